@@ -1,0 +1,62 @@
+# Oversight — developer commands. `make run` and `make test` need nothing but Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+TRANSLATIONS := oversight/translations
+
+.PHONY: help run test test-sqlite test-postgresql lint format i18n translations db-upgrade demo bench clean
+
+help:
+	@echo "make run     - install, migrate, load demo data, serve http://127.0.0.1:5000"
+	@echo "make test    - run the test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make lint    - ruff"
+	@echo "make i18n    - extract messages and update the catalogs"
+	@echo "make bench   - benchmark at large-company scale"
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
+
+db-upgrade: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+demo: db-upgrade
+	$(FLASK) demo seed
+
+run: translations demo
+	@echo "Oversight is starting at http://127.0.0.1:5000 (stop with Ctrl+C)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-dev translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== Running the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* .venv __pycache__ node_modules" -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

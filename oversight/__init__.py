@@ -1,0 +1,99 @@
+"""Oversight (委託先監督トラッカー): supervising the vendors that handle My Number data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from oversight.config import Config, config_from_environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, config or config_from_environment())
+    register_extensions(app)
+    register_i18n(app)
+    register_auth(app)
+    register_web(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_scheduler(app)
+    return app
+
+
+def load_config(app: Flask, config: Config) -> None:
+    """Read the configuration and make sure the instance folder exists."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    config.finalise(instance)
+    app.config.from_mapping(config.as_dict())
+    app.config["ENV_NAME"] = config.ENV_NAME
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF protection and Bootstrap assets."""
+    from oversight import models  # noqa: F401 - every model must be known to Alembic
+    from oversight.extensions import bootstrap, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+
+
+def register_i18n(app: Flask) -> None:
+    """Japanese by default, English per user or per visitor's choice."""
+    from oversight.web.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_auth(app: Flask) -> None:
+    """Flask-Login, the idle timeout and the default-deny access check."""
+    from oversight.auth.session import init_auth
+
+    init_auth(app)
+
+
+def register_web(app: Flask) -> None:
+    """Security headers, error pages and template helpers."""
+    from oversight.web.errors import init_error_handlers
+    from oversight.web.security import init_security_headers
+    from oversight.web.templating import init_templating
+
+    init_security_headers(app)
+    init_error_handlers(app)
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from oversight.activity.views import bp as activity_bp
+    from oversight.admin.views import bp as admin_bp
+    from oversight.auth.views import bp as auth_bp
+    from oversight.dashboard.views import bp as dashboard_bp
+
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    """``flask users …`` and ``flask demo …``."""
+    from oversight.auth.cli import users_cli
+    from oversight.demo.cli import demo_cli
+
+    for group in (users_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def register_scheduler(app: Flask) -> None:
+    """Reminder jobs run in one process only; see ``oversight/scheduler.py``."""

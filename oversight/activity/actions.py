@@ -1,0 +1,36 @@
+"""Readable names for the action codes in the log. Each feature adds its own codes here."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "auth.login": _l("Signed in"),
+    "auth.logout": _l("Signed out"),
+    "auth.login_failed": _l("Failed sign-in"),
+    "auth.login_locked": _l("Sign-in refused: account locked"),
+    "auth.lockout": _l("Account locked after failed sign-ins"),
+    "auth.forbidden": _l("Access refused"),
+    "auth.idle_timeout": _l("Signed out after inactivity"),
+    "user.create": _l("User created"),
+    "user.update": _l("User changed"),
+    "user.password_change": _l("Password changed"),
+    "user.password_reset": _l("Password reset by an administrator"),
+    "user.language": _l("Language changed"),
+    "activity.export": _l("Activity log exported"),
+}
+
+OBJECT_TYPE_LABELS = {
+    "user": _l("User"),
+}
+
+
+def action_label(code: str) -> str:
+    """The translated name of an action code (the code itself when unknown)."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def object_type_label(code: str | None) -> str:
+    if not code:
+        return ""
+    label = OBJECT_TYPE_LABELS.get(code)
+    return str(label) if label is not None else code

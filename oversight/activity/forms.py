@@ -1,0 +1,31 @@
+"""The activity log's filter form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from oversight.activity.actions import ACTION_LABELS, OBJECT_TYPE_LABELS
+from oversight.core.forms import choices
+
+
+class LogFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    actor = SelectField(_l("User"), coerce=str, validators=[Optional()])
+    object_type = SelectField(_l("Record type"), validators=[Optional()])
+    object_id = IntegerField(_l("Record ID"), validators=[Optional(), NumberRange(min=1)])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def __init__(self, *args, users=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor.choices = choices([("", _l("Everyone"))] + [(str(user.id), f"{user.name} <{user.email}>") for user in users])
+        self.object_type.choices = choices([("", _l("All")), *OBJECT_TYPE_LABELS.items()])
+        self.action.choices = choices([("", _l("All")), *ACTION_LABELS.items()])
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))

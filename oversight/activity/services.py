@@ -1,0 +1,80 @@
+"""Writing and reading the activity log. Every feature logs through :func:`record`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import Select
+
+from oversight.activity.models import ActivityLog
+from oversight.core.timeutil import app_timezone, utcnow
+from oversight.extensions import db
+
+def object_type_of(target: Any) -> str:
+    """How a record's type is named in the log: ``activity_type`` or its table name, singular."""
+    return getattr(target, "activity_type", None) or type(target).__tablename__.removesuffix("s")
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    target: Any = None,
+    summary: str = "",
+    changes: dict[str, list[Any]] | None = None,
+) -> Any:
+    """Add one log row (the caller commits). ``target`` is the model instance acted on.
+
+    The origin (IP address and browser) is taken from the current request when
+    there is one; jobs and CLI commands have none.
+    """
+    row = ActivityLog(
+        occurred_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_label=getattr(actor, "email", "") or "",
+        action=action,
+        object_type=object_type_of(target) if target is not None else None,
+        object_id=getattr(target, "id", None) if target is not None else None,
+        summary=summary[:2000],
+        changes=changes or None,
+    )
+    if has_request_context():
+        row.ip_address = (request.remote_addr or "")[:45] or None
+        row.user_agent = (request.user_agent.string or "")[:300] or None
+    db.session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What the activity log page filters on."""
+
+    actor_id: int | None = None
+    object_type: str | None = None
+    object_id: int | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def filtered_query(filters: LogFilter) -> Select:
+    """Log rows matching ``filters``, newest first."""
+    query = db.select(ActivityLog)
+    if filters.actor_id:
+        query = query.where(ActivityLog.actor_id == filters.actor_id)
+    if filters.object_type:
+        query = query.where(ActivityLog.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(ActivityLog.object_id == filters.object_id)
+    if filters.action:
+        query = query.where(ActivityLog.action.startswith(filters.action))
+    zone = app_timezone()
+    if filters.date_from:
+        query = query.where(ActivityLog.occurred_at >= datetime.combine(filters.date_from, time(), zone))
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time(), zone)
+        query = query.where(ActivityLog.occurred_at < end)
+    return query.order_by(ActivityLog.occurred_at.desc(), ActivityLog.id.desc())

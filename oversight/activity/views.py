@@ -1,0 +1,56 @@
+"""The activity log pages (admin only)."""
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+
+from oversight.activity import services
+from oversight.activity.export import csv_rows
+from oversight.activity.forms import LogFilterForm
+from oversight.auth.decorators import role_required
+from oversight.auth.models import User
+from oversight.auth.roles import ADMIN
+from oversight.core.pagination import paginate
+from oversight.core.timeutil import local_today
+from oversight.extensions import db
+
+bp = Blueprint("activity", __name__, url_prefix="/activity")
+
+
+def _filter_form() -> tuple[LogFilterForm, services.LogFilter]:
+    users = db.session.scalars(db.select(User).order_by(User.name)).all()
+    form = LogFilterForm(request.args, users=users)
+    if not form.validate():
+        return form, services.LogFilter()
+    filters = services.LogFilter(
+        actor_id=int(form.actor.data) if form.actor.data else None,
+        object_type=form.object_type.data or None,
+        object_id=form.object_id.data,
+        action=form.action.data or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+    return form, filters
+
+
+@bp.route("/")
+@role_required(ADMIN)
+def index():
+    """The log, newest first, with filters."""
+    form, filters = _filter_form()
+    pagination = paginate(services.filtered_query(filters))
+    return render_template("activity/index.html", form=form, pagination=pagination)
+
+
+@bp.route("/export.csv")
+@role_required(ADMIN)
+def export():
+    """Download the filtered log as CSV."""
+    form, filters = _filter_form()
+    services.record("activity.export", actor=current_user, summary=request.query_string.decode()[:500])
+    db.session.commit()
+    filename = f"activity-log-{local_today().isoformat()}.csv"
+    return Response(
+        stream_with_context(csv_rows(services.filtered_query(filters))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

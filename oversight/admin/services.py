@@ -1,0 +1,28 @@
+"""Queries for the user administration pages."""
+
+from sqlalchemy import Select, or_
+
+from oversight.auth.models import User, UserRole
+from oversight.extensions import db
+
+SORTS = {
+    "name": User.name.asc(),
+    "email": User.email.asc(),
+    "last_login": User.last_login_at.desc(),
+    "created": User.created_at.desc(),
+}
+
+
+def user_query(*, q: str = "", role: str = "", status: str = "", sort: str = "name") -> Select:
+    """Users matching the list page's search and filters."""
+    query = db.select(User)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(or_(db.func.lower(User.email).like(pattern), db.func.lower(User.name).like(pattern)))
+    if role:
+        query = query.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == role)))
+    if status == "enabled":
+        query = query.where(User.is_enabled.is_(True))
+    elif status == "disabled":
+        query = query.where(User.is_enabled.is_(False))
+    return query.order_by(SORTS.get(sort, SORTS["name"]), User.id)

@@ -1,0 +1,99 @@
+"""User administration (admin role)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from oversight.admin import services
+from oversight.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
+from oversight.auth import services as auth_services
+from oversight.auth.decorators import role_required
+from oversight.auth.models import User
+from oversight.auth.roles import ADMIN
+from oversight.core.editing import StaleEditError, ensure_current
+from oversight.core.pagination import paginate
+from oversight.core.timeutil import utcnow
+from oversight.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+STALE_MESSAGE = _l(
+    "Someone else saved this record after you opened it. Your changes were not saved; "
+    "they are still in the form below. Reload the page to see the other changes."
+)
+
+
+@bp.route("/users")
+@role_required(ADMIN)
+def users():
+    """List users with search, filters, sorting and pagination."""
+    form = UserFilterForm(request.args)
+    form.validate()
+    sort = request.args.get("sort", "name")
+    pagination = paginate(
+        services.user_query(q=form.q.data or "", role=form.role.data or "", status=form.status.data or "", sort=sort)
+    )
+    return render_template("admin/users.html", form=form, pagination=pagination, sort=sort, sorts=services.SORTS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(ADMIN)
+def create_user():
+    """Add a user with roles and an initial password."""
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        user = auth_services.create_user(
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            roles=form.roles.data,
+            language=form.language.data,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash(_l("User %(email)s was created.", email=user.email), "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_user(user_id: int):
+    """Change a user's details, roles or enabled flag."""
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(user)
+    if form.validate_on_submit():
+        try:
+            ensure_current(user, form.version.data)
+            auth_services.update_user(
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                language=form.language.data,
+                roles=form.roles.data,
+                is_enabled=form.is_enabled.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        else:
+            flash(_l("User %(email)s was saved.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user, password_form=PasswordResetForm(user))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required(ADMIN)
+def reset_password(user_id: int):
+    """Set a new password for a user, which also clears a lockout."""
+    user = db.get_or_404(User, user_id)
+    password_form = PasswordResetForm(user)
+    if password_form.validate_on_submit():
+        auth_services.set_password(user, password_form.password.data, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_l("The password of %(email)s was reset.", email=user.email), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = UserEditForm(user, formdata=None)
+    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 400

@@ -1,0 +1,54 @@
+"""Sign-in, password and language forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from oversight.auth.passwords import policy_errors, verify_password
+from oversight.auth.roles import LANGUAGE_LABELS
+from oversight.core.forms import choices
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this computer"), default=False)
+    next = HiddenField()
+
+
+class PolicyPassword:
+    """Validator: the password policy, against the email in ``email_field`` or given by ``email``."""
+
+    def __init__(self, email_field: str | None = None) -> None:
+        self.email_field = email_field
+
+    def __call__(self, form, field) -> None:
+        email = getattr(form, "policy_email", None)
+        if self.email_field:
+            email = form[self.email_field].data
+        errors = policy_errors(field.data or "", email)
+        if errors:
+            raise ValidationError(" ".join(errors))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), PolicyPassword()])
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
+
+    def __init__(self, user, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.policy_email = user.email
+
+    def validate_current_password(self, field) -> None:
+        if not verify_password(self.user.password_hash, field.data or ""):
+            raise ValidationError(_l("The current password is not correct."))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS.items()), validators=[DataRequired()])

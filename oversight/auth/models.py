@@ -1,0 +1,79 @@
+"""User accounts and their roles."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from oversight.core.models import VersionedMixin
+from oversight.core.types import UTCDateTime
+from oversight.extensions import db
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, VersionedMixin, db.Model):
+    """A person who signs in. The email is stored lower-cased and is unique."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    language: Mapped[str] = mapped_column(String(2), nullable=False, default="ja")
+    is_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    # Rotated when the password changes or the account is disabled, which ends
+    # every session signed in with the old value (it is part of get_id()).
+    session_token: Mapped[str] = mapped_column(String(32), nullable=False, default=new_session_token)
+    failed_login_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    role_links: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    def get_id(self) -> str:  # Flask-Login
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def roles(self) -> list[str]:
+        return [link.role for link in self.role_links]
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds at least one of ``roles``."""
+        return bool(set(roles) & set(self.roles))
+
+    def is_locked_at(self, moment: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > moment
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+
+    user: Mapped[User] = relationship(back_populates="role_links")
+
+    def __repr__(self) -> str:
+        return f"<UserRole {self.user_id} {self.role}>"

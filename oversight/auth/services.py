@@ -1,0 +1,150 @@
+"""Account rules: sign-in with lockout, the password policy, user administration."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func
+
+from oversight.activity import services as activity
+from oversight.auth.models import User, UserRole, new_session_token
+from oversight.auth.passwords import hash_password, verify_password
+from oversight.core.editing import apply_changes, plain
+from oversight.extensions import db
+
+# Compared against when the email is unknown, so a failed sign-in takes as long
+# whether or not the account exists.
+_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """The user with this email, compared case-insensitively."""
+    return db.session.scalar(db.select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str, *, now: datetime) -> User | None:
+    """Check a sign-in attempt; count failures and lock the account after too many.
+
+    Returns the user on success. Every outcome is written to the activity log.
+    """
+    user = find_by_email(email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        activity.record("auth.login_failed", summary=normalise_email(email)[:200])
+        return None
+    if user.is_locked_at(now):
+        activity.record("auth.login_locked", actor=user, target=user, summary=user.email)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_enabled:
+        _count_failure(user, now)
+        return None
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    activity.record("auth.login", actor=user, target=user, summary=user.email)
+    return user
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    config = current_app.config
+    user.failed_login_count += 1
+    activity.record("auth.login_failed", actor=user, target=user, summary=user.email)
+    if user.failed_login_count >= config["LOCKOUT_THRESHOLD"]:
+        user.locked_until = now + timedelta(minutes=config["LOCKOUT_MINUTES"])
+        user.failed_login_count = 0
+        activity.record(
+            "auth.lockout",
+            actor=user,
+            target=user,
+            summary=user.email,
+            changes={"locked_until": [None, plain(user.locked_until)]},
+        )
+
+
+def record_logout(user: User) -> None:
+    activity.record("auth.logout", actor=user, target=user, summary=user.email)
+
+
+def create_user(
+    *, email: str, name: str, password: str, roles: list[str], language: str, actor: User | None
+) -> User:
+    """Add an account; the caller has validated the password against the policy."""
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        language=language,
+        password_hash=hash_password(password),
+        is_enabled=True,
+        role_links=[UserRole(role=role) for role in sorted(set(roles))],
+    )
+    db.session.add(user)
+    db.session.flush()
+    activity.record(
+        "user.create",
+        actor=actor,
+        target=user,
+        summary=user.email,
+        changes={
+            "email": [None, user.email],
+            "name": [None, user.name],
+            "language": [None, user.language],
+            "roles": [None, user.roles],
+        },
+    )
+    return user
+
+
+def update_user(
+    user: User, *, email: str, name: str, language: str, roles: list[str], is_enabled: bool, actor: User
+) -> dict[str, list]:
+    """Change an account's details, roles and enabled flag; returns the changes logged."""
+    old_roles = user.roles
+    changes = apply_changes(
+        user,
+        {"email": normalise_email(email), "name": name.strip(), "language": language, "is_enabled": is_enabled},
+    )
+    new_roles = sorted(set(roles))
+    if new_roles != old_roles:
+        user.role_links = [link for link in user.role_links if link.role in new_roles] + [
+            UserRole(role=role) for role in new_roles if role not in old_roles
+        ]
+        changes["roles"] = [old_roles, new_roles]
+    if "is_enabled" in changes and not is_enabled:
+        user.session_token = new_session_token()
+    if changes:
+        activity.record("user.update", actor=actor, target=user, summary=user.email, changes=changes)
+    return changes
+
+
+def set_password(user: User, password: str, *, actor: User, now: datetime) -> None:
+    """Replace the password, clear any lockout and end the user's other sessions."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    user.session_token = new_session_token()
+    user.failed_login_count = 0
+    user.locked_until = None
+    action = "user.password_change" if actor is user else "user.password_reset"
+    activity.record(action, actor=actor, target=user, summary=user.email)
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the user's UI language."""
+    changes = apply_changes(user, {"language": language})
+    if changes:
+        activity.record("user.language", actor=user, target=user, summary=user.email, changes=changes)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id must carry the current session token."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_token != token:
+        return None
+    return user

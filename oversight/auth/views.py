@@ -1,0 +1,93 @@
+"""Sign-in, sign-out, password change and language choice."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from oversight.auth import services
+from oversight.auth.decorators import public, role_required
+from oversight.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from oversight.core.timeutil import utcnow
+from oversight.extensions import db
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only redirect to a path on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Show the sign-in form; sign the user in when the credentials are right."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data, now=utcnow())
+        db.session.commit()
+        if user is not None:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(form.next.data) or url_for("dashboard.index"))
+        flash(
+            _(
+                "Sign-in failed. Check your email address and password. After %(count)d failed "
+                "attempts, sign-in is blocked for %(minutes)d minutes.",
+                count=current_app.config["LOCKOUT_THRESHOLD"],
+                minutes=current_app.config["LOCKOUT_MINUTES"],
+            ),
+            "danger",
+        )
+    language_form = LanguageForm(language=session.get("language", current_app.config["BABEL_DEFAULT_LOCALE"]))
+    return render_template("auth/login.html", form=form, language_form=language_form)
+
+
+@bp.route("/logout", methods=["POST"])
+@role_required()
+def logout():
+    """Sign out and forget the session."""
+    services.record_logout(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_l("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """Switch the UI language: stored on the user when signed in, in the session otherwise."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            services.set_language(current_user, form.language.data)
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@role_required()
+def password():
+    """Let a signed-in user change their own password."""
+    form = PasswordChangeForm(current_user)
+    if form.validate_on_submit():
+        services.set_password(current_user, form.new_password.data, actor=current_user, now=utcnow())
+        db.session.commit()
+        login_user(current_user)  # the session token changed: keep this session signed in
+        flash(_l("Your password has been changed."), "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("auth/password.html", form=form)

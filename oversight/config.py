@@ -1,0 +1,151 @@
+"""Configuration read from the environment when the app is created.
+
+Every setting has an environment variable of the same name; README lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to set."""
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}.") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for development and production, read from the environment."""
+
+    ENV_NAME = "production"
+
+    def __init__(self, instance_path: str | os.PathLike[str] | None = None) -> None:
+        self.instance_path = Path(instance_path) if instance_path else None
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(env.get("DATABASE_URL", "").strip()) or None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "oversight@localhost")
+        self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.COMPANY_NAME = env.get("COMPANY_NAME", "サンプル株式会社")
+        self.TIMEZONE = env.get("TIMEZONE", "Asia/Tokyo")
+        self.UPLOAD_MAX_MB = _env_int("UPLOAD_MAX_MB", 20)
+        self.MAX_CONTENT_LENGTH = (self.UPLOAD_MAX_MB + 1) * 1024 * 1024
+        self.SCHEDULER_ENABLED = _env_bool("SCHEDULER_ENABLED")
+        self.IDLE_TIMEOUT_MINUTES = _env_int("IDLE_TIMEOUT_MINUTES", 30)
+        self.LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 5)
+        self.LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+        self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.IDLE_TIMEOUT_MINUTES)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.BASE_URL.startswith("https://")
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.BABEL_DEFAULT_LOCALE = "ja"
+        self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
+        self.LANGUAGES = ("ja", "en")
+        self.BOOTSTRAP_SERVE_LOCAL = True
+        self.WTF_CSRF_TIME_LIMIT = None  # the session's idle timeout bounds it
+        self.SQLALCHEMY_RECORD_QUERIES = _env_bool("SQLALCHEMY_RECORD_QUERIES")
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+
+    def finalise(self, instance_path: Path) -> None:
+        """Fill what depends on the instance folder and refuse unsafe settings."""
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance_path / 'oversight.db'}"
+        self.UPLOAD_FOLDER = str(Path(os.environ.get("UPLOAD_FOLDER") or instance_path / "uploads"))
+        if not self.SECRET_KEY:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+                "value (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+    def as_dict(self) -> dict[str, object]:
+        return {key: value for key, value in vars(self).items() if key.isupper()}
+
+
+class DevelopmentConfig(Config):
+    """Local development: a secret key is generated once and kept in ``instance/``."""
+
+    ENV_NAME = "development"
+
+    def finalise(self, instance_path: Path) -> None:
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret(instance_path)
+        super().finalise(instance_path)
+
+
+class TestConfig(Config):
+    """Tests: a throw-away database, CSRF off unless a test turns it on, no scheduler."""
+
+    ENV_NAME = "testing"
+
+    def __init__(self, database_url: str = "sqlite://", **overrides: object) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        self.WTF_CSRF_ENABLED = False
+        self.SCHEDULER_ENABLED = False
+        self.MAIL_SERVER = ""
+        self.BASE_URL = "http://oversight.test"
+        self.COMPANY_NAME = "テスト株式会社"
+        self.SESSION_COOKIE_SECURE = False
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def config_from_environment() -> Config:
+    """Pick the configuration class from ``OVERSIGHT_ENV`` (default: development)."""
+    name = os.environ.get("OVERSIGHT_ENV", "development").strip().lower()
+    if name == "production":
+        return Config()
+    if name == "development":
+        return DevelopmentConfig()
+    raise ConfigError(f"OVERSIGHT_ENV must be 'development' or 'production', got {name!r}.")

@@ -1,0 +1,1 @@
+"""Pieces every feature shares: model mixins, time, editing, pagination, security."""

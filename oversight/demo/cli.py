@@ -1,0 +1,31 @@
+"""``flask demo seed``: load the demonstration data into an empty database."""
+
+import click
+from flask.cli import with_appcontext
+
+from oversight.auth.models import User
+from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
+from oversight.extensions import db
+
+demo_cli = click.Group("demo", help="Demonstration data.")
+
+
+@demo_cli.command("seed")
+@click.option("--force", is_flag=True, help="Add the demo data even if the database already has users.")
+@with_appcontext
+def seed(force: bool) -> None:
+    """Load the demo data when the database is empty, and print the demo sign-ins."""
+    if db.session.scalar(db.select(db.func.count(User.id))) and not force:
+        click.echo("The database already has data; demo data not loaded (use --force to add it anyway).")
+    else:
+        seed_users()
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    print_sign_ins()
+
+
+def print_sign_ins() -> None:
+    click.echo("")
+    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    for email, name, roles, language in DEMO_USERS:
+        click.echo(f"  {email:<28} {'/'.join(roles):<20} {name} ({language})")

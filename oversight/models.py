@@ -1,0 +1,6 @@
+"""Every feature's models, imported in one place for Alembic and ``flask shell``."""
+
+from oversight.activity.models import ActivityLog
+from oversight.auth.models import User, UserRole
+
+__all__ = ["ActivityLog", "User", "UserRole"]

@@ -1,0 +1,37 @@
+"""The main navigation: an entry per feature page, shown when it exists and the user may open it."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from oversight.auth.decorators import access_rule
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    section: str = "main"
+
+
+NAV_ITEMS = (
+    NavItem("dashboard.index", _l("Dashboard")),
+    NavItem("admin.users", _l("Users"), "admin"),
+    NavItem("activity.index", _l("Activity log"), "admin"),
+)
+
+
+def visible_items(user, section: str) -> list[NavItem]:
+    """The entries of ``section`` that are registered and that ``user`` may open."""
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        view = current_app.view_functions.get(item.endpoint)
+        if item.section != section or view is None:
+            continue
+        rule = access_rule(view)
+        if isinstance(rule, frozenset) and user.has_role(*rule):
+            items.append(item)
+    return items

@@ -1,0 +1,56 @@
+"""Template filters and the values every template can use."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from oversight.activity.actions import action_label, object_type_label
+from oversight.auth.roles import LANGUAGE_LABELS, ROLE_LABELS
+from oversight.core.timeutil import to_local
+from oversight.web.navigation import visible_items
+
+
+def format_date(value: date | datetime | None) -> str:
+    """``2026-11-26``: the one date format of the UI."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.isoformat()
+
+
+def format_datetime(value: datetime | None) -> str:
+    """``2026-11-26 08:30`` in the app's time zone."""
+    if value is None:
+        return ""
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query parameters replaced (for sort and pagination links)."""
+    args = request.args.to_dict()
+    args.update({key: value for key, value in changes.items() if value is not None})
+    for key in [key for key, value in changes.items() if value is None]:
+        args.pop(key, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_templating(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(object_type_label, "object_type_label")
+    app.add_template_global(url_with)
+
+    @app.context_processor
+    def layout_values() -> dict:
+        return {
+            "company_name": current_app.config["COMPANY_NAME"],
+            "current_locale": str(get_locale()),
+            "language_labels": LANGUAGE_LABELS,
+            "role_labels": ROLE_LABELS,
+            "main_nav": visible_items(current_user, "main"),
+            "admin_nav": visible_items(current_user, "admin"),
+        }

@@ -28,6 +28,17 @@ def format_datetime(value: datetime | None) -> str:
     return to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def change_value(value: object) -> str:
+    """A before/after value from the activity log as people read it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query parameters replaced (for sort and pagination links)."""
     args = request.args.to_dict()
@@ -40,6 +51,7 @@ def url_with(**changes) -> str:
 def init_templating(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(change_value, "change_value")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(object_type_label, "object_type_label")
     app.add_template_global(url_with)

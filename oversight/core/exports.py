@@ -1,0 +1,162 @@
+"""CSV and Excel downloads for list pages, streamed or spooled so a large list never fills memory.
+
+A view builds a header and an iterable of rows (tuples of plain values: str, int, Decimal, bool,
+date, datetime, None) and returns ``csv_response(...)`` or ``xlsx_response(...)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import IO
+from urllib.parse import quote
+
+from flask import Response, has_request_context, stream_with_context
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from oversight.core.timeutil import to_local
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+_CHUNK = 64 * 1024
+# Text a spreadsheet would run as a formula ("CSV injection"); such cells get a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def content_disposition(filename: str) -> str:
+    """An ``attachment`` header value: an ASCII fallback plus the RFC 5987 UTF-8 name for Japanese names."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = re.sub(r"[^A-Za-z0-9._ -]", "", fallback).strip()
+    stem, dot, extension = fallback.rpartition(".")
+    if not stem.strip(" ._-"):
+        fallback = f"download.{extension}" if dot else "download"
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _local_naive(value: datetime) -> datetime:
+    """Spreadsheets have no time zones: show aware instants as local wall-clock time."""
+    return to_local(value).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _csv_text(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _local_naive(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV text in chunks of about 64 KB, starting with a byte-order mark so Excel reads UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+        if buffer.tell() > _CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    """Stream ``rows`` as a UTF-8 (with BOM) CSV download named ``filename``."""
+    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(header, rows))
+    if has_request_context():
+        chunks = stream_with_context(chunks)
+    return Response(chunks, mimetype=CSV_MIMETYPE, headers={"Content-Disposition": content_disposition(filename)})
+
+
+def valid_sheet_name(title: str) -> str:
+    """A valid worksheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub("_", title).strip("'")[:31]
+    return cleaned or "Sheet1"
+
+
+def _xlsx_cell(sheet, value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, _local_naive(value))
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell = WriteOnlyCell(sheet, text)
+        cell.data_type = "s"  # never a formula, even when the text starts with "="
+        return cell
+    return value
+
+
+def write_xlsx(target: IO[bytes], sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write one worksheet in openpyxl's write-only mode (rows go to disk as they come)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(valid_sheet_name(sheet_name))
+    sheet.freeze_panes = "A2"
+    for index, title in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(50, 2 * len(str(title)) + 4))
+    header_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, str(title))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE3EA")
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(_CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def xlsx_response(filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    """An Excel download of ``rows``; dates and datetimes become real Excel dates.
+
+    The workbook is built in a temporary file (kept in memory only while small), then streamed.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - closed by _file_chunks
+    try:
+        write_xlsx(spool, sheet_title, header, rows)
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
+    spool.seek(0)
+    response = Response(
+        _file_chunks(spool),
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": content_disposition(filename)},
+        direct_passthrough=True,
+    )
+    response.content_length = size
+    return response

@@ -1,0 +1,101 @@
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from urllib.parse import unquote
+
+from openpyxl import load_workbook
+
+from oversight.core.exports import content_disposition, csv_response, valid_sheet_name, xlsx_response
+
+HEADER = ("名称", "期限", "登録日時", "件数", "備考")
+ROWS = [
+    ("株式会社サンプル", date(2026, 12, 25), datetime(2026, 11, 26, 1, 30, tzinfo=UTC), 3, None),
+    ("ＡＢＣ商事", None, None, Decimal("1.5"), '=HYPERLINK("http://evil")'),
+]
+
+
+def _csv_rows(response) -> list[list[str]]:
+    body = b"".join(response.response)
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_csv_has_bom_header_and_local_dates(app_ctx):
+    response = csv_response("委託先一覧.csv", HEADER, iter(ROWS))
+    assert response.mimetype == "text/csv"
+    rows = _csv_rows(response)
+    assert rows[0] == list(HEADER)
+    assert rows[1] == ["株式会社サンプル", "2026-12-25", "2026-11-26 10:30", "3", ""]
+
+
+def test_csv_neutralises_formulas(app_ctx):
+    rows = _csv_rows(csv_response("x.csv", HEADER, ROWS))
+    assert rows[2][4].startswith("'=")
+
+
+def test_csv_streams_in_chunks(app_ctx):
+    many = ((f"委託先{i}", date(2026, 1, 1), None, i, "") for i in range(20000))
+    response = csv_response("big.csv", HEADER, many)
+    chunks = list(response.response)
+    assert len(chunks) > 1
+    assert len(list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))) == 20001
+
+
+def test_csv_streams_inside_a_request(app):
+    with app.test_request_context("/vendors/export.csv"):
+        response = csv_response("委託先一覧.csv", HEADER, iter(ROWS))
+        assert len(_csv_rows(response)) == 3
+
+
+def test_content_disposition_keeps_ascii_names_simple():
+    assert content_disposition("vendors-2026-11-26.csv") == 'attachment; filename="vendors-2026-11-26.csv"'
+
+
+def test_content_disposition_encodes_japanese_names():
+    value = content_disposition("委託先一覧 2026-11-26.xlsx")
+    fallback, encoded = value.split("; filename*=")
+    assert fallback == 'attachment; filename="2026-11-26.xlsx"'
+    assert encoded.startswith("UTF-8''")
+    assert unquote(encoded.removeprefix("UTF-8''")) == "委託先一覧 2026-11-26.xlsx"
+
+
+def test_xlsx_round_trip_with_real_dates(app_ctx, tmp_path):
+    response = xlsx_response("委託先一覧.xlsx", "委託先/一覧", HEADER, iter(ROWS))
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    body = b"".join(response.response)
+    assert response.content_length == len(body)
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(body)
+    sheet = load_workbook(path).active
+    assert sheet.title == "委託先_一覧"
+    assert [cell.value for cell in sheet[1]] == list(HEADER)
+    name, due, created, count, note = sheet[2]
+    assert name.value == "株式会社サンプル"
+    assert due.is_date and due.value == datetime(2026, 12, 25) and due.number_format == "yyyy-mm-dd"
+    assert created.is_date and created.value == datetime(2026, 11, 26, 10, 30)
+    assert count.value == 3
+    assert note.value is None
+    formula = sheet.cell(row=3, column=5)
+    assert formula.data_type == "s" and formula.value.startswith("=HYPERLINK")
+    assert sheet.freeze_panes == "A2"
+
+
+def test_xlsx_large_export(app_ctx, tmp_path):
+    many = ((f"委託先{i}", date(2026, 1, 1), None, i, "") for i in range(20000))
+    body = b"".join(xlsx_response("big.xlsx", "big", HEADER, many).response)
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(body)
+    sheet = load_workbook(path, read_only=True).active
+    assert sum(1 for _ in sheet.iter_rows(values_only=True)) == 20001
+
+
+def test_sheet_names_are_made_valid():
+    assert valid_sheet_name("a" * 40) == "a" * 31
+    assert valid_sheet_name("[x]:*?/\\") == "_x______"
+    assert valid_sheet_name("") == "Sheet1"
+
+
+def test_content_disposition_falls_back_to_download():
+    assert content_disposition("委託先一覧.csv").startswith('attachment; filename="download.csv"; filename*=')

@@ -88,7 +88,8 @@ class Config:
         """Fill what depends on the instance folder and refuse unsafe settings."""
         if not self.SQLALCHEMY_DATABASE_URI:
             self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance_path / 'oversight.db'}"
-        self.UPLOAD_FOLDER = str(Path(os.environ.get("UPLOAD_FOLDER") or instance_path / "uploads"))
+        if not getattr(self, "UPLOAD_FOLDER", None):  # a TestConfig override wins
+            self.UPLOAD_FOLDER = str(Path(os.environ.get("UPLOAD_FOLDER") or instance_path / "uploads"))
         if not self.SECRET_KEY:
             raise ConfigError(
                 "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "

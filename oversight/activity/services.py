@@ -13,6 +13,13 @@ from oversight.activity.models import ActivityLog
 from oversight.core.timeutil import app_timezone, utcnow
 from oversight.extensions import db
 
+
+def _unproxied(value: Any) -> Any:
+    """The object behind a proxy such as ``current_user`` (its type names the record)."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if callable(getter) else value
+
+
 def object_type_of(target: Any) -> str:
     """How a record's type is named in the log: ``activity_type`` or its table name, singular."""
     return getattr(target, "activity_type", None) or type(target).__tablename__.removesuffix("s")
@@ -31,6 +38,7 @@ def record(
     The origin (IP address and browser) is taken from the current request when
     there is one; jobs and CLI commands have none.
     """
+    actor, target = _unproxied(actor), _unproxied(target)
     row = ActivityLog(
         occurred_at=utcnow(),
         actor_id=getattr(actor, "id", None),

@@ -22,7 +22,9 @@ def _read_password() -> str:
 @users_cli.command("create")
 @click.option("--email", required=True, help="Sign-in email address.")
 @click.option("--name", required=True, help="Display name.")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ALL_ROLES), help="Repeat for several roles.")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ALL_ROLES), help="Repeat for several roles."
+)
 @click.option("--language", default="ja", type=click.Choice(list(LANGUAGE_LABELS)), show_default=True)
 @with_appcontext
 def create_user(email: str, name: str, roles: tuple[str, ...], language: str) -> None:

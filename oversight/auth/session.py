@@ -1,6 +1,7 @@
 """Sessions: Flask-Login set-up, idle timeout and the default-deny rule for views."""
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -19,6 +20,7 @@ def init_auth(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "warning"
+    login_manager.localize_callback = str  # flash the translated text, not the lazy string
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     app.before_request(enforce_idle_timeout)
@@ -35,10 +37,11 @@ def enforce_idle_timeout():
     if last_seen is not None and now.timestamp() - float(last_seen) > limit:
         activity.record("auth.idle_timeout", actor=current_user, target=current_user, summary=current_user.email)
         db.session.commit()
+        message = _("You were signed out after %(minutes)d minutes without activity.",
+                    minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])  # in the user's language
         logout_user()
         session.clear()
-        flash(_l("You were signed out after %(minutes)d minutes without activity.",
-                 minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]), "warning")
+        flash(message, "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     session["last_seen"] = now.timestamp()
     session.permanent = True

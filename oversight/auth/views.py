@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from oversight.auth import services
@@ -60,9 +59,10 @@ def logout():
     """Sign out and forget the session."""
     services.record_logout(current_user)
     db.session.commit()
+    message = _("You have signed out.")  # in the user's language, before the user is gone
     logout_user()
     session.clear()
-    flash(_l("You have signed out."), "info")
+    flash(message, "info")
     return redirect(url_for("auth.login"))
 
 
@@ -87,7 +87,8 @@ def password():
     if form.validate_on_submit():
         services.set_password(current_user, form.new_password.data, actor=current_user, now=utcnow())
         db.session.commit()
-        login_user(current_user)  # the session token changed: keep this session signed in
-        flash(_l("Your password has been changed."), "success")
+        # The session token changed: sign this session in again (with the user, not the proxy).
+        login_user(current_user._get_current_object())
+        flash(_("Your password has been changed."), "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form)

@@ -1,6 +1,10 @@
 """Locale and time-zone selection for Flask-Babel."""
 
-from flask import Flask, current_app, session
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, session
+from flask.json.tag import JSONTag
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from oversight.extensions import babel
@@ -9,6 +13,8 @@ from oversight.extensions import babel
 def select_locale() -> str:
     """The signed-in user's language; otherwise the visitor's choice; otherwise Japanese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs choose their language explicitly
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")
@@ -21,5 +27,26 @@ def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
 
+class TagLazyString(JSONTag):
+    """Store a lazy translation in the session as the plain text it translates to.
+
+    Without this, Flask's session serializer sees ``__html__`` on a lazy string and
+    stores it as Markup, so a flashed ``_l("… %(name)s", name=…)`` would be shown
+    unescaped.
+    """
+
+    __slots__ = ()
+    key = None
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, LazyString)
+
+    def tag(self, value: Any) -> Any:
+        return self.serializer.tag(str(value))
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    serializer = app.session_interface.serializer  # type: ignore[attr-defined]
+    if not any(isinstance(tag, TagLazyString) for tag in serializer.order):
+        serializer.register(TagLazyString, index=0)

@@ -1,0 +1,106 @@
+"""Every route × every role: the declared access rule is what the app enforces.
+
+The routes are read from the app's url_map, so a new view is covered (and must
+declare a rule) without anyone editing this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+from werkzeug.routing import IntegerConverter
+
+from oversight import create_app
+from oversight.activity.models import ActivityLog
+from oversight.auth.decorators import PUBLIC, access_rule
+from oversight.auth.roles import ALL_ROLES
+from oversight.auth.session import OPEN_ENDPOINTS
+from oversight.config import TestConfig as AppConfig
+from oversight.extensions import db
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    values: tuple[tuple[str, object], ...]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+    def url(self) -> str:
+        return url_for(self.endpoint, **dict(self.values))
+
+
+def _routes() -> list[Route]:
+    """One route per url_map rule, with 1 for int parameters and 'x' for the others."""
+    app = create_app(AppConfig())
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in OPEN_ENDPOINTS:
+            continue
+        values = tuple(
+            (name, 1 if isinstance(converter, IntegerConverter) else "x")
+            for name, converter in sorted(rule._converters.items())
+        )
+        method = "GET" if "GET" in (rule.methods or ()) else "POST"
+        routes.append(Route(rule.endpoint, method, values))
+    return sorted(routes, key=str)
+
+
+def _rules() -> dict[str, object]:
+    app = create_app(AppConfig())
+    return {
+        endpoint: access_rule(view) for endpoint, view in app.view_functions.items() if endpoint not in OPEN_ENDPOINTS
+    }
+
+
+ROUTES = _routes()
+RULES = _rules()
+
+
+@pytest.mark.parametrize("endpoint", sorted(RULES))
+def test_every_view_declares_an_access_rule(endpoint):
+    assert RULES[endpoint] is not None, f"{endpoint} has neither @role_required(...) nor @public"
+
+
+def _request(client, app, route: Route):
+    with app.test_request_context():
+        url = route.url()
+    if route.method == "GET":
+        return client.get(url), url
+    return client.post(url, data={}), url
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_anonymous_visitor_is_sent_to_sign_in(client, app, route):
+    response, url = _request(client, app, route)
+    if RULES[route.endpoint] == PUBLIC:
+        assert response.status_code in (200, 302), url
+        return
+    assert response.status_code == 302, url
+    assert "/auth/login" in response.headers["Location"], url
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_role_gets_what_the_rule_says(client, app, login_as, route, role):
+    user = login_as(role)
+    rule = RULES[route.endpoint]
+    allowed = rule == PUBLIC or role in rule
+    response, url = _request(client, app, route)
+    if allowed:
+        assert response.status_code not in (403, 500), f"{role} {route.method} {url}: {response.status_code}"
+        return
+    assert response.status_code == 403, f"{role} {route.method} {url}: {response.status_code}"
+    with app.app_context():
+        refusal = db.session.scalar(
+            db.select(ActivityLog).where(ActivityLog.action == "auth.forbidden").order_by(ActivityLog.id.desc())
+        )
+        assert refusal is not None, "a refused permission is written to the activity log"
+        assert refusal.actor_id == user.id
+        assert url.split("?")[0] in refusal.summary

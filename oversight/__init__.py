@@ -81,8 +81,9 @@ def register_blueprints(app: Flask) -> None:
     from oversight.admin.views import bp as admin_bp
     from oversight.auth.views import bp as auth_bp
     from oversight.dashboard.views import bp as dashboard_bp
+    from oversight.vendors.views import bp as vendors_bp
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp):
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp, vendors_bp):
         app.register_blueprint(blueprint)
 
 

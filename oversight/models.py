@@ -2,5 +2,6 @@
 
 from oversight.activity.models import ActivityLog
 from oversight.auth.models import User, UserRole
+from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
-__all__ = ["ActivityLog", "User", "UserRole"]
+__all__ = ["ActivityLog", "User", "UserRole", "Vendor", "VendorCertification", "VendorContact"]

@@ -16,10 +16,20 @@ ACTION_LABELS = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.language": _l("Language changed"),
     "activity.export": _l("Activity log exported"),
+    "vendor.create": _l("Vendor registered"),
+    "vendor.update": _l("Vendor changed"),
+    "vendor.status": _l("Vendor status changed"),
+    "vendor.contact_add": _l("Vendor contact added"),
+    "vendor.contact_update": _l("Vendor contact changed"),
+    "vendor.contact_remove": _l("Vendor contact removed"),
+    "vendor.certification_add": _l("Vendor certification added"),
+    "vendor.certification_update": _l("Vendor certification changed"),
+    "vendor.certification_remove": _l("Vendor certification removed"),
 }
 
 OBJECT_TYPE_LABELS = {
     "user": _l("User"),
+    "vendor": _l("Vendor"),
 }
 
 

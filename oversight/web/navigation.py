@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("dashboard.index", _l("Dashboard")),
+    NavItem("vendors.index", _l("Vendors")),
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("activity.index", _l("Activity log"), "admin"),
 )

@@ -1,0 +1,1 @@
+"""The vendor register (委託先台帳)."""

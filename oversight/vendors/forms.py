@@ -1,0 +1,192 @@
+"""Forms of the vendor register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from oversight.core.forms import VersionField, choices
+from oversight.vendors import corporate_number
+from oversight.vendors import services as vendor_services
+from oversight.vendors.models import (
+    CERTIFICATION_LABELS,
+    LOCATION_LABELS,
+    RISK_LABELS,
+    SITE_LABELS,
+    STATUS_LABELS,
+)
+
+ENTRUSTMENT_CHOICES = (
+    ("", _l("Not decided yet")),
+    ("yes", _l("Yes: a 委託先 under the My Number Act")),
+    ("no", _l("No")),
+)
+LIGHT_LABELS = {"green": _l("Valid"), "amber": _l("Expiring soon"), "red": _l("Missing or expired")}
+
+
+def _user_choices(users, empty_label) -> list:
+    return choices([("", empty_label)] + [(str(user.id), user.name) for user in users])
+
+
+def _optional_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class CorporateNumber:
+    """Validates a 法人番号 typed in any common notation (full-width digits, hyphens, spaces)."""
+
+    def __call__(self, form, field) -> None:
+        number = corporate_number.normalise(field.data)
+        if not number:
+            return
+        if len(number) != corporate_number.LENGTH or not number.isdigit():
+            raise ValidationError(_l("A corporate number has 13 digits."))
+        if not corporate_number.is_valid(number):
+            raise ValidationError(_l("This corporate number's check digit is wrong; check for a typing mistake."))
+
+
+class VendorForm(FlaskForm):
+    name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)])
+    name_kana = StringField(_l("Name in kana"), validators=[Optional(), Length(max=200)])
+    corporate_number = StringField(
+        _l("Corporate number (法人番号)"), validators=[Optional(), Length(max=40), CorporateNumber()]
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    representative = StringField(_l("Representative"), validators=[Optional(), Length(max=100)])
+    entrusted_work = TextAreaField(
+        _l("My Number work entrusted (事務の範囲)"), validators=[Optional(), Length(max=4000)]
+    )
+    data_scope = TextAreaField(_l("Data in scope (特定個人情報等の範囲)"), validators=[Optional(), Length(max=4000)])
+    data_subject_count = IntegerField(
+        _l("Approximate number of data subjects"), validators=[Optional(), NumberRange(min=0, max=1_000_000_000)]
+    )
+    handling_location = SelectField(_l("Where the data is handled"), choices=choices(LOCATION_LABELS.items()))
+    handling_country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    handling_site = SelectField(_l("Handling site"), choices=choices(SITE_LABELS.items()))
+    risk_tier = SelectField(_l("Risk tier"), choices=choices(RISK_LABELS.items()), default="medium")
+    is_entrustment = SelectField(
+        _l("Is this vendor a 委託先 under the My Number Act?"), choices=choices(ENTRUSTMENT_CHOICES)
+    )
+    entrustment_reason = TextAreaField(_l("Reason for this answer"), validators=[Optional(), Length(max=4000)])
+    owner_id = SelectField(_l("Owner"), validators=[Optional()])
+    manager_id = SelectField(_l("Responsible manager"), validators=[Optional()])
+
+    editing_vendor = None
+
+    def __init__(self, *args, users=(), vendor=None, **kwargs) -> None:
+        super().__init__(*args, obj=vendor, **kwargs)
+        self.editing_vendor = vendor
+        self.owner_id.choices = _user_choices(users, _l("Nobody"))
+        self.manager_id.choices = _user_choices(users, _l("Nobody"))
+        if vendor is not None and not self.is_submitted():
+            self.owner_id.data = str(vendor.owner_id or "")
+            self.manager_id.data = str(vendor.manager_id or "")
+            self.is_entrustment.data = {True: "yes", False: "no"}.get(vendor.is_entrustment, "")
+
+    def validate_corporate_number(self, field) -> None:
+        existing = vendor_services.find_by_corporate_number(field.data or "")
+        if existing is not None and existing is not self.editing_vendor:
+            link = url_for("vendors.detail", vendor_id=existing.id)
+            raise ValidationError(
+                Markup('{} <a href="{}">{}</a>').format(
+                    _l("Another vendor already has this corporate number:"), link, existing.name
+                )
+            )
+
+    def validate_handling_country(self, field) -> None:
+        if self.handling_location.data == "abroad" and not (field.data or "").strip():
+            raise ValidationError(_l("Name the country where the data is handled."))
+
+    def validate_entrustment_reason(self, field) -> None:
+        if self.is_entrustment.data and not (field.data or "").strip():
+            raise ValidationError(_l("Give the reason for the scoping answer."))
+
+    def values(self) -> dict[str, Any]:
+        """The submitted data in the shape the service takes."""
+        return {
+            "name": self.name.data,
+            "name_kana": self.name_kana.data or "",
+            "corporate_number": self.corporate_number.data or "",
+            "address": self.address.data or "",
+            "representative": (self.representative.data or "").strip(),
+            "entrusted_work": (self.entrusted_work.data or "").strip(),
+            "data_scope": (self.data_scope.data or "").strip(),
+            "data_subject_count": self.data_subject_count.data,
+            "handling_location": self.handling_location.data,
+            "handling_country": self.handling_country.data or "",
+            "handling_site": self.handling_site.data,
+            "risk_tier": self.risk_tier.data,
+            "is_entrustment": {"yes": True, "no": False}.get(self.is_entrustment.data),
+            "entrustment_reason": (self.entrustment_reason.data or "").strip(),
+            "owner_id": _optional_id(self.owner_id.data),
+            "manager_id": _optional_id(self.manager_id.data),
+        }
+
+
+class VendorEditForm(VendorForm):
+    version = VersionField()
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"))
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+    def __init__(self, *args, vendor=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        targets = vendor_services.allowed_moves(vendor.status) if vendor is not None else []
+        self.status.choices = choices((code, STATUS_LABELS[code]) for code in targets)
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=100)])
+    email = StringField(_l("Email address"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    role = StringField(_l("Role"), validators=[Optional(), Length(max=100)])
+
+
+class ContactEditForm(ContactForm):
+    version = VersionField()
+
+
+class CertificationForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=choices(CERTIFICATION_LABELS.items()))
+    name = StringField(_l("Name (for other kinds)"), validators=[Optional(), Length(max=100)])
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
+    issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
+    expires_on = DateField(_l("Expiry date"), validators=[Optional()])
+
+    def validate_name(self, field) -> None:
+        if self.kind.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Name the certification."))
+
+
+class CertificationEditForm(CertificationForm):
+    version = VersionField()
+
+
+class VendorFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(
+        _l("Status"), choices=choices([("", _l("All")), *STATUS_LABELS.items()]), validators=[Optional()]
+    )
+    risk_tier = SelectField(
+        _l("Risk tier"), choices=choices([("", _l("All")), *RISK_LABELS.items()]), validators=[Optional()]
+    )
+    owner = SelectField(_l("Owner"), validators=[Optional()])
+    selection = SelectField(
+        _l("Selection"), choices=choices([("", _l("All")), *LIGHT_LABELS.items()]), validators=[Optional()]
+    )
+
+    def __init__(self, *args, users=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner.choices = _user_choices(users, _l("Everyone"))

@@ -1,0 +1,307 @@
+"""Vendor register rules: creating and editing entries, status moves, contacts and certifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_
+from sqlalchemy.orm import joinedload
+
+from oversight.activity import services as activity
+from oversight.auth.models import User
+from oversight.core.editing import apply_changes, snapshot
+from oversight.extensions import db
+from oversight.vendors import corporate_number
+from oversight.vendors.models import (
+    ACTIVE,
+    CANDIDATE,
+    ENDED,
+    EVALUATING,
+    REJECTED,
+    SELECTED,
+    STATUS_LABELS,
+    TERMINATING,
+    Vendor,
+    VendorCertification,
+    VendorContact,
+)
+
+VENDOR_FIELDS = [
+    "name",
+    "name_kana",
+    "corporate_number",
+    "address",
+    "representative",
+    "entrusted_work",
+    "data_scope",
+    "data_subject_count",
+    "handling_location",
+    "handling_country",
+    "handling_site",
+    "risk_tier",
+    "is_entrustment",
+    "entrustment_reason",
+    "owner_id",
+    "manager_id",
+]
+CONTACT_FIELDS = ["name", "department", "email", "phone", "role"]
+CERTIFICATION_FIELDS = ["kind", "name", "number", "issuer", "expires_on"]
+
+# Which status a vendor may move to from each status (DESIGN.md §2).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    CANDIDATE: frozenset({EVALUATING, REJECTED}),
+    EVALUATING: frozenset({SELECTED, REJECTED, CANDIDATE}),
+    SELECTED: frozenset({ACTIVE, EVALUATING, REJECTED}),
+    ACTIVE: frozenset({TERMINATING, EVALUATING}),
+    TERMINATING: frozenset({ENDED, ACTIVE}),
+    ENDED: frozenset({CANDIDATE}),
+    REJECTED: frozenset({CANDIDATE}),
+}
+
+SORTS = {
+    "name": (Vendor.name.asc(),),
+    "kana": (Vendor.name_kana.asc(),),
+    "status": (Vendor.status.asc(), Vendor.name.asc()),
+    "risk": (db.case({"high": 0, "medium": 1, "low": 2}, value=Vendor.risk_tier), Vendor.name.asc()),
+    "updated": (Vendor.updated_at.desc(),),
+}
+
+
+class VendorRuleError(Exception):
+    """A change the register's rules refuse; ``message`` is shown to the user."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class DuplicateCorporateNumberError(VendorRuleError):
+    """Another vendor already has this 法人番号."""
+
+    def __init__(self, existing: Vendor) -> None:
+        super().__init__(_l("Another vendor already has this corporate number: %(name)s.", name=existing.name))
+        self.existing = existing
+
+
+def allowed_moves(status: str) -> list[str]:
+    """The statuses a vendor in ``status`` may move to, in lifecycle order."""
+    targets = TRANSITIONS.get(status, frozenset())
+    return [code for code in STATUS_LABELS if code in targets]
+
+
+def find_by_corporate_number(number: str) -> Vendor | None:
+    """The vendor holding ``number`` (any notation), if any."""
+    normalised = corporate_number.normalise(number)
+    if not normalised:
+        return None
+    return db.session.scalar(db.select(Vendor).where(Vendor.corporate_number == normalised))
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(values)
+    cleaned["corporate_number"] = corporate_number.normalise(values.get("corporate_number")) or None
+    if cleaned.get("handling_location") != "abroad":
+        cleaned["handling_country"] = ""
+    for key in ("name", "name_kana", "address", "representative", "handling_country"):
+        if isinstance(cleaned.get(key), str):
+            cleaned[key] = cleaned[key].strip()
+    return cleaned
+
+
+def _ensure_unique(number: str | None, vendor: Vendor | None = None) -> None:
+    if not number:
+        return
+    existing = find_by_corporate_number(number)
+    if existing is not None and existing is not vendor:
+        raise DuplicateCorporateNumberError(existing)
+
+
+def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
+    """Register a vendor as a candidate; refuses a 法人番号 another vendor already has."""
+    cleaned = _clean(values)
+    _ensure_unique(cleaned["corporate_number"])
+    vendor = Vendor(status=CANDIDATE, **{field: cleaned.get(field) for field in VENDOR_FIELDS if field in cleaned})
+    db.session.add(vendor)
+    db.session.flush()
+    activity.record(
+        "vendor.create",
+        actor=actor,
+        target=vendor,
+        summary=vendor.name,
+        changes=snapshot(vendor, [*VENDOR_FIELDS, "status"]),
+    )
+    return vendor
+
+
+def update_vendor(vendor: Vendor, values: dict[str, Any], *, actor: User) -> dict[str, list]:
+    """Change a vendor's register data; returns the changes logged."""
+    cleaned = _clean(values)
+    _ensure_unique(cleaned["corporate_number"], vendor)
+    changes = apply_changes(vendor, {field: cleaned[field] for field in VENDOR_FIELDS if field in cleaned})
+    if changes:
+        activity.record("vendor.update", actor=actor, target=vendor, summary=vendor.name, changes=changes)
+    return changes
+
+
+def change_status(vendor: Vendor, new_status: str, *, reason: str, actor: User | None) -> None:
+    """Move a vendor along its lifecycle; a move not in :data:`TRANSITIONS` is refused."""
+    if new_status not in TRANSITIONS.get(vendor.status, frozenset()):
+        raise VendorRuleError(
+            _l(
+                "A vendor cannot move from %(old)s to %(new)s.",
+                old=STATUS_LABELS.get(vendor.status, vendor.status),
+                new=STATUS_LABELS.get(new_status, new_status),
+            )
+        )
+    if not reason or not reason.strip():
+        raise VendorRuleError(_l("Give a reason for the status change."))
+    old_status = vendor.status
+    vendor.status = new_status
+    activity.record(
+        "vendor.status",
+        actor=actor,
+        target=vendor,
+        summary=f"{vendor.name}: {reason.strip()}"[:2000],
+        changes={"status": [old_status, new_status]},
+    )
+
+
+def vendor_query(
+    *,
+    q: str = "",
+    status: str = "",
+    risk_tier: str = "",
+    owner_id: int | None = None,
+    sort: str = "name",
+    extra_conditions: tuple = (),
+) -> Select:
+    """Vendors matching the list page's search and filters, owner and manager loaded."""
+    query = db.select(Vendor).options(joinedload(Vendor.owner), joinedload(Vendor.manager))
+    text = (q or "").strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        conditions = [db.func.lower(Vendor.name).like(pattern), db.func.lower(Vendor.name_kana).like(pattern)]
+        digits = corporate_number.normalise(text)
+        if digits.isdigit():
+            conditions.append(Vendor.corporate_number.like(f"%{digits}%"))
+        query = query.where(or_(*conditions))
+    if status:
+        query = query.where(Vendor.status == status)
+    if risk_tier:
+        query = query.where(Vendor.risk_tier == risk_tier)
+    if owner_id:
+        query = query.where(Vendor.owner_id == owner_id)
+    for condition in extra_conditions:
+        query = query.where(condition)
+    return query.order_by(*SORTS.get(sort, SORTS["name"]), Vendor.id)
+
+
+def load_vendor_detail(vendor_id: int) -> Vendor | None:
+    """A vendor with owner, manager, contacts and certifications loaded in one go."""
+    return db.session.scalar(
+        db.select(Vendor)
+        .where(Vendor.id == vendor_id)
+        .options(
+            joinedload(Vendor.owner),
+            joinedload(Vendor.manager),
+            db.selectinload(Vendor.contacts),
+            db.selectinload(Vendor.certifications),
+        )
+    )
+
+
+def add_contact(vendor: Vendor, values: dict[str, Any], *, actor: User) -> VendorContact:
+    """Add a contact person to a vendor."""
+    contact = VendorContact(
+        vendor_id=vendor.id, **{field: (values.get(field) or "").strip() for field in CONTACT_FIELDS}
+    )
+    db.session.add(contact)
+    db.session.flush()
+    activity.record(
+        "vendor.contact_add",
+        actor=actor,
+        target=vendor,
+        summary=f"{vendor.name}: {contact.name}",
+        changes=snapshot(contact, CONTACT_FIELDS),
+    )
+    return contact
+
+
+def update_contact(contact: VendorContact, values: dict[str, Any], *, actor: User) -> dict[str, list]:
+    """Change a contact's details."""
+    changes = apply_changes(contact, {field: (values.get(field) or "").strip() for field in CONTACT_FIELDS})
+    if changes:
+        activity.record(
+            "vendor.contact_update",
+            actor=actor,
+            target=contact.vendor,
+            summary=f"{contact.vendor.name}: {contact.name}",
+            changes=changes,
+        )
+    return changes
+
+
+def remove_contact(contact: VendorContact, *, actor: User) -> None:
+    """Delete a contact."""
+    activity.record(
+        "vendor.contact_remove",
+        actor=actor,
+        target=contact.vendor,
+        summary=f"{contact.vendor.name}: {contact.name}",
+        changes={field: [value, None] for field, (_, value) in snapshot(contact, CONTACT_FIELDS).items()},
+    )
+    db.session.delete(contact)
+
+
+def _certification_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        field: (values.get(field) or "").strip() if field != "expires_on" else values.get(field)
+        for field in CERTIFICATION_FIELDS
+    }
+
+
+def add_certification(vendor: Vendor, values: dict[str, Any], *, actor: User) -> VendorCertification:
+    """Record a certification the vendor holds."""
+    certification = VendorCertification(vendor_id=vendor.id, **_certification_values(values))
+    db.session.add(certification)
+    db.session.flush()
+    activity.record(
+        "vendor.certification_add",
+        actor=actor,
+        target=vendor,
+        summary=f"{vendor.name}: {certification.kind_label} {certification.number}",
+        changes=snapshot(certification, CERTIFICATION_FIELDS),
+    )
+    return certification
+
+
+def update_certification(certification: VendorCertification, values: dict[str, Any], *, actor: User) -> dict:
+    """Change a certification's details."""
+    changes = apply_changes(certification, _certification_values(values))
+    if changes:
+        activity.record(
+            "vendor.certification_update",
+            actor=actor,
+            target=certification.vendor,
+            summary=f"{certification.vendor.name}: {certification.kind_label} {certification.number}",
+            changes=changes,
+        )
+    return changes
+
+
+def remove_certification(certification: VendorCertification, *, actor: User) -> None:
+    """Delete a certification record."""
+    activity.record(
+        "vendor.certification_remove",
+        actor=actor,
+        target=certification.vendor,
+        summary=f"{certification.vendor.name}: {certification.kind_label} {certification.number}",
+        changes={field: [value, None] for field, (_, value) in snapshot(certification, CERTIFICATION_FIELDS).items()},
+    )
+    db.session.delete(certification)
+
+
+def assignable_users() -> list[User]:
+    """Enabled users, by name, for the owner and manager choices."""
+    return list(db.session.scalars(db.select(User).where(User.is_enabled.is_(True)).order_by(User.name)))

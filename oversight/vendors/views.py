@@ -1,0 +1,235 @@
+"""Vendor register pages: list, detail, create/edit, status moves, contacts and certifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from oversight.auth.decorators import role_required
+from oversight.auth.roles import ADMIN, PROCUREMENT
+from oversight.core.editing import StaleEditError, ensure_current
+from oversight.core.pagination import paginate
+from oversight.extensions import db
+from oversight.vendors import overview, services
+from oversight.vendors.forms import (
+    CertificationEditForm,
+    CertificationForm,
+    ContactEditForm,
+    ContactForm,
+    StatusForm,
+    VendorEditForm,
+    VendorFilterForm,
+    VendorForm,
+)
+from oversight.vendors.models import Vendor, VendorCertification, VendorContact
+
+bp = Blueprint("vendors", __name__, url_prefix="/vendors")
+
+EDITORS = (PROCUREMENT, ADMIN)
+STALE_MESSAGE = _l(
+    "Someone else saved this record after you opened it. Your changes were not saved; "
+    "they are still in the form below. Reload the page to see the other changes."
+)
+
+
+def _load(vendor_id: int) -> Vendor:
+    vendor = services.load_vendor_detail(vendor_id)
+    if vendor is None:
+        abort(404)
+    return vendor
+
+
+def _child(model, child_id: int, vendor: Vendor):
+    child = db.get_or_404(model, child_id)
+    if child.vendor_id != vendor.id:
+        abort(404)
+    return child
+
+
+@bp.route("/")
+@role_required()
+def index():
+    """The register with search, filters, sorting and pagination."""
+    users = services.assignable_users()
+    form = VendorFilterForm(request.args, users=users)
+    valid = form.validate()
+    sort = request.args.get("sort", "name")
+    pagination = paginate(overview.list_query(form.data if valid else {}, sort=sort))
+    return render_template(
+        "vendors/index.html",
+        form=form,
+        pagination=pagination,
+        sort=sort,
+        can_edit=current_user.has_role(*EDITORS),
+        lights=overview.selection_lights([vendor.id for vendor in pagination.items]),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def create():
+    """Register a new vendor as a candidate."""
+    form = VendorForm(users=services.assignable_users())
+    if form.validate_on_submit():
+        try:
+            vendor = services.create_vendor(form.values(), actor=current_user)
+        except services.DuplicateCorporateNumberError as error:
+            db.session.rollback()
+            form.corporate_number.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_l("Vendor %(name)s was registered.", name=vendor.name), "success")
+            return redirect(url_for("vendors.detail", vendor_id=vendor.id))
+    return render_template("vendors/form.html", form=form, vendor=None)
+
+
+@bp.route("/<int:vendor_id>")
+@role_required()
+def detail(vendor_id: int):
+    """Everything the register holds about one vendor."""
+    vendor = _load(vendor_id)
+    return render_template(
+        "vendors/detail.html",
+        vendor=vendor,
+        can_edit=current_user.has_role(*EDITORS),
+        **overview.detail_extras(vendor, user=current_user),
+    )
+
+
+@bp.route("/<int:vendor_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit(vendor_id: int):
+    """Change a vendor's register data."""
+    vendor = _load(vendor_id)
+    form = VendorEditForm(users=services.assignable_users(), vendor=vendor)
+    if form.validate_on_submit():
+        try:
+            ensure_current(vendor, form.version.data)
+            services.update_vendor(vendor, form.values(), actor=current_user)
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        except services.DuplicateCorporateNumberError as error:
+            db.session.rollback()
+            form.corporate_number.errors.append(error.message)
+        else:
+            flash(_l("Vendor %(name)s was saved.", name=vendor.name), "success")
+            return redirect(url_for("vendors.detail", vendor_id=vendor.id))
+    return render_template("vendors/form.html", form=form, vendor=vendor)
+
+
+@bp.route("/<int:vendor_id>/status", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def change_status(vendor_id: int):
+    """Move a vendor to another status, with a reason."""
+    vendor = _load(vendor_id)
+    form = StatusForm(vendor=vendor)
+    if form.validate_on_submit():
+        try:
+            services.change_status(vendor, form.status.data, reason=form.reason.data, actor=current_user)
+        except services.VendorRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(
+                _l("The status of %(name)s is now %(status)s.", name=vendor.name, status=vendor.status_label), "success"
+            )
+            return redirect(url_for("vendors.detail", vendor_id=vendor.id))
+    return render_template("vendors/status.html", form=form, vendor=vendor)
+
+
+@bp.route("/<int:vendor_id>/contacts/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def add_contact(vendor_id: int):
+    """Add a contact person."""
+    vendor = _load(vendor_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        services.add_contact(vendor, form.data, actor=current_user)
+        db.session.commit()
+        flash(_l("The contact was added."), "success")
+        return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="contacts"))
+    return render_template("vendors/contact_form.html", form=form, vendor=vendor, contact=None)
+
+
+@bp.route("/<int:vendor_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit_contact(vendor_id: int, contact_id: int):
+    """Change a contact person's details."""
+    vendor = _load(vendor_id)
+    contact = _child(VendorContact, contact_id, vendor)
+    form = ContactEditForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            ensure_current(contact, form.version.data)
+            services.update_contact(contact, form.data, actor=current_user)
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        else:
+            flash(_l("The contact was saved."), "success")
+            return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="contacts"))
+    return render_template("vendors/contact_form.html", form=form, vendor=vendor, contact=contact)
+
+
+@bp.route("/<int:vendor_id>/contacts/<int:contact_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def remove_contact(vendor_id: int, contact_id: int):
+    """Delete a contact person."""
+    vendor = _load(vendor_id)
+    contact = _child(VendorContact, contact_id, vendor)
+    services.remove_contact(contact, actor=current_user)
+    db.session.commit()
+    flash(_l("The contact was removed."), "success")
+    return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="contacts"))
+
+
+@bp.route("/<int:vendor_id>/certifications/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def add_certification(vendor_id: int):
+    """Record a certification."""
+    vendor = _load(vendor_id)
+    form = CertificationForm()
+    if form.validate_on_submit():
+        services.add_certification(vendor, form.data, actor=current_user)
+        db.session.commit()
+        flash(_l("The certification was added."), "success")
+        return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="certifications"))
+    return render_template("vendors/certification_form.html", form=form, vendor=vendor, certification=None)
+
+
+@bp.route("/<int:vendor_id>/certifications/<int:certification_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit_certification(vendor_id: int, certification_id: int):
+    """Change a certification's details."""
+    vendor = _load(vendor_id)
+    certification = _child(VendorCertification, certification_id, vendor)
+    form = CertificationEditForm(obj=certification)
+    if form.validate_on_submit():
+        try:
+            ensure_current(certification, form.version.data)
+            services.update_certification(certification, form.data, actor=current_user)
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        else:
+            flash(_l("The certification was saved."), "success")
+            return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="certifications"))
+    return render_template("vendors/certification_form.html", form=form, vendor=vendor, certification=certification)
+
+
+@bp.route("/<int:vendor_id>/certifications/<int:certification_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def remove_certification(vendor_id: int, certification_id: int):
+    """Delete a certification record."""
+    vendor = _load(vendor_id)
+    certification = _child(VendorCertification, certification_id, vendor)
+    services.remove_certification(certification, actor=current_user)
+    db.session.commit()
+    flash(_l("The certification was removed."), "success")
+    return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="certifications"))

@@ -80,19 +80,22 @@ def register_blueprints(app: Flask) -> None:
     from oversight.activity.views import bp as activity_bp
     from oversight.admin.views import bp as admin_bp
     from oversight.auth.views import bp as auth_bp
+    from oversight.checklists.views import bp as checklists_bp
     from oversight.dashboard.views import bp as dashboard_bp
+    from oversight.evidence.views import bp as evidence_bp
     from oversight.vendors.views import bp as vendors_bp
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp, vendors_bp):
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     """``flask users …`` and ``flask demo …``."""
     from oversight.auth.cli import users_cli
+    from oversight.checklists.cli import checklists_cli
     from oversight.demo.cli import demo_cli
 
-    for group in (users_cli, demo_cli):
+    for group in (users_cli, demo_cli, checklists_cli):
         app.cli.add_command(group)
 
 

@@ -2,6 +2,18 @@
 
 from oversight.activity.models import ActivityLog
 from oversight.auth.models import User, UserRole
+from oversight.checklists.models import ChecklistItem, ChecklistTemplate
+from oversight.evidence.models import EvidenceFile
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
-__all__ = ["ActivityLog", "User", "UserRole", "Vendor", "VendorCertification", "VendorContact"]
+__all__ = [
+    "ActivityLog",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "EvidenceFile",
+    "User",
+    "UserRole",
+    "Vendor",
+    "VendorCertification",
+    "VendorContact",
+]

@@ -16,6 +16,18 @@ ACTION_LABELS = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.language": _l("Language changed"),
     "activity.export": _l("Activity log exported"),
+    "checklist.ship": _l("Shipped checklist loaded"),
+    "checklist.copy": _l("Checklist draft created"),
+    "checklist.update": _l("Checklist draft changed"),
+    "checklist.item_add": _l("Checklist item added"),
+    "checklist.item_update": _l("Checklist item changed"),
+    "checklist.item_remove": _l("Checklist item removed"),
+    "checklist.publish": _l("Checklist published"),
+    "checklist.retire": _l("Checklist version retired"),
+    "checklist.delete_draft": _l("Checklist draft deleted"),
+    "evidence.upload": _l("Evidence file uploaded"),
+    "evidence.download": _l("Evidence file downloaded"),
+    "evidence.remove": _l("Evidence file removed"),
     "vendor.create": _l("Vendor registered"),
     "vendor.update": _l("Vendor changed"),
     "vendor.status": _l("Vendor status changed"),
@@ -29,6 +41,9 @@ ACTION_LABELS = {
 
 OBJECT_TYPE_LABELS = {
     "user": _l("User"),
+    "checklist_template": _l("Checklist template"),
+    "checklist_item": _l("Checklist item"),
+    "evidence_file": _l("Evidence file"),
     "vendor": _l("Vendor"),
 }
 

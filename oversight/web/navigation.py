@@ -19,6 +19,7 @@ NAV_ITEMS = (
     NavItem("dashboard.index", _l("Dashboard")),
     NavItem("vendors.index", _l("Vendors")),
     NavItem("admin.users", _l("Users"), "admin"),
+    NavItem("checklists.index", _l("Checklist templates"), "admin"),
     NavItem("activity.index", _l("Activity log"), "admin"),
 )
 

@@ -1,0 +1,137 @@
+"""The My Number guard: Oversight never stores a 個人番号, so free text that looks like one is flagged.
+
+A match is 12 digits, optionally grouped 4-4-4 with hyphens or spaces, whose last digit
+is the valid check digit (総務省令第85号 第5条, see ``shared/domain/identifiers.md``).
+Full-width digits, dashes and spaces from Japanese IMEs are normalised first. Digits that
+are part of a longer run (a 13-digit 法人番号, ``1234-5678-9012-3456``) do not match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, PasswordField, StringField
+
+# Full-width digits, the dashes IMEs produce, and the ideographic space, mapped to ASCII.
+_NORMALISE = str.maketrans(
+    {
+        **{chr(0xFF10 + n): str(n) for n in range(10)},
+        **dict.fromkeys("－‐‑‒–—―−ー", "-"),
+        "\u3000": " ",
+    }
+)
+_CANDIDATE = re.compile(r"(?<!\d)(\d{4})([- ]?)(\d{4})\2(\d{4})(?!\d)", re.ASCII)
+
+
+def check_digit(first_eleven: str) -> int:
+    """The check digit of a 個人番号 whose first 11 digits are given."""
+    total = 0
+    for n, digit in enumerate(reversed(first_eleven), start=1):
+        weight = n + 1 if n <= 6 else n - 5
+        total += int(digit) * weight
+    remainder = total % 11
+    return 0 if remainder <= 1 else 11 - remainder
+
+
+def is_valid_my_number(digits: str) -> bool:
+    """True for 12 ASCII digits whose last digit is the correct check digit."""
+    return len(digits) == 12 and digits.isascii() and digits.isdigit() and check_digit(digits[:11]) == int(digits[11])
+
+
+def find_my_numbers(text: str | None) -> list[str]:
+    """The 12-digit strings in ``text`` that could be a 個人番号 (separators removed), in order."""
+    if not text:
+        return []
+    normalised = text.translate(_NORMALISE)
+    found = []
+    for match in _CANDIDATE.finditer(normalised):
+        digits = match.group(1) + match.group(3) + match.group(4)
+        if is_valid_my_number(digits) and not _continues_group(normalised, match):
+            found.append(digits)
+    return found
+
+
+def _continues_group(text: str, match: re.Match) -> bool:
+    """True when a grouped match is one part of a longer grouped run (``1234-5678-9012-3456``)."""
+    separator = match.group(2)
+    if not separator:
+        return False
+    before = text[max(match.start() - 2, 0) : match.start()]
+    after = text[match.end() : match.end() + 2]
+    return (len(before) == 2 and before[0].isdigit() and before[1] == separator) or (
+        len(after) == 2 and after[0] == separator and after[1].isdigit()
+    )
+
+
+def mask(digits: str) -> str:
+    """A 12-digit number shown without revealing it (``********9018``)."""
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+MY_NUMBER_MESSAGE = _l(
+    "This entry contains a 12-digit number that looks like a My Number (個人番号). "
+    "Oversight must not hold My Numbers: remove it, or tick “This is not a My Number” below if it is something else."
+)
+
+
+class MyNumberGuardMixin:
+    """Refuse free text that looks like a 個人番号 until the user removes it or confirms it is not one.
+
+    Put it before ``FlaskForm``: ``class VendorForm(MyNumberGuardMixin, FlaskForm)``. Every StringField
+    and TextAreaField is checked, also inside FormField and FieldList; password and hidden fields and the
+    field names listed in ``my_number_exempt`` are not. Templates show the confirmation checkbox with
+    ``my_number_confirmation(form)`` from ``_macros/mynumber.html`` (``render_fields`` does it already).
+    """
+
+    confirm_not_my_number = BooleanField(_l("This is not a My Number"))
+    my_number_exempt: tuple[str, ...] = ()
+
+    def validate(self, extra_validators=None) -> bool:
+        is_valid = super().validate(extra_validators=extra_validators)  # type: ignore[misc]
+        return self.check_my_numbers() and is_valid
+
+    def check_my_numbers(self) -> bool:
+        """Flag each text field holding a likely 個人番号; True when none does or the user confirmed."""
+        self.my_number_fields = [
+            field
+            for field in _text_fields(self)  # type: ignore[arg-type]
+            if field.short_name not in self.my_number_exempt and find_my_numbers(field.data)
+        ]
+        if not self.my_number_fields or self.confirm_not_my_number.data:
+            return True
+        for field in self.my_number_fields:
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(MY_NUMBER_MESSAGE)
+        return False
+
+    @property
+    def my_number_suspected(self) -> bool:
+        """True after validation found a likely 個人番号 (the template then shows the checkbox)."""
+        return bool(getattr(self, "my_number_fields", None))
+
+    @property
+    def my_number_confirmed(self) -> bool:
+        """True when a likely 個人番号 was found and the user confirmed it is something else."""
+        return self.my_number_suspected and bool(self.confirm_not_my_number.data)
+
+
+def _text_fields(fields: Iterable[Field]) -> Iterator[Field]:
+    """The free-text fields among ``fields``, descending into FormField and FieldList."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _text_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _text_fields(field.entries)
+        elif _is_free_text(field):
+            yield field
+
+
+def _is_free_text(field: Field) -> bool:
+    return (
+        isinstance(field, StringField)
+        and not isinstance(field, (PasswordField, HiddenField))
+        and isinstance(field.data, str)
+    )

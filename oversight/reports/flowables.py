@@ -1,0 +1,245 @@
+"""Blocks of a ``ReportDocument`` turned into platypus flowables, every style on the Japanese font."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus import PageBreak as PageBreakFlowable
+
+from oversight.reports.document import (
+    Cell,
+    DataTable,
+    Heading,
+    KeyValues,
+    Light,
+    PageBreak,
+    ReportDocument,
+    Signatures,
+    Text,
+)
+from oversight.reports.layout import (
+    CELL_FONT_SIZE,
+    CELL_PADDING,
+    FRAME_WIDTH,
+    GENERATED_LABEL,
+    HEADER_FILL,
+    INK,
+    LIGHT_COLOURS,
+    LINE_COLOUR,
+    MUTED,
+    SIGNATURE_DATE_LINE,
+    ZEBRA_FILL,
+)
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=14, textColor=INK, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", base, fontSize=17, leading=23, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", base, fontSize=11, leading=15, textColor=MUTED),
+        "meta": ParagraphStyle("meta", base, fontSize=8.5, leading=12, textColor=MUTED, spaceAfter=6),
+        "h1": ParagraphStyle("h1", base, fontSize=13, leading=18, spaceBefore=10, spaceAfter=3),
+        "h2": ParagraphStyle("h2", base, fontSize=11, leading=15, spaceBefore=7, spaceAfter=3),
+        "body": ParagraphStyle("body", base, spaceAfter=5),
+        "small": ParagraphStyle("small", base, fontSize=8, leading=11, textColor=MUTED, spaceAfter=4),
+        "cell": ParagraphStyle("cell", base, fontSize=8.5, leading=11.5),
+        "number": ParagraphStyle("number", base, fontSize=8.5, leading=11.5, alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", base, fontSize=8.5, leading=11.5),
+    }
+
+
+def _markup(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+class _Renderer:
+    """Turns blocks into flowables; one per render, holding the font, styles and time zone."""
+
+    def __init__(self, document: ReportDocument, font: str) -> None:
+        self.document = document
+        self.font = font
+        self.zone = ZoneInfo(document.timezone)
+        self.styles = _styles(font)
+
+    def cell_text(self, value: Cell) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if value.tzinfo else f"{value:%Y-%m-%d %H:%M}"
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Light):
+            return f"● {value.text}"
+        return str(value)
+
+    def cell(self, value: Cell, style: str = "cell") -> Paragraph:
+        if isinstance(value, Light):
+            ink = LIGHT_COLOURS[value.level][0]
+            return Paragraph(
+                f'<font color="{ink.hexval()}">{_markup(self.cell_text(value))}</font>', self.styles[style]
+            )
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            style = "number"
+        return Paragraph(_markup(self.cell_text(value)), self.styles[style])
+
+    def light_backgrounds(self, rows: Sequence[Sequence[Cell]], first_row: int) -> list[tuple]:
+        return [
+            ("BACKGROUND", (col, first_row + index), (col, first_row + index), LIGHT_COLOURS[value.level][1])
+            for index, row in enumerate(rows)
+            for col, value in enumerate(row)
+            if isinstance(value, Light)
+        ]
+
+    def title_block(self) -> list[Flowable]:
+        document = self.document
+        flowables: list[Flowable] = [Paragraph(_markup(document.title), self.styles["title"])]
+        if document.subtitle:
+            flowables.append(Paragraph(_markup(document.subtitle), self.styles["subtitle"]))
+        meta = f"{document.company_name}　／　{GENERATED_LABEL} {generated_label(document)}"
+        flowables.append(Paragraph(_markup(meta), self.styles["meta"]))
+        flowables.append(HRFlowable(width="100%", thickness=1.2, color=INK, spaceBefore=2, spaceAfter=6))
+        return flowables
+
+    def flowables(self) -> list[Flowable]:
+        """The story; a heading stays on the page of the block after it."""
+        story = self.title_block()
+        headings: list[Flowable] = []
+        for block in self.document.blocks:
+            flowables = self.block(block)
+            if isinstance(block, Heading):
+                headings.extend(flowables)
+                continue
+            if headings and isinstance(block, DataTable):  # too long to keep together: keep room for a few rows
+                story += [CondPageBreak(40 * mm), *headings, *flowables]
+            elif headings:
+                story.append(KeepTogether([*headings, *flowables]))
+            else:
+                story += flowables
+            headings = []
+        return story + headings
+
+    def block(self, block) -> list[Flowable]:
+        if isinstance(block, Heading):
+            style = self.styles["h1" if block.level <= 1 else "h2"]
+            return [Paragraph(_markup(block.text), style)]
+        if isinstance(block, Text):
+            return [Paragraph(_markup(block.text), self.styles["small" if block.is_small else "body"])]
+        if isinstance(block, KeyValues):
+            return [self.key_values(block), Spacer(1, 4 * mm)]
+        if isinstance(block, DataTable):
+            return [self.data_table(block), Spacer(1, 4 * mm)]
+        if isinstance(block, Signatures):
+            return [Spacer(1, 4 * mm), KeepTogether([self.signatures(block)])]
+        if isinstance(block, PageBreak):
+            return [PageBreakFlowable()]
+        raise TypeError(f"Unknown block {block!r}")
+
+    def key_values(self, block: KeyValues) -> Table:
+        rows = [[self.cell(key, "head"), self.cell(value)] for key, value in block.rows]
+        table = Table(rows, colWidths=[45 * mm, FRAME_WIDTH - 45 * mm], hAlign="LEFT", splitInRow=1)
+        lights = [
+            ("BACKGROUND", (1, index), (1, index), LIGHT_COLOURS[value.level][1])
+            for index, (_, value) in enumerate(block.rows)
+            if isinstance(value, Light)
+        ]
+        table.setStyle(TableStyle([*self.grid(), ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL), *lights]))
+        return table
+
+    def data_table(self, block: DataTable) -> Table:
+        widths = column_widths(block, self.cell_text, self.font)
+        rows = [[self.cell(title, "head") for title in block.header]]
+        rows += [[self.cell(value) for value in row] for row in block.rows]
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitByRow=1, splitInRow=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    *self.grid(),
+                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA_FILL]),
+                    ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
+                    *self.light_backgrounds(block.rows, 1),
+                ]
+            )
+        )
+        return table
+
+    def signatures(self, block: Signatures) -> Table:
+        width = 48 * mm
+        rows = [
+            [self.cell(role, "head") for role in block.roles],
+            ["" for _ in block.roles],
+            [self.cell(SIGNATURE_DATE_LINE, "small") for _ in block.roles],
+        ]
+        table = Table(rows, colWidths=[width] * len(block.roles), rowHeights=[None, 24 * mm, None], hAlign="RIGHT")
+        table.setStyle(TableStyle([*self.grid(), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL)]))
+        return table
+
+    def grid(self) -> list[tuple]:
+        return [
+            ("FONTNAME", (0, 0), (-1, -1), self.font),
+            ("GRID", (0, 0), (-1, -1), 0.5, LINE_COLOUR),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ]
+
+
+def column_widths(block: DataTable, cell_text: Callable[[Cell], str], font: str, sample: int = 200) -> list[float]:
+    """Column widths (points) that add up to the A4 frame width.
+
+    Given weights are scaled to the frame. Otherwise each column wants the width of its longest
+    text (header and the first ``sample`` rows), at least 12 mm. Columns that want less than a fair
+    share keep their width (dates, numbers and short statuses stay on one line); the rest of the
+    frame is shared among the wide columns in proportion to what they want, so long text wraps.
+    """
+    if block.widths:
+        total = sum(block.widths)
+        return [FRAME_WIDTH * weight / total for weight in block.widths]
+    wanted = []
+    for col in range(len(block.header)):
+        texts = [block.header[col], *(cell_text(row[col]) for row in block.rows[:sample])]
+        longest = max(stringWidth(text, font, CELL_FONT_SIZE) for text in texts) + 2 * CELL_PADDING + 2
+        wanted.append(max(longest, 12 * mm))
+    if sum(wanted) <= FRAME_WIDTH:
+        scale = FRAME_WIDTH / sum(wanted)
+        return [width * scale for width in wanted]
+    widths: dict[int, float] = {}
+    while True:
+        flexible = [col for col in range(len(wanted)) if col not in widths]
+        room = FRAME_WIDTH - sum(widths.values())
+        narrow = [col for col in flexible if wanted[col] <= room / len(flexible)]
+        if not narrow:
+            break
+        widths.update((col, wanted[col]) for col in narrow)
+    wanted_total = sum(wanted[col] for col in flexible)
+    widths.update((col, room * wanted[col] / wanted_total) for col in flexible)
+    return [widths[col] for col in range(len(wanted))]
+
+
+def generated_label(document: ReportDocument) -> str:
+    """The generation time as shown on the document, e.g. ``2026-11-26 15:04 JST``."""
+    local = document.generated_at.astimezone(ZoneInfo(document.timezone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def build_story(document: ReportDocument, font: str) -> list[Flowable]:
+    """The flowables for ``document``, starting with its title block."""
+    return _Renderer(document, font).flowables()

@@ -1,0 +1,40 @@
+import io
+import zipfile
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from oversight.evidence import services
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 16
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 16
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00" + b"\x00" * 64
+
+
+def office_bytes(main_part: str, extra: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/main.xml" ContentType="{main_part}"/></Types>',
+        )
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+DOCX_BYTES = office_bytes("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
+XLSX_BYTES = office_bytes("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+
+
+def upload(data: bytes, filename: str) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(data), filename=filename, content_type="application/octet-stream")
+
+
+@pytest.fixture
+def owner_registry(monkeypatch):
+    """An isolated owner registry: ``owner_registry("test_owner", check)``."""
+    monkeypatch.setattr(services, "_OWNER_CHECKS", {})
+    return services.register_owner

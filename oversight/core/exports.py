@@ -35,16 +35,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def content_disposition(filename: str) -> str:
-    """An ``attachment`` header value: an ASCII fallback plus the RFC 5987 UTF-8 name for Japanese names."""
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition value: an ASCII fallback plus the RFC 5987 UTF-8 name for Japanese names.
+
+    ``disposition`` is ``"attachment"`` (download) or ``"inline"`` (show in the browser, e.g. a PDF).
+    """
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     fallback = re.sub(r"[^A-Za-z0-9._ -]", "", fallback).strip()
     stem, dot, extension = fallback.rpartition(".")
     if not stem.strip(" ._-"):
         fallback = f"download.{extension}" if dot else "download"
     if fallback == filename:
-        return f'attachment; filename="{filename}"'
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+        return f'{disposition}; filename="{filename}"'
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _local_naive(value: datetime) -> datetime:

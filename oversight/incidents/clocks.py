@@ -155,3 +155,20 @@ def preliminary_report_guide(knew_on: date) -> GuideWindow:
         knew_on + timedelta(days=PRELIMINARY_GUIDE_FIRST_DAY - 1),
         knew_on + timedelta(days=PRELIMINARY_GUIDE_LAST_DAY - 1),
     )
+
+
+def contractor_notice_guide(contractor_knew_on: date) -> GuideWindow:
+    """The guide for a contractor's notice to the principal: the same 概ね3日～5日 ([GL] 別添2 3F, 規則第4条).
+
+    The clock starts when the contractor knew; see ``preliminary_report_guide`` for the day counting.
+    """
+    return preliminary_report_guide(contractor_knew_on)
+
+
+def principal_knew_on(*dates: date | None) -> date | None:
+    """When the principal "knew": the earliest date any of its departments learned of the event,
+    and at the latest the day the contractor's notice arrived ([GL] 別添2 3D, 3F). Pass all of them;
+    ``None`` (not yet) is ignored. Convert instants to the Japanese date before calling.
+    """
+    known = [day for day in dates if day is not None]
+    return min(known) if known else None

@@ -11,10 +11,12 @@ from oversight.incidents.clocks import (
     Category,
     GuideWindow,
     assess_reportability,
+    contractor_notice_guide,
     final_report_days,
     final_report_due_on,
     people_for_threshold,
     preliminary_report_guide,
+    principal_knew_on,
 )
 
 
@@ -116,3 +118,13 @@ def test_every_reason_code_has_a_label():
         REASON_R4_COUNT_UNKNOWN,
     }
     assert codes == set(REASON_LABELS)
+
+
+def test_contractor_notice_guide_matches_the_preliminary_guide():
+    assert contractor_notice_guide(date(2026, 12, 28)) == GuideWindow(date(2026, 12, 30), date(2027, 1, 1))
+
+
+def test_principal_knew_at_the_latest_when_the_notice_arrived():
+    assert principal_knew_on(None, date(2026, 11, 20)) == date(2026, 11, 20)
+    assert principal_knew_on(date(2026, 11, 18), date(2026, 11, 20)) == date(2026, 11, 18)
+    assert principal_knew_on(None, None) is None

@@ -67,10 +67,11 @@ def register_auth(app: Flask) -> None:
 def register_web(app: Flask) -> None:
     """Security headers, error pages and template helpers."""
     from oversight.web.errors import init_error_handlers
-    from oversight.web.security import init_security_headers
+    from oversight.web.security import init_input_limits, init_security_headers
     from oversight.web.templating import init_templating
 
     init_security_headers(app)
+    init_input_limits(app)
     init_error_handlers(app)
     init_templating(app)
 

@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from sqlalchemy import Select
 
 from oversight.activity.actions import action_label
-from oversight.web.templating import format_datetime
 from oversight.extensions import db
+from oversight.web.templating import format_datetime
 
-HEADER = ("id", "occurred_at", "user", "action", "action_label", "object_type", "object_id", "summary", "changes", "ip_address", "user_agent")
+HEADER = (
+    "id", "occurred_at", "user", "action", "action_label", "object_type", "object_id", "summary", "changes",
+    "ip_address", "user_agent",
+)
 
 
 def csv_rows(query: Select, batch_size: int = 1000) -> Iterator[str]:

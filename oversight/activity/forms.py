@@ -7,6 +7,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from oversight.activity.actions import ACTION_LABELS, OBJECT_TYPE_LABELS
 from oversight.core.forms import choices
+from oversight.web.security import DATABASE_INT_MAX
 
 
 class LogFilterForm(FlaskForm):
@@ -15,14 +16,15 @@ class LogFilterForm(FlaskForm):
 
     actor = SelectField(_l("User"), coerce=str, validators=[Optional()])
     object_type = SelectField(_l("Record type"), validators=[Optional()])
-    object_id = IntegerField(_l("Record ID"), validators=[Optional(), NumberRange(min=1)])
+    object_id = IntegerField(_l("Record ID"), validators=[Optional(), NumberRange(min=1, max=DATABASE_INT_MAX)])
     action = SelectField(_l("Action"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 
     def __init__(self, *args, users=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.actor.choices = choices([("", _l("Everyone"))] + [(str(user.id), f"{user.name} <{user.email}>") for user in users])
+        people = [(str(user.id), f"{user.name} <{user.email}>") for user in users]
+        self.actor.choices = choices([("", _l("Everyone")), *people])
         self.object_type.choices = choices([("", _l("All")), *OBJECT_TYPE_LABELS.items()])
         self.action.choices = choices([("", _l("All")), *ACTION_LABELS.items()])
 

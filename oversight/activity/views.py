@@ -45,7 +45,7 @@ def index():
 @role_required(ADMIN)
 def export():
     """Download the filtered log as CSV."""
-    form, filters = _filter_form()
+    _, filters = _filter_form()
     services.record("activity.export", actor=current_user, summary=request.query_string.decode()[:500])
     db.session.commit()
     filename = f"activity-log-{local_today().isoformat()}.csv"

@@ -11,13 +11,18 @@ from oversight.auth.roles import ALL_ROLES, LANGUAGE_LABELS, ROLE_LABELS
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 
 
+def _strip(value):
+    """Leading and trailing spaces, as pasted from a mail, are not part of the value."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _role_choices():
     return choices((role, ROLE_LABELS[role]) for role in ALL_ROLES)
 
 
 class UserFields(FlaskForm):
-    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("Email address"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS.items()), default="ja")
     roles = MultiCheckboxField(
         _l("Roles"), choices=_role_choices(), validators=[DataRequired(message=_l("Choose at least one role."))]
@@ -67,7 +72,9 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[*choices([("", _l("All roles"))]), *_role_choices()], validators=[Optional()])
+    role = SelectField(
+        _l("Role"), choices=[*choices([("", _l("All roles"))]), *_role_choices()], validators=[Optional()]
+    )
     status = SelectField(
         _l("Status"),
         choices=choices([("", _l("All")), ("enabled", _l("Enabled")), ("disabled", _l("Disabled"))]),

@@ -11,6 +11,7 @@ from oversight.activity import services as activity
 from oversight.auth.models import User, UserRole, new_session_token
 from oversight.auth.passwords import hash_password, verify_password
 from oversight.core.editing import apply_changes, plain
+from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 
 # Compared against when the email is unknown, so a failed sign-in takes as long
@@ -114,6 +115,9 @@ def update_user(
             UserRole(role=role) for role in new_roles if role not in old_roles
         ]
         changes["roles"] = [old_roles, new_roles]
+        # Roles live in their own table; touching the user row raises its version too,
+        # so a form opened before this change is refused as stale.
+        user.updated_at = utcnow()
     if "is_enabled" in changes and not is_enabled:
         user.session_token = new_session_token()
     if changes:

@@ -4,10 +4,12 @@ from flask import current_app, request
 
 from oversight.extensions import db
 
+MAX_PAGE = 100_000  # keeps the OFFSET within what every database accepts
+
 
 def page_number() -> int:
     """The ``page`` query parameter, 1 when missing or invalid."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def paginate(query):

@@ -1,6 +1,10 @@
-"""Security headers on every response."""
+"""Security headers on every response, and limits on input no database could store."""
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from werkzeug.routing import IntegerConverter
+
+# The largest value of an INTEGER column on PostgreSQL; SQLite fails above 2**63.
+DATABASE_INT_MAX = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,3 +36,24 @@ def init_security_headers(app: Flask) -> None:
         if "Cache-Control" not in headers and response.mimetype == "text/html":
             headers["Cache-Control"] = "no-store"
         return response
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` limited to what an id column holds: a huge id is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def reject_nul_characters():
+    """Refuse NUL characters in query strings and forms (PostgreSQL text cannot store them)."""
+    for values in (request.args, request.form):
+        if any("\x00" in value for _, items in values.lists() for value in items):
+            abort(400)
+
+
+def init_input_limits(app: Flask) -> None:
+    """Bound ``<int:…>`` URL parts and refuse input that no database column could hold."""
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.before_request(reject_nul_characters)

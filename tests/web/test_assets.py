@@ -1,0 +1,45 @@
+"""Every stylesheet, script and image is served by the app itself (no CDN)."""
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+
+class AssetCollector(HTMLParser):
+    """The URLs of <link href>, <script src> and <img src> in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        wanted = {"link": "href", "script": "src", "img": "src"}.get(tag)
+        for name, value in attrs:
+            if name == wanted and value:
+                self.urls.append(value)
+
+
+def _assets(html: str) -> list[str]:
+    collector = AssetCollector()
+    collector.feed(html)
+    return collector.urls
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/dashboard"])
+def test_page_assets_are_local_and_served(client, login_as, path):
+    if path != "/auth/login":
+        login_as("admin")
+    urls = _assets(client.get(path).get_data(as_text=True))
+    assert any(url.endswith(".css") for url in urls)
+    assert any(url.endswith(".js") for url in urls)
+    for url in urls:
+        parts = urlsplit(url)
+        assert not parts.scheme and not parts.netloc, f"{url} is not served by the app"
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+
+
+def test_bootstrap_is_served_locally(app):
+    assert app.config["BOOTSTRAP_SERVE_LOCAL"] is True

@@ -1,0 +1,69 @@
+"""Configuration: production refuses to start without a secret; development keeps one in instance/."""
+
+import stat
+
+import pytest
+
+from oversight.config import Config, ConfigError, DevelopmentConfig, config_from_environment
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "OVERSIGHT_ENV", "UPLOAD_FOLDER", "PAGE_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_production_without_secret_key_refuses_to_start(clean_env, tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set") as error:
+        Config().finalise(tmp_path)
+    assert "environment variable" in str(error.value)
+
+
+def test_production_with_secret_key_starts(clean_env, tmp_path):
+    clean_env.setenv("SECRET_KEY", "s" * 64)
+    config = Config()
+    config.finalise(tmp_path)
+    assert f"sqlite:///{tmp_path / 'oversight.db'}" == config.SQLALCHEMY_DATABASE_URI
+    assert str(tmp_path / "uploads") == config.UPLOAD_FOLDER
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_writes_a_private_instance_secret_and_reuses_it(clean_env, tmp_path):
+    first = DevelopmentConfig()
+    first.finalise(tmp_path)
+    path = tmp_path / "secret_key"
+    assert path.read_text().strip() == first.SECRET_KEY
+    assert len(first.SECRET_KEY) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    second = DevelopmentConfig()
+    second.finalise(tmp_path)
+    assert second.SECRET_KEY == first.SECRET_KEY
+
+
+def test_development_prefers_the_environment_secret(clean_env, tmp_path):
+    clean_env.setenv("SECRET_KEY", "from-the-environment")
+    config = DevelopmentConfig()
+    config.finalise(tmp_path)
+    assert config.SECRET_KEY == "from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_postgres_urls_use_psycopg(clean_env):
+    clean_env.setenv("DATABASE_URL", "postgres://u@db/oversight")
+    assert Config().SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@db/oversight"
+
+
+def test_bad_number_is_a_clear_error(clean_env):
+    clean_env.setenv("PAGE_SIZE", "fifty")
+    with pytest.raises(ConfigError, match="PAGE_SIZE must be a whole number"):
+        Config()
+
+
+def test_environment_name_chooses_the_class(clean_env):
+    assert type(config_from_environment()) is DevelopmentConfig
+    clean_env.setenv("OVERSIGHT_ENV", "production")
+    assert type(config_from_environment()) is Config
+    clean_env.setenv("OVERSIGHT_ENV", "staging")
+    with pytest.raises(ConfigError, match="OVERSIGHT_ENV"):
+        config_from_environment()

@@ -60,8 +60,10 @@ def logout():
     services.record_logout(current_user)
     db.session.commit()
     message = _("You have signed out.")  # in the user's language, before the user is gone
+    language = current_user.language
     logout_user()
     session.clear()
+    session["language"] = language  # the sign-in page stays in the language the user chose
     flash(message, "info")
     return redirect(url_for("auth.login"))
 

@@ -81,3 +81,9 @@ def test_messages_after_sign_out_are_in_the_users_language(client, login_as):
     client.post("/auth/logout")
     html = client.get("/auth/login").get_data(as_text=True)
     assert "You have signed out." in html
+
+
+def test_sign_in_page_after_sign_out_stays_in_the_users_language(client, login_as):
+    login_as("viewer", language="en")
+    client.post("/auth/logout")
+    assert '<html lang="en">' in client.get("/auth/login").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Every feature's models, imported in one place for Alembic and ``flask shell``."""
 
 from oversight.activity.models import ActivityLog
+from oversight.admin.models import Setting
 from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.evidence.models import EvidenceFile
@@ -11,6 +12,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "EvidenceFile",
+    "Setting",
     "User",
     "UserRole",
     "Vendor",

@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.language": _l("Language changed"),
     "activity.export": _l("Activity log exported"),
+    "setting.update": _l("Setting changed"),
     "checklist.ship": _l("Shipped checklist loaded"),
     "checklist.copy": _l("Checklist draft created"),
     "checklist.update": _l("Checklist draft changed"),
@@ -41,6 +42,7 @@ ACTION_LABELS = {
 
 OBJECT_TYPE_LABELS = {
     "user": _l("User"),
+    "setting": _l("Setting"),
     "checklist_template": _l("Checklist template"),
     "checklist_item": _l("Checklist item"),
     "evidence_file": _l("Evidence file"),

@@ -1,11 +1,14 @@
 """User administration (admin role)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.admin import services
+from oversight.admin import settings as settings_services
 from oversight.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
+from oversight.admin.settings_forms import build_settings_form
 from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
@@ -97,3 +100,24 @@ def reset_password(user_id: int):
         return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserEditForm(user, formdata=None)
     return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 400
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(ADMIN)
+def settings():
+    """Show and change the settings other features read with ``get_setting``."""
+    definitions = list(settings_services.SETTINGS.values())
+    rows = settings_services.stored_settings()
+    current = {definition.key: settings_services.get_setting(definition.key) for definition in definitions}
+    form = build_settings_form(definitions, current, settings_services.edit_state(rows))
+    if form.validate_on_submit():
+        try:
+            changes = settings_services.save_settings(form.values(), actor=current_user, state=form.state.data)
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        else:
+            flash(_("Settings saved.") if changes else _("Nothing was changed."), "success" if changes else "info")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, rows=rows)

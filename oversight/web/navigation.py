@@ -20,6 +20,7 @@ NAV_ITEMS = (
     NavItem("vendors.index", _l("Vendors")),
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("checklists.index", _l("Checklist templates"), "admin"),
+    NavItem("admin.settings", _l("Settings"), "admin"),
     NavItem("activity.index", _l("Activity log"), "admin"),
 )
 

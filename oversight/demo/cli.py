@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from oversight.auth.models import User
+from oversight.demo.checklists import seed_checklists
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from oversight.extensions import db
 
@@ -19,6 +20,7 @@ def seed(force: bool) -> None:
         click.echo("The database already has data; demo data not loaded (use --force to add it anyway).")
     else:
         seed_users()
+        seed_checklists()
         db.session.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()

@@ -6,12 +6,20 @@ from flask_wtf.file import FileField
 from wtforms import DateField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from oversight.core.mynumber import MyNumberGuardMixin
-from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
+from oversight.core.mynumber import MyNumberGuardMixin, find_my_numbers
+from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload, decode_text
+
+FILE_MY_NUMBER_MESSAGE = _l(
+    "The file contains a 12-digit number that looks like a My Number (個人番号). Remove it from the file, "
+    "or tick “This is not a My Number” below if it is something else."
+)
 
 
 class EvidenceUploadForm(MyNumberGuardMixin, FlaskForm):
-    """A file with the date the document bears and a short description."""
+    """A file with the date the document bears and a short description.
+
+    Besides the text fields, the My Number guard also reads TXT and CSV uploads.
+    """
 
     file = FileField(
         _l("File"),
@@ -25,3 +33,17 @@ class EvidenceUploadForm(MyNumberGuardMixin, FlaskForm):
         description=_l("The date printed on the document, if any."),
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)])
+
+    def check_my_numbers(self) -> bool:
+        """The guard on the text fields, and on the content of a TXT or CSV upload."""
+        passed = super().check_my_numbers()
+        inspected = getattr(self.file, "inspected", None)
+        if inspected is None or inspected.kind not in ("txt", "csv"):
+            return passed
+        if not find_my_numbers(decode_text(inspected.data)):
+            return passed
+        self.my_number_fields.append(self.file)
+        if self.confirm_not_my_number.data:
+            return passed
+        self.file.errors = [*self.file.errors, FILE_MY_NUMBER_MESSAGE]
+        return False

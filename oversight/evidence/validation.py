@@ -155,15 +155,17 @@ def office_kind(data: bytes) -> str | None:
 
 def is_text(data: bytes) -> bool:
     """True for UTF-8 or CP932 text with no NUL bytes."""
-    if b"\x00" in data:
-        return False
+    return b"\x00" not in data and decode_text(data) is not None
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of UTF-8 (with or without BOM) or CP932 bytes; None when it is neither."""
     for encoding in ("utf-8-sig", "cp932"):
         try:
-            data.decode(encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return True
-    return False
+    return None
 
 
 class AllowedUpload:

@@ -56,7 +56,7 @@ def test_anonymous_is_sent_to_sign_in(client, loaded):
 
 def test_admin_pages_render(client, login_as, loaded):
     login_as("admin")
-    for method, url in routes(loaded)[:5]:
+    for _method, url in routes(loaded)[:5]:
         response = client.get(url)
         assert response.status_code == 200, url
     index = client.get("/admin/checklists/").get_data(as_text=True)
@@ -207,3 +207,9 @@ def test_index_query_count_does_not_grow_with_versions(app, client, login_as, lo
     with count_queries() as more:
         client.get("/admin/checklists/")
     assert more.count == few.count
+
+
+def test_english_users_see_the_english_texts(client, login_as, loaded):
+    login_as("admin", language="en")
+    html = client.get(f"/admin/checklists/{loaded['published']}").get_data(as_text=True)
+    assert "Contract clause checklist" in html and "Mandatory clauses" in html

@@ -127,3 +127,15 @@ def test_evidence_list_macro_shows_files_with_links(app, make_user):
     assert FILENAME in html and "調達 太郎" in html and "原本" in html
     assert f"{len(PDF_BYTES)} B" in html
     assert 'data-testid="evidence-empty"' in empty
+
+
+def test_text_upload_with_a_my_number_needs_confirmation(app):
+    csv = "氏名,番号\n山田,123456789018\n".encode("cp932")
+    with app.test_request_context(method="POST"):
+        form, valid = upload_form(app, {"description": "名簿"}, csv, "list.csv")
+        assert not valid
+        assert form.my_number_suspected and form.file.errors
+        form, valid = upload_form(app, {"description": "名簿", "confirm_not_my_number": "y"}, csv, "list.csv")
+        assert valid
+        form, valid = upload_form(app, {"description": "名簿"}, "氏名\n山田\n".encode(), "list.csv")
+        assert valid

@@ -1,5 +1,6 @@
 """The evidence upload form; features can also put ``AllowedUpload`` on their own ``FileField``."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,7 +8,7 @@ from wtforms import DateField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from oversight.core.mynumber import MyNumberGuardMixin, find_my_numbers
-from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload, decode_text
+from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload, decode_text, max_upload_bytes
 
 FILE_MY_NUMBER_MESSAGE = _l(
     "The file contains a 12-digit number that looks like a My Number (個人番号). Remove it from the file, "
@@ -33,6 +34,17 @@ class EvidenceUploadForm(MyNumberGuardMixin, FlaskForm):
         description=_l("The date printed on the document, if any."),
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # static/js/app.js refuses an oversized file before it is sent, so nothing typed is lost
+        # to the server's 413 answer; the server-side check stays the rule.
+        limit = max_upload_bytes()
+        self.file.render_kw = {
+            **(self.file.render_kw or {}),
+            "data-max-bytes": str(limit),
+            "data-too-large": _("The file is larger than %(limit)d MB. Upload a smaller file.", limit=limit // 2**20),
+        }
 
     def check_my_numbers(self) -> bool:
         """The guard on the text fields, and on the content of a TXT or CSV upload."""

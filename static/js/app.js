@@ -6,3 +6,17 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// File inputs with data-max-bytes (evidence uploads): refuse an oversized file before the form
+// is sent, so the other input on the page is not lost to the server's "too large" answer.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.maxBytes) {
+    return;
+  }
+  const limit = Number(input.dataset.maxBytes);
+  if (Array.from(input.files || []).some((file) => file.size > limit)) {
+    window.alert(input.dataset.tooLarge);
+    input.value = "";
+  }
+});

@@ -93,6 +93,7 @@ def test_upload_form_error_keeps_the_other_input(app):
         assert "実地調査の写真" in html
         assert 'value="2026-11-01"' in html
         assert "invalid-feedback" in html
+        assert f'data-max-bytes="{20 * 1024 * 1024}"' in html
 
 
 def test_upload_form_needs_a_file(app):

@@ -61,11 +61,11 @@ class TemplateData:
 # Category names: [GL] 別添1 2A–2G (safeguard_category) plus the selection check items of 第4-2-⑴ 1B.
 BASIC = ("基本方針", "Basic policy")
 RULES = ("取扱規程", "Handling rules")
-ORG = ("組織的安全管理措置", "Organisational measures")
-HUMAN = ("人的安全管理措置", "Human measures")
-PHYSICAL = ("物理的安全管理措置", "Physical measures")
-TECHNICAL = ("技術的安全管理措置", "Technical measures")
-EXTERNAL = ("外的環境の把握", "External environment")
+ORG = ("組織的", "Organisational measures")
+HUMAN = ("人的", "Human measures")
+PHYSICAL = ("物理的", "Physical measures")
+TECHNICAL = ("技術的", "Technical measures")
+EXTERNAL = ("外的環境", "External environment")
 FACILITIES = ("設備・技術水準", "Facilities and technical competence")
 BUSINESS = ("経営環境", "Business environment")
 OTHER = ("その他", "Other")
@@ -90,8 +90,9 @@ def _item(code, category, text_ja, text_en, level, note, source, guidance_ja="",
 
 SELECTION_ITEMS = (
     _item("S01", BASIC, "特定個人情報等の適正な取扱いに関する基本方針を策定しているか",
-          "Has a basic policy on handling specific personal information",
-          RECOMMENDED, "REC (「重要である」, 手法の例示)", "[GL] 別添1 1D, 2A",
+          "Has a basic policy on handling specific personal info (company name, legal compliance, safeguards, "
+          "contact point for questions and complaints)",
+          RECOMMENDED, "REC", "[GL] 別添1 1D, 2A (「重要である」, 手法の例示)",
           "事業者の名称、関係法令・ガイドライン等の遵守、安全管理措置に関する事項、質問及び苦情処理の窓口が定められているか確認する。",
           "Check that it names the company, commits to the law and guidelines, covers safeguards and gives a "
           "contact point for questions and complaints."),
@@ -268,7 +269,9 @@ CONTRACT_ITEMS = (
           SUPPORTED, "REQ when deletion is done by the contractor", "[GL] 別添1 2Ed"),
     _item("C12", FURTHER, "漏えい等（報告対象事態）を知った後、速やかに（概ね3〜5日以内）委託元へ規則第3条第1項各号の事項を通知",
           "Contractor notifies the principal promptly (guide: about 3–5 days) with the 9 report items",
-          SUPPORTED, "Statutory route ([ACT] 第29条の4第1項ただし書)", "[RULE] 第4条; [GL] 別添2 3F",
+          SUPPORTED, "Statutory route ([ACT] 第29条の4第1項ただし書). DESIGN: set a shorter contractual SLA "
+          "(e.g. first notice within 24 h), since the principal's own clock starts on receipt",
+          "[RULE] 第4条; [GL] 別添2 3F",
           "委託元の報告期限は通知受領時から進行するため、契約上はより短い通知期限（例：第一報24時間以内）を定めるとよい。",
           "The principal's own clock starts when the notice arrives, so agree a shorter contractual deadline "
           "(for example a first notice within 24 hours)."),
@@ -302,7 +305,7 @@ USE = ("利用制限", "Limits on use")
 DELETION = ("削除・廃棄", "Deletion and disposal")
 SUBCONTRACT = ("再委託", "Subcontracting")
 INCIDENT = ("事故対応", "Incidents")
-REVIEW = ("外的環境・見直し", "External environment and review")
+REVIEW = ("外的環境/見直し", "External environment and review")
 
 AUDIT_ITEMS = (
     _item("A01", CONTRACT_CAT, "委託契約（必須8条項）が有効で、法令・GL改正を反映しているか",

@@ -83,10 +83,11 @@ def register_blueprints(app: Flask) -> None:
     from oversight.auth.views import bp as auth_bp
     from oversight.checklists.views import bp as checklists_bp
     from oversight.dashboard.views import bp as dashboard_bp
+    from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
     from oversight.vendors.views import bp as vendors_bp
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp):
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp, evaluations_bp):
         app.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from oversight.activity.models import ActivityLog
 from oversight.admin.models import Setting
 from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
+from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
@@ -11,6 +12,8 @@ __all__ = [
     "ActivityLog",
     "ChecklistItem",
     "ChecklistTemplate",
+    "Evaluation",
+    "EvaluationAnswer",
     "EvidenceFile",
     "Setting",
     "User",

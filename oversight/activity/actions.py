@@ -38,6 +38,11 @@ ACTION_LABELS = {
     "vendor.certification_add": _l("Vendor certification added"),
     "vendor.certification_update": _l("Vendor certification changed"),
     "vendor.certification_remove": _l("Vendor certification removed"),
+    "evaluation.start": _l("Evaluation started"),
+    "evaluation.answers": _l("Evaluation answers saved"),
+    "evaluation.submit": _l("Evaluation submitted"),
+    "evaluation.decide": _l("Evaluation decided"),
+    "evaluation.return": _l("Evaluation returned"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -47,6 +52,8 @@ OBJECT_TYPE_LABELS = {
     "checklist_item": _l("Checklist item"),
     "evidence_file": _l("Evidence file"),
     "vendor": _l("Vendor"),
+    "evaluation": _l("Selection evaluation"),
+    "evaluation_answer": _l("Evaluation answer"),
 }
 
 

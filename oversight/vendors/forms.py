@@ -12,6 +12,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from oversight.core.forms import VersionField, choices
+from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.vendors import corporate_number
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import (
@@ -51,7 +52,9 @@ class CorporateNumber:
             raise ValidationError(_l("This corporate number's check digit is wrong; check for a typing mistake."))
 
 
-class VendorForm(FlaskForm):
+class VendorForm(MyNumberGuardMixin, FlaskForm):
+    my_number_exempt = ("corporate_number",)
+
     name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)])
     name_kana = StringField(_l("Name in kana"), validators=[Optional(), Length(max=200)])
     corporate_number = StringField(
@@ -67,13 +70,13 @@ class VendorForm(FlaskForm):
         _l("Approximate number of data subjects"), validators=[Optional(), NumberRange(min=0, max=1_000_000_000)]
     )
     handling_location = SelectField(_l("Where the data is handled"), choices=choices(LOCATION_LABELS.items()))
-    handling_country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    handling_country = StringField(_l("Country"), validators=[Length(max=100)])
     handling_site = SelectField(_l("Handling site"), choices=choices(SITE_LABELS.items()))
     risk_tier = SelectField(_l("Risk tier"), choices=choices(RISK_LABELS.items()), default="medium")
     is_entrustment = SelectField(
         _l("Is this vendor a 委託先 under the My Number Act?"), choices=choices(ENTRUSTMENT_CHOICES)
     )
-    entrustment_reason = TextAreaField(_l("Reason for this answer"), validators=[Optional(), Length(max=4000)])
+    entrustment_reason = TextAreaField(_l("Reason for this answer"), validators=[Length(max=4000)])
     owner_id = SelectField(_l("Owner"), validators=[Optional()])
     manager_id = SelectField(_l("Responsible manager"), validators=[Optional()])
 
@@ -133,7 +136,7 @@ class VendorEditForm(VendorForm):
     version = VersionField()
 
 
-class StatusForm(FlaskForm):
+class StatusForm(MyNumberGuardMixin, FlaskForm):
     status = SelectField(_l("New status"))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
@@ -143,7 +146,7 @@ class StatusForm(FlaskForm):
         self.status.choices = choices((code, STATUS_LABELS[code]) for code in targets)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(MyNumberGuardMixin, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     department = StringField(_l("Department"), validators=[Optional(), Length(max=100)])
     email = StringField(_l("Email address"), validators=[Optional(), Email(), Length(max=254)])
@@ -155,9 +158,9 @@ class ContactEditForm(ContactForm):
     version = VersionField()
 
 
-class CertificationForm(FlaskForm):
+class CertificationForm(MyNumberGuardMixin, FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(CERTIFICATION_LABELS.items()))
-    name = StringField(_l("Name (for other kinds)"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Name (for other kinds)"), validators=[Length(max=100)])
     number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
     expires_on = DateField(_l("Expiry date"), validators=[Optional()])

@@ -6,33 +6,47 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.core.timeutil import local_today
+from oversight.evaluations import lights
+from oversight.evaluations import services as evaluation_services
 from oversight.vendors import services
 from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
 
+LIGHT_STATES = (lights.GREEN, lights.AMBER, lights.RED)
+
 
 def list_query(filters: dict[str, Any], *, sort: str) -> Select:
-    """The register list's query for the filter form's data."""
+    """The register list's query for the filter form's data (the 選定 light filter in SQL)."""
     owner = filters.get("owner") or ""
+    selection = filters.get("selection") or ""
+    extra = (lights.light_condition(selection, local_today()),) if selection in LIGHT_STATES else ()
     return services.vendor_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",
         risk_tier=filters.get("risk_tier") or "",
         owner_id=int(owner) if owner.isdigit() else None,
         sort=sort,
+        extra_conditions=extra,
     )
 
 
-def selection_lights(vendor_ids: list[int]) -> dict[int, Any]:
-    """The 選定 light of each listed vendor."""
-    return {}
+def selection_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
+    """The 選定 light of each listed vendor, in one query."""
+    return lights.lights_for(vendor_ids, local_today())
 
 
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
+    evaluations = evaluation_services.evaluations_of(vendor)
     return {
-        "selection_light": None,
+        "selection_light": lights.lights_for([vendor.id], today)[vendor.id],
+        "evaluations": evaluations,
+        "evaluation_progress": evaluation_services.progress_by_evaluation(evaluations),
+        "can_start_evaluation": user.has_role(PROCUREMENT, ADMIN)
+        and evaluation_services.can_start(vendor)
+        and not any(evaluation.status in ("draft", "returned", "submitted") for evaluation in evaluations),
         "location_labels": LOCATION_LABELS,
         "site_labels": SITE_LABELS,
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},

@@ -125,7 +125,15 @@ def test_abroad_needs_a_country_and_bad_choices_do_not_500(client, login_as):
     login_as("admin")
     response = client.post("/vendors/new", data=_form(handling_location="abroad", risk_tier="extreme", owner_id="x"))
     assert response.status_code == 200
-    assert response.get_data(as_text=True).count("invalid-feedback") >= 2
+    body = response.get_data(as_text=True)
+    assert body.count("invalid-feedback") == 3
+
+
+def test_scoping_answer_needs_a_reason(client, login_as):
+    login_as("procurement")
+    response = client.post("/vendors/new", data=_form(is_entrustment="no", entrustment_reason=""))
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("invalid-feedback") == 1
 
 
 def test_stale_edit_is_refused_and_input_kept(client, login_as, vendor_ids, app):
@@ -223,3 +231,14 @@ def test_list_query_count_is_constant(client, login_as, app, count_queries):
     with count_queries() as many:
         client.get("/vendors/")
     assert many.count == few.count
+
+
+def test_my_number_in_free_text_needs_confirmation(client, login_as, app):
+    login_as("procurement")
+    response = client.post("/vendors/new", data=_form(entrusted_work="従業員 123456789018 の給与計算"))
+    assert response.status_code == 200
+    assert 'data-testid="my-number-warning"' in response.get_data(as_text=True)
+    confirmed = client.post(
+        "/vendors/new", data=_form(entrusted_work="注文番号 123456789018 の給与計算", confirm_not_my_number="y")
+    )
+    assert confirmed.status_code == 302

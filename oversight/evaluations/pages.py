@@ -1,0 +1,86 @@
+"""What the evaluation pages display, computed from the models (templates only show it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import joinedload
+
+from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.evaluations import services
+from oversight.evaluations.forms import EvaluationEvidenceForm
+from oversight.evaluations.lights import latest_decisions, selection_light
+from oversight.evaluations.models import (
+    ANSWER_LABELS,
+    DECISION_LABELS,
+    STATUS_LABELS,
+    SUBMITTED,
+    Evaluation,
+)
+from oversight.evidence import services as evidence_services
+from oversight.extensions import db
+
+
+def _files_by_item(evaluation: Evaluation) -> dict[int, list]:
+    files = evidence_services.files_for_many("evaluation_answer", [answer.id for answer in evaluation.answers])
+    return {answer.item_id: files.get(answer.id, []) for answer in evaluation.answers}
+
+
+def _sorted_answers(evaluation: Evaluation) -> list:
+    return sorted(evaluation.answers, key=lambda answer: (answer.item.position, answer.item.id))
+
+
+def detail_context(evaluation: Evaluation, *, user: Any, today: date) -> dict[str, Any]:
+    """Values for the detail page, including which actions ``user`` may take."""
+    is_manager = user.has_role(MANAGER)
+    awaiting = evaluation.status == SUBMITTED
+    return {
+        "evaluation": evaluation,
+        "answers": _sorted_answers(evaluation),
+        "assessment": services.assess(evaluation),
+        "files": _files_by_item(evaluation),
+        "answer_labels": ANSWER_LABELS,
+        "result_labels": services.RESULT_LABELS,
+        "can_edit": evaluation.is_editable and user.has_role(PROCUREMENT, ADMIN),
+        "can_decide": awaiting and is_manager and user.id != evaluation.submitted_by_id,
+        "is_own_submission": awaiting and is_manager and user.id == evaluation.submitted_by_id,
+        "selection_light": selection_light(latest_decisions([evaluation.vendor_id]).get(evaluation.vendor_id), today),
+    }
+
+
+def edit_context(evaluation: Evaluation, form, upload_form=None) -> dict[str, Any]:
+    """Values for the answer form page."""
+    return {
+        "evaluation": evaluation,
+        "answers": _sorted_answers(evaluation),
+        "form": form,
+        "upload_form": upload_form or EvaluationEvidenceForm(formdata=None, evaluation=evaluation),
+        "files": _files_by_item(evaluation),
+        "assessment": services.assess(evaluation),
+        "result_labels": services.RESULT_LABELS,
+    }
+
+
+def submit_context(evaluation: Evaluation, form) -> dict[str, Any]:
+    """Values for the submission page."""
+    return {
+        "evaluation": evaluation,
+        "form": form,
+        "assessment": services.assess(evaluation),
+        "result_labels": services.RESULT_LABELS,
+        "decision_labels": DECISION_LABELS,
+    }
+
+
+def list_query(*, status: str = "") -> Select:
+    """Evaluations, newest first, with vendor, template and answers loaded."""
+    query = db.select(Evaluation).options(joinedload(Evaluation.submitted_by))
+    if status in STATUS_LABELS:
+        query = query.where(Evaluation.status == status)
+    return query.order_by(Evaluation.id.desc())
+
+
+def list_context() -> dict[str, Any]:
+    return {"status_labels": STATUS_LABELS}

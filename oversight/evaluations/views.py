@@ -1,0 +1,222 @@
+"""Selection evaluation pages: start, fill in, attach evidence, submit, approve or return."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from oversight.auth.decorators import role_required
+from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.core.editing import StaleEditError, ensure_current
+from oversight.core.pagination import paginate
+from oversight.core.timeutil import local_today, utcnow
+from oversight.evaluations import pages, services
+from oversight.evaluations.forms import (
+    DecisionForm,
+    EvaluationEvidenceForm,
+    ReturnForm,
+    SubmitForm,
+    answers_form,
+)
+from oversight.evaluations.models import Evaluation
+from oversight.evidence import services as evidence_services
+from oversight.evidence.validation import UploadRejected
+from oversight.extensions import db
+from oversight.vendors.models import Vendor
+
+bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
+# Everyone who may sign in may read evaluations, so everyone may download their evidence.
+bp.record_once(lambda state: evidence_services.register_owner("evaluation_answer", lambda user, owner_id: True))
+
+EDITORS = (PROCUREMENT, ADMIN)
+STALE_MESSAGE = _l(
+    "Someone else saved this evaluation after you opened it. Your changes were not saved; "
+    "they are still in the form below. Reload the page to see the other changes."
+)
+
+
+def _load(evaluation_id: int) -> Evaluation:
+    evaluation = services.load_evaluation(evaluation_id)
+    if evaluation is None:
+        abort(404)
+    return evaluation
+
+
+def _detail(evaluation: Evaluation, status: int = 200, **forms):
+    """The detail page with the forms the current user may use (kept as typed after an error)."""
+    evaluation = _load(evaluation.id)  # fresh after a rollback expired it
+    context = pages.detail_context(evaluation, user=current_user, today=local_today())
+    context.setdefault("decision_form", DecisionForm(formdata=None, data={"version": evaluation.version}))
+    context.setdefault("return_form", ReturnForm(formdata=None, data={"version": evaluation.version}))
+    context.update(forms)
+    return render_template("evaluations/detail.html", **context), status
+
+
+@bp.route("/")
+@role_required()
+def index():
+    """Evaluations of all vendors, filterable by status (managers see what awaits them)."""
+    status = request.args.get("status", "")
+    pagination = paginate(pages.list_query(status=status))
+    return render_template("evaluations/index.html", pagination=pagination, status=status, **pages.list_context())
+
+
+@bp.route("/start/<int:vendor_id>", methods=["POST"])
+@role_required(*EDITORS)
+def start(vendor_id: int):
+    """Open a new evaluation of a vendor (pre-filled from the previous one)."""
+    vendor = db.get_or_404(Vendor, vendor_id)
+    try:
+        evaluation = services.start_evaluation(vendor, actor=current_user, now=utcnow())
+    except services.EvaluationRuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("vendors.detail", vendor_id=vendor_id, _anchor="evaluations"))
+    db.session.commit()
+    flash(_l("Evaluation #%(id)d was started.", id=evaluation.id), "success")
+    return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
+
+
+@bp.route("/<int:evaluation_id>")
+@role_required()
+def detail(evaluation_id: int):
+    """The answers, evidence, summary and decision of one evaluation."""
+    return _detail(_load(evaluation_id))
+
+
+@bp.route("/<int:evaluation_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit(evaluation_id: int):
+    """Answer the checklist items."""
+    evaluation = _load(evaluation_id)
+    if not evaluation.is_editable:
+        flash(_l("This evaluation was submitted and can no longer be changed."), "warning")
+        return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+    form = answers_form(evaluation)
+    if form.validate_on_submit():
+        try:
+            ensure_current(evaluation, form.version.data)
+            services.save_answers(evaluation, form.values(), actor=current_user, now=utcnow())
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        except services.EvaluationRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_l("The answers were saved."), "success")
+            return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
+    elif request.method == "POST":
+        flash(_l("Please correct the fields marked below."), "danger")
+    return render_template("evaluations/edit.html", **pages.edit_context(_load(evaluation_id), form))
+
+
+@bp.route("/<int:evaluation_id>/evidence", methods=["POST"])
+@role_required(*EDITORS)
+def upload_evidence(evaluation_id: int):
+    """Attach an evidence file to one item."""
+    evaluation = _load(evaluation_id)
+    if not evaluation.is_editable:
+        abort(409)
+    upload_form = EvaluationEvidenceForm(evaluation=evaluation)
+    if upload_form.validate_on_submit():
+        answer = next(a for a in evaluation.answers if str(a.item_id) == upload_form.item_id.data)
+        try:
+            evidence_services.store_upload(
+                upload_form.file.data,
+                answer,
+                current_user,
+                document_date=upload_form.document_date.data,
+                description=upload_form.description.data or "",
+            )
+        except UploadRejected as error:
+            db.session.rollback()
+            upload_form.file.errors = [*upload_form.file.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_l("The file was attached to %(code)s.", code=answer.item.code), "success")
+            return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id, _anchor=f"item-{answer.item_id}"))
+    flash(_l("The file was not attached; see the upload form."), "danger")
+    evaluation = _load(evaluation_id)
+    form = answers_form(evaluation, formdata=None)
+    return render_template("evaluations/edit.html", **pages.edit_context(evaluation, form, upload_form)), 400
+
+
+@bp.route("/<int:evaluation_id>/submit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def submit(evaluation_id: int):
+    """Propose a decision and send the evaluation for approval."""
+    evaluation = _load(evaluation_id)
+    form = SubmitForm(data={"version": evaluation.version, "decision": evaluation.proposed_decision})
+    if evaluation.is_editable and form.validate_on_submit():
+        try:
+            ensure_current(evaluation, form.version.data)
+            services.submit(
+                evaluation,
+                decision=form.decision.data,
+                conditions=form.conditions.data,
+                note=form.note.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        except services.EvaluationRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_l("The evaluation was submitted for approval."), "success")
+            return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+    return render_template("evaluations/submit.html", **pages.submit_context(_load(evaluation_id), form))
+
+
+@bp.route("/<int:evaluation_id>/approve", methods=["POST"])
+@role_required(MANAGER)
+def approve(evaluation_id: int):
+    """Confirm the proposed decision (a manager who did not submit it)."""
+    evaluation = _load(evaluation_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _detail(evaluation, 400, decision_form=form)
+    try:
+        ensure_current(evaluation, form.version.data)
+        services.approve(evaluation, actor=current_user, note=form.note.data, today=local_today(), now=utcnow())
+        db.session.commit()
+    except StaleEditError:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "danger")
+        return _detail(evaluation, 409, decision_form=form)
+    except services.EvaluationRuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _detail(evaluation, 400, decision_form=form)
+    flash(_l("The decision was recorded: %(status)s.", status=evaluation.status_label), "success")
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+
+
+@bp.route("/<int:evaluation_id>/return", methods=["POST"])
+@role_required(MANAGER)
+def return_to_procurement(evaluation_id: int):
+    """Send the evaluation back to procurement with a reason."""
+    evaluation = _load(evaluation_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _detail(evaluation, 400, return_form=form)
+    try:
+        ensure_current(evaluation, form.version.data)
+        services.return_evaluation(evaluation, actor=current_user, note=form.note.data)
+        db.session.commit()
+    except StaleEditError:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "danger")
+        return _detail(evaluation, 409, return_form=form)
+    except services.EvaluationRuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _detail(evaluation, 400, return_form=form)
+    flash(_l("The evaluation was returned to procurement."), "success")
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))

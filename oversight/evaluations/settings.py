@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-DEFAULT_VALIDITY_MONTHS = 12
+from oversight.admin.settings import get_setting
+
 SETTING_KEY = "evaluation.validity_months"
 
 
 def validity_months() -> int:
-    """The configured validity in months; the default until the admin settings page provides one."""
-    return DEFAULT_VALIDITY_MONTHS
+    """The months an approved evaluation stays valid, as an admin set it (default 12)."""
+    return int(get_setting(SETTING_KEY))

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 
 from oversight.activity.models import ActivityLog
+from oversight.admin.settings import edit_state, save_settings, stored_settings
 from oversight.checklists import services as checklist_services
 from oversight.evaluations import services as evaluation_services
 from oversight.evaluations.lights import AMBER, GREEN, RED, Decision, selection_light
@@ -209,3 +210,10 @@ def test_add_months_clamps_to_month_end():
 )
 def test_selection_light_with_fixed_today(decision, expected):
     assert selection_light(decision, TODAY).state == expected
+
+
+def test_validity_follows_the_admin_setting(people):
+    save_settings({"evaluation.validity_months": 6}, actor=None, state=edit_state(stored_settings()))
+    evaluation = submitted(people["procurement"])
+    evaluation_services.approve(evaluation, actor=people["manager"], note="", today=date(2026, 11, 26), now=NOW)
+    assert evaluation.valid_until == date(2027, 5, 26)

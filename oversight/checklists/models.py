@@ -160,15 +160,25 @@ class ChecklistItem(VersionedMixin, db.Model):
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_frozen_templates(session: Session, flush_context, instances) -> None:
     """A safety net under the services: a published or retired template's content never changes."""
-    for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, ChecklistItem) and obj.template is not None:
-            if _stored_status(obj.template) != DRAFT and (obj in session.deleted or session.is_modified(obj)):
-                raise FrozenTemplateError(f"{obj.template!r} is frozen; its items cannot change")
-        elif isinstance(obj, ChecklistTemplate) and _stored_status(obj) != DRAFT:
-            state = inspect(obj)
-            changed = {attr.key for attr in state.attrs if attr.history.has_changes()} - _LIFECYCLE_FIELDS
-            if obj in session.deleted or changed & _CONTENT_FIELDS:
-                raise FrozenTemplateError(f"{obj!r} is frozen; changed {sorted(changed)}")
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, ChecklistItem):
+                _check_item(session, obj)
+            elif isinstance(obj, ChecklistTemplate) and obj not in session.new and _stored_status(obj) != DRAFT:
+                state = inspect(obj)
+                changed = {attr.key for attr in state.attrs if attr.history.has_changes()} - _LIFECYCLE_FIELDS
+                if obj in session.deleted or changed & _CONTENT_FIELDS:
+                    raise FrozenTemplateError(f"{obj!r} is frozen; changed {sorted(changed)}")
+
+
+def _check_item(session: Session, item: ChecklistItem) -> None:
+    template = item.template
+    if template is None and item.template_id is not None:
+        template = session.get(ChecklistTemplate, item.template_id)
+    if template is None or template in session.new or _stored_status(template) == DRAFT:
+        return
+    if item in session.new or item in session.deleted or session.is_modified(item):
+        raise FrozenTemplateError(f"{template!r} is frozen; its items cannot change")
 
 
 _LIFECYCLE_FIELDS = {"status", "version", "updated_at", "published_at", "published_by_id", "published_by"}

@@ -213,3 +213,19 @@ def test_changes_are_logged(app_ctx):
     actions = set(db.session.scalars(db.select(ActivityLog.action)))
     assert {"checklist.ship", "checklist.publish", "checklist.copy", "checklist.item_update",
             "checklist.retire"} <= actions
+
+
+def test_items_cannot_be_added_to_a_frozen_template_bypassing_services(app_ctx):
+    from oversight.checklists.models import ChecklistItem
+
+    template = services.current_template(AUDIT)
+    db.session.commit()
+    db.session.add(ChecklistItem(template_id=template.id, position=99, code="A99", text_ja="直接追加"))
+    with pytest.raises(FrozenTemplateError):
+        db.session.flush()
+    db.session.rollback()
+    template = services.current_template(AUDIT)
+    db.session.delete(template.items[0])
+    with pytest.raises(FrozenTemplateError):
+        db.session.flush()
+    db.session.rollback()

@@ -39,8 +39,8 @@ def enforce_idle_timeout():
         db.session.commit()
         message = _("You were signed out after %(minutes)d minutes without activity.",
                     minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])  # in the user's language
-        logout_user()
         session.clear()
+        logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
         flash(message, "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     session["last_seen"] = now.timestamp()

@@ -20,6 +20,9 @@ def _safe_next(target: str | None) -> str | None:
     """Only redirect to a path on this site."""
     if not target:
         return None
+    # Browsers read "/\\host" and "/<tab>/host" as "//host": refuse backslashes and control characters.
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -61,8 +64,8 @@ def logout():
     db.session.commit()
     message = _("You have signed out.")  # in the user's language, before the user is gone
     language = current_user.language
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     session["language"] = language  # the sign-in page stays in the language the user chose
     flash(message, "info")
     return redirect(url_for("auth.login"))

@@ -197,3 +197,32 @@ def test_garbage_in_sign_in_form_never_fails(client, data):
     response = client.post("/auth/login", data=data)
     assert response.status_code in (200, 400)
     assert client.get("/dashboard").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "/\t/evil.example/", "javascript:alert(1)"],
+)
+def test_sign_in_never_redirects_off_site(client, make_user, target):
+    user = make_user("viewer")
+    response = client.post("/auth/login", data={"email": user.email, "password": user.password, "next": target})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_sign_out_forgets_keep_me_signed_in(app, make_user):
+    user = make_user("viewer")
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": user.email, "password": user.password, "remember": "y"})
+    assert any(cookie.startswith("remember_token=") for cookie in response.headers.getlist("Set-Cookie"))
+    client.post("/auth/logout")
+    client.get("/auth/login")  # the cookie is deleted by the response after sign-out at the latest
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_keep_me_signed_in_survives_a_closed_browser(app, make_user):
+    user = make_user("viewer")
+    client = app.test_client()
+    client.post("/auth/login", data={"email": user.email, "password": user.password, "remember": "y"})
+    client.delete_cookie("session")
+    assert client.get("/dashboard").status_code == 200

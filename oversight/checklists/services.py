@@ -277,7 +277,7 @@ def remove_item(item: ChecklistItem, *, actor: Any) -> None:
     db.session.flush()
 
 
-def publish(template: ChecklistTemplate, *, actor: Any, now: datetime) -> ChecklistTemplate:
+def publish(template: ChecklistTemplate, actor: Any, now: datetime) -> ChecklistTemplate:
     """Make a draft the current version of its kind; the previously published one is retired."""
     ensure_draft(template)
     if not template.items:

@@ -1,9 +1,11 @@
 from urllib.parse import quote
 
+import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
 from oversight.activity.models import ActivityLog
+from oversight.auth.roles import ALL_ROLES
 from oversight.evidence import services
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.extensions import db
@@ -140,3 +142,12 @@ def test_text_upload_with_a_my_number_needs_confirmation(app):
         assert valid
         form, valid = upload_form(app, {"description": "名簿"}, "氏名\n山田\n".encode(), "list.csv")
         assert valid
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_download_follows_the_owner_check_for_every_role(app, client, login_as, owner_registry, role):
+    owner_registry("test_owner", lambda user, owner_id: user.has_role("auditor", "manager"))
+    file_id = stored_file(app)
+    login_as(role)
+    expected = 200 if role in ("auditor", "manager") else 403
+    assert client.get(f"/evidence/{file_id}/download").status_code == expected

@@ -4,8 +4,10 @@ import click
 from flask.cli import with_appcontext
 
 from oversight.auth.models import User
+from oversight.core.timeutil import local_today
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
+from oversight.demo.vendors import seed_vendors
 from oversight.extensions import db
 
 demo_cli = click.Group("demo", help="Demonstration data.")
@@ -19,8 +21,9 @@ def seed(force: bool) -> None:
     if db.session.scalar(db.select(db.func.count(User.id))) and not force:
         click.echo("The database already has data; demo data not loaded (use --force to add it anyway).")
     else:
-        seed_users()
+        users = seed_users()
         seed_checklists()
+        seed_vendors(users, today=local_today())
         db.session.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()

@@ -137,8 +137,9 @@ def _instance_secret(instance_path: Path) -> str:
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    # Created private from the start, not made private after being written.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write(key)
     return key
 
 

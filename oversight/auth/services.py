@@ -39,6 +39,7 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
         activity.record("auth.login_failed", summary=normalise_email(email)[:200])
         return None
     if user.is_locked_at(now):
+        verify_password(user.password_hash, password)  # same time as any other refusal
         activity.record("auth.login_locked", actor=user, target=user, summary=user.email)
         return None
     if not verify_password(user.password_hash, password) or not user.is_enabled:

@@ -88,6 +88,15 @@ def get_setting(key: str) -> Any:
     return value if value is not None and definition.is_valid(value) else definition.default
 
 
+def effective_values(rows: dict[str, Setting]) -> dict[str, Any]:
+    """Every registered setting's value given the stored ``rows`` (no further queries)."""
+    values = {}
+    for key, definition in SETTINGS.items():
+        row = rows.get(key)
+        values[key] = row.value if row is not None and definition.is_valid(row.value) else definition.default
+    return values
+
+
 def stored_settings() -> dict[str, Setting]:
     """The stored rows by key, with who last changed them."""
     rows = db.session.scalars(db.select(Setting).options(selectinload(Setting.updated_by)))
@@ -103,15 +112,18 @@ def save_settings(values: dict[str, Any], *, actor: Any, state: str | None) -> d
     """Store the values that differ from the current ones and log each change.
 
     :raises StaleEditError: someone saved settings after ``state`` was read.
+    :raises ValueError: a value has the wrong type or lies outside its range (forms check this first).
     """
     rows = stored_settings()
     if state != edit_state(rows):
         raise StaleEditError
+    current = effective_values(rows)
     changes: dict[str, list[Any]] = {}
     for key, value in values.items():
-        definition = SETTINGS[key]
+        if not SETTINGS[key].is_valid(value):
+            raise ValueError(f"not a valid value for {key}: {value!r}")
         row = rows.get(key)
-        before = row.value if row is not None else definition.default
+        before = current[key]
         if value == before:
             continue
         if row is None:

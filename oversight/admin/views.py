@@ -108,7 +108,7 @@ def settings():
     """Show and change the settings other features read with ``get_setting``."""
     definitions = list(settings_services.SETTINGS.values())
     rows = settings_services.stored_settings()
-    current = {definition.key: settings_services.get_setting(definition.key) for definition in definitions}
+    current = settings_services.effective_values(rows)
     form = build_settings_form(definitions, current, settings_services.edit_state(rows))
     if form.validate_on_submit():
         try:

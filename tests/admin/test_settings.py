@@ -7,10 +7,11 @@ import pytest
 from oversight.activity.models import ActivityLog
 from oversight.admin import settings
 from oversight.admin.models import Setting
+from oversight.admin.settings_forms import field_name
 from oversight.core.editing import StaleEditError
 from oversight.extensions import db
 
-FIELDS = {
+FOUNDATION_FIELDS = {
     "evaluation__validity_months": "12",
     "audit__interval_months__high": "6",
     "audit__interval_months__medium": "12",
@@ -19,13 +20,18 @@ FIELDS = {
 }
 
 
+def _fields() -> dict[str, str]:
+    """Every registered setting at its default, as the form posts it (features add their own)."""
+    return {field_name(key): str(definition.default) for key, definition in settings.SETTINGS.items()}
+
+
 def _state(client) -> str:
     html = client.get("/admin/settings").get_data(as_text=True)
     return re.search(r'name="state" type="hidden" value="([^"]*)"', html).group(1)
 
 
 def _post(client, state=None, **changes):
-    data = dict(FIELDS)
+    data = _fields()
     data.update({key.replace(".", "__"): value for key, value in changes.items()})
     data["state"] = _state(client) if state is None else state
     return client.post("/admin/settings", data=data)
@@ -80,7 +86,7 @@ def test_page_shows_every_setting_with_its_default(client, login_as):
     response = client.get("/admin/settings")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for name, value in FIELDS.items():
+    for name, value in FOUNDATION_FIELDS.items():
         assert re.search(rf'name="{name}"[^>]*value="{value}"|value="{value}"[^>]*name="{name}"', html), name
 
 
@@ -142,7 +148,7 @@ def test_invalid_values_are_refused_and_kept_in_the_form(client, login_as, app, 
 
 def test_a_missing_field_is_refused(client, login_as, app):
     login_as("admin")
-    data = dict(FIELDS, state=_state(client))
+    data = dict(_fields(), state=_state(client))
     del data["audit__interval_months__low"]
     assert client.post("/admin/settings", data=data).status_code == 200
     with app.app_context():
@@ -173,9 +179,29 @@ def test_a_save_without_state_is_stale(app_ctx):
 def test_only_admins_open_settings(client, login_as, role):
     login_as(role)
     assert client.get("/admin/settings").status_code == 403
-    assert client.post("/admin/settings", data=FIELDS).status_code == 403
+    assert client.post("/admin/settings", data=_fields()).status_code == 403
 
 
 def test_settings_is_in_the_admin_menu(client, login_as):
     login_as("admin")
     assert 'href="/admin/settings"' in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_save_settings_refuses_an_invalid_value(app_ctx):
+    with pytest.raises(ValueError):
+        settings.save_settings({"evaluation.validity_months": 0}, actor=None, state=settings.edit_state({}))
+    with pytest.raises(ValueError):
+        settings.save_settings({"reminders.sweep_time": "8am"}, actor=None, state=settings.edit_state({}))
+
+
+def test_settings_page_runs_the_same_queries_however_many_are_stored(client, login_as, app, count_queries):
+    login_as("admin")
+    with count_queries() as before:
+        client.get("/admin/settings")
+    with app.app_context():
+        values = {"evaluation.validity_months": 24, "audit.interval_months.high": 3, "reminders.sweep_time": "09:00"}
+        settings.save_settings(values, actor=None, state=settings.edit_state({}))
+        db.session.commit()
+    with count_queries() as after:
+        client.get("/admin/settings")
+    assert after.count == before.count

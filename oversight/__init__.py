@@ -85,9 +85,13 @@ def register_blueprints(app: Flask) -> None:
     from oversight.dashboard.views import bp as dashboard_bp
     from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
+    from oversight.reminders.views import bp as reminders_bp
     from oversight.vendors.views import bp as vendors_bp
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp, evaluations_bp):
+    for blueprint in (
+        auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp, evaluations_bp,
+        reminders_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -96,10 +100,15 @@ def register_commands(app: Flask) -> None:
     from oversight.auth.cli import users_cli
     from oversight.checklists.cli import checklists_cli
     from oversight.demo.cli import demo_cli
+    from oversight.reminders.cli import reminders_cli
+    from oversight.scheduler import scheduler_cli
 
-    for group in (users_cli, demo_cli, checklists_cli):
+    for group in (users_cli, demo_cli, checklists_cli, reminders_cli, scheduler_cli):
         app.cli.add_command(group)
 
 
 def register_scheduler(app: Flask) -> None:
     """Reminder jobs run in one process only; see ``oversight/scheduler.py``."""
+    from oversight.scheduler import init_scheduler
+
+    init_scheduler(app)

@@ -6,6 +6,7 @@ from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
+from oversight.reminders.models import ReminderLog, SchedulerLease
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "Evaluation",
     "EvaluationAnswer",
     "EvidenceFile",
+    "ReminderLog",
+    "SchedulerLease",
     "Setting",
     "User",
     "UserRole",

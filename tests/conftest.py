@@ -8,11 +8,15 @@ the same database).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import event, text
 
 from oversight import create_app
@@ -170,3 +174,84 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (bind to 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class CollectingHandler:
+    """aiosmtpd handler keeping every envelope; refuses recipients listed in ``refused``."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+class SMTPCatcher:
+    """A real SMTP server on 127.0.0.1 collecting what the app sends; ``stop``/``start`` it at will."""
+
+    def __init__(self, **controller_options) -> None:
+        self.handler = CollectingHandler()
+        self.port = free_port()
+        self.controller_options = controller_options
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True, **self.controller_options
+        )
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def envelopes(self) -> list:
+        return list(self.handler.envelopes)
+
+    @property
+    def messages(self) -> list:
+        """Every received message, parsed (line ends normalised to ``\\n``)."""
+        return [
+            email.message_from_bytes(envelope.original_content.replace(b"\r\n", b"\n"), policy=email.policy.default)
+            for envelope in self.handler.envelopes
+        ]
+
+    def clear(self) -> None:
+        self.handler.envelopes.clear()
+
+
+MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD")
+
+
+@pytest.fixture
+def smtp_server(app) -> Iterator[SMTPCatcher]:
+    """An aiosmtpd server the app sends to during the test (app mail settings restored after)."""
+    server = SMTPCatcher()
+    server.start()
+    saved = {key: app.config[key] for key in MAIL_SETTINGS}
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
+        MAIL_USERNAME="", MAIL_PASSWORD="",
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+        app.config.update(saved)

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "evaluation.submit": _l("Evaluation submitted"),
     "evaluation.decide": _l("Evaluation decided"),
     "evaluation.return": _l("Evaluation returned"),
+    "reminder.resend": _l("Reminder queued for resending"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -54,6 +55,7 @@ OBJECT_TYPE_LABELS = {
     "vendor": _l("Vendor"),
     "evaluation": _l("Selection evaluation"),
     "evaluation_answer": _l("Evaluation answer"),
+    "reminder": _l("Reminder"),
 }
 
 

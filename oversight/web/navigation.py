@@ -23,6 +23,7 @@ NAV_ITEMS = (
     NavItem("checklists.index", _l("Checklist templates"), "admin"),
     NavItem("admin.settings", _l("Settings"), "admin"),
     NavItem("activity.index", _l("Activity log"), "admin"),
+    NavItem("reminders.outbox", _l("Reminder outbox"), "admin"),
 )
 
 

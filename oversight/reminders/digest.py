@@ -1,0 +1,92 @@
+"""Rendering one recipient's digest e-mail, in the recipient's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from oversight.auth.models import User
+from oversight.reminders.rules import KIND_ORDER, kind_label
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One line of a digest: what falls due, when, and where to act on it."""
+
+    kind: str
+    title: str
+    due_on: date
+    url_path: str
+    is_escalation: bool = False
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    subject: str
+    text: str
+    html: str
+
+
+def render_digest(user: User, entries: Iterable[DigestEntry], today: date) -> RenderedDigest:
+    """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today``."""
+    entries = list(entries)
+    language = user.language if user.language in current_app.config["LANGUAGES"] else "ja"
+    with force_locale(language):
+        context = {
+            "user": user,
+            "today": today.isoformat(),
+            "sections": _sections(entries, today),
+            "company_name": current_app.config["COMPANY_NAME"],
+            "base_url": current_app.config["BASE_URL"],
+            "lang": language,
+        }
+        subject = _("[Oversight] %(count)d reminders as of %(date)s", count=len(entries), date=today.isoformat())
+        # The Jinja environment directly: e-mails have no request, so no layout context processors.
+        env = current_app.jinja_env
+        text = env.get_template("emails/reminders/digest.txt").render(context)
+        html = env.get_template("emails/reminders/digest.html").render(context)
+    return RenderedDigest(subject=subject, text=text, html=html)
+
+
+def lateness(due_on: date, today: date) -> str:
+    """``Days overdue: 3`` / ``Due today`` / ``Days left: 7`` in the current language."""
+    days = (today - due_on).days
+    if days > 0:
+        return _("Days overdue: %(days)d", days=days)
+    if days == 0:
+        return _("Due today")
+    return _("Days left: %(days)d", days=-days)
+
+
+def absolute_url(url_path: str) -> str:
+    if url_path.startswith(("http://", "https://")):
+        return url_path
+    return current_app.config["BASE_URL"] + "/" + url_path.lstrip("/")
+
+
+def _sections(entries: list[DigestEntry], today: date) -> list[dict]:
+    kinds = sorted({entry.kind for entry in entries}, key=lambda kind: (KIND_ORDER.get(kind, 100), kind))
+    sections = []
+    for kind in kinds:
+        lines = sorted((entry for entry in entries if entry.kind == kind),
+                       key=lambda entry: (not entry.is_escalation, entry.due_on, entry.title))
+        sections.append({
+            "label": kind_label(kind),
+            "items": [
+                {
+                    "title": entry.title,
+                    "due_on": entry.due_on.isoformat(),
+                    "lateness": lateness(entry.due_on, today),
+                    "is_late": entry.due_on < today,
+                    "is_escalation": entry.is_escalation,
+                    "url": absolute_url(entry.url_path),
+                }
+                for entry in lines
+            ],
+        })
+    return sections

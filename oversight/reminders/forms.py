@@ -1,0 +1,37 @@
+"""The outbox filter form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from oversight.core.forms import choices
+from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT
+
+STATUS_LABELS = {
+    PENDING: _l("Pending"),
+    SENT: _l("Sent"),
+    FAILED: _l("Failed"),
+    LOGGED: _l("Logged (not sent)"),
+}
+
+
+class OutboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    rule = SelectField(_l("Rule"), validators=[Optional()])
+    recipient = SelectField(_l("Recipient"), validators=[Optional()])
+
+    def __init__(self, *args, rules=(), users=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices([("", _l("All")), *STATUS_LABELS.items()])
+        self.rule.choices = choices([("", _l("All")), *((rule, rule) for rule in rules)])
+        self.recipient.choices = choices(
+            [("", _l("Everyone"))] + [(str(user.id), f"{user.name} <{user.email}>") for user in users]
+        )
+
+
+class ResendForm(FlaskForm):
+    """Only the CSRF token."""

@@ -1,0 +1,79 @@
+"""The reminder log (proof of sending, guard against sending twice) and the scheduler lease."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from oversight.auth.models import User
+from oversight.core.timeutil import utcnow
+from oversight.core.types import UTCDateTime
+from oversight.extensions import db
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+LOGGED = "logged"
+STATUSES = (PENDING, SENT, FAILED, LOGGED)
+UNSENT_STATUSES = (PENDING, FAILED)
+
+# The columns that identify one reminder: a second row with the same values is never inserted.
+IDENTITY_COLUMNS = ("rule", "object_type", "object_id", "due_on", "stage", "recipient_id")
+
+
+class ReminderLog(db.Model):
+    """One reminder for one recipient: a stage of a due date of an object, found by a rule."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (
+        UniqueConstraint(*IDENTITY_COLUMNS),
+        Index("ix_reminder_log_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_reminder_log_recipient_id_status", "recipient_id", "status"),
+        Index("ix_reminder_log_created_at_id", "created_at", "id"),
+    )
+    activity_type = "reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    stage: Mapped[str] = mapped_column(String(20), nullable=False)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    url_path: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    is_escalation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The e-mail (digest) that carried this reminder; every row of one digest shares it.
+    digest_id: Mapped[str | None] = mapped_column(String(32), index=True)
+
+    recipient: Mapped[User] = relationship(lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<ReminderLog {self.id} {self.rule} {self.object_type}:{self.object_id} {self.stage} {self.status}>"
+
+    @property
+    def is_unsent(self) -> bool:
+        return self.status in UNSENT_STATUSES
+
+
+class SchedulerLease(db.Model):
+    """A named lock with an expiry: whoever holds it may run that job; a crashed holder's lease lapses."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<SchedulerLease {self.name} {self.holder} until {self.expires_at}>"

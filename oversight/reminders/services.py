@@ -1,0 +1,331 @@
+"""Sending reminders: record what the rules report, then send one digest per recipient.
+
+``send_due_reminders`` and ``retry_failed`` are job boundaries, not ordinary services: they
+commit after recording and after every digest, because an e-mail that went out cannot be
+rolled back with a transaction, and its row must say so at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select
+from sqlalchemy.orm import joinedload
+
+from oversight import email
+from oversight.activity import services as activity
+from oversight.auth.models import User
+from oversight.core.timeutil import to_local
+from oversight.extensions import db
+from oversight.reminders import storage
+from oversight.reminders.digest import DigestEntry, RenderedDigest, render_digest
+from oversight.reminders.models import (
+    FAILED,
+    IDENTITY_COLUMNS,
+    LOGGED,
+    PENDING,
+    SENT,
+    UNSENT_STATUSES,
+    ReminderLog,
+)
+from oversight.reminders.rules import DueItem, collect_due
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "reminders.send"
+# Longer than any sweep should take; a crashed sweep's lease lapses after it.
+LEASE_TTL = timedelta(hours=1)
+WOULD_SEND = "would send"
+
+
+@dataclass
+class DigestOutcome:
+    """What happened to one recipient's digest."""
+
+    recipient_id: int
+    email: str
+    status: str  # sent | logged | failed | would send
+    entries: list[DigestEntry] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class SweepResult:
+    """What one run did (or, for a dry run, would do)."""
+
+    today: date
+    new_rows: int = 0
+    digests: list[DigestOutcome] = field(default_factory=list)
+    is_skipped: bool = False  # another run held the lease
+    is_dry_run: bool = False
+    rule_errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[DigestOutcome]:
+        return [digest for digest in self.digests if digest.status == FAILED]
+
+    @property
+    def reminder_count(self) -> int:
+        return sum(len(digest.entries) for digest in self.digests if digest.status != FAILED)
+
+
+def send_due_reminders(today: date, now: datetime, dry_run: bool = False) -> SweepResult:
+    """Record every reminder the rules report for ``today`` and send every unsent one that is due.
+
+    Safe to run twice, or in two processes at once: rows are inserted only if absent, a lease
+    lets one run at a time send, and on PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED.
+    """
+    if dry_run:
+        return preview_sweep(today, now)
+    holder = _holder_name()
+    if not storage.acquire_lease(LEASE_NAME, holder, now, LEASE_TTL):
+        return SweepResult(today=today, is_skipped=True)
+    try:
+        rule_errors: list[str] = []
+        new_rows = record_due(collect_due(db.session, today, rule_errors), now)
+        db.session.commit()
+        result = deliver_pending(today, now)
+        result.new_rows = new_rows
+        result.rule_errors = rule_errors
+        return result
+    finally:
+        db.session.rollback()
+        storage.release_lease(LEASE_NAME, holder)
+
+
+def retry_failed(now: datetime, recipient_ids: Iterable[int] | None = None) -> SweepResult:
+    """Send the pending and failed reminders whose retry time has come (the 15-minute job)."""
+    today = to_local(now).date()
+    holder = _holder_name()
+    if not storage.acquire_lease(LEASE_NAME, holder, now, LEASE_TTL):
+        return SweepResult(today=today, is_skipped=True)
+    try:
+        return deliver_pending(today, now, recipient_ids=recipient_ids)
+    finally:
+        db.session.rollback()
+        storage.release_lease(LEASE_NAME, holder)
+
+
+def record_due(items: Iterable[DueItem], now: datetime) -> int:
+    """Insert a pending row for each (item, enabled recipient) not yet in the log; the count inserted."""
+    items = list(items)
+    enabled = _enabled_recipients(items)
+    inserted = 0
+    for item in items:
+        for recipient_id in sorted(item.recipients & enabled):
+            inserted += storage.insert_if_absent(ReminderLog.__table__, _row_values(item, recipient_id, now),
+                                                 IDENTITY_COLUMNS)
+    return inserted
+
+
+def deliver_pending(today: date, now: datetime, recipient_ids: Iterable[int] | None = None) -> SweepResult:
+    """Send one digest to each recipient with unsent reminders due by ``now``; commits per digest."""
+    query = (
+        db.select(ReminderLog.recipient_id)
+        .join(User, User.id == ReminderLog.recipient_id)
+        .where(ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now, User.is_enabled)
+        .distinct()
+        .order_by(ReminderLog.recipient_id)
+    )
+    if recipient_ids is not None:
+        query = query.where(ReminderLog.recipient_id.in_(list(recipient_ids)))
+    targets = list(db.session.scalars(query))
+    db.session.commit()
+    result = SweepResult(today=today)
+    for recipient_id in targets:
+        outcome = _deliver_to(recipient_id, today, now)
+        db.session.commit()
+        if outcome is not None:
+            result.digests.append(outcome)
+    return result
+
+
+def _deliver_to(recipient_id: int, today: date, now: datetime) -> DigestOutcome | None:
+    # Rows another sweep is sending right now are locked: skip them rather than wait and resend.
+    rows = list(db.session.scalars(
+        db.select(ReminderLog)
+        .where(ReminderLog.recipient_id == recipient_id, ReminderLog.status.in_(UNSENT_STATUSES),
+               ReminderLog.next_attempt_at <= now)
+        .order_by(ReminderLog.due_on, ReminderLog.id)
+        .with_for_update(skip_locked=True)
+    ))
+    if not rows:
+        return None
+    user = db.session.get(User, recipient_id)
+    entries = [_entry(row) for row in rows]
+    outcome = DigestOutcome(recipient_id=recipient_id, email=user.email, status=FAILED, entries=entries)
+    try:
+        digest = render_digest(user, entries, today)
+        delivery = email.send_email([(user.name, user.email)], digest.subject, digest.text, digest.html)
+    except Exception as exc:  # one recipient's failure must not stop the others
+        log.warning("Reminder digest to %s failed: %s", user.email, exc, exc_info=not isinstance(exc, email.EmailError))
+        outcome.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, email.EmailError) else str(exc)
+        _mark_failed(rows, outcome.error, now)
+        return outcome
+    outcome.status = LOGGED if delivery == email.LOGGED else SENT
+    _mark_sent(rows, outcome.status, now)
+    return outcome
+
+
+def _mark_sent(rows: list[ReminderLog], status: str, now: datetime) -> None:
+    digest_id = uuid.uuid4().hex
+    for row in rows:
+        row.status = status
+        row.attempts += 1
+        row.last_attempt_at = now
+        row.sent_at = now
+        row.last_error = None
+        row.digest_id = digest_id
+
+
+def _mark_failed(rows: list[ReminderLog], error: str, now: datetime) -> None:
+    for row in rows:
+        row.status = FAILED
+        row.attempts += 1
+        row.last_attempt_at = now
+        row.last_error = error[:2000]
+        row.next_attempt_at = now + retry_delay(row.attempts)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait 10 minutes after the first failure, doubling up to 6 hours; never give up."""
+    return min(timedelta(minutes=10) * 2 ** max(attempts - 1, 0), timedelta(hours=6))
+
+
+def preview_sweep(today: date, now: datetime) -> SweepResult:
+    """What ``send_due_reminders`` would send now, without writing anything."""
+    result = SweepResult(today=today, is_dry_run=True)
+    by_recipient = pending_entries(today, now, errors=result.rule_errors)
+    users = {user.id: user for user in db.session.scalars(db.select(User).where(User.id.in_(by_recipient)))}
+    for recipient_id in sorted(by_recipient):
+        user = users[recipient_id]
+        result.digests.append(DigestOutcome(recipient_id, user.email, WOULD_SEND, by_recipient[recipient_id]))
+    return result
+
+
+def pending_entries(
+    today: date, now: datetime, recipient_id: int | None = None, errors: list[str] | None = None
+) -> dict[int, list[DigestEntry]]:
+    """The entries each enabled recipient's next digest would hold: unsent rows due by ``now``
+    plus what the rules report for ``today`` that is not in the log yet."""
+    items = collect_due(db.session, today, errors)
+    known = _known_identities(items)
+    enabled = _enabled_recipients(items)
+    by_recipient: dict[int, list[DigestEntry]] = {}
+    query = (
+        db.select(ReminderLog)
+        .join(User, User.id == ReminderLog.recipient_id)
+        .where(ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now, User.is_enabled)
+    )
+    if recipient_id is not None:
+        query = query.where(ReminderLog.recipient_id == recipient_id)
+    for row in db.session.scalars(query):
+        by_recipient.setdefault(row.recipient_id, []).append(_entry(row))
+    for item in items:
+        for user_id in sorted(item.recipients & enabled):
+            if recipient_id not in (None, user_id) or _identity(item, user_id) in known:
+                continue
+            known.add(_identity(item, user_id))
+            by_recipient.setdefault(user_id, []).append(
+                DigestEntry(item.kind, item.title, item.due_on, item.url_path, item.escalate)
+            )
+    return by_recipient
+
+
+def preview_digest(user: User, today: date, now: datetime) -> RenderedDigest | None:
+    """The digest ``user`` would get from a sweep on ``today``, or None when nothing is due."""
+    entries = pending_entries(today, now, recipient_id=user.id).get(user.id)
+    return render_digest(user, entries, today) if entries else None
+
+
+def resend(row: ReminderLog, *, actor: User, now: datetime) -> None:
+    """Queue a reminder to be sent again by the next run (the caller commits)."""
+    before = row.status
+    row.status = PENDING
+    row.next_attempt_at = now
+    activity.record(
+        "reminder.resend",
+        actor=actor,
+        target=row,
+        summary=f"{row.rule} {row.object_type}#{row.object_id} {row.stage} → {row.recipient_id}",
+        changes={"status": [before, PENDING]},
+    )
+
+
+@dataclass(frozen=True)
+class OutboxFilter:
+    status: str | None = None
+    rule: str | None = None
+    recipient_id: int | None = None
+
+
+def outbox_query(filters: OutboxFilter) -> Select:
+    """Reminder rows matching ``filters``, newest first, with their recipients loaded."""
+    query = db.select(ReminderLog).options(joinedload(ReminderLog.recipient))
+    if filters.status:
+        query = query.where(ReminderLog.status == filters.status)
+    if filters.rule:
+        query = query.where(ReminderLog.rule == filters.rule)
+    if filters.recipient_id:
+        query = query.where(ReminderLog.recipient_id == filters.recipient_id)
+    return query.order_by(ReminderLog.created_at.desc(), ReminderLog.id.desc())
+
+
+def rule_names() -> list[str]:
+    """Every rule name that has rows in the log (for the outbox filter)."""
+    return list(db.session.scalars(db.select(ReminderLog.rule).distinct().order_by(ReminderLog.rule)))
+
+
+def _enabled_recipients(items: list[DueItem]) -> set[int]:
+    """The ids among the items' recipients whose accounts are enabled (disabled users get nothing)."""
+    wanted = {recipient for item in items for recipient in item.recipients}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(db.select(User.id).where(User.id.in_(wanted), User.is_enabled)))
+
+
+def _entry(row: ReminderLog) -> DigestEntry:
+    return DigestEntry(row.kind, row.title, row.due_on, row.url_path, row.is_escalation)
+
+
+def _row_values(item: DueItem, recipient_id: int, now: datetime) -> dict:
+    return {
+        "rule": item.rule,
+        "kind": item.kind,
+        "object_type": item.object_type,
+        "object_id": item.object_id,
+        "due_on": item.due_on,
+        "stage": item.stage,
+        "recipient_id": recipient_id,
+        "title": item.title[:300],
+        "url_path": item.url_path[:300],
+        "is_escalation": item.escalate,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
+def _identity(item: DueItem, recipient_id: int) -> tuple:
+    return (item.rule, item.object_type, item.object_id, item.due_on, item.stage, recipient_id)
+
+
+def _known_identities(items: list[DueItem]) -> set[tuple]:
+    if not items:
+        return set()
+    columns = [getattr(ReminderLog, name) for name in IDENTITY_COLUMNS]
+    query = db.select(*columns).where(
+        ReminderLog.rule.in_({item.rule for item in items}), ReminderLog.due_on.in_({item.due_on for item in items})
+    )
+    return {tuple(row) for row in db.session.execute(query)}
+
+
+def _holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]

@@ -1,0 +1,61 @@
+"""Writes that must stay correct when two processes run at once: insert-if-absent and leases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Table, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from oversight.extensions import db
+from oversight.reminders.models import SchedulerLease
+
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def insert_if_absent(table: Table, values: dict, conflict_columns: Sequence[str]) -> bool:
+    """Insert one row unless a row with the same ``conflict_columns`` exists; True when inserted.
+
+    One statement (``INSERT … ON CONFLICT DO NOTHING``), so two writers racing for the same
+    row never fail and never both insert it.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    else:  # pragma: no cover - only the two engines above are supported
+        raise NotImplementedError(f"insert_if_absent does not support {dialect}")
+    # RETURNING, because rowcount is not reported for this statement by every driver (psycopg: -1).
+    returning = statement.values(**values).returning(table.c[conflict_columns[0]])
+    return db.session.execute(returning).first() is not None
+
+
+def acquire_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Take the lease ``name`` for ``holder`` until ``now + ttl`` if it is free or lapsed; commits.
+
+    The conditional UPDATE is atomic on both engines: of two racing holders exactly one
+    changes the row (PostgreSQL re-checks the condition after the row lock is released).
+    """
+    insert_if_absent(SchedulerLease.__table__, {"name": name, "holder": None, "expires_at": NEVER}, ["name"])
+    result = db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name)
+        .where(or_(SchedulerLease.expires_at <= now, SchedulerLease.holder == holder))
+        .values(holder=holder, expires_at=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def release_lease(name: str, holder: str) -> None:
+    """Give the lease back (only if ``holder`` still has it); commits."""
+    db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+        .values(holder=None, expires_at=NEVER)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

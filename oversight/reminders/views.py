@@ -1,0 +1,63 @@
+"""The reminder outbox (admin only): every reminder, its status, and a resend button."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from oversight.auth.decorators import role_required
+from oversight.auth.models import User
+from oversight.auth.roles import ADMIN
+from oversight.core.pagination import paginate
+from oversight.core.timeutil import utcnow
+from oversight.extensions import db
+from oversight.reminders import services
+from oversight.reminders.forms import STATUS_LABELS, OutboxFilterForm, ResendForm
+from oversight.reminders.models import ReminderLog
+
+bp = Blueprint("reminders", __name__, url_prefix="/reminders")
+
+LIST_ARGS = ("status", "rule", "recipient", "page")
+
+
+@bp.route("/outbox")
+@role_required(ADMIN)
+def outbox():
+    """Every reminder row, newest first, filtered by status, rule and recipient."""
+    users = db.session.scalars(db.select(User).order_by(User.name)).all()
+    form = OutboxFilterForm(request.args, rules=services.rule_names(), users=users)
+    filters = services.OutboxFilter()
+    if form.validate():
+        recipient = form.recipient.data
+        filters = services.OutboxFilter(
+            status=form.status.data or None,
+            rule=form.rule.data or None,
+            recipient_id=int(recipient) if recipient else None,
+        )
+    pagination = paginate(services.outbox_query(filters))
+    return render_template(
+        "reminders/outbox.html", form=form, pagination=pagination, resend_form=ResendForm(),
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/outbox/<int:reminder_id>/resend", methods=["POST"])
+@role_required(ADMIN)
+def resend(reminder_id: int):
+    """Queue one reminder again and try to send it at once."""
+    row = db.get_or_404(ReminderLog, reminder_id)
+    if ResendForm().validate_on_submit():
+        services.resend(row, actor=current_user, now=utcnow())
+        db.session.commit()
+        result = services.retry_failed(utcnow(), recipient_ids=[row.recipient_id])
+        if result.failed:
+            flash(_l("The reminder could not be sent: %(error)s", error=result.failed[0].error), "danger")
+        elif result.digests:
+            flash(_l("The reminder was sent again."), "success")
+        else:
+            flash(_l("The reminder is queued; the next run sends it."), "info")
+    return redirect(url_for("reminders.outbox", **_list_args()))
+
+
+def _list_args() -> dict[str, str]:
+    """The outbox filters and page the resend button was pressed on, to return to them."""
+    return {key: value for key, value in request.args.items() if key in LIST_ARGS and value}

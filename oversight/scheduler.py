@@ -1,0 +1,157 @@
+"""What runs when: the daily reminder sweep, the retry of failed sends, and features' daily jobs.
+
+Production runs exactly one ``flask scheduler run`` process. The dev server may run the
+scheduler in-process (``SCHEDULER_ENABLED``); that is guarded against the Werkzeug reloader
+and never happens under ``TESTING``. Even so, the jobs are idempotent in the database (a lease
+and the unique reminder log), so a second scheduler by mistake sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import click
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from oversight.core.timeutil import local_today, utcnow
+from oversight.extensions import db
+from oversight.reminders import services as reminder_services
+from oversight.reminders import settings as reminder_settings
+
+log = logging.getLogger(__name__)
+
+DailyJob = Callable[[date, datetime], object]
+
+# Daily jobs features add (contract-end close, monthly snapshot…): ``job(today, now)``, run
+# before the reminder sweep so the sweep sees their results. Each is committed on its own.
+DAILY_JOBS: list[DailyJob] = []
+
+RETRY_MINUTES = 15
+
+
+def register_daily_job(job: DailyJob) -> DailyJob:
+    """Run ``job(today=..., now=...)`` every day before the reminder sweep; usable as a decorator."""
+    if job not in DAILY_JOBS:
+        DAILY_JOBS.append(job)
+    return job
+
+
+# --- the jobs: module-level functions, each in its own application context -------------------
+
+def run_daily(app: Flask) -> None:
+    """The daily job: every registered daily job, then the reminder sweep."""
+    with app.app_context():
+        today, now = local_today(), utcnow()
+        for job in list(DAILY_JOBS):
+            try:
+                job(today=today, now=now)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("Daily job %s failed", getattr(job, "__qualname__", job))
+        result = reminder_services.send_due_reminders(today, now)
+        log.info("Reminder sweep %s: %d new, %d digests, %d failed%s", today, result.new_rows,
+                 len(result.digests), len(result.failed), " (skipped: another run held the lease)"
+                 if result.is_skipped else "")
+        db.session.remove()
+
+
+def run_retry(app: Flask) -> None:
+    """The frequent job: send the reminders whose earlier attempt failed."""
+    with app.app_context():
+        result = reminder_services.retry_failed(utcnow())
+        if result.digests:
+            log.info("Reminder retry: %d digests, %d failed", len(result.digests), len(result.failed))
+        db.session.remove()
+
+
+# --- building and starting ---------------------------------------------------------------------
+
+def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BackgroundScheduler) -> BaseScheduler:
+    """A scheduler in the app's time zone with the daily job and the retry job."""
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    with app.app_context():
+        at = reminder_settings.sweep_time()
+    scheduler = scheduler_class(
+        timezone=zone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(run_daily, CronTrigger(hour=at.hour, minute=at.minute, timezone=zone), args=[app],
+                      id="daily", name="Daily jobs and reminder sweep", replace_existing=True)
+    scheduler.add_job(run_retry, IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone), args=[app],
+                      id="reminders.retry", name="Retry failed reminders", replace_existing=True)
+    return scheduler
+
+
+def should_start_in_process(app: Flask, environ: Mapping[str, str] = os.environ) -> bool:
+    """True in the process that serves requests on the dev server, when SCHEDULER_ENABLED.
+
+    Under ``flask run --debug`` the reloader's parent process only watches files; the child
+    (``WERKZEUG_RUN_MAIN=true``) serves, and only it may start the scheduler.
+    """
+    if not app.config.get("SCHEDULER_ENABLED") or app.config.get("TESTING"):
+        return False
+    if "WERKZEUG_RUN_MAIN" in environ:
+        return environ["WERKZEUG_RUN_MAIN"] == "true"
+    return not app.debug
+
+
+def init_scheduler(app: Flask) -> None:
+    """Start the in-process scheduler with the first request, when allowed (never in CLI commands)."""
+    if not should_start_in_process(app):
+        return
+    lock = threading.Lock()
+
+    @app.before_request
+    def start_scheduler_once() -> None:
+        if "oversight.scheduler" in app.extensions:
+            return
+        with lock:
+            if "oversight.scheduler" not in app.extensions:
+                scheduler = build_scheduler(app)
+                scheduler.start()
+                app.extensions["oversight.scheduler"] = scheduler
+                atexit.register(scheduler.shutdown, wait=False)
+                log.info("In-process scheduler started (SCHEDULER_ENABLED)")
+
+
+# --- flask scheduler … -------------------------------------------------------------------------
+
+scheduler_cli = click.Group("scheduler", help="The job scheduler (run exactly one in production).")
+
+
+@scheduler_cli.command("run")
+@with_appcontext
+def run() -> None:
+    """Run the scheduler in the foreground until stopped (Ctrl+C or SIGTERM)."""
+    scheduler = build_scheduler(current_app._get_current_object(), BlockingScheduler)
+    click.echo(f"Scheduler running in {current_app.config['TIMEZONE']}; jobs:")
+    for job in scheduler.get_jobs():
+        click.echo(f"  {job.id}: {job.trigger}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")
+
+
+@scheduler_cli.command("jobs")
+@with_appcontext
+def jobs() -> None:
+    """List the scheduled jobs and their triggers."""
+    scheduler = build_scheduler(current_app._get_current_object())
+    for job in scheduler.get_jobs():
+        click.echo(f"{job.id}: {job.name} — {job.trigger}")
+    for job in DAILY_JOBS:
+        click.echo(f"  daily hook: {job.__module__}.{job.__qualname__}")

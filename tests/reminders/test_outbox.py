@@ -1,0 +1,116 @@
+"""The outbox page: admins only, filters, pagination, resend."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from oversight.activity.models import ActivityLog
+from oversight.auth.roles import ADMIN, ALL_ROLES
+from oversight.extensions import db
+from oversight.reminders.models import FAILED, SENT, ReminderLog
+from tests.reminders.conftest import NOW
+
+
+@pytest.fixture
+def add_row(app):
+    def add(recipient_id: int, *, status: str = SENT, rule: str = "tests.rule", object_id: int = 1,
+            error: str | None = None, title: str = "契約終了の確認") -> int:
+        with app.app_context():
+            row = ReminderLog(
+                rule=rule, kind="general", object_type="user", object_id=object_id, due_on=date(2026, 12, 1),
+                stage="due", recipient_id=recipient_id, title=title, url_path="/dashboard", status=status,
+                attempts=1, last_error=error, created_at=NOW, next_attempt_at=NOW + timedelta(minutes=10),
+                sent_at=NOW if status == SENT else None,
+            )
+            db.session.add(row)
+            db.session.commit()
+            return row.id
+
+    return add
+
+
+@pytest.mark.parametrize("role", [role for role in ALL_ROLES if role != ADMIN])
+def test_only_admins_may_open_the_outbox(client, login_as, role):
+    login_as(role)
+    assert client.get("/reminders/outbox").status_code == 403
+    assert client.post("/reminders/outbox/1/resend").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/reminders/outbox")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_outbox_lists_rows_with_status_attempts_and_error(client, login_as, add_row):
+    admin = login_as(ADMIN, language="en")
+    add_row(admin.id, status=FAILED, error="ConnectionRefusedError: [Errno 111]", title="Contract 42 ends")
+
+    page = client.get("/reminders/outbox").get_data(as_text=True)
+
+    assert "Contract 42 ends" in page
+    assert "ConnectionRefusedError" in page
+    assert "Failed" in page
+    assert "Reminder outbox" in page  # the admin navigation entry too
+
+
+def test_outbox_filters_by_status_rule_and_recipient(client, login_as, make_user, add_row):
+    admin = login_as(ADMIN)
+    other = make_user("manager")
+    add_row(admin.id, status=SENT, rule="rule.a", title="sent-a")
+    add_row(admin.id, status=FAILED, rule="rule.b", title="failed-b")
+    add_row(other.id, status=SENT, rule="rule.a", title="other-a", object_id=2)
+
+    def titles(query: str) -> set[str]:
+        page = client.get(f"/reminders/outbox?{query}").get_data(as_text=True)
+        return {title for title in ("sent-a", "failed-b", "other-a") if title in page}
+
+    assert titles("") == {"sent-a", "failed-b", "other-a"}
+    assert titles("status=failed") == {"failed-b"}
+    assert titles("rule=rule.a") == {"sent-a", "other-a"}
+    assert titles(f"recipient={other.id}") == {"other-a"}
+    assert titles("status=bogus") == {"sent-a", "failed-b", "other-a"}  # an invalid filter is ignored
+
+
+def test_outbox_is_paginated_with_constant_queries(app, client, login_as, add_row, count_queries):
+    admin = login_as(ADMIN)
+    for number in range(5):
+        add_row(admin.id, object_id=number + 1, title=f"row-{number}")
+    app.config["PAGE_SIZE"] = 2
+    try:
+        with count_queries() as few:
+            first = client.get("/reminders/outbox").get_data(as_text=True)
+        for number in range(5, 15):
+            add_row(admin.id, object_id=number + 1, title=f"row-{number}")
+        with count_queries() as many:
+            client.get("/reminders/outbox")
+        third = client.get("/reminders/outbox?page=3").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert first.count('data-testid="reminder-row"') == 2
+    assert third.count('data-testid="reminder-row"') == 2
+    assert many.count == few.count
+
+
+def test_resend_sends_again_and_is_logged(app, client, login_as, add_row, smtp_server):
+    admin = login_as(ADMIN)
+    row_id = add_row(admin.id, status=FAILED, error="boom")
+
+    response = client.post(f"/reminders/outbox/{row_id}/resend?status=failed")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/reminders/outbox?status=failed")
+    assert len(smtp_server.envelopes) == 1
+    with app.app_context():
+        row = db.session.get(ReminderLog, row_id)
+        assert (row.status, row.attempts, row.last_error) == (SENT, 2, None)
+        entry = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "reminder.resend")).one()
+        assert (entry.actor_id, entry.object_type, entry.object_id) == (admin.id, "reminder", row_id)
+        assert entry.changes == {"status": [FAILED, "pending"]}
+
+
+def test_resend_of_a_missing_row_is_404(client, login_as):
+    login_as(ADMIN)
+    assert client.post("/reminders/outbox/999/resend").status_code == 404

@@ -1,0 +1,168 @@
+"""oversight.email: the one function that sends mail, against a real local SMTP server."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import ssl
+import subprocess
+
+import pytest
+from aiosmtpd.smtp import AuthResult
+
+from oversight import email as mail
+from tests.conftest import SMTPCatcher, free_port
+
+SUBJECT = "【委託先監督】再委託許諾の期限が近づいています"
+
+
+def test_japanese_subject_display_name_and_body_arrive_intact(app, smtp_server):
+    with app.app_context():
+        status = mail.send_email(
+            [("山田 太郎", "yamada@example.com")], SUBJECT, "本文：株式会社テストの契約が終了します。\n",
+            "<p>本文：<strong>株式会社テスト</strong></p>", sender=("委託先監督システム", "oversight@example.com"),
+        )
+    assert status == mail.SENT
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["yamada@example.com"]
+    assert envelope.mail_from == "oversight@example.com"
+    (message,) = smtp_server.messages
+    assert message["Subject"] == SUBJECT
+    assert message["To"].addresses[0].display_name == "山田 太郎"
+    assert message["From"].addresses[0].display_name == "委託先監督システム"
+    assert message.get_body(("plain",)).get_content() == "本文：株式会社テストの契約が終了します。\n"
+    assert "<strong>株式会社テスト</strong>" in message.get_body(("html",)).get_content()
+    assert message.get_content_type() == "multipart/alternative"
+
+
+def test_default_sender_comes_from_config(app, smtp_server):
+    with app.app_context():
+        mail.send_email(["someone@example.com"], "Hello", "Body")
+    (message,) = smtp_server.messages
+    assert message["From"].addresses[0].addr_spec == app.config["MAIL_DEFAULT_SENDER"]
+    assert message.get_content_type() == "text/plain"
+
+
+def test_without_mail_server_the_message_is_logged_not_sent(app_ctx, caplog):
+    with caplog.at_level(logging.INFO, logger="oversight.email"):
+        status = mail.send_email(["someone@example.com"], "件名のテスト", "ログに出る本文")
+    assert status == mail.LOGGED
+    assert "MAIL_SERVER is not set" in caplog.text
+    assert "someone@example.com" in caplog.text
+
+
+def test_unreachable_server_raises_a_clear_error(app):
+    port = free_port()  # nobody listens there
+    saved = dict(app.config)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+    try:
+        with app.app_context(), pytest.raises(mail.EmailError, match=f"127.0.0.1:{port}"):
+            mail.send_email(["someone@example.com"], "Hello", "Body")
+    finally:
+        app.config.update(saved)
+
+
+def test_refused_recipient_raises(app, smtp_server):
+    smtp_server.handler.refused.add("nobody@example.com")
+    with app.app_context(), pytest.raises(mail.EmailError, match="SMTPRecipientsRefused"):
+        mail.send_email(["nobody@example.com"], "Hello", "Body")
+
+
+def test_starttls_is_requested_when_mail_use_tls(app, smtp_server):
+    # The plain test server offers no STARTTLS, so the attempt itself proves the TLS path ran.
+    app.config["MAIL_USE_TLS"] = True
+    with app.app_context(), pytest.raises(mail.EmailError, match="STARTTLS"):
+        mail.send_email(["someone@example.com"], "Hello", "Body")
+    assert smtp_server.envelopes == []
+
+
+def test_smtps_is_used_when_mail_use_ssl(app, smtp_server):
+    # Speaking TLS first to a plain SMTP server fails the handshake: SMTP_SSL was used.
+    app.config["MAIL_USE_SSL"] = True
+    app.config["MAIL_TIMEOUT"] = 5
+    try:
+        with app.app_context(), pytest.raises(mail.EmailError, match="SSL"):
+            mail.send_email(["someone@example.com"], "Hello", "Body")
+    finally:
+        app.config["MAIL_TIMEOUT"] = 30
+    assert smtp_server.envelopes == []
+
+
+# --- real TLS, with a self-signed certificate made by the openssl command at test time -------
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed; the TLS paths are covered by the tests above")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+def _server_context(certificate) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*map(str, certificate))
+    return context
+
+
+class Credentials:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.seen.append((login, password))
+        return AuthResult(success=(login, password) == ("mailer", "s3cret"))
+
+
+@pytest.fixture
+def tls_mail(app, certificate):
+    saved = dict(app.config)
+    servers: list[SMTPCatcher] = []
+
+    def start(**options) -> SMTPCatcher:
+        server = SMTPCatcher(**options)
+        server.start()
+        servers.append(server)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_CA_FILE=str(certificate[0]),
+                          MAIL_USERNAME="mailer", MAIL_PASSWORD="s3cret", MAIL_TIMEOUT=5)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+    app.config.clear()
+    app.config.update(saved)
+
+
+def test_starttls_with_login_delivers(app, certificate, tls_mail):
+    credentials = Credentials()
+    server = tls_mail(tls_context=_server_context(certificate), require_starttls=True, authenticator=credentials)
+    app.config.update(MAIL_USE_TLS=True, MAIL_USE_SSL=False)
+    with app.app_context():
+        assert mail.send_email(["someone@example.com"], "暗号化", "STARTTLS の本文") == mail.SENT
+    assert credentials.seen == [("mailer", "s3cret")]
+    assert server.messages[0].get_content().strip() == "STARTTLS の本文"
+
+
+def test_smtps_with_login_delivers(app, certificate, tls_mail):
+    credentials = Credentials()
+    # aiosmtpd only counts STARTTLS as TLS when offering AUTH; on SMTPS the whole session is TLS.
+    server = tls_mail(ssl_context=_server_context(certificate), authenticator=credentials, auth_require_tls=False)
+    app.config.update(MAIL_USE_TLS=False, MAIL_USE_SSL=True)
+    with app.app_context():
+        assert mail.send_email(["someone@example.com"], "暗号化", "SMTPS の本文") == mail.SENT
+    assert credentials.seen == [("mailer", "s3cret")]
+    assert server.messages[0]["Subject"] == "暗号化"
+
+
+def test_untrusted_certificate_is_refused(app, certificate, tls_mail):
+    tls_mail(tls_context=_server_context(certificate), require_starttls=True)
+    app.config.update(MAIL_USE_TLS=True, MAIL_CA_FILE="")
+    with app.app_context(), pytest.raises(mail.EmailError, match="CERTIFICATE_VERIFY_FAILED"):
+        mail.send_email(["someone@example.com"], "Hello", "Body")

@@ -1,0 +1,264 @@
+"""What the audit pages display, computed from the models (templates only show it)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, or_
+
+from oversight.audits import findings as finding_services
+from oversight.audits import schedule, services, settings
+from oversight.audits.models import (
+    KIND_LABELS,
+    OPEN_STATUSES,
+    RESULT_LABELS,
+    STATUS_LABELS,
+    TRIGGER_LABELS,
+    Audit,
+)
+from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
+from oversight.auth.roles import AUDITOR
+from oversight.core.pagination import page_number
+from oversight.evidence import services as evidence_services
+from oversight.extensions import db
+from oversight.vendors.models import RISK_LABELS, Vendor
+
+OVERDUE, DUE_SOON, UPCOMING = "overdue", "due_soon", "upcoming"
+WHEN_DAYS = {"overdue": -1, "30": 30, "90": 90, "all": None}
+SCHEDULE_SORTS = ("due", "vendor", "risk", "last")
+RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One vendor on the schedule page."""
+
+    vendor_id: int
+    vendor_name: str
+    vendor_kana: str
+    risk_tier: str
+    status: str
+    last_audit_on: date | None
+    regular_due_on: date | None
+    trigger_due_on: date | None
+    next_due_on: date
+    days_left: int
+    state: str
+    overdue_findings: int
+
+
+class ListPage:
+    """A page of an already computed list, with the interface of ``db.paginate`` results."""
+
+    def __init__(self, items: list, page: int, per_page: int) -> None:
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(math.ceil(self.total / per_page), 1) if self.total else 0
+        self.page = page
+        self.items = items[(page - 1) * per_page : page * per_page]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, *, left_edge=2, left_current=2, right_current=4, right_edge=2):
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (
+                number <= left_edge
+                or self.page - left_current <= number <= self.page + right_current
+                or number > self.pages - right_edge
+            ):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+def schedule_rows(today: date, *, q: str = "", risk_tier: str = "", when: str = "all", sort: str = "due") -> list:
+    """Every vendor in the audit cycle (or with an open trigger) with its next due date, in one query."""
+    last = schedule.last_audits_query().subquery()
+    triggers = schedule.open_triggers_query().subquery()
+    counts = schedule.finding_counts_query(today).subquery()
+    query = (
+        db.select(
+            Vendor.id,
+            Vendor.name,
+            Vendor.name_kana,
+            Vendor.risk_tier,
+            Vendor.status,
+            last.c.last_audit_on,
+            triggers.c.trigger_due_on,
+            counts.c.overdue,
+        )
+        .outerjoin(last, last.c.vendor_id == Vendor.id)
+        .outerjoin(triggers, triggers.c.vendor_id == Vendor.id)
+        .outerjoin(counts, counts.c.vendor_id == Vendor.id)
+        .where(or_(Vendor.status.in_(SCHEDULED_STATUSES), triggers.c.trigger_due_on.is_not(None)))
+    )
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(Vendor.name.ilike(pattern), Vendor.name_kana.ilike(pattern)))
+    if risk_tier:
+        query = query.where(Vendor.risk_tier == risk_tier)
+    config = settings.current()
+    warning = config.warning_days
+    rows = []
+    for row in db.session.execute(query):
+        facts = VendorFacts(
+            row.id,
+            row.status,
+            row.risk_tier,
+            row.last_audit_on,
+            row.trigger_due_on,
+            interval_months=config.interval_months(row.risk_tier),
+        )
+        due = facts.next_due_on(today)
+        days_left = (due - today).days
+        state = (
+            OVERDUE if days_left < 0 or row.last_audit_on is None else DUE_SOON if days_left <= warning else UPCOMING
+        )
+        rows.append(
+            ScheduleRow(
+                row.id,
+                row.name,
+                row.name_kana,
+                row.risk_tier,
+                row.status,
+                row.last_audit_on,
+                facts.regular_due_on(),
+                row.trigger_due_on,
+                due,
+                days_left,
+                state,
+                int(row.overdue or 0),
+            )
+        )
+    limit = WHEN_DAYS.get(when)
+    if when == "overdue":
+        rows = [row for row in rows if row.state == OVERDUE]
+    elif limit is not None:
+        rows = [row for row in rows if row.days_left <= limit]
+    return sorted(rows, key=_sort_key(sort))
+
+
+def _sort_key(sort: str):
+    if sort == "vendor":
+        return lambda row: (row.vendor_kana or row.vendor_name, row.vendor_id)
+    if sort == "risk":
+        return lambda row: (RISK_ORDER.get(row.risk_tier, 1), row.next_due_on, row.vendor_id)
+    if sort == "last":
+        return lambda row: (row.last_audit_on or date.min, row.vendor_id)
+    return lambda row: (row.next_due_on, row.last_audit_on is not None, row.vendor_id)
+
+
+def schedule_page(today: date, filters: dict[str, Any], sort: str) -> dict[str, Any]:
+    """The schedule page: a page of rows, the open audit of each listed vendor, and labels."""
+    rows = schedule_rows(
+        today,
+        q=filters.get("q") or "",
+        risk_tier=filters.get("risk_tier") or "",
+        when=filters.get("when") or "all",
+        sort=sort if sort in SCHEDULE_SORTS else "due",
+    )
+    pagination = ListPage(rows, page_number(), current_app.config["PAGE_SIZE"])
+    vendor_ids = [row.vendor_id for row in pagination.items]
+    open_audits: dict[int, Audit] = {}
+    if vendor_ids:
+        query = (
+            db.select(Audit)
+            .where(Audit.vendor_id.in_(vendor_ids), Audit.status.in_(OPEN_STATUSES))
+            .order_by(Audit.id.desc())
+        )
+        for audit in db.session.scalars(query).unique():
+            open_audits[audit.vendor_id] = audit
+    return {
+        "pagination": pagination,
+        "open_audits": open_audits,
+        "intervals": settings.current().intervals,
+        "risk_labels": RISK_LABELS,
+    }
+
+
+def records_query(*, q: str = "", status: str = "", kind: str = "", sort: str = "newest") -> Select:
+    """Audit records with their vendor (joined) and auditors (one extra query per page)."""
+    query = db.select(Audit).join(Vendor, Vendor.id == Audit.vendor_id)
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(Vendor.name.ilike(pattern), Vendor.name_kana.ilike(pattern)))
+    if status in STATUS_LABELS:
+        query = query.where(Audit.status == status)
+    if kind in KIND_LABELS:
+        query = query.where(Audit.kind == kind)
+    if sort == "vendor":
+        return query.order_by(Vendor.name_kana, Vendor.name, Audit.id.desc())
+    if sort == "date":
+        return query.order_by(Audit.conducted_on.desc().nulls_last(), Audit.planned_on.desc(), Audit.id.desc())
+    return query.order_by(Audit.id.desc())
+
+
+def files_by_item(audit: Audit) -> dict[int, list]:
+    """Evidence files of each checklist result, keyed by item id (one query)."""
+    files = evidence_services.files_for_many("audit_item", [row.id for row in audit.results])
+    return {row.item_id: files.get(row.id, []) for row in audit.results}
+
+
+def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
+    """Values for the audit page, including which actions ``user`` may take."""
+    is_auditor = user.has_role(AUDITOR)
+    refusal = services.signoff_refusal(audit, user)
+    return {
+        "audit": audit,
+        "results": services.sorted_results(audit),
+        "progress": services.progress(audit),
+        "files": files_by_item(audit),
+        "audit_files": evidence_services.files_for("audit", audit.id),
+        "findings": sorted(audit.findings, key=lambda finding: finding.id),
+        "result_labels": RESULT_LABELS,
+        "trigger_labels": TRIGGER_LABELS,
+        "light": schedule.lights_for([audit.vendor_id], today).get(audit.vendor_id),
+        "can_edit": audit.is_editable and is_auditor,
+        "can_record": audit.is_recording and is_auditor,
+        "can_start": audit.status == "planned" and is_auditor,
+        "can_sign_off": refusal is None,
+        "signoff_refusal": refusal if audit.status == "submitted" and user.has_role("manager") else None,
+        "today": today,
+    }
+
+
+def vendor_section(vendor: Vendor, *, user: Any, today: date) -> dict[str, Any]:
+    """What the vendor page shows about audits: the 把握 light, audits, open findings, open triggers."""
+    return {
+        "grasp_light": schedule.lights_for([vendor.id], today).get(vendor.id),
+        "audits": services.audits_of(vendor),
+        "open_findings": finding_services.unresolved_of(vendor),
+        "audit_triggers": services.open_triggers_of(vendor),
+        "can_record_audit": user.has_role(AUDITOR),
+        "audit_today": today,
+    }
+
+
+def finding_list_query(filters: dict[str, Any], today: date) -> Select:
+    """The findings list's query for the filter form's data."""
+    return finding_services.findings_query(
+        q=filters.get("q") or "",
+        status=filters.get("status") or "",
+        severity=filters.get("severity") or "",
+        overdue_on=today if filters.get("overdue") else None,
+    )

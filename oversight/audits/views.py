@@ -1,0 +1,538 @@
+"""Audit pages: schedule, records, plan and record an audit, sign-off, findings, extra-audit triggers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from oversight.audits import findings as finding_services
+from oversight.audits import pages, services
+from oversight.audits.forms import (
+    AuditEditForm,
+    AuditEvidenceForm,
+    AuditForm,
+    CloseForm,
+    FindingForm,
+    FindingsFilterForm,
+    PlanForm,
+    RecordsFilterForm,
+    ReturnForm,
+    ScheduleFilterForm,
+    SignOffForm,
+    SubmitForm,
+    TriggerForm,
+    VerifyForm,
+    results_form,
+)
+from oversight.audits.models import Audit, Finding
+from oversight.auth.decorators import role_required
+from oversight.auth.roles import AUDITOR, MANAGER
+from oversight.core.editing import StaleEditError, ensure_current
+from oversight.core.pagination import paginate
+from oversight.core.timeutil import local_today, utcnow
+from oversight.evidence import services as evidence_services
+from oversight.evidence.forms import EvidenceUploadForm
+from oversight.evidence.validation import UploadRejected
+from oversight.extensions import db
+from oversight.vendors import services as vendor_services
+from oversight.vendors.models import Vendor
+
+bp = Blueprint("audits", __name__, url_prefix="/audits")
+
+
+def _everyone_may_read(user, owner_id: int) -> bool:
+    return True
+
+
+@bp.record_once
+def _register_evidence_owners(state) -> None:
+    # Every signed-in user may read audits and findings, so every signed-in user may download their files.
+    for owner_type in ("audit", "audit_item", "finding"):
+        evidence_services.register_owner(owner_type, _everyone_may_read)
+
+
+STALE_MESSAGE = _l(
+    "Someone else saved this audit after you opened it. Your changes were not saved; "
+    "they are still in the form below. Reload the page to see the other changes."
+)
+
+
+def _load(audit_id: int) -> Audit:
+    audit = services.load_audit(audit_id)
+    if audit is None:
+        abort(404)
+    return audit
+
+
+def _vendors() -> list[Vendor]:
+    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name_kana, Vendor.name)))
+
+
+def _audit_form(form_class, **kwargs):
+    return form_class(vendors=_vendors(), auditors=services.auditor_users(), **kwargs)
+
+
+def _detail(audit: Audit, status: int = 200, **forms):
+    """The audit page with the forms the current user may use (kept as typed after an error)."""
+    audit = _load(audit.id)  # fresh after a rollback expired it
+    context = pages.detail_context(audit, user=current_user, today=local_today())
+    data = {"version": audit.version}
+    context.setdefault("signoff_form", SignOffForm(formdata=None, data=data))
+    context.setdefault("return_form", ReturnForm(formdata=None, data=data))
+    context.setdefault("upload_form", AuditEvidenceForm(formdata=None, results=context["results"]))
+    context.update(forms)
+    return render_template("audits/detail.html", **context), status
+
+
+@bp.route("/")
+@role_required()
+def index():
+    """Upcoming and overdue audits per vendor, with filters, sort and pagination."""
+    form = ScheduleFilterForm(request.args)
+    sort = request.args.get("sort", "due")
+    context = pages.schedule_page(local_today(), form.data if form.validate() else {}, sort)
+    return render_template(
+        "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(AUDITOR), **context
+    )
+
+
+@bp.route("/records")
+@role_required()
+def records():
+    """Every audit record, filterable by status and kind."""
+    form = RecordsFilterForm(request.args)
+    sort = request.args.get("sort", "newest")
+    filters = form.data if form.validate() else {}
+    pagination = paginate(
+        pages.records_query(
+            q=filters.get("q") or "", status=filters.get("status") or "", kind=filters.get("kind") or "", sort=sort
+        )
+    )
+    return render_template(
+        "audits/records.html", form=form, sort=sort, pagination=pagination, can_record=current_user.has_role(AUDITOR)
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(AUDITOR)
+def create():
+    """Plan an audit of a vendor (direct contractor or subcontractor)."""
+    form = _audit_form(AuditForm)
+    if request.method == "GET":
+        form.vendor_id.data = request.args.get("vendor_id", "")
+        form.auditor_ids.data = [str(current_user.id)]
+    if form.validate_on_submit():
+        vendor = db.get_or_404(Vendor, int(form.vendor_id.data))  # a listed choice, so a vendor id
+        try:
+            audit = services.plan_audit(vendor, form.values(), actor=current_user, today=local_today())
+        except services.AuditRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("The audit was planned."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id))
+    return render_template("audits/form.html", form=form, audit=None)
+
+
+@bp.route("/<int:audit_id>")
+@role_required()
+def detail(audit_id: int):
+    """The checklist, findings, evidence and sign-off of one audit."""
+    return _detail(_load(audit_id))
+
+
+@bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
+@role_required(AUDITOR)
+def edit(audit_id: int):
+    """Change the audit's kind, dates, auditors and indirect-supervision details."""
+    audit = _load(audit_id)
+    if not audit.is_editable:
+        flash(_l("This audit was submitted and can no longer be changed."), "warning")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
+    form = _audit_form(AuditEditForm, obj=audit)
+    if request.method == "GET":
+        form.vendor_id.data = str(audit.vendor_id)
+        form.performed_by_vendor_id.data = str(audit.performed_by_vendor_id or "")
+        form.auditor_ids.data = [str(user.id) for user in audit.auditors]
+    form.vendor_id.data = str(audit.vendor_id)  # the audited vendor does not change
+    if form.validate_on_submit():
+        try:
+            ensure_current(audit, form.version.data)
+            services.update_audit(audit, form.values(), actor=current_user)
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        except services.AuditRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_l("The audit was saved."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id))
+    return render_template("audits/form.html", form=form, audit=_load(audit_id))
+
+
+@bp.route("/<int:audit_id>/start", methods=["POST"])
+@role_required(AUDITOR)
+def start(audit_id: int):
+    """Start recording a planned audit against the current audit checklist."""
+    audit = _load(audit_id)
+    try:
+        services.start_recording(audit, actor=current_user, today=local_today())
+    except services.AuditRuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("audits.detail", audit_id=audit_id))
+    db.session.commit()
+    flash(_l("Recording started."), "success")
+    return redirect(url_for("audits.checklist", audit_id=audit_id))
+
+
+@bp.route("/<int:audit_id>/checklist", methods=["GET", "POST"])
+@role_required(AUDITOR)
+def checklist(audit_id: int):
+    """Record a result and a note for each checklist item (a draft that can be continued)."""
+    audit = _load(audit_id)
+    if not audit.is_recording:
+        flash(_l("Start recording the audit first; a submitted audit can no longer be changed."), "warning")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
+    results = services.sorted_results(audit)
+    form = results_form(audit, results)
+    if form.validate_on_submit():
+        try:
+            ensure_current(audit, form.version.data)
+            services.save_results(audit, form.values(), actor=current_user, now=utcnow())
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        except services.AuditRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_l("The results were saved."), "success")
+            return redirect(url_for("audits.checklist", audit_id=audit.id))
+    elif request.method == "POST":
+        flash(_l("Please correct the fields marked below."), "danger")
+    return _checklist_page(audit_id, form)
+
+
+def _checklist_page(audit_id: int, form, upload_form=None, status: int = 200):
+    audit = _load(audit_id)
+    results = services.sorted_results(audit)
+    return render_template(
+        "audits/checklist.html",
+        audit=audit,
+        results=results,
+        form=form,
+        upload_form=upload_form or AuditEvidenceForm(formdata=None, results=results),
+        files=pages.files_by_item(audit),
+        progress=services.progress(audit),
+    ), status
+
+
+@bp.route("/<int:audit_id>/evidence", methods=["POST"])
+@role_required(AUDITOR)
+def upload_evidence(audit_id: int):
+    """Attach a file (a photo, a report…) to the audit or to one checklist item."""
+    audit = _load(audit_id)
+    if audit.status not in ("planned", "in_progress", "returned"):
+        abort(409)
+    results = services.sorted_results(audit)
+    upload_form = AuditEvidenceForm(results=results)
+    if upload_form.validate_on_submit():
+        row = next((r for r in results if str(r.item_id) == upload_form.item_id.data), None)
+        try:
+            evidence_services.store_upload(
+                upload_form.file.data,
+                row if row is not None else audit,
+                current_user,
+                document_date=upload_form.document_date.data,
+                description=upload_form.description.data or "",
+            )
+        except UploadRejected as error:
+            db.session.rollback()
+            upload_form.file.errors = [*upload_form.file.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_l("The file was attached."), "success")
+            if row is not None:
+                return redirect(url_for("audits.checklist", audit_id=audit.id, _anchor=f"item-{row.item_id}"))
+            return redirect(url_for("audits.detail", audit_id=audit.id, _anchor="evidence"))
+    flash(_l("The file was not attached; see the upload form."), "danger")
+    if audit.is_recording:
+        return _checklist_page(audit_id, results_form(_load(audit_id), results, formdata=None), upload_form, 400)
+    return _detail(audit, 400, upload_form=upload_form)
+
+
+@bp.route("/<int:audit_id>/findings/new", methods=["GET", "POST"])
+@role_required(AUDITOR)
+def add_finding(audit_id: int):
+    """Raise a finding with the corrective action requested in writing."""
+    audit = _load(audit_id)
+    results = services.sorted_results(audit)
+    form = FindingForm(results=results)
+    if request.method == "GET":
+        form.requested_on.data = local_today()
+        form.item_id.data = request.args.get("item_id", "")
+    if audit.is_recording and form.validate_on_submit():
+        try:
+            finding = finding_services.add_finding(audit, form.values(), actor=current_user, today=local_today())
+        except services.AuditRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("Finding #%(id)d was recorded.", id=finding.id), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id, _anchor="findings"))
+    elif not audit.is_recording:
+        flash(_l("Findings are raised while the audit is being recorded."), "warning")
+    return render_template("audits/finding_form.html", form=form, audit=audit)
+
+
+@bp.route("/<int:audit_id>/submit", methods=["GET", "POST"])
+@role_required(AUDITOR)
+def submit(audit_id: int):
+    """Give the overall rating and decision and send the audit for sign-off."""
+    audit = _load(audit_id)
+    form = SubmitForm(
+        data={
+            "version": audit.version,
+            "overall_rating": audit.overall_rating or "",
+            "decision": audit.decision or "",
+            "decision_conditions": audit.decision_conditions,
+            "summary": audit.summary,
+        }
+    )
+    if audit.is_recording and form.validate_on_submit():
+        try:
+            ensure_current(audit, form.version.data)
+            services.submit(
+                audit,
+                rating=form.overall_rating.data,
+                decision=form.decision.data,
+                conditions=form.decision_conditions.data or "",
+                summary=form.summary.data or "",
+                actor=current_user,
+                now=utcnow(),
+            )
+            db.session.commit()
+        except StaleEditError:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "danger")
+        except services.AuditRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_l("The audit was submitted for sign-off."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id))
+    audit = _load(audit_id)
+    return render_template("audits/submit.html", form=form, audit=audit, progress=services.progress(audit))
+
+
+def _decide(audit_id: int, form, name: str, action, success_message):
+    """Validate a manager's sign-off or return form, run ``action`` and redirect (or show the form again)."""
+    audit = _load(audit_id)
+    if not form.validate_on_submit():
+        return _detail(audit, 400, **{name: form})
+    try:
+        ensure_current(audit, form.version.data)
+        action(audit)
+        db.session.commit()
+    except StaleEditError:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "danger")
+        return _detail(audit, 409, **{name: form})
+    except services.AuditRuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _detail(audit, 400, **{name: form})
+    flash(success_message, "success")
+    return redirect(url_for("audits.detail", audit_id=audit_id))
+
+
+@bp.route("/<int:audit_id>/signoff", methods=["POST"])
+@role_required(MANAGER)
+def sign_off(audit_id: int):
+    """Sign off a submitted audit (a manager who took no part in it)."""
+    form = SignOffForm()
+    return _decide(
+        audit_id,
+        form,
+        "signoff_form",
+        lambda audit: services.sign_off(
+            audit, actor=current_user, note=form.note.data or "", today=local_today(), now=utcnow()
+        ),
+        _l("The audit was signed off."),
+    )
+
+
+@bp.route("/<int:audit_id>/return", methods=["POST"])
+@role_required(MANAGER)
+def return_to_auditor(audit_id: int):
+    """Send a submitted audit back to the auditors with a reason."""
+    form = ReturnForm()
+    return _decide(
+        audit_id,
+        form,
+        "return_form",
+        lambda audit: services.return_audit(audit, actor=current_user, note=form.note.data or ""),
+        _l("The audit was returned to the auditors."),
+    )
+
+
+@bp.route("/findings")
+@role_required()
+def findings():
+    """Findings of all audits, filterable by status, severity and overdue."""
+    form = FindingsFilterForm(request.args)
+    today = local_today()
+    pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today))
+    return render_template("audits/findings.html", form=form, pagination=pagination, today=today)
+
+
+def _finding_page(finding: Finding, status: int = 200, **forms):
+    finding = db.get_or_404(Finding, finding.id)
+    data = {"version": finding.version}
+    context = {
+        "finding": finding,
+        "files": evidence_services.files_for("finding", finding.id),
+        "today": local_today(),
+        "can_act": current_user.has_role(AUDITOR),
+        "plan_form": PlanForm(
+            formdata=None,
+            data={**data, "plan_text": finding.plan_text, "received_on": finding.plan_received_on or local_today()},
+        ),
+        "verify_form": VerifyForm(formdata=None, data={**data, "verified_on": local_today()}),
+        "close_form": CloseForm(formdata=None, data=data),
+        "upload_form": EvidenceUploadForm(formdata=None),
+    }
+    context.update(forms)
+    return render_template("audits/finding.html", **context), status
+
+
+@bp.route("/findings/<int:finding_id>")
+@role_required()
+def finding(finding_id: int):
+    """One finding: what was found, the requested correction, the vendor's plan, verification."""
+    return _finding_page(db.get_or_404(Finding, finding_id))
+
+
+def _finding_step(finding_id: int, form, name: str, action, message):
+    finding = db.get_or_404(Finding, finding_id)
+    if not form.validate_on_submit():
+        return _finding_page(finding, 400, **{name: form})
+    try:
+        if hasattr(form, "version"):
+            ensure_current(finding, form.version.data)
+        action(finding)
+        db.session.commit()
+    except StaleEditError:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "danger")
+        return _finding_page(finding, 409, **{name: form})
+    except services.AuditRuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _finding_page(finding, 400, **{name: form})
+    flash(message, "success")
+    return redirect(url_for("audits.finding", finding_id=finding_id))
+
+
+@bp.route("/findings/<int:finding_id>/plan", methods=["POST"])
+@role_required(AUDITOR)
+def record_plan(finding_id: int):
+    """Enter the vendor's corrective plan and response on its behalf."""
+    form = PlanForm()
+    return _finding_step(
+        finding_id,
+        form,
+        "plan_form",
+        lambda finding: finding_services.record_plan(
+            finding, plan_text=form.plan_text.data, received_on=form.received_on.data, actor=current_user
+        ),
+        _l("The vendor's plan was recorded."),
+    )
+
+
+@bp.route("/findings/<int:finding_id>/verify", methods=["POST"])
+@role_required(AUDITOR)
+def verify(finding_id: int):
+    """Record whether the corrective action was effective."""
+    form = VerifyForm()
+    return _finding_step(
+        finding_id,
+        form,
+        "verify_form",
+        lambda finding: finding_services.verify(
+            finding,
+            is_effective=form.outcome.data == "effective",
+            note=form.note.data,
+            verified_on=form.verified_on.data,
+            actor=current_user,
+        ),
+        _l("The verification was recorded."),
+    )
+
+
+@bp.route("/findings/<int:finding_id>/close", methods=["POST"])
+@role_required(AUDITOR)
+def close_finding(finding_id: int):
+    """Close a verified finding."""
+    form = CloseForm()
+    return _finding_step(
+        finding_id,
+        form,
+        "close_form",
+        lambda finding: finding_services.close(finding, actor=current_user, today=local_today()),
+        _l("The finding was closed."),
+    )
+
+
+@bp.route("/findings/<int:finding_id>/evidence", methods=["POST"])
+@role_required(AUDITOR)
+def finding_evidence(finding_id: int):
+    """Attach the vendor's written plan, response or proof of correction."""
+    finding = db.get_or_404(Finding, finding_id)
+    form = EvidenceUploadForm()
+    if form.validate_on_submit():
+        try:
+            evidence_services.store_upload(
+                form.file.data,
+                finding,
+                current_user,
+                document_date=form.document_date.data,
+                description=form.description.data or "",
+            )
+        except UploadRejected as error:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_l("The file was attached."), "success")
+            return redirect(url_for("audits.finding", finding_id=finding_id, _anchor="evidence"))
+    flash(_l("The file was not attached; see the upload form."), "danger")
+    return _finding_page(finding, 400, upload_form=form)
+
+
+@bp.route("/trigger/<int:vendor_id>", methods=["GET", "POST"])
+@role_required(AUDITOR, MANAGER)
+def trigger(vendor_id: int):
+    """Ask for an extra audit of a vendor, with the reason (incident, new subcontractor, renewal, location)."""
+    vendor = vendor_services.load_vendor_detail(vendor_id) or abort(404)
+    form = TriggerForm()
+    if form.validate_on_submit():
+        try:
+            trigger = services.trigger_extra_audit(
+                vendor, form.reason_kind.data, form.reason_text.data, current_user, local_today()
+            )
+        except services.AuditRuleError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("An extra audit is due by %(date)s.", date=trigger.due_on.isoformat()), "success")
+            return redirect(url_for("audits.detail", audit_id=trigger.audit_id))
+    return render_template("audits/trigger.html", form=form, vendor=vendor)

@@ -1,0 +1,214 @@
+"""Next-due dates, triggers and the 把握 light, in Python and in SQL."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from oversight.audits import schedule
+from oversight.audits import services as audit_services
+from oversight.audits.models import SIGNED_OFF
+from oversight.audits.schedule import VendorFacts, add_months, earliest_last_audit, grasp_light
+from oversight.extensions import db
+from oversight.vendors.models import Vendor
+from tests.audits.helpers import TODAY, active_vendor, finding, recording, signed_off, user
+
+
+@pytest.mark.parametrize(
+    ("tier", "expected"),
+    [("high", date(2027, 5, 26)), ("medium", date(2027, 11, 26)), ("low", date(2028, 11, 26))],
+)
+def test_next_due_is_last_audit_plus_the_tier_interval(tier, expected):
+    facts = VendorFacts(1, "active", tier, last_audit_on=TODAY)
+    assert facts.next_due_on(TODAY) == expected
+
+
+def test_month_end_is_clamped():
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
+
+
+def test_never_audited_vendor_is_due_now_and_red():
+    facts = VendorFacts(1, "active", "low")
+    assert facts.next_due_on(TODAY) == TODAY
+    light = grasp_light(facts, TODAY, 30)
+    assert (light.state, light.text) == ("red", "Never audited")
+
+
+def test_trigger_brings_the_due_date_forward():
+    facts = VendorFacts(1, "active", "low", last_audit_on=date(2026, 6, 1), trigger_due_on=date(2026, 12, 26))
+    assert facts.regular_due_on() == date(2028, 6, 1)
+    assert facts.next_due_on(TODAY) == date(2026, 12, 26)
+    assert grasp_light(facts, TODAY, 30).state == "amber"
+
+
+@pytest.mark.parametrize(
+    ("facts", "state"),
+    [
+        (VendorFacts(1, "active", "medium", last_audit_on=date(2026, 6, 1)), "green"),
+        (VendorFacts(1, "active", "medium", last_audit_on=date(2025, 12, 20)), "amber"),  # due 2026-12-20
+        (VendorFacts(1, "active", "medium", last_audit_on=date(2025, 11, 25)), "red"),  # due yesterday
+        (VendorFacts(1, "active", "medium", last_audit_on=date(2025, 11, 26)), "amber"),  # due today
+        (VendorFacts(1, "active", "high", last_audit_on=date(2026, 6, 1), serious_open_findings=1), "amber"),
+        (VendorFacts(1, "active", "high", last_audit_on=date(2026, 6, 1), overdue_findings=1), "red"),
+        (VendorFacts(1, "terminating", "high"), "red"),
+        (VendorFacts(1, "selected", "high"), "grey"),
+        (VendorFacts(1, "ended", "high", overdue_findings=2), "red"),
+        (VendorFacts(1, "candidate", "high", serious_open_findings=1), "amber"),
+        (VendorFacts(1, "active", "low", last_audit_on=date(2026, 1, 1), trigger_due_on=date(2026, 11, 25)), "red"),
+    ],
+)
+def test_light_states(facts, state):
+    assert grasp_light(facts, TODAY, 30).state == state
+
+
+@pytest.mark.parametrize("months", [6, 12, 24])
+def test_threshold_matches_add_months(months):
+    start = date(2024, 1, 1)
+    for offset in range(0, 800, 3):
+        boundary = start + timedelta(days=offset)
+        threshold = earliest_last_audit(months, boundary)
+        assert add_months(threshold, months) >= boundary
+        assert add_months(threshold - timedelta(days=1), months) < boundary
+
+
+def test_signed_off_audit_sets_the_next_due_date(app_ctx):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    vendor = active_vendor(risk_tier="high")
+    signed_off(vendor, auditor, manager, conducted_on=date(2026, 10, 1))
+    facts = schedule.facts_for([vendor.id], TODAY)[vendor.id]
+    assert facts.last_audit_on == date(2026, 10, 1)
+    assert facts.next_due_on(TODAY) == date(2027, 4, 1)
+    assert schedule.lights_for([vendor.id], TODAY)[vendor.id].state == "green"
+
+
+def test_multi_day_audit_counts_from_its_last_day(app_ctx):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    vendor = active_vendor(risk_tier="medium")
+    audit = signed_off(vendor, auditor, manager, conducted_on=date(2026, 10, 1), conducted_end_on=date(2026, 10, 3))
+    assert audit.completed_on == date(2026, 10, 3)
+    assert schedule.facts_for([vendor.id], TODAY)[vendor.id].next_due_on(TODAY) == date(2027, 10, 3)
+
+
+def test_trigger_plans_an_extra_audit_due_in_30_days(app_ctx):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    vendor = active_vendor(risk_tier="low")
+    signed_off(vendor, auditor, manager, conducted_on=date(2026, 6, 1))
+    trigger = audit_services.trigger_extra_audit(vendor, "incident", "委託先でUSBメモリ紛失", auditor, TODAY)
+    db.session.flush()
+    assert trigger.due_on == date(2026, 12, 26)
+    assert trigger.audit.status == "planned" and trigger.audit.planned_on == date(2026, 12, 26)
+    facts = schedule.facts_for([vendor.id], TODAY)[vendor.id]
+    assert facts.next_due_on(TODAY) == date(2026, 12, 26)
+    assert schedule.lights_for([vendor.id], TODAY)[vendor.id].state == "amber"
+    # Thirty-one days later the extra audit is overdue.
+    assert schedule.lights_for([vendor.id], TODAY + timedelta(days=31))[vendor.id].state == "red"
+
+
+def test_second_trigger_joins_the_open_audit(app_ctx):
+    auditor = user("auditor", email="a@example.com")
+    vendor = active_vendor()
+    first = audit_services.trigger_extra_audit(vendor, "renewal", "契約更新", auditor, TODAY)
+    second = audit_services.trigger_extra_audit(
+        vendor, "subcontractor", "再委託先追加", auditor, TODAY + timedelta(days=5)
+    )
+    assert first.audit_id == second.audit_id
+    assert first.audit.planned_on == TODAY + timedelta(days=30)
+
+
+def test_unknown_trigger_reason_is_refused(app_ctx):
+    vendor = active_vendor()
+    with pytest.raises(audit_services.AuditRuleError):
+        audit_services.trigger_extra_audit(vendor, "whim", "", None, TODAY)
+
+
+def test_sign_off_resolves_triggers(app_ctx):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    vendor = active_vendor(risk_tier="high")
+    trigger = audit_services.trigger_extra_audit(vendor, "location", "データセンター移転", auditor, TODAY)
+    audit = trigger.audit
+    audit_services.start_recording(audit, actor=auditor, today=TODAY)
+    db.session.flush()
+    from tests.audits.helpers import NOW, answer_all
+
+    answer_all(audit, auditor)
+    audit_services.submit(audit, rating="good", decision="continue", conditions="", summary="", actor=auditor, now=NOW)
+    audit_services.sign_off(audit, actor=manager, note="", today=TODAY, now=NOW)
+    db.session.flush()
+    assert trigger.resolved_on == TODAY and trigger.resolved_by_audit_id == audit.id
+    assert audit.status == SIGNED_OFF
+    assert schedule.lights_for([vendor.id], TODAY)[vendor.id].state == "green"
+
+
+def test_overdue_finding_turns_the_light_red(app_ctx):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    vendor = active_vendor(risk_tier="high")
+    audit = recording(vendor, auditor, conducted_on=date(2026, 10, 1))
+    finding(audit, auditor, due_on=date(2026, 11, 20))
+    from tests.audits.helpers import NOW, answer_all
+
+    answer_all(audit, auditor)
+    audit_services.submit(audit, rating="good", decision="continue", conditions="", summary="", actor=auditor, now=NOW)
+    audit_services.sign_off(audit, actor=manager, note="", today=TODAY, now=NOW)
+    db.session.flush()
+    light = schedule.lights_for([vendor.id], TODAY)[vendor.id]
+    assert light.state == "red"
+    assert schedule.lights_for([vendor.id], date(2026, 11, 15))[vendor.id].state == "green"
+
+
+def test_lights_take_a_constant_number_of_queries(app_ctx, count_queries):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    small = [active_vendor().id]
+    for _ in range(6):
+        vendor = active_vendor()
+        signed_off(vendor, auditor, manager, conducted_on=date(2026, 9, 1))
+        small.append(vendor.id)
+    db.session.commit()
+    with count_queries() as few:
+        schedule.lights_for(small[:2], TODAY)
+    with count_queries() as many:
+        schedule.lights_for(small, TODAY)
+    assert few.count == many.count <= 5  # settings, vendors, last audits, triggers, findings
+
+
+def _scenario(auditor, manager):
+    """Vendors in every light state; returns {vendor_id: expected state}."""
+    expected = {}
+    green = active_vendor(risk_tier="high")
+    signed_off(green, auditor, manager, conducted_on=date(2026, 9, 1))
+    expected[green.id] = "green"
+    due_soon = active_vendor(risk_tier="medium")
+    signed_off(due_soon, auditor, manager, conducted_on=date(2025, 12, 10))
+    expected[due_soon.id] = "amber"
+    overdue = active_vendor(risk_tier="low")
+    signed_off(overdue, auditor, manager, conducted_on=date(2024, 11, 1))
+    expected[overdue.id] = "red"
+    expected[active_vendor().id] = "red"  # never audited
+    expected[active_vendor(status="selected").id] = "grey"
+    triggered = active_vendor(risk_tier="low")
+    signed_off(triggered, auditor, manager, conducted_on=date(2026, 9, 1))
+    audit_services.trigger_extra_audit(triggered, "incident", "漏えいのおそれ", auditor, TODAY)
+    expected[triggered.id] = "amber"
+    serious = active_vendor(risk_tier="high")
+    audit = recording(serious, auditor, conducted_on=date(2026, 9, 1))
+    finding(audit, auditor, severity="serious", due_on=date(2027, 1, 31))
+    expected[serious.id] = "red"  # never signed off
+    late = active_vendor(status="ended")
+    audit = recording(late, auditor, conducted_on=date(2026, 9, 1))
+    finding(audit, auditor, due_on=date(2026, 10, 31))
+    expected[late.id] = "red"
+    serious_grey = active_vendor(status="ended")
+    audit = recording(serious_grey, auditor, conducted_on=date(2026, 9, 1))
+    finding(audit, auditor, severity="serious", due_on=date(2027, 1, 31))
+    expected[serious_grey.id] = "amber"
+    db.session.flush()
+    return expected
+
+
+def test_sql_condition_agrees_with_the_lights(app_ctx):
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    expected = _scenario(auditor, manager)
+    lights = schedule.lights_for(list(expected), TODAY)
+    assert {vendor_id: light.state for vendor_id, light in lights.items()} == expected
+    for state in ("green", "amber", "red", "grey"):
+        ids = set(db.session.scalars(db.select(Vendor.id).where(schedule.light_condition(state, TODAY))))
+        assert ids == {vendor_id for vendor_id, value in expected.items() if value == state}, state

@@ -372,7 +372,7 @@ def _move_to(vendor: Vendor, target: str, actor) -> None:
     seen = {vendor.status}
     while paths:
         path = paths.popleft()
-        for step in sorted(vendor_services.TRANSITIONS[path[-1]]):
+        for step in vendor_services.allowed_moves(path[-1]):
             if step in seen:
                 continue
             if step == target:

@@ -322,7 +322,11 @@ def approve(evaluation: Evaluation, *, actor: User, note: str, today: date, now:
     vendor = evaluation.vendor
     if decision != REJECT and vendor.status == EVALUATING:
         vendor_services.change_status(
-            vendor, SELECTED, reason=str(_l("Selection evaluation #%(id)d approved", id=evaluation.id)), actor=actor
+            vendor,
+            SELECTED,
+            reason=str(_l("Selection evaluation #%(id)d approved", id=evaluation.id)),
+            actor=actor,
+            by_evaluation=True,
         )
 
 

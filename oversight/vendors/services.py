@@ -59,6 +59,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     REJECTED: frozenset({CANDIDATE}),
 }
 
+# 選定済 is reached only by approving a selection evaluation (``evaluations.services.approve``).
+EVALUATION_ONLY = frozenset({SELECTED})
+
 SORTS = {
     "name": (Vendor.name.asc(),),
     "kana": (Vendor.name_kana.asc(),),
@@ -85,8 +88,8 @@ class DuplicateCorporateNumberError(VendorRuleError):
 
 
 def allowed_moves(status: str) -> list[str]:
-    """The statuses a vendor in ``status`` may move to, in lifecycle order."""
-    targets = TRANSITIONS.get(status, frozenset())
+    """The statuses a user may move a vendor in ``status`` to, in lifecycle order."""
+    targets = TRANSITIONS.get(status, frozenset()) - EVALUATION_ONLY
     return [code for code in STATUS_LABELS if code in targets]
 
 
@@ -144,8 +147,15 @@ def update_vendor(vendor: Vendor, values: dict[str, Any], *, actor: User) -> dic
     return changes
 
 
-def change_status(vendor: Vendor, new_status: str, *, reason: str, actor: User | None) -> None:
-    """Move a vendor along its lifecycle; a move not in :data:`TRANSITIONS` is refused."""
+def change_status(
+    vendor: Vendor, new_status: str, *, reason: str, actor: User | None, by_evaluation: bool = False
+) -> None:
+    """Move a vendor along its lifecycle; a move not in :data:`TRANSITIONS` is refused.
+
+    Only an approved selection evaluation (``by_evaluation=True``) makes a vendor 選定済.
+    """
+    if new_status in EVALUATION_ONLY and not by_evaluation:
+        raise VendorRuleError(_l("A vendor becomes selected only when a selection evaluation is approved."))
     if new_status not in TRANSITIONS.get(vendor.status, frozenset()):
         raise VendorRuleError(
             _l(

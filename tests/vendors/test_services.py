@@ -9,7 +9,6 @@ from tests.vendors.factories import create_vendor, vendor_values
 ALLOWED = [
     (CANDIDATE, EVALUATING),
     (CANDIDATE, REJECTED),
-    (EVALUATING, SELECTED),
     (SELECTED, ACTIVE),
     (ACTIVE, TERMINATING),
     (TERMINATING, ENDED),
@@ -44,6 +43,16 @@ def test_allowed_moves(app_ctx, old, new):
     log = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "vendor.status"))
     assert log.changes == {"status": [old, new]}
     assert "理由" in log.summary
+
+
+def test_selected_only_through_an_approved_evaluation(app_ctx):
+    vendor = create_vendor()
+    vendor.status = EVALUATING
+    with pytest.raises(vendor_services.VendorRuleError):
+        vendor_services.change_status(vendor, SELECTED, reason="手動", actor=None)
+    assert SELECTED not in vendor_services.allowed_moves(EVALUATING)
+    vendor_services.change_status(vendor, SELECTED, reason="評価承認", actor=None, by_evaluation=True)
+    assert vendor.status == SELECTED
 
 
 @pytest.mark.parametrize(("old", "new"), REFUSED)

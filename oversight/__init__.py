@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from oversight.activity.views import bp as activity_bp
     from oversight.admin.views import bp as admin_bp
+    from oversight.audits.views import bp as audits_bp
     from oversight.auth.views import bp as auth_bp
     from oversight.checklists.views import bp as checklists_bp
     from oversight.dashboard.views import bp as dashboard_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         reminders_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(audits_bp)
 
 
 def register_commands(app: Flask) -> None:

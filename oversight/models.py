@@ -2,6 +2,7 @@
 
 from oversight.activity.models import ActivityLog
 from oversight.admin.models import Setting
+from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
@@ -11,6 +12,10 @@ from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
 __all__ = [
     "ActivityLog",
+    "Audit",
+    "AuditResult",
+    "AuditTrigger",
+    "Finding",
     "ChecklistItem",
     "ChecklistTemplate",
     "Evaluation",

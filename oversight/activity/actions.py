@@ -44,6 +44,18 @@ ACTION_LABELS = {
     "evaluation.decide": _l("Evaluation decided"),
     "evaluation.return": _l("Evaluation returned"),
     "reminder.resend": _l("Reminder queued for resending"),
+    "audit.plan": _l("Audit planned"),
+    "audit.update": _l("Audit changed"),
+    "audit.start": _l("Audit recording started"),
+    "audit.results": _l("Audit results saved"),
+    "audit.submit": _l("Audit submitted for sign-off"),
+    "audit.signoff": _l("Audit signed off"),
+    "audit.return": _l("Audit returned"),
+    "audit.trigger": _l("Extra audit triggered"),
+    "finding.create": _l("Finding raised"),
+    "finding.plan": _l("Corrective plan recorded"),
+    "finding.verify": _l("Corrective action verified"),
+    "finding.close": _l("Finding closed"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -56,6 +68,10 @@ OBJECT_TYPE_LABELS = {
     "evaluation": _l("Selection evaluation"),
     "evaluation_answer": _l("Evaluation answer"),
     "reminder": _l("Reminder"),
+    "audit": _l("Audit"),
+    "audit_item": _l("Audit checklist item"),
+    "finding": _l("Audit finding"),
+    "audit_trigger": _l("Extra-audit trigger"),
 }
 
 

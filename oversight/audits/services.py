@@ -178,6 +178,7 @@ def start_recording(audit: Audit, *, actor: User, today: date) -> None:
     audit.template = template
     audit.results = [AuditResult(item=item) for item in template.items]
     audit.status = IN_PROGRESS
+    audit.recorded_by_id = getattr(actor, "id", audit.recorded_by_id)  # the recording auditor may not sign off
     if audit.conducted_on is None:
         audit.conducted_on = today
     if actor is not None and actor not in audit.auditors:

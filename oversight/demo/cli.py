@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from oversight.auth.models import User
 from oversight.core.timeutil import local_today
+from oversight.demo.audits import seed_audits
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from oversight.demo.vendors import seed_vendors
@@ -23,7 +24,8 @@ def seed(force: bool) -> None:
     else:
         users = seed_users()
         seed_checklists()
-        seed_vendors(users, today=local_today())
+        vendors = seed_vendors(users, today=local_today())
+        seed_audits(users, vendors, today=local_today())
         db.session.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()

@@ -29,6 +29,12 @@ ENTRUSTMENT_CHOICES = (
     ("no", _l("No")),
 )
 LIGHT_LABELS = {"green": _l("Valid"), "amber": _l("Expiring soon"), "red": _l("Missing or expired")}
+GRASP_LIGHT_LABELS = {
+    "green": _l("Audited"),
+    "amber": _l("Audit due soon or serious finding"),
+    "red": _l("Audit overdue or overdue finding"),
+    "grey": _l("No audit cycle"),
+}
 
 
 def _user_choices(users, empty_label) -> list:
@@ -188,6 +194,9 @@ class VendorFilterForm(FlaskForm):
     owner = SelectField(_l("Owner"), validators=[Optional()])
     selection = SelectField(
         _l("Selection"), choices=choices([("", _l("All")), *LIGHT_LABELS.items()]), validators=[Optional()]
+    )
+    grasp = SelectField(
+        _l("Grasp"), choices=choices([("", _l("All")), *GRASP_LIGHT_LABELS.items()]), validators=[Optional()]
     )
 
     def __init__(self, *args, users=(), **kwargs) -> None:

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from oversight.audits import pages as audit_pages
+from oversight.audits import schedule as audit_schedule
 from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.core.timeutil import local_today
 from oversight.evaluations import lights
@@ -14,6 +16,7 @@ from oversight.vendors import services
 from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
 
 LIGHT_STATES = (lights.GREEN, lights.AMBER, lights.RED)
+GRASP_STATES = (*LIGHT_STATES, audit_schedule.GREY)
 
 
 def list_query(filters: dict[str, Any], *, sort: str) -> Select:
@@ -21,6 +24,9 @@ def list_query(filters: dict[str, Any], *, sort: str) -> Select:
     owner = filters.get("owner") or ""
     selection = filters.get("selection") or ""
     extra = (lights.light_condition(selection, local_today()),) if selection in LIGHT_STATES else ()
+    grasp = filters.get("grasp") or ""
+    if grasp in GRASP_STATES:
+        extra = (*extra, audit_schedule.light_condition(grasp, local_today()))
     return services.vendor_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",
@@ -34,6 +40,11 @@ def list_query(filters: dict[str, Any], *, sort: str) -> Select:
 def selection_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
     """The 選定 light of each listed vendor, in one query."""
     return lights.lights_for(vendor_ids, local_today())
+
+
+def grasp_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
+    """The 把握 (audit) light of each listed vendor, in a constant number of queries."""
+    return audit_schedule.lights_for(vendor_ids, local_today())
 
 
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
@@ -50,4 +61,5 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "location_labels": LOCATION_LABELS,
         "site_labels": SITE_LABELS,
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},
+        **audit_pages.vendor_section(vendor, user=user, today=today),
     }

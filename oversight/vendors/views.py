@@ -63,6 +63,7 @@ def index():
         sort=sort,
         can_edit=current_user.has_role(*EDITORS),
         lights=overview.selection_lights([vendor.id for vendor in pagination.items]),
+        grasp_lights=overview.grasp_lights([vendor.id for vendor in pagination.items]),
     )
 
 

@@ -19,6 +19,7 @@ NAV_ITEMS = (
     NavItem("dashboard.index", _l("Dashboard")),
     NavItem("vendors.index", _l("Vendors")),
     NavItem("evaluations.index", _l("Evaluations")),
+    NavItem("audits.index", _l("Audits")),
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("checklists.index", _l("Checklist templates"), "admin"),
     NavItem("admin.settings", _l("Settings"), "admin"),

@@ -29,6 +29,7 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.reminders import services as reminder_services
 from oversight.reminders import settings as reminder_settings
+from oversight.reminders.rules import load_rules
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,9 @@ def should_start_in_process(app: Flask, environ: Mapping[str, str] = os.environ)
 
 
 def init_scheduler(app: Flask) -> None:
-    """Start the in-process scheduler with the first request, when allowed (never in CLI commands)."""
+    """Load the features' reminder rules; start the in-process scheduler with the first request when
+    allowed (never in CLI commands)."""
+    load_rules()
     if not should_start_in_process(app):
         return
     lock = threading.Lock()

@@ -15,7 +15,10 @@ import time of the feature's ``rules.py``::
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +26,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+import oversight
 from oversight.reminders.settings import StagePolicy, stage_policy
 
 log = logging.getLogger(__name__)
@@ -127,6 +131,27 @@ def collect_due(session: Session, today: date, errors: list[str] | None = None) 
             if errors is not None:
                 errors.append(f"{rule_key(rule)}: {type(exc).__name__}: {exc}")
     return items
+
+
+def load_rules() -> list[str]:
+    """Import every ``oversight/<feature>/rules.py`` (and the built-in rules), which registers them.
+
+    A module that fails to import is logged and skipped: one feature's bug must not stop the app
+    or the other reminders. Returns the names of the modules that failed.
+    """
+    failed = []
+    names = ["oversight.reminders.vendor_rules"] + [
+        f"oversight.{module.name}.rules" for module in pkgutil.iter_modules(oversight.__path__) if module.ispkg
+    ]
+    for name in names:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+            importlib.import_module(name)
+        except Exception:
+            log.exception("Reminder rules in %s could not be loaded", name)
+            failed.append(name)
+    return failed
 
 
 register_kind("general", _l("Reminders"), order=1000)

@@ -60,6 +60,7 @@ def edit_context(evaluation: Evaluation, form, upload_form=None) -> dict[str, An
         "files": _files_by_item(evaluation),
         "assessment": services.assess(evaluation),
         "result_labels": services.RESULT_LABELS,
+        "answer_labels": ANSWER_LABELS,
     }
 
 
@@ -70,6 +71,7 @@ def submit_context(evaluation: Evaluation, form) -> dict[str, Any]:
         "form": form,
         "assessment": services.assess(evaluation),
         "result_labels": services.RESULT_LABELS,
+        "answer_labels": ANSWER_LABELS,
         "decision_labels": DECISION_LABELS,
     }
 

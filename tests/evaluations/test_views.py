@@ -252,3 +252,27 @@ def test_vendor_list_and_detail_query_counts_are_constant(client, login_as, make
     with count_queries() as detail_many:
         client.get(f"/vendors/{first[0]}")
     assert detail_many.count == detail_few.count
+
+
+def test_submitted_evaluation_is_read_only(client, login_as, make_user, app, vendor_id):
+    submitter = make_user("procurement")
+    evaluation_id = _start(app, vendor_id, submitter.id, submit=True)
+    login_as("procurement")
+    response = client.get(f"/evaluations/{evaluation_id}/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/evaluations/{evaluation_id}")
+    assert client.post(f"/evaluations/{evaluation_id}/evidence", data={}).status_code == 409
+    assert (
+        client.post(f"/evaluations/{evaluation_id}/submit", data={"decision": "approve", "version": "9"}).status_code
+        == 200
+    )
+
+
+def test_stale_approval_is_refused_and_comment_kept(client, login_as, make_user, app, vendor_id):
+    submitter = make_user("procurement")
+    evaluation_id = _start(app, vendor_id, submitter.id, submit=True)
+    login_as("manager")
+    response = client.post(f"/evaluations/{evaluation_id}/approve", data={"note": "古い画面からの承認", "version": "1"})
+    assert response.status_code == 409
+    assert "古い画面からの承認" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Evaluation, evaluation_id).status == SUBMITTED

@@ -57,7 +57,7 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "evaluation_progress": evaluation_services.progress_by_evaluation(evaluations),
         "can_start_evaluation": user.has_role(PROCUREMENT, ADMIN)
         and evaluation_services.can_start(vendor)
-        and not any(evaluation.status in ("draft", "returned", "submitted") for evaluation in evaluations),
+        and not any(evaluation.is_open for evaluation in evaluations),
         "location_labels": LOCATION_LABELS,
         "site_labels": SITE_LABELS,
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},

@@ -72,6 +72,8 @@ def index():
 def create():
     """Register a new vendor as a candidate."""
     form = VendorForm(users=services.assignable_users())
+    if not form.is_submitted():
+        form.owner_id.data = str(current_user.id)
     if form.validate_on_submit():
         try:
             vendor = services.create_vendor(form.values(), actor=current_user)

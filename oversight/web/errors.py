@@ -27,7 +27,9 @@ def render_error(code: int, message: str | None = None):
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, _l("The form has expired or was sent from another page. Go back, reload and submit again."))
+        return render_error(
+            400, _l("The form has expired or was sent from another page. Go back, reload and submit again.")
+        )
 
     @app.errorhandler(StaleDataError)
     def stale_data(error: StaleDataError):

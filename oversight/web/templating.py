@@ -41,11 +41,12 @@ def change_value(value: object) -> str:
 
 def url_with(**changes) -> str:
     """The current page's URL with some query parameters replaced (for sort and pagination links)."""
-    args = request.args.to_dict()
+    # url_for reads "_external", "_anchor"… as options: never take those from the visitor's query.
+    args = {key: values for key, values in request.args.to_dict(flat=False).items() if not key.startswith("_")}
     args.update({key: value for key, value in changes.items() if value is not None})
     for key in [key for key, value in changes.items() if value is None]:
         args.pop(key, None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **(args | (request.view_args or {})))
 
 
 def init_templating(app: Flask) -> None:

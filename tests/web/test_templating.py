@@ -1,0 +1,29 @@
+"""Template helpers: dates in the app's zone, and links that keep a list page's filters."""
+
+from datetime import UTC, date, datetime
+
+from oversight.web.templating import format_date, format_datetime, url_with
+
+
+def test_dates_and_times_are_shown_in_japan_time(app_ctx):
+    assert format_date(date(2026, 11, 26)) == "2026-11-26"
+    assert format_date(datetime(2026, 11, 25, 15, 30, tzinfo=UTC)) == "2026-11-26"
+    assert format_datetime(datetime(2026, 11, 25, 23, 30, tzinfo=UTC)) == "2026-11-26 08:30"
+    assert format_date(None) == format_datetime(None) == ""
+
+
+def test_url_with_keeps_filters_and_replaces_the_changed_ones(app):
+    with app.test_request_context("/admin/users?q=abc&role=legal&page=3&status=a&status=b"):
+        url = url_with(page=None, sort="email")
+    assert url.startswith("/admin/users?")
+    assert "q=abc" in url and "role=legal" in url and "sort=email" in url
+    assert "status=a" in url and "status=b" in url
+    assert "page=" not in url
+
+
+def test_url_with_ignores_url_for_options_in_the_query(client, login_as):
+    login_as("admin")
+    html = client.get("/admin/users?_external=1&_anchor=x&_scheme=https").get_data(as_text=True)
+    assert 'href="/admin/users?sort=email"' in html
+    assert "#x" not in html
+    assert "http://localhost/admin" not in html

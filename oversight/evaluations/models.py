@@ -40,6 +40,7 @@ STATUS_COLOURS = {
 }
 EDITABLE = frozenset({DRAFT, RETURNED})
 DECIDED = frozenset({APPROVED, CONDITIONAL, REJECTED})
+OPEN = frozenset({DRAFT, RETURNED, SUBMITTED})
 
 # The decision procurement proposes on submit, and the status it leads to once approved.
 APPROVE = "approve"
@@ -114,6 +115,11 @@ class Evaluation(VersionedMixin, db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def is_open(self) -> bool:
+        """Still in progress: a vendor has at most one open evaluation."""
+        return self.status in OPEN
 
     @property
     def is_decided(self) -> bool:

@@ -28,6 +28,7 @@ from oversight.evaluations.models import (
     DECISION_OUTCOMES,
     DRAFT,
     EDITABLE,
+    OPEN,
     REJECT,
     RETURNED,
     SUBMITTED,
@@ -124,7 +125,7 @@ def open_evaluation(vendor: Vendor) -> Evaluation | None:
     """The vendor's evaluation still in progress (draft, returned or awaiting approval), if any."""
     return db.session.scalar(
         db.select(Evaluation).where(
-            Evaluation.vendor_id == vendor.id, Evaluation.status.in_((DRAFT, RETURNED, SUBMITTED))
+            Evaluation.vendor_id == vendor.id, Evaluation.status.in_(OPEN)
         )
     )
 

@@ -83,7 +83,9 @@ def register_blueprints(app: Flask) -> None:
     from oversight.audits.views import bp as audits_bp
     from oversight.auth.views import bp as auth_bp
     from oversight.checklists.views import bp as checklists_bp
+    from oversight.contracts.views import bp as contracts_bp
     from oversight.dashboard.views import bp as dashboard_bp
+    from oversight.disposals.views import bp as disposals_bp
     from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
     from oversight.reminders.views import bp as reminders_bp
@@ -95,18 +97,22 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(audits_bp)
+    app.register_blueprint(contracts_bp)
+    app.register_blueprint(disposals_bp)
 
 
 def register_commands(app: Flask) -> None:
     """``flask users …`` and ``flask demo …``."""
     from oversight.auth.cli import users_cli
     from oversight.checklists.cli import checklists_cli
+    from oversight.contracts.cli import contracts_cli
     from oversight.demo.cli import demo_cli
     from oversight.reminders.cli import reminders_cli
     from oversight.scheduler import scheduler_cli
 
     for group in (users_cli, demo_cli, checklists_cli, reminders_cli, scheduler_cli):
         app.cli.add_command(group)
+    app.cli.add_command(contracts_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -5,6 +5,8 @@ from oversight.admin.models import Setting
 from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
+from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
+from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
 from oversight.reminders.models import ReminderLog, SchedulerLease
@@ -18,6 +20,11 @@ __all__ = [
     "Finding",
     "ChecklistItem",
     "ChecklistTemplate",
+    "ClauseResult",
+    "Contract",
+    "ContractDocument",
+    "ContractReview",
+    "DisposalItem",
     "Evaluation",
     "EvaluationAnswer",
     "EvidenceFile",

@@ -232,7 +232,7 @@ def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
         "findings": sorted(audit.findings, key=lambda finding: finding.id),
         "result_labels": RESULT_LABELS,
         "trigger_labels": TRIGGER_LABELS,
-        "light": schedule.lights_for([audit.vendor_id], today).get(audit.vendor_id),
+        "grasp_light": schedule.lights_for([audit.vendor_id], today).get(audit.vendor_id),
         "can_edit": audit.is_editable and is_auditor,
         "can_record": audit.is_recording and is_auditor,
         "can_start": audit.status == "planned" and is_auditor,

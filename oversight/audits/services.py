@@ -183,6 +183,7 @@ def start_recording(audit: Audit, *, actor: User, today: date) -> None:
         audit.conducted_on = today
     if actor is not None and actor not in audit.auditors:
         audit.auditors.append(actor)
+    db.session.flush()  # the results get their ids and item ids, which the checklist form is keyed by
     activity.record(
         "audit.start",
         actor=actor,

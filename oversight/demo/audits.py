@@ -253,10 +253,19 @@ def _aoba(aoba: Vendor, people: dict, today: date) -> list[Audit]:
     return made
 
 
+def _signed_off_earlier(vendor: Vendor, kind: str, day: date, people: dict) -> Audit:
+    """A conforming audit recorded by the auditor and signed off by the manager two days later."""
+    audit = _plan(vendor, kind, day, [people["auditor"]])
+    _record(audit, day, people["auditor"])
+    _submit(audit, day, people["auditor"])
+    _sign_off(audit, day + timedelta(days=2), people["manager"])
+    return audit
+
+
 def _fujimi(fujimi: Vendor, people: dict, today: date) -> list[Audit]:
-    """Periodic report review awaiting the manager's sign-off."""
+    """Last year's remote audit signed off; this year's periodic report review awaiting the manager's sign-off."""
     auditor = people["auditor"]
-    made: list[Audit] = []
+    made: list[Audit] = [_signed_off_earlier(fujimi, "remote", today - timedelta(days=330), people)]
     day = today - timedelta(days=4)
     audit = _plan(
         fujimi,
@@ -274,10 +283,10 @@ def _fujimi(fujimi: Vendor, people: dict, today: date) -> list[Audit]:
 
 
 def _hayabusa(hayabusa: Vendor, people: dict, today: date) -> list[Audit]:
-    """Periodic report review returned by the manager."""
+    """An on-site audit a year ago (low risk: green); a periodic report review returned by the manager."""
     auditor = people["auditor"]
     manager = people["manager"]
-    made: list[Audit] = []
+    made: list[Audit] = [_signed_off_earlier(hayabusa, "on_site", today - timedelta(days=380), people)]
     day = today - timedelta(days=9)
     audit = _plan(hayabusa, "periodic_report", day, [auditor])
     _record(audit, day, auditor)

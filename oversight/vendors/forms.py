@@ -35,6 +35,12 @@ GRASP_LIGHT_LABELS = {
     "red": _l("Audit overdue or overdue finding"),
     "grey": _l("No audit cycle"),
 }
+CONTRACT_LIGHT_LABELS = {
+    "green": _l("In force"),
+    "amber": _l("Ending soon or under review"),
+    "red": _l("None or clause missing"),
+}
+TERMINATION_LIGHT_LABELS = {"green": _l("Nothing overdue"), "amber": _l("Due within 7 days"), "red": _l("Overdue")}
 
 
 def _user_choices(users, empty_label) -> list:
@@ -197,6 +203,14 @@ class VendorFilterForm(FlaskForm):
     )
     grasp = SelectField(
         _l("Grasp"), choices=choices([("", _l("All")), *GRASP_LIGHT_LABELS.items()]), validators=[Optional()]
+    )
+    contract = SelectField(
+        _l("Contract"), choices=choices([("", _l("All")), *CONTRACT_LIGHT_LABELS.items()]), validators=[Optional()]
+    )
+    termination = SelectField(
+        _l("Contract end"),
+        choices=choices([("", _l("All")), *TERMINATION_LIGHT_LABELS.items()]),
+        validators=[Optional()],
     )
 
     def __init__(self, *args, users=(), **kwargs) -> None:

@@ -9,7 +9,10 @@ from sqlalchemy import Select
 from oversight.audits import pages as audit_pages
 from oversight.audits import schedule as audit_schedule
 from oversight.auth.roles import ADMIN, PROCUREMENT
+from oversight.contracts import lights as contract_lights
+from oversight.contracts import services as contract_services
 from oversight.core.timeutil import local_today
+from oversight.disposals import lights as termination_lights
 from oversight.evaluations import lights
 from oversight.evaluations import services as evaluation_services
 from oversight.vendors import services
@@ -27,6 +30,10 @@ def list_query(filters: dict[str, Any], *, sort: str) -> Select:
     grasp = filters.get("grasp") or ""
     if grasp in GRASP_STATES:
         extra = (*extra, audit_schedule.light_condition(grasp, local_today()))
+    for key, module in (("contract", contract_lights), ("termination", termination_lights)):
+        state = filters.get(key) or ""
+        if state in LIGHT_STATES:
+            extra = (*extra, module.light_condition(state, local_today()))
     return services.vendor_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",
@@ -47,6 +54,15 @@ def grasp_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
     return audit_schedule.lights_for(vendor_ids, local_today())
 
 
+def contract_and_termination_lights(vendor_ids: list[int]) -> dict[str, dict[int, lights.Light]]:
+    """The 契約 and 終了 lights of each listed vendor, one query each."""
+    today = local_today()
+    return {
+        "contract_lights": contract_lights.lights_for(vendor_ids, today),
+        "termination_lights": termination_lights.lights_for(vendor_ids, today),
+    }
+
+
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
@@ -62,4 +78,8 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "site_labels": SITE_LABELS,
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},
         **audit_pages.vendor_section(vendor, user=user, today=today),
+        "contract_light": contract_lights.lights_for([vendor.id], today)[vendor.id],
+        "termination_light": termination_lights.lights_for([vendor.id], today)[vendor.id],
+        "contracts": contract_services.contracts_of(vendor),
+        "can_draft_contract": user.has_role(PROCUREMENT, ADMIN),
     }

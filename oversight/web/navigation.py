@@ -19,6 +19,8 @@ NAV_ITEMS = (
     NavItem("dashboard.index", _l("Dashboard")),
     NavItem("vendors.index", _l("Vendors")),
     NavItem("evaluations.index", _l("Evaluations")),
+    NavItem("contracts.index", _l("Contracts")),
+    NavItem("disposals.index", _l("Return/deletion")),
     NavItem("audits.index", _l("Audits")),
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("checklists.index", _l("Checklist templates"), "admin"),

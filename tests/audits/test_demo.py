@@ -28,5 +28,7 @@ def test_demo_audits_cover_every_kind_state_and_light(app_ctx):
     lights = schedule.lights_for(list(by_name.values()), today)
     assert lights[by_name["株式会社さくら給与計算センター"]].state == "green"
     assert lights[by_name["ひまわり社会保険労務士法人"]].state == "amber"
-    assert lights[by_name["税理士法人みなと会計"]].text == "Audit overdue"
+    minato = by_name["税理士法人みなと会計"]
+    assert lights[minato].state == "red"  # audited once, 13 months ago: overdue
+    assert schedule.facts_for([minato], today)[minato].last_audit_on is not None
     assert lights[by_name["株式会社あおば人事サービス"]].state == "red"

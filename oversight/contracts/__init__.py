@@ -1,0 +1,1 @@
+"""Entrustment contracts and legal's clause review."""

@@ -1,0 +1,176 @@
+"""What the contract pages display, computed from the models (templates only show it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select
+
+from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
+from oversight.contracts import lights as contract_lights
+from oversight.contracts import review as review_rules
+from oversight.contracts import services
+from oversight.contracts.forms import (
+    ApproveForm,
+    ChangeForm,
+    DocumentForm,
+    ManagerReturnForm,
+    ReviewDecisionForm,
+    ReviewReturnForm,
+    SignForm,
+    SubmitForm,
+    TerminateForm,
+    WaiverApprovalForm,
+)
+from oversight.contracts.models import (
+    AMENDMENT,
+    APPROVED,
+    IN_REVIEW,
+    OUTCOME_APPROVED,
+    RESULT_LABELS,
+    SIGNED,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    Contract,
+    ContractReview,
+)
+from oversight.disposals import lights as disposal_lights
+from oversight.disposals import services as disposal_services
+from oversight.extensions import db
+from oversight.vendors.models import Vendor
+
+EDITORS = (PROCUREMENT, ADMIN)
+SIGNERS = (PROCUREMENT, LEGAL, ADMIN)
+TERMINATORS = (PROCUREMENT, MANAGER, ADMIN)
+
+
+def vendors_for_filter() -> list[Vendor]:
+    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name, Vendor.id)))
+
+
+def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
+    """The list page's query for the filter form's data."""
+    vendor = filters.get("vendor") or ""
+    ending = filters.get("ending_within") or ""
+    return services.contract_query(
+        q=filters.get("q") or "",
+        status=filters.get("status") or "",
+        vendor_id=int(vendor) if vendor.isdigit() else None,
+        contract_type=filters.get("contract_type") or "",
+        ending_within=int(ending) if ending.isdigit() else None,
+        today=today,
+        sort=sort,
+    )
+
+
+def export_rows(query: Select):
+    """Rows for the CSV/Excel export of the list (all matching contracts, vendors loaded)."""
+    for contract in db.session.scalars(query.execution_options(yield_per=500)):
+        yield (
+            contract.number,
+            contract.title,
+            contract.vendor.name,
+            contract.type_label,
+            contract.status_label,
+            contract.start_on,
+            contract.end_on,
+            contract.auto_renewal,
+            contract.notice_days,
+            contract.incident_notice_hours,
+            contract.end_handling_label,
+            contract.disposal_days,
+            contract.signed_on,
+            contract.ended_on,
+        )
+
+
+def export_header() -> list[str]:
+    from flask_babel import gettext as _
+
+    return [
+        _("Contract number"),
+        _("Title"),
+        _("Vendor"),
+        _("Type"),
+        _("Status"),
+        _("Start date"),
+        _("End date"),
+        _("Renews automatically"),
+        _("Notice period (days)"),
+        _("Incident notice deadline (hours)"),
+        _("At the end, the data is"),
+        _("Days after the end to return or delete"),
+        _("Date signed"),
+        _("Ended on"),
+    ]
+
+
+def list_context() -> dict[str, Any]:
+    return {"status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS}
+
+
+def _forms(contract: Contract, review: ContractReview | None) -> dict[str, Any]:
+    version = {"version": contract.version}
+    review_version = {"version": review.version} if review else {}
+    return {
+        "submit_form": SubmitForm(formdata=None, data=version),
+        "decision_form": ReviewDecisionForm(formdata=None, data=review_version),
+        "review_return_form": ReviewReturnForm(formdata=None, data=review_version),
+        "waiver_form": WaiverApprovalForm(formdata=None, data=review_version),
+        "approve_form": ApproveForm(formdata=None, data=version),
+        "manager_return_form": ManagerReturnForm(formdata=None, data=version),
+        "sign_form": SignForm(
+            formdata=None,
+            data={
+                **version,
+                "kind": "amendment" if review and review.kind == AMENDMENT else "signed",
+            },
+        ),
+        "document_form": DocumentForm(formdata=None),
+        "change_form": ChangeForm(formdata=None, data=version),
+        "terminate_form": TerminateForm(formdata=None, data=version),
+    }
+
+
+def detail_context(contract: Contract, *, user: Any, today: date, round_number: int | None = None) -> dict[str, Any]:
+    """Values for the detail page, including which actions ``user`` may take."""
+    rounds = review_rules.rounds_of(contract)
+    shown = next((r for r in rounds if r.round_number == round_number), None) if round_number else None
+    shown = shown or (rounds[-1] if rounds else None)
+    previous = next((r for r in rounds if shown and r.round_number == shown.round_number - 1), None)
+    latest = rounds[-1] if rounds else None
+    open_round = latest if latest is not None and latest.is_open and contract.status == IN_REVIEW else None
+    cleared = contract.status == IN_REVIEW and latest is not None and latest.outcome == OUTCOME_APPROVED
+    is_manager = user.has_role(MANAGER)
+    context = {
+        "contract": contract,
+        "rounds": rounds,
+        "shown_round": shown,
+        "results": review_rules.sorted_results(shown) if shown else [],
+        "changes": review_rules.diff_rounds(previous, shown) if shown else [],
+        "previous_round": previous,
+        "is_latest_shown": shown is latest,
+        "open_round": open_round,
+        "blocking": review_rules.blocking_codes(latest) if latest and (open_round or cleared) else [],
+        "result_labels": RESULT_LABELS,
+        "documents": services.documents_of(contract),
+        "disposals": disposal_services.items_of_contract(contract),
+        "contract_light": contract_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
+        "termination_light": disposal_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
+        "has_valid_selection": services.has_valid_selection(contract.vendor_id, today),
+        "can_edit": contract.is_editable and user.has_role(*EDITORS),
+        "can_upload": not contract.is_closed and user.has_role(*SIGNERS),
+        "can_review": open_round is not None and user.has_role(LEGAL),
+        "can_approve_waivers": open_round is not None and is_manager,
+        "can_approve": cleared and is_manager and user.id != latest.reviewer_id,
+        "is_own_review": cleared and is_manager and user.id == latest.reviewer_id,
+        "awaiting_manager": cleared,
+        "can_sign": contract.status == APPROVED and user.has_role(*SIGNERS),
+        "can_change": contract.status == SIGNED and user.has_role(*EDITORS),
+        "can_terminate": contract.has_been_signed and not contract.is_closed and user.has_role(*TERMINATORS),
+        "in_force": contract.is_in_force_on(today),
+        "today": today,
+    }
+    context.update(_forms(contract, open_round or latest))
+    return context

@@ -1,0 +1,250 @@
+"""Opening, certifying and confirming data return/deletion items.
+
+An item opens for the contractor when its contract ends, and one more for each party that
+``register_party_provider`` reports (the subcontracts feature adds one per consented
+subcontractor). Opening is idempotent: one item per (contract, vendor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, case, or_
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import FileStorage
+
+from oversight.activity import services as activity
+from oversight.auth.models import User
+from oversight.auth.roles import MANAGER
+from oversight.contracts.errors import ContractRuleError
+from oversight.contracts.models import DISPOSED, ENDED, Contract
+from oversight.core.editing import apply_changes, plain, snapshot
+from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, DisposalItem
+from oversight.evidence import services as evidence_services
+from oversight.extensions import db
+
+
+@dataclass(frozen=True)
+class Party:
+    """Somebody besides the contractor who holds the contract's data (e.g. a consented subcontractor)."""
+
+    vendor_id: int
+    subcontract_id: int | None = None
+    level: int = 1
+
+
+PartyProvider = Callable[[Contract], Iterable[Party]]
+_PARTY_PROVIDERS: list[PartyProvider] = []
+
+
+def register_party_provider(provider: PartyProvider) -> PartyProvider:
+    """Add a function listing further parties that must return or delete a contract's data."""
+    if provider not in _PARTY_PROVIDERS:
+        _PARTY_PROVIDERS.append(provider)
+    return provider
+
+
+def due_date(contract: Contract, ended_on: date) -> date:
+    """The day the data must be returned or deleted by: the end plus the contract's days."""
+    return ended_on + timedelta(days=contract.disposal_days)
+
+
+def find_item(contract: Contract, vendor_id: int) -> DisposalItem | None:
+    return db.session.scalar(
+        db.select(DisposalItem).where(DisposalItem.contract_id == contract.id, DisposalItem.vendor_id == vendor_id)
+    )
+
+
+def open_item(
+    contract: Contract,
+    *,
+    vendor_id: int,
+    ended_on: date,
+    reason: str = CONTRACT_END,
+    subcontract_id: int | None = None,
+    level: int = 0,
+    actor: User | None = None,
+) -> DisposalItem:
+    """The item for ``vendor_id`` on ``contract``, opened now unless it exists (idempotent)."""
+    existing = find_item(contract, vendor_id)
+    if existing is not None:
+        return existing
+    item = DisposalItem(
+        contract_id=contract.id,
+        vendor_id=vendor_id,
+        subcontract_id=subcontract_id,
+        level=level,
+        reason=reason,
+        opened_on=ended_on,
+        due_on=due_date(contract, ended_on),
+    )
+    db.session.add(item)
+    db.session.flush()
+    activity.record(
+        "disposal.open",
+        actor=actor,
+        target=item,
+        summary=f"{contract.number}: vendor {vendor_id}",
+        changes=snapshot(item, ["contract_id", "vendor_id", "subcontract_id", "level", "due_on"]),
+    )
+    return item
+
+
+def open_items_for(contract: Contract, *, ended_on: date, reason: str, actor: User | None) -> list[DisposalItem]:
+    """Open the contractor's item and one per party the providers report."""
+    items = [open_item(contract, vendor_id=contract.vendor_id, ended_on=ended_on, reason=reason, actor=actor)]
+    for provider in _PARTY_PROVIDERS:
+        for party in provider(contract):
+            items.append(
+                open_item(
+                    contract,
+                    vendor_id=party.vendor_id,
+                    ended_on=ended_on,
+                    reason=reason,
+                    subcontract_id=party.subcontract_id,
+                    level=party.level,
+                    actor=actor,
+                )
+            )
+    return items
+
+
+def items_of_contract(contract: Contract) -> list[DisposalItem]:
+    query = db.select(DisposalItem).where(DisposalItem.contract_id == contract.id)
+    return list(db.session.scalars(query.order_by(DisposalItem.level, DisposalItem.id)))
+
+
+def load_item(item_id: int) -> DisposalItem | None:
+    return db.session.scalar(
+        db.select(DisposalItem)
+        .where(DisposalItem.id == item_id)
+        .options(joinedload(DisposalItem.recorded_by), joinedload(DisposalItem.confirmed_by))
+    )
+
+
+def record_certificate(
+    item: DisposalItem,
+    values: dict[str, Any],
+    *,
+    file_storage: FileStorage | None,
+    actor: User,
+    now: datetime,
+    today: date,
+) -> dict:
+    """Store the certificate's fields (§6.3) and its file; refused once confirmed.
+
+    :raises UploadRejected: the certificate file is not acceptable.
+    """
+    if item.is_confirmed:
+        raise ContractRuleError(_l("This return or deletion is confirmed; the certificate can no longer change."))
+    completed_on = values.get("completed_on")
+    if completed_on is not None and completed_on > today:
+        raise ContractRuleError(_l("The date of return or deletion cannot be in the future."))
+    has_file = bool(file_storage is not None and file_storage.filename)
+    if not has_file and not evidence_services.files_for("disposal", item.id):
+        raise ContractRuleError(_l("Attach the certificate file."))
+    changes = apply_changes(item, {field: values.get(field) for field in CERTIFICATE_FIELDS if field in values})
+    for field in (
+        "method_detail",
+        "certificate_number",
+        "data_items",
+        "media",
+        "responsible_person",
+        "operator",
+        "witness",
+        "location",
+        "backup_note",
+        "irrecoverable_statement",
+    ):
+        setattr(item, field, (getattr(item, field) or "").strip())
+    if has_file:
+        evidence = evidence_services.store_upload(
+            file_storage,
+            ("disposal", item.id),
+            actor,
+            document_date=completed_on,
+            description=str(_l("Certificate")),
+        )
+        changes["certificate_file"] = [None, evidence.original_filename]
+    item.recorded_by_id = actor.id
+    item.recorded_at = now
+    activity.record(
+        "disposal.certificate",
+        actor=actor,
+        target=item,
+        summary=f"{item.contract.number}: {item.vendor.name}",
+        changes=changes,
+    )
+    return changes
+
+
+def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> None:
+    """A manager, not the person who recorded the certificate, confirms the return or deletion.
+
+    When every item of the contract is confirmed, the contract becomes データ返却・廃棄完了.
+    """
+    if not actor.has_role(MANAGER):
+        raise ContractRuleError(_l("Only a manager can confirm a return or deletion."))
+    if item.is_confirmed:
+        raise ContractRuleError(_l("This return or deletion is already confirmed."))
+    if item.recorded_at is None:
+        raise ContractRuleError(_l("Record the certificate before confirming."))
+    if actor.id == item.recorded_by_id:
+        raise ContractRuleError(_l("You recorded this certificate; another manager must confirm it."))
+    item.confirmed_by_id = actor.id
+    item.confirmed_at = now
+    item.confirmation_note = (note or "").strip()
+    activity.record(
+        "disposal.confirm",
+        actor=actor,
+        target=item,
+        summary=f"{item.contract.number}: {item.vendor.name}",
+        changes={"confirmed_at": [None, plain(now)]},
+    )
+    contract = item.contract
+    if contract.status == ENDED and all(other.is_confirmed for other in items_of_contract(contract)):
+        contract.status = DISPOSED
+        activity.record(
+            "contract.disposed",
+            actor=actor,
+            target=contract,
+            summary=contract.number,
+            changes={"status": [ENDED, DISPOSED]},
+        )
+
+
+# --- the list page --------------------------------------------------------------------------
+
+STATES = ("overdue", "open", "certified", "confirmed")
+
+
+def list_query(*, state: str = "", vendor_id: int | None = None, q: str = "", today: date) -> Select:
+    """Items matching the filters, overdue first (oldest due date first), then by due date."""
+    query = (
+        db.select(DisposalItem)
+        .join(Contract, DisposalItem.contract_id == Contract.id)
+        .options(joinedload(DisposalItem.contract), joinedload(DisposalItem.vendor))
+    )
+    unconfirmed = DisposalItem.confirmed_at.is_(None)
+    if state == "overdue":
+        query = query.where(unconfirmed, DisposalItem.due_on < today)
+    elif state == "open":
+        query = query.where(unconfirmed, DisposalItem.recorded_at.is_(None))
+    elif state == "certified":
+        query = query.where(unconfirmed, DisposalItem.recorded_at.is_not(None))
+    elif state == "confirmed":
+        query = query.where(DisposalItem.confirmed_at.is_not(None))
+    if vendor_id:
+        query = query.where(or_(DisposalItem.vendor_id == vendor_id, Contract.vendor_id == vendor_id))
+    text = (q or "").strip().lower()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            or_(db.func.lower(Contract.number).like(pattern), db.func.lower(Contract.title).like(pattern))
+        )
+    rank = case((unconfirmed & (DisposalItem.due_on < today), 0), (unconfirmed, 1), else_=2)
+    return query.order_by(rank, DisposalItem.due_on, DisposalItem.id)

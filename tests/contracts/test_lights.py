@@ -1,0 +1,121 @@
+"""The 契約 light: the Python rule for a page of vendors and its SQL filter agree in every case."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from oversight.contracts import lights
+from oversight.contracts import review as review_rules
+from oversight.contracts import services as contract_services
+from oversight.contracts.models import MISSING
+from oversight.evaluations.lights import AMBER, GREEN, RED
+from oversight.extensions import db
+from oversight.vendors.models import Vendor
+from tests.contracts.helpers import TODAY, drafted, judge_all, people, signed, submitted
+from tests.vendors.factories import create_vendor
+
+
+def _vendor():
+    vendor = create_vendor()
+    db.session.flush()
+    return vendor
+
+
+def _scenarios(procurement, legal, manager) -> dict[str, tuple[int, str]]:
+    """vendor id and the expected state for each situation."""
+    cases = {}
+
+    vendor = _vendor()
+    cases["nothing"] = (vendor.id, RED)
+
+    vendor = _vendor()
+    signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=400))
+    cases["signed, far end"] = (vendor.id, GREEN)
+
+    vendor = _vendor()
+    signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=60))
+    cases["signed, ending within 90 days"] = (vendor.id, AMBER)
+
+    vendor = _vendor()
+    submitted(procurement, vendor=vendor)
+    cases["under review"] = (vendor.id, AMBER)
+
+    vendor = _vendor()
+    contract = submitted(procurement, vendor=vendor)
+    judge_all(contract, legal, C05=MISSING)
+    cases["required clause missing"] = (vendor.id, RED)
+
+    vendor = _vendor()
+    drafted(vendor=vendor)
+    cases["draft only"] = (vendor.id, RED)
+
+    vendor = _vendor()
+    contract = signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=400))
+    contract_services.start_change(contract, kind="amendment", note="x", actor=procurement)
+    cases["signed, amendment in draft"] = (vendor.id, AMBER)
+
+    vendor = _vendor()
+    contract = signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=400))
+    contract_services.terminate(contract, ended_on=TODAY, reason="x", actor=manager, today=TODAY)
+    cases["terminated"] = (vendor.id, RED)
+
+    vendor = _vendor()
+    signed(procurement, legal, manager, vendor=vendor, start_on=date(2025, 1, 1), end_on=TODAY - timedelta(days=1))
+    cases["end passed, not yet closed"] = (vendor.id, RED)
+    return cases
+
+
+def test_lights_and_filter_agree(app_ctx):
+    procurement, legal, manager = people()
+    cases = _scenarios(procurement, legal, manager)
+    ids = [vendor_id for vendor_id, _state in cases.values()]
+    computed = lights.lights_for(ids, TODAY)
+    for name, (vendor_id, expected) in cases.items():
+        assert computed[vendor_id].state == expected, name
+    for state in (GREEN, AMBER, RED):
+        selected = set(db.session.scalars(db.select(Vendor.id).where(lights.light_condition(state, TODAY))))
+        assert selected == {vendor_id for vendor_id, expected in cases.values() if expected == state}, state
+
+
+def test_lights_take_one_query_for_a_page(app_ctx, count_queries):
+    procurement, legal, manager = people()
+    ids = []
+    for _ in range(3):
+        vendor = _vendor()
+        signed(procurement, legal, manager, vendor=vendor)
+        ids.append(vendor.id)
+    db.session.commit()
+    with count_queries() as counter:
+        lights.lights_for(ids, TODAY)
+    assert counter.count == 1
+
+
+@pytest.mark.parametrize(
+    ("end_in_days", "state"),
+    [(91, GREEN), (90, AMBER), (0, AMBER)],
+)
+def test_the_warning_horizon_is_ninety_days(app_ctx, end_in_days, state):
+    procurement, legal, manager = people()
+    vendor = _vendor()
+    signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=end_in_days))
+    assert lights.lights_for([vendor.id], TODAY)[vendor.id].state == state
+
+
+def test_a_waived_clause_counts_as_resolved(app_ctx):
+    procurement, legal, manager = people()
+    vendor = _vendor()
+    contract = submitted(procurement, vendor=vendor)
+    review = judge_all(contract, legal, C07=MISSING)
+    assert lights.lights_for([vendor.id], TODAY)[vendor.id].state == RED
+    clause = next(r for r in review.results if r.item.code == "C07")
+    review_rules.save_results(
+        contract,
+        review,
+        {clause.item_id: {"result": MISSING, "waiver_reason": "別途誓約書で担保"}},
+        actor=legal,
+        now=review.submitted_at,
+    )
+    review_rules.approve_waiver(contract, clause, actor=manager, now=review.submitted_at)
+    assert lights.lights_for([vendor.id], TODAY)[vendor.id].state == AMBER

@@ -1,0 +1,140 @@
+"""Return/deletion pages: the list, the certificate form, the confirmation, per role."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+
+from oversight.auth.roles import ALL_ROLES
+from oversight.contracts import services as contract_services
+from oversight.core.timeutil import local_today
+from oversight.disposals import services as disposal_services
+from oversight.disposals.models import DisposalItem
+from oversight.extensions import db
+from tests.contracts.helpers import PDF_BYTES, people, signed
+
+CERTIFICATE = {
+    "method": "destruction",
+    "method_detail": "HDD 物理破壊",
+    "certificate_number": "CERT-9",
+    "data_items": "年末調整データ",
+    "media": "HDD",
+    "media_quantity": "2",
+    "responsible_person": "山田 部長",
+    "operator": "",
+    "witness": "当社 総務 鈴木",
+    "location": "委託先本社",
+    "covers_backups": "y",
+    "backup_note": "",
+    "irrecoverable": "y",
+    "irrecoverable_statement": "復元不可能",
+}
+
+
+@pytest.fixture
+def item_id(app):
+    with app.app_context():
+        procurement, legal, manager = people()
+        today = local_today()
+        contract = signed(
+            procurement, legal, manager, start_on=today - timedelta(days=400), end_on=today - timedelta(days=40)
+        )
+        contract_services.close_ended_contracts(today)
+        item = disposal_services.items_of_contract(contract)[0]
+        db.session.commit()
+        return item.id
+
+
+def _item(app, item_id) -> DisposalItem:
+    with app.app_context():
+        item = db.session.get(DisposalItem, item_id)
+        db.session.expunge(item)
+        return item
+
+
+def _post_certificate(client, app, item_id, **changes):
+    data = {
+        **CERTIFICATE,
+        "completed_on": local_today().isoformat(),
+        "version": _item(app, item_id).version,
+        "file": (io.BytesIO(PDF_BYTES), "削除証明書.pdf"),
+        **changes,
+    }
+    return client.post(f"/disposals/{item_id}/certificate", data=data, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_everyone_reads_the_list_and_the_item(client, login_as, item_id, role):
+    login_as(role)
+    page = client.get("/disposals/")
+    assert page.status_code == 200 and 'data-testid="disposal-row"' in page.get_data(as_text=True)
+    assert client.get(f"/disposals/{item_id}").status_code == 200
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_procurement_and_admin_record_certificates(client, login_as, app, item_id, role):
+    login_as(role)
+    response = _post_certificate(client, app, item_id)
+    assert response.status_code == (302 if role in ("procurement", "admin") else 403)
+
+
+def test_certificate_errors_keep_what_was_typed(client, login_as, app, item_id):
+    login_as("procurement")
+    response = _post_certificate(client, app, item_id, irrecoverable="", data_items="入力済みの対象データ")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "入力済みの対象データ" in page and "is-invalid" in page
+    response = _post_certificate(client, app, item_id, data_items="個人番号 123456789018 を含む")
+    assert response.status_code == 400 and 'data-testid="my-number-warning"' in response.get_data(as_text=True)
+    future = (local_today() + timedelta(days=2)).isoformat()
+    response = _post_certificate(client, app, item_id, completed_on=future)
+    assert response.status_code == 400 and "入力済み" not in response.get_data(as_text=True)
+    assert _item(app, item_id).recorded_at is None
+
+
+def test_a_manager_confirms_a_recorded_certificate(client, login_as, app, item_id):
+    login_as("procurement")
+    assert _post_certificate(client, app, item_id).status_code == 302
+    client.post("/auth/logout")
+    login_as("viewer")
+    assert client.post(f"/disposals/{item_id}/confirm", data={}).status_code == 403
+    client.post("/auth/logout")
+    login_as("manager")
+    page = client.get(f"/disposals/{item_id}").get_data(as_text=True)
+    assert "削除証明書.pdf" in page and 'data-testid="confirm-disposal"' in page
+    response = client.post(
+        f"/disposals/{item_id}/confirm", data={"note": "確認", "version": _item(app, item_id).version}
+    )
+    assert response.status_code == 302
+    item = _item(app, item_id)
+    assert item.confirmed_at is not None
+    with app.app_context():
+        assert db.session.get(DisposalItem, item_id).contract.status == "disposed"
+
+
+def test_confirming_without_a_certificate_is_refused(client, login_as, app, item_id):
+    login_as("manager")
+    response = client.post(f"/disposals/{item_id}/confirm", data={"note": "", "version": _item(app, item_id).version})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["certificate", "confirm"])
+def test_garbage_posts_never_500(client, login_as, item_id, path):
+    login_as(*ALL_ROLES)
+    response = client.post(
+        f"/disposals/{item_id}/{path}",
+        data={"version": "x", "completed_on": "2026-99-99", "media_quantity": "many", "method": "??"},
+    )
+    assert response.status_code < 500
+
+
+def test_list_filters(client, login_as, item_id):
+    login_as("viewer")
+    for state in ("overdue", "open", "certified", "confirmed", "bogus"):
+        assert client.get("/disposals/", query_string={"state": state}).status_code == 200
+    page = client.get("/disposals/", query_string={"state": "confirmed"}).get_data(as_text=True)
+    assert 'data-testid="disposal-row"' not in page
+    page = client.get("/disposals/", query_string={"state": "overdue"}).get_data(as_text=True)
+    assert 'data-testid="disposal-row"' in page

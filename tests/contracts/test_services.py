@@ -44,6 +44,12 @@ from tests.vendors.factories import create_vendor
 REQUIRED_CODES = [f"C0{n}" for n in range(1, 9)]
 
 
+def msgid(error) -> str:
+    """The English message of a refused step, whatever language the catalog renders."""
+    message = error.value.message
+    return str(getattr(message, "_args", (message,))[0])
+
+
 @pytest.fixture
 def staff(app_ctx):
     return people()
@@ -173,7 +179,7 @@ def test_the_legal_reviewer_may_not_approve_the_contract(staff):
     approve_selection(contract.vendor)
     with pytest.raises(ContractRuleError) as error:
         contract_services.approve_contract(contract, actor=legal_manager, note="", today=TODAY, now=NOW)
-    assert "another manager" in str(error.value)
+    assert "another manager" in msgid(error)
     contract_services.approve_contract(contract, actor=manager, note="", today=TODAY, now=NOW)
     assert contract.status == APPROVED and contract.approved_by_id == manager.id
 
@@ -208,7 +214,7 @@ def test_approval_needs_a_valid_approved_selection(staff, selection):
         approve_selection(contract.vendor, status=REJECTED)
     with pytest.raises(ContractRuleError) as error:
         contract_services.approve_contract(contract, actor=manager, note="", today=TODAY, now=NOW)
-    assert "selection" in str(error.value)
+    assert "selection" in msgid(error)
     assert contract.status == IN_REVIEW
 
 
@@ -259,7 +265,7 @@ def test_returned_round_is_kept_and_the_next_round_shows_what_changed(staff):
     changes = review_rules.diff_rounds(first, second)
     assert [change.code for change in changes] == ["C05"]
     labels = {field.label for field in changes[0].changes}
-    assert labels == {"Result", "Clause number", "Quote"} or len(labels) == 3
+    assert len(labels) == 3
     review_rules.clear_round(contract, second, comment="", actor=legal, now=NOW)
     rounds = review_rules.rounds_of(contract)
     assert [(r.round_number, r.outcome) for r in rounds] == [(1, "returned"), (2, "approved")]

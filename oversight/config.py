@@ -68,6 +68,7 @@ class Config:
         self.IDLE_TIMEOUT_MINUTES = _env_int("IDLE_TIMEOUT_MINUTES", 30)
         self.LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 5)
         self.LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+        self.PASSWORD_HASH_METHOD = "scrypt"
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
         self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.IDLE_TIMEOUT_MINUTES)
         self.SESSION_COOKIE_HTTPONLY = True
@@ -127,6 +128,8 @@ class TestConfig(Config):
         self.BASE_URL = "http://oversight.test"
         self.COMPANY_NAME = "テスト株式会社"
         self.SESSION_COOKIE_SECURE = False
+        # Hundreds of test users: a one-round hash instead of scrypt's deliberate slowness.
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
         for key, value in overrides.items():
             setattr(self, key, value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -16,9 +17,14 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+def password_hash_method() -> str:
+    """werkzeug's scrypt, unless the configuration names another method (the tests use a fast one)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
 def hash_password(password: str) -> str:
-    """A salted scrypt hash (werkzeug's default method)."""
-    return generate_password_hash(password, method="scrypt")
+    """A salted hash with :func:`password_hash_method`."""
+    return generate_password_hash(password, method=password_hash_method())
 
 
 def verify_password(password_hash: str, password: str) -> bool:

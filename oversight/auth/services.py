@@ -9,14 +9,21 @@ from sqlalchemy import func
 
 from oversight.activity import services as activity
 from oversight.auth.models import User, UserRole, new_session_token
-from oversight.auth.passwords import hash_password, verify_password
+from oversight.auth.passwords import hash_password, password_hash_method, verify_password
 from oversight.core.editing import apply_changes, plain
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 
 # Compared against when the email is unknown, so a failed sign-in takes as long
-# whether or not the account exists.
-_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+# whether or not the account exists; one per hash method.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = password_hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password("not-a-real-password-for-timing")
+    return _DUMMY_HASHES[method]
 
 
 def normalise_email(email: str) -> str:
@@ -35,7 +42,7 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     """
     user = find_by_email(email)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         activity.record("auth.login_failed", summary=normalise_email(email)[:200])
         return None
     if user.is_locked_at(now):

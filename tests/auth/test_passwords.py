@@ -150,3 +150,19 @@ def test_cli_refuses_bad_arguments(app, args):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_hash_method_follows_the_configuration(app_ctx):
+    from flask import current_app
+
+    from oversight.auth.passwords import hash_password, verify_password
+
+    assert hash_password(GOOD_PASSWORD).startswith("pbkdf2:sha256:1$")
+    current_app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    try:
+        hashed = hash_password(GOOD_PASSWORD)
+    finally:
+        current_app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1"
+    assert hashed.startswith("scrypt:")
+    assert verify_password(hashed, GOOD_PASSWORD)
+    assert not verify_password(hashed, GOOD_PASSWORD + "x")

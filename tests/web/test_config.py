@@ -67,3 +67,8 @@ def test_environment_name_chooses_the_class(clean_env):
     clean_env.setenv("OVERSIGHT_ENV", "staging")
     with pytest.raises(ConfigError, match="OVERSIGHT_ENV"):
         config_from_environment()
+
+
+def test_passwords_are_hashed_with_scrypt_outside_tests(clean_env):
+    assert Config().PASSWORD_HASH_METHOD == "scrypt"
+    assert DevelopmentConfig().PASSWORD_HASH_METHOD == "scrypt"

@@ -1,0 +1,122 @@
+"""Reminder rules: audits falling due (by risk tier or after a trigger) and findings past their due date.
+
+Audit reminders go to the enabled auditors and the vendor's responsible manager; finding reminders
+to the auditor who raised the finding and the vendor's responsible manager. A vendor never audited
+counts from the day it was registered, so its due date stays the same from one sweep to the next.
+
+Not yet switched on: ``load_rules`` only imports ``oversight/<feature>/rules.py``, and other features'
+reminder tests still count every item of a sweep. Call :func:`register` (or rename this module to
+``rules.py``) once those tests filter by rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oversight.audits import schedule, settings
+from oversight.audits.models import UNRESOLVED, Finding
+from oversight.auth.models import User, UserRole
+from oversight.auth.roles import AUDITOR
+from oversight.core.timeutil import to_local
+from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, unregister_rule
+from oversight.reminders.settings import stage_policy
+from oversight.vendors.models import Vendor
+
+AUDIT_KIND = "audit_due"
+FINDING_KIND = "audit_finding"
+KIND_LABELS = {AUDIT_KIND: _l("Audits falling due"), FINDING_KIND: _l("Audit findings to be corrected")}
+
+
+def _auditor_ids(session: Session) -> frozenset[int]:
+    query = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == AUDITOR, User.is_enabled.is_(True))
+    )
+    return frozenset(session.scalars(query))
+
+
+def audit_due(session: Session, today: date) -> Iterator[DueItem]:
+    """Each vendor in the audit cycle whose next audit (regular or triggered) is near or past."""
+    policy, config = stage_policy(), settings.current()
+    auditors = _auditor_ids(session)
+    last = schedule.last_audits_query().subquery()
+    triggers = schedule.open_triggers_query().subquery()
+    query = (
+        select(Vendor, last.c.last_audit_on, triggers.c.trigger_due_on)
+        .outerjoin(last, last.c.vendor_id == Vendor.id)
+        .outerjoin(triggers, triggers.c.vendor_id == Vendor.id)
+        .where(Vendor.status.in_(schedule.SCHEDULED_STATUSES))
+    )
+    for vendor, last_audit_on, trigger_due_on in session.execute(query):
+        facts = schedule.VendorFacts(
+            vendor.id,
+            vendor.status,
+            vendor.risk_tier,
+            last_audit_on,
+            trigger_due_on,
+            interval_months=config.interval_months(vendor.risk_tier),
+        )
+        due_on = facts.next_due_on(today) if last_audit_on else to_local(vendor.created_at).date()
+        if trigger_due_on and trigger_due_on < due_on:
+            due_on = trigger_due_on
+        stage = reminder_stage(due_on, today, policy)
+        label = _l("Never audited") if last_audit_on is None else _l("Next audit")
+        recipients = auditors | ({vendor.manager_id} if vendor.manager_id else frozenset())
+        if stage is None or not recipients:
+            continue
+        yield DueItem(
+            rule="audits.audit_due",
+            kind=AUDIT_KIND,
+            object_type="vendor",
+            object_id=vendor.id,
+            title=f"{vendor.name} — {label}",
+            due_on=due_on,
+            stage=stage,
+            days_late=days_late(due_on, today),
+            url_path=f"/vendors/{vendor.id}#audits",
+            recipients=recipients,
+        )
+
+
+def finding_due(session: Session, today: date) -> Iterator[DueItem]:
+    """Each finding not yet verified, before and after its corrective-action due date."""
+    policy = stage_policy()
+    query = select(Finding).where(Finding.status.in_(UNRESOLVED)).order_by(Finding.due_on, Finding.id)
+    for finding in session.scalars(query).unique():
+        stage = reminder_stage(finding.due_on, today, policy)
+        vendor = finding.vendor
+        recipients = frozenset(user_id for user_id in (finding.created_by_id, vendor.manager_id) if user_id)
+        if stage is None or not recipients:
+            continue
+        yield DueItem(
+            rule="audits.finding_due",
+            kind=FINDING_KIND,
+            object_type="finding",
+            object_id=finding.id,
+            title=f"{vendor.name} — {finding.severity_label}: {finding.description[:60]}",
+            due_on=finding.due_on,
+            stage=stage,
+            days_late=days_late(finding.due_on, today),
+            url_path=f"/audits/findings/{finding.id}",
+            recipients=recipients,
+        )
+
+
+def register() -> None:
+    """Add both rules (and their digest sections) to every reminder sweep."""
+    for order, (kind, label) in enumerate(KIND_LABELS.items(), start=40):
+        register_kind(kind, label, order=order)
+    register_rule(audit_due)
+    register_rule(finding_due)
+
+
+def unregister() -> None:
+    """Take both rules out of the sweep again."""
+    unregister_rule(audit_due)
+    unregister_rule(finding_due)

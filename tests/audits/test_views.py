@@ -381,3 +381,32 @@ def test_vendor_list_filters_by_grasp_light(client, login_as, app, data):
     red_page = client.get("/vendors/?grasp=red").get_data(as_text=True)
     assert "株式会社さくら給与計算センター" in red_page and "緑の委託先株式会社" not in red_page
     assert "緑の委託先株式会社" in client.get("/vendors/?grasp=green").get_data(as_text=True)
+
+
+def test_auditor_pages_open_and_edit_keeps_changes(client, login_as, app, data):
+    auditor = login_as("auditor")
+    with app.app_context():
+        vendor = db.session.get(Vendor, data["vendor_id"])
+        audit = audit_services.plan_audit(
+            vendor, {"kind": "remote", "auditor_ids": [auditor.id]}, actor=None, today=TODAY
+        )
+        db.session.commit()
+        audit_id, version = audit.id, audit.version
+    for path in (f"/audits/{audit_id}/edit", f"/audits/trigger/{data['vendor_id']}", f"/audits/{audit_id}"):
+        assert client.get(path).status_code == 200, path
+    assert client.get(f"/audits/{audit_id}/checklist").status_code == 302  # not started yet
+    response = client.post(
+        f"/audits/{audit_id}/edit",
+        data={"version": str(version), "kind": "questionnaire", "auditor_ids": [str(auditor.id)], "scope_note": "書面"},
+    )
+    assert response.status_code == 302
+    stale = client.post(
+        f"/audits/{audit_id}/edit",
+        data={"version": str(version), "kind": "on_site", "auditor_ids": [str(auditor.id)], "scope_note": "古い版"},
+    )
+    assert stale.status_code == 200 and "古い版" in stale.get_data(as_text=True)
+    with app.app_context():
+        audit = db.session.get(Audit, audit_id)
+        assert (audit.kind, audit.scope_note) == ("questionnaire", "書面")
+    assert client.post(f"/audits/{audit_id}/start").status_code == 302
+    assert client.get(f"/audits/{audit_id}/checklist").status_code == 200

@@ -26,7 +26,7 @@ ENDED = "ended"
 DISPOSED = "disposed"
 
 STATUS_LABELS = {
-    DRAFT: _l("Draft"),
+    DRAFT: _l("Drafting"),
     IN_REVIEW: _l("Under legal review"),
     RETURNED: _l("Returned"),
     APPROVED: _l("Approved"),

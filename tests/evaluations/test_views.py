@@ -276,3 +276,11 @@ def test_stale_approval_is_refused_and_comment_kept(client, login_as, make_user,
     assert "古い画面からの承認" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Evaluation, evaluation_id).status == SUBMITTED
+
+
+def test_bad_list_parameters_and_unknown_vendor(client, login_as, app, vendor_id):
+    _start(app, vendor_id)
+    login_as("procurement")
+    for query in ["?status=bogus", "?page=abc", "?page=-1&status=draft", "?page=99999999999999999999"]:
+        assert client.get("/evaluations/" + query).status_code == 200, query
+    assert client.post("/evaluations/start/999999").status_code == 404

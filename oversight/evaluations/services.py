@@ -124,9 +124,7 @@ def evaluations_of(vendor: Vendor) -> list[Evaluation]:
 def open_evaluation(vendor: Vendor) -> Evaluation | None:
     """The vendor's evaluation still in progress (draft, returned or awaiting approval), if any."""
     return db.session.scalar(
-        db.select(Evaluation).where(
-            Evaluation.vendor_id == vendor.id, Evaluation.status.in_(OPEN)
-        )
+        db.select(Evaluation).where(Evaluation.vendor_id == vendor.id, Evaluation.status.in_(OPEN))
     )
 
 

@@ -31,7 +31,8 @@ def test_download_sends_an_attachment_with_the_japanese_name(app, client, login_
     assert response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"filename*=UTF-8''{quote(FILENAME)}" in disposition
+    assert f"filename*=UTF-8''{quote(FILENAME, safe='')}" in disposition
+    assert f'filename="evidence-{file_id}.pdf"' in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers["Cache-Control"]
     with app.app_context():
@@ -151,3 +152,14 @@ def test_download_follows_the_owner_check_for_every_role(app, client, login_as, 
     login_as(role)
     expected = 200 if role in ("auditor", "manager") else 403
     assert client.get(f"/evidence/{file_id}/download").status_code == expected
+
+
+def test_ascii_names_are_sent_as_they_are(app, client, login_as, owner_registry):
+    owner_registry("test_owner", lambda user, owner_id: True)
+    with app.app_context():
+        evidence = services.store_upload(upload(PDF_BYTES, "ISMS-cert_2026.pdf"), ("test_owner", 1), actor=None)
+        db.session.commit()
+        file_id = evidence.id
+    login_as("viewer")
+    response = client.get(f"/evidence/{file_id}/download")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="ISMS-cert_2026.pdf"'

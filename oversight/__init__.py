@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.disposals.views import bp as disposals_bp
     from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
+    from oversight.incidents.views import bp as incidents_bp
     from oversight.reminders.views import bp as reminders_bp
     from oversight.vendors.views import bp as vendors_bp
 
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(audits_bp)
     app.register_blueprint(contracts_bp)
+    app.register_blueprint(incidents_bp)
     app.register_blueprint(disposals_bp)
 
 

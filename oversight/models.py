@@ -9,6 +9,7 @@ from oversight.contracts.models import ClauseResult, Contract, ContractDocument,
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
+from oversight.incidents.models import Incident, IncidentStep
 from oversight.reminders.models import ReminderLog, SchedulerLease
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
@@ -28,6 +29,8 @@ __all__ = [
     "Evaluation",
     "EvaluationAnswer",
     "EvidenceFile",
+    "Incident",
+    "IncidentStep",
     "ReminderLog",
     "SchedulerLease",
     "Setting",

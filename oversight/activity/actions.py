@@ -73,6 +73,13 @@ ACTION_LABELS = {
     "finding.plan": _l("Corrective plan recorded"),
     "finding.verify": _l("Corrective action verified"),
     "finding.close": _l("Finding closed"),
+    "incident.create": _l("Incident recorded"),
+    "incident.update": _l("Incident changed"),
+    "incident.step_update": _l("Incident step saved"),
+    "incident.step_done": _l("Incident step done"),
+    "incident.step_waive": _l("Incident step waived"),
+    "incident.step_reopen": _l("Incident step reopened"),
+    "incident.close": _l("Incident closed"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -94,6 +101,8 @@ OBJECT_TYPE_LABELS = {
     "audit_item": _l("Audit checklist item"),
     "finding": _l("Audit finding"),
     "audit_trigger": _l("Extra-audit trigger"),
+    "incident": _l("Incident"),
+    "incident_step": _l("Incident step"),
 }
 
 

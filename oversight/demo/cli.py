@@ -8,6 +8,7 @@ from oversight.core.timeutil import local_today
 from oversight.demo.audits import seed_audits
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
+from oversight.demo.incidents import seed_incidents
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from oversight.demo.vendors import seed_vendors
 from oversight.extensions import db
@@ -26,6 +27,7 @@ def seed(force: bool) -> None:
         users = seed_users()
         seed_checklists()
         vendors = seed_vendors(users, today=local_today())
+        seed_incidents(users, vendors, today=local_today())
         seed_contracts(users, vendors, today=local_today())
         seed_audits(users, vendors, today=local_today())
         db.session.commit()

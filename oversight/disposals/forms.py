@@ -38,7 +38,7 @@ class CertificateForm(MyNumberGuardMixin, FlaskForm):
     completed_on = DateField(
         _l("Date of return or deletion"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )
-    certificate_number = StringField(_l("Certificate number"), validators=[Length(max=100)])
+    certificate_number = StringField(_l("Certificate no."), validators=[Length(max=100)])
     data_items = TextAreaField(
         _l("Data covered"),
         validators=[DataRequired(), Length(max=4000)],

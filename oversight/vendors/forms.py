@@ -41,6 +41,12 @@ CONTRACT_LIGHT_LABELS = {
     "red": _l("None or clause missing"),
 }
 TERMINATION_LIGHT_LABELS = {"green": _l("Nothing overdue"), "amber": _l("Due within 7 days"), "red": _l("Overdue")}
+SUBCONTRACT_LIGHT_LABELS = {
+    "green": _l("Every subcontractor consented"),
+    "amber": _l("Pending or expiring consent"),
+    "red": _l("Violation"),
+    "grey": _l("No subcontractors"),
+}
 
 
 def _user_choices(users, empty_label) -> list:
@@ -210,6 +216,11 @@ class VendorFilterForm(FlaskForm):
     termination = SelectField(
         _l("Contract end"),
         choices=choices([("", _l("All")), *TERMINATION_LIGHT_LABELS.items()]),
+        validators=[Optional()],
+    )
+    subcontract = SelectField(
+        _l("Subcontracting"),
+        choices=choices([("", _l("All")), *SUBCONTRACT_LIGHT_LABELS.items()]),
         validators=[Optional()],
     )
 

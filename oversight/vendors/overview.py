@@ -15,6 +15,7 @@ from oversight.core.timeutil import local_today
 from oversight.disposals import lights as termination_lights
 from oversight.evaluations import lights
 from oversight.evaluations import services as evaluation_services
+from oversight.incidents import status as incident_status
 from oversight.vendors import services
 from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
 
@@ -63,6 +64,11 @@ def contract_and_termination_lights(vendor_ids: list[int]) -> dict[str, dict[int
     }
 
 
+def incident_badges(vendor_ids: list[int]) -> dict[int, lights.Light]:
+    """A red badge for each listed vendor with open incidents, in one query."""
+    return incident_status.vendor_badges(vendor_ids)
+
+
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
@@ -78,6 +84,7 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "site_labels": SITE_LABELS,
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},
         **audit_pages.vendor_section(vendor, user=user, today=today),
+        "incident_light": incident_status.vendor_badges([vendor.id]).get(vendor.id),
         "contract_light": contract_lights.lights_for([vendor.id], today)[vendor.id],
         "termination_light": termination_lights.lights_for([vendor.id], today)[vendor.id],
         "contracts": contract_services.contracts_of(vendor),

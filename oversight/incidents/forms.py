@@ -1,0 +1,183 @@
+"""Forms of the incident pages: the record, a response step, closing, and the list filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from oversight.core.forms import MultiCheckboxField, VersionField, choices
+from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
+from oversight.incidents.clocks import CATEGORY_LABELS, Category
+from oversight.incidents.models import CAUSE_PARTY_LABELS, KIND_LABELS, STATUS_LABELS
+
+MAX_PEOPLE = 1_000_000_000
+PLAIN_FIELDS = (
+    "title", "kind", "is_suspected", "occurred_on", "vendor_knew_on", "vendor_notified_on", "department_knew_on",
+    "is_highly_encrypted", "is_improper_purpose", "people_min", "people_max", "people_final", "cause_party",
+)  # fmt: skip
+TEXT = [Optional(), Length(max=8000)]
+
+
+def _id_or_none(value: Any) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _count(label):
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=MAX_PEOPLE)])
+
+
+class IncidentForm(MyNumberGuardMixin, FlaskForm):
+    """The facts of an incident (new record)."""
+
+    vendor_id = SelectField(_l("Vendor (direct contractor)"), validators=[DataRequired()])
+    contract_id = SelectField(_l("Contract"), validators=[Optional()])
+    chain_level = IntegerField(
+        _l("Where in the chain"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=9)],
+        description=_l("0 = the vendor itself, 1 = its subcontractor (再委託先), 2 = 再々委託先 …"),
+    )
+    where_vendor_id = SelectField(_l("Company where it happened (if not the vendor)"), validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
+    is_suspected = BooleanField(_l("Suspected only (おそれ)"))
+    description = TextAreaField(_l("What happened"), validators=TEXT)
+    discovered_by = StringField(_l("Discovered by"), validators=[Optional(), Length(max=200)])
+    occurred_on = DateField(_l("Occurred on"), validators=[Optional()])
+    vendor_knew_on = DateField(_l("Vendor knew on"), validators=[Optional()])
+    vendor_notified_on = DateField(_l("Vendor notified us on"), validators=[Optional()])
+    department_knew_on = DateField(
+        _l("One of our departments knew on"),
+        validators=[Optional()],
+        description=_l("The earliest day any department learned of it, if before the vendor's notice."),
+    )
+    categories = MultiCheckboxField(
+        _l("Report categories (規則第2条)"), choices=choices((c.value, label) for c, label in CATEGORY_LABELS.items())
+    )
+    is_highly_encrypted = BooleanField(_l("The data was protected by high-grade encryption (excluded from reporting)"))
+    is_improper_purpose = BooleanField(_l("Possibly done for an improper purpose (不正の目的)"))
+    people_min = _count(_l("People affected: at least"))
+    people_max = _count(_l("People affected: at most"))
+    people_final = _count(_l("People affected: final count"))
+    data_items = TextAreaField(_l("Data items"), validators=TEXT)
+    media = TextAreaField(_l("Media"), validators=TEXT)
+    cause = TextAreaField(_l("Cause"), validators=TEXT)
+    cause_party = SelectField(
+        _l("Where the cause lies"), choices=choices(CAUSE_PARTY_LABELS.items()), default="unknown"
+    )
+    secondary_harm = TextAreaField(_l("Secondary harm (or risk of it)"), validators=TEXT)
+    containment = TextAreaField(_l("Containment actions"), validators=TEXT)
+    other_notes = TextAreaField(_l("Other useful information"), validators=TEXT)
+    owner_id = SelectField(_l("Owner (manager)"), validators=[Optional()])
+
+    def __init__(self, *args, vendors=(), contracts=(), managers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.vendor_id.choices = choices([("", _l("Choose…"))] + [(str(v.id), v.name) for v in vendors])
+        self.where_vendor_id.choices = choices([("", _l("The vendor itself"))] + [(str(v.id), v.name) for v in vendors])
+        self.contract_id.choices = choices(
+            [("", _l("None"))] + [(str(c.id), f"{c.number} {c.title} ({c.vendor.name})") for c in contracts]
+        )
+        self.contract_vendor = {str(c.id): c.vendor_id for c in contracts}
+        self.owner_id.choices = choices([("", _l("Not assigned"))] + [(str(u.id), u.name) for u in managers])
+
+    def validate(self, extra_validators=None) -> bool:
+        is_valid = super().validate(extra_validators=extra_validators)
+        return self.check_facts() and is_valid
+
+    def _fail(self, field, message) -> bool:
+        field.errors = [*field.errors, message]
+        return False
+
+    def check_facts(self) -> bool:
+        """Rules across fields: dates in order, counts in order, contract of the vendor, R2 ⇔ 不正の目的."""
+        ok = True
+        occurred = self.occurred_on.data
+        for field in (self.vendor_knew_on, self.vendor_notified_on, self.department_knew_on):
+            if occurred and field.data and field.data < occurred:
+                ok = self._fail(
+                    field, _l("Cannot be before the day it occurred (%(date)s).", date=occurred.isoformat())
+                )
+        if (
+            self.vendor_knew_on.data
+            and self.vendor_notified_on.data
+            and self.vendor_notified_on.data < self.vendor_knew_on.data
+        ):
+            ok = self._fail(self.vendor_notified_on, _l("The vendor cannot notify us before it knew."))
+        low, high, final = self.people_min.data, self.people_max.data, self.people_final.data
+        if low is not None and high is not None and low > high:
+            ok = self._fail(self.people_max, _l("The maximum cannot be below the minimum."))
+        if final is not None and low is not None and final < low:
+            ok = self._fail(self.people_final, _l("The final count cannot be below the minimum."))
+        if final is not None and high is not None and final > high:
+            ok = self._fail(self.people_final, _l("The final count exceeds the maximum; raise the maximum first."))
+        contract = self.contract_id.data
+        if contract and self.contract_vendor.get(contract) not in (None, _id_or_none(self.vendor_id.data)):
+            ok = self._fail(self.contract_id, _l("This contract belongs to another vendor."))
+        has_r2 = any(Category(code).group == "R2" for code in self.categories.data or () if code in set(Category))
+        if self.is_improper_purpose.data and not has_r2:
+            ok = self._fail(self.categories, _l("不正の目的 is ticked: choose the R2 category that applies."))
+        if has_r2 and not self.is_improper_purpose.data:
+            ok = self._fail(self.is_improper_purpose, _l("An R2 category is chosen: tick 不正の目的 as well."))
+        if (self.chain_level.data or 0) > 0 and not self.where_vendor_id.data:
+            ok = self._fail(self.where_vendor_id, _l("Name the company in the chain where it happened."))
+        return ok
+
+    def values(self) -> dict[str, Any]:
+        """The form's data as model values."""
+        data = {name: self[name].data for name in PLAIN_FIELDS}
+        for name in (
+            "description",
+            "discovered_by",
+            "data_items",
+            "media",
+            "cause",
+            "secondary_harm",
+            "containment",
+            "other_notes",
+        ):
+            data[name] = (self[name].data or "").strip()
+        for name in ("vendor_id", "contract_id", "where_vendor_id", "owner_id"):
+            data[name] = _id_or_none(self[name].data)
+        data["chain_level"] = self.chain_level.data or 0
+        data["categories"] = [c.value for c in Category if c.value in (self.categories.data or ())]
+        return data
+
+
+class IncidentEditForm(IncidentForm):
+    version = VersionField()
+
+
+class StepForm(MyNumberGuardMixin, FlaskForm):
+    """Record a step: done (date, reference, note), saved, or waived with a reason."""
+
+    done_on = DateField(_l("Done on"), validators=[Optional()])
+    reference = StringField(_l("Reference number (受付番号)"), validators=[Optional(), Length(max=100)])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+    note = TextAreaField(_l("Note (who did what)"), validators=TEXT)
+    waiver_reason = TextAreaField(_l("Reason for waiving"), validators=TEXT)
+    file = FileField(
+        _l("Vendor's plan (file)"), validators=[AllowedUpload(required=False)], render_kw={"accept": ACCEPT_ATTRIBUTE}
+    )
+    version = VersionField()
+    my_number_exempt = ("reference",)
+
+
+class CloseForm(MyNumberGuardMixin, FlaskForm):
+    note = TextAreaField(_l("Closing note"), validators=[DataRequired(), Length(max=8000)])
+    version = VersionField()
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(
+        _l("Status"), choices=choices([("", _l("All")), *list(STATUS_LABELS.items())]), validators=[Optional()]
+    )

@@ -1,0 +1,52 @@
+"""What the incident pages show besides the records themselves, computed before rendering."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
+from oversight.evidence import services as evidence_services
+from oversight.incidents import status
+from oversight.incidents.clocks import CATEGORY_LABELS, Category
+from oversight.incidents.models import Incident
+
+CLOCK_CLASSES = {
+    status.DONE: "success",
+    status.RUNNING: "primary",
+    status.SOON: "warning",
+    status.LATE: "danger",
+    status.NOT_APPLICABLE: "secondary",
+}
+
+
+def detail_context(incident: Incident, *, user: Any, today: date) -> dict[str, Any]:
+    """The incident page: clocks, reportability, steps with their files, and what ``user`` may do."""
+    step_ids = [step.id for step in incident.steps]
+    return {
+        "incident": incident,
+        "clocks": status.incident_clocks(incident, today),
+        "clock_classes": CLOCK_CLASSES,
+        "reportability": status.reportability(incident),
+        "knew_on": status.principal_knew_on(incident),
+        "category_labels": [str(CATEGORY_LABELS[Category(code)]) for code in incident.categories or ()],
+        "step_files": evidence_services.files_for_many("incident_step", step_ids),
+        "can_record": incident.is_open and user.has_role(MANAGER, PROCUREMENT, LEGAL, AUDITOR),
+        "can_manage": incident.is_open and user.has_role(MANAGER),
+    }
+
+
+def list_context(incidents: list[Incident], today: date) -> dict[str, Any]:
+    """Per listed incident: reportable or not, and the most urgent clock."""
+    rows = {}
+    for incident in incidents:
+        clocks = status.incident_clocks(incident, today)
+        pending = [
+            clock for clock in clocks if clock.due_on and clock.state in (status.LATE, status.SOON, status.RUNNING)
+        ]
+        pending.sort(key=lambda clock: clock.due_on)
+        rows[incident.id] = {
+            "is_reportable": status.reportability(incident).is_reportable,
+            "next_clock": pending[0] if pending else None,
+        }
+    return {"rows": rows, "clock_classes": CLOCK_CLASSES}

@@ -1,0 +1,278 @@
+"""Incident rules: recording and editing the facts, the response steps, closing, and what is open.
+
+The clocks and reportability shown for an incident come from ``oversight.incidents.status``;
+these functions change data. None of them commits: the view, CLI command or job does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from oversight.activity import services as activity
+from oversight.audits import services as audit_services
+from oversight.auth.models import User, UserRole
+from oversight.auth.roles import MANAGER
+from oversight.contracts.models import Contract
+from oversight.core.editing import apply_changes, snapshot
+from oversight.evidence import services as evidence_services
+from oversight.extensions import db
+from oversight.incidents.models import (
+    CLOSED,
+    OPEN,
+    STEP_CODES,
+    STEP_DONE,
+    STEP_WAIVED,
+    VENDOR_PLAN,
+    Incident,
+    IncidentStep,
+)
+from oversight.vendors.models import Vendor
+
+FACT_FIELDS = (
+    "vendor_id", "contract_id", "chain_level", "where_vendor_id", "title", "kind", "is_suspected", "description",
+    "discovered_by", "occurred_on", "vendor_knew_on", "vendor_notified_on", "department_knew_on", "categories",
+    "is_highly_encrypted", "is_improper_purpose", "people_min", "people_max", "people_final", "data_items", "media",
+    "cause", "cause_party", "secondary_harm", "containment", "other_notes", "owner_id",
+)  # fmt: skip
+
+
+class IncidentRuleError(Exception):
+    """A change the incident rules refuse; ``message`` is shown to the user."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def load_incident(incident_id: int) -> Incident | None:
+    """One incident with its steps, contract and the people shown on its page."""
+    query = (
+        db.select(Incident)
+        .options(
+            selectinload(Incident.steps),
+            selectinload(Incident.contract),
+            selectinload(Incident.owner),
+            selectinload(Incident.where_vendor),
+            selectinload(Incident.closed_by),
+        )
+        .where(Incident.id == incident_id)
+    )
+    return db.session.scalar(query)
+
+
+def incident_query(*, status: str = "", vendor_id: int | None = None, q: str = ""):
+    """The list page's query: newest first, filtered."""
+    query = db.select(Incident).options(selectinload(Incident.steps), selectinload(Incident.contract))
+    if status in (OPEN, CLOSED):
+        query = query.where(Incident.status == status)
+    if vendor_id:
+        query = query.where(Incident.vendor_id == vendor_id)
+    if q:
+        pattern = f"%{q}%"
+        query = query.join(Vendor, Vendor.id == Incident.vendor_id).where(
+            db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern))
+        )
+    return query.order_by(Incident.status.desc(), Incident.id.desc())
+
+
+def managers() -> list[User]:
+    """Enabled users holding the manager role, by name."""
+    query = (
+        db.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == MANAGER, User.is_enabled)
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def vendor_choices() -> list[Vendor]:
+    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name)))
+
+
+def contract_choices() -> list[Contract]:
+    return list(db.session.scalars(db.select(Contract).order_by(Contract.number)))
+
+
+def create_incident(values: dict[str, Any], *, actor: User) -> Incident:
+    """Record an incident with the full list of response steps, all open."""
+    incident = Incident(**{field: values[field] for field in FACT_FIELDS if field in values})
+    incident.created_by_id = actor.id
+    if incident.owner_id is None and actor.has_role(MANAGER):
+        incident.owner_id = actor.id
+    incident.steps = [IncidentStep(code=code, position=index) for index, code in enumerate(STEP_CODES)]
+    db.session.add(incident)
+    db.session.flush()
+    activity.record(
+        "incident.create",
+        actor=actor,
+        target=incident,
+        summary=f"{incident.vendor.name}: {incident.title}",
+        changes=snapshot(incident, [field for field in FACT_FIELDS if field in values]),
+    )
+    return incident
+
+
+def update_incident(incident: Incident, values: dict[str, Any], *, actor: User) -> dict[str, list]:
+    """Change the recorded facts; logs what changed."""
+    if not incident.is_open:
+        raise IncidentRuleError(_l("This incident is closed and can no longer be changed."))
+    changes = apply_changes(incident, {field: values[field] for field in FACT_FIELDS if field in values})
+    if changes:
+        activity.record("incident.update", actor=actor, target=incident, summary=incident.title, changes=changes)
+    return changes
+
+
+def _ensure_open(step: IncidentStep) -> None:
+    if not step.incident.is_open:
+        raise IncidentRuleError(_l("This incident is closed and can no longer be changed."))
+
+
+def plan_files(step: IncidentStep) -> list:
+    """The evidence files attached to a step (the vendor's plan for ``vendor_plan``)."""
+    return evidence_services.files_for("incident_step", step.id)
+
+
+def save_step(step: IncidentStep, values: dict[str, Any], *, actor: User) -> dict[str, list]:
+    """Save a step's due date, reference and note without settling it."""
+    _ensure_open(step)
+    changes = apply_changes(step, {key: values[key] for key in ("due_on", "reference", "note") if key in values})
+    if changes:
+        activity.record("incident.step_update", actor=actor, target=step, summary=step.label, changes=changes)
+    return changes
+
+
+def complete_step(step: IncidentStep, values: dict[str, Any], *, actor: User, today: date, now: datetime) -> None:
+    """Mark a step done on ``values['done_on']`` (default today), with who did it.
+
+    The vendor's recurrence-prevention plan counts as done only with the plan attached as a file.
+    """
+    _ensure_open(step)
+    if step.code == VENDOR_PLAN and not plan_files(step):
+        raise IncidentRuleError(_l("Attach the vendor's written plan before marking this step done."))
+    before = {key: getattr(step, key) for key in ("status", "done_on")}
+    changes = apply_changes(
+        step,
+        {
+            "status": STEP_DONE,
+            "done_on": values.get("done_on") or today,
+            "reference": (values.get("reference") or step.reference or "").strip(),
+            "note": (values.get("note") if values.get("note") is not None else step.note).strip(),
+            "due_on": values.get("due_on", step.due_on),
+            "waiver_reason": "",
+        },
+    )
+    step.completed_by_id = actor.id
+    step.completed_at = now
+    summary = f"{step.incident.title}: {step.label}"
+    activity.record(
+        "incident.step_done",
+        actor=actor,
+        target=step,
+        summary=summary,
+        changes=changes or {key: [value, getattr(step, key)] for key, value in before.items()},
+    )
+
+
+def waive_step(step: IncidentStep, reason: str, *, actor: User, now: datetime) -> None:
+    """Settle a step that does not apply, with the reason (a manager's decision)."""
+    _ensure_open(step)
+    reason = (reason or "").strip()
+    if not reason:
+        raise IncidentRuleError(_l("Give the reason for waiving this step."))
+    changes = apply_changes(step, {"status": STEP_WAIVED, "waiver_reason": reason, "done_on": None})
+    step.completed_by_id = actor.id
+    step.completed_at = now
+    activity.record(
+        "incident.step_waive", actor=actor, target=step, summary=f"{step.incident.title}: {step.label}", changes=changes
+    )
+
+
+def reopen_step(step: IncidentStep, *, actor: User) -> None:
+    """Put a settled step back to open (a mistake, or new facts)."""
+    _ensure_open(step)
+    changes = apply_changes(step, {"status": "open", "done_on": None, "waiver_reason": ""})
+    step.completed_by_id = None
+    step.completed_at = None
+    activity.record(
+        "incident.step_reopen",
+        actor=actor,
+        target=step,
+        summary=f"{step.incident.title}: {step.label}",
+        changes=changes,
+    )
+
+
+def unsettled_steps(incident: Incident) -> list[IncidentStep]:
+    return [step for step in incident.steps if not step.is_settled]
+
+
+def close_incident(incident: Incident, note: str, *, actor: User, today: date) -> None:
+    """Close an incident whose steps are all done or waived.
+
+    Closing asks for a re-evaluation of the vendor (``reevaluation_requested_on``, read through
+    ``reevaluation_requests``) and an extra audit (``audits.trigger_extra_audit``).
+    """
+    if not incident.is_open:
+        raise IncidentRuleError(_l("This incident is already closed."))
+    open_steps = unsettled_steps(incident)
+    if open_steps:
+        names = "、".join(step.label for step in open_steps)
+        raise IncidentRuleError(_l("Settle every step first (done or waived with a reason): %(steps)s", steps=names))
+    changes = apply_changes(
+        incident,
+        {
+            "status": CLOSED,
+            "closed_on": today,
+            "closed_by_id": actor.id,
+            "closing_note": (note or "").strip(),
+            "reevaluation_requested_on": today,
+        },
+    )
+    activity.record("incident.close", actor=actor, target=incident, summary=incident.title, changes=changes)
+    reason = str(_l("Incident #%(id)d closed: %(title)s", id=incident.id, title=incident.title))
+    audit_services.trigger_extra_audit(incident.vendor, "incident", reason, actor, today)
+
+
+def open_incident_counts(vendor_ids: list[int]) -> dict[int, int]:
+    """How many open incidents each vendor has (vendors without any are left out), in one query."""
+    if not vendor_ids:
+        return {}
+    query = (
+        db.select(Incident.vendor_id, func.count(Incident.id))
+        .where(Incident.vendor_id.in_(vendor_ids), Incident.status == OPEN)
+        .group_by(Incident.vendor_id)
+    )
+    return {vendor_id: count for vendor_id, count in db.session.execute(query)}
+
+
+def reevaluation_requests(vendor_ids: list[int]) -> dict[int, date]:
+    """The latest day a closed incident asked for each vendor's re-evaluation, in one query.
+
+    The evaluations feature can compare it with the vendor's latest decision: a decision older
+    than this date means the re-evaluation is still due.
+    """
+    if not vendor_ids:
+        return {}
+    query = (
+        db.select(Incident.vendor_id, func.max(Incident.reevaluation_requested_on))
+        .where(Incident.vendor_id.in_(vendor_ids), Incident.reevaluation_requested_on.is_not(None))
+        .group_by(Incident.vendor_id)
+    )
+    return {vendor_id: day for vendor_id, day in db.session.execute(query)}
+
+
+def open_incident_list() -> list[Incident]:
+    """Every open incident with what its clocks need (three queries whatever the number)."""
+    query = (
+        db.select(Incident)
+        .options(selectinload(Incident.steps), selectinload(Incident.contract))
+        .where(Incident.status == OPEN)
+        .order_by(Incident.id)
+    )
+    return list(db.session.scalars(query))

@@ -59,6 +59,7 @@ class Config:
         self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "oversight@localhost")
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+        self.MAIL_CA_FILE = env.get("MAIL_CA_FILE", "")  # extra CA bundle for the SMTP server's certificate
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.COMPANY_NAME = env.get("COMPANY_NAME", "サンプル株式会社")
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Tokyo")

@@ -49,6 +49,7 @@ def test_without_mail_server_the_message_is_logged_not_sent(app_ctx, caplog):
     assert status == mail.LOGGED
     assert "MAIL_SERVER is not set" in caplog.text
     assert "someone@example.com" in caplog.text
+    assert "ログに出る本文" in caplog.text and "件名のテスト" in caplog.text
 
 
 def test_unreachable_server_raises_a_clear_error(app):

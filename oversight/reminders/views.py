@@ -12,11 +12,14 @@ from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.forms import STATUS_LABELS, OutboxFilterForm, ResendForm
-from oversight.reminders.models import ReminderLog
+from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT, ReminderLog
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 
 LIST_ARGS = ("status", "rule", "recipient", "page")
+STATUS_BADGES = {
+    FAILED: "text-bg-danger", SENT: "text-bg-success", PENDING: "text-bg-warning", LOGGED: "text-bg-secondary",
+}
 
 
 @bp.route("/outbox")
@@ -36,7 +39,7 @@ def outbox():
     pagination = paginate(services.outbox_query(filters))
     return render_template(
         "reminders/outbox.html", form=form, pagination=pagination, resend_form=ResendForm(),
-        status_labels=STATUS_LABELS,
+        status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
     )
 
 

@@ -110,3 +110,11 @@ def _tokyo_today() -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo")).date()
+
+
+def test_flask_scheduler_jobs_lists_the_schedule(app):
+    result = app.test_cli_runner().invoke(args=["scheduler", "jobs"])
+
+    assert result.exit_code == 0, result.output
+    assert "daily: Daily jobs and reminder sweep" in result.output
+    assert "reminders.retry: Retry failed reminders" in result.output

@@ -21,7 +21,9 @@ TODAY = date(2026, 12, 1)
 def add_vendor(app):
     def add(*, owner_id=None, manager_id=None, status=ACTIVE, certifications=()) -> int:
         with app.app_context():
-            vendor = Vendor(name="株式会社サンプル計算センター", status=status, owner_id=owner_id, manager_id=manager_id)
+            vendor = Vendor(
+                name="株式会社サンプル計算センター", status=status, owner_id=owner_id, manager_id=manager_id
+            )
             vendor.certifications = [
                 VendorCertification(kind=kind, name=name, expires_on=expires_on)
                 for kind, name, expires_on in certifications

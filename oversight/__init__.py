@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.evidence.views import bp as evidence_bp
     from oversight.incidents.views import bp as incidents_bp
     from oversight.reminders.views import bp as reminders_bp
+    from oversight.subcontracts.views import bp as subcontracts_bp
     from oversight.vendors.views import bp as vendors_bp
 
     for blueprint in (
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contracts_bp)
     app.register_blueprint(incidents_bp)
     app.register_blueprint(disposals_bp)
+    app.register_blueprint(subcontracts_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -11,6 +11,7 @@ from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.reminders.models import ReminderLog, SchedulerLease
+from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "IncidentStep",
     "ReminderLog",
     "SchedulerLease",
+    "Subcontract",
+    "SubcontractConsent",
     "Setting",
     "User",
     "UserRole",

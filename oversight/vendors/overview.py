@@ -15,6 +15,8 @@ from oversight.core.timeutil import local_today
 from oversight.disposals import lights as termination_lights
 from oversight.evaluations import lights
 from oversight.evaluations import services as evaluation_services
+from oversight.subcontracts import pages as subcontract_pages
+from oversight.subcontracts import queries as subcontract_queries
 from oversight.incidents import status as incident_status
 from oversight.vendors import services
 from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
@@ -35,6 +37,9 @@ def list_query(filters: dict[str, Any], *, sort: str) -> Select:
         state = filters.get(key) or ""
         if state in LIGHT_STATES:
             extra = (*extra, module.light_condition(state, local_today()))
+    subcontract = filters.get("subcontract") or ""
+    if subcontract in GRASP_STATES:
+        extra = (*extra, subcontract_queries.light_condition(subcontract, local_today()))
     return services.vendor_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",
@@ -69,6 +74,11 @@ def incident_badges(vendor_ids: list[int]) -> dict[int, lights.Light]:
     return incident_status.vendor_badges(vendor_ids)
 
 
+def subcontract_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
+    """The 再委託 light of each listed vendor, in two queries."""
+    return subcontract_queries.lights_for(vendor_ids, local_today())
+
+
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
@@ -89,4 +99,5 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "termination_light": termination_lights.lights_for([vendor.id], today)[vendor.id],
         "contracts": contract_services.contracts_of(vendor),
         "can_draft_contract": user.has_role(PROCUREMENT, ADMIN),
+        **subcontract_pages.vendor_section(vendor),
     }

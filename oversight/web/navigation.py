@@ -20,6 +20,7 @@ NAV_ITEMS = (
     NavItem("vendors.index", _l("Vendors")),
     NavItem("evaluations.index", _l("Evaluations")),
     NavItem("contracts.index", _l("Contracts")),
+    NavItem("subcontracts.index", _l("Subcontracting")),
     NavItem("disposals.index", _l("Return/deletion")),
     NavItem("audits.index", _l("Audits")),
     NavItem("incidents.index", _l("Incidents")),

@@ -1,0 +1,152 @@
+"""What the subcontract pages show: computed statuses, permissions and pre-filled forms (views stay thin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
+from oversight.contracts.models import Contract
+from oversight.core.timeutil import local_today
+from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
+from oversight.evaluations.models import CONDITIONAL
+from oversight.extensions import db
+from oversight.subcontracts import chain, queries, services
+from oversight.subcontracts.forms import (
+    ConsentRequestForm,
+    DecisionForm,
+    NodeForm,
+    NotifiedForm,
+    ReviewForm,
+    RevokeForm,
+)
+from oversight.subcontracts.models import APPROVED, REQUESTED, REVIEWED, Subcontract
+from oversight.subcontracts.services import SubcontractRuleError
+from oversight.vendors.models import Vendor
+
+REQUESTERS = (PROCUREMENT, ADMIN)
+
+
+def worklist(today) -> dict[str, Any]:
+    """The index page: violations first, then requests by who must act, then consents running out."""
+    statuses = chain.flatten(chain.roots(queries.open_statuses(today)))
+    pending = [status for status in statuses if status.current is not None and status.current.is_pending]
+    return {
+        "violations": [status for status in statuses if status.is_violation],
+        "awaiting_legal": [status for status in pending if status.current.status == REQUESTED],
+        "awaiting_manager": [status for status in pending if status.current.status == REVIEWED],
+        "expiring": [status for status in statuses if status.has_valid_consent and status.light.state == chain.AMBER],
+        "node_count": len(statuses),
+    }
+
+
+def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
+    roots = queries.contract_tree(contract, local_today())
+    return {
+        "contract": contract,
+        "roots": roots,
+        "chain_light": chain.combined_light(chain.flatten(roots)),
+        "can_add": user.has_role(*REQUESTERS) and not contract.is_closed,
+    }
+
+
+def vendor_page(vendor: Vendor) -> dict[str, Any]:
+    trees = queries.vendor_trees(vendor, local_today())
+    involved = [
+        status
+        for _contract, roots in trees
+        for status in chain.flatten(roots)
+        if not _contract.is_closed and chain.involves(status.node, vendor.id)
+    ]
+    return {"trees": trees, "subcontract_light": chain.combined_light(involved)}
+
+
+def vendor_section(vendor: Vendor) -> dict[str, Any]:
+    """The vendor detail page's 再委託 section: the same trees and light."""
+    page = vendor_page(vendor)
+    return {"subcontract_trees": page["trees"], "subcontract_light": page["subcontract_light"]}
+
+
+# --- forms ------------------------------------------------------------------------------------------
+
+
+def node_form(contract: Contract, *, parent_id: str = "") -> NodeForm:
+    form = NodeForm(
+        parents=services.nodes_of_contract(contract),
+        vendors=services.candidate_vendors(contract),
+        contractor_name=contract.vendor.name,
+    )
+    if not form.is_submitted() and parent_id.isdigit():
+        form.parent.data = parent_id
+    return form
+
+
+def chosen_parent(contract: Contract, value: str | None) -> Subcontract | None:
+    if not value:
+        return None
+    node = db.session.get(Subcontract, int(value)) if value.isdigit() else None
+    if node is None or node.contract_id != contract.id:
+        raise SubcontractRuleError(services.PARENT_MESSAGE)
+    return node
+
+
+def chosen_vendor(value: str | None) -> Vendor:
+    vendor = db.session.get(Vendor, int(value)) if (value or "").isdigit() else None
+    if vendor is None:
+        raise SubcontractRuleError(services.VENDOR_MESSAGE)
+    return vendor
+
+
+def request_form(node: Subcontract) -> ConsentRequestForm:
+    evaluations = services.evaluations_of(node.vendor_id)
+    form = ConsentRequestForm(obj=node, evaluations=evaluations)
+    if not form.is_submitted():
+        approved = [e for e in evaluations if e.status in (EVALUATION_APPROVED, CONDITIONAL)]
+        if approved:
+            form.evaluation.data = str(approved[0].id)
+    return form
+
+
+def render_detail(node: Subcontract, *, user: Any, status: int = 200, **forms: Any):
+    """The node page with the forms the user may use (``forms`` carry the user's input after a failure)."""
+    today = local_today()
+    statuses = queries.chain_statuses(node.contract_id, today)
+    own = statuses[node.id]
+    ancestors = []
+    parent_id = node.parent_id
+    while parent_id is not None:
+        ancestors.insert(0, statuses[parent_id])
+        parent_id = statuses[parent_id].node.parent_id
+    consents = services.consents_of(node)
+    current = consents[0] if consents else None
+    version = {"version": current.version} if current else {}
+    is_requester = user.has_role(*REQUESTERS)
+    context = {
+        "node": node,
+        "status": own,
+        "ancestors": ancestors,
+        "children": sorted(own.children, key=lambda child: child.node.id),
+        "consents": consents,
+        "current": current,
+        "can_add_below": is_requester and not node.contract.is_closed,
+        "can_request": is_requester and not node.contract.is_closed and not (current and current.is_pending),
+        "can_start_evaluation": is_requester and current is not None and current.is_pending,
+        "can_review": user.has_role(LEGAL) and current is not None and current.status == REQUESTED,
+        "can_decide": user.has_role(MANAGER)
+        and current is not None
+        and current.status == REVIEWED
+        and user.id not in (current.reviewed_by_id, current.requested_by_id),
+        "is_own_review": user.has_role(MANAGER)
+        and current is not None
+        and current.status == REVIEWED
+        and user.id in (current.reviewed_by_id, current.requested_by_id),
+        "can_revoke": user.has_role(MANAGER) and current is not None and current.status == APPROVED,
+        "can_notify": is_requester and current is not None and current.status == APPROVED,
+        "review_form": ReviewForm(formdata=None, data=version),
+        "decision_form": DecisionForm(formdata=None, data={**version, "expires_on": node.contract.end_on}),
+        "revoke_form": RevokeForm(formdata=None, data=version),
+        "notified_form": NotifiedForm(formdata=None, data={**version, "notified_on": today}),
+    }
+    context.update(forms)
+    return render_template("subcontracts/detail.html", **context), status

@@ -1,0 +1,183 @@
+"""Reading chains: a contract's or a vendor's tree, the 再委託 light of many vendors, the violations.
+
+Every function loads the nodes in one query (vendor, parent vendor and contract joined) and their
+consents in one more, then assembles the trees in Python, so a page costs the same number of
+queries whatever the size of the chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_
+from sqlalchemy.orm import aliased, joinedload
+
+from oversight.contracts.models import CLOSED, Contract
+from oversight.evaluations.lights import AMBER, GREEN, RED, Light
+from oversight.extensions import db
+from oversight.subcontracts import chain
+from oversight.subcontracts.models import APPROVED, PENDING, Subcontract, SubcontractConsent
+from oversight.vendors.models import Vendor
+
+
+def _node_query() -> Select:
+    return db.select(Subcontract).options(
+        joinedload(Subcontract.vendor), joinedload(Subcontract.parent_vendor), joinedload(Subcontract.contract)
+    )
+
+
+def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
+    nodes = list(db.session.scalars(node_query).unique())
+    if not nodes:
+        return {}
+    consents = db.session.scalars(
+        db.select(SubcontractConsent)
+        .where(SubcontractConsent.subcontract_id.in_([node.id for node in nodes]))
+        .options(joinedload(SubcontractConsent.decided_by))
+    )
+    return chain.assess(nodes, consents, today)
+
+
+def contract_tree(contract: Contract, today: date) -> list[chain.NodeStatus]:
+    """The level-1 nodes of ``contract`` with their subtrees and statuses (two queries)."""
+    return chain.roots(_assess(_node_query().where(Subcontract.contract_id == contract.id), today))
+
+
+def _contracts_involving(vendor_ids: list[int]) -> Select:
+    """Ids of the contracts whose chain involves any of ``vendor_ids`` (as contractor, parent or subcontractor)."""
+    return (
+        db.select(Subcontract.contract_id)
+        .join(Contract, Contract.id == Subcontract.contract_id)
+        .where(
+            or_(
+                Contract.vendor_id.in_(vendor_ids),
+                Subcontract.vendor_id.in_(vendor_ids),
+                Subcontract.parent_vendor_id.in_(vendor_ids),
+            )
+        )
+    )
+
+
+def vendor_trees(vendor: Vendor, today: date) -> list[tuple[Contract, list[chain.NodeStatus]]]:
+    """Every chain that ``vendor`` is part of, by contract (two queries)."""
+    statuses = _assess(_node_query().where(Subcontract.contract_id.in_(_contracts_involving([vendor.id]))), today)
+    trees: dict[int, tuple[Contract, list[chain.NodeStatus]]] = {}
+    for root in chain.roots(statuses):
+        trees.setdefault(root.node.contract_id, (root.node.contract, []))[1].append(root)
+    return sorted(trees.values(), key=lambda pair: (pair[0].is_closed, pair[0].number))
+
+
+def chain_statuses(contract_id: int, today: date) -> dict[int, chain.NodeStatus]:
+    """The status of every node of one contract's chain, by node id (two queries)."""
+    return _assess(_node_query().where(Subcontract.contract_id == contract_id), today)
+
+
+def node_status(node: Subcontract, today: date) -> chain.NodeStatus:
+    """The status of one node, judged with the whole chain of its contract."""
+    return chain_statuses(node.contract_id, today)[node.id]
+
+
+def open_statuses(today: date, vendor_ids: list[int] | None = None) -> dict[int, chain.NodeStatus]:
+    """The status of every node of contracts that have not ended (only chains touching ``vendor_ids`` if given)."""
+    query = _node_query().join(Contract, Contract.id == Subcontract.contract_id).where(Contract.status.not_in(CLOSED))
+    if vendor_ids is not None:
+        query = query.where(Subcontract.contract_id.in_(_contracts_involving(vendor_ids)))
+    return _assess(query, today)
+
+
+def lights_for(vendor_ids: list[int], today: date) -> dict[int, Light]:
+    """The 再委託 light of each vendor: the worst node of the open chains it is part of (two queries)."""
+    if not vendor_ids:
+        return {}
+    statuses = list(open_statuses(today, vendor_ids).values())
+    return {
+        vendor_id: chain.combined_light(status for status in statuses if chain.involves(status.node, vendor_id))
+        for vendor_id in vendor_ids
+    }
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A node the dashboard must show in red, with the reason."""
+
+    node: Subcontract
+    reason: str
+    detail: str
+
+    @property
+    def url_path(self) -> str:
+        return f"/subcontracts/{self.node.id}"
+
+
+def violations(today: date) -> list[Violation]:
+    """Every node of a contract in force or being prepared that is a violation today (two queries)."""
+    return [
+        Violation(status.node, status.light.text, status.light.detail)
+        for status in chain.flatten(chain.roots(open_statuses(today)))
+        if status.is_violation
+    ]
+
+
+# --- the same rule in SQL, for the vendor list filter --------------------------------------------
+
+
+def _has_valid(node, today: date) -> ColumnElement[bool]:
+    return exists().where(
+        SubcontractConsent.subcontract_id == node.id,
+        SubcontractConsent.status == APPROVED,
+        SubcontractConsent.expires_on >= today,
+    )
+
+
+def _has_pending(node) -> ColumnElement[bool]:
+    return exists().where(SubcontractConsent.subcontract_id == node.id, SubcontractConsent.status.in_(PENDING))
+
+
+def _is_violation(node, today: date) -> ColumnElement[bool]:
+    ancestor = aliased(Subcontract)
+    broken_above = exists().where(
+        ancestor.contract_id == node.contract_id,
+        ancestor.id != node.id,
+        node.path.startswith(ancestor.path),
+        not_(_has_valid(ancestor, today)),
+    )
+    return or_(and_(not_(_has_valid(node, today)), not_(_has_pending(node))), broken_above)
+
+
+def _is_amber(node, today: date) -> ColumnElement[bool]:
+    lasting = exists().where(
+        SubcontractConsent.subcontract_id == node.id,
+        SubcontractConsent.status == APPROVED,
+        SubcontractConsent.expires_on > chain.horizon(today),
+    )
+    expiring = and_(_has_valid(node, today), not_(lasting))
+    pending = and_(not_(_has_valid(node, today)), _has_pending(node))
+    return and_(not_(_is_violation(node, today)), or_(expiring, pending))
+
+
+def _vendors_with_nodes(condition=None, today: date | None = None) -> ColumnElement[bool]:
+    node = aliased(Subcontract)
+    contract = aliased(Contract)
+    where = [contract.status.not_in(CLOSED)]
+    if condition is not None:
+        where.append(condition(node, today))
+    base = db.select(node.vendor_id).join(contract, contract.id == node.contract_id).where(*where)
+    return or_(
+        Vendor.id.in_(base),
+        Vendor.id.in_(base.with_only_columns(node.parent_vendor_id)),
+        Vendor.id.in_(base.with_only_columns(contract.vendor_id)),
+    )
+
+
+def light_condition(state: str, today: date) -> ColumnElement[bool]:
+    """A WHERE condition on :class:`Vendor` selecting the vendors whose 再委託 light is ``state``."""
+    red = _vendors_with_nodes(_is_violation, today)
+    if state == RED:
+        return red
+    amber = and_(_vendors_with_nodes(_is_amber, today), not_(red))
+    if state == AMBER:
+        return amber
+    if state == GREEN:
+        return and_(_vendors_with_nodes(), not_(red), not_(_vendors_with_nodes(_is_amber, today)))
+    return not_(_vendors_with_nodes())

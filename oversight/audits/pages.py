@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_
 
 from oversight.audits import findings as finding_services
@@ -21,11 +22,12 @@ from oversight.audits.models import (
     Audit,
 )
 from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
-from oversight.auth.roles import AUDITOR
+from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.core.pagination import page_number
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.vendors.models import RISK_LABELS, Vendor
+from oversight.vendors.models import STATUS_LABELS as VENDOR_STATUS_LABELS
 
 OVERDUE, DUE_SOON, UPCOMING = "overdue", "due_soon", "upcoming"
 WHEN_DAYS = {"overdue": -1, "30": 30, "90": 90, "all": None}
@@ -196,6 +198,42 @@ def schedule_page(today: date, filters: dict[str, Any], sort: str) -> dict[str, 
     }
 
 
+SCHEDULE_STATE_LABELS = {OVERDUE: _l("Overdue"), DUE_SOON: _l("Due soon"), UPCOMING: _l("Upcoming")}
+
+
+def schedule_csv_rows(rows: list[ScheduleRow]) -> tuple[list[str], list[list]]:
+    """Header and rows of the schedule export, in the user's language."""
+    header = [
+        str(label)
+        for label in (
+            _l("Vendor"),
+            _l("Risk tier"),
+            _l("Status"),
+            _l("Last audit"),
+            _l("Regular due date"),
+            _l("Extra audit"),
+            _l("Next due"),
+            _l("Due"),
+            _l("Overdue findings"),
+        )
+    ]
+    body = [
+        [
+            row.vendor_name,
+            str(RISK_LABELS.get(row.risk_tier, row.risk_tier)),
+            str(VENDOR_STATUS_LABELS.get(row.status, row.status)),
+            row.last_audit_on,
+            row.regular_due_on,
+            row.trigger_due_on,
+            row.next_due_on,
+            str(SCHEDULE_STATE_LABELS[row.state]),
+            row.overdue_findings,
+        ]
+        for row in rows
+    ]
+    return header, body
+
+
 def records_query(*, q: str = "", status: str = "", kind: str = "", sort: str = "newest") -> Select:
     """Audit records with their vendor (joined) and auditors (one extra query per page)."""
     query = db.select(Audit).join(Vendor, Vendor.id == Audit.vendor_id)
@@ -250,6 +288,7 @@ def vendor_section(vendor: Vendor, *, user: Any, today: date) -> dict[str, Any]:
         "open_findings": finding_services.unresolved_of(vendor),
         "audit_triggers": services.open_triggers_of(vendor),
         "can_record_audit": user.has_role(AUDITOR),
+        "can_trigger_audit": user.has_role(AUDITOR, MANAGER),
         "audit_today": today,
     }
 

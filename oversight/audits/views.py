@@ -29,6 +29,7 @@ from oversight.audits.models import Audit, Finding
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.core.editing import StaleEditError, ensure_current
+from oversight.core.exports import csv_response
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
@@ -95,6 +96,23 @@ def index():
     return render_template(
         "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(AUDITOR), **context
     )
+
+
+@bp.route("/schedule.csv")
+@role_required()
+def export_schedule():
+    """The schedule as filtered on the page, as CSV (UTF-8 with BOM, opens in Excel)."""
+    form = ScheduleFilterForm(request.args)
+    filters = form.data if form.validate() else {}
+    rows = pages.schedule_rows(
+        local_today(),
+        q=filters.get("q") or "",
+        risk_tier=filters.get("risk_tier") or "",
+        when=filters.get("when") or "all",
+        sort=request.args.get("sort", "due"),
+    )
+    header, body = pages.schedule_csv_rows(rows)
+    return csv_response(f"audit-schedule-{local_today().isoformat()}.csv", header, body)
 
 
 @bp.route("/records")

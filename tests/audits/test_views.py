@@ -410,3 +410,19 @@ def test_auditor_pages_open_and_edit_keeps_changes(client, login_as, app, data):
         assert (audit.kind, audit.scope_note) == ("questionnaire", "書面")
     assert client.post(f"/audits/{audit_id}/start").status_code == 302
     assert client.get(f"/audits/{audit_id}/checklist").status_code == 200
+
+
+def test_schedule_downloads_as_csv(client, login_as, data):
+    login_as("viewer")
+    response = client.get("/audits/schedule.csv?when=overdue&risk_tier=high")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data().decode("utf-8-sig")
+    assert "株式会社さくら給与計算センター" in text.splitlines()[1]
+    assert client.get("/audits/schedule.csv?when=nonsense&page=x").status_code == 200
+
+
+def test_vendor_page_offers_extra_audit_to_managers(client, login_as, data):
+    login_as("manager")
+    page = client.get(f"/vendors/{data['vendor_id']}").get_data(as_text=True)
+    assert "request-extra-audit" in page and "plan-audit" not in page

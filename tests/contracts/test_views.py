@@ -393,3 +393,21 @@ def test_the_list_runs_a_constant_number_of_queries(client, login_as, app, count
     with count_queries() as large:
         assert client.get("/contracts/").status_code == 200
     assert small.count == large.count
+
+
+def test_a_stale_edit_is_refused_and_keeps_the_input(client, login_as, app, contract_in):
+    contract_id = contract_in("draft")
+    login_as("procurement")
+    version = _contract(app, contract_id).version
+    response = client.post(f"/contracts/{contract_id}/edit",
+                           data={**FORM, "number": "CT-STALE", "title": "古い画面からの変更", "version": version - 1})
+    assert response.status_code == 200
+    assert "古い画面からの変更" in response.get_data(as_text=True)
+    assert _contract(app, contract_id).title != "古い画面からの変更"
+
+
+def test_a_contract_with_legal_cannot_be_edited(client, login_as, contract_in):
+    contract_id = contract_in("in_review")
+    login_as("procurement")
+    response = client.get(f"/contracts/{contract_id}/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/contracts/{contract_id}")

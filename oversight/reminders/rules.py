@@ -32,6 +32,10 @@ from oversight.reminders.settings import StagePolicy, stage_policy
 log = logging.getLogger(__name__)
 
 
+# The reminder log's column sizes (title and url_path are cut to 300 when stored).
+FIELD_LIMITS = {"rule": 80, "kind": 40, "object_type": 40, "stage": 20}
+
+
 @dataclass(frozen=True)
 class DueItem:
     """One thing falling due, to be reminded at ``stage`` to ``recipients`` (user ids)."""
@@ -47,6 +51,14 @@ class DueItem:
     url_path: str
     recipients: frozenset[int] = field(default_factory=frozenset)
     escalate: bool = False
+
+    def __post_init__(self) -> None:
+        # Refuse here, inside the rule (which the sweep then skips and reports), rather than
+        # fail the whole sweep's insert on PostgreSQL's column lengths.
+        for name, limit in FIELD_LIMITS.items():
+            if len(getattr(self, name)) > limit:
+                raise ValueError(f"DueItem.{name} is longer than {limit} characters: {getattr(self, name)!r}")
+        object.__setattr__(self, "recipients", frozenset(self.recipients))
 
 
 RuleFunction = Callable[[Session, date], Iterable[DueItem]]

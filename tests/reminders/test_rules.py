@@ -58,3 +58,13 @@ def test_stored_settings_change_the_stages_and_the_sweep_time(app_ctx):
                                                 ("0,-3", (30, 7, 1)), ("", (30, 7, 1))])
 def test_lead_days_parsing(text, expected):
     assert settings.parse_lead_days(text) == expected
+
+
+def test_due_item_refuses_values_the_log_cannot_hold_and_takes_a_set_of_recipients():
+    from oversight.reminders.rules import DueItem
+
+    values = dict(rule="r", kind="general", object_type="user", object_id=1, title="t", due_on=DUE, days_late=0,
+                  url_path="/", recipients={1, 2})
+    assert DueItem(stage="due", **values).recipients == frozenset({1, 2})
+    with pytest.raises(ValueError, match="stage is longer than 20"):
+        DueItem(stage="x" * 21, **values)

@@ -13,7 +13,18 @@ from oversight.contracts import review as review_rules
 from oversight.contracts.models import Contract
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
-from tests.contracts.helpers import PDF_BYTES, approve_selection, cleared, drafted, people, signed, submitted, user
+from tests.contracts.helpers import (
+    NOW,
+    PDF_BYTES,
+    approve_selection,
+    cleared,
+    drafted,
+    judge_all,
+    people,
+    signed,
+    submitted,
+    user,
+)
 from tests.vendors.factories import create_vendor
 
 FORM = {
@@ -399,8 +410,10 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client, login_as, app, cont
     contract_id = contract_in("draft")
     login_as("procurement")
     version = _contract(app, contract_id).version
-    response = client.post(f"/contracts/{contract_id}/edit",
-                           data={**FORM, "number": "CT-STALE", "title": "古い画面からの変更", "version": version - 1})
+    response = client.post(
+        f"/contracts/{contract_id}/edit",
+        data={**FORM, "number": "CT-STALE", "title": "古い画面からの変更", "version": version - 1},
+    )
     assert response.status_code == 200
     assert "古い画面からの変更" in response.get_data(as_text=True)
     assert _contract(app, contract_id).title != "古い画面からの変更"
@@ -411,3 +424,32 @@ def test_a_contract_with_legal_cannot_be_edited(client, login_as, contract_in):
     login_as("procurement")
     response = client.get(f"/contracts/{contract_id}/edit")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/contracts/{contract_id}")
+
+
+def test_a_manager_approves_a_waiver_from_the_page(client, login_as, app):
+    with app.app_context():
+        procurement, legal, _manager = people()
+        contract = submitted(procurement)
+        review = judge_all(contract, legal, C05="missing")
+        clause = next(r for r in review.results if r.item.code == "C05")
+        review_rules.save_results(
+            contract,
+            review,
+            {clause.item_id: {"result": "missing", "waiver_reason": "保証書で担保"}},
+            actor=legal,
+            now=NOW,
+        )
+        db.session.commit()
+        contract_id, result_id, version = contract.id, clause.id, review.version
+    login_as("manager")
+    page = client.get(f"/contracts/{contract_id}").get_data(as_text=True)
+    assert 'data-testid="approve-waiver-C05"' in page
+    response = client.post(f"/contracts/{contract_id}/waivers/{result_id}/approve", data={"version": version})
+    assert response.status_code == 302
+    with app.app_context():
+        review = review_rules.latest_round(db.session.get(Contract, contract_id))
+        assert next(r for r in review.results if r.id == result_id).is_waived
+    assert (
+        client.post(f"/contracts/{contract_id}/waivers/{result_id}/approve", data={"version": version + 1}).status_code
+        == 400
+    )

@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "audit.signoff": _l("Audit signed off"),
     "audit.return": _l("Audit returned"),
     "audit.trigger": _l("Extra audit triggered"),
+    "audit.cancel": _l("Audit cancelled"),
     "finding.create": _l("Finding raised"),
     "finding.plan": _l("Corrective plan recorded"),
     "finding.verify": _l("Corrective action verified"),

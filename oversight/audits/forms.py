@@ -170,6 +170,11 @@ class ReturnForm(MyNumberGuardMixin, FlaskForm):
     version = VersionField()
 
 
+class CancelForm(MyNumberGuardMixin, FlaskForm):
+    reason = TextAreaField(_l("Why it is cancelled"), validators=[DataRequired(), Length(max=4000)])
+    version = VersionField()
+
+
 class FindingForm(MyNumberGuardMixin, FlaskForm):
     """A finding with the corrective action requested in writing (是正要求)."""
 

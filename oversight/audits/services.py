@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from oversight.activity import services as activity
 from oversight.audits import settings
 from oversight.audits.models import (
+    CANCELLED,
     DECISION_LABELS,
     EDITABLE,
     IN_PROGRESS,
@@ -327,6 +328,26 @@ def return_audit(audit: Audit, *, actor: User, note: str) -> None:
         target=audit,
         summary=f"{audit.vendor.name}: {note.strip()}"[:2000],
         changes={"status": [SUBMITTED, RETURNED]},
+    )
+
+
+def cancel_audit(audit: Audit, *, actor: User, reason: str) -> None:
+    """Cancel a planned audit with the reason; triggers waiting for it stay open for the next audit."""
+    if audit.status != PLANNED:
+        raise AuditRuleError(_l("Only a planned audit can be cancelled."))
+    if not (reason or "").strip():
+        raise AuditRuleError(_l("Say why the audit is cancelled."))
+    audit.status = CANCELLED
+    audit.return_note = reason.strip()
+    for trigger in audit.triggers:
+        if trigger.resolved_on is None:
+            trigger.audit_id = None
+    activity.record(
+        "audit.cancel",
+        actor=actor,
+        target=audit,
+        summary=f"{audit.vendor.name}: {reason.strip()}"[:2000],
+        changes={"status": [PLANNED, CANCELLED]},
     )
 
 

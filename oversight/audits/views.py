@@ -12,6 +12,7 @@ from oversight.audits.forms import (
     AuditEditForm,
     AuditEvidenceForm,
     AuditForm,
+    CancelForm,
     CloseForm,
     FindingForm,
     FindingsFilterForm,
@@ -81,6 +82,7 @@ def _detail(audit: Audit, status: int = 200, **forms):
     data = {"version": audit.version}
     context.setdefault("signoff_form", SignOffForm(formdata=None, data=data))
     context.setdefault("return_form", ReturnForm(formdata=None, data=data))
+    context.setdefault("cancel_form", CancelForm(formdata=None, data=data))
     context.setdefault("upload_form", AuditEvidenceForm(formdata=None, results=context["results"]))
     context.update(forms)
     return render_template("audits/detail.html", **context), status
@@ -206,6 +208,20 @@ def start(audit_id: int):
     db.session.commit()
     flash(_l("Recording started."), "success")
     return redirect(url_for("audits.checklist", audit_id=audit_id))
+
+
+@bp.route("/<int:audit_id>/cancel", methods=["POST"])
+@role_required(AUDITOR)
+def cancel(audit_id: int):
+    """Cancel a planned audit, with the reason."""
+    form = CancelForm()
+    return _decide(
+        audit_id,
+        form,
+        "cancel_form",
+        lambda audit: services.cancel_audit(audit, actor=current_user, reason=form.reason.data or ""),
+        _l("The audit was cancelled."),
+    )
 
 
 @bp.route("/<int:audit_id>/checklist", methods=["GET", "POST"])

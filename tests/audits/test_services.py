@@ -205,3 +205,18 @@ def test_due_date_before_request_is_refused(people):
     audit = recording(active_vendor(), people["auditor"])
     with pytest.raises(AuditRuleError):
         finding(audit, people["auditor"], requested_on=date(2026, 11, 20), due_on=date(2026, 11, 1))
+
+
+def test_cancelled_audit_leaves_its_trigger_for_the_next_audit(people):
+    vendor = active_vendor()
+    trigger = audit_services.trigger_extra_audit(vendor, "renewal", "契約更新", people["auditor"], TODAY)
+    planned_audit = trigger.audit
+    with pytest.raises(AuditRuleError):
+        audit_services.cancel_audit(planned_audit, actor=people["auditor"], reason=" ")
+    audit_services.cancel_audit(planned_audit, actor=people["auditor"], reason="次回定期監査で確認する")
+    db.session.flush()
+    assert planned_audit.status == "cancelled" and trigger.audit_id is None and trigger.resolved_on is None
+    again = audit_services.trigger_extra_audit(vendor, "location", "移転", people["auditor"], TODAY)
+    assert again.audit_id != planned_audit.id
+    with pytest.raises(AuditRuleError):
+        audit_services.cancel_audit(recording(active_vendor(), people["auditor"]), actor=people["auditor"], reason="x")

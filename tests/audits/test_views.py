@@ -74,6 +74,7 @@ def test_only_auditors_record(client, login_as, data, role):
         "/audits/new",
         f"/audits/{audit_id}/edit",
         f"/audits/{audit_id}/start",
+        f"/audits/{audit_id}/cancel",
         f"/audits/{audit_id}/checklist",
         f"/audits/{audit_id}/evidence",
         f"/audits/{audit_id}/findings/new",
@@ -426,3 +427,24 @@ def test_vendor_page_offers_extra_audit_to_managers(client, login_as, data):
     login_as("manager")
     page = client.get(f"/vendors/{data['vendor_id']}").get_data(as_text=True)
     assert "request-extra-audit" in page and "plan-audit" not in page
+
+
+def test_auditor_cancels_a_planned_audit(client, login_as, app, data):
+    auditor = login_as("auditor")
+    with app.app_context():
+        vendor = db.session.get(Vendor, data["vendor_id"])
+        audit = audit_services.plan_audit(
+            vendor, {"kind": "remote", "auditor_ids": [auditor.id]}, actor=None, today=TODAY
+        )
+        db.session.commit()
+        audit_id, version = audit.id, audit.version
+    assert "cancel-audit" in client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    response = client.post(f"/audits/{audit_id}/cancel", data={"version": str(version), "reason": ""})
+    assert response.status_code == 400
+    response = client.post(f"/audits/{audit_id}/cancel", data={"version": str(version), "reason": "日程再調整"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Audit, audit_id).status == "cancelled"
+    assert (
+        client.post(f"/audits/{audit_id}/cancel", data={"version": str(version + 1), "reason": "x"}).status_code == 400
+    )

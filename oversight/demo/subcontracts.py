@@ -96,7 +96,7 @@ def _request(node, evaluation, day: date, users: dict, **extra):
     return services.request_consent(node, values, actor=users[PROCUREMENT], now=_moment(day))
 
 
-def _consent(node, evaluation, day: date, users: dict, *, expires_on: date, conditions: str, **extra):
+def _consent(node, evaluation, day: date, users: dict, *, today: date, expires_on: date, conditions: str, **extra):
     consent = _request(node, evaluation, day, users, **extra)
     services.review(
         consent,
@@ -110,7 +110,8 @@ def _consent(node, evaluation, day: date, users: dict, *, expires_on: date, cond
         conditions=conditions,
         expires_on=expires_on,
         actor=users[MANAGER],
-        today=day + timedelta(days=2),
+        # The extra audit a new subcontractor calls for falls due from the demo's today, not in the past.
+        today=today,
         now=_moment(day + timedelta(days=2)),
     )
     return consent
@@ -142,6 +143,7 @@ def seed_subcontracts(users: dict, vendors: list[Vendor], *, today: date) -> Non
         first_eval,
         t - timedelta(days=40),
         users,
+        today=t,
         expires_on=t + timedelta(days=250),
         conditions="年1回、取扱状況の報告書を提出すること",
     )
@@ -156,6 +158,7 @@ def seed_subcontracts(users: dict, vendors: list[Vendor], *, today: date) -> Non
         second_eval,
         t - timedelta(days=30),
         users,
+        today=t,
         expires_on=t + timedelta(days=20),
         conditions="再々委託の開始時に通知、四半期ごとに報告",
         consent_type=ADVANCE,
@@ -179,7 +182,13 @@ def seed_subcontracts(users: dict, vendors: list[Vendor], *, today: date) -> Non
         main, parent=None, vendor=revoked, values=_values("print"), actor=users[PROCUREMENT]
     )
     revoked_consent = _consent(
-        revoked_node, revoked_eval, t - timedelta(days=90), users, expires_on=t + timedelta(days=200), conditions=""
+        revoked_node,
+        revoked_eval,
+        t - timedelta(days=90),
+        users,
+        today=t,
+        expires_on=t + timedelta(days=200),
+        conditions="",
     )
     services.revoke(
         revoked_consent,

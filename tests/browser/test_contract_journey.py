@@ -21,8 +21,10 @@ pytestmark = pytest.mark.browser
 
 
 def _sign_out(page):
+    """Sign out through the user menu (the click is dispatched, so a slow Bootstrap load cannot hide it)."""
+    page.wait_for_load_state("load")
     page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
+    page.get_by_test_id("logout").dispatch_event("click")
     page.wait_for_url(re.compile(r".*/auth/login"))
 
 

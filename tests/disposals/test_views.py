@@ -13,7 +13,7 @@ from oversight.core.timeutil import local_today
 from oversight.disposals import services as disposal_services
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
-from tests.contracts.helpers import PDF_BYTES, people, signed
+from tests.contracts.helpers import PDF_BYTES, people, signed, user
 
 CERTIFICATE = {
     "method": "destruction",
@@ -138,3 +138,28 @@ def test_list_filters(client, login_as, item_id):
     assert 'data-testid="disposal-row"' not in page
     page = client.get("/disposals/", query_string={"state": "overdue"}).get_data(as_text=True)
     assert 'data-testid="disposal-row"' in page
+
+
+def _ended_contracts(app, count: int) -> None:
+    with app.app_context():
+        procurement, legal, manager = (
+            user("procurement", email=f"p{count}@example.org"),
+            user("legal", email=f"l{count}@example.org"),
+            user("manager", email=f"m{count}@example.org"),
+        )
+        today = local_today()
+        for _ in range(count):
+            signed(procurement, legal, manager, start_on=today - timedelta(days=400), end_on=today - timedelta(days=10))
+        contract_services.close_ended_contracts(today)
+        db.session.commit()
+
+
+def test_the_list_runs_a_constant_number_of_queries(client, login_as, app, count_queries):
+    login_as("viewer")
+    _ended_contracts(app, 2)
+    with count_queries() as small:
+        assert client.get("/disposals/").status_code == 200
+    _ended_contracts(app, 8)
+    with count_queries() as large:
+        assert client.get("/disposals/").status_code == 200
+    assert small.count == large.count

@@ -6,6 +6,7 @@ from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
+from oversight.dashboard.models import CalendarToken, CoverageSnapshot
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
@@ -19,6 +20,7 @@ __all__ = [
     "Audit",
     "AuditResult",
     "AuditTrigger",
+    "CalendarToken",
     "Finding",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -26,6 +28,7 @@ __all__ = [
     "Contract",
     "ContractDocument",
     "ContractReview",
+    "CoverageSnapshot",
     "DisposalItem",
     "Evaluation",
     "EvaluationAnswer",
@@ -33,10 +36,10 @@ __all__ = [
     "Incident",
     "IncidentStep",
     "ReminderLog",
+    "Setting",
     "SchedulerLease",
     "Subcontract",
     "SubcontractConsent",
-    "Setting",
     "User",
     "UserRole",
     "Vendor",

@@ -89,6 +89,9 @@ ACTION_LABELS = {
     "incident.step_waive": _l("Incident step waived"),
     "incident.step_reopen": _l("Incident step reopened"),
     "incident.close": _l("Incident closed"),
+    "calendar_feed.create": _l("Calendar feed created"),
+    "calendar_feed.regenerate": _l("Calendar feed address regenerated"),
+    "calendar_feed.revoke": _l("Calendar feed revoked"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -114,6 +117,7 @@ OBJECT_TYPE_LABELS = {
     "subcontract_consent": _l("Subcontract consent"),
     "incident": _l("Incident"),
     "incident_step": _l("Incident step"),
+    "calendar_feed": _l("Calendar feed"),
 }
 
 

@@ -1,11 +1,18 @@
-"""The dashboard."""
+"""The dashboard: my work, attention, coverage and trend; the due-date calendar and its iCalendar feed."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.auth.decorators import public, role_required
+from oversight.core.timeutil import local_today, utcnow
+from oversight.dashboard import feed, services, snapshots
+from oversight.dashboard.forms import FeedForm
+from oversight.extensions import db
+from oversight.scheduler import register_daily_job
 
 bp = Blueprint("dashboard", __name__)
+bp.record_once(lambda state: register_daily_job(snapshots.monthly_snapshot_job))
 
 
 @bp.route("/")
@@ -20,5 +27,59 @@ def root():
 @bp.route("/dashboard")
 @role_required()
 def index():
-    """What the signed-in user can do and open."""
-    return render_template("dashboard/index.html")
+    """What the signed-in user must do, what is late or falling due, and how complete the oversight is."""
+    return render_template("dashboard/index.html", **services.dashboard(current_user, local_today()))
+
+
+@bp.route("/dashboard/calendar")
+@role_required()
+def calendar():
+    """A month of due dates, filterable by kind."""
+    today = local_today()
+    first, is_valid = services.parse_month(request.args.get("month"), today)
+    context = services.month_calendar(first, today, services.parse_kinds(request.args.getlist("kind")))
+    return render_template("dashboard/calendar.html", bad_month=not is_valid, **context), 200 if is_valid else 400
+
+
+@bp.route("/dashboard/feed")
+@role_required()
+def feed_settings():
+    """The calendar feed page: whether a feed exists, and buttons to create, regenerate or revoke it."""
+    return render_template("dashboard/feed.html", token=feed.active_token(current_user), form=FeedForm(), new_url=None)
+
+
+@bp.route("/dashboard/feed/create", methods=["POST"])
+@role_required()
+def create_feed():
+    """Create (or replace) the user's feed token and show its address once."""
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = feed.create_token(current_user, actor=current_user, now=utcnow())
+    db.session.commit()
+    new_url = url_for("dashboard.feed_ics", token=token, _external=True)
+    return render_template("dashboard/feed.html", token=feed.active_token(current_user), form=form, new_url=new_url)
+
+
+@bp.route("/dashboard/feed/revoke", methods=["POST"])
+@role_required()
+def revoke_feed():
+    """Revoke the user's feed token: its address answers 404 from now on."""
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if feed.revoke_token(current_user, actor=current_user, now=utcnow()):
+        db.session.commit()
+        flash(_("The calendar feed was revoked."), "success")
+    return redirect(url_for("dashboard.feed_settings"))
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def feed_ics(token: str):
+    """The iCalendar feed, authenticated by the token in its address (404 when unknown or revoked)."""
+    user = feed.user_for_token(token)
+    if user is None:
+        abort(404)
+    body = feed.feed_ics(user, local_today(), base_url=request.url_root, now=utcnow())
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

@@ -8,6 +8,7 @@ from oversight.core.timeutil import local_today
 from oversight.demo.audits import seed_audits
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
+from oversight.demo.dashboard import seed_dashboard
 from oversight.demo.incidents import seed_incidents
 from oversight.demo.subcontracts import seed_subcontracts
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
@@ -32,6 +33,7 @@ def seed(force: bool) -> None:
         seed_contracts(users, vendors, today=local_today())
         seed_audits(users, vendors, today=local_today())
         seed_subcontracts(users, vendors, today=local_today())
+        seed_dashboard(today=local_today())
         db.session.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()

@@ -21,6 +21,7 @@ from oversight.config import TestConfig as AppConfig
 from oversight.extensions import db
 
 ANONYMOUS = "anonymous"
+SECRET_URL_ENDPOINTS = {"dashboard.feed_ics"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,10 @@ def _request(client, app, route: Route):
 def test_anonymous_visitor_is_sent_to_sign_in(client, app, route):
     response, url = _request(client, app, route)
     if RULES[route.endpoint] == PUBLIC:
-        assert response.status_code in (200, 302), url
+        # A public route authenticated by a secret in its address (the calendar feed) answers 404
+        # for the placeholder value, which is no valid secret.
+        expected = (200, 302, 404) if route.endpoint in SECRET_URL_ENDPOINTS else (200, 302)
+        assert response.status_code in expected, url
         return
     assert response.status_code == 302, url
     assert "/auth/login" in response.headers["Location"], url

@@ -1,0 +1,182 @@
+"""Coverage: how much of the oversight is in place, as counts computed by SQL aggregates.
+
+Every number here is the size of a list page with the filter named in ``links``, so a click on
+a figure shows exactly the rows behind it. All counts come from one statement of scalar
+subqueries (plus the settings read and the subcontract chains, a constant number of queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, not_
+
+from oversight.audits import schedule as audit_schedule
+from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
+from oversight.contracts import lights as contract_lights
+from oversight.contracts.models import SIGNED, Contract
+from oversight.disposals import lights as termination_lights
+from oversight.disposals.models import DisposalItem
+from oversight.evaluations import lights as selection_lights
+from oversight.evaluations.lights import AMBER, GREEN, RED
+from oversight.extensions import db
+from oversight.subcontracts import queries as subcontract_queries
+from oversight.vendors.models import ACTIVE, Vendor
+
+LIGHT_STATES = (GREEN, AMBER, RED)
+# The vendor list's filter parameter for each duty, the module with its SQL rule, and its label.
+DUTIES = (
+    ("selection", selection_lights, _l("Selection (選定)")),
+    ("contract", contract_lights, _l("Contract (契約)")),
+    ("grasp", audit_schedule, _l("Grasp (把握)")),
+    ("subcontract", subcontract_queries, _l("Subcontracting (再委託)")),
+    ("termination", termination_lights, _l("Contract end (終了)")),
+)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``covered`` of ``total``; ``missing_url`` lists the ones not covered."""
+
+    label: str
+    covered: int
+    total: int
+    missing_url: str
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.total else round(100 * self.covered / self.total)
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.covered
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    value: int
+    url: str
+
+
+@dataclass(frozen=True)
+class LightRow:
+    """Active vendors by light for one duty: ``counts[state]`` and ``urls[state]``."""
+
+    key: str
+    label: str
+    counts: dict[str, int]
+    urls: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    ratios: list[Ratio]
+    counts: list[Count]
+    findings: list[Count]
+    lights: list[LightRow] = field(default_factory=list)
+
+
+def _count(*conditions):
+    return db.select(func.count(Vendor.id)).where(Vendor.status == ACTIVE, *conditions).scalar_subquery()
+
+
+def _contracts_in_force(today: date, *conditions):
+    return (
+        db.select(func.count(Contract.id))
+        .where(Contract.status == SIGNED, Contract.start_on <= today, Contract.end_on >= today, *conditions)
+        .scalar_subquery()
+    )
+
+
+def _overdue_disposals(today: date):
+    return (
+        db.select(func.count(DisposalItem.id))
+        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.due_on < today)
+        .scalar_subquery()
+    )
+
+
+def coverage(today: date) -> Coverage:
+    """The coverage figures for ``today``."""
+    grasp_red = audit_schedule.light_condition(RED, today)
+    columns = {
+        "active": _count(),
+        "evaluated": _count(not_(selection_lights.light_condition(RED, today))),
+        "contracts": _contracts_in_force(today),
+        "complete": _contracts_in_force(today, func.coalesce(Contract.clause_gaps, 0) == 0),
+        "audited": _count(not_(grasp_red)),
+        "overdue_disposals": _overdue_disposals(today),
+    }
+    for key, module, _label in DUTIES:
+        for state in LIGHT_STATES:
+            columns[f"{key}_{state}"] = _count(module.light_condition(state, today))
+    row = db.session.execute(db.select(*(value.label(name) for name, value in columns.items()))).one()._mapping
+    severities = dict(
+        db.session.execute(
+            db.select(Finding.severity, func.count(Finding.id))
+            .where(Finding.status.in_(UNRESOLVED))
+            .group_by(Finding.severity)
+        ).all()
+    )
+    return Coverage(
+        ratios=[
+            Ratio(
+                str(_l("Active vendors with a valid evaluation")),
+                row["evaluated"],
+                row["active"],
+                "/vendors/?status=active&selection=red",
+            ),
+            Ratio(
+                str(_l("Contracts in force with all required clauses")),
+                row["complete"],
+                row["contracts"],
+                "/vendors/?status=active&contract=red",
+            ),
+            Ratio(
+                str(_l("Active vendors audited within their interval")),
+                row["audited"],
+                row["active"],
+                "/vendors/?status=active&grasp=red",
+            ),
+        ],
+        counts=[
+            Count(
+                str(_l("Subcontractors without valid consent")),
+                len(subcontract_queries.violations(today)),
+                "/subcontracts/",
+            ),
+            Count(str(_l("Overdue returns/deletions")), row["overdue_disposals"], "/disposals/?state=overdue"),
+        ],
+        findings=[
+            Count(
+                str(label), int(severities.get(severity, 0)), f"/audits/findings?status=unresolved&severity={severity}"
+            )
+            for severity, label in SEVERITY_LABELS.items()
+        ],
+        lights=[
+            LightRow(
+                key,
+                str(label),
+                {state: row[f"{key}_{state}"] for state in LIGHT_STATES},
+                {state: f"/vendors/?status=active&{key}={state}" for state in LIGHT_STATES},
+            )
+            for key, _module, label in DUTIES
+        ],
+    )
+
+
+def snapshot_values(today: date) -> dict[str, int | None]:
+    """The figures a monthly snapshot keeps."""
+    figures = coverage(today)
+    evaluation, contract, audit = figures.ratios
+    return {
+        "evaluation_pct": evaluation.percent,
+        "contract_pct": contract.percent,
+        "audit_pct": audit.percent,
+        "unconsented_nodes": figures.counts[0].value,
+        "overdue_disposals": figures.counts[1].value,
+        "open_findings": sum(count.value for count in figures.findings),
+    }

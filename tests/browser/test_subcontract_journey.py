@@ -33,7 +33,12 @@ def _chain(app):
 
 
 def _switch(page, sign_in, user) -> None:
-    page.context.clear_cookies()
+    """Sign out through the user menu, then sign in as ``user`` (the click is dispatched, so a slow Bootstrap
+    load cannot hide the menu item)."""
+    page.wait_for_load_state("load")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").dispatch_event("click")
+    page.wait_for_url(re.compile(r".*/auth/login"))
     sign_in(user)
 
 

@@ -324,3 +324,34 @@ def test_vendor_list_filters_by_the_subcontract_light(client, login_as, chain_id
     assert [state for state, html in pages.items() if link in html] == ["amber"]
     assert f'/vendors/{chain_ids["free"]}"' in pages["grey"]
     assert client.get("/vendors/?subcontract=bogus").status_code == 200
+
+
+def _reviewed(app, chain_ids) -> None:
+    with app.app_context():
+        team = Team.of(db.session.get(Contract, chain_ids["contract"]))
+        consent = db.session.get(SubcontractConsent, chain_ids["pending"])
+        services.review(consent, recommendation="approve", note="", actor=team.legal, now=NOW)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_managers_decide(client, login_as, app, chain_ids, role):
+    _reviewed(app, chain_ids)
+    login_as(role)
+    response = client.post(
+        f"/subcontracts/consents/{chain_ids['pending']}/decide",
+        data={"decision": "refuse", "reason": "評価不足", "version": _version(app, chain_ids["pending"])},
+    )
+    assert response.status_code == (302 if role == "manager" else 403)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_procurement_and_admin_record_the_notice_and_start_evaluations(client, login_as, app, chain_ids, role):
+    login_as(role)
+    notice = client.post(
+        f"/subcontracts/consents/{chain_ids['top_consent']}/notified",
+        data={"notified_on": local_today().isoformat(), "version": _version(app, chain_ids["top_consent"])},
+    )
+    evaluation = client.post(f"/subcontracts/consents/{chain_ids['pending']}/evaluation")
+    assert notice.status_code == (302 if role in REQUESTERS else 403)
+    assert evaluation.status_code == (302 if role in REQUESTERS else 403)

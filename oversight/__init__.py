@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.evidence.views import bp as evidence_bp
     from oversight.incidents.views import bp as incidents_bp
     from oversight.reminders.views import bp as reminders_bp
+    from oversight.reports.views import bp as reports_bp
     from oversight.subcontracts.views import bp as subcontracts_bp
     from oversight.vendors.views import bp as vendors_bp
 
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(incidents_bp)
     app.register_blueprint(disposals_bp)
     app.register_blueprint(subcontracts_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -112,11 +114,13 @@ def register_commands(app: Flask) -> None:
     from oversight.contracts.cli import contracts_cli
     from oversight.demo.cli import demo_cli
     from oversight.reminders.cli import reminders_cli
+    from oversight.reports.cli import reports_cli
     from oversight.scheduler import scheduler_cli
 
     for group in (users_cli, demo_cli, checklists_cli, reminders_cli, scheduler_cli):
         app.cli.add_command(group)
     app.cli.add_command(contracts_cli)
+    app.cli.add_command(reports_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -1,0 +1,117 @@
+"""The evidence pack: one ZIP per vendor with the 委託先監督記録 PDF, every file it refers to and an index.
+
+The archive is built in a spooled temporary file (in memory only while small) and the blobs are
+copied in chunks, so a vendor with many large files does not fill memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from oversight.core.exports import csv_chunks
+from oversight.core.timeutil import to_local
+from oversight.evidence import services as evidence_services
+from oversight.reports.data import EvidenceRef
+from oversight.reports.documents import VENDOR_FILE_TITLE, pack_path, safe_filename
+
+INDEX_NAME = "index.csv"
+INDEX_HEADER = (
+    "path",
+    "record",
+    "owner_type",
+    "owner_id",
+    "evidence_id",
+    "original_filename",
+    "size",
+    "sha256",
+    "uploaded_at",
+    "description",
+    "included",
+)
+_CHUNK = 64 * 1024
+
+
+def pdf_name(vendor_id: int, vendor_name: str) -> str:
+    """The PDF's name inside the pack (Japanese kept, nothing that could leave the archive's root)."""
+    return safe_filename(f"{VENDOR_FILE_TITLE}_{vendor_id}_{vendor_name}.pdf")
+
+
+def may_download_all(user, refs: Iterable[EvidenceRef]) -> bool:
+    """True when ``user`` may download every file of the pack (``evidence.can_view`` on each owner)."""
+    checked: dict[tuple[str, int], bool] = {}
+    for ref in refs:
+        key = (ref.owner_type, ref.owner_id)
+        if key not in checked:
+            checked[key] = evidence_services.can_view(user, *key)
+        if not checked[key]:
+            return False
+    return True
+
+
+def _index_rows(refs: list[EvidenceRef], included: dict[int, bool]) -> Iterator[tuple]:
+    for ref in refs:
+        yield (
+            pack_path(ref),
+            ref.record,
+            ref.owner_type,
+            ref.owner_id,
+            ref.evidence_id,
+            ref.filename,
+            ref.size,
+            ref.sha256,
+            to_local(ref.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+            ref.description,
+            "yes" if included[ref.evidence_id] else "missing",
+        )
+
+
+def write_pack(target: IO[bytes], pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef]) -> None:
+    """Write the ZIP: the PDF, ``files/<id>_<name>`` for each evidence file, and ``index.csv`` (UTF-8 with BOM)."""
+    included: dict[int, bool] = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(pdf_filename, pdf_bytes)
+        for ref in refs:
+            path = evidence_services.blob_path(ref.sha256)
+            included[ref.evidence_id] = path.is_file()
+            if not path.is_file():
+                continue
+            info = zipfile.ZipInfo(pack_path(ref), date_time=to_local(ref.uploaded_at).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with path.open("rb") as source, archive.open(info, "w") as entry:
+                shutil.copyfileobj(source, entry, _CHUNK)
+        index = "".join(csv_chunks(INDEX_HEADER, _index_rows(refs, included)))
+        archive.writestr(INDEX_NAME, index.encode("utf-8"))
+
+
+def build_pack(pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef]) -> IO[bytes]:
+    """The pack in a spooled temporary file, positioned at its start (the caller closes it)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned to the caller
+    try:
+        write_pack(spool, pdf_bytes, pdf_filename, refs)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    """The handle's bytes in chunks, closing it at the end (for a streamed response)."""
+    try:
+        while chunk := handle.read(_CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def read_index(data: bytes) -> list[list[str]]:
+    """The rows of a pack's ``index.csv`` (for tests and checks)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = archive.read(INDEX_NAME).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))

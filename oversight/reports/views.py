@@ -1,0 +1,129 @@
+"""Document downloads: the register, a vendor's oversight file and evidence pack, and per-record PDFs.
+
+Every signed-in role may read the records, so every role may download their PDFs; the evidence pack
+also needs the right to download each file in it. Every download is logged (``report.download``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from flask_babel import force_locale
+from flask_login import current_user
+
+from oversight.auth.decorators import role_required
+from oversight.contracts.models import Contract
+from oversight.core.exports import content_disposition
+from oversight.core.timeutil import local_today
+from oversight.extensions import db
+from oversight.reports import data, services
+from oversight.reports.pack import file_chunks, may_download_all
+from oversight.reports.responses import pdf_response
+from oversight.vendors import services as vendor_services
+from oversight.vendors.forms import VendorFilterForm
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+ZIP_MIMETYPE = "application/zip"
+
+
+def _or_404(record):
+    if record is None:
+        abort(404)
+    return record
+
+
+def _logged(kind: str, target=None, summary: str = "") -> None:
+    services.record_download(kind, actor=current_user, target=target, summary=summary)
+    db.session.commit()
+
+
+def _filter_text(form: VendorFilterForm) -> str:
+    """The list filters in words, in Japanese, for the register's first line."""
+    parts = []
+    with force_locale("ja"):
+        for field in form:
+            if not field.data or field.name == "csrf_token":
+                continue
+            shown = (
+                dict((str(value), str(label)) for value, label, *_ in field.iter_choices()).get(field.data)
+                if hasattr(field, "iter_choices")
+                else field.data
+            )
+            parts.append(f"{field.label.text}＝{shown or field.data}")
+    return "、".join(parts)
+
+
+@bp.route("/register.pdf")
+@role_required()
+def register():
+    """委託先管理台帳 with the vendor list's filters applied."""
+    form = VendorFilterForm(request.args, users=vendor_services.assignable_users())
+    filters = form.data if form.validate() else {}
+    document = services.register_document(
+        filters, sort=request.args.get("sort", "name"), filter_text=_filter_text(form) if filters else ""
+    )
+    _logged(services.REGISTER, summary=request.query_string.decode()[:500])
+    return pdf_response(document, f"委託先管理台帳_{local_today().isoformat()}.pdf")
+
+
+@bp.route("/vendors/<int:vendor_id>.pdf")
+@role_required()
+def vendor_file(vendor_id: int):
+    """委託先監督記録 of one vendor."""
+    vendor = _or_404(data.load_vendor(vendor_id))
+    document, _file = services.vendor_file(vendor, local_today())
+    _logged(services.VENDOR_FILE, vendor, vendor.name)
+    return pdf_response(document, f"委託先監督記録_{vendor.id}_{local_today().isoformat()}.pdf")
+
+
+@bp.route("/vendors/<int:vendor_id>/pack.zip")
+@role_required()
+def evidence_pack(vendor_id: int):
+    """The evidence pack (PDF, files, index) for users who may download every file in it."""
+    vendor = _or_404(data.load_vendor(vendor_id))
+    document, file = services.vendor_file(vendor, local_today())
+    if not may_download_all(current_user, file.evidence):
+        abort(403)
+    spool = services.evidence_pack(document, file)
+    size = spool.seek(0, 2)
+    spool.seek(0)
+    _logged(services.EVIDENCE_PACK, vendor, f"{vendor.name} ({len(file.evidence)} files)")
+    filename = f"証跡パック_{vendor.id}_{local_today().isoformat()}.zip"
+    response = Response(
+        file_chunks(spool),
+        mimetype=ZIP_MIMETYPE,
+        headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"},
+        direct_passthrough=True,
+    )
+    response.content_length = size
+    return response
+
+
+@bp.route("/contracts/<int:contract_id>/checklist.pdf")
+@role_required()
+def clause_checklist(contract_id: int):
+    """契約条項チェックリスト of a review round (``?round=N``, the latest by default)."""
+    _or_404(db.session.get(Contract, contract_id))
+    review = _or_404(data.load_review(contract_id, request.args.get("round", type=int)))
+    document = services.clause_checklist(review)
+    _logged(services.CLAUSE_CHECKLIST, review, f"{review.contract.number} round {review.round_number}")
+    return pdf_response(document, f"契約条項チェックリスト_{review.contract.number}_{review.round_number}.pdf")
+
+
+@bp.route("/audits/<int:audit_id>.pdf")
+@role_required()
+def audit_report(audit_id: int):
+    """監査報告書 of one audit."""
+    audit = _or_404(data.load_audit(audit_id))
+    document = services.audit_report(audit)
+    _logged(services.AUDIT_REPORT, audit, audit.vendor.name)
+    return pdf_response(document, f"監査報告書_{audit.id}.pdf")
+
+
+@bp.route("/disposals/<int:item_id>.pdf")
+@role_required()
+def disposal_record(item_id: int):
+    """返却・廃棄確認記録 of one return/deletion item."""
+    item = _or_404(data.load_disposal(item_id))
+    document = services.disposal_record(item)
+    _logged(services.DISPOSAL_RECORD, item, item.vendor.name)
+    return pdf_response(document, f"返却・廃棄確認記録_{item.id}.pdf")

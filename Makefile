@@ -58,5 +58,10 @@ i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* .venv __pycache__ node_modules" -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
+N ?= 5000
+REQUESTS ?= 200
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run --vendors $(N) --requests $(REQUESTS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

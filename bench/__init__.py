@@ -1,0 +1,1 @@
+"""``make bench``: the benchmark at large-company scale (see ``bench/run.py``)."""

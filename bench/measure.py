@@ -1,0 +1,84 @@
+"""One timed job in its own process, for ``bench/run.py``: prints ``{"seconds": …, "peak_rss_mb": …}``.
+
+``python -m bench.measure sweep|vendor_pdf|register_pdf`` with ``DATABASE_URL`` pointing at the
+generated database. The peak RSS (``resource.getrusage``) is of this whole process, so it includes the
+app's own baseline, which is printed as ``baseline_rss_mb``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import resource
+import sys
+import time
+
+from oversight import create_app
+from oversight.core.timeutil import local_today, utcnow
+from oversight.extensions import db
+
+JOBS = ("sweep", "vendor_pdf", "register_pdf")
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reports_available() -> bool:
+    """The register and vendor-file PDFs are another feature's work: only measured when present."""
+    return all(importlib.util.find_spec(name) for name in ("oversight.reports.services", "oversight.reports.pdf"))
+
+
+def sweep() -> None:
+    from oversight.reminders import services
+
+    services.send_due_reminders(local_today(), utcnow())
+    db.session.commit()
+
+
+def vendor_pdf(position: int = 0) -> int:
+    from oversight.reports import data, services
+    from oversight.reports.pdf import render_pdf
+    from oversight.vendors.models import Vendor
+
+    active = db.select(Vendor.id).where(Vendor.status == "active").order_by(Vendor.id)
+    vendor_id = db.session.scalar(active.offset(position).limit(1))
+    document, _file = services.vendor_file(data.load_vendor(vendor_id), local_today())
+    return len(render_pdf(document))
+
+
+def register_pdf() -> int:
+    from oversight.reports import services
+    from oversight.reports.pdf import render_pdf
+
+    return len(render_pdf(services.register_document({})))
+
+
+def main(job: str) -> dict:
+    if job != "sweep" and not reports_available():
+        return {"available": False}
+    app = create_app()
+    with app.app_context():
+        baseline = rss_mb()
+        started = time.perf_counter()
+        size = {"sweep": sweep, "vendor_pdf": vendor_pdf, "register_pdf": register_pdf}[job]()
+        seconds = time.perf_counter() - started
+        extra = {}
+        if job == "vendor_pdf":
+            # The first PDF of a process also loads the Japanese font; a server pays that once.
+            started = time.perf_counter()
+            vendor_pdf(position=1)
+            extra = {"cold_seconds": seconds}
+            seconds = time.perf_counter() - started
+    return {
+        **extra,
+        "available": True,
+        "seconds": seconds,
+        "peak_rss_mb": rss_mb(),
+        "baseline_rss_mb": baseline,
+        "bytes": size,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1])))

@@ -1,0 +1,33 @@
+"""The benchmark hooks exist only when ``OVERSIGHT_BENCH=1``."""
+
+from __future__ import annotations
+
+from oversight import config, create_app
+from oversight.bench import ENV_FLAG, QUERY_COUNT_HEADER, init_bench
+
+
+def bench_app(database_url, monkeypatch, flag: str | None):
+    if flag is None:
+        monkeypatch.delenv(ENV_FLAG, raising=False)
+    else:
+        monkeypatch.setenv(ENV_FLAG, flag)
+    application = create_app(config.TestConfig(database_url))
+    init_bench(application)
+    return application
+
+
+def test_floor_page_reports_its_query_count_when_enabled(database_url, monkeypatch, make_user):
+    client = bench_app(database_url, monkeypatch, "1").test_client()
+    response = client.get("/_bench/floor")
+    assert response.status_code == 200
+    assert response.headers[QUERY_COUNT_HEADER] == "0"
+    user = make_user("viewer")
+    client.post("/auth/login", data={"email": user.email, "password": user.password})
+    assert int(client.get("/vendors/").headers[QUERY_COUNT_HEADER]) > 0
+
+
+def test_no_floor_page_and_no_header_without_the_flag(database_url, monkeypatch):
+    client = bench_app(database_url, monkeypatch, None).test_client()
+    response = client.get("/_bench/floor")
+    assert response.status_code in (302, 404)
+    assert QUERY_COUNT_HEADER not in response.headers

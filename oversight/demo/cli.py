@@ -44,3 +44,13 @@ def print_sign_ins() -> None:
     click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
     for email, name, roles, language in DEMO_USERS:
         click.echo(f"  {email:<28} {'/'.join(roles):<20} {name} ({language})")
+
+
+def register_generate() -> None:
+    """``flask demo generate``: the large synthetic data set for benchmarks (``oversight/demo/generate.py``)."""
+    from oversight.demo.generate import generate_command
+
+    demo_cli.add_command(generate_command)
+
+
+register_generate()

@@ -53,8 +53,16 @@ def empty_all_tables() -> None:
     """Delete every row of every table (fast on both engines)."""
     tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+        # Most tests write to a few tables only: find those in one round trip, then
+        # DELETE their rows (children first). TRUNCATE would make new files on disk
+        # for every table and is many times slower for the few rows a test writes.
+        probe = " UNION ALL ".join(
+            f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables
+        )
+        used = {row[0] for row in db.session.execute(text(probe))}
+        for table in reversed(tables):
+            if table.name in used:
+                db.session.execute(table.delete())
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())

@@ -112,6 +112,11 @@ class ContractFilterForm(FlaskForm):
         choices=choices([("", _l("Any time")), *((str(days), label) for days, label in ENDING_CHOICES)]),
         validators=[Optional()],
     )
+    clauses = SelectField(
+        _l("Required clauses"),
+        choices=choices([("", _l("All")), ("missing", _l("Missing"))]),
+        validators=[Optional()],
+    )
 
     def __init__(self, *args, vendors=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -59,6 +59,7 @@ def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
         vendor_id=int(vendor) if vendor.isdigit() else None,
         contract_type=filters.get("contract_type") or "",
         ending_within=int(ending) if ending.isdigit() else None,
+        missing_clauses=filters.get("clauses") == "missing",
         today=today,
         sort=sort,
     )

@@ -110,6 +110,7 @@ def contract_query(
     vendor_id: int | None = None,
     contract_type: str = "",
     ending_within: int | None = None,
+    missing_clauses: bool = False,
     today: date,
     sort: str = "end",
 ) -> Select:
@@ -133,6 +134,8 @@ def contract_query(
         query = query.where(Contract.contract_type == contract_type)
     if ending_within is not None:
         query = query.where(contracts_expiring_within(ending_within, today))
+    if missing_clauses:  # the dashboard's drill-down: a required clause found missing in the latest review
+        query = query.where(db.func.coalesce(Contract.clause_gaps, 0) > 0)
     return query.order_by(*SORTS.get(sort, SORTS["end"]), Contract.id)
 
 

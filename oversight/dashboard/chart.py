@@ -12,7 +12,7 @@ WIDTH, HEIGHT = 560, 200
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
 SERIES = (
     ("evaluation_pct", _l("Valid evaluation"), "series-evaluation"),
-    ("contract_pct", _l("Required clauses"), "series-contract"),
+    ("contract_pct", _l("All required clauses"), "series-contract"),
     ("audit_pct", _l("Audited in interval"), "series-audit"),
 )
 

@@ -83,12 +83,9 @@ def _count(*conditions):
     return db.select(func.count(Vendor.id)).where(Vendor.status == ACTIVE, *conditions).scalar_subquery()
 
 
-def _contracts_in_force(today: date, *conditions):
-    return (
-        db.select(func.count(Contract.id))
-        .where(Contract.status == SIGNED, Contract.start_on <= today, Contract.end_on >= today, *conditions)
-        .scalar_subquery()
-    )
+def _signed_contracts(*conditions):
+    """Signed contracts (the daily job closes them when they end), as the contract list's status=signed."""
+    return db.select(func.count(Contract.id)).where(Contract.status == SIGNED, *conditions).scalar_subquery()
 
 
 def _overdue_disposals(today: date):
@@ -105,8 +102,8 @@ def coverage(today: date) -> Coverage:
     columns = {
         "active": _count(),
         "evaluated": _count(not_(selection_lights.light_condition(RED, today))),
-        "contracts": _contracts_in_force(today),
-        "complete": _contracts_in_force(today, func.coalesce(Contract.clause_gaps, 0) == 0),
+        "contracts": _signed_contracts(),
+        "complete": _signed_contracts(func.coalesce(Contract.clause_gaps, 0) == 0),
         "audited": _count(not_(grasp_red)),
         "overdue_disposals": _overdue_disposals(today),
     }
@@ -130,10 +127,10 @@ def coverage(today: date) -> Coverage:
                 "/vendors/?status=active&selection=red",
             ),
             Ratio(
-                str(_l("Contracts in force with all required clauses")),
+                str(_l("Signed contracts with all required clauses")),
                 row["complete"],
                 row["contracts"],
-                "/vendors/?status=active&contract=red",
+                "/contracts/?status=signed&clauses=missing",
             ),
             Ratio(
                 str(_l("Active vendors audited within their interval")),

@@ -11,6 +11,8 @@ from oversight.activity.models import ActivityLog
 from oversight.audits import pages as audit_pages
 from oversight.audits.findings import record_plan
 from oversight.audits.models import Finding
+from oversight.contracts import pages as contract_pages
+from oversight.contracts import services as contract_services
 from oversight.dashboard import feed, services, snapshots
 from oversight.dashboard.coverage import coverage
 from oversight.dashboard.models import CoverageSnapshot
@@ -120,7 +122,8 @@ def test_unconsented_subcontractors_need_attention(app_ctx):
 
 def test_coverage_matches_the_list_pages(world, monkeypatch):
     world.active_vendor()
-    world.active_vendor(end_on=TODAY + timedelta(days=30))
+    _vendor, gaps = world.active_vendor(end_on=TODAY + timedelta(days=30))
+    gaps.clause_gaps = 1  # an amendment's review found a required clause missing
     unevaluated = create_vendor()
     unevaluated.status = "active"
     world.overdue_disposal()
@@ -132,7 +135,12 @@ def test_coverage_matches_the_list_pages(world, monkeypatch):
         query = overview.list_query(filters, sort="name")
         return len(db.session.scalars(query).unique().all())
 
-    evaluation, _contracts, audit = figures.ratios
+    evaluation, contracts, audit = figures.ratios
+    signed_query = contract_services.contract_query(status="signed", today=TODAY)
+    missing_query = contract_pages.list_query({"status": "signed", "clauses": "missing"}, sort="end", today=TODAY)
+    assert contracts.total == len(db.session.scalars(signed_query).unique().all()) == 2
+    assert contracts.missing == len(db.session.scalars(missing_query).unique().all()) == 1
+    assert contracts.missing_url == "/contracts/?status=signed&clauses=missing"
     assert evaluation.total == listed(status="active") == 3
     assert evaluation.missing == listed(status="active", selection="red") == 1
     assert audit.missing == listed(status="active", grasp="red")

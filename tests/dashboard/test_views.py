@@ -138,3 +138,15 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(app, count_querie
         empty_all_tables()
     large = _dashboard_queries(app, count_queries, 30)
     assert small == large, f"{small} queries with 3 vendors, {large} with 30"
+
+
+@pytest.mark.parametrize("query", ["status=signed&clauses=missing", "clauses=zzz"])
+def test_the_contract_list_takes_the_missing_clauses_drill_down(app, client, query):
+    with app.app_context():
+        world = build_world(1)
+        email = world.manager.email
+    _sign_in(client, email)
+    response = client.get(f"/contracts/?{query}")
+    assert response.status_code == 200
+    if query.startswith("status"):
+        assert "CT-2026-" not in response.get_data(as_text=True), "no signed contract has a missing clause"

@@ -1,6 +1,7 @@
 """The dashboard: my work, attention, coverage and trend; the due-date calendar and its iCalendar feed."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -81,5 +82,6 @@ def feed_ics(token: str):
     user = feed.user_for_token(token)
     if user is None:
         abort(404)
-    body = feed.feed_ics(user, local_today(), base_url=request.url_root, now=utcnow())
+    with force_locale(user.language or "ja"):  # the feed reads in its owner's language, not the caller's
+        body = feed.feed_ics(user, local_today(), base_url=request.url_root, now=utcnow())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

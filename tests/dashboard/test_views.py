@@ -137,6 +137,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(app, count_querie
     with app.app_context():
         empty_all_tables()
     large = _dashboard_queries(app, count_queries, 30)
+    print(f"dashboard queries: {small} with 3 vendors, {large} with 30")
     assert small == large, f"{small} queries with 3 vendors, {large} with 30"
 
 
@@ -150,3 +151,13 @@ def test_the_contract_list_takes_the_missing_clauses_drill_down(app, client, que
     assert response.status_code == 200
     if query.startswith("status"):
         assert "CT-2026-" not in response.get_data(as_text=True), "no signed contract has a missing clause"
+
+
+def test_the_feed_reads_in_its_owners_language(app, client, login_as):
+    login_as("viewer", language="en")
+    html = client.post("/dashboard/feed/create").get_data(as_text=True)
+    url = re.search(r'value="http://localhost(/calendar/[^"]+\.ics)"', html).group(1)
+    with app.app_context():
+        build_world(1)
+    body = app.test_client().get(url, headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "Return/deletion due" in body and "返却・廃棄期限" not in body

@@ -90,11 +90,14 @@ def lights_for(vendor_ids: list[int], today: date) -> dict[int, Light]:
     """The 再委託 light of each vendor: the worst node of the open chains it is part of (two queries)."""
     if not vendor_ids:
         return {}
-    statuses = list(open_statuses(today, vendor_ids).values())
-    return {
-        vendor_id: chain.combined_light(status for status in statuses if chain.involves(status.node, vendor_id))
-        for vendor_id in vendor_ids
-    }
+    # Grouped in one pass: testing every vendor against every node (chain.involves) cost a list page ~0.1 s.
+    wanted = set(vendor_ids)
+    by_vendor: dict[int, list[chain.NodeStatus]] = {vendor_id: [] for vendor_id in vendor_ids}
+    for status in open_statuses(today, vendor_ids).values():
+        node = status.node
+        for vendor_id in {node.vendor_id, node.parent_vendor_id, node.contract.vendor_id} & wanted:
+            by_vendor[vendor_id].append(status)
+    return {vendor_id: chain.combined_light(by_vendor[vendor_id]) for vendor_id in vendor_ids}
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,14 @@ def record_due(items: Iterable[DueItem], now: datetime) -> int:
     """Insert a pending row for each (item, enabled recipient) not yet in the log; the count inserted."""
     items = list(items)
     enabled = _enabled_recipients(items)
+    # Rows already logged are skipped with one query instead of one conflicting INSERT each (a daily sweep
+    # re-finds every open item); insert_if_absent still guards the new ones against a racing writer.
+    known = _known_identities(items)
     inserted = 0
     for item in items:
         for recipient_id in sorted(item.recipients & enabled):
+            if _identity(item, recipient_id) in known:
+                continue
             inserted += storage.insert_if_absent(ReminderLog.__table__, _row_values(item, recipient_id, now),
                                                  IDENTITY_COLUMNS)
     return inserted

@@ -308,7 +308,8 @@ def print_run(run: dict) -> None:
             print(
                 f"{job:<18}{result['seconds']:>9.2f} s   peak RSS {result['peak_rss_mb']:.0f} MB "
                 f"(app baseline {result['baseline_rss_mb']:.0f} MB)"
-                + (f"; first PDF of the process {result['cold_seconds']:.2f} s" if "cold_seconds" in result else ""),
+                + (f"; first PDF of the process {result['cold_seconds']:.2f} s" if "cold_seconds" in result else "")
+                + (f"; repeated sweep {result['repeat_seconds']:.2f} s" if "repeat_seconds" in result else ""),
                 flush=True,
             )
         else:
@@ -346,6 +347,7 @@ def main() -> None:
             for size in (args.vendors, max(1, args.vendors // 10)):
                 run = bench_one(engine, size, args, Path(tmp))
                 print_run(run)
+                sys.stdout.flush()
                 runs.append(run)
     notes = compare_queries(runs)
     print("\nQuery counts equal at both sizes." if not notes else "\nQuery counts differ:\n  " + "\n  ".join(notes))

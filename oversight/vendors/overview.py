@@ -15,9 +15,9 @@ from oversight.core.timeutil import local_today
 from oversight.disposals import lights as termination_lights
 from oversight.evaluations import lights
 from oversight.evaluations import services as evaluation_services
+from oversight.incidents import status as incident_status
 from oversight.subcontracts import pages as subcontract_pages
 from oversight.subcontracts import queries as subcontract_queries
-from oversight.incidents import status as incident_status
 from oversight.vendors import services
 from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
 

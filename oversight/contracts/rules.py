@@ -20,7 +20,7 @@ from oversight.auth.roles import MANAGER
 from oversight.contracts.models import CLOSED, Contract
 from oversight.disposals.models import DisposalItem
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
-from oversight.reminders.settings import stage_policy
+from oversight.reminders.settings import CONTRACT_END_LEAD_DAYS, DISPOSAL_LEAD_DAYS, stage_policy
 
 CONTRACT_KIND = "contract_end"
 DISPOSAL_KIND = "disposal_due"
@@ -36,7 +36,7 @@ def _ids(*user_ids: int | None) -> frozenset[int]:
 @register_rule
 def contract_end(session: Session, today: date) -> Iterator[DueItem]:
     """A signed contract before its end date, or before the notice deadline of an automatic renewal."""
-    policy = stage_policy()
+    policy = stage_policy(CONTRACT_END_LEAD_DAYS)
     query = (
         select(Contract)
         .options(joinedload(Contract.vendor))
@@ -75,7 +75,7 @@ def _manager_ids(session: Session) -> frozenset[int]:
 @register_rule
 def disposal_due(session: Session, today: date) -> Iterator[DueItem]:
     """Each unconfirmed return/deletion, from the lead stages to overdue (escalated to the managers)."""
-    policy = stage_policy()
+    policy = stage_policy(DISPOSAL_LEAD_DAYS)
     query = (
         select(DisposalItem)
         .options(joinedload(DisposalItem.contract).joinedload(Contract.vendor), joinedload(DisposalItem.vendor))

@@ -152,7 +152,7 @@ def load_rules() -> list[str]:
     or the other reminders. Returns the names of the modules that failed.
     """
     failed = []
-    names = ["oversight.reminders.vendor_rules"] + [
+    names = ["oversight.reminders.vendor_rules", "oversight.reminders.approval_rules"] + [
         f"oversight.{module.name}.rules" for module in pkgutil.iter_modules(oversight.__path__) if module.ispkg
     ]
     for name in names:

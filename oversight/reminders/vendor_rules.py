@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
-from oversight.reminders.settings import stage_policy
+from oversight.reminders.settings import CERTIFICATION_LEAD_DAYS, stage_policy
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor, VendorCertification
 
 CERTIFICATION_KIND = "vendor_certification"
@@ -27,7 +27,7 @@ register_kind(CERTIFICATION_KIND, _l("Vendor certifications expiring"), order=50
 @register_rule
 def certification_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """Each vendor's latest certification of each kind, before and after it expires, to owner and manager."""
-    policy = stage_policy()
+    policy = stage_policy(CERTIFICATION_LEAD_DAYS)
     for certification in session.scalars(current_certifications()):
         vendor = certification.vendor
         recipients = frozenset(user_id for user_id in (vendor.owner_id, vendor.manager_id) if user_id)

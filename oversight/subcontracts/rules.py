@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from oversight.contracts.models import CLOSED, Contract
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
-from oversight.reminders.settings import stage_policy
+from oversight.reminders.settings import CONSENT_LEAD_DAYS, stage_policy
 from oversight.subcontracts.chain import horizon
 from oversight.subcontracts.models import APPROVED, Subcontract, SubcontractConsent
 
@@ -23,7 +23,7 @@ register_kind(CONSENT_KIND, _l("Subcontract consents expiring"), order=60)
 @register_rule
 def consent_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """Each granted consent of an open contract, from 30 days before its expiry (and after it, until renewed)."""
-    policy = stage_policy()
+    policy = stage_policy(CONSENT_LEAD_DAYS)
     node = joinedload(SubcontractConsent.subcontract)
     query = (
         select(SubcontractConsent)

@@ -1,6 +1,6 @@
 from datetime import date
 
-from oversight.audits import reminder_rules as rules
+from oversight.audits import rules
 from oversight.core.timeutil import to_local
 from oversight.extensions import db
 from tests.audits.helpers import TODAY, active_vendor, finding, recording, signed_off, user
@@ -37,12 +37,48 @@ def test_never_audited_vendor_counts_from_its_registration(app_ctx):
     assert [(item.object_id, item.due_on, item.stage) for item in items] == [(vendor.id, registered, "due")]
 
 
-def test_register_adds_and_removes_both_rules(app_ctx):
-    from oversight.reminders.rules import RULES, rule_key
+def test_both_rules_are_registered_and_can_be_removed(app_ctx):
+    from oversight.reminders.rules import RULES, load_rules, rule_key
 
-    rules.register()
+    assert load_rules() == []
+    assert {rule_key(rules.audit_due), rule_key(rules.finding_due)} <= set(RULES)
+    rules.unregister()
     try:
-        assert {rule_key(rules.audit_due), rule_key(rules.finding_due)} <= set(RULES)
+        assert rule_key(rules.audit_due) not in RULES
     finally:
-        rules.unregister()
-    assert rule_key(rules.audit_due) not in RULES
+        rules.register()
+    assert rule_key(rules.finding_due) in RULES
+
+
+def test_stepping_through_the_days_sends_each_stage_once(app_ctx, smtp_server):
+    from datetime import UTC, datetime, timedelta
+
+    from oversight.reminders import services as reminder_services
+    from oversight.reminders.models import ReminderLog
+
+    auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
+    vendor = active_vendor(risk_tier="high", manager_id=manager.id)
+    signed_off(vendor, auditor, manager, conducted_on=date(2026, 6, 1))  # next audit due 2026-12-01
+    late = recording(active_vendor(status="ended"), auditor)
+    finding(late, auditor, due_on=date(2026, 12, 10))
+    db.session.commit()
+
+    start = date(2026, 10, 20)
+    for offset in range(60):  # 2026-10-20 … 2026-12-18, twice a day
+        today = start + timedelta(days=offset)
+        for _ in range(2):
+            reminder_services.send_due_reminders(today, datetime.combine(today, datetime.min.time(), UTC))
+
+    def stages(rule, recipient):
+        query = (
+            db.select(ReminderLog.stage)
+            .where(ReminderLog.rule == rule, ReminderLog.recipient_id == recipient.id)
+            .order_by(ReminderLog.id)
+        )
+        return list(db.session.scalars(query))
+
+    # reminders.audit_lead_days 30,7,1, then weekly; reminders.finding_lead_days 7
+    assert stages("audits.audit_due", manager) == [
+        "lead-30", "lead-7", "lead-1", "due", "overdue-1", "overdue-2", "overdue-3",
+    ]
+    assert stages("audits.finding_due", auditor) == ["lead-7", "due", "overdue-1", "overdue-2"]

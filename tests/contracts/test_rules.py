@@ -29,7 +29,8 @@ def test_a_contract_ending_in_a_week_is_reminded_to_its_people(app_ctx):
     contract = signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=7))
     signed(procurement, legal, manager, vendor=_vendor(procurement, manager), end_on=TODAY + timedelta(days=200))
     items = list(rules.contract_end(db.session, TODAY))
-    assert [(item.object_id, item.stage) for item in items] == [(contract.id, "lead-7")]
+    # reminders.contract_end_lead_days defaults to 90,30: a week before the end is in the 30-day stage
+    assert [(item.object_id, item.stage) for item in items] == [(contract.id, "lead-30")]
     assert items[0].recipients == {procurement.id, manager.id}
     assert items[0].url_path == f"/contracts/{contract.id}"
 
@@ -40,7 +41,7 @@ def test_an_automatic_renewal_is_reminded_before_its_notice_deadline(app_ctx):
     signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=67), auto_renewal=True,
            notice_days=60)
     items = list(rules.contract_end(db.session, TODAY))
-    assert [(item.due_on, item.stage) for item in items] == [(TODAY + timedelta(days=7), "lead-7")]
+    assert [(item.due_on, item.stage) for item in items] == [(TODAY + timedelta(days=7), "lead-30")]
 
 
 def test_an_overdue_deletion_is_escalated_to_the_managers(app_ctx):

@@ -14,7 +14,9 @@ from tests.reminders.conftest import NOW, RULE_NAME, TODAY
 
 def rows(app) -> list[ReminderLog]:
     with app.app_context():
-        found = db.session.scalars(db.select(ReminderLog).order_by(ReminderLog.id)).all()
+        found = db.session.scalars(
+            db.select(ReminderLog).where(ReminderLog.rule == RULE_NAME).order_by(ReminderLog.id)
+        ).all()
         db.session.expunge_all()
         return found
 

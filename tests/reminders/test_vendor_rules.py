@@ -48,9 +48,10 @@ def test_expiring_certification_reaches_owner_and_manager(app, make_user, add_ve
 
     with app.app_context():
         result = services.send_due_reminders(TODAY, NOW)
-        rows = db.session.scalars(db.select(ReminderLog).order_by(ReminderLog.recipient_id)).all()
+        rows = db.session.scalars(db.select(ReminderLog).where(ReminderLog.rule == "vendors.certification_expiry")
+                                  .order_by(ReminderLog.recipient_id)).all()
         assert [(row.rule, row.stage, row.url_path) for row in rows] == [
-            ("vendors.certification_expiry", "lead-7", f"/vendors/{vendor_id}")
+            ("vendors.certification_expiry", "lead-60", f"/vendors/{vendor_id}")
         ] * 2
 
     assert sorted(digest.email for digest in result.digests) == ["manager@example.com", "owner@example.com"]

@@ -4,9 +4,9 @@ Audit reminders go to the enabled auditors and the vendor's responsible manager;
 to the auditor who raised the finding and the vendor's responsible manager. A vendor never audited
 counts from the day it was registered, so its due date stays the same from one sweep to the next.
 
-Not yet switched on: ``load_rules`` only imports ``oversight/<feature>/rules.py``, and other features'
-reminder tests still count every item of a sweep. Call :func:`register` (or rename this module to
-``rules.py``) once those tests filter by rule.
+Registered when ``oversight.reminders.rules.load_rules`` imports this module. Audits use the lead
+times of ``reminders.audit_lead_days`` (30, 7 and 1 days) and repeat weekly once overdue; findings
+use ``reminders.finding_lead_days`` (7 days).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from oversight.auth.models import User, UserRole
 from oversight.auth.roles import AUDITOR
 from oversight.core.timeutil import to_local
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, unregister_rule
-from oversight.reminders.settings import stage_policy
+from oversight.reminders.settings import AUDIT_LEAD_DAYS, FINDING_LEAD_DAYS, stage_policy
 from oversight.vendors.models import Vendor
 
 AUDIT_KIND = "audit_due"
@@ -43,7 +43,7 @@ def _auditor_ids(session: Session) -> frozenset[int]:
 
 def audit_due(session: Session, today: date) -> Iterator[DueItem]:
     """Each vendor in the audit cycle whose next audit (regular or triggered) is near or past."""
-    policy, config = stage_policy(), settings.current()
+    policy, config = stage_policy(AUDIT_LEAD_DAYS), settings.current()
     auditors = _auditor_ids(session)
     last = schedule.last_audits_query().subquery()
     triggers = schedule.open_triggers_query().subquery()
@@ -86,7 +86,7 @@ def audit_due(session: Session, today: date) -> Iterator[DueItem]:
 
 def finding_due(session: Session, today: date) -> Iterator[DueItem]:
     """Each finding not yet verified, before and after its corrective-action due date."""
-    policy = stage_policy()
+    policy = stage_policy(FINDING_LEAD_DAYS)
     query = select(Finding).where(Finding.status.in_(UNRESOLVED)).order_by(Finding.due_on, Finding.id)
     for finding in session.scalars(query).unique():
         stage = reminder_stage(finding.due_on, today, policy)
@@ -120,3 +120,6 @@ def unregister() -> None:
     """Take both rules out of the sweep again."""
     unregister_rule(audit_due)
     unregister_rule(finding_due)
+
+
+register()

@@ -1,0 +1,91 @@
+"""Reminder rule: a vendor's selection evaluation running out (30 days before, then once expired).
+
+Found by ``oversight.reminders.rules.load_rules``. The latest decided evaluation of each vendor we
+work with counts; when it is approved (or conditionally approved) its ``valid_until`` is the due
+date. Reminders go to the vendor's owner and responsible manager; once expired, to every manager
+too, as an escalation. Lead times: setting ``reminders.evaluation_lead_days`` (default 30).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from oversight.auth.models import User, UserRole
+from oversight.auth.roles import MANAGER
+from oversight.evaluations.models import APPROVED, CONDITIONAL, DECIDED, Evaluation
+from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
+from oversight.reminders.settings import EVALUATION_LEAD_DAYS, stage_policy
+from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
+
+KIND = "evaluation_expiry"
+WATCHED_STATUSES = (SELECTED, ACTIVE, TERMINATING)
+
+register_kind(KIND, _l("Selection evaluations expiring"), order=45)
+
+
+def _manager_ids(session: Session) -> frozenset[int]:
+    query = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == MANAGER, User.is_enabled.is_(True))
+    )
+    return frozenset(session.scalars(query))
+
+
+def latest_valid_evaluations():
+    """Each watched vendor's latest decided evaluation, when it is an approval with a validity date."""
+    ranked = (
+        select(
+            Evaluation.id,
+            func.row_number()
+            .over(partition_by=Evaluation.vendor_id, order_by=(Evaluation.decided_at.desc(), Evaluation.id.desc()))
+            .label("rank"),
+        )
+        .where(Evaluation.status.in_(DECIDED))
+        .subquery()
+    )
+    return (
+        select(Evaluation)
+        .join(ranked, ranked.c.id == Evaluation.id)
+        .join(Vendor, Vendor.id == Evaluation.vendor_id)
+        .where(ranked.c.rank == 1, Evaluation.status.in_((APPROVED, CONDITIONAL)), Evaluation.valid_until.is_not(None))
+        .where(Vendor.status.in_(WATCHED_STATUSES))
+        .order_by(Evaluation.valid_until, Evaluation.id)
+    )
+
+
+@register_rule
+def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
+    """The selection evaluation before it runs out and weekly once expired (escalated to managers)."""
+    policy = stage_policy(EVALUATION_LEAD_DAYS)
+    managers: frozenset[int] | None = None
+    for evaluation in session.scalars(latest_valid_evaluations()):
+        stage = reminder_stage(evaluation.valid_until, today, policy)
+        if stage is None:
+            continue
+        vendor = evaluation.vendor
+        recipients = frozenset(user_id for user_id in (vendor.owner_id, vendor.manager_id) if user_id)
+        expired = stage.startswith("overdue")
+        if expired:
+            managers = managers if managers is not None else _manager_ids(session)
+            recipients |= managers
+        if not recipients:
+            continue
+        yield DueItem(
+            rule="evaluations.evaluation_expiry",
+            kind=KIND,
+            object_type="evaluation",
+            object_id=evaluation.id,
+            title=f"{vendor.name} — {_l('Selection evaluation')}",
+            due_on=evaluation.valid_until,
+            stage=stage,
+            days_late=days_late(evaluation.valid_until, today),
+            url_path=f"/evaluations/{evaluation.id}",
+            recipients=recipients,
+            escalate=expired,
+        )

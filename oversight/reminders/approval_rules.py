@@ -1,0 +1,172 @@
+"""Reminder rule: reviews and approvals waiting longer than a few business days.
+
+Built in (imported by ``load_rules``) because it reads several features' models, read-only:
+evaluations submitted for a manager's decision, contract clause reviews waiting for legal and
+contracts cleared by legal waiting for a manager, subcontract consents waiting for legal's review
+or a manager's decision, audits submitted for sign-off, and return/deletion certificates waiting
+for a manager's confirmation.
+
+The wait counts business days (``oversight.core.calendar``: weekends, national holidays and the
+12/29–1/3 closure are not counted) from the day the item entered the queue. Once it has waited more
+than ``reminders.approval_wait_business_days`` (default 3), the role that must act is reminded
+(legal for reviews, managers for approvals): stage ``waiting-1`` on the first such day, then
+``waiting-2`` a repeat period (``reminders.overdue_repeat_days``) later, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from oversight.audits.models import SUBMITTED as AUDIT_SUBMITTED
+from oversight.audits.models import Audit
+from oversight.auth.models import User, UserRole
+from oversight.auth.roles import LEGAL, MANAGER
+from oversight.contracts.models import IN_REVIEW, OUTCOME_APPROVED, Contract, ContractReview
+from oversight.core.calendar import add_business_days
+from oversight.core.timeutil import to_local
+from oversight.disposals.models import DisposalItem
+from oversight.evaluations.models import SUBMITTED as EVALUATION_SUBMITTED
+from oversight.evaluations.models import Evaluation
+from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule
+from oversight.reminders.settings import approval_wait_business_days, stage_policy
+from oversight.subcontracts.models import REQUESTED, REVIEWED, Subcontract, SubcontractConsent
+
+KIND = "approval_waiting"
+RULE = "reminders.approval_waiting"
+
+register_kind(KIND, _l("Reviews and approvals waiting"), order=10)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One item in somebody's queue since ``since`` (an instant), to be acted on by ``role``."""
+
+    object_type: str
+    object_id: int
+    title: str
+    since: datetime
+    role: str
+    url_path: str
+
+
+def waiting_due_on(since: datetime, wait_days: int) -> date:
+    """The first day on which an item queued at ``since`` has waited more than ``wait_days`` business days."""
+    return add_business_days(to_local(since).date(), wait_days + 1)
+
+
+def waiting_stage(due_on: date, today: date, repeat_days: int) -> str | None:
+    """``waiting-1`` from ``due_on``, ``waiting-2`` ``repeat_days`` later …; None before ``due_on``."""
+    if today < due_on:
+        return None
+    return f"waiting-{(today - due_on).days // repeat_days + 1}"
+
+
+def waiting_items(session: Session) -> Iterator[Waiting]:
+    """Everything waiting for a review or an approval, with when it started waiting."""
+    for evaluation in session.scalars(
+        select(Evaluation).where(Evaluation.status == EVALUATION_SUBMITTED, Evaluation.submitted_at.is_not(None))
+    ):
+        yield Waiting(
+            "evaluation",
+            evaluation.id,
+            f"{evaluation.vendor.name} — {_l('Selection evaluation')}",
+            evaluation.submitted_at,
+            MANAGER,
+            f"/evaluations/{evaluation.id}",
+        )
+
+    reviews = session.execute(
+        select(Contract, ContractReview)
+        .join(ContractReview, ContractReview.contract_id == Contract.id)
+        .where(Contract.status == IN_REVIEW)
+        .where(ContractReview.outcome.is_(None) | (ContractReview.outcome == OUTCOME_APPROVED))
+    )
+    for contract, review in reviews:
+        title = f"{contract.vendor.name} — {contract.number} {contract.title}"
+        if review.outcome is None:
+            yield Waiting("contract_review", review.id, title, review.submitted_at, LEGAL, f"/contracts/{contract.id}")
+        elif review.decided_at is not None:
+            yield Waiting("contract", contract.id, title, review.decided_at, MANAGER, f"/contracts/{contract.id}")
+
+    node = joinedload(SubcontractConsent.subcontract)
+    consents = session.scalars(
+        select(SubcontractConsent)
+        .options(node.joinedload(Subcontract.vendor), node.joinedload(Subcontract.contract))
+        .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED)))
+    )
+    for consent in consents:
+        title = f"{consent.subcontract.contract.vendor.name} → {consent.subcontract.vendor.name}"
+        url_path = f"/subcontracts/{consent.subcontract_id}"
+        if consent.status == REQUESTED:
+            yield Waiting("subcontract_consent", consent.id, title, consent.requested_at, LEGAL, url_path)
+        elif consent.reviewed_at is not None:
+            yield Waiting("subcontract_consent", consent.id, title, consent.reviewed_at, MANAGER, url_path)
+
+    for audit in session.scalars(select(Audit).where(Audit.status == AUDIT_SUBMITTED, Audit.submitted_at.is_not(None))):
+        yield Waiting(
+            "audit",
+            audit.id,
+            f"{audit.vendor.name} — {_l('Audit')}",
+            audit.submitted_at,
+            MANAGER,
+            f"/audits/{audit.id}",
+        )
+
+    for item in session.scalars(
+        select(DisposalItem).where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None))
+    ):
+        yield Waiting(
+            "disposal",
+            item.id,
+            f"{item.vendor.name} — {item.contract.number} {item.contract.title}",
+            item.recorded_at,
+            MANAGER,
+            f"/disposals/{item.id}",
+        )
+
+
+def _role_members(session: Session) -> dict[str, frozenset[int]]:
+    rows = session.execute(
+        select(UserRole.role, User.id)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role.in_((LEGAL, MANAGER)), User.is_enabled.is_(True))
+    )
+    members: dict[str, set[int]] = {LEGAL: set(), MANAGER: set()}
+    for role, user_id in rows:
+        members[role].add(user_id)
+    return {role: frozenset(ids) for role, ids in members.items()}
+
+
+@register_rule
+def approval_waiting(session: Session, today: date) -> Iterator[DueItem]:
+    """Each review or approval waiting more than the set business days, to the role that must act."""
+    wait_days = approval_wait_business_days()
+    repeat_days = stage_policy().overdue_repeat_days
+    members: dict[str, frozenset[int]] | None = None
+    for waiting in waiting_items(session):
+        due_on = waiting_due_on(waiting.since, wait_days)
+        stage = waiting_stage(due_on, today, repeat_days)
+        if stage is None:
+            continue
+        members = members if members is not None else _role_members(session)
+        recipients = members.get(waiting.role, frozenset())
+        if not recipients:
+            continue
+        yield DueItem(
+            rule=RULE,
+            kind=KIND,
+            object_type=waiting.object_type,
+            object_id=waiting.object_id,
+            title=waiting.title,
+            due_on=due_on,
+            stage=f"{waiting.role}-{stage}",
+            days_late=days_late(due_on, today),
+            url_path=waiting.url_path,
+            recipients=recipients,
+        )

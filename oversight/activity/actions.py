@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "user.password_reset": _l("Password reset by an administrator"),
     "user.language": _l("Language changed"),
     "activity.export": _l("Activity log exported"),
+    "report.download": _l("Document downloaded"),
     "setting.update": _l("Setting changed"),
     "checklist.ship": _l("Shipped checklist loaded"),
     "checklist.copy": _l("Checklist draft created"),

@@ -1,17 +1,16 @@
 """The activity log pages (admin only)."""
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from oversight.activity import services
-from oversight.activity.export import csv_rows
 from oversight.activity.forms import LogFilterForm
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
 from oversight.core.pagination import paginate
-from oversight.core.timeutil import local_today
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
 
@@ -41,16 +40,12 @@ def index():
     return render_template("activity/index.html", form=form, pagination=pagination)
 
 
+@bp.route("/export")
 @bp.route("/export.csv")
 @role_required(ADMIN)
 def export():
-    """Download the filtered log as CSV."""
+    """Download the filtered log as CSV (default) or Excel (``format=xlsx``); the export itself is logged."""
     _, filters = _filter_form()
     services.record("activity.export", actor=current_user, summary=request.query_string.decode()[:500])
     db.session.commit()
-    filename = f"activity-log-{local_today().isoformat()}.csv"
-    return Response(
-        stream_with_context(csv_rows(services.filtered_query(filters))),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return list_exports.download("activity", services.filtered_query(filters), request.args.get("format"))

@@ -17,6 +17,7 @@ from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -37,6 +38,21 @@ def users():
         services.user_query(q=form.q.data or "", role=form.role.data or "", status=form.status.data or "", sort=sort)
     )
     return render_template("admin/users.html", form=form, pagination=pagination, sort=sort, sorts=services.SORTS)
+
+
+@bp.route("/users/export")
+@role_required(ADMIN)
+def export_users():
+    """The filtered user list as CSV (default) or Excel (``format=xlsx``)."""
+    form = UserFilterForm(request.args)
+    form.validate()
+    query = services.user_query(
+        q=form.q.data or "",
+        role=form.role.data or "",
+        status=form.status.data or "",
+        sort=request.args.get("sort", "name"),
+    )
+    return list_exports.download("users", query, request.args.get("format"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -37,6 +37,7 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
@@ -132,6 +133,21 @@ def records():
     return render_template(
         "audits/records.html", form=form, sort=sort, pagination=pagination, can_record=current_user.has_role(AUDITOR)
     )
+
+
+@bp.route("/records/export")
+@role_required()
+def export_records():
+    """The filtered audit records as CSV (default) or Excel (``format=xlsx``)."""
+    form = RecordsFilterForm(request.args)
+    filters = form.data if form.validate() else {}
+    query = pages.records_query(
+        q=filters.get("q") or "",
+        status=filters.get("status") or "",
+        kind=filters.get("kind") or "",
+        sort=request.args.get("sort", "newest"),
+    )
+    return list_exports.download("audits", query, request.args.get("format"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -425,6 +441,15 @@ def findings():
     today = local_today()
     pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today))
     return render_template("audits/findings.html", form=form, pagination=pagination, today=today)
+
+
+@bp.route("/findings/export")
+@role_required()
+def export_findings():
+    """The filtered findings as CSV (default) or Excel (``format=xlsx``)."""
+    form = FindingsFilterForm(request.args)
+    query = pages.finding_list_query(form.data if form.validate() else {}, local_today())
+    return list_exports.download("findings", query, request.args.get("format"))
 
 
 def _finding_page(finding: Finding, status: int = 200, **forms):

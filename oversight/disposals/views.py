@@ -18,6 +18,7 @@ from oversight.disposals.models import DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 from oversight.vendors.models import Vendor
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
@@ -81,6 +82,23 @@ def index():
     return render_template(
         "disposals/index.html", form=form, pagination=paginate(query), today=today, state_labels=STATE_FILTER_LABELS
     )
+
+
+@bp.route("/export")
+@role_required()
+def export():
+    """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
+    vendors = list(db.session.scalars(db.select(Vendor).order_by(Vendor.name, Vendor.id)))
+    form = DisposalFilterForm(request.args, vendors=vendors)
+    data = form.data if form.validate() else {}
+    vendor = data.get("vendor") or ""
+    query = services.list_query(
+        state=data.get("state") or "",
+        vendor_id=int(vendor) if vendor.isdigit() else None,
+        q=data.get("q") or "",
+        today=local_today(),
+    )
+    return list_exports.download("disposals", query, request.args.get("format"))
 
 
 @bp.route("/<int:item_id>")

@@ -23,6 +23,7 @@ from oversight.evaluations.models import Evaluation
 from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 from oversight.vendors.models import Vendor
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
@@ -60,6 +61,14 @@ def index():
     status = request.args.get("status", "")
     pagination = paginate(pages.list_query(status=status))
     return render_template("evaluations/index.html", pagination=pagination, status=status, **pages.list_context())
+
+
+@bp.route("/export")
+@role_required()
+def export():
+    """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
+    query = pages.list_query(status=request.args.get("status", ""))
+    return list_exports.download("evaluations", query, request.args.get("format"))
 
 
 @bp.route("/start/<int:vendor_id>", methods=["POST"])

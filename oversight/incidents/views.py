@@ -25,6 +25,7 @@ from oversight.incidents import rules as _rules  # noqa: F401  (registers the re
 from oversight.incidents.forms import CloseForm, FilterForm, IncidentEditForm, IncidentForm, StepForm
 from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, IncidentStep
 from oversight.incidents.pages import detail_context, list_context
+from oversight.reports import exports as list_exports
 from oversight.reports.responses import pdf_response
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
@@ -75,6 +76,18 @@ def index():
         can_record=current_user.has_role(*RECORDERS),
         **list_context(pagination.items, local_today()),
     )
+
+
+@bp.route("/export")
+@role_required()
+def export():
+    """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
+    form = FilterForm(request.args)
+    filters = form.data if form.validate() else {}
+    query = services.incident_query(
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=request.args.get("vendor_id", type=int)
+    )
+    return list_exports.download("incidents", query, request.args.get("format"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

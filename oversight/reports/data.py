@@ -8,7 +8,7 @@ turns the results into ``ReportDocument``s without touching the database.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -71,7 +71,9 @@ def _name(user: Any) -> str:
 @dataclass(frozen=True)
 class RegisterRow:
     number: int
+    vendor_id: int
     name: str
+    name_kana: str
     corporate_number: str
     status: str
     risk: str
@@ -98,16 +100,19 @@ def _batch_lights(vendor_ids: list[int]) -> dict[str, dict[int, Any]]:
     return lights
 
 
-def register_rows(vendor_ids: list[int], batch_size: int = REGISTER_BATCH) -> Iterator[RegisterRow]:
+def register_rows(
+    vendor_ids: list[int], batch_size: int = REGISTER_BATCH, *, localised: bool = False
+) -> Iterator[RegisterRow]:
     """The register's rows, loading vendors and their lights ``batch_size`` at a time.
 
     Only one batch of ORM objects is alive at once (the session is expunged after each), so memory
-    stays bounded by the batch size plus the small row tuples handed on.
+    stays bounded by the batch size plus the small row tuples handed on. Labels are Japanese unless
+    ``localised`` (then in the reader's language, for the list exports).
     """
     number = 0
     for start in range(0, len(vendor_ids), batch_size):
         batch = vendor_ids[start : start + batch_size]
-        with japanese():
+        with nullcontext() if localised else japanese():
             vendors = {
                 vendor.id: vendor
                 for vendor in db.session.scalars(
@@ -122,7 +127,9 @@ def register_rows(vendor_ids: list[int], batch_size: int = REGISTER_BATCH) -> It
                 number += 1
                 yield RegisterRow(
                     number=number,
+                    vendor_id=vendor.id,
                     name=vendor.name,
+                    name_kana=vendor.name_kana,
                     corporate_number=vendor.corporate_number or "",
                     status=vendor.status_label,
                     risk=vendor.risk_label,

@@ -26,7 +26,7 @@ AUDIT_TITLE = "監査報告書"
 DISPOSAL_TITLE = "返却・廃棄確認記録"
 
 REGISTER_HEADER = ("No.", "委託先名／法人番号", "状態", "リスク", "担当者", "選定", "契約", "把握", "再委託", "終了")
-REGISTER_WIDTHS = (7, 40, 14, 11, 15, 18.6, 18.6, 18.6, 18.6, 18.6)  # millimetres of the 180 mm frame
+REGISTER_WIDTHS = (7, 38, 14, 12.5, 15.5, 18.6, 18.6, 18.6, 18.6, 18.6)  # millimetres of the 180 mm frame
 REGISTER_TABLE_ROWS = 500  # one table per chunk keeps reportlab's page splitting cheap on long registers
 NONE_TEXT = "該当なし"
 
@@ -150,7 +150,7 @@ def clause_checklist_document(document: ReportDocument, data: ClauseChecklist) -
     """契約条項チェックリスト: one review round's clause findings, waivers and the sign-off boxes."""
     document.heading("1. 審査の概要").key_values(data.facts)
     document.heading("2. 条項ごとの確認結果")
-    _table_or_none(document, ("条項", "確認項目", "結果", "条番号", "引用", "メモ"), data.rows, (5, 26, 8, 7, 17, 13))
+    _table_or_none(document, ("条項", "確認項目", "結果", "条番号", "引用", "メモ"), data.rows, (5, 24, 8, 7, 22, 10))
     document.heading("3. 免除（例外承認）")
     _table_or_none(document, ("条項", "理由", "申請者", "承認者", "承認日時"), data.waivers, (5, 30, 9, 9, 11))
     document.heading("4. 確認")

@@ -13,6 +13,7 @@ from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 from oversight.subcontracts import disposal, pages, services
 from oversight.subcontracts.forms import (
     APPROVE,
@@ -60,6 +61,13 @@ def _consent(consent_id: int):
 def index():
     """Violations, requests awaiting legal or a manager, consents expiring soon."""
     return render_template("subcontracts/index.html", **pages.worklist(local_today()))
+
+
+@bp.route("/export")
+@role_required()
+def export():
+    """Every subcontract node with its consent requests as CSV (default) or Excel (``format=xlsx``)."""
+    return list_exports.download("subcontracts", list_exports.subcontract_query(), request.args.get("format"))
 
 
 @bp.route("/contracts/<int:contract_id>")

@@ -11,6 +11,7 @@ from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.extensions import db
+from oversight.reports import exports as list_exports
 from oversight.vendors import overview, services
 from oversight.vendors.forms import (
     CertificationEditForm,
@@ -68,6 +69,15 @@ def index():
         incident_badges=overview.incident_badges([vendor.id for vendor in pagination.items]),
         **overview.contract_and_termination_lights([vendor.id for vendor in pagination.items]),
     )
+
+
+@bp.route("/export")
+@role_required()
+def export():
+    """The filtered register with its oversight lights as CSV (default) or Excel (``format=xlsx``)."""
+    form = VendorFilterForm(request.args, users=services.assignable_users())
+    query = overview.list_query(form.data if form.validate() else {}, sort=request.args.get("sort", "name"))
+    return list_exports.download("vendors", query, request.args.get("format"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-CATALOG = Path(__file__).resolve().parent.parent / "oversight" / "translations" / "{locale}" / "LC_MESSAGES" / "messages.po"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "oversight" / "translations"
+CATALOG = TRANSLATIONS / "{locale}" / "LC_MESSAGES" / "messages.po"
 
 
 def main() -> int:

@@ -1,8 +1,8 @@
 """Form pieces shared by features."""
 
-from flask_babel import lazy_gettext as _l
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired

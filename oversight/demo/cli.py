@@ -41,7 +41,7 @@ def seed(force: bool) -> None:
 
 def print_sign_ins() -> None:
     click.echo("")
-    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles, language in DEMO_USERS:
         click.echo(f"  {email:<28} {'/'.join(roles):<20} {name} ({language})")
 

@@ -30,7 +30,7 @@ def format_datetime(value: datetime | None) -> str:
 
 def change_value(value: object) -> str:
     """A before/after value from the activity log as people read it."""
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return "—"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)

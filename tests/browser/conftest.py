@@ -62,7 +62,8 @@ def base_url(live_server) -> str:
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo", "viewport": {"width": 1280, "height": 900}}
+    viewport = {"width": 1280, "height": 900}
+    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo", "viewport": viewport}
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ translations: $(VENV)/.installed
 
 db-upgrade: $(VENV)/.installed
 	$(FLASK) db upgrade
+	$(FLASK) checklists sync
 
 demo: db-upgrade
 	$(FLASK) demo seed

@@ -382,25 +382,34 @@ def submit(audit_id: int):
     return render_template("audits/submit.html", form=form, audit=audit, progress=services.progress(audit))
 
 
-def _decide(audit_id: int, form, name: str, action, success_message):
-    """Validate a manager's sign-off or return form, run ``action`` and redirect (or show the form again)."""
-    audit = _load(audit_id)
+def _run_step(record, form, name: str, action, message, *, page, done_url: str):
+    """Validate ``form``, refuse a stale or rule-breaking step, run ``action``, commit and redirect.
+
+    On a refusal the record's page (``page``) is shown again with the user's form and the reason.
+    """
     if not form.validate_on_submit():
-        return _detail(audit, 400, **{name: form})
+        return page(record, 400, **{name: form})
     try:
-        ensure_current(audit, form.version.data)
-        action(audit)
+        if hasattr(form, "version"):
+            ensure_current(record, form.version.data)
+        action(record)
         db.session.commit()
     except StaleEditError:
         db.session.rollback()
         flash(STALE_MESSAGE, "danger")
-        return _detail(audit, 409, **{name: form})
+        return page(record, 409, **{name: form})
     except services.AuditRuleError as error:
         db.session.rollback()
         flash(error.message, "danger")
-        return _detail(audit, 400, **{name: form})
-    flash(success_message, "success")
-    return redirect(url_for("audits.detail", audit_id=audit_id))
+        return page(record, 400, **{name: form})
+    flash(message, "success")
+    return redirect(done_url)
+
+
+def _decide(audit_id: int, form, name: str, action, success_message):
+    """A manager's sign-off or return of an audit."""
+    done_url = url_for("audits.detail", audit_id=audit_id)
+    return _run_step(_load(audit_id), form, name, action, success_message, page=_detail, done_url=done_url)
 
 
 @bp.route("/<int:audit_id>/signoff", methods=["POST"])
@@ -480,24 +489,10 @@ def finding(finding_id: int):
 
 
 def _finding_step(finding_id: int, form, name: str, action, message):
+    """One step of a finding's corrective-action lifecycle."""
     finding = db.get_or_404(Finding, finding_id)
-    if not form.validate_on_submit():
-        return _finding_page(finding, 400, **{name: form})
-    try:
-        if hasattr(form, "version"):
-            ensure_current(finding, form.version.data)
-        action(finding)
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _finding_page(finding, 409, **{name: form})
-    except services.AuditRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _finding_page(finding, 400, **{name: form})
-    flash(message, "success")
-    return redirect(url_for("audits.finding", finding_id=finding_id))
+    done_url = url_for("audits.finding", finding_id=finding_id)
+    return _run_step(finding, form, name, action, message, page=_finding_page, done_url=done_url)
 
 
 @bp.route("/findings/<int:finding_id>/plan", methods=["POST"])

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
+from tests.browser.helpers import sign_out
 from tests.vendors.factories import create_vendor
 
 pytestmark = pytest.mark.browser
@@ -28,9 +29,7 @@ def _png(width: int = 8, height: int = 8) -> bytes:
 
 
 def _sign_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
-    page.wait_for_url(re.compile(r".*/auth/login"))
+    sign_out(page)
 
 
 def _grasp_light(page):

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import open_user_menu
+
 pytestmark = pytest.mark.browser
 
 
@@ -18,13 +20,13 @@ def test_sign_in_in_japanese_switch_to_english_and_sign_out(page, make_user):
     page.wait_for_url("**/dashboard")
     expect(page.locator("main")).to_contain_text("山田 花子 さん、ようこそ。")
 
-    page.get_by_test_id("user-menu").click()
+    open_user_menu(page)
     page.locator("button[lang=en]").click()
     page.wait_for_url("**/dashboard")
     expect(page.locator("main")).to_contain_text("Welcome, 山田 花子.")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    page.get_by_test_id("user-menu").click()
+    open_user_menu(page)
     page.get_by_test_id("logout").click()
     page.wait_for_url(re.compile(r".*/auth/login$"))
     expect(page.locator(".alert")).to_contain_text("You have signed out.")

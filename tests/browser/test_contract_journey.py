@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
+from tests.browser.helpers import sign_out
 from tests.contracts.helpers import PDF_BYTES, approve_selection
 from tests.vendors.factories import create_vendor
 
@@ -21,11 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def _sign_out(page):
-    """Sign out through the user menu (the click is dispatched, so a slow Bootstrap load cannot hide it)."""
-    page.wait_for_load_state("load")
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").dispatch_event("click")
-    page.wait_for_url(re.compile(r".*/auth/login"))
+    sign_out(page)
 
 
 def _light(page, key):

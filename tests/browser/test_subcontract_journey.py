@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
+from tests.browser.helpers import sign_out
 from tests.contracts.helpers import approve_selection
 from tests.subcontracts.helpers import Team
 from tests.vendors.factories import create_vendor
@@ -33,12 +34,8 @@ def _chain(app):
 
 
 def _switch(page, sign_in, user) -> None:
-    """Sign out through the user menu, then sign in as ``user`` (the click is dispatched, so a slow Bootstrap
-    load cannot hide the menu item)."""
-    page.wait_for_load_state("load")
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").dispatch_event("click")
-    page.wait_for_url(re.compile(r".*/auth/login"))
+    """Sign out through the user menu, then sign in as ``user``."""
+    sign_out(page)
     sign_in(user)
 
 

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import sign_out
+
 pytestmark = pytest.mark.browser
 
 TEXTS = {
@@ -19,9 +21,7 @@ TEXTS = {
 
 
 def _sign_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
-    page.wait_for_url(re.compile(r".*/auth/login"))
+    sign_out(page)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -71,6 +71,12 @@ class Config:
         self.LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+        # Derived figures (the dashboard's) kept until the data changes; Flask-Caching's types:
+        # SimpleCache per worker by default, RedisCache (CACHE_REDIS_URL) to share them between workers.
+        self.CACHE_TYPE = env.get("CACHE_TYPE", "SimpleCache")
+        self.CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 600)
+        self.CACHE_REDIS_URL = env.get("CACHE_REDIS_URL", "")
+        self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "oversight:")
         self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.IDLE_TIMEOUT_MINUTES)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -131,6 +137,9 @@ class TestConfig(Config):
         self.SESSION_COOKIE_SECURE = False
         # Hundreds of test users: a one-round hash instead of scrypt's deliberate slowness.
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+        # Tests write rows directly (without activity-log rows): nothing derived is kept between requests.
+        self.CACHE_TYPE = "NullCache"
+        self.CACHE_NO_NULL_WARNING = True
         for key, value in overrides.items():
             setattr(self, key, value)
 

@@ -23,6 +23,7 @@ from oversight.evaluations import lights as selection_lights
 from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
 from oversight.subcontracts import queries as subcontract_queries
+from oversight.subcontracts import violations as subcontract_violations
 from oversight.vendors.models import ACTIVE, Vendor
 
 LIGHT_STATES = (GREEN, AMBER, RED)
@@ -142,7 +143,7 @@ def coverage(today: date) -> Coverage:
         counts=[
             Count(
                 str(_l("Subcontractors without valid consent")),
-                len(subcontract_queries.violations(today)),
+                subcontract_violations.count(today),
                 "/subcontracts/",
             ),
             Count(str(_l("Overdue returns/deletions")), row["overdue_disposals"], "/disposals/?state=overdue"),

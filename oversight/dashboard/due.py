@@ -20,7 +20,7 @@ from oversight.evaluations.lights import latest_decisions
 from oversight.evaluations.models import REJECTED
 from oversight.extensions import db
 from oversight.incidents import status as incident_status
-from oversight.subcontracts import queries as subcontract_queries
+from oversight.subcontracts import violations as subcontract_violations
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
 
 AUDIT, CONTRACT, DISPOSAL, EVALUATION, FINDING, INCIDENT, SUBCONTRACT = (
@@ -180,8 +180,8 @@ def due_entries(
     return sorted(entries, key=lambda entry: (entry.due_on, CALENDAR_KINDS.index(entry.kind), entry.title))
 
 
-def unconsented_nodes(today: date) -> list[DueEntry]:
-    """Subcontract nodes with no valid consent (violations), as undated attention entries (two queries)."""
+def unconsented_nodes(today: date, limit: int) -> list[DueEntry]:
+    """The first ``limit`` subcontract nodes with no valid consent, as undated attention entries."""
     return [
         DueEntry(
             SUBCONTRACT,
@@ -192,5 +192,5 @@ def unconsented_nodes(today: date) -> list[DueEntry]:
             violation.url_path,
             violation.reason,
         )
-        for violation in subcontract_queries.violations(today)
+        for violation in (subcontract_violations.first(today, limit) if limit else [])
     ]

@@ -1,21 +1,36 @@
-"""The dashboard's queries: pure functions of the user and ``today`` (nothing here writes)."""
+"""The dashboard's queries: pure functions of the user and ``today`` (nothing here writes).
+
+The dashboard shows the first entries of each list with its full size and a link to the whole
+list. The figures aggregate every vendor, contract and audit, so they are kept in the cache
+(``oversight.extensions.cache``) keyed by the newest activity-log id: every change to oversight
+data writes an activity row, so a change gives a new key and the next request recomputes.
+"""
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import get_locale
+from sqlalchemy import func
+
+from oversight.activity.models import ActivityLog
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
 from oversight.dashboard.coverage import Coverage, coverage
 from oversight.dashboard.due import CALENDAR_KINDS, KIND_LABELS, DueEntry, due_entries, unconsented_nodes
 from oversight.dashboard.worklist import WorkItem, my_work
+from oversight.extensions import cache, db
 
 ATTENTION_DAYS = 30
+SHORTLIST = 15  # entries of each list shown on the dashboard itself
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+OVERDUE, UPCOMING = "overdue", "upcoming"
+BUCKETS = (OVERDUE, UPCOMING)
 
 
 @dataclass(frozen=True)
@@ -27,22 +42,132 @@ class Attention:
     unconsented: list[DueEntry]
 
 
-def attention(today: date) -> Attention:
-    """Everything overdue and everything due within 30 days, with the subcontract violations."""
+def attention(today: date, unconsented_limit: int = SHORTLIST) -> Attention:
+    """Everything overdue and everything due within 30 days, with the first subcontract violations."""
     entries = due_entries(today, end=today + timedelta(days=ATTENTION_DAYS))
     return Attention(
         overdue=[entry for entry in entries if entry.is_overdue(today)],
         upcoming=[entry for entry in entries if not entry.is_overdue(today)],
-        unconsented=unconsented_nodes(today),
+        unconsented=unconsented_nodes(today, unconsented_limit),
     )
 
 
+@dataclass(frozen=True)
+class Shortlist:
+    """The first ``items`` of a list of ``total`` entries; ``url`` shows the whole list."""
+
+    items: list
+    total: int
+    url: str
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """How many duties of one kind are overdue and due within 30 days, with the lists' addresses."""
+
+    kind: str
+    label: str
+    overdue: int
+    upcoming: int
+
+    def url(self, bucket: str) -> str:
+        return f"/dashboard/due?bucket={bucket}&kind={self.kind}"
+
+
+@dataclass(frozen=True)
+class AttentionSummary:
+    overdue: Shortlist
+    upcoming: Shortlist
+    unconsented: Shortlist
+    kinds: list[KindCount]
+
+    @property
+    def overdue_total(self) -> int:
+        return self.overdue.total + self.unconsented.total
+
+
+def data_version() -> int:
+    """The newest activity-log id (one indexed query): it changes whenever oversight data changes."""
+    return db.session.scalar(db.select(func.max(ActivityLog.id))) or 0
+
+
+def cached(name: str, today: date, version: int, compute: Callable[[], Any], *parts: object) -> Any:
+    """``compute()``, kept in the cache for this day, language, data version and ``parts``."""
+    key = ":".join(str(part) for part in ("dashboard", name, today.isoformat(), get_locale(), version, *parts))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
+
+
+def attention_summary(today: date) -> AttentionSummary:
+    """The attention panel: the first entries of each list, their sizes and the counts by kind."""
+    from oversight.subcontracts import violations
+
+    full = attention(today)
+    kinds = [
+        KindCount(
+            kind,
+            str(KIND_LABELS[kind]),
+            sum(1 for entry in full.overdue if entry.kind == kind),
+            sum(1 for entry in full.upcoming if entry.kind == kind),
+        )
+        for kind in CALENDAR_KINDS
+    ]
+    return AttentionSummary(
+        overdue=Shortlist(full.overdue[:SHORTLIST], len(full.overdue), f"/dashboard/due?bucket={OVERDUE}"),
+        upcoming=Shortlist(full.upcoming[:SHORTLIST], len(full.upcoming), f"/dashboard/due?bucket={UPCOMING}"),
+        unconsented=Shortlist(full.unconsented, violations.count(today), "/subcontracts/"),
+        kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
+    )
+
+
+def _user_parts(user: Any) -> tuple[object, ...]:
+    return (user.id, ",".join(sorted(user.roles)))
+
+
+def work_summary(user: Any, today: date) -> Shortlist:
+    work = my_work(user, today)
+    return Shortlist(work[:SHORTLIST], len(work), "/dashboard/work")
+
+
 def dashboard(user: Any, today: date) -> dict[str, Any]:
-    """Everything the dashboard shows to ``user`` (a constant number of queries)."""
-    figures: Coverage = coverage(today)
+    """Everything the dashboard shows to ``user`` (a constant number of queries, fewer when cached)."""
+    version = data_version()
+    figures: Coverage = cached("coverage", today, version, lambda: coverage(today))
     chart: Chart = trend_chart(snapshots.recent(today))
-    work: list[WorkItem] = my_work(user, today)
-    return {"my_work": work, "attention": attention(today), "coverage": figures, "chart": chart, "today": today}
+    work: Shortlist = cached("work", today, version, lambda: work_summary(user, today), *_user_parts(user))
+    summary: AttentionSummary = cached("attention", today, version, lambda: attention_summary(today))
+    return {"my_work": work, "attention": summary, "coverage": figures, "chart": chart, "today": today}
+
+
+# --- the whole lists behind the dashboard's short lists -------------------------------------------
+
+
+def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
+    """Every overdue (or upcoming) duty, of one kind or all, for the paginated list page."""
+    bucket = bucket if bucket in BUCKETS else OVERDUE
+    kinds = [kind] if kind in CALENDAR_KINDS else list(CALENDAR_KINDS)
+    version = data_version()
+    full = cached("due", today, version, lambda: attention(today, unconsented_limit=0))
+    entries = [entry for entry in getattr(full, bucket) if entry.kind in kinds]
+    return {
+        "entries": entries,
+        "bucket": bucket,
+        "kind": kind if kind in CALENDAR_KINDS else "",
+        "kind_labels": {key: str(KIND_LABELS[key]) for key in CALENDAR_KINDS},
+        "today": today,
+    }
+
+
+def work_list(user: Any, today: date) -> list[WorkItem]:
+    """Everything waiting for ``user``, oldest first, for the paginated list page."""
+    return cached("work-all", today, data_version(), lambda: my_work(user, today), *_user_parts(user))
 
 
 # --- the month calendar --------------------------------------------------------------------------

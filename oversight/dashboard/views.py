@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.auth.decorators import public, role_required
+from oversight.core.pagination import paginate_list
 from oversight.core.timeutil import local_today, utcnow
 from oversight.dashboard import feed, services, snapshots
 from oversight.dashboard.forms import FeedForm
@@ -30,6 +31,22 @@ def root():
 def index():
     """What the signed-in user must do, what is late or falling due, and how complete the oversight is."""
     return render_template("dashboard/index.html", **services.dashboard(current_user, local_today()))
+
+
+@bp.route("/dashboard/due")
+@role_required()
+def due_list():
+    """Every overdue duty (or every duty due within 30 days), optionally of one kind, a page at a time."""
+    context = services.due_list(local_today(), request.args.get("bucket", ""), request.args.get("kind", ""))
+    return render_template("dashboard/due.html", pagination=paginate_list(context.pop("entries")), **context)
+
+
+@bp.route("/dashboard/work")
+@role_required()
+def work_list():
+    """Everything waiting for the signed-in user, oldest first, a page at a time."""
+    pagination = paginate_list(services.work_list(current_user, local_today()))
+    return render_template("dashboard/work.html", pagination=pagination, today=local_today())
 
 
 @bp.route("/dashboard/calendar")

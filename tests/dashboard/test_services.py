@@ -227,7 +227,7 @@ def test_the_feed_parses_and_has_stable_uids_and_links(world):
 def test_the_dashboard_of_an_empty_database(app_ctx):
     world = World()
     context = services.dashboard(world.manager, TODAY)
-    assert context["my_work"] == [] and context["attention"].overdue == []
+    assert context["my_work"].total == 0 and context["attention"].overdue.total == 0
     assert all(ratio.percent is None for ratio in context["coverage"].ratios)
     assert context["chart"].is_empty
 

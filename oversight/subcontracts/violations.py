@@ -1,0 +1,43 @@
+"""The subcontract nodes in violation, counted and listed by SQL so the cost does not grow with the chains.
+
+:func:`queries.violations` judges every open chain in Python (right for one vendor's page); the
+dashboard needs only how many there are and the first few, so the rule runs in SQL
+(:func:`queries.violation_condition`) and only the chains of the nodes shown are assessed in Python
+for their reasons.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+
+from oversight.contracts.models import CLOSED, Contract
+from oversight.extensions import db
+from oversight.subcontracts import chain
+from oversight.subcontracts.models import Subcontract
+from oversight.subcontracts.queries import Violation, _assess, _is_violation, _node_query
+
+
+def _in_violation(today: date):
+    return (
+        db.select(Subcontract.id, Subcontract.contract_id)
+        .join(Contract, Contract.id == Subcontract.contract_id)
+        .where(Contract.status.not_in(CLOSED), _is_violation(Subcontract, today))
+    )
+
+
+def count(today: date) -> int:
+    """How many nodes of contracts that have not ended are violations today (one query)."""
+    return db.session.scalar(db.select(func.count()).select_from(_in_violation(today).subquery())) or 0
+
+
+def first(today: date, limit: int) -> list[Violation]:
+    """The first ``limit`` violations, by contract and chain order (three queries)."""
+    ordered_nodes = _in_violation(today).order_by(Subcontract.contract_id, Subcontract.path)
+    rows = db.session.execute(ordered_nodes.limit(limit)).all()
+    if not rows:
+        return []
+    statuses = _assess(_node_query().where(Subcontract.contract_id.in_({row.contract_id for row in rows})), today)
+    ordered = [status for status in chain.flatten(chain.roots(statuses)) if status.node.id in {row.id for row in rows}]
+    return [Violation(status.node, status.light.text, status.light.detail) for status in ordered if status.is_violation]

@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from flask_caching.backends import SimpleCache
+from sqlalchemy import func
 
 from oversight.activity import services as activity
 from oversight.dashboard import services, views
 from oversight.disposals import services as disposal_services
 from oversight.extensions import cache, db
 from oversight.subcontracts import queries, violations
+from oversight.vendors.models import Vendor
 from tests.contracts.helpers import pdf
 from tests.dashboard.helpers import CERTIFICATE, NOW, TODAY, World
 from tests.subcontracts.helpers import Team
@@ -113,3 +115,18 @@ def test_the_figures_are_kept_until_the_activity_log_moves(app, app_ctx, monkeyp
     activity.record("disposal.confirm", actor=world.manager, target=item, summary="confirmed")
     db.session.commit()
     assert overdue_deletions() == 0
+
+
+def test_the_subcontract_light_counts_agree_with_the_vendor_filter(app_ctx):
+    team = Team()
+    bare = team.node()
+    team.consented(team.node(parent=bare))
+    team.request(team.node())
+    team.consented(team.node(), expires_on=TODAY + timedelta(days=5))
+    team.consented(team.node())
+    db.session.flush()
+    counts = violations.light_counts(TODAY, Vendor.id.is_not(None))
+    for state in ("green", "amber", "red"):
+        expected = db.session.scalar(db.select(func.count(Vendor.id)).where(queries.light_condition(state, TODAY)))
+        assert counts[state] == expected, state
+    assert counts == {"green": 1, "amber": 2, "red": 3}  # the contractor is red through its chain

@@ -115,21 +115,16 @@ def _consents(status: str, kind: str, user_id: int | None = None) -> Iterable[Wo
 
 def _evaluation_approvals(user_id: int) -> Iterable[WorkItem]:
     query = (
-        db.select(Evaluation)
+        db.select(Evaluation.id, Evaluation.submitted_at, Vendor.name)
+        .join(Vendor, Vendor.id == Evaluation.vendor_id)
         .where(
             Evaluation.status == EVALUATION_SUBMITTED,
             or_(Evaluation.submitted_by_id.is_(None), Evaluation.submitted_by_id != user_id),
         )
         .order_by(Evaluation.submitted_at, Evaluation.id)
     )
-    for evaluation in db.session.scalars(query):
-        yield WorkItem(
-            "evaluation_approval",
-            evaluation.vendor.name,
-            evaluation.vendor.name,
-            _day(evaluation.submitted_at),
-            f"/evaluations/{evaluation.id}",
-        )
+    for row in db.session.execute(query):
+        yield WorkItem("evaluation_approval", row.name, row.name, _day(row.submitted_at), f"/evaluations/{row.id}")
 
 
 def _contract_approvals(user_id: int) -> Iterable[WorkItem]:
@@ -146,33 +141,40 @@ def _contract_approvals(user_id: int) -> Iterable[WorkItem]:
 
 def _audit_signoffs(user_id: int) -> Iterable[WorkItem]:
     query = (
-        db.select(Audit)
+        db.select(Audit.id, Audit.submitted_at, Vendor.name)
+        .join(Vendor, Vendor.id == Audit.vendor_id)
         .where(Audit.status == AUDIT_SUBMITTED, or_(Audit.submitted_by_id.is_(None), Audit.submitted_by_id != user_id))
         .order_by(Audit.submitted_at, Audit.id)
     )
-    for audit in db.session.scalars(query):
-        yield WorkItem(
-            "audit_signoff", audit.vendor.name, audit.vendor.name, _day(audit.submitted_at), f"/audits/{audit.id}"
-        )
+    for row in db.session.execute(query):
+        yield WorkItem("audit_signoff", row.name, row.name, _day(row.submitted_at), f"/audits/{row.id}")
+
+
+def _disposal_rows(*conditions, order_by):
+    """Open return/deletion items with their contract number and vendor name (one query)."""
+    query = (
+        db.select(DisposalItem.id, DisposalItem.recorded_at, DisposalItem.opened_on, Contract.number, Vendor.name)
+        .join(Contract, Contract.id == DisposalItem.contract_id)
+        .join(Vendor, Vendor.id == DisposalItem.vendor_id)
+        .where(DisposalItem.confirmed_at.is_(None), *conditions)
+        .order_by(*order_by, DisposalItem.id)
+    )
+    return db.session.execute(query)
 
 
 def _deletion_confirmations(user_id: int) -> Iterable[WorkItem]:
-    query = (
-        db.select(DisposalItem)
-        .where(
-            DisposalItem.confirmed_at.is_(None),
-            DisposalItem.recorded_at.is_not(None),
-            or_(DisposalItem.recorded_by_id.is_(None), DisposalItem.recorded_by_id != user_id),
-        )
-        .order_by(DisposalItem.recorded_at, DisposalItem.id)
+    rows = _disposal_rows(
+        DisposalItem.recorded_at.is_not(None),
+        or_(DisposalItem.recorded_by_id.is_(None), DisposalItem.recorded_by_id != user_id),
+        order_by=(DisposalItem.recorded_at,),
     )
-    for item in db.session.scalars(query):
+    for row in rows:
         yield WorkItem(
             "deletion_confirmation",
-            f"{item.contract.number} — {item.vendor.name}",
-            item.vendor.name,
-            _day(item.recorded_at),
-            f"/disposals/{item.id}",
+            f"{row.number} — {row.name}",
+            row.name,
+            _day(row.recorded_at),
+            f"/disposals/{row.id}",
         )
 
 
@@ -184,57 +186,40 @@ def _audits_due(today: date) -> Iterable[WorkItem]:
 
 
 def _findings_to_verify() -> Iterable[WorkItem]:
-    query = db.select(Finding).where(Finding.status == PLAN_RECEIVED).order_by(Finding.plan_received_on, Finding.id)
-    for finding in db.session.scalars(query):
-        text = finding.description if len(finding.description) <= 60 else finding.description[:59] + "…"
-        yield WorkItem(
-            "finding_verification",
-            text,
-            finding.vendor.name,
-            finding.plan_received_on,
-            f"/audits/findings/{finding.id}",
-        )
+    query = (
+        db.select(Finding.id, Finding.description, Finding.plan_received_on, Vendor.name)
+        .join(Vendor, Vendor.id == Finding.vendor_id)
+        .where(Finding.status == PLAN_RECEIVED)
+        .order_by(Finding.plan_received_on, Finding.id)
+    )
+    for row in db.session.execute(query):
+        text = row.description if len(row.description) <= 60 else row.description[:59] + "…"
+        yield WorkItem("finding_verification", text, row.name, row.plan_received_on, f"/audits/findings/{row.id}")
 
 
 def _procurement_drafts() -> Iterable[WorkItem]:
-    evaluations = db.session.scalars(
-        db.select(Evaluation).where(Evaluation.status.in_(EVALUATION_EDITABLE)).order_by(Evaluation.updated_at)
+    evaluations = db.session.execute(
+        db.select(Evaluation.id, Evaluation.status, Evaluation.updated_at, Vendor.name)
+        .join(Vendor, Vendor.id == Evaluation.vendor_id)
+        .where(Evaluation.status.in_(EVALUATION_EDITABLE))
+        .order_by(Evaluation.updated_at, Evaluation.id)
     )
-    for evaluation in evaluations:
-        kind = "returned" if evaluation.status == EVALUATION_RETURNED else "evaluation_draft"
-        yield WorkItem(
-            kind,
-            str(_l("Selection evaluation")),
-            evaluation.vendor.name,
-            _day(evaluation.updated_at),
-            f"/evaluations/{evaluation.id}",
-        )
-    contracts = db.session.scalars(
-        db.select(Contract)
+    label = str(_l("Selection evaluation"))
+    for row in evaluations:
+        kind = "returned" if row.status == EVALUATION_RETURNED else "evaluation_draft"
+        yield WorkItem(kind, label, row.name, _day(row.updated_at), f"/evaluations/{row.id}")
+    contracts = db.session.execute(
+        db.select(Contract.id, Contract.number, Contract.title, Contract.status, Contract.updated_at, Vendor.name)
+        .join(Vendor, Vendor.id == Contract.vendor_id)
         .where(Contract.status.in_((CONTRACT_DRAFT, CONTRACT_RETURNED)))
-        .order_by(Contract.updated_at)
+        .order_by(Contract.updated_at, Contract.id)
     )
-    for contract in contracts:
-        kind = "returned" if contract.status == CONTRACT_RETURNED else "contract_draft"
+    for row in contracts:
+        kind = "returned" if row.status == CONTRACT_RETURNED else "contract_draft"
+        yield WorkItem(kind, f"{row.number} {row.title}", row.name, _day(row.updated_at), f"/contracts/{row.id}")
+    for row in _disposal_rows(DisposalItem.recorded_at.is_(None), order_by=(DisposalItem.due_on,)):
         yield WorkItem(
-            kind,
-            f"{contract.number} {contract.title}",
-            contract.vendor.name,
-            _day(contract.updated_at),
-            f"/contracts/{contract.id}",
-        )
-    items = db.session.scalars(
-        db.select(DisposalItem)
-        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_(None))
-        .order_by(DisposalItem.due_on, DisposalItem.id)
-    )
-    for item in items:
-        yield WorkItem(
-            "certificate_missing",
-            f"{item.contract.number} — {item.vendor.name}",
-            item.vendor.name,
-            item.opened_on,
-            f"/disposals/{item.id}",
+            "certificate_missing", f"{row.number} — {row.name}", row.name, row.opened_on, f"/disposals/{row.id}"
         )
 
 

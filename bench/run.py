@@ -277,7 +277,8 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path) ->
         floor = run["pages"]["floor"]["rps"]
         for page in run["pages"].values():
             page["floor_ratio"] = page["rps"] / floor if floor else None
-        run["jobs"] = {job: measure_job(job, env) for job in ("sweep", "vendor_pdf", "register_pdf")}
+        jobs = ("dashboard_figures", "sweep", "vendor_pdf", "register_pdf")
+        run["jobs"] = {job: measure_job(job, env) for job in jobs}
         run["load_average_after"] = os.getloadavg()
     finally:
         if server is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from oversight.auth.models import User
@@ -124,6 +124,8 @@ class Audit(VersionedMixin, db.Model):
     """One audit or periodic-report review of a vendor, from plan to a manager's sign-off."""
 
     __tablename__ = "audits"
+    # Each vendor's last signed-off audit (the schedule's correlated MAX) is read from this index alone.
+    __table_args__ = (Index("ix_audits_status_vendor_completed", "status", "vendor_id", "completed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_
+from sqlalchemy import Date, Select, and_, case, func, literal, or_
 
 from oversight.audits import findings as finding_services
 from oversight.audits import schedule, services, settings
@@ -17,6 +17,7 @@ from oversight.audits.models import (
     KIND_LABELS,
     OPEN_STATUSES,
     RESULT_LABELS,
+    SIGNED_OFF,
     STATUS_LABELS,
     TRIGGER_LABELS,
     Audit,
@@ -24,6 +25,7 @@ from oversight.audits.models import (
 from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
 from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.core.pagination import page_number
+from oversight.evaluations.lights import Light
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.vendors.models import RISK_LABELS, Vendor
@@ -56,12 +58,13 @@ class ScheduleRow:
 class ListPage:
     """A page of an already computed list, with the interface of ``db.paginate`` results."""
 
-    def __init__(self, items: list, page: int, per_page: int) -> None:
-        self.total = len(items)
+    def __init__(self, items: list, page: int, per_page: int, *, total: int | None = None) -> None:
+        """``items`` is the whole list, or only the page's items when ``total`` (the whole count) is given."""
+        self.total = len(items) if total is None else total
         self.per_page = per_page
         self.pages = max(math.ceil(self.total / per_page), 1) if self.total else 0
         self.page = page
-        self.items = items[(page - 1) * per_page : page * per_page]
+        self.items = items[(page - 1) * per_page : page * per_page] if total is None else items
 
     @property
     def has_prev(self) -> bool:
@@ -93,93 +96,149 @@ class ListPage:
                 last = number
 
 
-def schedule_rows(today: date, *, q: str = "", risk_tier: str = "", when: str = "all", sort: str = "due") -> list:
-    """Every vendor in the audit cycle (or with an open trigger) with its next due date, in one query."""
-    last = schedule.last_audits_query().subquery()
+def schedule_query(
+    today: date,
+    *,
+    q: str = "",
+    risk_tier: str = "",
+    when: str = "all",
+    sort: str = "due",
+    config: settings.AuditSettings | None = None,
+) -> Select:
+    """Every vendor in the audit cycle (or with an open trigger) with its next due date, filtered and sorted in SQL.
+
+    The next due date is computed by the database with the same rule as :class:`VendorFacts`, so that a
+    page needs only its own rows (``LIMIT``) and the count.
+    """
+    config = config or settings.current()
+    # Each vendor's last signed-off audit as a correlated MAX: one index seek per vendor, only for the
+    # vendors the filters keep (cheaper than grouping every audit).
+    last_audit_on = (
+        db.select(func.max(Audit.completed_on))
+        .where(Audit.vendor_id == Vendor.id, Audit.status == SIGNED_OFF)
+        .scalar_subquery()
+    )
     triggers = schedule.open_triggers_query().subquery()
     counts = schedule.finding_counts_query(today).subquery()
-    query = (
+    facts = (
         db.select(
             Vendor.id,
             Vendor.name,
             Vendor.name_kana,
             Vendor.risk_tier,
             Vendor.status,
-            last.c.last_audit_on,
+            last_audit_on.label("last_audit_on"),
             triggers.c.trigger_due_on,
             counts.c.overdue,
         )
-        .outerjoin(last, last.c.vendor_id == Vendor.id)
         .outerjoin(triggers, triggers.c.vendor_id == Vendor.id)
         .outerjoin(counts, counts.c.vendor_id == Vendor.id)
         .where(or_(Vendor.status.in_(SCHEDULED_STATUSES), triggers.c.trigger_due_on.is_not(None)))
     )
     if q:
         pattern = f"%{q}%"
-        query = query.where(or_(Vendor.name.ilike(pattern), Vendor.name_kana.ilike(pattern)))
+        facts = facts.where(or_(Vendor.name.ilike(pattern), Vendor.name_kana.ilike(pattern)))
     if risk_tier:
-        query = query.where(Vendor.risk_tier == risk_tier)
-    config = settings.current()
-    warning = config.warning_days
-    rows = []
-    for row in db.session.execute(query):
-        facts = VendorFacts(
-            row.id,
-            row.status,
-            row.risk_tier,
-            row.last_audit_on,
-            row.trigger_due_on,
-            interval_months=config.interval_months(row.risk_tier),
-        )
-        due = facts.next_due_on(today)
-        days_left = (due - today).days
-        state = (
-            OVERDUE if days_left < 0 or row.last_audit_on is None else DUE_SOON if days_left <= warning else UPCOMING
-        )
-        rows.append(
-            ScheduleRow(
-                row.id,
-                row.name,
-                row.name_kana,
-                row.risk_tier,
-                row.status,
-                row.last_audit_on,
-                facts.regular_due_on(),
-                row.trigger_due_on,
-                due,
-                days_left,
-                state,
-                int(row.overdue or 0),
-            )
-        )
+        facts = facts.where(Vendor.risk_tier == risk_tier)
+    facts = facts.cte("facts").prefix_with("MATERIALIZED")
+    months = case(
+        *((facts.c.risk_tier == tier, months) for tier, months in config.intervals.items()),
+        else_=config.interval_months(""),
+    )
+    regular = case(
+        (facts.c.last_audit_on.is_(None), literal(today, Date)),
+        else_=schedule.sql_add_months(facts.c.last_audit_on, months),
+    )
+    trigger = facts.c.trigger_due_on
+    next_due = case((and_(trigger.is_not(None), trigger < regular), trigger), else_=regular)
+    inner = db.select(facts, next_due.label("next_due_on"))
+    rows = inner.subquery("schedule")
+    query = db.select(rows)
     limit = WHEN_DAYS.get(when)
     if when == "overdue":
-        rows = [row for row in rows if row.state == OVERDUE]
+        query = query.where(or_(rows.c.next_due_on < literal(today, Date), rows.c.last_audit_on.is_(None)))
     elif limit is not None:
-        rows = [row for row in rows if row.days_left <= limit]
-    return sorted(rows, key=_sort_key(sort))
+        query = query.where(rows.c.next_due_on <= literal(today + timedelta(days=limit), Date))
+    return query.order_by(*_sort_columns(rows, sort))
 
 
-def _sort_key(sort: str):
+def _sort_columns(rows, sort: str) -> list:
+    never_audited_first = case((rows.c.last_audit_on.is_(None), 0), else_=1)
     if sort == "vendor":
-        return lambda row: (row.vendor_kana or row.vendor_name, row.vendor_id)
+        return [func.coalesce(func.nullif(rows.c.name_kana, ""), rows.c.name), rows.c.id]
     if sort == "risk":
-        return lambda row: (RISK_ORDER.get(row.risk_tier, 1), row.next_due_on, row.vendor_id)
+        risk = case(*((rows.c.risk_tier == tier, order) for tier, order in RISK_ORDER.items()), else_=1)
+        return [risk, rows.c.next_due_on, rows.c.id]
     if sort == "last":
-        return lambda row: (row.last_audit_on or date.min, row.vendor_id)
-    return lambda row: (row.next_due_on, row.last_audit_on is not None, row.vendor_id)
+        return [never_audited_first, rows.c.last_audit_on, rows.c.id]
+    # Never audited (due today) before audited vendors due the same day, as ``False < True``.
+    return [rows.c.next_due_on, never_audited_first, rows.c.id]
+
+
+def _schedule_row(row: Any, today: date, config: settings.AuditSettings) -> ScheduleRow:
+    facts = VendorFacts(
+        row.id,
+        row.status,
+        row.risk_tier,
+        row.last_audit_on,
+        row.trigger_due_on,
+        interval_months=config.interval_months(row.risk_tier),
+    )
+    due = facts.next_due_on(today)
+    days_left = (due - today).days
+    state = (
+        OVERDUE
+        if days_left < 0 or row.last_audit_on is None
+        else DUE_SOON
+        if days_left <= config.warning_days
+        else UPCOMING
+    )
+    return ScheduleRow(
+        row.id,
+        row.name,
+        row.name_kana,
+        row.risk_tier,
+        row.status,
+        row.last_audit_on,
+        facts.regular_due_on(),
+        row.trigger_due_on,
+        due,
+        days_left,
+        state,
+        int(row.overdue or 0),
+    )
+
+
+def schedule_rows(today: date, *, q: str = "", risk_tier: str = "", when: str = "all", sort: str = "due") -> list:
+    """Every vendor in the audit cycle (or with an open trigger) with its next due date, in one query."""
+    config = settings.current()
+    query = schedule_query(today, q=q, risk_tier=risk_tier, when=when, sort=sort, config=config)
+    return [_schedule_row(row, today, config) for row in db.session.execute(query)]
 
 
 def schedule_page(today: date, filters: dict[str, Any], sort: str) -> dict[str, Any]:
-    """The schedule page: a page of rows, the open audit of each listed vendor, and labels."""
-    rows = schedule_rows(
+    """The schedule page: one page of rows (filtered, sorted and limited in SQL), the open audits, labels."""
+    config = settings.current()
+    query = schedule_query(
         today,
         q=filters.get("q") or "",
         risk_tier=filters.get("risk_tier") or "",
         when=filters.get("when") or "all",
         sort=sort if sort in SCHEDULE_SORTS else "due",
+        config=config,
     )
-    pagination = ListPage(rows, page_number(), current_app.config["PAGE_SIZE"])
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    # The page's rows with the whole count (a window function: the vendors' facts are computed once).
+    paged = query.add_columns(func.count().over().label("total_rows")).limit(per_page).offset((page - 1) * per_page)
+    rows = db.session.execute(paged).all()
+    if rows:
+        total = rows[0].total_rows
+    elif page > 1:  # past the last page: the count alone
+        total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
+    else:
+        total = 0
+    items = [_schedule_row(row, today, config) for row in rows]
+    pagination = ListPage(items, page, per_page, total=total)
     vendor_ids = [row.vendor_id for row in pagination.items]
     open_audits: dict[int, Audit] = {}
     if vendor_ids:
@@ -193,7 +252,7 @@ def schedule_page(today: date, filters: dict[str, Any], sort: str) -> dict[str, 
     return {
         "pagination": pagination,
         "open_audits": open_audits,
-        "intervals": settings.current().intervals,
+        "intervals": config.intervals,
         "risk_labels": RISK_LABELS,
     }
 
@@ -280,10 +339,13 @@ def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
     }
 
 
-def vendor_section(vendor: Vendor, *, user: Any, today: date) -> dict[str, Any]:
-    """What the vendor page shows about audits: the 把握 light, audits, open findings, open triggers."""
+def vendor_section(vendor: Vendor, *, user: Any, today: date, grasp_light: Light | None = None) -> dict[str, Any]:
+    """What the vendor page shows about audits: the 把握 light (computed unless the page has it already),
+    audits, open findings, open triggers."""
+    if grasp_light is None:
+        grasp_light = schedule.lights_for([vendor.id], today).get(vendor.id)
     return {
-        "grasp_light": schedule.lights_for([vendor.id], today).get(vendor.id),
+        "grasp_light": grasp_light,
         "audits": services.audits_of(vendor),
         "open_findings": finding_services.unresolved_of(vendor),
         "audit_triggers": services.open_triggers_of(vendor),

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_
+from sqlalchemy import ColumnElement, Date, and_, case, func, not_, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from oversight.audits import settings
 from oversight.audits.models import SERIOUS, SIGNED_OFF, UNRESOLVED, Audit, AuditTrigger, Finding
@@ -44,6 +46,33 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class sql_add_months(FunctionElement):
+    """``add_months(day, months)`` in SQL: the same day ``months`` later, the month's last day when shorter.
+
+    PostgreSQL's interval arithmetic already clamps to the month's end; SQLite's ``+N months`` rolls
+    over (31 Aug + 6 months = 3 Mar), so the result is capped at the target month's last day.
+    """
+
+    type = Date()
+    name = "add_months"
+    inherit_cache = True
+
+
+@compiles(sql_add_months)
+def _add_months_postgresql(element, compiler, **kw):
+    day, months = element.clauses
+    return f"CAST({compiler.process(day, **kw)} + make_interval(months => {compiler.process(months, **kw)}) AS DATE)"
+
+
+@compiles(sql_add_months, "sqlite")
+def _add_months_sqlite(element, compiler, **kw):
+    day, months = (compiler.process(clause, **kw) for clause in element.clauses)
+    return (
+        f"min(date({day}, '+' || ({months}) || ' months'), "
+        f"date({day}, 'start of month', '+' || (({months}) + 1) || ' months', '-1 day'))"
+    )
 
 
 def earliest_last_audit(months: int, due_not_before: date) -> date:

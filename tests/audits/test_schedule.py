@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import Date, literal
 
 from oversight.audits import schedule
 from oversight.audits import services as audit_services
@@ -25,6 +26,14 @@ def test_next_due_is_last_audit_plus_the_tier_interval(tier, expected):
 def test_month_end_is_clamped():
     assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
+
+
+def test_sql_add_months_agrees_with_add_months(app_ctx):
+    days = [date(2026, 1, 31), date(2026, 8, 31), date(2027, 8, 31), date(2028, 2, 29), date(2026, 12, 15)]
+    for day in days:
+        for months in (1, 6, 12, 24, 13):
+            expression = schedule.sql_add_months(literal(day, Date), literal(months))
+            assert db.session.scalar(db.select(expression)) == add_months(day, months), (day, months)
 
 
 def test_never_audited_vendor_is_due_now_and_red():

@@ -19,7 +19,6 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
-from oversight.vendors.models import Vendor
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
 # Same rule as the contract: everyone who may sign in may read the certificate.
@@ -68,7 +67,7 @@ def _detail(item_id: int, status: int = 200, **forms):
 @role_required()
 def index():
     """Every return/deletion item, overdue first."""
-    vendors = list(db.session.scalars(db.select(Vendor).order_by(Vendor.name, Vendor.id)))
+    vendors = services.vendors_for_filter()
     form = DisposalFilterForm(request.args, vendors=vendors)
     data = form.data if form.validate() else {}
     vendor = data.get("vendor") or ""
@@ -88,7 +87,7 @@ def index():
 @role_required()
 def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
-    vendors = list(db.session.scalars(db.select(Vendor).order_by(Vendor.name, Vendor.id)))
+    vendors = services.vendors_for_filter()
     form = DisposalFilterForm(request.args, vendors=vendors)
     data = form.data if form.validate() else {}
     vendor = data.get("vendor") or ""

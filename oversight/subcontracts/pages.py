@@ -28,19 +28,6 @@ from oversight.vendors.models import Vendor
 REQUESTERS = (PROCUREMENT, ADMIN)
 
 
-def worklist(today) -> dict[str, Any]:
-    """The index page: violations first, then requests by who must act, then consents running out."""
-    statuses = chain.flatten(chain.roots(queries.open_statuses(today)))
-    pending = [status for status in statuses if status.current is not None and status.current.is_pending]
-    return {
-        "violations": [status for status in statuses if status.is_violation],
-        "awaiting_legal": [status for status in pending if status.current.status == REQUESTED],
-        "awaiting_manager": [status for status in pending if status.current.status == REVIEWED],
-        "expiring": [status for status in statuses if status.has_valid_consent and status.light.state == chain.AMBER],
-        "node_count": len(statuses),
-    }
-
-
 def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
     roots = queries.contract_tree(contract, local_today())
     return {

@@ -14,7 +14,7 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
-from oversight.subcontracts import disposal, pages, services
+from oversight.subcontracts import disposal, pages, services, worklist
 from oversight.subcontracts.forms import (
     APPROVE,
     DecisionForm,
@@ -59,8 +59,10 @@ def _consent(consent_id: int):
 @bp.route("/")
 @role_required()
 def index():
-    """Violations, requests awaiting legal or a manager, consents expiring soon."""
-    return render_template("subcontracts/index.html", **pages.worklist(local_today()))
+    """Violations, requests awaiting legal or a manager, consents expiring soon: one section, a page at a time."""
+    return render_template(
+        "subcontracts/index.html", **worklist.worklist(request.args.get("section", ""), local_today())
+    )
 
 
 @bp.route("/export")

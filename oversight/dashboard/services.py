@@ -194,6 +194,9 @@ def shift_month(first: date, months: int) -> date:
     return date(year, month + 1, 1)
 
 
+DAY_CELL_LIMIT = 4  # entries written in a day's cell; the rest are behind "+N more"
+
+
 @dataclass(frozen=True)
 class Day:
     day: date
@@ -201,11 +204,38 @@ class Day:
     is_today: bool
     entries: list[DueEntry]
 
+    @property
+    def shown(self) -> list[DueEntry]:
+        return self.entries[:DAY_CELL_LIMIT]
 
-def month_calendar(first: date, today: date, kinds: list[str]) -> dict[str, Any]:
-    """The weeks (Monday first) of the month starting on ``first``, each day with its due entries."""
+    @property
+    def more(self) -> int:
+        return max(len(self.entries) - DAY_CELL_LIMIT, 0)
+
+
+def parse_day(value: str | None, first: date) -> date | None:
+    """The day in ``value`` (``YYYY-MM-DD``) when it lies in the month starting on ``first``."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if (day.year, day.month) == (first.year, first.month) else None
+
+
+def month_calendar(first: date, today: date, kinds: list[str], day: date | None = None) -> dict[str, Any]:
+    """The weeks (Monday first) of the month starting on ``first``, each day with its due entries.
+
+    ``entries`` is the list under the grid: the whole month, or only ``day`` when one is chosen.
+    """
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    entries = due_entries(today, start=first, end=last, kinds=kinds)
+    entries = cached(
+        "calendar",
+        today,
+        data_version(),
+        lambda: due_entries(today, start=first, end=last, kinds=kinds),
+        first.isoformat(),
+        ",".join(kinds),
+    )
     by_day: dict[date, list[DueEntry]] = {}
     for entry in entries:
         by_day.setdefault(entry.due_on, []).append(entry)
@@ -219,7 +249,8 @@ def month_calendar(first: date, today: date, kinds: list[str]) -> dict[str, Any]
     return {
         "month": first,
         "weeks": weeks,
-        "entries": entries,
+        "entries": entries if day is None else by_day.get(day, []),
+        "day": day,
         "previous_month": shift_month(first, -1),
         "next_month": shift_month(first, 1),
         "kinds": kinds,

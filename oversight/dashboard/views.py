@@ -55,8 +55,13 @@ def calendar():
     """A month of due dates, filterable by kind."""
     today = local_today()
     first, is_valid = services.parse_month(request.args.get("month"), today)
-    context = services.month_calendar(first, today, services.parse_kinds(request.args.getlist("kind")))
-    return render_template("dashboard/calendar.html", bad_month=not is_valid, **context), 200 if is_valid else 400
+    day = services.parse_day(request.args.get("day"), first)
+    context = services.month_calendar(first, today, services.parse_kinds(request.args.getlist("kind")), day)
+    pagination = paginate_list(context.pop("entries"))
+    return (
+        render_template("dashboard/calendar.html", bad_month=not is_valid, pagination=pagination, **context),
+        200 if is_valid else 400,
+    )
 
 
 @bp.route("/dashboard/feed")
@@ -100,5 +105,13 @@ def feed_ics(token: str):
     if user is None:
         abort(404)
     with force_locale(user.language or "ja"):  # the feed reads in its owner's language, not the caller's
-        body = feed.feed_ics(user, local_today(), base_url=request.url_root, now=utcnow())
+        today = local_today()
+        body = services.cached(
+            "feed",
+            today,
+            services.data_version(),
+            lambda: feed.feed_ics(user, today, base_url=request.url_root, now=utcnow()),
+            user.id,
+            request.url_root,
+        )
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

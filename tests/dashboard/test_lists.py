@@ -130,3 +130,23 @@ def test_the_subcontract_light_counts_agree_with_the_vendor_filter(app_ctx):
         expected = db.session.scalar(db.select(func.count(Vendor.id)).where(queries.light_condition(state, TODAY)))
         assert counts[state] == expected, state
     assert counts == {"green": 1, "amber": 2, "red": 3}  # the contractor is red through its chain
+
+
+def test_a_crowded_day_shows_its_first_entries_and_links_to_the_days_list(app, client, monkeypatch):
+    monkeypatch.setattr(services, "DAY_CELL_LIMIT", 1)
+    with app.app_context():
+        world = World()
+        due_on = {world.overdue_disposal().due_on for _ in range(3)}.pop()
+        db.session.commit()
+        email = world.manager.email
+    _sign_in(client, email)
+    month = due_on.strftime("%Y-%m")
+    html = client.get(f"/dashboard/calendar?month={month}&kind=disposal").get_data(as_text=True)
+    grid = html.split('data-testid="calendar"')[1].split("</table>")[0]
+    assert grid.count('data-kind="disposal"') == 1 and "+2" in grid
+    assert f"day={due_on.isoformat()}" in grid
+    day = client.get(f"/dashboard/calendar?month={month}&kind=disposal&day={due_on.isoformat()}")
+    listed = day.get_data(as_text=True).split('data-testid="calendar-list"')[1].split("</table>")[0]
+    assert listed.count('data-kind="disposal"') == 3
+    other = client.get(f"/dashboard/calendar?month={month}&day=1999-01-01&page=7")
+    assert other.status_code == 200

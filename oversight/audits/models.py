@@ -240,6 +240,8 @@ class Finding(VersionedMixin, db.Model):
     """A 指摘事項: what was found, the corrective action asked for in writing, the vendor's plan, verification."""
 
     __tablename__ = "audit_findings"
+    # A vendor's unresolved findings (its 把握 light, the vendor page) without reading its resolved ones.
+    __table_args__ = (Index("ix_audit_findings_vendor_status", "vendor_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), nullable=False, index=True)

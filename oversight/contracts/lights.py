@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, not_, or_
 
 from oversight.contracts.models import APPROVED, CLOSED, IN_REVIEW, SIGNED, Contract
+from oversight.core.i18n import Translate, translator
 from oversight.evaluations.lights import AMBER, GREEN, RED, Light
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
@@ -43,24 +43,38 @@ class ContractFacts:
         return bool(self.clause_gaps)
 
 
-def contract_light(contracts: list[ContractFacts], today: date, warning_days: int = WARNING_DAYS) -> Light:
-    """The light for one vendor's contracts that have not ended."""
-    label = str(_l("Contract"))
+def contract_light(
+    contracts: list[ContractFacts], today: date, warning_days: int = WARNING_DAYS, *, _: Translate | None = None
+) -> Light:
+    """The light for one vendor's contracts that have not ended (``_`` a shared translator)."""
+    _ = _ or translator()
     good = [c for c in contracts if c.in_force(today) and c.status == SIGNED and not c.has_gaps()]
-    horizon = today + timedelta(days=warning_days)
-    lasting = [c for c in good if c.end_on > horizon]
-    if lasting:
-        until = max(c.end_on for c in lasting).isoformat()
-        return Light("contract", GREEN, label, str(_l("In force")), str(_l("until %(date)s", date=until)))
-    if good:
-        end = max(c.end_on for c in good)
-        days = (end - today).days
-        return Light("contract", AMBER, label, str(_l("Ends in %(days)d days", days=days)), end.isoformat())
-    if any(c.has_gaps() for c in contracts):
-        return Light("contract", RED, label, str(_l("Required clause missing")))
-    if any(c.status in REVIEW_STATES or c.in_force(today) for c in contracts):
-        return Light("contract", AMBER, label, str(_l("Under review")))
-    return Light("contract", RED, label, str(_l("No contract in force")))
+    return _light(
+        max((c.end_on for c in good), default=None),
+        any(c.has_gaps() for c in contracts),
+        any(c.status in REVIEW_STATES or c.in_force(today) for c in contracts),
+        today,
+        warning_days,
+        _,
+    )
+
+
+def _light(
+    good_end_on: date | None, has_gaps: bool, in_progress: bool, today: date, warning_days: int, _: Translate
+) -> Light:
+    """The rule, from the latest end of the good contracts (in force, signed, no clause missing),
+    whether a clause is missing anywhere, and whether one is under review or in force."""
+    label = _("Contract")
+    if good_end_on is not None:
+        if good_end_on > today + timedelta(days=warning_days):
+            return Light("contract", GREEN, label, _("In force"), _("until %(date)s", date=good_end_on.isoformat()))
+        days = (good_end_on - today).days
+        return Light("contract", AMBER, label, _("Ends in %(days)d days", days=days), good_end_on.isoformat())
+    if has_gaps:
+        return Light("contract", RED, label, _("Required clause missing"))
+    if in_progress:
+        return Light("contract", AMBER, label, _("Under review"))
+    return Light("contract", RED, label, _("No contract in force"))
 
 
 def facts_for(vendor_ids: list[int]) -> dict[int, list[ContractFacts]]:
@@ -86,7 +100,37 @@ def facts_for(vendor_ids: list[int]) -> dict[int, list[ContractFacts]]:
 def lights_for(vendor_ids: list[int], today: date) -> dict[int, Light]:
     """The 契約 light of each vendor in ``vendor_ids``."""
     facts = facts_for(vendor_ids)
-    return {vendor_id: contract_light(facts[vendor_id], today) for vendor_id in vendor_ids}
+    _ = translator()
+    return {vendor_id: contract_light(facts[vendor_id], today, _=_) for vendor_id in vendor_ids}
+
+
+def _in_force(today: date) -> ColumnElement[bool]:
+    return and_(Contract.signed_on.is_not(None), Contract.start_on <= today, Contract.end_on >= today)
+
+
+def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElement]:
+    """Correlated subqueries summing up the not-ended contracts of the vendor ``vendor_id`` as
+    :func:`contract_light` reads them, for one statement that reads every duty's facts at once
+    (``vendors.overview``); :func:`light_from_row` reads them."""
+    open_contracts = db.select(Contract.id).where(Contract.vendor_id == vendor_id, Contract.status.not_in(CLOSED))
+    good = and_(_in_force(today), Contract.status == SIGNED, func.coalesce(Contract.clause_gaps, 0) == 0)
+    return [
+        open_contracts.with_only_columns(func.max(Contract.end_on))
+        .where(good)
+        .scalar_subquery()
+        .label("contract_good_end_on"),
+        open_contracts.where(Contract.clause_gaps != 0).exists().label("contract_has_gaps"),
+        open_contracts.where(or_(Contract.status.in_(REVIEW_STATES), _in_force(today)))
+        .exists()
+        .label("contract_in_progress"),
+    ]
+
+
+def light_from_row(row, today: date, warning_days: int = WARNING_DAYS, *, _: Translate) -> Light:
+    """The 契約 light from a row holding :func:`facts_columns`."""
+    return _light(
+        row.contract_good_end_on, bool(row.contract_has_gaps), bool(row.contract_in_progress), today, warning_days, _
+    )
 
 
 def _vendors_with(*conditions) -> ColumnElement[bool]:

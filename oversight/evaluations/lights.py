@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func
 
+from oversight.core.i18n import Translate, translator
 from oversight.evaluations.models import APPROVED, CONDITIONAL, DECIDED, REJECTED, Evaluation
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
@@ -40,20 +40,26 @@ class Decision:
     valid_until: date | None
 
 
-def selection_light(decision: Decision | None, today: date, warning_days: int = WARNING_DAYS) -> Light:
-    """Green: approved and valid for more than ``warning_days``; amber: expiring within them; red otherwise."""
-    label = str(_l("Selection"))
+def selection_light(
+    decision: Decision | None, today: date, warning_days: int = WARNING_DAYS, *, _: Translate | None = None
+) -> Light:
+    """Green: approved and valid for more than ``warning_days``; amber: expiring within them; red otherwise.
+
+    ``_`` is a :func:`~oversight.core.i18n.translator` shared by a whole page of lights.
+    """
+    _ = _ or translator()
+    label = _("Selection")
     if decision is None:
-        return Light("selection", RED, label, str(_l("No approved evaluation")))
+        return Light("selection", RED, label, _("No approved evaluation"))
     if decision.status == REJECTED or decision.valid_until is None:
-        return Light("selection", RED, label, str(_l("Evaluation rejected")))
+        return Light("selection", RED, label, _("Evaluation rejected"))
     until = decision.valid_until.isoformat()
     days_left = (decision.valid_until - today).days
     if days_left < 0:
-        return Light("selection", RED, label, str(_l("Evaluation expired")), until)
+        return Light("selection", RED, label, _("Evaluation expired"), until)
     if days_left <= warning_days:
-        return Light("selection", AMBER, label, str(_l("Expires in %(days)d days", days=days_left)), until)
-    return Light("selection", GREEN, label, str(_l("Valid")), str(_l("until %(date)s", date=until)))
+        return Light("selection", AMBER, label, _("Expires in %(days)d days", days=days_left), until)
+    return Light("selection", GREEN, label, _("Valid"), _("until %(date)s", date=until))
 
 
 def _latest_decided():
@@ -85,7 +91,29 @@ def latest_decisions(vendor_ids: list[int]) -> dict[int, Decision]:
 def lights_for(vendor_ids: list[int], today: date) -> dict[int, Light]:
     """The 選定 light of each vendor in ``vendor_ids`` (vendors without a decision are red)."""
     decisions = latest_decisions(vendor_ids)
-    return {vendor_id: selection_light(decisions.get(vendor_id), today) for vendor_id in vendor_ids}
+    _ = translator()
+    return {vendor_id: selection_light(decisions.get(vendor_id), today, _=_) for vendor_id in vendor_ids}
+
+
+def facts_columns(vendor_id: ColumnElement[int]) -> list[ColumnElement]:
+    """Correlated subqueries giving the latest decision of the vendor ``vendor_id``, for one statement
+    that reads every duty's facts at once (``vendors.overview``); :func:`light_from_row` reads them."""
+    latest = (
+        db.select(Evaluation.status)
+        .where(Evaluation.vendor_id == vendor_id, Evaluation.status.in_(DECIDED))
+        .order_by(Evaluation.decided_at.desc(), Evaluation.id.desc())
+        .limit(1)
+    )
+    return [
+        latest.scalar_subquery().label("selection_status"),
+        latest.with_only_columns(Evaluation.valid_until).scalar_subquery().label("selection_valid_until"),
+    ]
+
+
+def light_from_row(row, today: date, *, _: Translate) -> Light:
+    """The 選定 light from a row holding :func:`facts_columns`."""
+    decision = Decision(row.selection_status, row.selection_valid_until) if row.selection_status else None
+    return selection_light(decision, today, _=_)
 
 
 def light_condition(state: str, today: date, warning_days: int = WARNING_DAYS) -> ColumnElement[bool]:

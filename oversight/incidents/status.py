@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, func
 
+from oversight.core.i18n import Translate, translator
 from oversight.evaluations.lights import RED, Light
+from oversight.extensions import db
 from oversight.incidents import clocks
 from oversight.incidents.models import (
     FINAL_REPORT,
     INDIVIDUAL_NOTICE,
+    OPEN,
     PRELIMINARY_REPORT,
     PUBLICATION,
     STEP_DONE,
@@ -252,8 +256,23 @@ def open_incidents(today: date) -> list[OpenIncident]:
 
 def vendor_badges(vendor_ids: list[int]) -> dict[int, Light]:
     """A red light for each vendor in ``vendor_ids`` with open incidents (one query); others have none."""
-    label = str(_l("Incidents"))
-    return {
-        vendor_id: Light("incident", RED, label, str(_l("%(count)d open incident(s)", count=count)))
-        for vendor_id, count in open_incident_counts(vendor_ids).items()
-    }
+    _ = translator()
+    return {vendor_id: incident_badge(count, _=_) for vendor_id, count in open_incident_counts(vendor_ids).items()}
+
+
+def incident_badge(open_count: int, *, _: Translate) -> Light | None:
+    """The red badge of a vendor with ``open_count`` open incidents; None when there are none."""
+    if not open_count:
+        return None
+    return Light("incident", RED, _("Incidents"), _("%(count)d open incident(s)", count=open_count))
+
+
+def facts_columns(vendor_id: ColumnElement[int]) -> list[ColumnElement]:
+    """How many open incidents the vendor ``vendor_id`` has, as a correlated subquery for one statement that
+    reads every duty's facts at once (``vendors.overview``); :func:`incident_badge` turns it into the badge."""
+    return [
+        db.select(func.count(Incident.id))
+        .where(Incident.vendor_id == vendor_id, Incident.status == OPEN)
+        .scalar_subquery()
+        .label("incident_open_count")
+    ]

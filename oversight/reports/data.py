@@ -89,15 +89,14 @@ def register_vendor_ids(filters: dict[str, Any], sort: str) -> list[int]:
 
 def _batch_lights(vendor_ids: list[int]) -> dict[str, dict[int, Any]]:
     """Every light of a batch of vendors, a constant number of queries per batch."""
-    lights = {
-        "selection": overview.selection_lights(vendor_ids),
-        "grasp": overview.grasp_lights(vendor_ids),
-        "subcontract": overview.subcontract_lights(vendor_ids),
+    found = overview.list_lights(vendor_ids)
+    return {
+        "selection": found["lights"],
+        "grasp": found["grasp_lights"],
+        "subcontract": found["subcontract_lights"],
+        "contract": found["contract_lights"],
+        "termination": found["termination_lights"],
     }
-    pair = overview.contract_and_termination_lights(vendor_ids)
-    lights["contract"] = pair["contract_lights"]
-    lights["termination"] = pair["termination_lights"]
-    return lights
 
 
 def register_rows(

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-
+from oversight.core.i18n import Translate, translator
 from oversight.evaluations.lights import AMBER, GREEN, RED, Light
 from oversight.subcontracts.models import PENDING, REFUSED, REVOKED, Subcontract, SubcontractConsent
 
@@ -45,32 +44,30 @@ class NodeStatus:
         return self.light.text
 
 
-def _label() -> str:
-    return str(_l("Subcontracting"))
-
-
-def _own_light(consents: list[SubcontractConsent], today: date, warning_days: int) -> tuple[Light, bool]:
+def _own_light(
+    consents: list[SubcontractConsent], today: date, warning_days: int, _: Translate
+) -> tuple[Light, bool]:
     """The node's light from its own consents only, and whether one of them is valid today."""
-    label = _label()
+    label = _("Subcontracting")
     valid = [consent for consent in consents if consent.is_valid_on(today)]
     if valid:
         until = max(consent.expires_on for consent in valid)
         days_left = (until - today).days
         if days_left <= warning_days:
-            text = str(_l("Consent expires in %(days)d days", days=days_left))
+            text = _("Consent expires in %(days)d days", days=days_left)
             return Light(LIGHT_KEY, AMBER, label, text, until.isoformat()), True
-        return Light(LIGHT_KEY, GREEN, label, str(_l("Consented")), str(_l("until %(date)s", date=until))), True
+        return Light(LIGHT_KEY, GREEN, label, _("Consented"), _("until %(date)s", date=until)), True
     if any(consent.status in PENDING for consent in consents):
-        return Light(LIGHT_KEY, AMBER, label, str(_l("Consent awaiting decision"))), False
+        return Light(LIGHT_KEY, AMBER, label, _("Consent awaiting decision")), False
     if not consents:
-        return Light(LIGHT_KEY, RED, label, str(_l("Subcontracted without consent"))), False
+        return Light(LIGHT_KEY, RED, label, _("Subcontracted without consent")), False
     latest = max(consents, key=lambda consent: consent.id)
     if latest.status == REVOKED:
-        return Light(LIGHT_KEY, RED, label, str(_l("Consent revoked")), latest.revocation_reason[:80]), False
+        return Light(LIGHT_KEY, RED, label, _("Consent revoked"), latest.revocation_reason[:80]), False
     if latest.status == REFUSED:
-        return Light(LIGHT_KEY, RED, label, str(_l("Consent refused")), latest.refusal_reason[:80]), False
+        return Light(LIGHT_KEY, RED, label, _("Consent refused"), latest.refusal_reason[:80]), False
     until = latest.expires_on.isoformat() if latest.expires_on else ""
-    return Light(LIGHT_KEY, RED, label, str(_l("Consent expired")), until), False
+    return Light(LIGHT_KEY, RED, label, _("Consent expired"), until), False
 
 
 def assess(
@@ -78,19 +75,26 @@ def assess(
     consents: Iterable[SubcontractConsent],
     today: date,
     warning_days: int = WARNING_DAYS,
+    *,
+    _: Translate | None = None,
 ) -> dict[int, NodeStatus]:
-    """The status of every node, parents before children; a node below one without valid consent is red."""
+    """The status of every node, parents before children; a node below one without valid consent is red.
+
+    ``nodes`` need ``id``, ``level``, ``parent_id`` and ``vendor.name``; ``consents`` need what
+    :class:`SubcontractConsent` offers to ``_own_light`` (``queries.lights_for`` passes light rows).
+    """
+    _ = _ or translator()
     by_node: dict[int, list[SubcontractConsent]] = defaultdict(list)
     for consent in consents:
         by_node[consent.subcontract_id].append(consent)
     statuses: dict[int, NodeStatus] = {}
     for node in sorted(nodes, key=lambda n: (n.level, n.id)):
         own = sorted(by_node.get(node.id, []), key=lambda consent: consent.id)
-        light, has_valid = _own_light(own, today, warning_days)
+        light, has_valid = _own_light(own, today, warning_days, _)
         parent = statuses.get(node.parent_id) if node.parent_id else None
         if parent is not None and light.state != RED and (not parent.has_valid_consent or parent.is_violation):
-            text = str(_l("Below a subcontractor without valid consent"))
-            light = Light(LIGHT_KEY, RED, _label(), text, parent.node.vendor.name)
+            text = _("Below a subcontractor without valid consent")
+            light = Light(LIGHT_KEY, RED, _("Subcontracting"), text, parent.node.vendor.name)
         status = NodeStatus(node, light, has_valid, own[-1] if own else None, own)
         statuses[node.id] = status
         if parent is not None:
@@ -115,19 +119,20 @@ def flatten(statuses: list[NodeStatus]) -> list[NodeStatus]:
     return ordered
 
 
-def combined_light(statuses: Iterable[NodeStatus]) -> Light:
+def combined_light(statuses: Iterable[NodeStatus], *, _: Translate | None = None) -> Light:
     """The worst of the nodes' lights; grey when there are none."""
     statuses = list(statuses)
-    label = _label()
+    _ = _ or translator()
+    label = _("Subcontracting")
     if not statuses:
-        return Light(LIGHT_KEY, GREY, label, str(_l("No subcontractors")))
+        return Light(LIGHT_KEY, GREY, label, _("No subcontractors"))
     red = [status for status in statuses if status.light.state == RED]
     if red:
-        return Light(LIGHT_KEY, RED, label, str(_l("%(count)d violations", count=len(red))), red[0].light.text)
+        return Light(LIGHT_KEY, RED, label, _("%(count)d violations", count=len(red)), red[0].light.text)
     amber = [status for status in statuses if status.light.state == AMBER]
     if amber:
         return Light(LIGHT_KEY, AMBER, label, amber[0].light.text, amber[0].light.detail)
-    return Light(LIGHT_KEY, GREEN, label, str(_l("Every subcontractor consented")))
+    return Light(LIGHT_KEY, GREEN, label, _("Every subcontractor consented"))
 
 
 def involves(node: Subcontract, vendor_id: int) -> bool:

@@ -8,13 +8,17 @@ from sqlalchemy import Select
 
 from oversight.audits import pages as audit_pages
 from oversight.audits import schedule as audit_schedule
+from oversight.audits import settings as audit_settings
 from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.contracts import lights as contract_lights
 from oversight.contracts import services as contract_services
+from oversight.core.i18n import translator
 from oversight.core.timeutil import local_today
 from oversight.disposals import lights as termination_lights
 from oversight.evaluations import lights
 from oversight.evaluations import services as evaluation_services
+from oversight.evaluations.lights import Light
+from oversight.extensions import db
 from oversight.incidents import status as incident_status
 from oversight.subcontracts import pages as subcontract_pages
 from oversight.subcontracts import queries as subcontract_queries
@@ -22,6 +26,7 @@ from oversight.vendors import services
 from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
 
 LIGHT_STATES = (lights.GREEN, lights.AMBER, lights.RED)
+FACT_LIGHTS = ("lights", "contract_lights", "grasp_lights", "termination_lights", "incident_badges")
 GRASP_STATES = (*LIGHT_STATES, audit_schedule.GREY)
 
 
@@ -50,41 +55,53 @@ def list_query(filters: dict[str, Any], *, sort: str) -> Select:
     )
 
 
-def selection_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
-    """The 選定 light of each listed vendor, in one query."""
-    return lights.lights_for(vendor_ids, local_today())
+def list_lights(vendor_ids: list[int]) -> dict[str, dict[int, Light]]:
+    """Every oversight light of each listed vendor, in two queries whatever their number (plus the
+    audit settings): :func:`duty_lights`, and ``subcontract_lights`` from the chains."""
+    return {**duty_lights(vendor_ids), "subcontract_lights": subcontract_queries.lights_for(vendor_ids, local_today())}
 
 
-def grasp_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
-    """The 把握 (audit) light of each listed vendor, in a constant number of queries."""
-    return audit_schedule.lights_for(vendor_ids, local_today())
+def duty_lights(vendor_ids: list[int]) -> dict[str, dict[int, Light]]:
+    """The 選定, 契約, 把握 and 終了 lights and the incident badges of each vendor, in one statement.
 
-
-def contract_and_termination_lights(vendor_ids: list[int]) -> dict[str, dict[int, lights.Light]]:
-    """The 契約 and 終了 lights of each listed vendor, one query each."""
+    Each duty contributes correlated subqueries for its facts and keeps its rule in its module.
+    Keys: ``lights`` (選定), ``contract_lights``, ``grasp_lights``, ``termination_lights`` and
+    ``incident_badges`` (only vendors with open incidents).
+    """
+    found: dict[str, dict[int, Light]] = {key: {} for key in FACT_LIGHTS}
+    if not vendor_ids:
+        return found
     today = local_today()
-    return {
-        "contract_lights": contract_lights.lights_for(vendor_ids, today),
-        "termination_lights": termination_lights.lights_for(vendor_ids, today),
-    }
-
-
-def incident_badges(vendor_ids: list[int]) -> dict[int, lights.Light]:
-    """A red badge for each listed vendor with open incidents, in one query."""
-    return incident_status.vendor_badges(vendor_ids)
-
-
-def subcontract_lights(vendor_ids: list[int]) -> dict[int, lights.Light]:
-    """The 再委託 light of each listed vendor, in two queries."""
-    return subcontract_queries.lights_for(vendor_ids, local_today())
+    config = audit_settings.current()
+    query = db.select(
+        Vendor.id,
+        Vendor.status,
+        Vendor.risk_tier,
+        *lights.facts_columns(Vendor.id),
+        *contract_lights.facts_columns(Vendor.id, today),
+        *audit_schedule.facts_columns(Vendor.id, today),
+        *termination_lights.facts_columns(Vendor.id, today),
+        *incident_status.facts_columns(Vendor.id),
+    ).where(Vendor.id.in_(vendor_ids))
+    _ = translator()
+    for row in db.session.execute(query):
+        found["lights"][row.id] = lights.light_from_row(row, today, _=_)
+        found["contract_lights"][row.id] = contract_lights.light_from_row(row, today, _=_)
+        found["grasp_lights"][row.id] = audit_schedule.light_from_row(row, today, config, _=_)
+        found["termination_lights"][row.id] = termination_lights.light_from_row(row, today, _=_)
+        badge = incident_status.incident_badge(row.incident_open_count, _=_)
+        if badge is not None:
+            found["incident_badges"][row.id] = badge
+    return found
 
 
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
     evaluations = evaluation_services.evaluations_of(vendor)
+    duty = {key: found.get(vendor.id) for key, found in duty_lights([vendor.id]).items()}
     return {
-        "selection_light": lights.lights_for([vendor.id], today)[vendor.id],
+        "selection_light": duty["lights"],
         "evaluations": evaluations,
         "evaluation_progress": evaluation_services.progress_by_evaluation(evaluations),
         "can_start_evaluation": user.has_role(PROCUREMENT, ADMIN)
@@ -93,10 +110,10 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "location_labels": LOCATION_LABELS,
         "site_labels": SITE_LABELS,
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},
-        **audit_pages.vendor_section(vendor, user=user, today=today),
-        "incident_light": incident_status.vendor_badges([vendor.id]).get(vendor.id),
-        "contract_light": contract_lights.lights_for([vendor.id], today)[vendor.id],
-        "termination_light": termination_lights.lights_for([vendor.id], today)[vendor.id],
+        **audit_pages.vendor_section(vendor, user=user, today=today, grasp_light=duty["grasp_lights"]),
+        "incident_light": duty["incident_badges"],
+        "contract_light": duty["contract_lights"],
+        "termination_light": duty["termination_lights"],
         "contracts": contract_services.contracts_of(vendor),
         "can_draft_contract": user.has_role(PROCUREMENT, ADMIN),
         **subcontract_pages.vendor_section(vendor),

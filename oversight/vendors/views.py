@@ -63,11 +63,7 @@ def index():
         pagination=pagination,
         sort=sort,
         can_edit=current_user.has_role(*EDITORS),
-        lights=overview.selection_lights([vendor.id for vendor in pagination.items]),
-        grasp_lights=overview.grasp_lights([vendor.id for vendor in pagination.items]),
-        subcontract_lights=overview.subcontract_lights([vendor.id for vendor in pagination.items]),
-        incident_badges=overview.incident_badges([vendor.id for vendor in pagination.items]),
-        **overview.contract_and_termination_lights([vendor.id for vendor in pagination.items]),
+        **overview.list_lights([vendor.id for vendor in pagination.items]),
     )
 
 

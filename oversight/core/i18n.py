@@ -1,0 +1,33 @@
+"""Translating many short strings quickly.
+
+Every ``gettext`` call (and every ``str()`` of a lazy string) looks the catalogue up again through
+Flask-Babel's request context, about 30 µs each: a list page that labels 50 rows with five lights
+spent tens of milliseconds there. :func:`translator` looks the catalogue up once and returns a
+function that translates like ``gettext`` (same catalogue, same ``%`` formatting). Bind it to ``_``
+where it is used so that ``pybabel extract`` still finds the messages::
+
+    _ = translator()
+    text = _("Expires in %(days)d days", days=days_left)
+
+Build it inside the locale it is meant for (after ``force_locale``, not before), and pass it down
+to the functions that build one row's strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import get_translations
+
+Translate = Callable[..., str]
+
+
+def translator() -> Translate:
+    """``gettext`` bound to the catalogue of the current locale."""
+    lookup = get_translations().ugettext
+
+    def translate(string: str, **variables) -> str:
+        text = lookup(string)
+        return text % variables if variables else text
+
+    return translate

@@ -23,7 +23,15 @@ from oversight.audits.models import UNRESOLVED, Finding
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import AUDITOR
 from oversight.core.timeutil import to_local
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, unregister_rule
+from oversight.reminders.rules import (
+    DueItem,
+    days_late,
+    register_kind,
+    register_rule,
+    reminder_stage,
+    stage_horizon,
+    unregister_rule,
+)
 from oversight.reminders.settings import AUDIT_LEAD_DAYS, FINDING_LEAD_DAYS, stage_policy
 from oversight.vendors.models import Vendor
 
@@ -47,13 +55,24 @@ def audit_due(session: Session, today: date) -> Iterator[DueItem]:
     auditors = _auditor_ids(session)
     last = schedule.last_audits_query().subquery()
     triggers = schedule.open_triggers_query().subquery()
+    # Columns, not Vendor objects: every vendor in the cycle is read, and few of them are due.
     query = (
-        select(Vendor, last.c.last_audit_on, triggers.c.trigger_due_on)
+        select(
+            Vendor.id,
+            Vendor.name,
+            Vendor.status,
+            Vendor.risk_tier,
+            Vendor.created_at,
+            Vendor.manager_id,
+            last.c.last_audit_on,
+            triggers.c.trigger_due_on,
+        )
         .outerjoin(last, last.c.vendor_id == Vendor.id)
         .outerjoin(triggers, triggers.c.vendor_id == Vendor.id)
         .where(Vendor.status.in_(schedule.SCHEDULED_STATUSES))
     )
-    for vendor, last_audit_on, trigger_due_on in session.execute(query):
+    for vendor in session.execute(query):
+        last_audit_on, trigger_due_on = vendor.last_audit_on, vendor.trigger_due_on
         facts = schedule.VendorFacts(
             vendor.id,
             vendor.status,
@@ -87,7 +106,11 @@ def audit_due(session: Session, today: date) -> Iterator[DueItem]:
 def finding_due(session: Session, today: date) -> Iterator[DueItem]:
     """Each finding not yet verified, before and after its corrective-action due date."""
     policy = stage_policy(FINDING_LEAD_DAYS)
-    query = select(Finding).where(Finding.status.in_(UNRESOLVED)).order_by(Finding.due_on, Finding.id)
+    query = (
+        select(Finding)
+        .where(Finding.status.in_(UNRESOLVED), Finding.due_on <= stage_horizon(today, policy))
+        .order_by(Finding.due_on, Finding.id)
+    )
     for finding in session.scalars(query).unique():
         stage = reminder_stage(finding.due_on, today, policy)
         vendor = finding.vendor

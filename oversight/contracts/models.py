@@ -170,9 +170,14 @@ class Contract(VersionedMixin, db.Model):
 
     def notice_deadline(self) -> date | None:
         """The last day to give notice against an automatic renewal."""
-        if not self.auto_renewal or self.notice_days is None:
-            return None
-        return self.end_on - timedelta(days=self.notice_days)
+        return notice_deadline(self.end_on, self.auto_renewal, self.notice_days)
+
+
+def notice_deadline(end_on: date, auto_renewal: bool, notice_days: int | None) -> date | None:
+    """``Contract.notice_deadline`` from the column values (for queries that select columns only)."""
+    if not auto_renewal or notice_days is None:
+        return None
+    return end_on - timedelta(days=notice_days)
 
 
 class ContractReview(VersionedMixin, db.Model):

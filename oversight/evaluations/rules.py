@@ -13,12 +13,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import MANAGER
 from oversight.evaluations.models import APPROVED, CONDITIONAL, DECIDED, Evaluation
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
+from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, stage_horizon
 from oversight.reminders.settings import EVALUATION_LEAD_DAYS, stage_policy
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
 
@@ -38,7 +38,11 @@ def _manager_ids(session: Session) -> frozenset[int]:
 
 
 def latest_valid_evaluations():
-    """Each watched vendor's latest decided evaluation, when it is an approval with a validity date."""
+    """Each watched vendor's latest decided evaluation, when it is an approval with a validity date.
+
+    Rows of columns (id, valid_until and the vendor's name, owner_id and manager_id), not Evaluation
+    objects, which would load their answers too (30 per evaluation).
+    """
     ranked = (
         select(
             Evaluation.id,
@@ -50,15 +54,12 @@ def latest_valid_evaluations():
         .subquery()
     )
     return (
-        select(Evaluation)
+        select(Evaluation.id, Evaluation.valid_until, Vendor.name, Vendor.owner_id, Vendor.manager_id)
         .join(ranked, ranked.c.id == Evaluation.id)
         .join(Vendor, Vendor.id == Evaluation.vendor_id)
         .where(ranked.c.rank == 1, Evaluation.status.in_((APPROVED, CONDITIONAL)), Evaluation.valid_until.is_not(None))
         .where(Vendor.status.in_(WATCHED_STATUSES))
         .order_by(Evaluation.valid_until, Evaluation.id)
-        # The rule reads dates only: not the answers that Evaluation loads by default (30 per evaluation; 4 s of a
-        # 5,000-vendor sweep).
-        .options(lazyload(Evaluation.answers))
     )
 
 
@@ -66,13 +67,14 @@ def latest_valid_evaluations():
 def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """The selection evaluation before it runs out and weekly once expired (escalated to managers)."""
     policy = stage_policy(EVALUATION_LEAD_DAYS)
+    # Only the evaluations that can be due: valid until the longest lead time ahead at most.
+    query = latest_valid_evaluations().where(Evaluation.valid_until <= stage_horizon(today, policy))
     managers: frozenset[int] | None = None
-    for evaluation in session.scalars(latest_valid_evaluations()):
+    for evaluation in session.execute(query):
         stage = reminder_stage(evaluation.valid_until, today, policy)
         if stage is None:
             continue
-        vendor = evaluation.vendor
-        recipients = frozenset(user_id for user_id in (vendor.owner_id, vendor.manager_id) if user_id)
+        recipients = frozenset(user_id for user_id in (evaluation.owner_id, evaluation.manager_id) if user_id)
         expired = stage.startswith("overdue")
         if expired:
             managers = managers if managers is not None else _manager_ids(session)
@@ -84,7 +86,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
             kind=KIND,
             object_type="evaluation",
             object_id=evaluation.id,
-            title=f"{vendor.name} — {_l('Selection evaluation')}",
+            title=f"{evaluation.name} — {_l('Selection evaluation')}",
             due_on=evaluation.valid_until,
             stage=stage,
             days_late=days_late(evaluation.valid_until, today),

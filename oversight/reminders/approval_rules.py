@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from oversight.audits.models import SUBMITTED as AUDIT_SUBMITTED
 from oversight.audits.models import Audit
@@ -36,6 +36,7 @@ from oversight.evaluations.models import Evaluation
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule
 from oversight.reminders.settings import approval_wait_business_days, stage_policy
 from oversight.subcontracts.models import REQUESTED, REVIEWED, Subcontract, SubcontractConsent
+from oversight.vendors.models import Vendor
 
 KIND = "approval_waiting"
 RULE = "reminders.approval_waiting"
@@ -68,66 +69,97 @@ def waiting_stage(due_on: date, today: date, repeat_days: int) -> str | None:
 
 
 def waiting_items(session: Session) -> Iterator[Waiting]:
-    """Everything waiting for a review or an approval, with when it started waiting."""
-    for evaluation in session.scalars(
-        select(Evaluation).where(Evaluation.status == EVALUATION_SUBMITTED, Evaluation.submitted_at.is_not(None))
-    ):
+    """Everything waiting for a review or an approval, with when it started waiting.
+
+    Each query selects the few columns needed, not ORM objects (a large register has thousands waiting).
+    """
+    evaluations = session.execute(
+        select(Evaluation.id, Evaluation.submitted_at, Vendor.name)
+        .join(Vendor, Vendor.id == Evaluation.vendor_id)
+        .where(Evaluation.status == EVALUATION_SUBMITTED, Evaluation.submitted_at.is_not(None))
+    )
+    for evaluation_id, submitted_at, vendor_name in evaluations:
         yield Waiting(
             "evaluation",
-            evaluation.id,
-            f"{evaluation.vendor.name} — {_l('Selection evaluation')}",
-            evaluation.submitted_at,
+            evaluation_id,
+            f"{vendor_name} — {_l('Selection evaluation')}",
+            submitted_at,
             MANAGER,
-            f"/evaluations/{evaluation.id}",
+            f"/evaluations/{evaluation_id}",
         )
 
     reviews = session.execute(
-        select(Contract, ContractReview)
+        select(
+            Contract.id,
+            Contract.number,
+            Contract.title,
+            Vendor.name,
+            ContractReview.id,
+            ContractReview.outcome,
+            ContractReview.submitted_at,
+            ContractReview.decided_at,
+        )
         .join(ContractReview, ContractReview.contract_id == Contract.id)
+        .join(Vendor, Vendor.id == Contract.vendor_id)
         .where(Contract.status == IN_REVIEW)
         .where(ContractReview.outcome.is_(None) | (ContractReview.outcome == OUTCOME_APPROVED))
     )
-    for contract, review in reviews:
-        title = f"{contract.vendor.name} — {contract.number} {contract.title}"
-        if review.outcome is None:
-            yield Waiting("contract_review", review.id, title, review.submitted_at, LEGAL, f"/contracts/{contract.id}")
-        elif review.decided_at is not None:
-            yield Waiting("contract", contract.id, title, review.decided_at, MANAGER, f"/contracts/{contract.id}")
+    for contract_id, number, contract_title, vendor_name, review_id, outcome, submitted_at, decided_at in reviews:
+        title = f"{vendor_name} — {number} {contract_title}"
+        if outcome is None:
+            yield Waiting("contract_review", review_id, title, submitted_at, LEGAL, f"/contracts/{contract_id}")
+        elif decided_at is not None:
+            yield Waiting("contract", contract_id, title, decided_at, MANAGER, f"/contracts/{contract_id}")
 
-    node = joinedload(SubcontractConsent.subcontract)
-    consents = session.scalars(
-        select(SubcontractConsent)
-        .options(node.joinedload(Subcontract.vendor), node.joinedload(Subcontract.contract))
+    contractor = aliased(Vendor)
+    subcontractor = aliased(Vendor)
+    consents = session.execute(
+        select(
+            SubcontractConsent.id,
+            SubcontractConsent.subcontract_id,
+            SubcontractConsent.status,
+            SubcontractConsent.requested_at,
+            SubcontractConsent.reviewed_at,
+            contractor.name,
+            subcontractor.name,
+        )
+        .join(Subcontract, Subcontract.id == SubcontractConsent.subcontract_id)
+        .join(Contract, Contract.id == Subcontract.contract_id)
+        .join(contractor, contractor.id == Contract.vendor_id)
+        .join(subcontractor, subcontractor.id == Subcontract.vendor_id)
         .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED)))
     )
-    for consent in consents:
-        title = f"{consent.subcontract.contract.vendor.name} → {consent.subcontract.vendor.name}"
-        url_path = f"/subcontracts/{consent.subcontract_id}"
-        if consent.status == REQUESTED:
-            yield Waiting("subcontract_consent", consent.id, title, consent.requested_at, LEGAL, url_path)
-        elif consent.reviewed_at is not None:
-            yield Waiting("subcontract_consent", consent.id, title, consent.reviewed_at, MANAGER, url_path)
+    for consent_id, subcontract_id, status, requested_at, reviewed_at, contractor_name, subcontractor_name in consents:
+        title = f"{contractor_name} → {subcontractor_name}"
+        url_path = f"/subcontracts/{subcontract_id}"
+        if status == REQUESTED:
+            yield Waiting("subcontract_consent", consent_id, title, requested_at, LEGAL, url_path)
+        elif reviewed_at is not None:
+            yield Waiting("subcontract_consent", consent_id, title, reviewed_at, MANAGER, url_path)
 
-    for audit in session.scalars(select(Audit).where(Audit.status == AUDIT_SUBMITTED, Audit.submitted_at.is_not(None))):
-        yield Waiting(
-            "audit",
-            audit.id,
-            f"{audit.vendor.name} — {_l('Audit')}",
-            audit.submitted_at,
-            MANAGER,
-            f"/audits/{audit.id}",
-        )
+    audits = session.execute(
+        select(Audit.id, Audit.submitted_at, Vendor.name)
+        .join(Vendor, Vendor.id == Audit.vendor_id)
+        .where(Audit.status == AUDIT_SUBMITTED, Audit.submitted_at.is_not(None))
+    )
+    for audit_id, submitted_at, vendor_name in audits:
+        yield Waiting("audit", audit_id, f"{vendor_name} — {_l('Audit')}", submitted_at, MANAGER, f"/audits/{audit_id}")
 
-    for item in session.scalars(
-        select(DisposalItem).where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None))
-    ):
+    holder = aliased(Vendor)  # whose data was returned or deleted
+    disposals = session.execute(
+        select(DisposalItem.id, DisposalItem.recorded_at, holder.name, Contract.number, Contract.title)
+        .join(Contract, Contract.id == DisposalItem.contract_id)
+        .join(holder, holder.id == DisposalItem.vendor_id)
+        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None))
+    )
+    for item_id, recorded_at, vendor_name, number, contract_title in disposals:
         yield Waiting(
             "disposal",
-            item.id,
-            f"{item.vendor.name} — {item.contract.number} {item.contract.title}",
-            item.recorded_at,
+            item_id,
+            f"{vendor_name} — {number} {contract_title}",
+            recorded_at,
             MANAGER,
-            f"/disposals/{item.id}",
+            f"/disposals/{item_id}",
         )
 
 

@@ -25,6 +25,18 @@ class DigestEntry:
     is_escalation: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class DigestLine:
+    """One line as the templates show it (an object, not a dict: Jinja reads attributes faster)."""
+
+    title: str
+    due_on: str
+    lateness: str
+    is_late: bool
+    is_escalation: bool
+    url: str
+
+
 @dataclass(frozen=True)
 class RenderedDigest:
     subject: str
@@ -70,23 +82,26 @@ def absolute_url(url_path: str) -> str:
 
 
 def _sections(entries: list[DigestEntry], today: date) -> list[dict]:
-    kinds = sorted({entry.kind for entry in entries}, key=lambda kind: (KIND_ORDER.get(kind, 100), kind))
+    by_kind: dict[str, list[DigestEntry]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    kinds = sorted(by_kind, key=lambda kind: (KIND_ORDER.get(kind, 100), kind))
+    # Translated once per due date, not once per line: a first sweep's digest can hold thousands.
+    lateness_of: dict[date, str] = {}
     sections = []
     for kind in kinds:
-        lines = sorted((entry for entry in entries if entry.kind == kind),
-                       key=lambda entry: (not entry.is_escalation, entry.due_on, entry.title))
-        sections.append({
-            "label": kind_label(kind),
-            "items": [
-                {
-                    "title": entry.title,
-                    "due_on": entry.due_on.isoformat(),
-                    "lateness": lateness(entry.due_on, today),
-                    "is_late": entry.due_on < today,
-                    "is_escalation": entry.is_escalation,
-                    "url": absolute_url(entry.url_path),
-                }
-                for entry in lines
-            ],
-        })
+        lines = sorted(by_kind[kind], key=lambda entry: (not entry.is_escalation, entry.due_on, entry.title))
+        items = []
+        for entry in lines:
+            if entry.due_on not in lateness_of:
+                lateness_of[entry.due_on] = lateness(entry.due_on, today)
+            items.append(DigestLine(
+                title=entry.title,
+                due_on=entry.due_on.isoformat(),
+                lateness=lateness_of[entry.due_on],
+                is_late=entry.due_on < today,
+                is_escalation=entry.is_escalation,
+                url=absolute_url(entry.url_path),
+            ))
+        sections.append({"label": kind_label(kind), "items": items})
     return sections

@@ -21,7 +21,7 @@ import logging
 import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -120,6 +120,15 @@ def reminder_stage(due_on: date, today: date, policy: StagePolicy | None = None)
         if days_left <= lead:
             return f"lead-{lead}"
     return None
+
+
+def stage_horizon(today: date, policy: StagePolicy) -> date:
+    """The last due date that has a reminder stage on ``today`` (the longest lead time ahead).
+
+    Rules filter with ``due_on <= stage_horizon(today, policy)`` in SQL, so a sweep reads only the
+    rows that can be due instead of every open object of the register.
+    """
+    return today + timedelta(days=max(policy.lead_days))
 
 
 def days_late(due_on: date, today: date) -> int:

@@ -20,16 +20,32 @@ def insert_if_absent(table: Table, values: dict, conflict_columns: Sequence[str]
     One statement (``INSERT … ON CONFLICT DO NOTHING``), so two writers racing for the same
     row never fail and never both insert it.
     """
+    # RETURNING, because rowcount is not reported for this statement by every driver (psycopg: -1).
+    returning = _insert_ignoring_conflicts(table, conflict_columns).values(**values).returning(
+        table.c[conflict_columns[0]]
+    )
+    return db.session.execute(returning).first() is not None
+
+
+def insert_many_if_absent(table: Table, rows: Sequence[dict], conflict_columns: Sequence[str]) -> int:
+    """``insert_if_absent`` for many rows (all with the same keys) at once; the number inserted.
+
+    SQLAlchemy sends the rows as multi-row ``INSERT … ON CONFLICT DO NOTHING … RETURNING`` batches
+    ("insertmanyvalues"), so thousands of rows cost a few statements instead of one each.
+    """
+    if not rows:
+        return 0
+    returning = _insert_ignoring_conflicts(table, conflict_columns).returning(table.c[conflict_columns[0]])
+    return len(db.session.execute(returning, list(rows)).all())
+
+
+def _insert_ignoring_conflicts(table: Table, conflict_columns: Sequence[str]):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
-    else:  # pragma: no cover - only the two engines above are supported
-        raise NotImplementedError(f"insert_if_absent does not support {dialect}")
-    # RETURNING, because rowcount is not reported for this statement by every driver (psycopg: -1).
-    returning = statement.values(**values).returning(table.c[conflict_columns[0]])
-    return db.session.execute(returning).first() is not None
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    raise NotImplementedError(f"insert_if_absent does not support {dialect}")  # pragma: no cover
 
 
 def acquire_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:

@@ -11,11 +11,18 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased
 
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
+from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, stage_horizon
 from oversight.reminders.settings import CERTIFICATION_LEAD_DAYS, stage_policy
-from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor, VendorCertification
+from oversight.vendors.models import (
+    ACTIVE,
+    CERTIFICATION_LABELS,
+    SELECTED,
+    TERMINATING,
+    Vendor,
+    VendorCertification,
+)
 
 CERTIFICATION_KIND = "vendor_certification"
 # Vendors we work with; candidates and ended vendors need no certification watch.
@@ -28,29 +35,32 @@ register_kind(CERTIFICATION_KIND, _l("Vendor certifications expiring"), order=50
 def certification_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """Each vendor's latest certification of each kind, before and after it expires, to owner and manager."""
     policy = stage_policy(CERTIFICATION_LEAD_DAYS)
-    for certification in session.scalars(current_certifications()):
-        vendor = certification.vendor
-        recipients = frozenset(user_id for user_id in (vendor.owner_id, vendor.manager_id) if user_id)
+    query = current_certifications().where(VendorCertification.expires_on <= stage_horizon(today, policy))
+    for certification in session.execute(query):
+        recipients = frozenset(user_id for user_id in (certification.owner_id, certification.manager_id) if user_id)
         stage = reminder_stage(certification.expires_on, today, policy)
         if not recipients or stage is None:
             continue
-        label = certification.name or certification.kind_label
+        label = certification.name or CERTIFICATION_LABELS.get(certification.kind, certification.kind)
         yield DueItem(
             rule="vendors.certification_expiry",
             kind=CERTIFICATION_KIND,
             object_type="vendor_certification",
             object_id=certification.id,
-            title=f"{vendor.name} — {label}",
+            title=f"{certification.vendor_name} — {label}",
             due_on=certification.expires_on,
             stage=stage,
             days_late=days_late(certification.expires_on, today),
-            url_path=f"/vendors/{vendor.id}",
+            url_path=f"/vendors/{certification.vendor_id}",
             recipients=recipients,
         )
 
 
 def current_certifications():
-    """Certifications with an expiry that no later one of the same kind replaces, of watched vendors."""
+    """Certifications with an expiry that no later one of the same kind replaces, of watched vendors.
+
+    Rows of the columns the rule needs (the certification's and its vendor's), not ORM objects.
+    """
     later = aliased(VendorCertification)
     replaced = (
         select(func.count(later.id))
@@ -60,9 +70,17 @@ def current_certifications():
         .scalar_subquery()
     )
     return (
-        select(VendorCertification)
+        select(
+            VendorCertification.id,
+            VendorCertification.kind,
+            VendorCertification.name,
+            VendorCertification.expires_on,
+            VendorCertification.vendor_id,
+            Vendor.name.label("vendor_name"),
+            Vendor.owner_id,
+            Vendor.manager_id,
+        )
         .join(Vendor, Vendor.id == VendorCertification.vendor_id)
-        .options(joinedload(VendorCertification.vendor))
         .where(VendorCertification.expires_on.is_not(None), Vendor.status.in_(WATCHED_STATUSES), replaced == 0)
         .order_by(VendorCertification.expires_on, VendorCertification.id)
     )

@@ -7,13 +7,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from oversight.contracts.models import CLOSED, Contract
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
 from oversight.reminders.settings import CONSENT_LEAD_DAYS, stage_policy
 from oversight.subcontracts.chain import horizon
 from oversight.subcontracts.models import APPROVED, Subcontract, SubcontractConsent
+from oversight.vendors.models import Vendor
 
 CONSENT_KIND = "subcontract_consent"
 
@@ -24,20 +25,30 @@ register_kind(CONSENT_KIND, _l("Subcontract consents expiring"), order=60)
 def consent_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """Each granted consent of an open contract, from 30 days before its expiry (and after it, until renewed)."""
     policy = stage_policy(CONSENT_LEAD_DAYS)
-    node = joinedload(SubcontractConsent.subcontract)
+    contractor = aliased(Vendor)
+    subcontractor = aliased(Vendor)
+    # Columns, not ORM objects with their subcontract, contract and vendors.
     query = (
-        select(SubcontractConsent)
+        select(
+            SubcontractConsent.id,
+            SubcontractConsent.subcontract_id,
+            SubcontractConsent.expires_on,
+            contractor.name.label("contractor_name"),
+            contractor.owner_id,
+            contractor.manager_id,
+            subcontractor.name.label("subcontractor_name"),
+        )
         .join(Subcontract, Subcontract.id == SubcontractConsent.subcontract_id)
         .join(Contract, Contract.id == Subcontract.contract_id)
-        .options(node.joinedload(Subcontract.vendor), node.joinedload(Subcontract.contract))
+        .join(contractor, contractor.id == Contract.vendor_id)
+        .join(subcontractor, subcontractor.id == Subcontract.vendor_id)
         .where(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on <= horizon(today))
         .where(Contract.status.not_in(CLOSED))
         .order_by(SubcontractConsent.expires_on, SubcontractConsent.id)
     )
-    for consent in session.scalars(query):
+    for consent in session.execute(query):
         stage = reminder_stage(consent.expires_on, today, policy)
-        contractor = consent.subcontract.contract.vendor
-        recipients = frozenset(user_id for user_id in (contractor.owner_id, contractor.manager_id) if user_id)
+        recipients = frozenset(user_id for user_id in (consent.owner_id, consent.manager_id) if user_id)
         if stage is None or not recipients:
             continue
         yield DueItem(
@@ -45,7 +56,7 @@ def consent_expiry(session: Session, today: date) -> Iterator[DueItem]:
             kind=CONSENT_KIND,
             object_type="subcontract_consent",
             object_id=consent.id,
-            title=f"{contractor.name} → {consent.subcontract.vendor.name}",
+            title=f"{consent.contractor_name} → {consent.subcontractor_name}",
             due_on=consent.expires_on,
             stage=stage,
             days_late=days_late(consent.expires_on, today),

@@ -27,27 +27,19 @@ DISPOSAL_TITLE = "返却・廃棄確認記録"
 
 REGISTER_HEADER = ("No.", "委託先名／法人番号", "状態", "リスク", "担当者", "選定", "契約", "把握", "再委託", "終了")
 REGISTER_WIDTHS = (7, 38, 14, 12.5, 15.5, 18.6, 18.6, 18.6, 18.6, 18.6)  # millimetres of the 180 mm frame
-REGISTER_TABLE_ROWS = 500  # one table per chunk keeps reportlab's page splitting cheap on long registers
 NONE_TEXT = "該当なし"
 
 
 def register_document(document: ReportDocument, rows: Iterable[RegisterRow], filters: str = "") -> ReportDocument:
-    """委託先管理台帳: one row per vendor with its five oversight lights."""
+    """委託先管理台帳: one row per vendor with its five oversight lights (one table, its header on every page)."""
     document.paragraph(f"抽出条件：{filters or 'すべての委託先'}", is_small=True)
-    chunk: list[tuple] = []
-    count = 0
-    for row in rows:
-        count += 1
-        chunk.append(
-            (row.number, f"{row.name}\n{row.corporate_number}".strip(), row.status, row.risk, row.owner, *row.lights)
-        )
-        if len(chunk) == REGISTER_TABLE_ROWS:
-            document.table(REGISTER_HEADER, chunk, REGISTER_WIDTHS)
-            chunk = []
-    if chunk or not count:
-        document.table(REGISTER_HEADER, chunk, REGISTER_WIDTHS)
+    cells = [
+        (row.number, f"{row.name}\n{row.corporate_number}".strip(), row.status, row.risk, row.owner, *row.lights)
+        for row in rows
+    ]
+    document.table(REGISTER_HEADER, cells, REGISTER_WIDTHS)
     document.paragraph(
-        f"掲載件数：{count}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約、"
+        f"掲載件数：{len(cells)}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約、"
         "把握＝監査周期内かつ期限超過の指摘なし、再委託＝全再委託先の許諾、終了＝返却・廃棄の期限内完了。",
         is_small=True,
     )

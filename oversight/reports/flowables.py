@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import wordSplit
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -23,6 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import PageBreak as PageBreakFlowable
+from reportlab.platypus.paragraph import _wsc as PARAGRAPH_WHITESPACE
 
 from oversight.reports.document import (
     Cell,
@@ -37,7 +41,9 @@ from oversight.reports.document import (
 )
 from oversight.reports.layout import (
     CELL_FONT_SIZE,
+    CELL_LEADING,
     CELL_PADDING,
+    CELL_PADDING_Y,
     FRAME_WIDTH,
     GENERATED_LABEL,
     HEADER_FILL,
@@ -60,10 +66,13 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle("h2", base, fontSize=11, leading=15, spaceBefore=7, spaceAfter=3),
         "body": ParagraphStyle("body", base, spaceAfter=5),
         "small": ParagraphStyle("small", base, fontSize=8, leading=11, textColor=MUTED, spaceAfter=4),
-        "cell": ParagraphStyle("cell", base, fontSize=8.5, leading=11.5),
-        "number": ParagraphStyle("number", base, fontSize=8.5, leading=11.5, alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", base, fontSize=8.5, leading=11.5),
+        "cell": ParagraphStyle("cell", base, fontSize=CELL_FONT_SIZE, leading=CELL_LEADING),
+        "number": ParagraphStyle("number", base, fontSize=CELL_FONT_SIZE, leading=CELL_LEADING, alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", base, fontSize=CELL_FONT_SIZE, leading=CELL_LEADING),
     }
+
+
+_WHITESPACE = re.compile(f"[{re.escape(PARAGRAPH_WHITESPACE)}]+")
 
 
 def _markup(text: str) -> str:
@@ -78,6 +87,7 @@ class _Renderer:
         self.font = font
         self.zone = ZoneInfo(document.timezone)
         self.styles = _styles(font)
+        self._wrapped: dict[tuple[str, float], str] = {}
 
     def cell_text(self, value: Cell) -> str:
         if value is None:
@@ -99,14 +109,6 @@ class _Renderer:
         if isinstance(value, int | float) and not isinstance(value, bool):
             style = "number"
         return Paragraph(_markup(self.cell_text(value)), self.styles[style])
-
-    def light_backgrounds(self, rows: Sequence[Sequence[Cell]], first_row: int) -> list[tuple]:
-        return [
-            ("BACKGROUND", (col, first_row + index), (col, first_row + index), LIGHT_COLOURS[value.level][1])
-            for index, row in enumerate(rows)
-            for col, value in enumerate(row)
-            if isinstance(value, Light)
-        ]
 
     def title_block(self) -> list[Flowable]:
         document = self.document
@@ -163,23 +165,59 @@ class _Renderer:
         table.setStyle(TableStyle([*self.grid(), ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL), *lights]))
         return table
 
-    def data_table(self, block: DataTable) -> Table:
+    def data_table(self, block: DataTable) -> PagedTable:
         widths = column_widths(block, self.cell_text, self.font)
-        rows = [[self.cell(title, "head") for title in block.header]]
-        rows += [[self.cell(value) for value in row] for row in block.rows]
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitByRow=1, splitInRow=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    *self.grid(),
-                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA_FILL]),
-                    ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
-                    *self.light_backgrounds(block.rows, 1),
-                ]
-            )
-        )
-        return table
+        style = [
+            *self.grid(),
+            ("FONTSIZE", (0, 0), (-1, -1), CELL_FONT_SIZE),
+            ("LEADING", (0, 0), (-1, -1), CELL_LEADING),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_Y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING_Y),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA_FILL]),
+            ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
+        ]
+        header = self.table_row(block.header, widths)
+        return PagedTable(header, [self.table_row(row, widths) for row in block.rows], widths, style)
+
+    def table_row(self, values: Sequence[Cell], widths: Sequence[float]) -> TableRow:
+        """One row of a data table as wrapped plain text, with the colour of its lights and number alignment."""
+        texts = []
+        commands: list[tuple] = []
+        lines = 1
+        for col, (value, width) in enumerate(zip(values, widths, strict=True)):
+            text = self.wrapped(self.cell_text(value), width - 2 * CELL_PADDING)
+            texts.append(text)
+            lines = max(lines, text.count("\n") + 1)
+            if isinstance(value, Light):
+                ink, fill = LIGHT_COLOURS[value.level]
+                commands += [("TEXTCOLOR", col, ink), ("BACKGROUND", col, fill)]
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                commands.append(("ALIGN", col, "RIGHT"))
+        return TableRow(tuple(texts), lines * CELL_LEADING + 2 * CELL_PADDING_Y, tuple(commands))
+
+    def wrapped(self, text: str, width: float) -> str:
+        """``text`` broken into lines of at most ``width`` points, as a cell Paragraph would break it.
+
+        Runs of white space become one space and each line is trimmed (as in a Paragraph), then a
+        line too wide is cut with reportlab's own CJK breaking (``wordWrap="CJK"``: between any two
+        characters, closing punctuation kept on its line). Cached: a column repeats its values.
+        """
+        key = (text, width)
+        found = self._wrapped.get(key)
+        if found is None:
+            lines = []
+            for raw in text.split("\n"):
+                line = _WHITESPACE.sub(" ", raw).strip(" ")
+                if stringWidth(line, self.font, CELL_FONT_SIZE) <= width:
+                    lines.append(line)
+                else:
+                    lines += [part for _space, part in wordSplit(line, [width], self.font, CELL_FONT_SIZE)]
+            while len(lines) > 1 and not lines[-1]:
+                lines.pop()
+            found = self._wrapped[key] = "\n".join(lines)
+        return found
 
     def signatures(self, block: Signatures) -> Table:
         width = 48 * mm
@@ -200,6 +238,103 @@ class _Renderer:
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
             ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ]
+
+
+class TableRow(NamedTuple):
+    """A data table row ready to draw: wrapped texts, height in points, and per-cell style.
+
+    ``commands`` are ``(operation, column, value)``, e.g. ``("TEXTCOLOR", 3, ink)``.
+    """
+
+    texts: tuple[str, ...]
+    height: float
+    commands: tuple[tuple[str, int, object], ...]
+
+
+class PagedTable(Flowable):
+    """A data table laid out one page at a time, the header row repeated on every page.
+
+    It looks like a ``Table`` with ``repeatRows=1``, but the reportlab ``Table`` is only ever made
+    for the rows of the page being drawn: a reportlab ``Table`` of thousands of rows (or of
+    Paragraph cells) costs time that grows with the square of its length when it is split page by
+    page, and keeps every cell in memory. Row heights are known in advance (wrapped plain text),
+    so finding a page's last row is a sum. A row taller than what is left of a page continues on
+    the next one (as ``splitInRow`` does) when not even one row fits.
+    """
+
+    def __init__(
+        self,
+        header: TableRow,
+        rows: Sequence[TableRow],
+        widths: Sequence[float],
+        style: list[tuple],
+        rows_height: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.header = header
+        self.rows = rows
+        self.widths = widths
+        self.style = style
+        self.hAlign = "LEFT"
+        self.width = sum(widths)
+        self.rows_height = sum(row.height for row in rows) if rows_height is None else rows_height
+        self.height = header.height + self.rows_height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        table = self.page(self.rows)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        room = availHeight - self.header.height
+        count = 0
+        for row in self.rows:
+            if row.height > room:
+                break
+            room -= row.height
+            count += 1
+        if count == len(self.rows):  # only when called without need: everything fits
+            return [self.page(self.rows)] if room >= 0 else []
+        if count:
+            used = availHeight - self.header.height - room
+            return [self.page(self.rows[:count]), self.rest(self.rows[count:], self.rows_height - used)]
+        lines = int((room - 2 * CELL_PADDING_Y) // CELL_LEADING)
+        if lines < 1:
+            return []  # not even one line fits: the table starts on the next page
+        first, *others = self.rows
+        top = [text.split("\n") for text in first.texts]
+        head = TableRow(
+            tuple("\n".join(parts[:lines]) for parts in top), lines * CELL_LEADING + 2 * CELL_PADDING_Y, first.commands
+        )
+        left = max(len(parts) for parts in top) - lines
+        tail = TableRow(
+            tuple("\n".join(parts[lines:]) for parts in top), left * CELL_LEADING + 2 * CELL_PADDING_Y, first.commands
+        )
+        return [self.page([head]), self.rest([tail, *others])]
+
+    def rest(self, rows: Sequence[TableRow], rows_height: float | None = None) -> PagedTable:
+        return PagedTable(self.header, rows, self.widths, self.style, rows_height)
+
+    def page(self, rows: Sequence[TableRow]) -> Table:
+        """The reportlab ``Table`` of the header and ``rows``."""
+        table = Table(
+            [self.header.texts, *(row.texts for row in rows)],
+            colWidths=self.widths,
+            rowHeights=[self.header.height, *(row.height for row in rows)],
+            hAlign="LEFT",
+        )
+        cells = [
+            (operation, (col, index), (col, index), value)
+            for index, row in enumerate(rows, start=1)
+            for operation, col, value in row.commands
+        ]
+        for operation, col, value in self.header.commands:
+            cells.append((operation, (col, 0), (col, 0), value))
+        table.setStyle(TableStyle([*self.style, *cells]))
+        return table
 
 
 def column_widths(block: DataTable, cell_text: Callable[[Cell], str], font: str, sample: int = 200) -> list[float]:

@@ -81,7 +81,11 @@ class _NumberedCanvas(Canvas):
         self._pages: list[dict] = []
 
     def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
+        state = dict(self.__dict__)
+        # The page's drawing operators joined into one string (the canvas joins them with "\n"
+        # anyway): thousands of small strings per page cost several times their text in memory.
+        state["_code"] = ["\n".join(self._code)]
+        self._pages.append(state)
         self._startPage()
 
     def save(self) -> None:

@@ -68,6 +68,9 @@ class LogFilter:
     date_to: date | None = None
 
 
+PREFIX_END = "\U0010ffff"  # sorts after every character (UTF-8 bytes; SQLite, PostgreSQL with C collation)
+
+
 def filtered_query(filters: LogFilter) -> Select:
     """Log rows matching ``filters``, newest first."""
     query = db.select(ActivityLog)
@@ -78,7 +81,14 @@ def filtered_query(filters: LogFilter) -> Select:
     if filters.object_id:
         query = query.where(ActivityLog.object_id == filters.object_id)
     if filters.action:
-        query = query.where(ActivityLog.action.startswith(filters.action))
+        # The prefix also as a range, which the action index answers (LIKE with a parameter is a scan of the
+        # whole log: seconds for a rare action at 300,000 rows); LIKE keeps the filter's exact meaning.
+        prefix = filters.action
+        query = query.where(
+            ActivityLog.action >= prefix,
+            ActivityLog.action < prefix + PREFIX_END,
+            ActivityLog.action.startswith(prefix),
+        )
     zone = app_timezone()
     if filters.date_from:
         query = query.where(ActivityLog.occurred_at >= datetime.combine(filters.date_from, time(), zone))

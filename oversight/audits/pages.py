@@ -209,10 +209,27 @@ def _schedule_row(row: Any, today: date, config: settings.AuditSettings) -> Sche
     )
 
 
-def schedule_rows(today: date, *, q: str = "", risk_tier: str = "", when: str = "all", sort: str = "due") -> list:
-    """Every vendor in the audit cycle (or with an open trigger) with its next due date, in one query."""
+def schedule_rows(
+    today: date,
+    *,
+    q: str = "",
+    risk_tier: str = "",
+    when: str = "all",
+    sort: str = "due",
+    due_from: date | None = None,
+    due_until: date | None = None,
+) -> list:
+    """Every vendor in the audit cycle (or with an open trigger) with its next due date, in one query.
+
+    ``due_from`` / ``due_until`` keep only the rows whose next due date lies in that window (in SQL).
+    """
     config = settings.current()
     query = schedule_query(today, q=q, risk_tier=risk_tier, when=when, sort=sort, config=config)
+    next_due_on = query.selected_columns.next_due_on
+    if due_from is not None:
+        query = query.where(next_due_on >= literal(due_from, Date))
+    if due_until is not None:
+        query = query.where(next_due_on <= literal(due_until, Date))
     return [_schedule_row(row, today, config) for row in db.session.execute(query)]
 
 

@@ -77,7 +77,7 @@ class DueEntry:
 
 
 def _audits(start: date | None, end: date, today: date) -> Iterable[DueEntry]:
-    for row in audit_pages.schedule_rows(today):
+    for row in audit_pages.schedule_rows(today, due_from=start, due_until=end):
         due = row.next_due_on
         if due <= end and (start is None or due >= start):
             detail = "" if row.last_audit_on else str(_l("Never audited"))

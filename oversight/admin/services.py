@@ -1,6 +1,7 @@
 """Queries for the user administration pages."""
 
 from sqlalchemy import Select, or_
+from sqlalchemy.orm import selectinload
 
 from oversight.auth.models import User, UserRole
 from oversight.extensions import db
@@ -15,7 +16,7 @@ SORTS = {
 
 def user_query(*, q: str = "", role: str = "", status: str = "", sort: str = "name") -> Select:
     """Users matching the list page's search and filters."""
-    query = db.select(User)
+    query = db.select(User).options(selectinload(User.role_links))
     if q:
         pattern = f"%{q.strip().lower()}%"
         query = query.where(or_(db.func.lower(User.email).like(pattern), db.func.lower(User.name).like(pattern)))

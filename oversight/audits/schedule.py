@@ -229,12 +229,14 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
         .where(AuditTrigger.vendor_id == vendor_id, AuditTrigger.resolved_on.is_(None))
         .scalar_subquery()
         .label("grasp_trigger_due_on"),
-        db.select(func.count(Finding.id))
-        .where(unresolved, Finding.due_on < today)
+        # Severity and due date tested inside the counts: in WHERE they tempted SQLite (without
+        # statistics) to walk the severity or due-date index instead of the vendor's findings.
+        db.select(func.count(case((Finding.due_on < today, Finding.id))))
+        .where(unresolved)
         .scalar_subquery()
         .label("grasp_overdue_findings"),
-        db.select(func.count(Finding.id))
-        .where(unresolved, Finding.severity == SERIOUS)
+        db.select(func.count(case((Finding.severity == SERIOUS, Finding.id))))
+        .where(unresolved)
         .scalar_subquery()
         .label("grasp_serious_findings"),
     ]

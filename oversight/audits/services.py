@@ -406,8 +406,13 @@ def trigger_extra_audit(
 
 
 def audits_of(vendor: Vendor) -> list[Audit]:
-    """Every audit of ``vendor``, newest first."""
-    query = db.select(Audit).where(Audit.vendor_id == vendor.id).order_by(Audit.id.desc())
+    """Every audit of ``vendor``, newest first, with its auditors (joined)."""
+    query = (
+        db.select(Audit)
+        .where(Audit.vendor_id == vendor.id)
+        .options(joinedload(Audit.auditors))
+        .order_by(Audit.id.desc())
+    )
     return list(db.session.scalars(query).unique())
 
 

@@ -37,8 +37,11 @@ class User(UserMixin, VersionedMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Loaded on demand: the signed-in user gets them joined (``services.load_user``) and user lists ask
+    # for them (``admin.services.user_query``); the owners, managers and auditors shown on other pages
+    # don't need them (loading them eagerly cost every such page one more query).
     role_links: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+        back_populates="user", cascade="all, delete-orphan", order_by="UserRole.role"
     )
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User, UserRole, new_session_token
@@ -156,7 +157,8 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
+    # Roles joined: every page asks the signed-in user's roles (navigation, permissions).
+    user = db.session.get(User, int(raw_id), options=[joinedload(User.role_links)])
     if user is None or user.session_token != token:
         return None
     return user

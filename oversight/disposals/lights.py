@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, and_, case, func, or_
 
 from oversight.contracts.models import Contract
 from oversight.core.i18n import Translate, translator
@@ -69,24 +69,25 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
     :func:`light_from_row` reads them.
 
     The vendor's items are its own and those of others under its contracts: two disjoint sets, each
-    answered by an index (a UNION or an OR inside a correlated subquery made SQLite scan every item
-    for each vendor: 4.5 s for a page of 50).
+    reached through an index on the vendor (its items; its contracts, then their items). Whether an
+    item is confirmed is tested inside the aggregates, not in WHERE: a UNION or an OR inside the
+    correlated subquery, or a filter on ``confirmed_at``, led SQLite to scan the unconfirmed items
+    once per vendor (4.5 s, then 40 ms for a page of 50).
     """
     unconfirmed = DisposalItem.confirmed_at.is_(None)
-    own = db.select(DisposalItem.due_on).where(unconfirmed, DisposalItem.vendor_id == vendor_id)
+    due_on = case((unconfirmed, DisposalItem.due_on))
+    overdue = case((and_(unconfirmed, DisposalItem.due_on < today), DisposalItem.id))
+    own = db.select(DisposalItem.id).where(DisposalItem.vendor_id == vendor_id)
     under = (
-        db.select(DisposalItem.due_on)
+        db.select(DisposalItem.id)
         .join(Contract, DisposalItem.contract_id == Contract.id)
-        .where(unconfirmed, Contract.vendor_id == vendor_id, DisposalItem.vendor_id != vendor_id)
+        .where(Contract.vendor_id == vendor_id, DisposalItem.vendor_id != vendor_id)
     )
     columns = []
     for name, items in (("own", own), ("under", under)):
         columns += [
-            items.with_only_columns(func.min(DisposalItem.due_on)).scalar_subquery().label(f"termination_{name}_first"),
-            items.with_only_columns(func.count(DisposalItem.id))
-            .where(DisposalItem.due_on < today)
-            .scalar_subquery()
-            .label(f"termination_{name}_overdue"),
+            items.with_only_columns(func.min(due_on)).scalar_subquery().label(f"termination_{name}_first"),
+            items.with_only_columns(func.count(overdue)).scalar_subquery().label(f"termination_{name}_overdue"),
         ]
     return columns
 

@@ -14,13 +14,14 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import case, func
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.auth.roles import MANAGER
 from oversight.checklists import services as checklist_services
-from oversight.checklists.models import SELECTION
+from oversight.checklists.models import SELECTION, ChecklistTemplate
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     APPROVE_WITH_CONDITIONS,
@@ -111,11 +112,12 @@ def load_evaluation(evaluation_id: int) -> Evaluation | None:
 
 
 def evaluations_of(vendor: Vendor) -> list[Evaluation]:
-    """Every evaluation of ``vendor``, newest first, templates and answers loaded."""
+    """Every evaluation of ``vendor``, newest first, with its template (not its items nor its answers:
+    :func:`progress_by_evaluation` counts those)."""
     query = (
         db.select(Evaluation)
         .where(Evaluation.vendor_id == vendor.id)
-        .options(joinedload(Evaluation.template), selectinload(Evaluation.answers))
+        .options(joinedload(Evaluation.template).lazyload(ChecklistTemplate.items), lazyload(Evaluation.answers))
         .order_by(Evaluation.id.desc())
     )
     return list(db.session.scalars(query).unique())
@@ -346,8 +348,17 @@ def return_evaluation(evaluation: Evaluation, *, actor: User, note: str) -> None
 
 
 def progress_by_evaluation(evaluations: list[Evaluation]) -> dict[int, str]:
-    """``answered/total`` for each evaluation (answers already loaded)."""
-    return {
-        evaluation.id: f"{sum(1 for a in evaluation.answers if a.answer)}/{len(evaluation.answers)}"
-        for evaluation in evaluations
-    }
+    """``answered/total`` for each evaluation, counted in one query."""
+    if not evaluations:
+        return {}
+    counts = db.session.execute(
+        db.select(
+            EvaluationAnswer.evaluation_id,
+            func.count(case((func.coalesce(EvaluationAnswer.answer, "") != "", EvaluationAnswer.id))),
+            func.count(EvaluationAnswer.id),
+        )
+        .where(EvaluationAnswer.evaluation_id.in_([evaluation.id for evaluation in evaluations]))
+        .group_by(EvaluationAnswer.evaluation_id)
+    )
+    found = {evaluation_id: f"{answered}/{total}" for evaluation_id, answered, total in counts}
+    return {evaluation.id: found.get(evaluation.id, "0/0") for evaluation in evaluations}

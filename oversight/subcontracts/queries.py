@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, not_, or_, union
 from sqlalchemy.orm import aliased, joinedload
 
 from oversight.contracts.models import CLOSED, Contract
@@ -29,15 +29,19 @@ def _node_query() -> Select:
 
 
 def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
-    nodes = list(db.session.scalars(node_query).unique())
-    if not nodes:
-        return {}
-    consents = db.session.scalars(
-        db.select(SubcontractConsent)
-        .where(SubcontractConsent.subcontract_id.in_([node.id for node in nodes]))
+    """The nodes of ``node_query`` with their consents (outer-joined: one query) assessed."""
+    query = (
+        node_query.outerjoin(SubcontractConsent, SubcontractConsent.subcontract_id == Subcontract.id)
+        .add_columns(SubcontractConsent)
         .options(joinedload(SubcontractConsent.decided_by))
     )
-    return chain.assess(nodes, consents, today)
+    nodes: dict[int, Subcontract] = {}
+    consents: list[SubcontractConsent] = []
+    for node, consent in db.session.execute(query).unique():
+        nodes.setdefault(node.id, node)
+        if consent is not None:
+            consents.append(consent)
+    return chain.assess(list(nodes.values()), consents, today) if nodes else {}
 
 
 def contract_tree(contract: Contract, today: date) -> list[chain.NodeStatus]:
@@ -45,18 +49,14 @@ def contract_tree(contract: Contract, today: date) -> list[chain.NodeStatus]:
     return chain.roots(_assess(_node_query().where(Subcontract.contract_id == contract.id), today))
 
 
-def _contracts_involving(vendor_ids: list[int]) -> Select:
+def _contracts_involving(vendor_ids: list[int]) -> CompoundSelect:
     """Ids of the contracts whose chain involves any of ``vendor_ids`` (as contractor, parent or subcontractor)."""
-    return (
-        db.select(Subcontract.contract_id)
-        .join(Contract, Contract.id == Subcontract.contract_id)
-        .where(
-            or_(
-                Contract.vendor_id.in_(vendor_ids),
-                Subcontract.vendor_id.in_(vendor_ids),
-                Subcontract.parent_vendor_id.in_(vendor_ids),
-            )
-        )
+    # A union of three indexed lookups: one OR across the joined tables read every node of the register.
+    # (The contractor's contracts include some without subcontractors; callers filter nodes by contract.)
+    return union(
+        db.select(Contract.id.label("contract_id")).where(Contract.vendor_id.in_(vendor_ids)),
+        db.select(Subcontract.contract_id).where(Subcontract.vendor_id.in_(vendor_ids)),
+        db.select(Subcontract.contract_id).where(Subcontract.parent_vendor_id.in_(vendor_ids)),
     )
 
 

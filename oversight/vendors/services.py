@@ -208,16 +208,20 @@ def vendor_query(
 
 
 def load_vendor_detail(vendor_id: int) -> Vendor | None:
-    """A vendor with owner, manager, contacts and certifications loaded in one go."""
-    return db.session.scalar(
-        db.select(Vendor)
-        .where(Vendor.id == vendor_id)
-        .options(
-            joinedload(Vendor.owner),
-            joinedload(Vendor.manager),
-            db.selectinload(Vendor.contacts),
-            db.selectinload(Vendor.certifications),
+    """A vendor with owner, manager and contacts (joined) and certifications (a second query)."""
+    return (
+        db.session.execute(
+            db.select(Vendor)
+            .where(Vendor.id == vendor_id)
+            .options(
+                joinedload(Vendor.owner),
+                joinedload(Vendor.manager),
+                joinedload(Vendor.contacts),
+                db.selectinload(Vendor.certifications),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
 
 

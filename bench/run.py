@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -119,18 +120,20 @@ def pick_pages(database: Database) -> dict[str, str]:
     """The URLs of the main pages, with ids of typical records from the generated data."""
     engine = create_engine(database.url)
     with engine.connect() as connection:
-
-        def one(sql: str) -> int:
-            return connection.execute(text(sql)).scalar()
-
-        vendor_id = one("SELECT id FROM vendors WHERE status = 'active' ORDER BY id LIMIT 1")
-        review_contract = one(
-            "SELECT contract_id FROM contract_reviews WHERE outcome IS NULL ORDER BY id LIMIT 1"
-        ) or one("SELECT contract_id FROM contract_reviews ORDER BY id LIMIT 1")
-        tree_contract = one("SELECT contract_id FROM subcontracts WHERE level > 1 ORDER BY id LIMIT 1") or one(
-            "SELECT contract_id FROM subcontracts ORDER BY id LIMIT 1"
-        )
+        pages = main_pages(lambda sql: connection.execute(text(sql)).scalar())
     engine.dispose()
+    return pages
+
+
+def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
+    """The main pages' URLs; ``one(sql)`` answers a scalar query (tests pass their session's)."""
+    vendor_id = one("SELECT id FROM vendors WHERE status = 'active' ORDER BY id LIMIT 1")
+    review_contract = one("SELECT contract_id FROM contract_reviews WHERE outcome IS NULL ORDER BY id LIMIT 1") or one(
+        "SELECT contract_id FROM contract_reviews ORDER BY id LIMIT 1"
+    )
+    tree_contract = one("SELECT contract_id FROM subcontracts WHERE level > 1 ORDER BY id LIMIT 1") or one(
+        "SELECT contract_id FROM subcontracts ORDER BY id LIMIT 1"
+    )
     return {
         "floor": "/_bench/floor",
         "dashboard": "/dashboard",

@@ -1,0 +1,67 @@
+"""SQL statements per main page: at most 12, and the same for a small and a four times larger data set.
+
+The pages are those ``make bench`` measures (``bench.run.main_pages``), signed in as the generated
+all-roles user, with the production cache (the dashboard's figures are computed on the first request
+and kept; tests/dashboard covers the uncached count). No timings here: ``make bench`` measures those.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_caching.backends import SimpleCache
+from sqlalchemy import text
+
+from bench.run import main_pages
+from oversight.demo.generate import BENCH_EMAIL
+from oversight.demo.users import DEMO_PASSWORD
+from oversight.extensions import cache, db
+from tests.conftest import empty_all_tables
+
+TODAY = "2026-11-26"
+MAX_QUERIES = 12
+
+
+def _generate(app, vendors: int, seed: int, *extra: str) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["demo", "generate", "--vendors", str(vendors), "--seed", str(seed), "--today", TODAY, *extra]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _counts(app, client, count_queries) -> dict[str, int]:
+    with app.app_context():
+        pages = main_pages(lambda sql: db.session.execute(text(sql)).scalar())
+    pages.pop("floor")  # only served with OVERSIGHT_BENCH=1 (tests/bench/test_hooks.py)
+    counts = {}
+    for name, url in pages.items():
+        client.get(url)  # the first request fills the cache
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counts[name] = counter.count
+    return counts
+
+
+@pytest.fixture
+def signed_in(app, client, monkeypatch):
+    monkeypatch.setitem(app.extensions["cache"], cache, SimpleCache())  # the production default
+    # The pages read "today" from the clock; keep it where the data was generated.
+    monkeypatch.setattr("oversight.core.timeutil.local_today", lambda: date.fromisoformat(TODAY))
+    yield client
+    with app.app_context():
+        empty_all_tables()
+        db.session.remove()
+
+
+def test_main_pages_run_few_queries_whatever_the_data_size(app, signed_in, count_queries):
+    client = signed_in
+    _generate(app, 10, 1)
+    response = client.post("/auth/login", data={"email": BENCH_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    small = _counts(app, client, count_queries)
+    _generate(app, 30, 2, "--force")
+    large = _counts(app, client, count_queries)
+    assert large == small
+    assert {name: count for name, count in small.items() if count > MAX_QUERIES} == {}

@@ -8,7 +8,7 @@ from oversight.activity.forms import LogFilterForm
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
-from oversight.core.pagination import paginate
+from oversight.core.pagination import COUNT_LIMIT, paginate
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
 
@@ -36,7 +36,7 @@ def _filter_form() -> tuple[LogFilterForm, services.LogFilter]:
 def index():
     """The log, newest first, with filters."""
     form, filters = _filter_form()
-    pagination = paginate(services.filtered_query(filters))
+    pagination = paginate(services.filtered_query(filters), count_limit=COUNT_LIMIT)
     return render_template("activity/index.html", form=form, pagination=pagination)
 
 

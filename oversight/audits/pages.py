@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from oversight.audits.models import (
 )
 from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
 from oversight.auth.roles import AUDITOR, MANAGER
-from oversight.core.pagination import page_number
+from oversight.core.pagination import ListPage, page_number
 from oversight.evaluations.lights import Light
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
@@ -53,47 +52,6 @@ class ScheduleRow:
     days_left: int
     state: str
     overdue_findings: int
-
-
-class ListPage:
-    """A page of an already computed list, with the interface of ``db.paginate`` results."""
-
-    def __init__(self, items: list, page: int, per_page: int, *, total: int | None = None) -> None:
-        """``items`` is the whole list, or only the page's items when ``total`` (the whole count) is given."""
-        self.total = len(items) if total is None else total
-        self.per_page = per_page
-        self.pages = max(math.ceil(self.total / per_page), 1) if self.total else 0
-        self.page = page
-        self.items = items[(page - 1) * per_page : page * per_page] if total is None else items
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-    def iter_pages(self, *, left_edge=2, left_current=2, right_current=4, right_edge=2):
-        last = 0
-        for number in range(1, self.pages + 1):
-            if (
-                number <= left_edge
-                or self.page - left_current <= number <= self.page + right_current
-                or number > self.pages - right_edge
-            ):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
 
 
 def schedule_query(

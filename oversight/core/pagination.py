@@ -3,10 +3,12 @@
 import math
 
 from flask import current_app, request
+from sqlalchemy import func
 
 from oversight.extensions import db
 
 MAX_PAGE = 100_000  # keeps the OFFSET within what every database accepts
+COUNT_LIMIT = 10_000  # rows counted at most on the longest lists (activity log, outbox)
 
 
 def page_number() -> int:
@@ -14,20 +16,39 @@ def page_number() -> int:
     return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
-def paginate(query):
-    """A page of ``query`` using the app's page size; never a 404 for a page past the end."""
-    return db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
+def paginate(query, *, count_limit: int | None = None):
+    """A page of ``query`` using the app's page size; never a 404 for a page past the end.
+
+    With ``count_limit``, rows are counted only up to that many (``total_is_capped`` tells when there
+    are more, and the pages end there): counting a log of hundreds of thousands of rows on every
+    view cost more than showing its page; older rows are reached with the filters.
+    """
+    per_page = current_app.config["PAGE_SIZE"]
+    if count_limit is None:
+        pagination = db.paginate(query, page=page_number(), per_page=per_page, error_out=False, count=True)
+        pagination.total_is_capped = False
+        return pagination
+    page = min(page_number(), max(math.ceil(count_limit / per_page), 1))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=False)
+    counted = db.session.scalar(
+        db.select(func.count()).select_from(query.order_by(None).limit(count_limit + 1).subquery())
+    )
+    pagination.total = min(counted, count_limit)
+    pagination.total_is_capped = counted > count_limit
+    return pagination
 
 
 class ListPage:
     """A page of an already computed list, with the interface of ``db.paginate`` results."""
 
-    def __init__(self, items: list, page: int, per_page: int) -> None:
-        self.total = len(items)
+    def __init__(self, items: list, page: int, per_page: int, *, total: int | None = None) -> None:
+        """``items`` is the whole list, or only the page's items when ``total`` (the whole count) is given."""
+        self.total = len(items) if total is None else total
+        self.total_is_capped = False
         self.per_page = per_page
         self.pages = max(math.ceil(self.total / per_page), 1) if self.total else 0
         self.page = page
-        self.items = items[(page - 1) * per_page : page * per_page]
+        self.items = items[(page - 1) * per_page : page * per_page] if total is None else items
 
     @property
     def has_prev(self) -> bool:

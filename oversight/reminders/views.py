@@ -7,7 +7,7 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
-from oversight.core.pagination import paginate
+from oversight.core.pagination import COUNT_LIMIT, paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.reminders import services
@@ -36,7 +36,7 @@ def outbox():
             rule=form.rule.data or None,
             recipient_id=int(recipient) if recipient else None,
         )
-    pagination = paginate(services.outbox_query(filters))
+    pagination = paginate(services.outbox_query(filters), count_limit=COUNT_LIMIT)
     return render_template(
         "reminders/outbox.html", form=form, pagination=pagination, resend_form=ResendForm(),
         status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,

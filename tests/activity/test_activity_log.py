@@ -204,3 +204,19 @@ def test_non_admins_cannot_read_or_export_the_log(client, login_as, role):
     login_as(role)
     assert client.get("/activity/").status_code == 403
     assert client.get("/activity/export.csv").status_code == 403
+
+
+def test_a_long_log_is_counted_only_up_to_the_limit(app, client, login, log_data, monkeypatch):
+    alice, _bob = log_data
+    login(alice)  # one more row: five in all
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    monkeypatch.setattr("oversight.activity.views.COUNT_LIMIT", 4)
+    html = client.get("/activity/").get_data(as_text=True)
+    assert 'data-testid="count-capped"' in html and "4" in html.split('data-testid="count-capped"')[1][:80]
+    assert "2 ページ中 1 ページ目" in html or "page 1 of 2" in html
+    # A page past the counted ones shows the last counted page, not an empty one.
+    last = client.get("/activity/", query_string={"page": 99}).get_data(as_text=True)
+    assert "2 ページ中 2 ページ目" in last or "page 2 of 2" in last
+    monkeypatch.setattr("oversight.activity.views.COUNT_LIMIT", 100)
+    exact = client.get("/activity/").get_data(as_text=True)
+    assert 'data-testid="count-capped"' not in exact and 'data-testid="result-count"' in exact

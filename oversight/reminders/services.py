@@ -130,8 +130,8 @@ def record_due(items: Iterable[DueItem], now: datetime) -> int:
     # In the order the digests read and update them (recipient, then due date), so each digest's
     # rows lie together on disk: updating a first sweep's rows scattered over the table took 4× longer.
     rows.sort(key=lambda row: (row["recipient_id"], row["due_on"]))
-    # Multi-row INSERT … ON CONFLICT DO NOTHING batches: a first sweep over a large register logs
-    # tens of thousands of rows, which one statement each made the slowest part of the sweep.
+    # One statement (PostgreSQL) or one executemany (SQLite) of INSERT … ON CONFLICT DO NOTHING: a first
+    # sweep over a large register logs tens of thousands of rows, which one statement each made slow.
     return storage.insert_many_if_absent(ReminderLog.__table__, rows, IDENTITY_COLUMNS)
 
 

@@ -136,6 +136,7 @@ def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
     )
     return {
         "floor": "/_bench/floor",
+        "layout only": "/_bench/layout",
         "dashboard": "/dashboard",
         "vendor list": "/vendors/?" + urlencode({"status": "active", "risk_tier": "high", "sort": "name"}),
         "vendor detail": f"/vendors/{vendor_id}",

@@ -2,7 +2,8 @@
 
 ``init_bench(app)`` counts the SQL statements each request runs and reports them in an
 ``X-Query-Count`` response header, and adds ``/_bench/floor``: a public page that renders a
-trivial template, the throughput floor the other pages are compared with.
+trivial template, the throughput floor the other pages are compared with, and ``/_bench/layout``:
+the application layout with no content, to tell the layout's share of a page from the page's own.
 """
 
 from __future__ import annotations
@@ -24,8 +25,15 @@ bp = Blueprint("bench", __name__, url_prefix="/_bench")
 @bp.route("/floor")
 @public
 def floor():
-    """A page with nothing in it: the cost of the framework, the session and the layout."""
+    """A page with nothing in it: the cost of the framework and the session (the throughput floor)."""
     return render_template("bench/floor.html")
+
+
+@bp.route("/layout")
+@public
+def layout():
+    """The application layout (navigation, header, footer) with no content: what every page pays for it."""
+    return render_template("bench/layout.html")
 
 
 def is_enabled() -> bool:

@@ -23,6 +23,8 @@ def test_floor_page_reports_its_query_count_when_enabled(database_url, monkeypat
     assert response.headers[QUERY_COUNT_HEADER] == "0"
     user = make_user("viewer")
     client.post("/auth/login", data={"email": user.email, "password": user.password})
+    layout = client.get("/_bench/layout")
+    assert layout.status_code == 200 and 'data-testid="user-menu"' in layout.get_data(as_text=True)
     assert int(client.get("/vendors/").headers[QUERY_COUNT_HEADER]) > 0
 
 

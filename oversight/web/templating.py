@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 from flask_login import current_user
 
 from oversight.activity.actions import action_label, object_type_label
@@ -55,6 +55,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(change_value, "change_value")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(object_type_label, "object_type_label")
+    app.add_template_filter(format_number, "number")  # 10,000: grouped as the locale groups digits
     app.add_template_global(url_with)
 
     @app.context_processor

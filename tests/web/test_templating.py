@@ -27,3 +27,13 @@ def test_url_with_ignores_url_for_options_in_the_query(client, login_as):
     assert 'href="/admin/users?sort=email"' in html
     assert "#x" not in html
     assert "http://localhost/admin" not in html
+
+
+def test_counts_are_grouped_by_thousands_in_both_languages(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        for locale in ("ja", "en"):
+            with force_locale(locale):
+                assert render_template_string("{{ 10000|number }} {{ 726|number }}") == "10,000 726"

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func
 
-from oversight.core.i18n import Translate, translator
+from oversight.core.i18n import Translate
 from oversight.evaluations.lights import RED, Light
 from oversight.extensions import db
 from oversight.incidents import clocks
@@ -28,7 +28,7 @@ from oversight.incidents.models import (
     Incident,
     IncidentStep,
 )
-from oversight.incidents.services import open_incident_counts, open_incident_list
+from oversight.incidents.services import open_incident_list
 
 # Clock states, shown as colours: done (green), running (blue), due soon (amber), late (red), n/a (grey).
 DONE, RUNNING, SOON, LATE, NOT_APPLICABLE = "done", "running", "soon", "late", "na"
@@ -252,12 +252,6 @@ def open_incidents(today: date) -> list[OpenIncident]:
         )
     )
     return rows
-
-
-def vendor_badges(vendor_ids: list[int]) -> dict[int, Light]:
-    """A red light for each vendor in ``vendor_ids`` with open incidents (one query); others have none."""
-    _ = translator()
-    return {vendor_id: incident_badge(count, _=_) for vendor_id, count in open_incident_counts(vendor_ids).items()}
 
 
 def incident_badge(open_count: int, *, _: Translate) -> Light | None:

@@ -170,7 +170,7 @@ def _deliver_to(recipient_id: int, today: date, now: datetime) -> DigestOutcome 
     if not rows:
         return None
     user = db.session.get(User, recipient_id)
-    entries = [DigestEntry(row.kind, row.title, row.due_on, row.url_path, row.is_escalation) for row in rows]
+    entries = [_entry(row) for row in rows]
     outcome = DigestOutcome(recipient_id=recipient_id, email=user.email, status=FAILED, entries=entries)
     try:
         digest = render_digest(user, entries, today)
@@ -332,7 +332,8 @@ def _enabled_recipients(items: list[DueItem]) -> set[int]:
     return set(db.session.scalars(db.select(User.id).where(User.id.in_(wanted), User.is_enabled)))
 
 
-def _entry(row: ReminderLog) -> DigestEntry:
+def _entry(row) -> DigestEntry:
+    """A log row (a ReminderLog or a row of its columns) as a digest line."""
     return DigestEntry(row.kind, row.title, row.due_on, row.url_path, row.is_escalation)
 
 

@@ -79,11 +79,9 @@ def node_status(node: Subcontract, today: date) -> chain.NodeStatus:
     return chain_statuses(node.contract_id, today)[node.id]
 
 
-def open_statuses(today: date, vendor_ids: list[int] | None = None) -> dict[int, chain.NodeStatus]:
-    """The status of every node of contracts that have not ended (only chains touching ``vendor_ids`` if given)."""
+def open_statuses(today: date) -> dict[int, chain.NodeStatus]:
+    """The status of every node of contracts that have not ended."""
     query = _node_query().join(Contract, Contract.id == Subcontract.contract_id).where(Contract.status.not_in(CLOSED))
-    if vendor_ids is not None:
-        query = query.where(Subcontract.contract_id.in_(_contracts_involving(vendor_ids)))
     return _assess(query, today)
 
 

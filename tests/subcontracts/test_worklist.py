@@ -56,11 +56,11 @@ def test_sections_agree_with_the_chain_rules(app):
             assert page["section_counts"] == {key: len(ids) for key, ids in expected.items()}
 
 
-def test_the_page_shows_one_section_a_page_at_a_time(app, client, login_as):
+def test_the_page_shows_one_section_a_page_at_a_time(app, client, login_as, monkeypatch):
     with app.app_context():
         _mixed_chains()
     login_as("viewer")
-    app.config["PAGE_SIZE"] = 2
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
     first = client.get("/subcontracts/").get_data(as_text=True)
     assert first.count('data-testid="violations-row"') == 2
     assert 'data-testid="awaiting-legal-row"' not in first

@@ -137,9 +137,10 @@ class TestConfig(Config):
         self.SESSION_COOKIE_SECURE = False
         # Hundreds of test users: a one-round hash instead of scrypt's deliberate slowness.
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
-        # Tests write rows directly (without activity-log rows): nothing derived is kept between requests.
-        self.CACHE_TYPE = "NullCache"
-        self.CACHE_NO_NULL_WARNING = True
+        # The cache as in production (per process), so every test that changes data and then reads a
+        # page also checks that the change reaches it (``oversight.core.dataversion``); emptied after
+        # each test by the fixtures.
+        self.CACHE_TYPE = "SimpleCache"
         for key, value in overrides.items():
             setattr(self, key, value)
 

@@ -2,8 +2,9 @@
 
 The dashboard shows the first entries of each list with its full size and a link to the whole
 list. The figures aggregate every vendor, contract and audit, so they are kept in the cache
-(``oversight.extensions.cache``) keyed by the newest activity-log id: every change to oversight
-data writes an activity row, so a change gives a new key and the next request recomputes.
+(``oversight.extensions.cache``) keyed by the data version (``oversight.core.dataversion``): every
+committed change to oversight data raises it, so a change gives a new key and the next request
+recomputes.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import func
 
-from oversight.activity.models import ActivityLog
+from oversight.core import dataversion
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
 from oversight.dashboard.coverage import Coverage, coverage
 from oversight.dashboard.due import CALENDAR_KINDS, KIND_LABELS, DueEntry, due_entries, unconsented_nodes
 from oversight.dashboard.worklist import WorkItem, my_work
-from oversight.extensions import cache, db
+from oversight.extensions import cache
 
 ATTENTION_DAYS = 30
 SHORTLIST = 15  # entries of each list shown on the dashboard itself
@@ -90,11 +90,6 @@ class AttentionSummary:
         return self.overdue.total + self.unconsented.total
 
 
-def data_version() -> int:
-    """The newest activity-log id (one indexed query): it changes whenever oversight data changes."""
-    return db.session.scalar(db.select(func.max(ActivityLog.id))) or 0
-
-
 def cached(name: str, today: date, version: int, compute: Callable[[], Any], *parts: object) -> Any:
     """``compute()``, kept in the cache for this day, language, data version and ``parts``."""
     key = ":".join(str(part) for part in ("dashboard", name, today.isoformat(), get_locale(), version, *parts))
@@ -138,7 +133,7 @@ def work_summary(user: Any, today: date) -> Shortlist:
 
 def dashboard(user: Any, today: date) -> dict[str, Any]:
     """Everything the dashboard shows to ``user`` (a constant number of queries, fewer when cached)."""
-    version = data_version()
+    version = dataversion.current()
     figures: Coverage = cached("coverage", today, version, lambda: coverage(today))
     chart: Chart = trend_chart(snapshots.recent(today))
     work: Shortlist = cached("work", today, version, lambda: work_summary(user, today), *_user_parts(user))
@@ -153,7 +148,7 @@ def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
     """Every overdue (or upcoming) duty, of one kind or all, for the paginated list page."""
     bucket = bucket if bucket in BUCKETS else OVERDUE
     kinds = [kind] if kind in CALENDAR_KINDS else list(CALENDAR_KINDS)
-    version = data_version()
+    version = dataversion.current()
     full = cached("due", today, version, lambda: attention(today, unconsented_limit=0))
     entries = [entry for entry in getattr(full, bucket) if entry.kind in kinds]
     return {
@@ -167,7 +162,7 @@ def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
 
 def work_list(user: Any, today: date) -> list[WorkItem]:
     """Everything waiting for ``user``, oldest first, for the paginated list page."""
-    return cached("work-all", today, data_version(), lambda: my_work(user, today), *_user_parts(user))
+    return cached("work-all", today, dataversion.current(), lambda: my_work(user, today), *_user_parts(user))
 
 
 # --- the month calendar --------------------------------------------------------------------------
@@ -231,7 +226,7 @@ def month_calendar(first: date, today: date, kinds: list[str], day: date | None 
     entries = cached(
         "calendar",
         today,
-        data_version(),
+        dataversion.current(),
         lambda: due_entries(today, start=first, end=last, kinds=kinds),
         first.isoformat(),
         ",".join(kinds),

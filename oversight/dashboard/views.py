@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.auth.decorators import public, role_required
+from oversight.core import dataversion
 from oversight.core.pagination import paginate_list
 from oversight.core.timeutil import local_today, utcnow
 from oversight.dashboard import feed, services, snapshots
@@ -109,7 +110,7 @@ def feed_ics(token: str):
         body = services.cached(
             "feed",
             today,
-            services.data_version(),
+            dataversion.current(),
             lambda: feed.feed_ics(user, today, base_url=request.url_root, now=utcnow()),
             user.id,
             request.url_root,

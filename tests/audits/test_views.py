@@ -363,11 +363,12 @@ def test_lists_use_a_constant_number_of_queries(client, login_as, app, data, cou
     login_as("viewer")
     _add_vendors(app, 2)
     client.get(path)
+    rendered = {"Cache-Control": "no-cache"}  # not the whole page from the page cache
     with count_queries() as few:
-        assert client.get(path).status_code == 200
+        assert client.get(path, headers=rendered).status_code == 200
     _add_vendors(app, 8)
     with count_queries() as many:
-        assert client.get(path).status_code == 200
+        assert client.get(path, headers=rendered).status_code == 200
     assert few.count == many.count, (few.statements, many.statements)
 
 

@@ -201,14 +201,26 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 180) ->
     raise RuntimeError("gunicorn did not answer")
 
 
-def warm_up(client: Client, paths: list[str], threads: int) -> None:
-    """Every page a few times from every thread, so each worker has compiled templates and open connections."""
-    workers = [
-        threading.Thread(target=lambda: [client.request("GET", path) for path in paths * 3]) for _ in range(threads)
-    ]
-    for thread in workers:
+def warm_up(client: Client, paths: list[str], threads: int, workers: int = 2, most: int = 60) -> None:
+    """Every page from every thread until each gunicorn worker has served it (``X-Bench-Worker``), so each
+    worker has compiled templates, open connections and its own cache filled before anything is timed."""
+    served: dict[str, set[str]] = {path: set() for path in paths}
+    lock = threading.Lock()
+
+    def run() -> None:
+        for path in paths:
+            for attempt in range(most):
+                with lock:
+                    if len(served[path]) >= workers and attempt >= 3:
+                        break
+                _status, headers, _body = client.request("GET", path)
+                with lock:
+                    served[path].add(headers.get("x-bench-worker", "?"))
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in pool:
         thread.start()
-    for thread in workers:
+    for thread in pool:
         thread.join()
 
 

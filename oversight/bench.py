@@ -1,9 +1,10 @@
 """Benchmark hooks, active only when ``OVERSIGHT_BENCH=1`` (``make bench``; never in production).
 
 ``init_bench(app)`` counts the SQL statements each request runs and reports them in an
-``X-Query-Count`` response header, and adds ``/_bench/floor``: a public page that renders a
-trivial template, the throughput floor the other pages are compared with, and ``/_bench/layout``:
-the application layout with no content, to tell the layout's share of a page from the page's own.
+``X-Query-Count`` response header (and the serving process in ``X-Bench-Worker``), and adds
+``/_bench/floor``: a public page that renders a trivial template, the throughput floor the other
+pages are compared with, and ``/_bench/layout``: the application layout with no content, to tell the
+layout's share of a page from the page's own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from oversight.extensions import db
 
 ENV_FLAG = "OVERSIGHT_BENCH"
 QUERY_COUNT_HEADER = "X-Query-Count"
+WORKER_HEADER = "X-Bench-Worker"  # the serving process, so the benchmark can warm every worker
 
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
 
@@ -58,4 +60,5 @@ def _count_query(*_args) -> None:
 
 def _report_count(response: Response) -> Response:
     response.headers[QUERY_COUNT_HEADER] = str(g.get("bench_query_count", 0))
+    response.headers[WORKER_HEADER] = str(os.getpid())
     return response

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from oversight import config, create_app
-from oversight.bench import ENV_FLAG, QUERY_COUNT_HEADER, init_bench
+from oversight.bench import ENV_FLAG, QUERY_COUNT_HEADER, WORKER_HEADER, init_bench
 
 
 def bench_app(database_url, monkeypatch, flag: str | None):
@@ -21,6 +23,7 @@ def test_floor_page_reports_its_query_count_when_enabled(database_url, monkeypat
     response = client.get("/_bench/floor")
     assert response.status_code == 200
     assert response.headers[QUERY_COUNT_HEADER] == "0"
+    assert response.headers[WORKER_HEADER] == str(os.getpid())
     user = make_user("viewer")
     client.post("/auth/login", data={"email": user.email, "password": user.password})
     layout = client.get("/_bench/layout")
@@ -33,3 +36,4 @@ def test_no_floor_page_and_no_header_without_the_flag(database_url, monkeypatch)
     response = client.get("/_bench/floor")
     assert response.status_code in (302, 404)
     assert QUERY_COUNT_HEADER not in response.headers
+    assert WORKER_HEADER not in response.headers

@@ -61,8 +61,9 @@ i18n: $(VENV)/.installed
 
 N ?= 5000
 REQUESTS ?= 200
+ROUNDS ?= 3
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.run --vendors $(N) --requests $(REQUESTS)
+	$(BIN)/python -m bench.run --vendors $(N) --requests $(REQUESTS) --rounds $(ROUNDS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

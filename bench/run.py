@@ -4,7 +4,8 @@ For each engine (a SQLite file in a temporary folder; PostgreSQL when 127.0.0.1:
 throw-away database ``oversight_bench_<pid>_<size>``) and each size (N and N/10 vendors): create the
 schema, run ``flask demo generate``, start gunicorn (2 workers, 127.0.0.1, a free port) with
 ``OVERSIGHT_BENCH=1`` so every response carries ``X-Query-Count``, sign in as the generated user and
-request every main page a bounded number of times from 2 client threads; the list pages a second
+request every main page a bounded number of times from 2 client threads, in 3 rounds over all pages
+(percentiles of every request, the median round's throughput); the list pages a second
 time with ``Cache-Control: no-cache``, rendered on every request instead of taken from the page
 cache ("(rendered)" rows: what the first view after a change costs). Then time one reminder sweep
 and the two PDFs in subprocesses (``bench/measure.py``). Prints a table and writes JSON to bench-results/.
@@ -224,8 +225,8 @@ def warm_up(client: Client, paths: list[str], threads: int, workers: int = 2, mo
         thread.join()
 
 
-def measure_page(client: Client, path: str, requests: int, threads: int, headers: dict | None = None) -> dict:
-    """``requests`` GETs of ``path`` from ``threads`` threads: latency percentiles, throughput, queries."""
+def measure_round(client: Client, path: str, requests: int, threads: int, headers: dict | None = None) -> dict:
+    """``requests`` GETs of ``path`` from ``threads`` threads: every latency, throughput, statuses, queries."""
     latencies: list[float] = []
     queries: set[int] = set()
     statuses: set[int] = set()
@@ -249,17 +250,36 @@ def measure_page(client: Client, path: str, requests: int, threads: int, headers
     for thread in workers:
         thread.join()
     wall = time.perf_counter() - started
-    latencies.sort()
+    return {"latencies": latencies, "rps": len(latencies) / wall, "statuses": statuses, "queries": queries}
+
+
+def summarise(path: str, rounds: list[dict]) -> dict:
+    """One page's figures over its rounds: percentiles of every latency, the median round's throughput."""
+    latencies = sorted(latency for measured in rounds for latency in measured["latencies"])
+    queries = set().union(*(measured["queries"] for measured in rounds))
     return {
         "path": path,
         "requests": len(latencies),
-        "statuses": sorted(statuses),
+        "statuses": sorted(set().union(*(measured["statuses"] for measured in rounds))),
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000,
-        "rps": len(latencies) / wall,
+        "rps": statistics.median(measured["rps"] for measured in rounds),
+        "rps_rounds": [measured["rps"] for measured in rounds],
         "queries": max(queries),
         "queries_seen": sorted(queries),
     }
+
+
+def measure_pages(client: Client, pages: dict[str, str], args: argparse.Namespace) -> dict[str, dict]:
+    """Every page (and every list page rendered) ``args.rounds`` times in turn, so that a passing disturbance
+    of a shared machine spoils one round of every page rather than the whole figure of one page."""
+    specs = [(name, path, None) for name, path in pages.items()]
+    specs += [(name + RENDERED, pages[name], NO_CACHE) for name in LIST_PAGES]
+    rounds: dict[str, list[dict]] = {name: [] for name, _path, _headers in specs}
+    for _round in range(args.rounds):
+        for name, path, headers in specs:
+            rounds[name].append(measure_round(client, path, args.requests, args.threads, headers))
+    return {name: summarise(path, rounds[name]) for name, path, _headers in specs}
 
 
 def measure_job(job: str, env: dict[str, str]) -> dict:
@@ -297,9 +317,7 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path) ->
         client = Client(port)
         client.sign_in("bench@example.com")
         warm_up(client, list(pages.values()), args.threads)
-        run["pages"] = {name: measure_page(client, path, args.requests, args.threads) for name, path in pages.items()}
-        for name in LIST_PAGES:
-            run["pages"][name + RENDERED] = measure_page(client, pages[name], args.requests, args.threads, NO_CACHE)
+        run["pages"] = measure_pages(client, pages, args)
         floor = run["pages"]["floor"]["rps"]
         for page in run["pages"].values():
             page["floor_ratio"] = page["rps"] / floor if floor else None
@@ -363,7 +381,8 @@ def compare_queries(runs: list[dict]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendors", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=200, help="Requests per page.")
+    parser.add_argument("--requests", type=int, default=200, help="Requests per page and round.")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds over all pages (median throughput).")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from oversight.activity import services as activity
 from oversight.auth.models import User, UserRole, new_session_token
@@ -53,20 +54,32 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     if not verify_password(user.password_hash, password) or not user.is_enabled:
         _count_failure(user, now)
         return None
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.last_login_at = now
+    _record_sign_in_state(user, failed_login_count=0, locked_until=None, last_login_at=now)
     activity.record("auth.login", actor=user, target=user, summary=user.email)
     return user
 
 
+def _record_sign_in_state(user: User, **values: object) -> None:
+    """Sign-in bookkeeping (failures, lockout, last sign-in), written without raising the row's edit version.
+
+    An administrator's open edit form of this user stays valid when the user signs in (the form edits
+    none of these columns); the values also reach the loaded ``user`` without marking it changed.
+    """
+    db.session.execute(update(User.__table__).where(User.__table__.c.id == user.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+
+
 def _count_failure(user: User, now: datetime) -> None:
     config = current_app.config
-    user.failed_login_count += 1
+    failures = user.failed_login_count + 1
     activity.record("auth.login_failed", actor=user, target=user, summary=user.email)
-    if user.failed_login_count >= config["LOCKOUT_THRESHOLD"]:
-        user.locked_until = now + timedelta(minutes=config["LOCKOUT_MINUTES"])
-        user.failed_login_count = 0
+    if failures < config["LOCKOUT_THRESHOLD"]:
+        _record_sign_in_state(user, failed_login_count=failures)
+    else:
+        _record_sign_in_state(
+            user, failed_login_count=0, locked_until=now + timedelta(minutes=config["LOCKOUT_MINUTES"])
+        )
         activity.record(
             "auth.lockout",
             actor=user,

@@ -181,6 +181,23 @@ def test_a_role_only_change_also_makes_older_forms_stale(client, login_as, make_
     assert _user(app, target.id)["roles"] == ["auditor", "viewer"]
 
 
+def test_the_user_signing_in_meanwhile_does_not_make_the_form_stale(client, login_as, make_user, app):
+    login_as("admin")
+    target = make_user("viewer", email="target@example.com", name="対象")
+    assert 'name="version" type="hidden" value="1"' in client.get(f"/admin/users/{target.id}/edit").get_data(
+        as_text=True
+    )
+    other = app.test_client()
+    other.post("/auth/login", data={"email": target.email, "password": "wrong-password-123"})
+    assert other.post("/auth/login", data={"email": target.email, "password": target.password}).status_code == 302
+    with app.app_context():
+        signed_in = db.session.get(User, target.id)
+        assert signed_in.last_login_at is not None and signed_in.failed_login_count == 0
+    response = client.post(f"/admin/users/{target.id}/edit", data=_edit_data(name="管理者の変更", version="1"))
+    assert response.status_code == 302
+    assert _user(app, target.id)["name"] == "管理者の変更"
+
+
 def test_edit_of_a_missing_user_is_404(client, login_as):
     login_as("admin")
     assert client.get("/admin/users/999999/edit").status_code == 404

@@ -46,15 +46,24 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return _with_status(current_app.make_response(view(*args, **kwargs)), "bypass")
         key = _key()
         if not _fresh_requested():
-            stored = cache.get(key)
+            stored = _cache_call(cache.get, key)
             if stored is not None:
                 return _with_status(_response(stored), "hit")
         response = current_app.make_response(view(*args, **kwargs))
         if _may_store(response):
-            cache.set(key, zlib.compress(_as_template(response).encode(), COMPRESSION_LEVEL))
+            _cache_call(cache.set, key, zlib.compress(_as_template(response).encode(), COMPRESSION_LEVEL))
         return _with_status(response, "miss")
 
     return wrapper
+
+
+def _cache_call(method: Callable[..., Any], *args: Any) -> Any:
+    """The cache is an optimisation: when its server fails (Redis down), the page is rendered as usual."""
+    try:
+        return method(*args)
+    except Exception:  # any backend error: logged, never shown to the user
+        current_app.logger.warning("page cache unavailable", exc_info=True)
+        return None
 
 
 def _may_use_cache() -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from oversight import create_app
 from oversight.config import TestConfig as AppConfig
 from oversight.core.timeutil import local_today
-from oversight.extensions import db
+from oversight.extensions import cache, db
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import STATUS_HEADER, TOKEN_PLACEHOLDER
 from tests.conftest import TEST_PASSWORD
@@ -134,6 +134,20 @@ def test_errors_and_other_methods_are_not_kept(client, login_as):
     assert client.get("/vendors/?page=abc").status_code == 200
     assert client.head("/vendors/").status_code == 200
     assert _status(client.head("/vendors/")) == "bypass"
+
+
+def test_a_failing_cache_server_only_costs_the_rendering(client, login_as, vendor_id, app, monkeypatch):
+    login_as("viewer")
+
+    def unavailable(*_args, **_kwargs):
+        raise ConnectionError("cache server down")
+
+    monkeypatch.setattr(app.extensions["cache"][cache], "get", unavailable)
+    monkeypatch.setattr(app.extensions["cache"][cache], "set", unavailable)
+    for _ in range(2):
+        page = client.get("/vendors/")
+        assert page.status_code == 200 and _status(page) == "miss"
+        assert "株式会社キャッシュ前" in page.get_data(as_text=True)
 
 
 @pytest.fixture

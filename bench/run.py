@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "oversight-demo-2026"
+GUNICORN_WORKERS = 2
 LIST_PAGES = ("vendor list", "audit list", "outbox", "activity log")
 # The list pages again with "Cache-Control: no-cache": rendered on every request (as after a change),
 # not served from the page cache (oversight.web.pagecache).
@@ -202,7 +203,7 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 180) ->
     raise RuntimeError("gunicorn did not answer")
 
 
-def warm_up(client: Client, paths: list[str], threads: int, workers: int = 2, most: int = 60) -> None:
+def warm_up(client: Client, paths: list[str], threads: int, workers: int = GUNICORN_WORKERS, most: int = 60) -> None:
     """Every page from every thread until each gunicorn worker has served it (``X-Bench-Worker``), so each
     worker has compiled templates, open connections and its own cache filled before anything is timed."""
     served: dict[str, set[str]] = {path: set() for path in paths}
@@ -306,7 +307,11 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path) ->
         run["generate_s"] = prepare(database, size, env)
         pages = pick_pages(database)
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "300", "bench.wsgi:app"],
+            [
+                str(BIN / "gunicorn"),
+                *("-w", str(GUNICORN_WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", "300"),
+                "bench.wsgi:app",
+            ],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask_caching.backends import SimpleCache
 from sqlalchemy import text
 
 from bench.run import main_pages
 from oversight.demo.generate import BENCH_EMAIL
 from oversight.demo.users import DEMO_PASSWORD
-from oversight.extensions import cache, db
+from oversight.extensions import db
 from oversight.web.pagecache import STATUS_HEADER
 from tests.conftest import empty_all_tables
 
@@ -52,7 +51,6 @@ def _counts(app, client, count_queries) -> dict[str, int]:
 
 @pytest.fixture
 def signed_in(app, client, monkeypatch):
-    monkeypatch.setitem(app.extensions["cache"], cache, SimpleCache())  # the production default
     # The pages read "today" from the clock; keep it where the data was generated.
     monkeypatch.setattr("oversight.core.timeutil.local_today", lambda: date.fromisoformat(TODAY))
     yield client

@@ -6,12 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask_caching.backends import SimpleCache
 from sqlalchemy import func
 
 from oversight.dashboard import services, views
 from oversight.disposals import services as disposal_services
-from oversight.extensions import cache, db
+from oversight.extensions import db
 from oversight.subcontracts import queries, violations
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import pdf
@@ -98,7 +97,6 @@ def test_the_work_list_pages_everything_waiting(app, client, monkeypatch):
 
 
 def test_the_figures_are_kept_until_the_data_changes(app, app_ctx, monkeypatch):
-    monkeypatch.setitem(app.extensions["cache"], cache, SimpleCache())  # the production default
     world = World()
     item = world.overdue_disposal()
     db.session.commit()

@@ -49,6 +49,15 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     cache.init_app(app)
+    install_features(app)
+
+
+def install_features(app: Flask) -> None:
+    """The one list of features and what each adds to the sweep, the daily jobs and the downloads."""
+    from oversight.core import registry
+    from oversight.features import build_registry
+
+    registry.install(app, build_registry())
 
 
 def register_i18n(app: Flask) -> None:

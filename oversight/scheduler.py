@@ -12,8 +12,7 @@ import atexit
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 import click
@@ -25,37 +24,25 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from oversight.admin import reminder_settings
+from oversight.core import registry
 from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.reminders import services as reminder_services
-from oversight.reminders import settings as reminder_settings
-from oversight.reminders.rules import load_rules
 
 log = logging.getLogger(__name__)
 
-DailyJob = Callable[[date, datetime], object]
-
-# Daily jobs features add (contract-end close, monthly snapshot…): ``job(today, now)``, run
-# before the reminder sweep so the sweep sees their results. Each is committed on its own.
-DAILY_JOBS: list[DailyJob] = []
-
 RETRY_MINUTES = 15
-
-
-def register_daily_job(job: DailyJob) -> DailyJob:
-    """Run ``job(today=..., now=...)`` every day before the reminder sweep; usable as a decorator."""
-    if job not in DAILY_JOBS:
-        DAILY_JOBS.append(job)
-    return job
 
 
 # --- the jobs: module-level functions, each in its own application context -------------------
 
 def run_daily(app: Flask) -> None:
-    """The daily job: every registered daily job, then the reminder sweep."""
+    """The daily job: the features' daily jobs (``oversight/features.py``: contract-end close,
+    monthly snapshot…), each committed on its own, then the reminder sweep, which sees their results."""
     with app.app_context():
         today, now = local_today(), utcnow()
-        for job in list(DAILY_JOBS):
+        for job in registry.current().daily_jobs():
             try:
                 job(today=today, now=now)
                 db.session.commit()
@@ -110,9 +97,7 @@ def should_start_in_process(app: Flask, environ: Mapping[str, str] = os.environ)
 
 
 def init_scheduler(app: Flask) -> None:
-    """Load the features' reminder rules; start the in-process scheduler with the first request when
-    allowed (never in CLI commands)."""
-    load_rules()
+    """Start the in-process scheduler with the first request when allowed (never in CLI commands)."""
     if not should_start_in_process(app):
         return
     lock = threading.Lock()
@@ -156,5 +141,5 @@ def jobs() -> None:
     scheduler = build_scheduler(current_app._get_current_object())
     for job in scheduler.get_jobs():
         click.echo(f"{job.id}: {job.name} — {job.trigger}")
-    for job in DAILY_JOBS:
+    for job in registry.current().daily_jobs():
         click.echo(f"  daily hook: {job.__module__}.{job.__qualname__}")

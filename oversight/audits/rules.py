@@ -4,7 +4,7 @@ Audit reminders go to the enabled auditors and the vendor's responsible manager;
 to the auditor who raised the finding and the vendor's responsible manager. A vendor never audited
 counts from the day it was registered, so its due date stays the same from one sweep to the next.
 
-Registered when ``oversight.reminders.rules.load_rules`` imports this module. Audits use the lead
+Listed in ``oversight/features.py``. Audits use the lead
 times of ``reminders.audit_lead_days`` (30, 7 and 1 days) and repeat weekly once overdue; findings
 use ``reminders.finding_lead_days`` (7 days).
 """
@@ -18,21 +18,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from oversight.admin.reminder_settings import AUDIT_LEAD_DAYS, FINDING_LEAD_DAYS, stage_policy
 from oversight.audits import schedule, settings
 from oversight.audits.models import UNRESOLVED, Finding
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import AUDITOR
+from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
 from oversight.core.timeutil import to_local
-from oversight.reminders.rules import (
-    DueItem,
-    days_late,
-    register_kind,
-    register_rule,
-    reminder_stage,
-    stage_horizon,
-    unregister_rule,
-)
-from oversight.reminders.settings import AUDIT_LEAD_DAYS, FINDING_LEAD_DAYS, stage_policy
 from oversight.vendors.models import Vendor
 
 AUDIT_KIND = "audit_due"
@@ -131,18 +123,7 @@ def finding_due(session: Session, today: date) -> Iterator[DueItem]:
         )
 
 
-def register() -> None:
-    """Add both rules (and their digest sections) to every reminder sweep."""
-    for order, (kind, label) in enumerate(KIND_LABELS.items(), start=40):
-        register_kind(kind, label, order=order)
-    register_rule(audit_due)
-    register_rule(finding_due)
-
-
-def unregister() -> None:
-    """Take both rules out of the sweep again."""
-    unregister_rule(audit_due)
-    unregister_rule(finding_due)
-
-
-register()
+RULES = (audit_due, finding_due)
+DIGEST_KINDS = tuple(
+    DigestKind(kind, label, order=order) for order, (kind, label) in enumerate(KIND_LABELS.items(), start=40)
+)

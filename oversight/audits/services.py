@@ -42,6 +42,7 @@ from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import AUDIT
 from oversight.core.editing import apply_changes, plain, snapshot
+from oversight.core.errors import RuleError
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 
@@ -59,12 +60,8 @@ AUDIT_FIELDS = (
 )
 
 
-class AuditRuleError(Exception):
+class AuditRuleError(RuleError):
     """A step the audit rules refuse; ``message`` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -45,17 +45,6 @@ from oversight.web.pagecache import cached_page
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
 
-def _everyone_may_read(user, owner_id: int) -> bool:
-    return True
-
-
-@bp.record_once
-def _register_evidence_owners(state) -> None:
-    # Every signed-in user may read audits and findings, so every signed-in user may download their files.
-    for owner_type in ("audit", "audit_item", "finding"):
-        evidence_services.register_owner(owner_type, _everyone_may_read)
-
-
 STALE_MESSAGE = _l(
     "Someone else saved this audit after you opened it. Your changes were not saved; "
     "they are still in the form below. Reload the page to see the other changes."

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from oversight.activity import services as activity
@@ -175,3 +175,13 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_token != token:
         return None
     return user
+
+
+def role_holder_ids(session: Session, role: str) -> frozenset[int]:
+    """The ids of the enabled users holding ``role`` (reminder recipients, escalations)."""
+    query = (
+        db.select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.is_enabled.is_(True))
+    )
+    return frozenset(session.scalars(query))

@@ -7,8 +7,8 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
-from oversight.contracts import services
 from oversight.core.timeutil import local_today
+from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 
 contracts_cli = click.Group("contracts", help="Contracts and their end.")
@@ -28,7 +28,7 @@ def _parse_day(ctx, param, value: str | None) -> date | None:
 @with_appcontext
 def close_ended(today: date | None) -> None:
     """End every signed contract whose end date has passed and open its return/deletion items."""
-    closed = services.close_ended_contracts(today or local_today())
+    closed = disposal_services.close_ended_contracts(today or local_today())
     db.session.commit()
     for contract in closed:
         click.echo(f"Ended {contract.number} ({contract.end_on.isoformat()})")

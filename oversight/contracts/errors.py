@@ -1,11 +1,7 @@
-"""The error contract and disposal rules raise; ``message`` is shown to the user."""
+"""The error the contract rules raise; ``message`` is shown to the user."""
 
-from typing import Any
+from oversight.core.errors import RuleError
 
 
-class ContractRuleError(Exception):
+class ContractRuleError(RuleError):
     """A step the contract rules refuse."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message

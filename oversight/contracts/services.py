@@ -39,8 +39,6 @@ from oversight.contracts.models import (
     ContractReview,
 )
 from oversight.core.editing import apply_changes, snapshot
-from oversight.disposals import services as disposal_services
-from oversight.disposals.models import CONTRACT_END, TERMINATION
 from oversight.evaluations.lights import latest_decisions
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
@@ -381,26 +379,28 @@ def start_change(contract: Contract, *, kind: str, note: str, actor: User) -> No
 
 
 # --- the end ----------------------------------------------------------------------------------
+# The contract's own part of its end: the status and the log. Ending a contract also opens its
+# return/deletion items, so callers end contracts through ``oversight.disposals.services``.
 
 
-def _end(contract: Contract, *, ended_on: date, reason: str, note: str, actor: User | None) -> None:
+def end(contract: Contract, *, ended_on: date, early: bool, note: str, actor: User | None) -> None:
+    """Mark ``contract`` ended on ``ended_on`` (``early``: terminated before its end date)."""
     old_status = contract.status
     contract.status = ENDED
     contract.ended_on = ended_on
     if note:
         contract.termination_reason = note
     activity.record(
-        "contract.end" if reason == CONTRACT_END else "contract.terminate",
+        "contract.terminate" if early else "contract.end",
         actor=actor,
         target=contract,
         summary=f"{contract.number} {ended_on.isoformat()}" + (f": {note}" if note else ""),
         changes={"status": [old_status, ENDED], "ended_on": [None, ended_on.isoformat()]},
     )
-    disposal_services.open_items_for(contract, ended_on=ended_on, reason=reason, actor=actor)
 
 
-def terminate(contract: Contract, *, ended_on: date, reason: str, actor: User, today: date) -> None:
-    """End a signed contract early with a reason; its return/deletion items open."""
+def check_termination(contract: Contract, *, ended_on: date, reason: str, today: date) -> None:
+    """Refuse an early termination the contract rules don't allow."""
     if not contract.has_been_signed or contract.is_closed:
         raise ContractRuleError(_l("Only a signed contract that has not ended can be terminated."))
     if not (reason or "").strip():
@@ -409,22 +409,13 @@ def terminate(contract: Contract, *, ended_on: date, reason: str, actor: User, t
         raise ContractRuleError(_l("The termination date cannot be in the future."))
     if ended_on < contract.start_on:
         raise ContractRuleError(_l("The termination date cannot be before the contract started."))
-    _end(contract, ended_on=ended_on, reason=TERMINATION, note=reason.strip(), actor=actor)
 
 
-def close_ended_contracts(today: date, actor: User | None = None) -> list[Contract]:
-    """End every signed contract whose end date has passed and open its items; idempotent."""
+def past_their_end(today: date) -> list[Contract]:
+    """Every signed contract not yet closed whose end date has passed, oldest end first."""
     query = (
         db.select(Contract)
         .where(Contract.signed_on.is_not(None), Contract.status.not_in(CLOSED), Contract.end_on < today)
         .order_by(Contract.end_on, Contract.id)
     )
-    closed = list(db.session.scalars(query))
-    for contract in closed:
-        _end(contract, ended_on=contract.end_on, reason=CONTRACT_END, note="", actor=actor)
-    return closed
-
-
-def daily_close(today: date, now: datetime) -> list[Contract]:
-    """The scheduler's daily job (``oversight/scheduler.py`` hook)."""
-    return close_ended_contracts(today)
+    return list(db.session.scalars(query))

@@ -32,18 +32,15 @@ from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.exports import csv_response, xlsx_response
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
-from oversight.evidence import services as evidence_services
+from oversight.disposals import services as disposal_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
-from oversight.scheduler import register_daily_job
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import cached_page
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 # Everyone who may sign in may read contracts, so everyone may download their documents.
-bp.record_once(lambda state: evidence_services.register_owner("contract", lambda user, owner_id: True))
 # Contracts past their end date are ended every morning, before the reminder sweep.
-bp.record_once(lambda state: register_daily_job(services.daily_close))
 
 STALE_MESSAGE = _l(
     "Someone else saved this contract after you opened it. Your changes were not saved; "
@@ -443,7 +440,7 @@ def terminate(contract_id: int):
     return _manager_step(
         contract_id,
         TerminateForm(),
-        lambda contract, form: services.terminate(
+        lambda contract, form: disposal_services.terminate_contract(
             contract, ended_on=form.ended_on.data, reason=form.reason.data, actor=current_user, today=local_today()
         ),
         "terminate_form",

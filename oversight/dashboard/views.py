@@ -9,13 +9,11 @@ from oversight.auth.decorators import public, role_required
 from oversight.core import dataversion
 from oversight.core.pagination import paginate_list
 from oversight.core.timeutil import local_today, utcnow
-from oversight.dashboard import feed, services, snapshots
+from oversight.dashboard import feed, services
 from oversight.dashboard.forms import FeedForm
 from oversight.extensions import db
-from oversight.scheduler import register_daily_job
 
 bp = Blueprint("dashboard", __name__)
-bp.record_once(lambda state: register_daily_job(snapshots.monthly_snapshot_job))
 
 
 @bp.route("/")

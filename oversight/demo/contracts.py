@@ -174,7 +174,7 @@ def seed_contracts(users: dict, vendors: list[Vendor], *, today: date) -> None:
         end=t + days(100),
         contract_type="individual",
     )
-    contract_services.terminate(
+    disposal_services.terminate_contract(
         replaced, ended_on=t - days(46), reason="基本契約への切替のため合意解約", actor=build.manager, today=t
     )
     build.certify(replaced, t - days(30), confirm=True)
@@ -288,6 +288,6 @@ def seed_contracts(users: dict, vendors: list[Vendor], *, today: date) -> None:
         start=t - days(390),
         end=t - days(120),
     )
-    contract_services.close_ended_contracts(t)
+    disposal_services.close_ended_contracts(t)
     build.certify(awaiting, t - days(2), confirm=False)
     build.certify(done, t - days(100), confirm=True)

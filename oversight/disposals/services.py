@@ -1,14 +1,12 @@
-"""Opening, certifying and confirming data return/deletion items.
+"""Ending contracts, and opening, certifying and confirming their data return/deletion items.
 
-An item opens for the contractor when its contract ends, and one more for each party that
-``register_party_provider`` reports (the subcontracts feature adds one per consented
-subcontractor). Opening is idempotent: one item per (contract, vendor).
+An item opens for the contractor when its contract ends (at its end date or by early
+termination), and one more for each consented subcontractor in its chain
+(``oversight.subcontracts.disposal.parties``). Opening is idempotent: one item per (contract, vendor).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,34 +18,19 @@ from werkzeug.datastructures import FileStorage
 from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.auth.roles import MANAGER
-from oversight.contracts.errors import ContractRuleError
+from oversight.contracts import services as contract_services
 from oversight.contracts.models import DISPOSED, ENDED, Contract
 from oversight.core.editing import apply_changes, plain, snapshot
-from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, DisposalItem
+from oversight.core.errors import RuleError
+from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, TERMINATION, DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.subcontracts import disposal as subcontract_disposal
 from oversight.vendors.models import Vendor
 
 
-@dataclass(frozen=True)
-class Party:
-    """Somebody besides the contractor who holds the contract's data (e.g. a consented subcontractor)."""
-
-    vendor_id: int
-    subcontract_id: int | None = None
-    level: int = 1
-
-
-PartyProvider = Callable[[Contract], Iterable[Party]]
-_PARTY_PROVIDERS: list[PartyProvider] = []
-
-
-def register_party_provider(provider: PartyProvider) -> PartyProvider:
-    """Add a function listing further parties that must return or delete a contract's data."""
-    if provider not in _PARTY_PROVIDERS:
-        _PARTY_PROVIDERS.append(provider)
-    return provider
-
+class DisposalRuleError(RuleError):
+    """A step the return/deletion rules refuse; ``message`` is shown to the user."""
 
 def due_date(contract: Contract, ended_on: date) -> date:
     """The day the data must be returned or deleted by: the end plus the contract's days."""
@@ -96,22 +79,42 @@ def open_item(
 
 
 def open_items_for(contract: Contract, *, ended_on: date, reason: str, actor: User | None) -> list[DisposalItem]:
-    """Open the contractor's item and one per party the providers report."""
+    """Open the contractor's item and one per consented subcontractor of the chain."""
     items = [open_item(contract, vendor_id=contract.vendor_id, ended_on=ended_on, reason=reason, actor=actor)]
-    for provider in _PARTY_PROVIDERS:
-        for party in provider(contract):
-            items.append(
-                open_item(
-                    contract,
-                    vendor_id=party.vendor_id,
-                    ended_on=ended_on,
-                    reason=reason,
-                    subcontract_id=party.subcontract_id,
-                    level=party.level,
-                    actor=actor,
-                )
+    for party in subcontract_disposal.parties(contract):
+        items.append(
+            open_item(
+                contract,
+                vendor_id=party.vendor_id,
+                ended_on=ended_on,
+                reason=reason,
+                subcontract_id=party.subcontract_id,
+                level=party.level,
+                actor=actor,
             )
+        )
     return items
+
+
+def terminate_contract(contract: Contract, *, ended_on: date, reason: str, actor: User, today: date) -> None:
+    """End a signed contract early with a reason; its return/deletion items open."""
+    contract_services.check_termination(contract, ended_on=ended_on, reason=reason, today=today)
+    contract_services.end(contract, ended_on=ended_on, early=True, note=reason.strip(), actor=actor)
+    open_items_for(contract, ended_on=ended_on, reason=TERMINATION, actor=actor)
+
+
+def close_ended_contracts(today: date, actor: User | None = None) -> list[Contract]:
+    """End every signed contract whose end date has passed and open its items; idempotent."""
+    closed = contract_services.past_their_end(today)
+    for contract in closed:
+        contract_services.end(contract, ended_on=contract.end_on, early=False, note="", actor=actor)
+        open_items_for(contract, ended_on=contract.end_on, reason=CONTRACT_END, actor=actor)
+    return closed
+
+
+def daily_close(today: date, now: datetime) -> list[Contract]:
+    """The scheduler's daily job (listed in ``oversight/features.py``)."""
+    return close_ended_contracts(today)
 
 
 def items_of_contract(contract: Contract) -> list[DisposalItem]:
@@ -141,13 +144,13 @@ def record_certificate(
     :raises UploadRejected: the certificate file is not acceptable.
     """
     if item.is_confirmed:
-        raise ContractRuleError(_l("This return or deletion is confirmed; the certificate can no longer change."))
+        raise DisposalRuleError(_l("This return or deletion is confirmed; the certificate can no longer change."))
     completed_on = values.get("completed_on")
     if completed_on is not None and completed_on > today:
-        raise ContractRuleError(_l("The date of return or deletion cannot be in the future."))
+        raise DisposalRuleError(_l("The date of return or deletion cannot be in the future."))
     has_file = bool(file_storage is not None and file_storage.filename)
     if not has_file and not evidence_services.files_for("disposal", item.id):
-        raise ContractRuleError(_l("Attach the certificate file."))
+        raise DisposalRuleError(_l("Attach the certificate file."))
     changes = apply_changes(item, {field: values.get(field) for field in CERTIFICATE_FIELDS if field in values})
     for field in (
         "method_detail",
@@ -189,13 +192,13 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
     When every item of the contract is confirmed, the contract becomes データ返却・廃棄完了.
     """
     if not actor.has_role(MANAGER):
-        raise ContractRuleError(_l("Only a manager can confirm a return or deletion."))
+        raise DisposalRuleError(_l("Only a manager can confirm a return or deletion."))
     if item.is_confirmed:
-        raise ContractRuleError(_l("This return or deletion is already confirmed."))
+        raise DisposalRuleError(_l("This return or deletion is already confirmed."))
     if item.recorded_at is None:
-        raise ContractRuleError(_l("Record the certificate before confirming."))
+        raise DisposalRuleError(_l("Record the certificate before confirming."))
     if actor.id == item.recorded_by_id:
-        raise ContractRuleError(_l("You recorded this certificate; another manager must confirm it."))
+        raise DisposalRuleError(_l("You recorded this certificate; another manager must confirm it."))
     item.confirmed_by_id = actor.id
     item.confirmed_at = now
     item.confirmation_note = (note or "").strip()

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
-from oversight.contracts.errors import ContractRuleError
 from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services
 from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm
 from oversight.disposals.models import DisposalItem
+from oversight.disposals.services import DisposalRuleError
 from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
@@ -23,7 +23,6 @@ from oversight.web.pagecache import cached_page
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
 # Same rule as the contract: everyone who may sign in may read the certificate.
-bp.record_once(lambda state: evidence_services.register_owner("disposal", lambda user, owner_id: True))
 
 RECORDERS = (PROCUREMENT, ADMIN)
 STALE_MESSAGE = _l(
@@ -131,7 +130,7 @@ def record_certificate(item_id: int):
         db.session.rollback()
         form.file.errors = [*form.file.errors, error.message]
         return _detail(item_id, 400, form=form)
-    except ContractRuleError as error:
+    except DisposalRuleError as error:
         db.session.rollback()
         flash(error.message, "danger")
         return _detail(item_id, 400, form=form)
@@ -155,7 +154,7 @@ def confirm(item_id: int):
         db.session.rollback()
         flash(STALE_MESSAGE, "danger")
         return _detail(item_id, 409, confirm_form=form)
-    except ContractRuleError as error:
+    except DisposalRuleError as error:
         db.session.rollback()
         flash(error.message, "danger")
         return _detail(item_id, 400, confirm_form=form)

@@ -1,6 +1,6 @@
 """Reminder rule: a vendor's selection evaluation running out (30 days before, then once expired).
 
-Found by ``oversight.reminders.rules.load_rules``. The latest decided evaluation of each vendor we
+Listed in ``oversight/features.py``. The latest decided evaluation of each vendor we
 work with counts; when it is approved (or conditionally approved) its ``valid_until`` is the due
 date. Reminders go to the vendor's owner and responsible manager; once expired, to every manager
 too, as an escalation. Lead times: setting ``reminders.evaluation_lead_days`` (default 30).
@@ -15,26 +15,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oversight.auth.models import User, UserRole
+from oversight.admin.reminder_settings import EVALUATION_LEAD_DAYS, stage_policy
 from oversight.auth.roles import MANAGER
+from oversight.auth.services import role_holder_ids
+from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
 from oversight.evaluations.models import APPROVED, CONDITIONAL, DECIDED, Evaluation
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, stage_horizon
-from oversight.reminders.settings import EVALUATION_LEAD_DAYS, stage_policy
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
 
 KIND = "evaluation_expiry"
 WATCHED_STATUSES = (SELECTED, ACTIVE, TERMINATING)
 
-register_kind(KIND, _l("Selection evaluations expiring"), order=45)
-
-
-def _manager_ids(session: Session) -> frozenset[int]:
-    query = (
-        select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == MANAGER, User.is_enabled.is_(True))
-    )
-    return frozenset(session.scalars(query))
 
 
 def latest_valid_evaluations():
@@ -63,7 +53,6 @@ def latest_valid_evaluations():
     )
 
 
-@register_rule
 def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """The selection evaluation before it runs out and weekly once expired (escalated to managers)."""
     policy = stage_policy(EVALUATION_LEAD_DAYS)
@@ -77,7 +66,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
         recipients = frozenset(user_id for user_id in (evaluation.owner_id, evaluation.manager_id) if user_id)
         expired = stage.startswith("overdue")
         if expired:
-            managers = managers if managers is not None else _manager_ids(session)
+            managers = managers if managers is not None else role_holder_ids(session, MANAGER)
             recipients |= managers
         if not recipients:
             continue
@@ -94,3 +83,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
             recipients=recipients,
             escalate=expired,
         )
+
+
+RULES = (evaluation_expiry,)
+DIGEST_KINDS = (DigestKind(KIND, _l("Selection evaluations expiring"), order=45),)

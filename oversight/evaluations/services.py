@@ -22,6 +22,7 @@ from oversight.auth.models import User
 from oversight.auth.roles import MANAGER
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import SELECTION, ChecklistTemplate
+from oversight.core.errors import RuleError
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     APPROVE_WITH_CONDITIONS,
@@ -44,12 +45,8 @@ from oversight.vendors.models import CANDIDATE, ENDED, EVALUATING, REJECTED, SEL
 ANSWER_FIELDS = ("answer", "comment", "exception_reason")
 
 
-class EvaluationRuleError(Exception):
+class EvaluationRuleError(RuleError):
     """A step the evaluation rules refuse; ``message`` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

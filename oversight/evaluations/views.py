@@ -29,7 +29,6 @@ from oversight.web.pagecache import cached_page
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 # Everyone who may sign in may read evaluations, so everyone may download their evidence.
-bp.record_once(lambda state: evidence_services.register_owner("evaluation_answer", lambda user, owner_id: True))
 
 EDITORS = (PROCUREMENT, ADMIN)
 STALE_MESSAGE = _l(

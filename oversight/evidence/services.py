@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,24 +19,18 @@ from werkzeug.datastructures import FileStorage
 
 from oversight.activity import services as activity
 from oversight.activity.services import object_type_of
+from oversight.core import registry
 from oversight.core.editing import snapshot
 from oversight.core.timeutil import utcnow
 from oversight.evidence.models import EvidenceFile
 from oversight.evidence.validation import InspectedUpload, inspect_upload
 from oversight.extensions import db
 
-OwnerCheck = Callable[[Any, int], bool]
-_OWNER_CHECKS: dict[str, OwnerCheck] = {}
-
-
-def register_owner(owner_type: str, can_view: OwnerCheck) -> None:
-    """Declare who may download files attached to ``owner_type`` records: ``can_view(user, owner_id)``."""
-    _OWNER_CHECKS[owner_type] = can_view
-
 
 def can_view(user: Any, owner_type: str, owner_id: int) -> bool:
-    """True when ``user`` may see the record owning a file; unregistered owner types are refused."""
-    check = _OWNER_CHECKS.get(owner_type)
+    """True when ``user`` may see the record owning a file: each feature declares its owner types and
+    who may read them in ``oversight/features.py``; an owner type no feature declares is refused."""
+    check = registry.current().evidence_owner(owner_type)
     return bool(check is not None and getattr(user, "is_authenticated", False) and check(user, owner_id))
 
 

@@ -12,30 +12,19 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from oversight.auth.models import User, UserRole
+from oversight.admin.reminder_settings import stage_policy
 from oversight.auth.roles import MANAGER
+from oversight.auth.services import role_holder_ids
+from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage
 from oversight.incidents import status
 from oversight.incidents.models import OPEN, Incident
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
-from oversight.reminders.settings import stage_policy
 
 KIND = "incident"
 TITLES = {"preliminary": "速報", "final": "確報"}
 STAGE_PREFIXES = {"preliminary": "sokuho", "final": "kakuho"}  # the log's stage column holds 20 characters
 
-register_kind(KIND, _l("Incident reports to the PPC"), order=5)
 
 
-def _manager_ids(session: Session) -> set[int]:
-    query = (
-        session.query(UserRole.user_id)
-        .join(User, User.id == UserRole.user_id)
-        .filter(UserRole.role == MANAGER, User.is_enabled)
-    )
-    return {user_id for (user_id,) in query}
-
-
-@register_rule
 def incident_reports(session: Session, today: date) -> Iterator[DueItem]:
     """One item per unfinished 速報 / 確報 clock of an open incident, from the lead stages to overdue."""
     query = (
@@ -44,7 +33,7 @@ def incident_reports(session: Session, today: date) -> Iterator[DueItem]:
         .filter(Incident.status == OPEN)
         .order_by(Incident.id)
     )
-    managers = _manager_ids(session)
+    managers = role_holder_ids(session, MANAGER)
     policy = stage_policy()
     for incident in query:
         recipients = frozenset(managers | ({incident.owner_id} if incident.owner_id else set()))
@@ -67,3 +56,7 @@ def incident_reports(session: Session, today: date) -> Iterator[DueItem]:
                 recipients=recipients,
                 escalate=clock.state == status.LATE,
             )
+
+
+RULES = (incident_reports,)
+DIGEST_KINDS = (DigestKind(KIND, _l("Incident reports to the PPC"), order=5),)

@@ -19,6 +19,7 @@ from oversight.auth.models import User, UserRole
 from oversight.auth.roles import MANAGER
 from oversight.contracts.models import Contract
 from oversight.core.editing import apply_changes, snapshot
+from oversight.core.errors import RuleError
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.incidents.models import (
@@ -41,12 +42,8 @@ FACT_FIELDS = (
 )  # fmt: skip
 
 
-class IncidentRuleError(Exception):
+class IncidentRuleError(RuleError):
     """A change the incident rules refuse; ``message`` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def load_incident(incident_id: int) -> Incident | None:

@@ -30,8 +30,6 @@ from oversight.reports.responses import pdf_response
 from oversight.web.pagecache import cached_page
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
-bp.record_once(lambda state: evidence_services.register_owner("incident", lambda user, owner_id: True))
-bp.record_once(lambda state: evidence_services.register_owner("incident_step", lambda user, owner_id: True))
 
 RECORDERS = (MANAGER, PROCUREMENT, LEGAL, AUDITOR)
 STALE_MESSAGE = _l(

@@ -23,25 +23,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from oversight.admin.reminder_settings import approval_wait_business_days, stage_policy
 from oversight.audits.models import SUBMITTED as AUDIT_SUBMITTED
 from oversight.audits.models import Audit
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts.models import IN_REVIEW, OUTCOME_APPROVED, Contract, ContractReview
 from oversight.core.calendar import add_business_days
+from oversight.core.due import DigestKind, DueItem, days_late
 from oversight.core.timeutil import to_local
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import SUBMITTED as EVALUATION_SUBMITTED
 from oversight.evaluations.models import Evaluation
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule
-from oversight.reminders.settings import approval_wait_business_days, stage_policy
 from oversight.subcontracts.models import REQUESTED, REVIEWED, Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 
 KIND = "approval_waiting"
 RULE = "reminders.approval_waiting"
 
-register_kind(KIND, _l("Reviews and approvals waiting"), order=10)
 
 
 @dataclass(frozen=True)
@@ -175,7 +174,6 @@ def _role_members(session: Session) -> dict[str, frozenset[int]]:
     return {role: frozenset(ids) for role, ids in members.items()}
 
 
-@register_rule
 def approval_waiting(session: Session, today: date) -> Iterator[DueItem]:
     """Each review or approval waiting more than the set business days, to the role that must act."""
     wait_days = approval_wait_business_days()
@@ -202,3 +200,7 @@ def approval_waiting(session: Session, today: date) -> Iterator[DueItem]:
             url_path=waiting.url_path,
             recipients=recipients,
         )
+
+
+RULES = (approval_waiting,)
+DIGEST_KINDS = (DigestKind(KIND, _l("Reviews and approvals waiting"), order=10),)

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from oversight.auth.models import User
-from oversight.reminders.rules import KIND_ORDER, kind_label
+from oversight.core import registry
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ def _sections(entries: list[DigestEntry], today: date) -> list[dict]:
     by_kind: dict[str, list[DigestEntry]] = {}
     for entry in entries:
         by_kind.setdefault(entry.kind, []).append(entry)
-    kinds = sorted(by_kind, key=lambda kind: (KIND_ORDER.get(kind, 100), kind))
+    features = registry.current()
+    kinds = sorted(by_kind, key=lambda kind: (features.kind_order(kind), kind))
     # Translated once per due date, not once per line: a first sweep's digest can hold thousands.
     lateness_of: dict[date, str] = {}
     sections = []
@@ -103,5 +104,5 @@ def _sections(entries: list[DigestEntry], today: date) -> list[dict]:
                 is_escalation=entry.is_escalation,
                 url=absolute_url(entry.url_path),
             ))
-        sections.append({"label": kind_label(kind), "items": items})
+        sections.append({"label": features.kind_label(kind), "items": items})
     return sections

@@ -21,6 +21,8 @@ from sqlalchemy.orm import joinedload
 from oversight import email
 from oversight.activity import services as activity
 from oversight.auth.models import User
+from oversight.core import registry
+from oversight.core.due import DueItem, collect_due
 from oversight.core.timeutil import to_local
 from oversight.extensions import db
 from oversight.reminders import storage
@@ -34,7 +36,6 @@ from oversight.reminders.models import (
     UNSENT_STATUSES,
     ReminderLog,
 )
-from oversight.reminders.rules import DueItem, collect_due
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def send_due_reminders(today: date, now: datetime, dry_run: bool = False) -> Swe
         return SweepResult(today=today, is_skipped=True)
     try:
         rule_errors: list[str] = []
-        new_rows = record_due(collect_due(db.session, today, rule_errors), now)
+        new_rows = record_due(collect_due(db.session, today, registry.current().reminder_rules(), rule_errors), now)
         db.session.commit()
         result = deliver_pending(today, now)
         result.new_rows = new_rows
@@ -256,7 +257,7 @@ def pending_entries(
 ) -> dict[int, list[DigestEntry]]:
     """The entries each enabled recipient's next digest would hold: unsent rows due by ``now``
     plus what the rules report for ``today`` that is not in the log yet."""
-    items = collect_due(db.session, today, errors)
+    items = collect_due(db.session, today, registry.current().reminder_rules(), errors)
     known = _known_identities(items)
     enabled = _enabled_recipients(items)
     by_recipient: dict[int, list[DigestEntry]] = {}

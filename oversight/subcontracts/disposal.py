@@ -1,22 +1,31 @@
 """Contract end: every consented subcontractor in the chain owes its own return/deletion (§6).
 
-``parties`` is registered with ``disposals.services.register_party_provider`` when the blueprint is
-registered, so ``contracts.services.close_ended_contracts`` (and early termination) open one
-DisposalItem, with its own certificate, per node that was ever granted consent.
+``oversight.disposals.services.open_items_for`` reads ``parties`` when a contract ends (at its end
+date or early), and opens one DisposalItem, with its own certificate, per node that was ever
+granted consent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from oversight.contracts.models import Contract
-from oversight.disposals.services import Party
 from oversight.extensions import db
 from oversight.subcontracts.models import APPROVED, REVOKED, Subcontract, SubcontractConsent
 
 # A consent that was granted at some point: the subcontractor may hold the data even if it has
 # since expired or been revoked.
 GRANTED = (APPROVED, REVOKED)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A subcontractor besides the contractor who holds the contract's data."""
+
+    vendor_id: int
+    subcontract_id: int
+    level: int
 
 
 def parties(contract: Contract) -> Iterator[Party]:

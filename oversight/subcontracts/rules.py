@@ -9,19 +9,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from oversight.admin.reminder_settings import CONSENT_LEAD_DAYS, stage_policy
 from oversight.contracts.models import CLOSED, Contract
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
-from oversight.reminders.settings import CONSENT_LEAD_DAYS, stage_policy
+from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage
 from oversight.subcontracts.chain import horizon
 from oversight.subcontracts.models import APPROVED, Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 
 CONSENT_KIND = "subcontract_consent"
 
-register_kind(CONSENT_KIND, _l("Subcontract consents expiring"), order=60)
 
 
-@register_rule
 def consent_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """Each granted consent of an open contract, from 30 days before its expiry (and after it, until renewed)."""
     policy = stage_policy(CONSENT_LEAD_DAYS)
@@ -63,3 +61,7 @@ def consent_expiry(session: Session, today: date) -> Iterator[DueItem]:
             url_path=f"/subcontracts/{consent.subcontract_id}",
             recipients=recipients,
         )
+
+
+RULES = (consent_expiry,)
+DIGEST_KINDS = (DigestKind(CONSENT_KIND, _l("Subcontract consents expiring"), order=60),)

@@ -21,6 +21,7 @@ from oversight.auth.models import User
 from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts.models import Contract
 from oversight.core.editing import snapshot
+from oversight.core.errors import RuleError
 from oversight.evaluations import services as evaluation_services
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL, Evaluation
@@ -64,12 +65,8 @@ PARENT_MESSAGE = _l("The parent belongs to another contract.")
 VENDOR_MESSAGE = _l("Choose the subcontractor from the vendor register.")
 
 
-class SubcontractRuleError(Exception):
+class SubcontractRuleError(RuleError):
     """A rule of §5 refuses the action; ``message`` says which, translated."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 # --- loading --------------------------------------------------------------------------------------

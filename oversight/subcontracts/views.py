@@ -11,10 +11,9 @@ from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts import services as contract_services
 from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.timeutil import local_today, utcnow
-from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
-from oversight.subcontracts import disposal, pages, services, worklist
+from oversight.subcontracts import pages, services, worklist
 from oversight.subcontracts.forms import (
     APPROVE,
     DecisionForm,
@@ -26,7 +25,6 @@ from oversight.subcontracts.services import SubcontractRuleError
 from oversight.vendors.models import Vendor
 
 bp = Blueprint("subcontracts", __name__, url_prefix="/subcontracts")
-bp.record_once(lambda state: disposal_services.register_party_provider(disposal.parties))
 
 REQUESTERS = (PROCUREMENT, ADMIN)
 STALE_MESSAGE = _l(

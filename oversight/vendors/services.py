@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.core.editing import apply_changes, snapshot
+from oversight.core.errors import RuleError
 from oversight.extensions import db
 from oversight.vendors import corporate_number
 from oversight.vendors.models import (
@@ -71,12 +72,8 @@ SORTS = {
 }
 
 
-class VendorRuleError(Exception):
+class VendorRuleError(RuleError):
     """A change the register's rules refuse; ``message`` is shown to the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 class DuplicateCorporateNumberError(VendorRuleError):

@@ -37,17 +37,10 @@ def test_never_audited_vendor_counts_from_its_registration(app_ctx):
     assert [(item.object_id, item.due_on, item.stage) for item in items] == [(vendor.id, registered, "due")]
 
 
-def test_both_rules_are_registered_and_can_be_removed(app_ctx):
-    from oversight.reminders.rules import RULES, load_rules, rule_key
+def test_both_rules_are_listed_in_the_registry(app):
+    from oversight.core import registry
 
-    assert load_rules() == []
-    assert {rule_key(rules.audit_due), rule_key(rules.finding_due)} <= set(RULES)
-    rules.unregister()
-    try:
-        assert rule_key(rules.audit_due) not in RULES
-    finally:
-        rules.register()
-    assert rule_key(rules.finding_due) in RULES
+    assert {rules.audit_due, rules.finding_due} <= set(registry.of(app).reminder_rules())
 
 
 def test_stepping_through_the_days_sends_each_stage_once(app_ctx, smtp_server):

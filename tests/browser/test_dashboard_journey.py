@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from oversight.contracts import services as contract_services
 from oversight.core.timeutil import local_today
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
@@ -32,7 +31,7 @@ def _overdue_certified_deletion(today):
         start_on=today - timedelta(days=400),
         end_on=today - timedelta(days=40),
     )
-    contract_services.close_ended_contracts(today)
+    disposal_services.close_ended_contracts(today)
     item = disposal_services.items_of_contract(contract)[0]
     certificate = {**CERTIFICATE, "completed_on": today - timedelta(days=2)}
     disposal_services.record_certificate(

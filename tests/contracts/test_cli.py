@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from oversight import scheduler
-from oversight.contracts import services as contract_services
 from oversight.contracts.models import Contract
+from oversight.core import registry
+from oversight.disposals import services as disposal_services
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
 from tests.contracts.helpers import people, signed
@@ -43,9 +43,9 @@ def test_a_bad_date_is_a_clear_error(app):
 
 
 def test_the_daily_job_is_registered_and_closes_ended_contracts(app):
-    assert contract_services.daily_close in scheduler.DAILY_JOBS
+    assert disposal_services.daily_close in registry.of(app).daily_jobs()
     contract_id = _signed_contract(app, date(2026, 1, 31))
     with app.app_context():
-        closed = contract_services.daily_close(today=date(2026, 2, 1), now=None)
+        closed = disposal_services.daily_close(today=date(2026, 2, 1), now=None)
         db.session.commit()
         assert [contract.id for contract in closed] == [contract_id]

@@ -10,6 +10,7 @@ from oversight.contracts import lights
 from oversight.contracts import review as review_rules
 from oversight.contracts import services as contract_services
 from oversight.contracts.models import MISSING
+from oversight.disposals import services as disposal_services
 from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
@@ -58,7 +59,7 @@ def _scenarios(procurement, legal, manager) -> dict[str, tuple[int, str]]:
 
     vendor = _vendor()
     contract = signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=400))
-    contract_services.terminate(contract, ended_on=TODAY, reason="x", actor=manager, today=TODAY)
+    disposal_services.terminate_contract(contract, ended_on=TODAY, reason="x", actor=manager, today=TODAY)
     cases["terminated"] = (vendor.id, RED)
 
     vendor = _vendor()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from oversight.contracts import rules
-from oversight.contracts import services as contract_services
+from oversight.core import registry
+from oversight.disposals import rules as disposal_rules
+from oversight.disposals import services as disposal_services
 from oversight.extensions import db
-from oversight.reminders.rules import RULES, load_rules, rule_key
 from tests.contracts.helpers import TODAY, people, signed
 from tests.vendors.factories import create_vendor
 
@@ -18,9 +19,9 @@ def _vendor(owner, manager):
     return vendor
 
 
-def test_the_rules_are_registered():
-    load_rules()
-    assert rule_key(rules.contract_end) in RULES and rule_key(rules.disposal_due) in RULES
+def test_the_rules_are_registered(app):
+    listed = registry.of(app).reminder_rules()
+    assert rules.contract_end in listed and disposal_rules.disposal_due in listed
 
 
 def test_a_contract_ending_in_a_week_is_reminded_to_its_people(app_ctx):
@@ -49,8 +50,8 @@ def test_an_overdue_deletion_is_escalated_to_the_managers(app_ctx):
     vendor = _vendor(procurement, manager)
     contract = signed(procurement, legal, manager, vendor=vendor, start_on=date(2025, 1, 1),
                       end_on=TODAY - timedelta(days=31))
-    contract_services.close_ended_contracts(TODAY)
-    items = list(rules.disposal_due(db.session, TODAY))
+    disposal_services.close_ended_contracts(TODAY)
+    items = list(disposal_rules.disposal_due(db.session, TODAY))
     assert len(items) == 1
     item = items[0]
     assert item.stage == "overdue-1" and item.escalate and item.days_late == 1

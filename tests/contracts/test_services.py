@@ -294,15 +294,15 @@ def test_close_ended_contracts_opens_one_item_with_the_due_date_and_is_idempoten
     procurement, legal, manager = staff
     contract = signed(procurement, legal, manager, end_on=date(2027, 3, 31), disposal_days=30)
     unsigned = drafted(end_on=date(2027, 1, 31))
-    assert contract_services.close_ended_contracts(date(2027, 3, 31)) == []
-    assert contract_services.close_ended_contracts(date(2027, 4, 1)) == [contract]
+    assert disposal_services.close_ended_contracts(date(2027, 3, 31)) == []
+    assert disposal_services.close_ended_contracts(date(2027, 4, 1)) == [contract]
     assert contract.status == ENDED and contract.ended_on == date(2027, 3, 31)
     assert unsigned.status == DRAFT
     items = disposal_services.items_of_contract(contract)
     assert len(items) == 1
     assert items[0].due_on == date(2027, 4, 30) and items[0].vendor_id == contract.vendor_id
     assert items[0].reason == CONTRACT_END and items[0].level == 0
-    assert contract_services.close_ended_contracts(date(2027, 4, 2)) == []
+    assert disposal_services.close_ended_contracts(date(2027, 4, 2)) == []
     disposal_services.open_items_for(contract, ended_on=contract.ended_on, reason=CONTRACT_END, actor=None)
     assert db.session.scalar(db.select(db.func.count(DisposalItem.id))) == 1
 
@@ -310,7 +310,7 @@ def test_close_ended_contracts_opens_one_item_with_the_due_date_and_is_idempoten
 def test_the_due_date_uses_the_contracts_own_days(staff):
     procurement, legal, manager = staff
     contract = signed(procurement, legal, manager, end_on=date(2027, 1, 31), disposal_days=60)
-    contract_services.close_ended_contracts(date(2027, 2, 15))
+    disposal_services.close_ended_contracts(date(2027, 2, 15))
     assert disposal_services.items_of_contract(contract)[0].due_on == date(2027, 4, 1)
 
 
@@ -318,48 +318,28 @@ def test_early_termination_needs_a_reason_and_a_date_not_in_the_future(staff):
     procurement, legal, manager = staff
     contract = signed(procurement, legal, manager)
     with pytest.raises(ContractRuleError):
-        contract_services.terminate(contract, ended_on=TODAY, reason=" ", actor=manager, today=TODAY)
+        disposal_services.terminate_contract(contract, ended_on=TODAY, reason=" ", actor=manager, today=TODAY)
     with pytest.raises(ContractRuleError):
-        contract_services.terminate(
+        disposal_services.terminate_contract(
             contract, ended_on=TODAY + timedelta(days=1), reason="x", actor=manager, today=TODAY
         )
-    contract_services.terminate(contract, ended_on=TODAY, reason="委託先の事業撤退", actor=manager, today=TODAY)
+    disposal_services.terminate_contract(
+        contract, ended_on=TODAY, reason="委託先の事業撤退", actor=manager, today=TODAY
+    )
     assert contract.status == ENDED and contract.ended_on == TODAY
     assert contract.termination_reason == "委託先の事業撤退"
     item = disposal_services.items_of_contract(contract)[0]
     assert item.reason == TERMINATION and item.due_on == TODAY + timedelta(days=30)
     with pytest.raises(ContractRuleError):
-        contract_services.terminate(contract, ended_on=TODAY, reason="again", actor=manager, today=TODAY)
-    assert contract_services.close_ended_contracts(date(2028, 1, 1)) == []
+        disposal_services.terminate_contract(contract, ended_on=TODAY, reason="again", actor=manager, today=TODAY)
+    assert disposal_services.close_ended_contracts(date(2028, 1, 1)) == []
 
 
 def test_an_unsigned_contract_cannot_be_terminated(staff):
     _procurement, _legal, manager = staff
     contract = drafted()
     with pytest.raises(ContractRuleError):
-        contract_services.terminate(contract, ended_on=TODAY, reason="x", actor=manager, today=TODAY)
-
-
-def test_party_providers_add_an_item_per_subcontractor(staff):
-    procurement, legal, manager = staff
-    subcontractor = create_vendor()
-    db.session.flush()
-
-    def provider(contract):
-        return [disposal_services.Party(vendor_id=subcontractor.id, subcontract_id=77, level=1)]
-
-    disposal_services.register_party_provider(provider)
-    try:
-        contract = signed(procurement, legal, manager, end_on=date(2027, 3, 31))
-        contract_services.close_ended_contracts(date(2027, 4, 1))
-        contract_services.close_ended_contracts(date(2027, 4, 2))
-        items = disposal_services.items_of_contract(contract)
-        assert [(i.vendor_id, i.level, i.subcontract_id) for i in items] == [
-            (contract.vendor_id, 0, None),
-            (subcontractor.id, 1, 77),
-        ]
-    finally:
-        disposal_services._PARTY_PROVIDERS.remove(provider)
+        disposal_services.terminate_contract(contract, ended_on=TODAY, reason="x", actor=manager, today=TODAY)
 
 
 def test_contracts_expiring_within(staff):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from oversight.audits import services as audit_services
-from oversight.contracts import services as contract_services
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from tests.audits.helpers import answer_all, finding, recording
@@ -72,7 +71,7 @@ class World:
             start_on=TODAY - timedelta(days=400),
             end_on=TODAY - timedelta(days=40),
         )
-        contract_services.close_ended_contracts(TODAY)
+        disposal_services.close_ended_contracts(TODAY)
         item = disposal_services.items_of_contract(contract)[0]
         if certified:
             disposal_services.record_certificate(

@@ -238,9 +238,9 @@ def test_build_world_is_consistent(app_ctx):
 
 
 def test_the_snapshot_runs_with_the_daily_jobs(app):
-    from oversight.scheduler import DAILY_JOBS
+    from oversight.core import registry
 
-    assert snapshots.monthly_snapshot_job in DAILY_JOBS
+    assert snapshots.monthly_snapshot_job in registry.of(app).daily_jobs()
 
 
 def test_the_trend_chart_places_each_month_and_skips_missing_figures():

@@ -6,11 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from oversight.contracts import services as contract_services
-from oversight.contracts.errors import ContractRuleError
 from oversight.contracts.models import DISPOSED, ENDED
 from oversight.disposals import lights
 from oversight.disposals import services as disposal_services
+from oversight.disposals.services import DisposalRuleError
 from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
@@ -40,14 +39,14 @@ CERTIFICATE = {
 def ended(app_ctx):
     procurement, legal, manager = people()
     contract = signed(procurement, legal, manager, end_on=date(2027, 3, 31))
-    contract_services.close_ended_contracts(date(2027, 4, 1))
+    disposal_services.close_ended_contracts(date(2027, 4, 1))
     item = disposal_services.items_of_contract(contract)[0]
     return procurement, manager, contract, item
 
 
 def test_the_certificate_needs_its_file(ended):
     procurement, _manager, _contract, item = ended
-    with pytest.raises(ContractRuleError):
+    with pytest.raises(DisposalRuleError):
         disposal_services.record_certificate(
             item, CERTIFICATE, file_storage=None, actor=procurement, now=NOW, today=date(2027, 4, 20)
         )
@@ -55,7 +54,7 @@ def test_the_certificate_needs_its_file(ended):
 
 def test_the_completion_date_cannot_be_in_the_future(ended):
     procurement, _manager, _contract, item = ended
-    with pytest.raises(ContractRuleError):
+    with pytest.raises(DisposalRuleError):
         disposal_services.record_certificate(
             item, CERTIFICATE, file_storage=pdf("cert.pdf"), actor=procurement, now=NOW, today=date(2027, 4, 9)
         )
@@ -67,14 +66,14 @@ def test_a_different_manager_confirms_and_the_contract_becomes_disposed(ended):
         item, CERTIFICATE, file_storage=pdf("cert.pdf"), actor=manager, now=NOW, today=date(2027, 4, 20)
     )
     assert item.state == "certified" and item.method == "erasure" and item.covers_backups
-    with pytest.raises(ContractRuleError):
+    with pytest.raises(DisposalRuleError):
         disposal_services.confirm(item, actor=manager, note="", now=NOW)
-    with pytest.raises(ContractRuleError):
+    with pytest.raises(DisposalRuleError):
         disposal_services.confirm(item, actor=procurement, note="", now=NOW)
     other = user("manager", email="manager2@example.com")
     disposal_services.confirm(item, actor=other, note="確認済", now=NOW)
     assert item.state == "confirmed" and contract.status == DISPOSED
-    with pytest.raises(ContractRuleError):
+    with pytest.raises(DisposalRuleError):
         disposal_services.record_certificate(
             item, CERTIFICATE, file_storage=None, actor=procurement, now=NOW, today=date(2027, 4, 20)
         )
@@ -101,7 +100,7 @@ def test_the_contract_stays_ended_until_every_party_is_confirmed(ended):
 
 def test_confirming_needs_a_certificate(ended):
     _procurement, manager, _contract, item = ended
-    with pytest.raises(ContractRuleError):
+    with pytest.raises(DisposalRuleError):
         disposal_services.confirm(item, actor=manager, note="", now=NOW)
 
 
@@ -110,7 +109,7 @@ def test_the_list_puts_overdue_first(app_ctx):
     late = signed(procurement, legal, manager, end_on=date(2026, 9, 30))
     recent = signed(procurement, legal, manager, end_on=date(2026, 11, 20))
     older_but_fine = signed(procurement, legal, manager, end_on=date(2026, 10, 30), disposal_days=90)
-    contract_services.close_ended_contracts(TODAY)
+    disposal_services.close_ended_contracts(TODAY)
     order = [item.contract_id for item in db.session.scalars(disposal_services.list_query(today=TODAY))]
     assert order == [late.id, recent.id, older_but_fine.id]
     overdue = db.session.scalars(disposal_services.list_query(state="overdue", today=TODAY)).all()
@@ -132,7 +131,7 @@ def test_termination_light_states_and_filter_agree(app_ctx):
         db.session.flush()
         signed(procurement, legal, manager, vendor=vendor, start_on=date(2025, 1, 1), end_on=end_on, disposal_days=days)
         cases[name] = (vendor.id, state)
-    contract_services.close_ended_contracts(TODAY)
+    disposal_services.close_ended_contracts(TODAY)
     ids = [vendor_id for vendor_id, _state in cases.values()]
     computed = lights.lights_for(ids, TODAY)
     for name, (vendor_id, expected) in cases.items():
@@ -145,7 +144,7 @@ def test_termination_light_states_and_filter_agree(app_ctx):
 def test_a_subcontractors_overdue_item_turns_the_contractor_red_too(app_ctx):
     procurement, legal, manager = people()
     contract = signed(procurement, legal, manager, start_on=date(2025, 1, 1), end_on=TODAY - timedelta(days=60))
-    contract_services.close_ended_contracts(TODAY)
+    disposal_services.close_ended_contracts(TODAY)
     item = disposal_services.items_of_contract(contract)[0]
     disposal_services.record_certificate(
         item, {**CERTIFICATE, "completed_on": TODAY}, file_storage=pdf(), actor=procurement, now=NOW, today=TODAY

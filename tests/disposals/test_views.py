@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from oversight.auth.roles import ALL_ROLES
-from oversight.contracts import services as contract_services
 from oversight.core.timeutil import local_today
 from oversight.disposals import services as disposal_services
 from oversight.disposals.models import DisposalItem
@@ -41,7 +40,7 @@ def item_id(app):
         contract = signed(
             procurement, legal, manager, start_on=today - timedelta(days=400), end_on=today - timedelta(days=40)
         )
-        contract_services.close_ended_contracts(today)
+        disposal_services.close_ended_contracts(today)
         item = disposal_services.items_of_contract(contract)[0]
         db.session.commit()
         return item.id
@@ -150,7 +149,7 @@ def _ended_contracts(app, count: int) -> None:
         today = local_today()
         for _ in range(count):
             signed(procurement, legal, manager, start_on=today - timedelta(days=400), end_on=today - timedelta(days=10))
-        contract_services.close_ended_contracts(today)
+        disposal_services.close_ended_contracts(today)
         db.session.commit()
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from oversight.core import registry
 from oversight.evaluations import rules
 from oversight.evaluations.models import REJECTED
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.models import ReminderLog
-from oversight.reminders.rules import RULES, load_rules, rule_key
 from tests.audits.helpers import active_vendor
 from tests.contracts.helpers import approve_selection, user
 
@@ -24,9 +24,8 @@ def _people():
     )
 
 
-def test_the_rule_is_registered():
-    load_rules()
-    assert rule_key(rules.evaluation_expiry) in RULES
+def test_the_rule_is_registered(app):
+    assert rules.evaluation_expiry in registry.of(app).reminder_rules()
 
 
 def test_expiring_goes_to_owner_and_manager_and_expired_escalates(app_ctx):

@@ -4,8 +4,6 @@ import zipfile
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from oversight.evidence import services
-
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 16
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 16
@@ -34,7 +32,16 @@ def upload(data: bytes, filename: str) -> FileStorage:
 
 
 @pytest.fixture
-def owner_registry(monkeypatch):
-    """An isolated owner registry: ``owner_registry("test_owner", check)``."""
-    monkeypatch.setattr(services, "_OWNER_CHECKS", {})
-    return services.register_owner
+def owner_registry(app):
+    """Declare an owner type for one test: ``owner_registry("test_owner", check)``."""
+    from contextlib import ExitStack
+
+    from oversight.core import registry
+    from oversight.core.registry import Feature
+
+    with ExitStack() as stack:
+
+        def declare(owner_type, check):
+            stack.enter_context(registry.of(app).extra(Feature("tests", evidence_owners={owner_type: check})))
+
+        yield declare

@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from oversight.admin.reminder_settings import stage_policy
 from oversight.auth.models import User
-from oversight.reminders.rules import DueItem, days_late, register_rule, reminder_stage, unregister_rule
-from oversight.reminders.settings import stage_policy
+from oversight.core import registry
+from oversight.core.due import DueItem, days_late, reminder_stage
+from oversight.core.registry import Feature
 
 RULE_NAME = "tests.account_review"
 TODAY = date(2026, 12, 1)
@@ -29,7 +31,7 @@ class AccountReview:
 
 
 @pytest.fixture
-def account_review():
+def account_review(app):
     state = AccountReview()
 
     def account_review_rule(session, today):
@@ -53,6 +55,5 @@ def account_review():
                 escalate=state.escalate_when_late and today > state.due_on,
             )
 
-    register_rule(account_review_rule)
-    yield state
-    unregister_rule(account_review_rule)
+    with registry.of(app).extra(Feature("tests", reminder_rules=(account_review_rule,))):
+        yield state

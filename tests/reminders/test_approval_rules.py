@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from oversight.admin.reminder_settings import APPROVAL_WAIT_BUSINESS_DAYS
 from oversight.admin.settings import edit_state, save_settings, stored_settings
 from oversight.contracts.models import ContractReview
+from oversight.core import registry
 from oversight.extensions import db
 from oversight.reminders import approval_rules as rules
 from oversight.reminders import services
 from oversight.reminders.models import ReminderLog
-from oversight.reminders.rules import RULES, load_rules, rule_key
-from oversight.reminders.settings import APPROVAL_WAIT_BUSINESS_DAYS
 from tests.audits import helpers as audit_helpers
 from tests.contracts import helpers as contract_helpers
 from tests.evaluations import helpers as evaluation_helpers
@@ -20,9 +20,8 @@ SUBMITTED_ON = date(2026, 11, 26)  # the helpers submit at 2026-11-26 10:00 in T
 FIRST_REMINDER = date(2026, 12, 2)  # Fri 27 (1), Mon 30 (2), Tue 1 (3), Wed 2 (4 > 3)
 
 
-def test_the_rule_is_registered():
-    load_rules()
-    assert rule_key(rules.approval_waiting) in RULES
+def test_the_rule_is_registered(app):
+    assert rules.approval_waiting in registry.of(app).reminder_rules()
 
 
 def test_business_days_skip_weekends_holidays_and_the_year_end_closure():
@@ -89,7 +88,6 @@ def test_stepping_through_the_days_sends_each_stage_once(app_ctx, smtp_server):
 
 
 def test_consents_go_to_legal_then_managers_and_certificates_to_managers(app_ctx):
-    from oversight.contracts import services as contract_services
     from oversight.disposals import services as disposal_services
     from oversight.subcontracts import services as subcontract_services
     from tests.disposals.test_services import CERTIFICATE
@@ -102,7 +100,7 @@ def test_consents_go_to_legal_then_managers_and_certificates_to_managers(app_ctx
     ending = contract_helpers.signed(
         team.procurement, team.legal, team.manager, vendor=audit_helpers.active_vendor(), end_on=date(2026, 11, 1)
     )
-    contract_services.close_ended_contracts(date(2026, 11, 2))
+    disposal_services.close_ended_contracts(date(2026, 11, 2))
     (item,) = disposal_services.items_of_contract(ending)
     disposal_services.record_certificate(
         item,

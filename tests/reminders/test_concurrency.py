@@ -6,10 +6,11 @@ import threading
 
 import pytest
 
+from oversight.core import registry
+from oversight.core.due import collect_due
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.models import SENT, ReminderLog
-from oversight.reminders.rules import collect_due
 from tests.reminders.conftest import NOW, TODAY
 
 
@@ -65,7 +66,7 @@ def test_concurrent_deliveries_without_the_lease_still_send_once(
     users = [make_user("manager") for _ in range(8)]
     account_review.user_ids = [user.id for user in users]
     with app.app_context():
-        services.record_due(collect_due(db.session, TODAY), NOW)
+        services.record_due(collect_due(db.session, TODAY, registry.current().reminder_rules()), NOW)
         db.session.commit()
 
     results = _run_in_threads(app, lambda: services.deliver_pending(TODAY, NOW), count=4)
@@ -81,7 +82,7 @@ def test_concurrent_recording_inserts_each_row_once(app, on_postgresql, make_use
     account_review.user_ids = [user.id for user in users]
 
     def record() -> int:
-        inserted = services.record_due(collect_due(db.session, TODAY), NOW)
+        inserted = services.record_due(collect_due(db.session, TODAY, registry.current().reminder_rules()), NOW)
         db.session.commit()
         return inserted
 

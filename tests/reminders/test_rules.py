@@ -6,11 +6,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from oversight.admin import reminder_settings as settings
 from oversight.admin.models import Setting
+from oversight.core.due import StagePolicy, days_late, reminder_stage
 from oversight.extensions import db
-from oversight.reminders import settings
-from oversight.reminders.rules import days_late, reminder_stage
-from oversight.reminders.settings import StagePolicy
 
 DUE = date(2026, 12, 10)
 POLICY = StagePolicy(lead_days=(30, 7, 1), overdue_repeat_days=7)
@@ -48,9 +47,9 @@ def test_stored_settings_change_the_stages_and_the_sweep_time(app_ctx):
     policy = settings.stage_policy()
 
     assert policy == StagePolicy((14, 3), 1)
-    assert reminder_stage(DUE, DUE - timedelta(days=20)) is None
-    assert reminder_stage(DUE, DUE - timedelta(days=10)) == "lead-14"
-    assert reminder_stage(DUE, DUE + timedelta(days=2)) == "overdue-2"
+    assert reminder_stage(DUE, DUE - timedelta(days=20), policy) is None
+    assert reminder_stage(DUE, DUE - timedelta(days=10), policy) == "lead-14"
+    assert reminder_stage(DUE, DUE + timedelta(days=2), policy) == "overdue-2"
     assert settings.sweep_time() == time(7, 45)
 
 
@@ -61,7 +60,7 @@ def test_lead_days_parsing(text, expected):
 
 
 def test_due_item_refuses_values_the_log_cannot_hold_and_takes_a_set_of_recipients():
-    from oversight.reminders.rules import DueItem
+    from oversight.core.due import DueItem
 
     values = dict(rule="r", kind="general", object_type="user", object_id=1, title="t", due_on=DUE, days_late=0,
                   url_path="/", recipients={1, 2})

@@ -10,6 +10,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from oversight import scheduler
+from oversight.core import registry
+from oversight.core.registry import Feature
 from oversight.extensions import db
 from oversight.reminders.models import ReminderLog
 
@@ -66,15 +68,10 @@ def test_daily_job_runs_hooks_then_the_sweep(app, make_user, smtp_server, accoun
     def broken_hook(today, now):
         raise RuntimeError("hook bug")
 
-    scheduler.register_daily_job(broken_hook)
-    scheduler.register_daily_job(close_ended_contracts)
-    scheduler.register_daily_job(close_ended_contracts)  # registering twice runs it once
-    try:
+    hooks = Feature("tests", daily_jobs=(broken_hook, close_ended_contracts))
+    with registry.of(app).extra(hooks):
         account_review.due_on = _tokyo_today()
         scheduler.run_daily(app)
-    finally:
-        scheduler.DAILY_JOBS.remove(broken_hook)
-        scheduler.DAILY_JOBS.remove(close_ended_contracts)
 
     assert len(seen) == 1 and seen[0][0] == _tokyo_today()
     assert len(smtp_server.envelopes) == 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from oversight.core import registry
+from oversight.core.registry import Feature
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT, ReminderLog
-from oversight.reminders.rules import register_rule, unregister_rule
 from tests.conftest import free_port
 from tests.reminders.conftest import NOW, RULE_NAME, TODAY
 
@@ -247,11 +248,8 @@ def test_a_failing_rule_does_not_stop_the_others(app, make_user, smtp_server, ac
 
     user = make_user("manager")
     account_review.user_ids = [user.id]
-    register_rule(broken_rule)
-    try:
+    with registry.of(app).extra(Feature("broken", reminder_rules=(broken_rule,))):
         result = sweep(app)
-    finally:
-        unregister_rule(broken_rule)
 
     assert len(result.digests) == 1
     assert any("feature bug" in error for error in result.rule_errors)
@@ -276,9 +274,9 @@ def test_pending_row_identity_is_unique(app, make_user, account_review):
     user = make_user("manager")
     account_review.user_ids = [user.id]
     with app.app_context():
-        from oversight.reminders.rules import collect_due
+        from oversight.core.due import collect_due
 
-        items = collect_due(db.session, TODAY)
+        items = collect_due(db.session, TODAY, registry.current().reminder_rules())
         assert services.record_due(items, NOW) == 1
         assert services.record_due(items + items, NOW) == 0
         db.session.commit()

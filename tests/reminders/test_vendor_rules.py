@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from oversight.core import registry
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.models import ReminderLog
-from oversight.reminders.rules import RULES, load_rules, rule_key
-from oversight.reminders.vendor_rules import certification_expiry
 from oversight.vendors.models import ACTIVE, ENDED, Vendor, VendorCertification
+from oversight.vendors.rules import certification_expiry
 from tests.reminders.conftest import NOW
 
 TODAY = date(2026, 12, 1)
@@ -35,9 +35,8 @@ def add_vendor(app):
     return add
 
 
-def test_the_rule_is_registered_by_load_rules(app):
-    assert load_rules() == []
-    assert rule_key(certification_expiry) in RULES
+def test_the_rule_is_listed_in_the_registry(app):
+    assert certification_expiry in registry.of(app).reminder_rules()
 
 
 def test_expiring_certification_reaches_owner_and_manager(app, make_user, add_vendor, smtp_server):

@@ -12,7 +12,6 @@ from oversight.audits.models import Audit
 from oversight.auth.roles import ALL_ROLES
 from oversight.contracts.models import ContractReview
 from oversight.disposals.models import DisposalItem
-from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.reports import data
 from oversight.reports.documents import safe_filename
@@ -197,8 +196,13 @@ def test_every_role_may_download_the_vendor_file_and_pack(app, client, login_as,
 
 
 @pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("procurement", 403), ("legal", 200)])
-def test_pack_is_refused_when_one_file_may_not_be_downloaded(client, login_as, demo, monkeypatch, role, status):
-    monkeypatch.setitem(evidence_services._OWNER_CHECKS, "contract", lambda user, owner_id: user.has_role("legal"))
+def test_pack_is_refused_when_one_file_may_not_be_downloaded(client, login_as, demo, request, role, status):
+    from oversight.core import registry
+    from oversight.core.registry import Feature
+
+    legal_only = Feature("tests", evidence_owners={"contract": lambda user, owner_id: user.has_role("legal")})
+    registry.of(client.application).features.insert(0, legal_only)
+    request.addfinalizer(lambda: registry.of(client.application).features.remove(legal_only))
     login_as(role)
     assert client.get(f"/reports/vendors/{demo['vendor_id']}/pack.zip").status_code == status
     assert client.get(f"/reports/vendors/{demo['vendor_id']}.pdf").status_code == 200

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from oversight.core import registry
 from oversight.extensions import db
-from oversight.reminders.rules import registered_rules
 from oversight.subcontracts import services
 from oversight.subcontracts.rules import consent_expiry
 from tests.contracts.helpers import user
@@ -20,8 +20,8 @@ def _team_with_owner():
     return team, owner
 
 
-def test_the_rule_is_registered():
-    assert consent_expiry in registered_rules()
+def test_the_rule_is_registered(app):
+    assert consent_expiry in registry.of(app).reminder_rules()
 
 
 def test_consent_expiring_within_30_days_is_reminded_to_owner_and_manager(app_ctx):

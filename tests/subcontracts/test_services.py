@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from oversight.contracts import services as contract_services
 from oversight.disposals import services as disposal_services
 from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
@@ -242,7 +241,9 @@ def test_contract_end_opens_an_item_per_consented_node(team):
     unconsented = team.node(parent=top)
     revoked = team.node()
     services.revoke(team.consented(revoked), reason="撤回", actor=team.manager, now=NOW)
-    contract_services.terminate(team.contract, ended_on=TODAY, reason="合意解約", actor=team.manager, today=TODAY)
+    disposal_services.terminate_contract(
+        team.contract, ended_on=TODAY, reason="合意解約", actor=team.manager, today=TODAY
+    )
     items = {item.vendor_id: item for item in disposal_services.items_of_contract(team.contract)}
     assert set(items) == {team.contractor.id, top.vendor_id, child.vendor_id, revoked.vendor_id}
     assert unconsented.vendor_id not in items
@@ -272,7 +273,7 @@ def test_approval_triggers_an_extra_audit_of_the_contractor(team):
 
 
 def test_ended_contract_chain_cannot_change(team):
-    contract_services.terminate(team.contract, ended_on=TODAY, reason="終了", actor=team.manager, today=TODAY)
+    disposal_services.terminate_contract(team.contract, ended_on=TODAY, reason="終了", actor=team.manager, today=TODAY)
     with pytest.raises(SubcontractRuleError):
         team.node()
 

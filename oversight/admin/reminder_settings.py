@@ -1,20 +1,20 @@
-"""The reminder settings: registered with the admin settings, read once per sweep."""
+"""The reminder settings (lead times, repeat period, sweep time): registered with the admin settings,
+read once per rule run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
 
 from oversight.admin.settings import INTEGER, TEXT, get_setting, register_setting
+from oversight.core.due import DEFAULT_LEAD_DAYS, StagePolicy
 
 SWEEP_TIME = "reminders.sweep_time"  # registered by oversight.admin.settings
 LEAD_DAYS = "reminders.lead_days"
 OVERDUE_REPEAT_DAYS = "reminders.overdue_repeat_days"
 
 DEFAULT_SWEEP_TIME = time(8, 30)
-DEFAULT_LEAD_DAYS = (30, 7, 1)
 
 # Per-rule lead times (comma-separated days before the due date); a rule passes its key to
 # ``stage_policy(key)``. ``reminders.lead_days`` stays the default for rules without their own.
@@ -55,14 +55,6 @@ register_setting(
     label=_l("Remind reviews and approvals waiting longer than (business days)"),
     kind=INTEGER, default=3, min_value=1, max_value=60,
 )
-
-
-@dataclass(frozen=True)
-class StagePolicy:
-    """When reminders go out for a due date: lead times before it, then a repeat period after it."""
-
-    lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
-    overdue_repeat_days: int = 7
 
 
 def stage_policy(lead_key: str = LEAD_DAYS) -> StagePolicy:

@@ -1,7 +1,6 @@
 """Reminder rules over the vendor register: certifications (Pマーク, ISMS …) running out.
 
-The first real rule, written with the reminder framework; the vendors feature may move it to
-``oversight/vendors/rules.py`` (rules there are found by ``load_rules``).
+Listed in ``oversight/features.py``.
 """
 
 from __future__ import annotations
@@ -13,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage, stage_horizon
-from oversight.reminders.settings import CERTIFICATION_LEAD_DAYS, stage_policy
+from oversight.admin.reminder_settings import CERTIFICATION_LEAD_DAYS, stage_policy
+from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
 from oversight.vendors.models import (
     ACTIVE,
     CERTIFICATION_LABELS,
@@ -28,10 +27,8 @@ CERTIFICATION_KIND = "vendor_certification"
 # Vendors we work with; candidates and ended vendors need no certification watch.
 WATCHED_STATUSES = (SELECTED, ACTIVE, TERMINATING)
 
-register_kind(CERTIFICATION_KIND, _l("Vendor certifications expiring"), order=50)
 
 
-@register_rule
 def certification_expiry(session: Session, today: date) -> Iterator[DueItem]:
     """Each vendor's latest certification of each kind, before and after it expires, to owner and manager."""
     policy = stage_policy(CERTIFICATION_LEAD_DAYS)
@@ -84,3 +81,7 @@ def current_certifications():
         .where(VendorCertification.expires_on.is_not(None), Vendor.status.in_(WATCHED_STATUSES), replaced == 0)
         .order_by(VendorCertification.expires_on, VendorCertification.id)
     )
+
+
+RULES = (certification_expiry,)
+DIGEST_KINDS = (DigestKind(CERTIFICATION_KIND, _l("Vendor certifications expiring"), order=50),)

@@ -1,0 +1,57 @@
+"""The features of Oversight, listed once: what each adds to the reminder sweep, the daily jobs and
+the evidence downloads.
+
+This is the one registry of feature modules (``oversight.core.registry``): ``create_app`` installs
+it, and the sweep, the scheduler and the evidence views read it from there. The duty features come
+in the legal order of the supervision (選定 → 契約 → 把握 → 再委託 → 返却・廃棄 → 事案). A new feature
+with reminder rules, a daily job or evidence files adds its line here.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from oversight.audits import rules as audit_rules
+from oversight.contracts import rules as contract_rules
+from oversight.core.due import DigestKind
+from oversight.core.registry import Feature, Registry
+from oversight.dashboard import snapshots
+from oversight.disposals import rules as disposal_rules
+from oversight.disposals import services as disposal_services
+from oversight.evaluations import rules as evaluation_rules
+from oversight.incidents import rules as incident_rules
+from oversight.reminders import approval_rules
+from oversight.subcontracts import rules as subcontract_rules
+from oversight.vendors import rules as vendor_rules
+
+
+def _everyone_signed_in(user, owner_id: int) -> bool:
+    """Every signed-in user may read these records, so every signed-in user may download their files."""
+    return True
+
+
+def _readable_by_everyone(*owner_types: str) -> dict:
+    return dict.fromkeys(owner_types, _everyone_signed_in)
+
+
+def _rules_feature(name: str, module, **extra) -> Feature:
+    return Feature(name, reminder_rules=module.RULES, digest_kinds=module.DIGEST_KINDS, **extra)
+
+
+def build_registry() -> Registry:
+    return Registry((
+        _rules_feature("vendors", vendor_rules),
+        _rules_feature("evaluations", evaluation_rules, evidence_owners=_readable_by_everyone("evaluation_answer")),
+        _rules_feature("contracts", contract_rules, evidence_owners=_readable_by_everyone("contract")),
+        _rules_feature("audits", audit_rules, evidence_owners=_readable_by_everyone("audit", "audit_item", "finding")),
+        _rules_feature("subcontracts", subcontract_rules),
+        _rules_feature(
+            "disposals", disposal_rules,
+            daily_jobs=(disposal_services.daily_close,),
+            evidence_owners=_readable_by_everyone("disposal"),
+        ),
+        _rules_feature("incidents", incident_rules, evidence_owners=_readable_by_everyone("incident", "incident_step")),
+        _rules_feature("reminders", approval_rules),
+        Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
+        Feature("general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),)),
+    ))

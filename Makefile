@@ -10,7 +10,7 @@ TRANSLATIONS := oversight/translations
 help:
 	@echo "make run     - install, migrate, load demo data, serve http://127.0.0.1:5000"
 	@echo "make test    - run the test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
-	@echo "make lint    - ruff"
+	@echo "make lint    - ruff and the layer contract (import-linter)"
 	@echo "make i18n    - extract messages and update the catalogs"
 	@echo "make bench   - benchmark at large-company scale"
 
@@ -50,6 +50,7 @@ test: $(VENV)/.installed-dev translations
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from oversight.auth.models import User
 from oversight.core.timeutil import utcnow
 from oversight.core.types import UTCDateTime
 from oversight.extensions import db
+
+if TYPE_CHECKING:  # the activity log sits below the accounts that it records
+    from oversight.auth.models import User
 
 
 class ActivityLog(db.Model):
@@ -35,7 +37,7 @@ class ActivityLog(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
-    actor: Mapped[User | None] = relationship(lazy="raise")
+    actor: Mapped[User | None] = relationship("User", lazy="raise")
 
     def __repr__(self) -> str:
         return f"<ActivityLog {self.id} {self.action} {self.object_type}:{self.object_id}>"

@@ -13,18 +13,14 @@ from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
+from oversight.web.saving import commit_step
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-STALE_MESSAGE = _l(
-    "Someone else saved this record after you opened it. Your changes were not saved; "
-    "they are still in the form below. Reload the page to see the other changes."
-)
 
 
 @bp.route("/users")
@@ -81,25 +77,20 @@ def edit_user(user_id: int):
     """Change a user's details, roles or enabled flag."""
     user = db.get_or_404(User, user_id)
     form = UserEditForm(user)
-    if form.validate_on_submit():
-        try:
-            ensure_current(user, form.version.data)
-            auth_services.update_user(
-                user,
-                email=form.email.data,
-                name=form.name.data,
-                language=form.language.data,
-                roles=form.roles.data,
-                is_enabled=form.is_enabled.data,
-                actor=current_user,
-            )
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        else:
-            flash(_l("User %(email)s was saved.", email=user.email), "success")
-            return redirect(url_for("admin.users"))
+    if form.validate_on_submit() and commit_step(
+        lambda: auth_services.update_user(
+            user,
+            email=form.email.data,
+            name=form.name.data,
+            language=form.language.data,
+            roles=form.roles.data,
+            is_enabled=form.is_enabled.data,
+            actor=current_user,
+        ),
+        record=user, version=form.version.data,
+    ):
+        flash(_l("User %(email)s was saved.", email=user.email), "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, password_form=PasswordResetForm(user))
 
 
@@ -126,14 +117,12 @@ def settings():
     rows = settings_services.stored_settings()
     current = settings_services.effective_values(rows)
     form = build_settings_form(definitions, current, settings_services.edit_state(rows))
-    if form.validate_on_submit():
-        try:
-            changes = settings_services.save_settings(form.values(), actor=current_user, state=form.state.data)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        else:
-            flash(_("Settings saved.") if changes else _("Nothing was changed."), "success" if changes else "info")
-            return redirect(url_for("admin.settings"))
+    if form.validate_on_submit() and (
+        saved := commit_step(
+            lambda: settings_services.save_settings(form.values(), actor=current_user, state=form.state.data)
+        )
+    ):
+        changes = saved.value
+        flash(_("Settings saved.") if changes else _("Nothing was changed."), "success" if changes else "info")
+        return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, rows=rows)

@@ -29,7 +29,6 @@ from oversight.audits.forms import (
 from oversight.audits.models import Audit, Finding
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, MANAGER
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.exports import csv_response
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
@@ -41,6 +40,7 @@ from oversight.reports import exports as list_exports
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import cached_page
+from oversight.web.saving import commit_step
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -152,15 +152,11 @@ def create():
         form.auditor_ids.data = [str(current_user.id)]
     if form.validate_on_submit():
         vendor = db.get_or_404(Vendor, int(form.vendor_id.data))  # a listed choice, so a vendor id
-        try:
-            audit = services.plan_audit(vendor, form.values(), actor=current_user, today=local_today())
-        except services.AuditRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if saved := commit_step(
+            lambda: services.plan_audit(vendor, form.values(), actor=current_user, today=local_today())
+        ):
             flash(_l("The audit was planned."), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
+            return redirect(url_for("audits.detail", audit_id=saved.value.id))
     return render_template("audits/form.html", form=form, audit=None)
 
 
@@ -185,20 +181,12 @@ def edit(audit_id: int):
         form.performed_by_vendor_id.data = str(audit.performed_by_vendor_id or "")
         form.auditor_ids.data = [str(user.id) for user in audit.auditors]
     form.vendor_id.data = str(audit.vendor_id)  # the audited vendor does not change
-    if form.validate_on_submit():
-        try:
-            ensure_current(audit, form.version.data)
-            services.update_audit(audit, form.values(), actor=current_user)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.AuditRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("The audit was saved."), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_audit(audit, form.values(), actor=current_user),
+        record=audit, version=form.version.data, stale_message=STALE_MESSAGE,
+    ):
+        flash(_l("The audit was saved."), "success")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
     return render_template("audits/form.html", form=form, audit=_load(audit_id))
 
 
@@ -207,13 +195,8 @@ def edit(audit_id: int):
 def start(audit_id: int):
     """Start recording a planned audit against the current audit checklist."""
     audit = _load(audit_id)
-    try:
-        services.start_recording(audit, actor=current_user, today=local_today())
-    except services.AuditRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not commit_step(lambda: services.start_recording(audit, actor=current_user, today=local_today())):
         return redirect(url_for("audits.detail", audit_id=audit_id))
-    db.session.commit()
     flash(_l("Recording started."), "success")
     return redirect(url_for("audits.checklist", audit_id=audit_id))
 
@@ -243,17 +226,10 @@ def checklist(audit_id: int):
     results = services.sorted_results(audit)
     form = results_form(audit, results)
     if form.validate_on_submit():
-        try:
-            ensure_current(audit, form.version.data)
-            services.save_results(audit, form.values(), actor=current_user, now=utcnow())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.AuditRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if commit_step(
+            lambda: services.save_results(audit, form.values(), actor=current_user, now=utcnow()),
+            record=audit, version=form.version.data, stale_message=STALE_MESSAGE,
+        ):
             flash(_l("The results were saved."), "success")
             return redirect(url_for("audits.checklist", audit_id=audit.id))
     elif request.method == "POST":
@@ -320,14 +296,10 @@ def add_finding(audit_id: int):
         form.requested_on.data = local_today()
         form.item_id.data = request.args.get("item_id", "")
     if audit.is_recording and form.validate_on_submit():
-        try:
-            finding = finding_services.add_finding(audit, form.values(), actor=current_user, today=local_today())
-        except services.AuditRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_l("Finding #%(id)d was recorded.", id=finding.id), "success")
+        if saved := commit_step(
+            lambda: finding_services.add_finding(audit, form.values(), actor=current_user, today=local_today())
+        ):
+            flash(_l("Finding #%(id)d was recorded.", id=saved.value.id), "success")
             return redirect(url_for("audits.detail", audit_id=audit.id, _anchor="findings"))
     elif not audit.is_recording:
         flash(_l("Findings are raised while the audit is being recorded."), "warning")
@@ -348,28 +320,20 @@ def submit(audit_id: int):
             "summary": audit.summary,
         }
     )
-    if audit.is_recording and form.validate_on_submit():
-        try:
-            ensure_current(audit, form.version.data)
-            services.submit(
-                audit,
-                rating=form.overall_rating.data,
-                decision=form.decision.data,
-                conditions=form.decision_conditions.data or "",
-                summary=form.summary.data or "",
-                actor=current_user,
-                now=utcnow(),
-            )
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.AuditRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("The audit was submitted for sign-off."), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
+    if audit.is_recording and form.validate_on_submit() and commit_step(
+        lambda: services.submit(
+            audit,
+            rating=form.overall_rating.data,
+            decision=form.decision.data,
+            conditions=form.decision_conditions.data or "",
+            summary=form.summary.data or "",
+            actor=current_user,
+            now=utcnow(),
+        ),
+        record=audit, version=form.version.data, stale_message=STALE_MESSAGE,
+    ):
+        flash(_l("The audit was submitted for sign-off."), "success")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
     audit = _load(audit_id)
     return render_template("audits/submit.html", form=form, audit=audit, progress=services.progress(audit))
 
@@ -381,19 +345,10 @@ def _run_step(record, form, name: str, action, message, *, page, done_url: str):
     """
     if not form.validate_on_submit():
         return page(record, 400, **{name: form})
-    try:
-        if hasattr(form, "version"):
-            ensure_current(record, form.version.data)
-        action(record)
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return page(record, 409, **{name: form})
-    except services.AuditRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return page(record, 400, **{name: form})
+    versioned = {"record": record, "version": form.version.data} if hasattr(form, "version") else {}
+    outcome = commit_step(lambda: action(record), stale_message=STALE_MESSAGE, **versioned)
+    if not outcome:
+        return page(record, outcome.status, **{name: form})
     flash(message, "success")
     return redirect(done_url)
 
@@ -570,16 +525,13 @@ def trigger(vendor_id: int):
     """Ask for an extra audit of a vendor, with the reason (incident, new subcontractor, renewal, location)."""
     vendor = vendor_services.load_vendor_detail(vendor_id) or abort(404)
     form = TriggerForm()
-    if form.validate_on_submit():
-        try:
-            trigger = services.trigger_extra_audit(
+    if form.validate_on_submit() and (
+        saved := commit_step(
+            lambda: services.trigger_extra_audit(
                 vendor, form.reason_kind.data, form.reason_text.data, current_user, local_today()
             )
-        except services.AuditRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_l("An extra audit is due by %(date)s.", date=trigger.due_on.isoformat()), "success")
-            return redirect(url_for("audits.detail", audit_id=trigger.audit_id))
+        )
+    ):
+        flash(_l("An extra audit is due by %(date)s.", date=saved.value.due_on.isoformat()), "success")
+        return redirect(url_for("audits.detail", audit_id=saved.value.audit_id))
     return render_template("audits/trigger.html", form=form, vendor=vendor)

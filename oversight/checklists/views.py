@@ -9,17 +9,13 @@ from oversight.auth.roles import ADMIN
 from oversight.checklists import services
 from oversight.checklists.forms import ConfirmForm, ItemEditForm, ItemForm, TemplateForm
 from oversight.checklists.models import KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, ChecklistItem, ChecklistTemplate
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.web.saving import commit_step
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
 
 FROZEN_MESSAGE = _l("Published and retired versions cannot be changed. Copy the version to a new draft to edit it.")
-STALE_MESSAGE = _l(
-    "Someone else saved this record after you opened it. Your changes were not saved; "
-    "they are still in the form below. Reload the page to see the other changes."
-)
 
 
 @bp.context_processor
@@ -81,20 +77,15 @@ def edit(template_id: int):
     if not template.is_draft:
         return refuse_frozen(template)
     form = TemplateForm(obj=template)
-    if form.validate_on_submit():
-        try:
-            ensure_current(template, form.version.data)
-            services.update_template(
-                template, actor=current_user, name_ja=form.name_ja.data.strip(),
-                name_en=(form.name_en.data or "").strip(), note=(form.note.data or "").strip(),
-            )
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        else:
-            flash(_l("The draft was saved."), "success")
-            return redirect(url_for("checklists.detail", template_id=template.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_template(
+            template, actor=current_user, name_ja=form.name_ja.data.strip(),
+            name_en=(form.name_en.data or "").strip(), note=(form.note.data or "").strip(),
+        ),
+        record=template, version=form.version.data,
+    ):
+        flash(_l("The draft was saved."), "success")
+        return redirect(url_for("checklists.detail", template_id=template.id))
     return render_template("checklists/template_form.html", form=form, template=template)
 
 
@@ -123,17 +114,12 @@ def edit_item(item_id: int):
     if not template.is_draft:
         return refuse_frozen(template)
     form = ItemEditForm(template, item)
-    if form.validate_on_submit():
-        try:
-            ensure_current(item, form.version.data)
-            services.update_item(item, actor=current_user, **form.values())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        else:
-            flash(_l("Item %(code)s was saved.", code=item.code), "success")
-            return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_item(item, actor=current_user, **form.values()),
+        record=item, version=form.version.data,
+    ):
+        flash(_l("Item %(code)s was saved.", code=item.code), "success")
+        return redirect(url_for("checklists.detail", template_id=template.id, _anchor=f"item-{item.id}"))
     return render_template("checklists/item_form.html", form=form, template=template, item=item)
 
 

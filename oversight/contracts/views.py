@@ -10,7 +10,6 @@ from oversight.auth.decorators import role_required
 from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts import pages, services
 from oversight.contracts import review as review_rules
-from oversight.contracts.errors import ContractRuleError
 from oversight.contracts.forms import (
     ApproveForm,
     ChangeForm,
@@ -28,7 +27,6 @@ from oversight.contracts.forms import (
     review_form,
 )
 from oversight.contracts.models import IN_REVIEW, Contract
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.exports import csv_response, xlsx_response
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
@@ -37,6 +35,7 @@ from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import cached_page
+from oversight.web.saving import commit_step
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 # Everyone who may sign in may read contracts, so everyone may download their documents.
@@ -116,19 +115,14 @@ def create(vendor_id: int):
     """Draft a new contract with a vendor."""
     vendor = db.get_or_404(Vendor, vendor_id)
     form = ContractForm()
-    if form.validate_on_submit():
-        try:
-            contract = services.create_contract(vendor, form.values(), actor=current_user)
-        except services.DuplicateNumberError as error:
-            db.session.rollback()
-            form.number.errors.append(error.message)
-        except ContractRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_l("Contract %(number)s was drafted.", number=contract.number), "success")
-            return redirect(url_for("contracts.detail", contract_id=contract.id))
+    if form.validate_on_submit() and (
+        saved := commit_step(
+            lambda: services.create_contract(vendor, form.values(), actor=current_user),
+            error_fields={services.DuplicateNumberError: form.number},
+        )
+    ):
+        flash(_l("Contract %(number)s was drafted.", number=saved.value.number), "success")
+        return redirect(url_for("contracts.detail", contract_id=saved.value.id))
     return render_template("contracts/form.html", form=form, vendor=vendor, contract=None)
 
 
@@ -148,23 +142,13 @@ def edit(contract_id: int):
         flash(_l("This contract is with legal or signed and can no longer be changed here."), "warning")
         return redirect(url_for("contracts.detail", contract_id=contract.id))
     form = ContractEditForm(obj=contract)
-    if form.validate_on_submit():
-        try:
-            ensure_current(contract, form.version.data)
-            services.update_contract(contract, form.values(), actor=current_user)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.DuplicateNumberError as error:
-            db.session.rollback()
-            form.number.errors.append(error.message)
-        except ContractRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("Contract %(number)s was saved.", number=contract.number), "success")
-            return redirect(url_for("contracts.detail", contract_id=contract.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_contract(contract, form.values(), actor=current_user),
+        record=contract, version=form.version.data, stale_message=STALE_MESSAGE,
+        error_fields={services.DuplicateNumberError: form.number},
+    ):
+        flash(_l("Contract %(number)s was saved.", number=contract.number), "success")
+        return redirect(url_for("contracts.detail", contract_id=contract.id))
     return render_template("contracts/form.html", form=form, vendor=_load(contract_id).vendor, contract=contract)
 
 
@@ -203,19 +187,13 @@ def submit(contract_id: int):
     form = SubmitForm()
     if not form.validate_on_submit():
         return _detail(contract_id, 400, submit_form=form)
-    try:
-        ensure_current(contract, form.version.data)
-        review = services.submit_for_review(contract, note=form.note.data, actor=current_user, now=utcnow())
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(contract_id, 409, submit_form=form)
-    except ContractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(contract_id, 400, submit_form=form)
-    flash(_l("Review round %(round)d was sent to legal.", round=review.round_number), "success")
+    outcome = commit_step(
+        lambda: services.submit_for_review(contract, note=form.note.data, actor=current_user, now=utcnow()),
+        record=contract, version=form.version.data, stale_message=STALE_MESSAGE,
+    )
+    if not outcome:
+        return _detail(contract_id, outcome.status, submit_form=form)
+    flash(_l("Review round %(round)d was sent to legal.", round=outcome.value.round_number), "success")
     return redirect(url_for("contracts.detail", contract_id=contract.id))
 
 
@@ -238,17 +216,10 @@ def review(contract_id: int):
     results = review_rules.sorted_results(current)
     form = review_form(current, results)
     if form.validate_on_submit():
-        try:
-            ensure_current(current, form.version.data)
-            review_rules.save_results(contract, current, form.values(), actor=current_user, now=utcnow())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except ContractRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if commit_step(
+            lambda: review_rules.save_results(contract, current, form.values(), actor=current_user, now=utcnow()),
+            record=current, version=form.version.data, stale_message=STALE_MESSAGE,
+        ):
             flash(_l("The clause findings were saved."), "success")
             return redirect(url_for("contracts.review", contract_id=contract.id))
     elif request.method == "POST":
@@ -273,17 +244,10 @@ def _decide_round(contract_id: int, form, decide, success_message):
         return redirect(url_for("contracts.detail", contract_id=contract.id))
     if not form.validate_on_submit():
         return None, form
-    try:
-        ensure_current(current, form.version.data)
-        decide(contract, current, comment=form.comment.data, actor=current_user, now=utcnow())
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return None, form
-    except ContractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not commit_step(
+        lambda: decide(contract, current, comment=form.comment.data, actor=current_user, now=utcnow()),
+        record=current, version=form.version.data, stale_message=STALE_MESSAGE,
+    ):
         return None, form
     flash(success_message, "success")
     return redirect(url_for("contracts.detail", contract_id=contract_id)), form
@@ -324,18 +288,12 @@ def approve_waiver(contract_id: int, result_id: int):
     form = WaiverApprovalForm()
     if not form.validate_on_submit():
         return _detail(contract_id, 400)
-    try:
-        ensure_current(result.review, form.version.data)
-        review_rules.approve_waiver(contract, result, actor=current_user, now=utcnow())
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(contract_id, 409)
-    except ContractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(contract_id, 400)
+    outcome = commit_step(
+        lambda: review_rules.approve_waiver(contract, result, actor=current_user, now=utcnow()),
+        record=result.review, version=form.version.data, stale_message=STALE_MESSAGE,
+    )
+    if not outcome:
+        return _detail(contract_id, outcome.status)
     flash(_l("The waiver for %(code)s was approved.", code=result.item.code), "success")
     return redirect(url_for("contracts.detail", contract_id=contract_id, _anchor="clauses"))
 
@@ -344,18 +302,11 @@ def _manager_step(contract_id: int, form, action, form_name: str, success_messag
     contract = _load(contract_id)
     if not form.validate_on_submit():
         return _detail(contract_id, 400, **{form_name: form})
-    try:
-        ensure_current(contract, form.version.data)
-        action(contract, form)
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(contract_id, 409, **{form_name: form})
-    except ContractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(contract_id, 400, **{form_name: form})
+    outcome = commit_step(
+        lambda: action(contract, form), record=contract, version=form.version.data, stale_message=STALE_MESSAGE
+    )
+    if not outcome:
+        return _detail(contract_id, outcome.status, **{form_name: form})
     flash(success_message, "success")
     return redirect(url_for("contracts.detail", contract_id=contract_id))
 
@@ -396,24 +347,14 @@ def sign(contract_id: int):
     form = SignForm()
     if not form.validate_on_submit():
         return _detail(contract_id, 400, sign_form=form)
-    try:
-        ensure_current(contract, form.version.data)
-        services.mark_signed(
+    outcome = commit_step(
+        lambda: services.mark_signed(
             contract, form.file.data, signed_on=form.signed_on.data, kind=form.kind.data, actor=current_user
-        )
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(contract_id, 409, sign_form=form)
-    except UploadRejected as error:
-        db.session.rollback()
-        form.file.errors = [*form.file.errors, error.message]
-        return _detail(contract_id, 400, sign_form=form)
-    except ContractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(contract_id, 400, sign_form=form)
+        ),
+        record=contract, version=form.version.data, stale_message=STALE_MESSAGE, upload_field=form.file,
+    )
+    if not outcome:
+        return _detail(contract_id, outcome.status, sign_form=form)
     flash(_l("Contract %(number)s is signed and in force.", number=contract.number), "success")
     return redirect(url_for("contracts.detail", contract_id=contract_id))
 

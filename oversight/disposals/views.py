@@ -8,27 +8,20 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services
 from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm
 from oversight.disposals.models import DisposalItem
-from oversight.disposals.services import DisposalRuleError
 from oversight.evidence import services as evidence_services
-from oversight.evidence.validation import UploadRejected
-from oversight.extensions import db
 from oversight.reports import exports as list_exports
 from oversight.web.pagecache import cached_page
+from oversight.web.saving import commit_step
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
 # Same rule as the contract: everyone who may sign in may read the certificate.
 
 RECORDERS = (PROCUREMENT, ADMIN)
-STALE_MESSAGE = _l(
-    "Someone else saved this record after you opened it. Your changes were not saved; "
-    "they are still in the form below. Reload the page to see the other changes."
-)
 
 
 def _load(item_id: int) -> DisposalItem:
@@ -116,24 +109,14 @@ def record_certificate(item_id: int):
     form = CertificateForm()
     if not form.validate_on_submit():
         return _detail(item_id, 400, form=form)
-    try:
-        ensure_current(item, form.version.data)
-        services.record_certificate(
+    outcome = commit_step(
+        lambda: services.record_certificate(
             item, form.values(), file_storage=form.file.data, actor=current_user, now=utcnow(), today=local_today()
-        )
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(item_id, 409, form=form)
-    except UploadRejected as error:
-        db.session.rollback()
-        form.file.errors = [*form.file.errors, error.message]
-        return _detail(item_id, 400, form=form)
-    except DisposalRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(item_id, 400, form=form)
+        ),
+        record=item, version=form.version.data, upload_field=form.file,
+    )
+    if not outcome:
+        return _detail(item_id, outcome.status, form=form)
     flash(_l("The certificate was recorded; a manager can now confirm it."), "success")
     return redirect(url_for("disposals.detail", item_id=item_id))
 
@@ -146,17 +129,11 @@ def confirm(item_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _detail(item_id, 400, confirm_form=form)
-    try:
-        ensure_current(item, form.version.data)
-        services.confirm(item, actor=current_user, note=form.note.data, now=utcnow())
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(item_id, 409, confirm_form=form)
-    except DisposalRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(item_id, 400, confirm_form=form)
+    outcome = commit_step(
+        lambda: services.confirm(item, actor=current_user, note=form.note.data, now=utcnow()),
+        record=item, version=form.version.data,
+    )
+    if not outcome:
+        return _detail(item_id, outcome.status, confirm_form=form)
     flash(_l("The return or deletion was confirmed."), "success")
     return redirect(url_for("disposals.detail", item_id=item_id))

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evaluations import pages, services
@@ -26,6 +25,7 @@ from oversight.extensions import db
 from oversight.reports import exports as list_exports
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import cached_page
+from oversight.web.saving import commit_step
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 # Everyone who may sign in may read evaluations, so everyone may download their evidence.
@@ -77,15 +77,11 @@ def export():
 def start(vendor_id: int):
     """Open a new evaluation of a vendor (pre-filled from the previous one)."""
     vendor = db.get_or_404(Vendor, vendor_id)
-    try:
-        evaluation = services.start_evaluation(vendor, actor=current_user, now=utcnow())
-    except services.EvaluationRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    outcome = commit_step(lambda: services.start_evaluation(vendor, actor=current_user, now=utcnow()))
+    if not outcome:
         return redirect(url_for("vendors.detail", vendor_id=vendor_id, _anchor="evaluations"))
-    db.session.commit()
-    flash(_l("Evaluation #%(id)d was started.", id=evaluation.id), "success")
-    return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
+    flash(_l("Evaluation #%(id)d was started.", id=outcome.value.id), "success")
+    return redirect(url_for("evaluations.edit", evaluation_id=outcome.value.id))
 
 
 @bp.route("/<int:evaluation_id>")
@@ -105,17 +101,10 @@ def edit(evaluation_id: int):
         return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
     form = answers_form(evaluation)
     if form.validate_on_submit():
-        try:
-            ensure_current(evaluation, form.version.data)
-            services.save_answers(evaluation, form.values(), actor=current_user, now=utcnow())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.EvaluationRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if commit_step(
+            lambda: services.save_answers(evaluation, form.values(), actor=current_user, now=utcnow()),
+            record=evaluation, version=form.version.data, stale_message=STALE_MESSAGE,
+        ):
             flash(_l("The answers were saved."), "success")
             return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
     elif request.method == "POST":
@@ -160,27 +149,19 @@ def submit(evaluation_id: int):
     """Propose a decision and send the evaluation for approval."""
     evaluation = _load(evaluation_id)
     form = SubmitForm(data={"version": evaluation.version, "decision": evaluation.proposed_decision})
-    if evaluation.is_editable and form.validate_on_submit():
-        try:
-            ensure_current(evaluation, form.version.data)
-            services.submit(
-                evaluation,
-                decision=form.decision.data,
-                conditions=form.conditions.data,
-                note=form.note.data,
-                actor=current_user,
-                now=utcnow(),
-            )
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.EvaluationRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("The evaluation was submitted for approval."), "success")
-            return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+    if evaluation.is_editable and form.validate_on_submit() and commit_step(
+        lambda: services.submit(
+            evaluation,
+            decision=form.decision.data,
+            conditions=form.conditions.data,
+            note=form.note.data,
+            actor=current_user,
+            now=utcnow(),
+        ),
+        record=evaluation, version=form.version.data, stale_message=STALE_MESSAGE,
+    ):
+        flash(_l("The evaluation was submitted for approval."), "success")
+        return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
     return render_template("evaluations/submit.html", **pages.submit_context(_load(evaluation_id), form))
 
 
@@ -192,18 +173,14 @@ def approve(evaluation_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         return _detail(evaluation, 400, decision_form=form)
-    try:
-        ensure_current(evaluation, form.version.data)
-        services.approve(evaluation, actor=current_user, note=form.note.data, today=local_today(), now=utcnow())
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(evaluation, 409, decision_form=form)
-    except services.EvaluationRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(evaluation, 400, decision_form=form)
+    outcome = commit_step(
+        lambda: services.approve(
+            evaluation, actor=current_user, note=form.note.data, today=local_today(), now=utcnow()
+        ),
+        record=evaluation, version=form.version.data, stale_message=STALE_MESSAGE,
+    )
+    if not outcome:
+        return _detail(evaluation, outcome.status, decision_form=form)
     flash(_l("The decision was recorded: %(status)s.", status=evaluation.status_label), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
 
@@ -216,17 +193,11 @@ def return_to_procurement(evaluation_id: int):
     form = ReturnForm()
     if not form.validate_on_submit():
         return _detail(evaluation, 400, return_form=form)
-    try:
-        ensure_current(evaluation, form.version.data)
-        services.return_evaluation(evaluation, actor=current_user, note=form.note.data)
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return _detail(evaluation, 409, return_form=form)
-    except services.EvaluationRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _detail(evaluation, 400, return_form=form)
+    outcome = commit_step(
+        lambda: services.return_evaluation(evaluation, actor=current_user, note=form.note.data),
+        record=evaluation, version=form.version.data, stale_message=STALE_MESSAGE,
+    )
+    if not outcome:
+        return _detail(evaluation, outcome.status, return_form=form)
     flash(_l("The evaluation was returned to procurement."), "success")
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))

@@ -14,11 +14,9 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
-from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.incidents import data, pdf, services
 from oversight.incidents import rules as _rules  # noqa: F401  (registers the reminder rules)
@@ -28,6 +26,7 @@ from oversight.incidents.pages import detail_context, list_context
 from oversight.reports import exports as list_exports
 from oversight.reports.responses import pdf_response
 from oversight.web.pagecache import cached_page
+from oversight.web.saving import commit_step
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -118,20 +117,12 @@ def edit(incident_id: int):
     """Change the recorded facts (counts, dates, categories …) as the investigation goes on."""
     incident = _load(incident_id)
     form = _incident_form(IncidentEditForm, obj=incident)
-    if form.validate_on_submit():
-        try:
-            ensure_current(incident, form.version.data)
-            services.update_incident(incident, form.values(), actor=current_user)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.IncidentRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("The incident was saved."), "success")
-            return redirect(url_for("incidents.detail", incident_id=incident.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_incident(incident, form.values(), actor=current_user),
+        record=incident, version=form.version.data, stale_message=STALE_MESSAGE,
+    ):
+        flash(_l("The incident was saved."), "success")
+        return redirect(url_for("incidents.detail", incident_id=incident.id))
     status_code = 400 if form.errors else 200
     return render_template("incidents/form.html", form=form, incident=_load(incident_id)), status_code
 
@@ -161,8 +152,7 @@ def step(incident_id: int, code: str):
     if not form.is_submitted() and step.done_on is None:
         form.done_on.data = local_today()
     if form.validate_on_submit():
-        try:
-            ensure_current(step, form.version.data)
+        def record_step() -> None:
             if form.file.data and getattr(form.file, "inspected", None):
                 evidence_services.store_upload(form.file.data, step, current_user, description=step.label)
             values = {key: form[key].data for key in ("done_on", "reference", "due_on", "note")}
@@ -170,14 +160,8 @@ def step(incident_id: int, code: str):
                 services.save_step(step, values, actor=current_user)
             else:
                 services.complete_step(step, values, actor=current_user, today=local_today(), now=utcnow())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except (services.IncidentRuleError, UploadRejected) as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+
+        if commit_step(record_step, record=step, version=form.version.data, stale_message=STALE_MESSAGE):
             flash(_l("“%(step)s” was saved.", step=step.label), "success")
             return redirect(url_for("incidents.detail", incident_id=incident_id, _anchor="steps"))
     return _render_step(incident_id, code, form, 400 if request.method == "POST" else 200)
@@ -190,20 +174,12 @@ def waive_step(incident_id: int, code: str):
     incident = _load(incident_id)
     step = _step(incident, code)
     form = StepForm()
-    if form.validate_on_submit():
-        try:
-            ensure_current(step, form.version.data)
-            services.waive_step(step, form.waiver_reason.data, actor=current_user, now=utcnow())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.IncidentRuleError as error:
-            db.session.rollback()
-            form.waiver_reason.errors = [*form.waiver_reason.errors, error.message]
-        else:
-            flash(_l("“%(step)s” was waived.", step=step.label), "success")
-            return redirect(url_for("incidents.detail", incident_id=incident_id, _anchor="steps"))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.waive_step(step, form.waiver_reason.data, actor=current_user, now=utcnow()),
+        record=step, version=form.version.data, stale_message=STALE_MESSAGE, error_field=form.waiver_reason,
+    ):
+        flash(_l("“%(step)s” was waived.", step=step.label), "success")
+        return redirect(url_for("incidents.detail", incident_id=incident_id, _anchor="steps"))
     return _render_step(incident_id, code, form, 400)
 
 
@@ -212,13 +188,7 @@ def waive_step(incident_id: int, code: str):
 def reopen_step(incident_id: int, code: str):
     """Put a done or waived step back to open."""
     step = _step(_load(incident_id), code)
-    try:
-        services.reopen_step(step, actor=current_user)
-    except services.IncidentRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit_step(lambda: services.reopen_step(step, actor=current_user)):
         flash(_l("“%(step)s” is open again.", step=step.label), "success")
     return redirect(url_for("incidents.detail", incident_id=incident_id, _anchor="steps"))
 
@@ -246,23 +216,15 @@ def close(incident_id: int):
     """Close an incident whose steps are settled; asks for a re-evaluation and an extra audit."""
     incident = _load(incident_id)
     form = CloseForm(obj=incident)
-    if form.validate_on_submit():
-        try:
-            ensure_current(incident, form.version.data)
-            services.close_incident(incident, form.note.data, actor=current_user, today=local_today())
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.IncidentRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(
-                _l("The incident was closed; a re-evaluation and an extra audit of the vendor were requested."),
-                "success",
-            )
-            return redirect(url_for("incidents.detail", incident_id=incident.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.close_incident(incident, form.note.data, actor=current_user, today=local_today()),
+        record=incident, version=form.version.data, stale_message=STALE_MESSAGE,
+    ):
+        flash(
+            _l("The incident was closed; a re-evaluation and an extra audit of the vendor were requested."),
+            "success",
+        )
+        return redirect(url_for("incidents.detail", incident_id=incident.id))
     incident = _load(incident_id)
     return render_template(
         "incidents/close.html", incident=incident, form=form, open_steps=services.unsettled_steps(incident)

@@ -9,7 +9,6 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts import services as contract_services
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
@@ -21,16 +20,12 @@ from oversight.subcontracts.forms import (
     ReviewForm,
     RevokeForm,
 )
-from oversight.subcontracts.services import SubcontractRuleError
 from oversight.vendors.models import Vendor
+from oversight.web.saving import commit_step
 
 bp = Blueprint("subcontracts", __name__, url_prefix="/subcontracts")
 
 REQUESTERS = (PROCUREMENT, ADMIN)
-STALE_MESSAGE = _l(
-    "Someone else saved this record after you opened it. Your changes were not saved; "
-    "they are still in the form below. Reload the page to see the other changes."
-)
 
 
 def _contract(contract_id: int):
@@ -92,22 +87,19 @@ def create(contract_id: int):
     """Record a subcontractor in the chain (under the contractor or under another node)."""
     contract = _contract(contract_id)
     form = pages.node_form(contract, parent_id=request.args.get("parent", ""))
-    if form.validate_on_submit():
-        try:
-            node = services.record_node(
+    if form.validate_on_submit() and (
+        saved := commit_step(
+            lambda: services.record_node(
                 contract,
                 parent=pages.chosen_parent(contract, form.parent.data),
                 vendor=pages.chosen_vendor(form.vendor.data),
                 values=form.values(),
                 actor=current_user,
             )
-            db.session.commit()
-        except SubcontractRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("The subcontractor was recorded. Without the principal's consent it is a violation."), "warning")
-            return redirect(url_for("subcontracts.detail", node_id=node.id))
+        )
+    ):
+        flash(_l("The subcontractor was recorded. Without the principal's consent it is a violation."), "warning")
+        return redirect(url_for("subcontracts.detail", node_id=saved.value.id))
     status = 400 if form.is_submitted() else 200
     return render_template("subcontracts/node_form.html", contract=contract, form=form), status
 
@@ -125,16 +117,11 @@ def request_consent(node_id: int):
     """Request the principal's consent on the vendor's behalf (§5.2)."""
     node = _node(node_id)
     form = pages.request_form(node)
-    if form.validate_on_submit():
-        try:
-            services.request_consent(node, form.values(), actor=current_user, now=utcnow())
-            db.session.commit()
-        except SubcontractRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_l("The consent request was sent to legal for review."), "success")
-            return redirect(url_for("subcontracts.detail", node_id=node.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.request_consent(node, form.values(), actor=current_user, now=utcnow())
+    ):
+        flash(_l("The consent request was sent to legal for review."), "success")
+        return redirect(url_for("subcontracts.detail", node_id=node.id))
     status = 400 if form.is_submitted() else 200
     return render_template("subcontracts/request_form.html", node=node, form=form), status
 
@@ -144,15 +131,11 @@ def request_consent(node_id: int):
 def start_evaluation(consent_id: int):
     """Start (or link) the subcontractor's selection evaluation from the request."""
     consent = _consent(consent_id)
-    try:
-        evaluation = services.start_evaluation(consent, actor=current_user, now=utcnow())
-        db.session.commit()
-    except SubcontractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    outcome = commit_step(lambda: services.start_evaluation(consent, actor=current_user, now=utcnow()))
+    if not outcome:
         return redirect(url_for("subcontracts.detail", node_id=consent.subcontract_id))
     flash(_l("The selection evaluation is linked to the request."), "success")
-    return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
+    return redirect(url_for("evaluations.detail", evaluation_id=outcome.value.id))
 
 
 def _act(consent_id: int, form, form_name: str, action, success):
@@ -160,18 +143,10 @@ def _act(consent_id: int, form, form_name: str, action, success):
     consent = _consent(consent_id)
     if not form.validate_on_submit():
         return pages.render_detail(consent.subcontract, user=current_user, status=400, **{form_name: form})
-    try:
-        ensure_current(consent, form.version.data)
-        action(consent)
-        db.session.commit()
-    except StaleEditError:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "danger")
-        return pages.render_detail(_node(consent.subcontract_id), user=current_user, status=409, **{form_name: form})
-    except SubcontractRuleError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return pages.render_detail(_node(consent.subcontract_id), user=current_user, status=400, **{form_name: form})
+    outcome = commit_step(lambda: action(consent), record=consent, version=form.version.data)
+    if not outcome:
+        node = _node(consent.subcontract_id)
+        return pages.render_detail(node, user=current_user, status=outcome.status, **{form_name: form})
     flash(success, "success")
     return redirect(url_for("subcontracts.detail", node_id=consent.subcontract_id))
 

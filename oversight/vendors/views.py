@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, PROCUREMENT
-from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
@@ -25,14 +24,11 @@ from oversight.vendors.forms import (
 )
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 from oversight.web.pagecache import cached_page
+from oversight.web.saving import commit_step
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
 EDITORS = (PROCUREMENT, ADMIN)
-STALE_MESSAGE = _l(
-    "Someone else saved this record after you opened it. Your changes were not saved; "
-    "they are still in the form below. Reload the page to see the other changes."
-)
 
 
 def _load(vendor_id: int) -> Vendor:
@@ -117,20 +113,12 @@ def edit(vendor_id: int):
     """Change a vendor's register data."""
     vendor = _load(vendor_id)
     form = VendorEditForm(users=services.assignable_users(), vendor=vendor)
-    if form.validate_on_submit():
-        try:
-            ensure_current(vendor, form.version.data)
-            services.update_vendor(vendor, form.values(), actor=current_user)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        except services.DuplicateCorporateNumberError as error:
-            db.session.rollback()
-            form.corporate_number.errors.append(error.message)
-        else:
-            flash(_l("Vendor %(name)s was saved.", name=vendor.name), "success")
-            return redirect(url_for("vendors.detail", vendor_id=vendor.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_vendor(vendor, form.values(), actor=current_user),
+        record=vendor, version=form.version.data, error_field=form.corporate_number,
+    ):
+        flash(_l("Vendor %(name)s was saved.", name=vendor.name), "success")
+        return redirect(url_for("vendors.detail", vendor_id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
 
 
@@ -140,18 +128,11 @@ def change_status(vendor_id: int):
     """Move a vendor to another status, with a reason."""
     vendor = _load(vendor_id)
     form = StatusForm(vendor=vendor)
-    if form.validate_on_submit():
-        try:
-            services.change_status(vendor, form.status.data, reason=form.reason.data, actor=current_user)
-        except services.VendorRuleError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(
-                _l("The status of %(name)s is now %(status)s.", name=vendor.name, status=vendor.status_label), "success"
-            )
-            return redirect(url_for("vendors.detail", vendor_id=vendor.id))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.change_status(vendor, form.status.data, reason=form.reason.data, actor=current_user)
+    ):
+        flash(_l("The status of %(name)s is now %(status)s.", name=vendor.name, status=vendor.status_label), "success")
+        return redirect(url_for("vendors.detail", vendor_id=vendor.id))
     return render_template("vendors/status.html", form=form, vendor=vendor)
 
 
@@ -176,17 +157,12 @@ def edit_contact(vendor_id: int, contact_id: int):
     vendor = _load(vendor_id)
     contact = _child(VendorContact, contact_id, vendor)
     form = ContactEditForm(obj=contact)
-    if form.validate_on_submit():
-        try:
-            ensure_current(contact, form.version.data)
-            services.update_contact(contact, form.data, actor=current_user)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        else:
-            flash(_l("The contact was saved."), "success")
-            return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="contacts"))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_contact(contact, form.data, actor=current_user),
+        record=contact, version=form.version.data,
+    ):
+        flash(_l("The contact was saved."), "success")
+        return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="contacts"))
     return render_template("vendors/contact_form.html", form=form, vendor=vendor, contact=contact)
 
 
@@ -223,17 +199,12 @@ def edit_certification(vendor_id: int, certification_id: int):
     vendor = _load(vendor_id)
     certification = _child(VendorCertification, certification_id, vendor)
     form = CertificationEditForm(obj=certification)
-    if form.validate_on_submit():
-        try:
-            ensure_current(certification, form.version.data)
-            services.update_certification(certification, form.data, actor=current_user)
-            db.session.commit()
-        except StaleEditError:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "danger")
-        else:
-            flash(_l("The certification was saved."), "success")
-            return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="certifications"))
+    if form.validate_on_submit() and commit_step(
+        lambda: services.update_certification(certification, form.data, actor=current_user),
+        record=certification, version=form.version.data,
+    ):
+        flash(_l("The certification was saved."), "success")
+        return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="certifications"))
     return render_template("vendors/certification_form.html", form=form, vendor=vendor, certification=certification)
 
 

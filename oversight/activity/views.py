@@ -3,14 +3,14 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from oversight.activity import services
+from oversight.activity import exports, services
 from oversight.activity.forms import LogFilterForm
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
+from oversight.core.exports import download
 from oversight.core.pagination import COUNT_LIMIT, paginate
 from oversight.extensions import db
-from oversight.reports import exports as list_exports
 from oversight.web.pagecache import cached_page
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
@@ -50,4 +50,4 @@ def export():
     _, filters = _filter_form()
     services.record("activity.export", actor=current_user, summary=request.query_string.decode()[:500])
     db.session.commit()
-    return list_exports.download("activity", services.filtered_query(filters), request.args.get("format"))
+    return download(exports.EXPORT, services.filtered_query(filters), request.args.get("format"))

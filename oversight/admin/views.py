@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from oversight.admin import services
+from oversight.admin import exports, services
 from oversight.admin import settings as settings_services
 from oversight.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
 from oversight.admin.settings_forms import build_settings_form
@@ -13,10 +13,10 @@ from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
+from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
-from oversight.reports import exports as list_exports
 from oversight.web.saving import commit_step
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -48,7 +48,7 @@ def export_users():
         status=form.status.data or "",
         sort=request.args.get("sort", "name"),
     )
-    return list_exports.download("users", query, request.args.get("format"))
+    return download(exports.EXPORT, query, request.args.get("format"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from oversight.audits import exports, pages, services
 from oversight.audits import findings as finding_services
-from oversight.audits import pages, services
 from oversight.audits.forms import (
     AuditEditForm,
     AuditEvidenceForm,
@@ -29,14 +29,13 @@ from oversight.audits.forms import (
 from oversight.audits.models import Audit, Finding
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, MANAGER
-from oversight.core.exports import csv_response
+from oversight.core.exports import csv_response, download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
-from oversight.reports import exports as list_exports
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import cached_page
@@ -139,7 +138,7 @@ def export_records():
         kind=filters.get("kind") or "",
         sort=request.args.get("sort", "newest"),
     )
-    return list_exports.download("audits", query, request.args.get("format"))
+    return download(exports.AUDITS, query, request.args.get("format"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -406,7 +405,7 @@ def export_findings():
     """The filtered findings as CSV (default) or Excel (``format=xlsx``)."""
     form = FindingsFilterForm(request.args)
     query = pages.finding_list_query(form.data if form.validate() else {}, local_today())
-    return list_exports.download("findings", query, request.args.get("format"))
+    return download(exports.FINDINGS, query, request.args.get("format"))
 
 
 def _finding_page(finding: Finding, status: int = 200, **forms):

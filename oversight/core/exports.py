@@ -11,9 +11,10 @@ import io
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 from flask import Response, has_request_context, stream_with_context
@@ -22,8 +23,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from sqlalchemy import Select
 
-from oversight.core.timeutil import to_local
+from oversight.core.timeutil import local_today, to_local
+from oversight.extensions import db
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,3 +166,36 @@ def xlsx_response(filename: str, sheet_title: str, header: Sequence[str], rows: 
     )
     response.content_length = size
     return response
+
+
+# --- list downloads ---------------------------------------------------------------------------
+# One convention everywhere: each list has an ``export`` route beside it taking the list's own query
+# string plus ``format=csv`` (default) or ``format=xlsx``. The view builds the list's query as the
+# page does and calls ``download(FEATURE_EXPORT, query, format)``; each feature defines its
+# ``ListExport`` in its ``exports.py``. Rows are read in batches and streamed, so a long list never
+# sits in memory.
+
+BATCH = 500
+
+
+def batched(query: Select, size: int = BATCH) -> Iterator[Any]:
+    """The query's rows, fetched ``size`` at a time."""
+    yield from db.session.scalars(query.execution_options(yield_per=size))
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """What one list exports: a file stem, a sheet title, the header and the rows of a query."""
+
+    stem: str
+    title: Callable[[], str]
+    header: Callable[[], list[str]]
+    rows: Callable[[Select], Iterable[tuple]]
+
+
+def download(export: ListExport, query: Select, file_format: str | None) -> Response:
+    """``export`` of ``query`` as CSV (default) or Excel (``file_format == "xlsx"``)."""
+    stem = f"{export.stem}-{local_today().isoformat()}"
+    if file_format == "xlsx":
+        return xlsx_response(f"{stem}.xlsx", export.title(), export.header(), export.rows(query))
+    return csv_response(f"{stem}.csv", export.header(), export.rows(query))

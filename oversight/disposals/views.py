@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
-from oversight.disposals import services
+from oversight.disposals import exports, services
 from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm
 from oversight.disposals.models import DisposalItem
 from oversight.evidence import services as evidence_services
-from oversight.reports import exports as list_exports
 from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
@@ -91,7 +91,7 @@ def export():
         q=data.get("q") or "",
         today=local_today(),
     )
-    return list_exports.download("disposals", query, request.args.get("format"))
+    return download(exports.EXPORT, query, request.args.get("format"))
 
 
 @bp.route("/<int:item_id>")

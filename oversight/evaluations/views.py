@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
-from oversight.evaluations import pages, services
+from oversight.evaluations import exports, pages, services
 from oversight.evaluations.forms import (
     DecisionForm,
     EvaluationEvidenceForm,
@@ -22,7 +23,6 @@ from oversight.evaluations.models import Evaluation
 from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
-from oversight.reports import exports as list_exports
 from oversight.vendors.models import Vendor
 from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
@@ -69,7 +69,7 @@ def index():
 def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
     query = pages.list_query(status=request.args.get("status", ""))
-    return list_exports.download("evaluations", query, request.args.get("format"))
+    return download(exports.EXPORT, query, request.args.get("format"))
 
 
 @bp.route("/start/<int:vendor_id>", methods=["POST"])

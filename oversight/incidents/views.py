@@ -14,16 +14,16 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
+from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
-from oversight.incidents import data, pdf, services
+from oversight.incidents import data, exports, pdf, services
 from oversight.incidents import rules as _rules  # noqa: F401  (registers the reminder rules)
 from oversight.incidents.forms import CloseForm, FilterForm, IncidentEditForm, IncidentForm, StepForm
 from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, IncidentStep
 from oversight.incidents.pages import detail_context, list_context
-from oversight.reports import exports as list_exports
 from oversight.reports.responses import pdf_response
 from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
@@ -86,7 +86,7 @@ def export():
     query = services.incident_query(
         status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=request.args.get("vendor_id", type=int)
     )
-    return list_exports.download("incidents", query, request.args.get("format"))
+    return download(exports.EXPORT, query, request.args.get("format"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -9,10 +9,10 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts import services as contract_services
+from oversight.core.exports import download
 from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
-from oversight.reports import exports as list_exports
-from oversight.subcontracts import pages, services, worklist
+from oversight.subcontracts import exports, pages, services, worklist
 from oversight.subcontracts.forms import (
     APPROVE,
     DecisionForm,
@@ -62,7 +62,7 @@ def index():
 @role_required()
 def export():
     """Every subcontract node with its consent requests as CSV (default) or Excel (``format=xlsx``)."""
-    return list_exports.download("subcontracts", list_exports.subcontract_query(), request.args.get("format"))
+    return download(exports.EXPORT, exports.subcontract_query(), request.args.get("format"))
 
 
 @bp.route("/contracts/<int:contract_id>")

@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, PROCUREMENT
+from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.extensions import db
-from oversight.reports import exports as list_exports
+from oversight.reports import exports as register_exports
 from oversight.vendors import overview, services
 from oversight.vendors.forms import (
     CertificationEditForm,
@@ -71,7 +72,7 @@ def export():
     """The filtered register with its oversight lights as CSV (default) or Excel (``format=xlsx``)."""
     form = VendorFilterForm(request.args, users=services.assignable_users())
     query = overview.list_query(form.data if form.validate() else {}, sort=request.args.get("sort", "name"))
-    return list_exports.download("vendors", query, request.args.get("format"))
+    return download(register_exports.VENDORS, query, request.args.get("format"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

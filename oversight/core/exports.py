@@ -85,12 +85,17 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
     yield buffer.getvalue()
 
 
+def _download_headers(filename: str) -> dict[str, str]:
+    # The lists hold personal data: no browser or proxy keeps a copy.
+    return {"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"}
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     """Stream ``rows`` as a UTF-8 (with BOM) CSV download named ``filename``."""
     chunks = (chunk.encode("utf-8") for chunk in csv_chunks(header, rows))
     if has_request_context():
         chunks = stream_with_context(chunks)
-    return Response(chunks, mimetype=CSV_MIMETYPE, headers={"Content-Disposition": content_disposition(filename)})
+    return Response(chunks, content_type=CSV_MIMETYPE, headers=_download_headers(filename))
 
 
 def valid_sheet_name(title: str) -> str:
@@ -161,7 +166,7 @@ def xlsx_response(filename: str, sheet_title: str, header: Sequence[str], rows: 
     response = Response(
         _file_chunks(spool),
         mimetype=XLSX_MIMETYPE,
-        headers={"Content-Disposition": content_disposition(filename)},
+        headers=_download_headers(filename),
         direct_passthrough=True,
     )
     response.content_length = size

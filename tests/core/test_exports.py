@@ -99,3 +99,16 @@ def test_sheet_names_are_made_valid():
 
 def test_content_disposition_falls_back_to_download():
     assert content_disposition("委託先一覧.csv").startswith('attachment; filename="download.csv"; filename*=')
+
+
+def test_downloads_are_never_stored_and_name_one_charset(app_ctx, tmp_path):
+    """CSV and Excel lists hold personal data: ``no-store``, and the CSV's Content-Type names its
+    charset once (it said ``charset=utf-8`` twice before)."""
+    from oversight.core.exports import csv_response, xlsx_response
+
+    csv = csv_response("a.csv", ["x"], [(1,)])
+    assert csv.headers["Cache-Control"] == "no-store"
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    xlsx = xlsx_response("a.xlsx", "a", ["x"], [(1,)])
+    assert xlsx.headers["Cache-Control"] == "no-store"
+    assert xlsx.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,28 +1,35 @@
 """The My Number guard: Oversight never stores a 個人番号, so free text that looks like one is flagged.
 
-A match is 12 digits, optionally grouped 4-4-4 with hyphens or spaces, whose last digit
-is the valid check digit (総務省令第85号 第5条, see ``shared/domain/identifiers.md``).
-Full-width digits, dashes and spaces from Japanese IMEs are normalised first. Digits that
-are part of a longer run (a 13-digit 法人番号, ``1234-5678-9012-3456``) do not match.
+A match is 12 digits whose last digit is the valid check digit (総務省令第85号 第5条, see
+``shared/domain/identifiers.md``), written either as 12 contiguous digits or as three groups of
+four with separators between them — the way people paste them: hyphens of every kind (‐ − ― ー),
+spaces (also doubled), tabs and line breaks (cells copied from Excel), dots, slashes, middle dots
+and parentheses. The text is NFKC-normalised first, so full-width digits, brackets and spaces
+count as their ASCII forms. Digits that are part of a longer run do not match: a 13-digit 法人番号,
+a 16-digit card number written 4-4-4-4, or phone numbers (2-4-4, 3-4-4).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, PasswordField, StringField
 
-# Full-width digits, the dashes IMEs produce, and the ideographic space, mapped to ASCII.
-_NORMALISE = str.maketrans(
-    {
-        **{chr(0xFF10 + n): str(n) for n in range(10)},
-        **dict.fromkeys("－‐‑‒–—―−ー", "-"),
-        "\u3000": " ",
-    }
-)
-_CANDIDATE = re.compile(r"(?<!\d)(\d{4})([- ]?)(\d{4})\2(\d{4})(?!\d)", re.ASCII)
+# What may stand between two groups of four digits (after NFKC): dashes of every kind, the
+# katakana prolonged sound mark IMEs put for a dash, white space, dots, slashes, middle dots and
+# brackets — at most three such characters ("1234 - 5678", "(1234) 5678").
+_SEPARATORS = "\\s.\\-/()\\[\\]・･\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"
+_SEPARATOR = f"[{_SEPARATORS}]{{1,3}}"
+_CANDIDATE = re.compile(rf"(?<!\d)(\d{{4}})({_SEPARATOR})?(\d{{4}})({_SEPARATOR})?(\d{{4}})(?!\d)")
+_SEPARATOR_CHARS = re.compile(f"[{_SEPARATORS}]")
+
+
+def normalise(text: str) -> str:
+    """NFKC: full-width digits, brackets, hyphen-minus and spaces become ASCII."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def check_digit(first_eleven: str) -> int:
@@ -44,24 +51,27 @@ def find_my_numbers(text: str | None) -> list[str]:
     """The 12-digit strings in ``text`` that could be a 個人番号 (separators removed), in order."""
     if not text:
         return []
-    normalised = text.translate(_NORMALISE)
+    normalised = normalise(text)
     found = []
     for match in _CANDIDATE.finditer(normalised):
-        digits = match.group(1) + match.group(3) + match.group(4)
+        if bool(match.group(2)) != bool(match.group(4)):
+            continue  # 8 contiguous digits and a group of 4 (e.g. a date and a number): not a grouping people use
+        digits = match.group(1) + match.group(3) + match.group(5)
         if is_valid_my_number(digits) and not _continues_group(normalised, match):
             found.append(digits)
     return found
 
 
 def _continues_group(text: str, match: re.Match) -> bool:
-    """True when a grouped match is one part of a longer grouped run (``1234-5678-9012-3456``)."""
-    separator = match.group(2)
-    if not separator:
-        return False
-    before = text[max(match.start() - 2, 0) : match.start()]
-    after = text[match.end() : match.end() + 2]
-    return (len(before) == 2 and before[0].isdigit() and before[1] == separator) or (
-        len(after) == 2 and after[0] == separator and after[1].isdigit()
+    """True when the match is one part of a longer run of digit groups (``1234-5678-9012-3456``)."""
+    before = text[max(match.start() - 3, 0) : match.start()]
+    after = text[match.end() : match.end() + 3]
+    stripped_before = before.rstrip("".join(_SEPARATOR_CHARS.findall(before)))
+    stripped_after = after.lstrip("".join(_SEPARATOR_CHARS.findall(after)))
+    grouped = bool(match.group(2))
+    return grouped and (
+        (stripped_before != before and stripped_before[-1:].isdigit())
+        or (stripped_after != after and stripped_after[:1].isdigit())
     )
 
 

@@ -27,6 +27,36 @@ def test_grouped_full_width_and_embedded_numbers_are_found(text):
     assert find_my_numbers(text) == ["123456789018"]
 
 
+# How people actually paste a 個人番号 (issue #17 item 6: 13 of these 20 got through before).
+PASTED = [
+    "1234\t5678\t9018",  # three cells copied from Excel
+    "1234\n5678\n9018",
+    "1234\r\n5678\r\n9018",
+    "1234.5678.9018",
+    "1234  5678  9018",  # double spaces
+    "１２３４-5678-９０１８",  # full-width mixed with half-width
+    "1234‐5678‐9018",  # U+2010 hyphen
+    "1234−5678−9018",  # U+2212 minus sign
+    "1234―5678―9018",  # U+2015 horizontal bar
+    "1234ー5678ー9018",  # katakana prolonged sound mark typed for a dash
+    "(1234)5678-9018",
+    "（１２３４）５６７８－９０１８",  # full-width brackets
+    "1234 - 5678 - 9018",
+    "1234/5678/9018",
+    "1234・5678・9018",
+    "1234-5678 9018",  # mixed separators
+    "番号：1234 5678 9018（本人）",
+    "1234-5678-9018",
+    "１２３４５６７８９０１８",
+    "個人番号123456789018を記入",
+]
+
+
+@pytest.mark.parametrize("text", PASTED)
+def test_what_people_paste_is_found(text):
+    assert find_my_numbers(text) == ["123456789018"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -39,7 +69,11 @@ def test_grouped_full_width_and_embedded_numbers_are_found(text):
         "090-1234-5678",  # mobile phone number
         "+81 90 1234 5678",
         "1234-5678-9018-1234",  # part of a longer grouped run (card-like)
-        "1234-5678 9018",  # mixed separators
+        "1234 5678 9018 1234",
+        "0120-1234-5678-9",
+        "7123-4567-89012",  # a 法人番号 written in groups
+        "2026.12.06 1234",
+        "TEL 03 1234 5678 / FAX 03 1234 5679",
         "契約番号 2026-0001",
         "",
         None,

@@ -34,7 +34,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], language: str) ->
     if services.find_by_email(email) is not None:
         raise click.ClickException(f"A user with the email {email} already exists.")
     password = _read_password()
-    errors = policy_errors(password, email)
+    errors = policy_errors(password, email, name)
     if errors:
         raise click.ClickException("Password refused: " + " ".join(errors))
     user = services.create_user(

@@ -5,14 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from oversight.auth.passwords import policy_errors, verify_password
+from oversight.auth.passwords import MAX_LENGTH, policy_errors, verify_password
 from oversight.auth.roles import LANGUAGE_LABELS
 from oversight.core.forms import choices
 
 
 class LoginForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me signed in on this computer"), default=False)
     next = HiddenField()
 

@@ -21,6 +21,13 @@ GOOD_PASSWORD = "plum-lantern-harbour-91"
         ("tanaka.hanako", "tanaka.hanako@example.com"),
         ("password1234", None),
         ("aaaaaaaaaaaaaaaa", None),
+        # issue #17 item 3: accepted before
+        ("abcabcabcabc", None),
+        ("123456789012", None),
+        ("passwordpassword", None),
+        ("qwertyuiopas", None),
+        ("iloveyou1234", None),
+        ("x" * 70 + "-Kp9#vQ2w", None),  # longer than the sign-in form accepts
     ],
 )
 def test_policy_refuses_weak_passwords(app_ctx, password, email):
@@ -29,7 +36,22 @@ def test_policy_refuses_weak_passwords(app_ctx, password, email):
 
 def test_policy_accepts_a_long_uncommon_password(app_ctx):
     assert policy_errors(GOOD_PASSWORD, "tanaka@example.com") == []
-    assert policy_errors("abcabcabcabx", None) == []
+    assert policy_errors("kp9-vq2w-lantern", None) == []
+
+
+def test_the_longest_password_allowed_can_sign_in(client, make_user, app):
+    """One limit for setting and for signing in: no password can be set that the sign-in form refuses."""
+    from oversight.auth.passwords import MAX_LENGTH
+
+    longest = ("plum-lantern-harbour-91-" * 4)[:MAX_LENGTH]
+    assert policy_errors(longest, None) == []
+    assert policy_errors(longest + "x", None)
+    user = make_user("viewer")
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        services.set_password(row, longest, actor=row, now=row.created_at)
+        db.session.commit()
+    assert client.post("/auth/login", data={"email": user.email, "password": longest}).status_code == 302
 
 
 def test_change_password(client, login_as, app):

@@ -7,6 +7,7 @@ sent, and :func:`send_email` answers ``"logged"`` so callers can show that in th
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,8 @@ from email.utils import make_msgid, parseaddr
 from flask import current_app
 
 log = logging.getLogger(__name__)
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 SENT = "sent"
 LOGGED = "logged"
@@ -106,4 +109,7 @@ def _address(value: str | tuple[str, str]) -> Address:
         name, addr = parseaddr(value)
         addr = addr or value
     username, _, domain = addr.rpartition("@")
-    return Address(display_name=name or "", username=username or addr, domain=domain if username else "")
+    # A display name is one header line: a stored name with a line break or other control character
+    # (the forms refuse them, older data may hold one) is flattened rather than failing every send.
+    display_name = " ".join(_CONTROL.sub(" ", name or "").split())
+    return Address(display_name=display_name, username=username or addr, domain=domain if username else "")

@@ -35,6 +35,39 @@ def test_japanese_subject_display_name_and_body_arrive_intact(app, smtp_server):
     assert message.get_content_type() == "multipart/alternative"
 
 
+def test_a_stored_name_with_a_line_break_still_gets_its_mail(app, smtp_server):
+    """A display name is one header line: a name stored with CR/LF (before the forms refused them) is
+    flattened, not a send that fails forever, and no header can be injected through it."""
+    with app.app_context():
+        status = mail.send_email([("田中\r\nBcc: attacker@example.com", "tanaka@example.com")], "件名", "本文\n")
+    assert status == mail.SENT
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["tanaka@example.com"]
+    (message,) = smtp_server.messages
+    assert message["To"].addresses[0].display_name == "田中 Bcc: attacker@example.com"
+    assert message["Bcc"] is None
+
+
+def test_every_form_checks_control_characters():
+    """Every form class inherits the base that refuses control characters in single-line fields."""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import oversight
+    from oversight.core.baseform import Form
+
+    names = [m.name for m in pkgutil.walk_packages(oversight.__path__, "oversight.") if m.name.endswith("forms")]
+    classes = []
+    for name in names:
+        module = importlib.import_module(name)
+        classes += [value for value in vars(module).values()
+                    if isinstance(value, type) and issubclass(value, FlaskForm) and value.__module__ == name]
+    assert len(classes) > 50
+    assert [cls.__qualname__ for cls in classes if not issubclass(cls, Form)] == []
+
+
 def test_default_sender_comes_from_config(app, smtp_server):
     with app.app_context():
         mail.send_email(["someone@example.com"], "Hello", "Body")

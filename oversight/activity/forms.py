@@ -1,16 +1,16 @@
 """The activity log's filter form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from oversight.activity.actions import ACTION_LABELS, OBJECT_TYPE_LABELS
+from oversight.core.baseform import Form
 from oversight.core.forms import LongSelect, choices
 from oversight.web.security import DATABASE_INT_MAX
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     class Meta:
         csrf = False
 

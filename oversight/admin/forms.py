@@ -1,13 +1,13 @@
 """Forms for managing users."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from oversight.auth import services as auth_services
 from oversight.auth.forms import PolicyPassword
 from oversight.auth.roles import ALL_ROLES, LANGUAGE_LABELS, ROLE_LABELS
+from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 
 
@@ -20,7 +20,7 @@ def _role_choices():
     return choices((role, ROLE_LABELS[role]) for role in ALL_ROLES)
 
 
-class UserFields(FlaskForm):
+class UserFields(Form):
     email = StringField(_l("Email address"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS.items()), default="ja")
@@ -55,7 +55,7 @@ class UserEditForm(UserFields):
             self.roles.data = user.roles
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(), PolicyPassword()])
     confirm_password = PasswordField(
         _l("New password again"),
@@ -67,7 +67,7 @@ class PasswordResetForm(FlaskForm):
         self.policy_email = user.email
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
 from oversight.admin.settings import INTEGER, TIME, SettingDefinition
+from oversight.core.baseform import Form
 
 
 def field_name(key: str) -> str:
@@ -32,7 +32,7 @@ def _field(definition: SettingDefinition) -> Field:
     return StringField(definition.label, validators=[required, Length(max=500)])
 
 
-class SettingsFormBase(FlaskForm):
+class SettingsFormBase(Form):
     state = HiddenField()
 
     definitions: tuple[SettingDefinition, ...] = ()

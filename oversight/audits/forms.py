@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -19,6 +18,7 @@ from oversight.audits.models import (
     STATUS_LABELS,
     TRIGGER_LABELS,
 )
+from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.forms import EvidenceUploadForm
@@ -29,7 +29,7 @@ def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "") and str(value).isdigit() else None
 
 
-class AuditForm(MyNumberGuardMixin, FlaskForm):
+class AuditForm(MyNumberGuardMixin, Form):
     """Plan an audit or change its header: vendor, kind, dates, auditors, indirect supervision."""
 
     vendor_id = SelectField(_l("Vendor audited"), validators=[DataRequired()])
@@ -94,7 +94,7 @@ class AuditEditForm(AuditForm):
     version = VersionField()
 
 
-class ResultsFormBase(MyNumberGuardMixin, FlaskForm):
+class ResultsFormBase(MyNumberGuardMixin, Form):
     """Result and note fields per item are added by :func:`results_form`."""
 
     version = VersionField()
@@ -140,7 +140,7 @@ class AuditEvidenceForm(EvidenceUploadForm):
         )
 
 
-class SubmitForm(MyNumberGuardMixin, FlaskForm):
+class SubmitForm(MyNumberGuardMixin, Form):
     overall_rating = SelectField(
         _l("Overall rating"),
         choices=choices([("", "—"), *RATING_LABELS.items()]),
@@ -160,22 +160,22 @@ class SubmitForm(MyNumberGuardMixin, FlaskForm):
             raise ValidationError(_l("A conditional continuation needs its conditions."))
 
 
-class SignOffForm(MyNumberGuardMixin, FlaskForm):
+class SignOffForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     version = VersionField()
 
 
-class ReturnForm(MyNumberGuardMixin, FlaskForm):
+class ReturnForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Why it is returned"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()
 
 
-class CancelForm(MyNumberGuardMixin, FlaskForm):
+class CancelForm(MyNumberGuardMixin, Form):
     reason = TextAreaField(_l("Why it is cancelled"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()
 
 
-class FindingForm(MyNumberGuardMixin, FlaskForm):
+class FindingForm(MyNumberGuardMixin, Form):
     """A finding with the corrective action requested in writing (是正要求)."""
 
     item_id = SelectField(_l("Checklist item"), validators=[Optional()])
@@ -208,7 +208,7 @@ class FindingForm(MyNumberGuardMixin, FlaskForm):
         }
 
 
-class PlanForm(MyNumberGuardMixin, FlaskForm):
+class PlanForm(MyNumberGuardMixin, Form):
     """The vendor's corrective plan and response, entered by the auditor on its behalf."""
 
     plan_text = TextAreaField(
@@ -224,25 +224,25 @@ VERIFY_OUTCOMES = {
 }
 
 
-class VerifyForm(MyNumberGuardMixin, FlaskForm):
+class VerifyForm(MyNumberGuardMixin, Form):
     outcome = SelectField(_l("Outcome"), choices=choices(VERIFY_OUTCOMES.items()))
     note = TextAreaField(_l("What was checked"), validators=[DataRequired(), Length(max=4000)])
     verified_on = DateField(_l("Verified on"), validators=[DataRequired()])
     version = VersionField()
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     version = VersionField()
 
 
-class TriggerForm(MyNumberGuardMixin, FlaskForm):
+class TriggerForm(MyNumberGuardMixin, Form):
     """Why an extra audit is needed."""
 
     reason_kind = SelectField(_l("Reason"), choices=choices(TRIGGER_LABELS.items()))
     reason_text = TextAreaField(_l("Details"), validators=[DataRequired(), Length(max=4000)])
 
 
-class ScheduleFilterForm(FlaskForm):
+class ScheduleFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -259,7 +259,7 @@ class ScheduleFilterForm(FlaskForm):
     )
 
 
-class RecordsFilterForm(FlaskForm):
+class RecordsFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -270,7 +270,7 @@ class RecordsFilterForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices([("", _l("All")), *KIND_LABELS.items()]), validators=[Optional()])
 
 
-class FindingsFilterForm(FlaskForm):
+class FindingsFilterForm(Form):
     class Meta:
         csrf = False
 

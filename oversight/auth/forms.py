@@ -1,16 +1,16 @@
 """Sign-in, password and language forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from oversight.auth.passwords import MAX_LENGTH, policy_errors, verify_password
 from oversight.auth.roles import LANGUAGE_LABELS
+from oversight.core.baseform import Form
 from oversight.core.forms import choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me signed in on this computer"), default=False)
@@ -32,7 +32,7 @@ class PolicyPassword:
             raise ValidationError(" ".join(errors))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), PolicyPassword()])
     confirm_password = PasswordField(
@@ -50,5 +50,5 @@ class PasswordChangeForm(FlaskForm):
             raise ValidationError(_l("The current password is not correct."))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS.items()), validators=[DataRequired()])

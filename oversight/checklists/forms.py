@@ -1,16 +1,16 @@
 """Forms for editing draft checklist templates."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from oversight.checklists.models import LEVEL_LABELS, ChecklistItem, ChecklistTemplate
+from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 
 
-class ItemForm(MyNumberGuardMixin, FlaskForm):
+class ItemForm(MyNumberGuardMixin, Form):
     """One checklist item of a draft."""
 
     code = StringField(
@@ -65,7 +65,7 @@ class ItemEditForm(ItemForm):
     version = VersionField()
 
 
-class TemplateForm(MyNumberGuardMixin, FlaskForm):
+class TemplateForm(MyNumberGuardMixin, Form):
     """The name and note of a draft."""
 
     name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=200)])
@@ -74,5 +74,5 @@ class TemplateForm(MyNumberGuardMixin, FlaskForm):
     version = VersionField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something (copy, publish, remove): only the CSRF token."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -21,6 +20,7 @@ from oversight.contracts.models import (
     STATUS_LABELS,
     TYPE_LABELS,
 )
+from oversight.core.baseform import Form
 from oversight.core.forms import LongSelect, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.forms import EvidenceUploadForm
@@ -29,7 +29,7 @@ from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
 ENDING_CHOICES = ((30, _l("30 days")), (90, _l("90 days")), (180, _l("180 days")))
 
 
-class ContractForm(MyNumberGuardMixin, FlaskForm):
+class ContractForm(MyNumberGuardMixin, Form):
     my_number_exempt = ("number",)
 
     number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=50)])
@@ -95,7 +95,7 @@ class ContractEditForm(ContractForm):
     version = VersionField()
 
 
-class ContractFilterForm(FlaskForm):
+class ContractFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -123,12 +123,12 @@ class ContractFilterForm(FlaskForm):
         self.vendor.choices = choices([("", _l("All")), *((str(vendor.id), vendor.name) for vendor in vendors)])
 
 
-class SubmitForm(MyNumberGuardMixin, FlaskForm):
+class SubmitForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Note for legal"), validators=[Optional(), Length(max=4000)])
     version = VersionField()
 
 
-class ReviewFormBase(MyNumberGuardMixin, FlaskForm):
+class ReviewFormBase(MyNumberGuardMixin, Form):
     """Result, clause number, quote, note and waiver per clause are added by :func:`review_form`."""
 
     my_number_exempt: tuple[str, ...] = ()
@@ -184,26 +184,26 @@ def review_form(review, results, **kwargs) -> ReviewFormBase:
     return form_class(data=data, **kwargs)
 
 
-class ReviewDecisionForm(MyNumberGuardMixin, FlaskForm):
+class ReviewDecisionForm(MyNumberGuardMixin, Form):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     version = VersionField()
 
 
-class ReviewReturnForm(MyNumberGuardMixin, FlaskForm):
+class ReviewReturnForm(MyNumberGuardMixin, Form):
     comment = TextAreaField(_l("What procurement must change"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()
 
 
-class WaiverApprovalForm(FlaskForm):
+class WaiverApprovalForm(Form):
     version = VersionField()
 
 
-class ApproveForm(MyNumberGuardMixin, FlaskForm):
+class ApproveForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     version = VersionField()
 
 
-class ManagerReturnForm(MyNumberGuardMixin, FlaskForm):
+class ManagerReturnForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Why it is returned"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()
 
@@ -211,7 +211,7 @@ class ManagerReturnForm(MyNumberGuardMixin, FlaskForm):
 SIGNED_DOCUMENT_KINDS = ("signed", "amendment", "memorandum")
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     signed_on = DateField(_l("Date signed"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     kind = SelectField(
         _l("Document"), choices=choices((kind, DOCUMENT_KIND_LABELS[kind]) for kind in SIGNED_DOCUMENT_KINDS)
@@ -226,13 +226,13 @@ class DocumentForm(EvidenceUploadForm):
     kind = SelectField(_l("Kind of document"), choices=choices(DOCUMENT_KIND_LABELS.items()))
 
 
-class ChangeForm(MyNumberGuardMixin, FlaskForm):
+class ChangeForm(MyNumberGuardMixin, Form):
     kind = SelectField(_l("Change"), choices=choices((kind, ROUND_KIND_LABELS[kind]) for kind in (AMENDMENT, RENEWAL)))
     note = TextAreaField(_l("What changes"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()
 
 
-class TerminateForm(MyNumberGuardMixin, FlaskForm):
+class TerminateForm(MyNumberGuardMixin, Form):
     ended_on = DateField(_l("Termination date"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     reason = TextAreaField(_l("Reason for the early termination"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()

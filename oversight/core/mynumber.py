@@ -89,7 +89,7 @@ MY_NUMBER_MESSAGE = _l(
 class MyNumberGuardMixin:
     """Refuse free text that looks like a 個人番号 until the user removes it or confirms it is not one.
 
-    Put it before ``FlaskForm``: ``class VendorForm(MyNumberGuardMixin, FlaskForm)``. Every StringField
+    Put it before ``Form``: ``class VendorForm(MyNumberGuardMixin, Form)``. Every StringField
     and TextAreaField is checked, also inside FormField and FieldList; password and hidden fields and the
     field names listed in ``my_number_exempt`` are not. Templates show the confirmation checkbox with
     ``my_number_confirmation(form)`` from ``_macros/mynumber.html`` (``render_fields`` does it already).

@@ -1,7 +1,7 @@
 """The dashboard's forms: only the CSRF-protected buttons of the calendar feed page."""
 
-from flask_wtf import FlaskForm
+from oversight.core.baseform import Form
 
 
-class FeedForm(FlaskForm):
+class FeedForm(Form):
     """Create, regenerate or revoke the calendar feed (no fields: the CSRF token is the point)."""

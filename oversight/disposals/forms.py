@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from oversight.core.baseform import Form
 from oversight.core.forms import LongSelect, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.disposals.models import CERTIFICATE_FIELDS, METHOD_LABELS
@@ -24,7 +24,7 @@ STATE_FILTER_LABELS = {
 }
 
 
-class CertificateForm(MyNumberGuardMixin, FlaskForm):
+class CertificateForm(MyNumberGuardMixin, Form):
     method = SelectField(
         _l("Method"),
         choices=choices([("", _l("Choose…")), *METHOD_LABELS.items()]),
@@ -78,12 +78,12 @@ class CertificateForm(MyNumberGuardMixin, FlaskForm):
         return {name: self[name].data for name in CERTIFICATE_FIELDS}
 
 
-class ConfirmForm(MyNumberGuardMixin, FlaskForm):
+class ConfirmForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     version = VersionField()
 
 
-class DisposalFilterForm(FlaskForm):
+class DisposalFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evaluations.models import ANSWER_LABELS, APPROVE_WITH_CONDITIONS, DECISION_LABELS
 from oversight.evidence.forms import EvidenceUploadForm
 
 
-class AnswersFormBase(MyNumberGuardMixin, FlaskForm):
+class AnswersFormBase(MyNumberGuardMixin, Form):
     """Answer, comment and exception fields per item are added by :func:`answers_form`."""
 
     version = VersionField()
@@ -75,7 +75,7 @@ class EvaluationEvidenceForm(EvidenceUploadForm):
         )
 
 
-class SubmitForm(MyNumberGuardMixin, FlaskForm):
+class SubmitForm(MyNumberGuardMixin, Form):
     decision = SelectField(_l("Proposed decision"), choices=choices(DECISION_LABELS.items()))
     conditions = TextAreaField(_l("Conditions"), validators=[Length(max=4000)])
     note = TextAreaField(_l("Note for the approver"), validators=[Optional(), Length(max=4000)])
@@ -86,11 +86,11 @@ class SubmitForm(MyNumberGuardMixin, FlaskForm):
             raise ValidationError(_l("A conditional approval needs its conditions."))
 
 
-class DecisionForm(MyNumberGuardMixin, FlaskForm):
+class DecisionForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     version = VersionField()
 
 
-class ReturnForm(MyNumberGuardMixin, FlaskForm):
+class ReturnForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Why it is returned"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()

@@ -2,11 +2,11 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from oversight.core.baseform import Form
 from oversight.core.mynumber import MyNumberGuardMixin, find_my_numbers
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload, decode_text, max_upload_bytes
 
@@ -16,7 +16,7 @@ FILE_MY_NUMBER_MESSAGE = _l(
 )
 
 
-class EvidenceUploadForm(MyNumberGuardMixin, FlaskForm):
+class EvidenceUploadForm(MyNumberGuardMixin, Form):
     """A file with the date the document bears and a short description.
 
     Besides the text fields, the My Number guard also reads TXT and CSV uploads.

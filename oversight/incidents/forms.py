@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
@@ -32,7 +32,7 @@ def _count(label):
     return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=MAX_PEOPLE)])
 
 
-class IncidentForm(MyNumberGuardMixin, FlaskForm):
+class IncidentForm(MyNumberGuardMixin, Form):
     """The facts of an incident (new record)."""
 
     vendor_id = SelectField(_l("Vendor (direct contractor)"), validators=[DataRequired()])
@@ -153,7 +153,7 @@ class IncidentEditForm(IncidentForm):
     version = VersionField()
 
 
-class StepForm(MyNumberGuardMixin, FlaskForm):
+class StepForm(MyNumberGuardMixin, Form):
     """Record a step: done (date, reference, note), saved, or waived with a reason."""
 
     done_on = DateField(_l("Done on"), validators=[Optional()])
@@ -168,12 +168,12 @@ class StepForm(MyNumberGuardMixin, FlaskForm):
     my_number_exempt = ("reference",)
 
 
-class CloseForm(MyNumberGuardMixin, FlaskForm):
+class CloseForm(MyNumberGuardMixin, Form):
     note = TextAreaField(_l("Closing note"), validators=[DataRequired(), Length(max=8000)])
     version = VersionField()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 

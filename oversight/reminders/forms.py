@@ -1,10 +1,10 @@
 """The outbox filter form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from oversight.core.baseform import Form
 from oversight.core.forms import choices
 from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT
 
@@ -16,7 +16,7 @@ STATUS_LABELS = {
 }
 
 
-class OutboxFilterForm(FlaskForm):
+class OutboxFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -33,5 +33,5 @@ class OutboxFilterForm(FlaskForm):
         )
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     """Only the CSRF token."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.subcontracts.models import ADVANCE, CONSENT_TYPE_LABELS, LOCATION_LABELS, RECOMMENDATION_LABELS
@@ -40,7 +40,7 @@ class _HandlingFields:
             raise ValidationError(_l("Name the country where the data is handled abroad."))
 
 
-class NodeForm(MyNumberGuardMixin, _HandlingFields, FlaskForm):
+class NodeForm(MyNumberGuardMixin, _HandlingFields, Form):
     parent = SelectField(_l("Subcontracted by"), validators=[Optional()])
     vendor = SelectField(
         _l("Subcontractor"),
@@ -63,7 +63,7 @@ class NodeForm(MyNumberGuardMixin, _HandlingFields, FlaskForm):
         }
 
 
-class ConsentRequestForm(MyNumberGuardMixin, _HandlingFields, FlaskForm):
+class ConsentRequestForm(MyNumberGuardMixin, _HandlingFields, Form):
     evaluation = SelectField(
         _l("Selection evaluation of the subcontractor"),
         validators=[Optional()],
@@ -136,7 +136,7 @@ class ConsentRequestForm(MyNumberGuardMixin, _HandlingFields, FlaskForm):
         return values
 
 
-class ReviewForm(MyNumberGuardMixin, FlaskForm):
+class ReviewForm(MyNumberGuardMixin, Form):
     recommendation = SelectField(
         _l("Recommendation"),
         choices=choices([("", _l("Choose…")), *RECOMMENDATION_LABELS.items()]),
@@ -146,7 +146,7 @@ class ReviewForm(MyNumberGuardMixin, FlaskForm):
     version = VersionField()
 
 
-class DecisionForm(MyNumberGuardMixin, FlaskForm):
+class DecisionForm(MyNumberGuardMixin, Form):
     decision = RadioField(
         _l("Decision"),
         choices=choices(DECISION_LABELS.items()),
@@ -166,14 +166,14 @@ class DecisionForm(MyNumberGuardMixin, FlaskForm):
             raise ValidationError(_l("Give the reason for refusing."))
 
 
-class RevokeForm(MyNumberGuardMixin, FlaskForm):
+class RevokeForm(MyNumberGuardMixin, Form):
     reason = TextAreaField(
         _l("Reason for revoking"), validators=[DataRequired(message=REQUIRED_TEXT), Length(max=4000)]
     )
     version = VersionField()
 
 
-class NotifiedForm(MyNumberGuardMixin, FlaskForm):
+class NotifiedForm(MyNumberGuardMixin, Form):
     notified_on = DateField(
         _l("Date the subcontractor was told"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.vendors import corporate_number
@@ -70,7 +70,7 @@ class CorporateNumber:
             raise ValidationError(_l("This corporate number's check digit is wrong; check for a typing mistake."))
 
 
-class VendorForm(MyNumberGuardMixin, FlaskForm):
+class VendorForm(MyNumberGuardMixin, Form):
     my_number_exempt = ("corporate_number",)
 
     name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)])
@@ -154,7 +154,7 @@ class VendorEditForm(VendorForm):
     version = VersionField()
 
 
-class StatusForm(MyNumberGuardMixin, FlaskForm):
+class StatusForm(MyNumberGuardMixin, Form):
     status = SelectField(_l("New status"))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
@@ -164,7 +164,7 @@ class StatusForm(MyNumberGuardMixin, FlaskForm):
         self.status.choices = choices((code, STATUS_LABELS[code]) for code in targets)
 
 
-class ContactForm(MyNumberGuardMixin, FlaskForm):
+class ContactForm(MyNumberGuardMixin, Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     department = StringField(_l("Department"), validators=[Optional(), Length(max=100)])
     email = StringField(_l("Email address"), validators=[Optional(), Email(), Length(max=254)])
@@ -176,7 +176,7 @@ class ContactEditForm(ContactForm):
     version = VersionField()
 
 
-class CertificationForm(MyNumberGuardMixin, FlaskForm):
+class CertificationForm(MyNumberGuardMixin, Form):
     kind = SelectField(_l("Kind"), choices=choices(CERTIFICATION_LABELS.items()))
     name = StringField(_l("Name (for other kinds)"), validators=[Length(max=100)])
     number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
@@ -192,7 +192,7 @@ class CertificationEditForm(CertificationForm):
     version = VersionField()
 
 
-class VendorFilterForm(FlaskForm):
+class VendorFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -82,6 +82,8 @@ def test_create_user(client, login_as, app):
         ({"password": "short", "confirm_password": "short"}, "12"),
         ({"confirm_password": "something-else-entirely"}, ""),
         ({"name": "x" * 101}, ""),
+        ({"name": "田中\r\nBcc: attacker@example.com"}, "改行"),  # #17 item 4: every digest to them failed
+        ({"name": "田中\t太郎"}, "改行"),
     ],
 )
 def test_create_user_refuses_bad_input_and_keeps_what_was_typed(client, login_as, app, changes, message):

@@ -27,7 +27,7 @@ CONTRACT_KIND = "contract_end"
 DISPOSAL_KIND = "disposal_due"
 
 register_kind(CONTRACT_KIND, _l("Contracts ending"), order=30)
-register_kind(DISPOSAL_KIND, _l("Return or deletion of data after contract end"), order=20)
+register_kind(DISPOSAL_KIND, _l("Return/deletion of data after contract end"), order=20)
 
 
 def _ids(*user_ids: int | None) -> frozenset[int]:

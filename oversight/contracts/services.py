@@ -406,9 +406,9 @@ def terminate(contract: Contract, *, ended_on: date, reason: str, actor: User, t
     if not (reason or "").strip():
         raise ContractRuleError(_l("Give the reason for the early termination."))
     if ended_on > today:
-        raise ContractRuleError(_l("The termination date cannot be in the future."))
+        raise ContractRuleError(_l("The early termination date cannot be in the future."))
     if ended_on < contract.start_on:
-        raise ContractRuleError(_l("The termination date cannot be before the contract started."))
+        raise ContractRuleError(_l("The early termination date cannot be before the contract started."))
     _end(contract, ended_on=ended_on, reason=TERMINATION, note=reason.strip(), actor=actor)
 
 

@@ -159,5 +159,5 @@ def confirm(item_id: int):
         db.session.rollback()
         flash(error.message, "danger")
         return _detail(item_id, 400, confirm_form=form)
-    flash(_l("The return or deletion was confirmed."), "success")
+    flash(_l("The return/deletion was confirmed."), "success")
     return redirect(url_for("disposals.detail", item_id=item_id))

@@ -70,9 +70,9 @@ def _vendor_header() -> list[str]:
         _("Owner"),
         _("Selection"),
         _("Contract"),
-        _("Grasp"),
+        _("Monitoring"),
         _("Subcontracting"),
-        _("Contract end"),
+        _("Return/deletion"),
     ]
 
 
@@ -333,7 +333,7 @@ def _subcontract_header() -> list[str]:
 EXPORTS: dict[str, ListExport] = {
     "vendors": ListExport("vendors", lambda: _("Vendors"), _vendor_header, _vendor_rows),
     "evaluations": ListExport("evaluations", lambda: _("Evaluations"), _evaluation_header, _evaluation_rows),
-    "disposals": ListExport("disposals", lambda: _("Return and deletion"), _disposal_header, _disposal_rows),
+    "disposals": ListExport("disposals", lambda: _("Return/deletion"), _disposal_header, _disposal_rows),
     "audits": ListExport("audits", lambda: _("Audits"), _audit_header, _audit_rows),
     "findings": ListExport("findings", lambda: _("Findings"), _finding_header, _finding_rows),
     "incidents": ListExport("incidents", lambda: _("Incidents"), _incident_header, _incident_rows),

@@ -402,7 +402,7 @@ def _end(contract: Contract, *, ended_on: date, reason: str, note: str, actor: U
 def terminate(contract: Contract, *, ended_on: date, reason: str, actor: User, today: date) -> None:
     """End a signed contract early with a reason; its return/deletion items open."""
     if not contract.has_been_signed or contract.is_closed:
-        raise ContractRuleError(_l("Only a signed contract that has not ended can be terminated."))
+        raise ContractRuleError(_l("Only a signed contract that has not ended can be terminated early."))
     if not (reason or "").strip():
         raise ContractRuleError(_l("Give the reason for the early termination."))
     if ended_on > today:

@@ -58,7 +58,7 @@ ACTION_LABELS = {
     "contract.change": _l("Contract amendment or renewal started"),
     "contract.end": _l("Contract ended"),
     "contract.terminate": _l("Contract terminated early"),
-    "contract.disposed": _l("Contract data returned or deleted"),
+    "contract.disposed": _l("Contract return/deletion done"),
     "disposal.open": _l("Return/deletion opened"),
     "disposal.certificate": _l("Deletion certificate recorded"),
     "disposal.confirm": _l("Return/deletion confirmed"),

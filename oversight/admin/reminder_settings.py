@@ -44,7 +44,7 @@ for _key, _label, _default in (
     (AUDIT_LEAD_DAYS, _l("Audit reminder lead times (days)"), "30,7,1"),
     (CONTRACT_END_LEAD_DAYS, _l("Contract end reminder lead times (days)"), "90,30"),
     (CERTIFICATION_LEAD_DAYS, _l("Certification expiry reminder lead times (days)"), "60"),
-    (DISPOSAL_LEAD_DAYS, _l("Return or deletion reminder lead times (days)"), "7"),
+    (DISPOSAL_LEAD_DAYS, _l("Return/deletion reminder lead times (days)"), "7"),
     (FINDING_LEAD_DAYS, _l("Audit finding reminder lead times (days)"), "7"),
     (EVALUATION_LEAD_DAYS, _l("Selection evaluation expiry reminder lead times (days)"), "30"),
     (CONSENT_LEAD_DAYS, _l("Subcontract consent expiry reminder lead times (days)"), "30"),

@@ -128,7 +128,7 @@ def grasp_light(
 ) -> Light:
     """The 把握 light of one vendor (rules in the module docstring); ``_`` a shared translator."""
     _ = _ or translator()
-    label = _("Grasp")
+    label = _("Monitoring")
     if facts.overdue_findings:
         return Light(LIGHT_KEY, RED, label, _("%(count)d overdue findings", count=facts.overdue_findings))
     if facts.is_scheduled:

@@ -79,7 +79,7 @@ def _register() -> None:
         return
     extra = {
         TRIGGER_DUE_DAYS: (_l("Extra audit due after a trigger (days)"), 30),
-        WARNING_DAYS: (_l("Audit light turns amber this many days before the due date"), 30),
+        WARNING_DAYS: (_l("Monitoring light turns amber this many days before the audit due date"), 30),
     }
     for key, (label, default) in extra.items():
         if key not in module.SETTINGS:

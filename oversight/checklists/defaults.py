@@ -412,7 +412,7 @@ SHIPPED_TEMPLATES: dict[str, TemplateData] = {
         "[GL] 第4-2-⑴ 1B; [TSU] 3-4-4 (guideline-reference §4.3)", AUDIT_ITEMS,
     ),
     DELETION_CERTIFICATE: TemplateData(
-        DELETION_CERTIFICATE, "廃棄・削除証明書の記載事項", "Deletion / disposal certificate fields",
+        DELETION_CERTIFICATE, "削除・廃棄証明書の記載事項", "Deletion certificate fields",
         "[GL] 別添1 2Ed (guideline-reference §6.3)", DELETION_CERTIFICATE_ITEMS,
     ),
 }

@@ -52,7 +52,7 @@ class ContractForm(MyNumberGuardMixin, Form):
         _l("At the end, the data is"), choices=choices(END_HANDLING_LABELS.items()), default="delete"
     )
     disposal_days = IntegerField(
-        _l("Days after the end to return or delete"),
+        _l("Days after the end for the return/deletion"),
         default=DEFAULT_DISPOSAL_DAYS,
         validators=[InputRequired(message=_l("Enter a number of days.")), NumberRange(min=0, max=365)],
     )
@@ -233,6 +233,8 @@ class ChangeForm(MyNumberGuardMixin, Form):
 
 
 class TerminateForm(MyNumberGuardMixin, Form):
-    ended_on = DateField(_l("Termination date"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
+    ended_on = DateField(
+        _l("Early termination date"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
+    )
     reason = TextAreaField(_l("Reason for the early termination"), validators=[DataRequired(), Length(max=4000)])
     version = VersionField()

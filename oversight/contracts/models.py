@@ -32,7 +32,7 @@ STATUS_LABELS = {
     APPROVED: _l("Approved"),
     SIGNED: _l("Signed (in force)"),
     ENDED: _l("Ended"),
-    DISPOSED: _l("Data returned or deleted"),
+    DISPOSED: _l("Return/deletion done"),
 }
 STATUS_COLOURS = {
     DRAFT: "secondary",
@@ -56,7 +56,7 @@ TYPE_LABELS = {
 }
 END_HANDLING_LABELS = {
     "return": _l("Return (返却)"),
-    "delete": _l("Disposal or erasure (廃棄・消去)"),
+    "delete": _l("Deletion (廃棄)"),
 }
 DEFAULT_DISPOSAL_DAYS = 30
 

@@ -102,7 +102,7 @@ def export_header() -> list[str]:
         _("Notice period (days)"),
         _("Incident notice deadline (hours)"),
         _("At the end, the data is"),
-        _("Days after the end to return or delete"),
+        _("Days after the end for the return/deletion"),
         _("Date signed"),
         _("Ended on"),
     ]

@@ -402,13 +402,13 @@ def end(contract: Contract, *, ended_on: date, early: bool, note: str, actor: Us
 def check_termination(contract: Contract, *, ended_on: date, reason: str, today: date) -> None:
     """Refuse an early termination the contract rules don't allow."""
     if not contract.has_been_signed or contract.is_closed:
-        raise ContractRuleError(_l("Only a signed contract that has not ended can be terminated."))
+        raise ContractRuleError(_l("Only a signed contract that has not ended can be terminated early."))
     if not (reason or "").strip():
         raise ContractRuleError(_l("Give the reason for the early termination."))
     if ended_on > today:
-        raise ContractRuleError(_l("The termination date cannot be in the future."))
+        raise ContractRuleError(_l("The early termination date cannot be in the future."))
     if ended_on < contract.start_on:
-        raise ContractRuleError(_l("The termination date cannot be before the contract started."))
+        raise ContractRuleError(_l("The early termination date cannot be before the contract started."))
 
 
 def past_their_end(today: date) -> list[Contract]:

@@ -385,5 +385,5 @@ def terminate(contract_id: int):
             contract, ended_on=form.ended_on.data, reason=form.reason.data, actor=current_user, today=local_today()
         ),
         "terminate_form",
-        _l("The contract was terminated; the return or deletion of its data is now due."),
+        _l("The contract was terminated early; the return/deletion of its data is now due."),
     )

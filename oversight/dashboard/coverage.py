@@ -31,9 +31,9 @@ LIGHT_STATES = (GREEN, AMBER, RED)
 DUTIES = (
     ("selection", selection_lights, _l("Selection (選定)")),
     ("contract", contract_lights, _l("Contract (契約)")),
-    ("grasp", audit_schedule, _l("Grasp (把握)")),
+    ("grasp", audit_schedule, _l("Monitoring (把握)")),
     ("subcontract", subcontract_queries, _l("Subcontracting (再委託)")),
-    ("termination", termination_lights, _l("Contract end (終了)")),
+    ("termination", termination_lights, _l("Return/deletion (返却・廃棄)")),
 )
 
 

@@ -44,4 +44,4 @@ def _disposal_header() -> list[str]:
     ]
 
 
-EXPORT = ListExport("disposals", lambda: _("Return and deletion"), _disposal_header, _disposal_rows)
+EXPORT = ListExport("disposals", lambda: _("Return/deletion"), _disposal_header, _disposal_rows)

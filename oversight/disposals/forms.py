@@ -36,7 +36,7 @@ class CertificateForm(MyNumberGuardMixin, Form):
         description=_l("For example the erasure software used, or the shredding standard."),
     )
     completed_on = DateField(
-        _l("Date of return or deletion"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
+        _l("Date of return/deletion"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )
     certificate_number = StringField(_l("Certificate no."), validators=[Length(max=100)])
     data_items = TextAreaField(

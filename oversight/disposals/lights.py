@@ -23,7 +23,7 @@ WARNING_DAYS = 7
 
 def _light(first: date | None, overdue: int, today: date, warning_days: int, _: Translate) -> Light:
     """The rule, from the earliest due date of the unconfirmed items and how many are past due."""
-    label = _("Contract end")
+    label = _("Return/deletion")
     if first is None:
         return Light("termination", GREEN, label, _("Nothing outstanding"))
     days = (first - today).days

@@ -76,4 +76,4 @@ def disposal_due(session: Session, today: date) -> Iterator[DueItem]:
 
 
 RULES = (disposal_due,)
-DIGEST_KINDS = (DigestKind(DISPOSAL_KIND, _l("Return or deletion of data after contract end"), order=20),)
+DIGEST_KINDS = (DigestKind(DISPOSAL_KIND, _l("Return/deletion of data after contract end"), order=20),)

@@ -144,10 +144,10 @@ def record_certificate(
     :raises UploadRejected: the certificate file is not acceptable.
     """
     if item.is_confirmed:
-        raise DisposalRuleError(_l("This return or deletion is confirmed; the certificate can no longer change."))
+        raise DisposalRuleError(_l("This return/deletion is confirmed; the certificate can no longer change."))
     completed_on = values.get("completed_on")
     if completed_on is not None and completed_on > today:
-        raise DisposalRuleError(_l("The date of return or deletion cannot be in the future."))
+        raise DisposalRuleError(_l("The date of return/deletion cannot be in the future."))
     has_file = bool(file_storage is not None and file_storage.filename)
     if not has_file and not evidence_services.files_for("disposal", item.id):
         raise DisposalRuleError(_l("Attach the certificate file."))
@@ -192,9 +192,9 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
     When every item of the contract is confirmed, the contract becomes データ返却・廃棄完了.
     """
     if not actor.has_role(MANAGER):
-        raise DisposalRuleError(_l("Only a manager can confirm a return or deletion."))
+        raise DisposalRuleError(_l("Only a manager can confirm a return/deletion."))
     if item.is_confirmed:
-        raise DisposalRuleError(_l("This return or deletion is already confirmed."))
+        raise DisposalRuleError(_l("This return/deletion is already confirmed."))
     if item.recorded_at is None:
         raise DisposalRuleError(_l("Record the certificate before confirming."))
     if actor.id == item.recorded_by_id:

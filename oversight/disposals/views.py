@@ -135,5 +135,5 @@ def confirm(item_id: int):
     )
     if not outcome:
         return _detail(item_id, outcome.status, confirm_form=form)
-    flash(_l("The return or deletion was confirmed."), "success")
+    flash(_l("The return/deletion was confirmed."), "success")
     return redirect(url_for("disposals.detail", item_id=item_id))

@@ -259,10 +259,10 @@ def _contract_sections(contracts: list[Contract], latest_reviews: dict[int, Cont
                     ("状態", contract.status_label),
                     ("期間", f"{contract.start_on.isoformat()} ～ {contract.end_on.isoformat()}"),
                     ("自動更新", "あり" if contract.auto_renewal else "なし"),
-                    ("事案報告期限（時間）", _count(contract.incident_notice_hours)),
+                    ("事案の通知期限（時間）", _count(contract.incident_notice_hours)),
                     ("終了時の取扱い", f"{contract.end_handling_label}（終了後{contract.disposal_days}日以内）"),
                     ("締結日", contract.signed_on),
-                    ("条項審査", f"第{review.round_number}回 {review.outcome_label}" if review else "未審査"),
+                    ("条項チェック", f"第{review.round_number}回 {review.outcome_label}" if review else "未実施"),
                 ],
                 clause_rows=rows,
             )
@@ -274,7 +274,7 @@ def _waiver(result: Any) -> str:
     if not result.waiver_reason:
         return result.note
     approved = f"（承認：{_name(result.waiver_approved_by)}）" if result.waiver_approved_at else "（承認待ち）"
-    return f"{result.note}\n免除：{result.waiver_reason}{approved}".strip()
+    return f"{result.note}\n適用除外：{result.waiver_reason}{approved}".strip()
 
 
 def _audit_sections(audits: list[Audit]) -> list[AuditSection]:
@@ -513,7 +513,7 @@ def _vendor_file(vendor: Vendor, today: date, change_limit: int) -> VendorFile:
         register=_register_facts(vendor),
         lights=[
             (label, light_cell(lights[key].get(vendor.id)))
-            for key, label in zip(LIGHT_KEYS, ("選定", "契約", "把握", "再委託", "終了"), strict=True)
+            for key, label in zip(LIGHT_KEYS, ("選定", "契約", "把握", "再委託", "返却・廃棄"), strict=True)
         ],
         contacts=[
             (contact.name, contact.department, contact.role, contact.email, contact.phone)
@@ -710,7 +710,7 @@ def disposal_record(item: DisposalItem) -> DisposalRecord:
             facts=[
                 ("契約", f"{item.contract.number}　{item.contract.title}"),
                 ("発行者（委託先）", item.vendor.name),
-                ("区分", "委託先" if item.level == 0 else f"再委託先（第{item.level}層）"),
+                ("区分", "委託先" if item.level == 0 else f"再委託先（第{item.level}階層）"),
                 ("事由", item.reason_label),
                 ("開始日", item.opened_on),
                 ("期限", item.due_on),

@@ -25,7 +25,18 @@ CHECKLIST_TITLE = "契約条項チェックリスト"
 AUDIT_TITLE = "監査報告書"
 DISPOSAL_TITLE = "返却・廃棄確認記録"
 
-REGISTER_HEADER = ("No.", "委託先名／法人番号", "状態", "リスク", "担当者", "選定", "契約", "把握", "再委託", "終了")
+REGISTER_HEADER = (
+    "No.",
+    "委託先名／法人番号",
+    "状態",
+    "リスク",
+    "担当者",
+    "選定",
+    "契約",
+    "把握",
+    "再委託",
+    "返却・廃棄",
+)
 REGISTER_WIDTHS = (7, 38, 14, 12.5, 15.5, 18.6, 18.6, 18.6, 18.6, 18.6)  # millimetres of the 180 mm frame
 NONE_TEXT = "該当なし"
 
@@ -40,7 +51,7 @@ def register_document(document: ReportDocument, rows: Iterable[RegisterRow], fil
     document.table(REGISTER_HEADER, cells, REGISTER_WIDTHS)
     document.paragraph(
         f"掲載件数：{len(cells)}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約、"
-        "把握＝監査周期内かつ期限超過の指摘なし、再委託＝全再委託先の許諾、終了＝返却・廃棄の期限内完了。",
+        "把握＝監査周期内かつ期限超過の指摘なし、再委託＝全再委託先の許諾、返却・廃棄＝期限内の返却・廃棄完了。",
         is_small=True,
     )
     return document
@@ -68,13 +79,14 @@ def vendor_file_document(document: ReportDocument, data: VendorFile) -> ReportDo
         data.evaluations,
         (6, 9, 11, 12, 9, 20),
     )
-    document.heading("6. 委託契約と条項審査")
+    document.heading("6. 委託契約と条項チェック")
     if not data.contracts:
         document.paragraph(NONE_TEXT, is_small=True)
     for contract in data.contracts:
         document.heading(contract.title, level=2).key_values(contract.facts)
         if contract.clause_rows:
-            document.table(("条項", "内容", "結果", "条番号", "メモ・免除"), contract.clause_rows, (5, 30, 9, 7, 18))
+            header = ("条項", "内容", "結果", "条番号", "メモ・適用除外")
+            document.table(header, contract.clause_rows, (5, 30, 9, 7, 18))
     document.heading("7. 取扱状況の把握（監査）")
     if not data.audits:
         document.paragraph(NONE_TEXT, is_small=True)
@@ -103,7 +115,7 @@ def vendor_file_document(document: ReportDocument, data: VendorFile) -> ReportDo
     _table_or_none(
         document, ("事案", "件名", "種類", "委託先覚知日", "状態", "終結日"), data.incidents, (5, 24, 9, 9, 7, 9)
     )
-    document.heading("11. 変更履歴（直近）")
+    document.heading("11. 操作履歴（直近）")
     _table_or_none(document, ("日時", "実施者", "操作", "内容"), data.changes, (10, 13, 12, 26))
     document.heading("12. 証跡ファイル一覧")
     _evidence_index(document, data.evidence)
@@ -143,7 +155,7 @@ def clause_checklist_document(document: ReportDocument, data: ClauseChecklist) -
     document.heading("1. 審査の概要").key_values(data.facts)
     document.heading("2. 条項ごとの確認結果")
     _table_or_none(document, ("条項", "確認項目", "結果", "条番号", "引用", "メモ"), data.rows, (5, 24, 8, 7, 22, 10))
-    document.heading("3. 免除（例外承認）")
+    document.heading("3. 適用除外")
     _table_or_none(document, ("条項", "理由", "申請者", "承認者", "承認日時"), data.waivers, (5, 30, 9, 9, 11))
     document.heading("4. 確認")
     return document.signatures(("法務", "管理責任者"))
@@ -163,7 +175,7 @@ def audit_report_document(document: ReportDocument, data: AuditReport) -> Report
 def disposal_record_document(document: ReportDocument, data: DisposalRecord) -> ReportDocument:
     """返却・廃棄確認記録: the item and the certificate fields of guideline reference §6.3."""
     document.heading("1. 対象").key_values([("委託者", document.company_name), *data.facts])
-    document.heading("2. 廃棄・消去証明書の記載事項").key_values(data.certificate)
+    document.heading("2. 削除・廃棄証明書の記載事項").key_values(data.certificate)
     document.paragraph("個人番号そのものは本記録に記載しません。", is_small=True)
     document.heading("3. 委託者による確認").key_values(data.confirmation)
     return document.signatures(("管理責任者",))

@@ -39,9 +39,9 @@ def _vendor_header() -> list[str]:
         _("Owner"),
         _("Selection"),
         _("Contract"),
-        _("Grasp"),
+        _("Monitoring"),
         _("Subcontracting"),
-        _("Contract end"),
+        _("Return/deletion"),
     ]
 
 

@@ -208,13 +208,13 @@ class VendorFilterForm(Form):
         _l("Selection"), choices=choices([("", _l("All")), *LIGHT_LABELS.items()]), validators=[Optional()]
     )
     grasp = SelectField(
-        _l("Grasp"), choices=choices([("", _l("All")), *GRASP_LIGHT_LABELS.items()]), validators=[Optional()]
+        _l("Monitoring"), choices=choices([("", _l("All")), *GRASP_LIGHT_LABELS.items()]), validators=[Optional()]
     )
     contract = SelectField(
         _l("Contract"), choices=choices([("", _l("All")), *CONTRACT_LIGHT_LABELS.items()]), validators=[Optional()]
     )
     termination = SelectField(
-        _l("Contract end"),
+        _l("Return/deletion"),
         choices=choices([("", _l("All")), *TERMINATION_LIGHT_LABELS.items()]),
         validators=[Optional()],
     )

@@ -25,7 +25,7 @@ STATUS_LABELS = {
     EVALUATING: _l("Under evaluation"),
     SELECTED: _l("Selected"),
     ACTIVE: _l("Active"),
-    TERMINATING: _l("Terminating"),
+    TERMINATING: _l("Ending"),
     ENDED: _l("Ended"),
     REJECTED: _l("Not adopted"),
 }

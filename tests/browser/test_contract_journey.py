@@ -3,7 +3,7 @@
 Procurement drafts and submits; legal finds C05 missing and returns it; the next round carries the
 finding and shows what changed once legal fixes it; legal clears, a manager approves, procurement
 records the signature. A manager terminates the contract early; procurement records the deletion
-certificate and a second manager confirms it. The 契約 and 終了 lights follow every step.
+certificate and a second manager confirms it. The 契約 and 返却・廃棄 lights follow every step.
 """
 
 import re
@@ -114,7 +114,7 @@ def _sign(page, contract_url: str, today) -> None:
 
 
 def _terminate_25_days_ago(page, contract_url: str, today) -> str:
-    """Deletion is then due in 5 days: 終了 amber, 契約 red. Returns the disposal item's URL."""
+    """Deletion is then due in 5 days: 返却・廃棄 amber, 契約 red. Returns the disposal item's URL."""
     page.goto(contract_url)
     page.locator("summary", has_text="中途解約").click()
     page.fill("input[name=ended_on]", (today - timedelta(days=25)).isoformat())

@@ -1,4 +1,4 @@
-"""Return/deletion items: the certificate, the manager's confirmation, the list order and the 終了 light."""
+"""Return/deletion items: the certificate, the manager's confirmation, the list order and the 返却・廃棄 light."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def test_register_lists_every_vendor_with_lights(app, client, login_as, demo, tm
     assert "委託先管理台帳" in text and "社外秘" in text
     for name in demo["vendor_names"]:
         assert name[:10] in text, name
-    for header in ("選定", "契約", "把握", "再委託", "終了"):
+    for header in ("選定", "契約", "把握", "再委託", "返却・廃棄"):
         assert header in pages[0]
     assert "●" in text
     assert_page_numbers(pages)
@@ -116,7 +116,8 @@ def test_vendor_file_shows_every_section(app, client, login_as, demo, tmp_path):
         "8. 再委託（許諾）",
         "9. 返却・廃棄",
         "10. 漏えい等事案",
-        "11. 変更履歴（直近）",
+        "6. 委託契約と条項チェック",
+        "11. 操作履歴（直近）",
         "12. 証跡ファイル一覧",
         demo["contract_number"],
     ):

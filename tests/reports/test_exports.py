@@ -71,7 +71,7 @@ def test_vendor_export_has_the_lights_and_japanese_labels(client, login_as, demo
     login_as("viewer")
     rows = _csv(client.get("/vendors/export"))
     assert rows[0][:3] == ["ID", "名称（法人名）", "名称（カナ）"]
-    assert rows[0][-5:] == ["選定", "委託契約", "把握", "再委託", "終了"]
+    assert rows[0][-5:] == ["選定", "委託契約", "把握", "再委託", "返却・廃棄"]
     by_name = {row[1]: row for row in rows[1:]}
     assert by_name["株式会社さくら給与計算センター"][-5] == "有効"
 

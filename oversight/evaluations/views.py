@@ -7,11 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.auth.decorators import role_required
-from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
 from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
-from oversight.evaluations import pages, services
+from oversight.evaluations import pages, permissions, services
 from oversight.evaluations.forms import (
     DecisionForm,
     EvaluationEvidenceForm,
@@ -31,7 +30,7 @@ bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 # Everyone who may sign in may read evaluations, so everyone may download their evidence.
 bp.record_once(lambda state: evidence_services.register_owner("evaluation_answer", lambda user, owner_id: True))
 
-EDITORS = (PROCUREMENT, ADMIN)
+EDITORS = permissions.EDITORS
 STALE_MESSAGE = _l(
     "Someone else saved this evaluation after you opened it. Your changes were not saved; "
     "they are still in the form below. Reload the page to see the other changes."
@@ -186,7 +185,7 @@ def submit(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/approve", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.DECIDERS)
 def approve(evaluation_id: int):
     """Confirm the proposed decision (a manager who did not submit it)."""
     evaluation = _load(evaluation_id)
@@ -210,7 +209,7 @@ def approve(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/return", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.DECIDERS)
 def return_to_procurement(evaluation_id: int):
     """Send the evaluation back to procurement with a reason."""
     evaluation = _load(evaluation_id)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.audits import findings as finding_services
-from oversight.audits import pages, services
+from oversight.audits import pages, permissions, services
 from oversight.audits.forms import (
     AuditEditForm,
     AuditEvidenceForm,
@@ -472,7 +472,10 @@ def _finding_page(finding: Finding, status: int = 200, **forms):
         "finding": finding,
         "files": evidence_services.files_for("finding", finding.id),
         "today": local_today(),
-        "can_act": current_user.has_role(AUDITOR),
+        "can_act": current_user.has_role(*permissions.RECORDERS),
+        "can_record_plan": permissions.can_record_plan(current_user, finding),
+        "can_verify": permissions.can_verify(current_user, finding),
+        "can_close": permissions.can_close_finding(current_user, finding),
         "plan_form": PlanForm(
             formdata=None,
             data={**data, "plan_text": finding.plan_text, "received_on": finding.plan_received_on or local_today()},

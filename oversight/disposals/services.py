@@ -19,10 +19,10 @@ from werkzeug.datastructures import FileStorage
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
-from oversight.auth.roles import MANAGER
 from oversight.contracts.errors import ContractRuleError
 from oversight.contracts.models import DISPOSED, ENDED, Contract
 from oversight.core.editing import apply_changes, plain, snapshot
+from oversight.disposals import permissions
 from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
@@ -188,14 +188,9 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
 
     When every item of the contract is confirmed, the contract becomes データ返却・廃棄完了.
     """
-    if not actor.has_role(MANAGER):
-        raise ContractRuleError(_l("Only a manager can confirm a return or deletion."))
-    if item.is_confirmed:
-        raise ContractRuleError(_l("This return or deletion is already confirmed."))
-    if item.recorded_at is None:
-        raise ContractRuleError(_l("Record the certificate before confirming."))
-    if actor.id == item.recorded_by_id:
-        raise ContractRuleError(_l("You recorded this certificate; another manager must confirm it."))
+    refusal = permissions.confirm_refusal(actor, item)
+    if refusal is not None:
+        raise ContractRuleError(refusal)
     item.confirmed_by_id = actor.id
     item.confirmed_at = now
     item.confirmation_note = (note or "").strip()

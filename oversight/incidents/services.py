@@ -21,6 +21,7 @@ from oversight.contracts.models import Contract
 from oversight.core.editing import apply_changes, snapshot
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.incidents import permissions
 from oversight.incidents.models import (
     CLOSED,
     OPEN,
@@ -218,8 +219,9 @@ def close_incident(incident: Incident, note: str, *, actor: User, today: date) -
     Closing asks for a re-evaluation of the vendor (``reevaluation_requested_on``, read through
     ``reevaluation_requests``) and an extra audit (``audits.trigger_extra_audit``).
     """
-    if not incident.is_open:
-        raise IncidentRuleError(_l("This incident is already closed."))
+    refusal = permissions.close_refusal(actor, incident)
+    if refusal is not None:
+        raise IncidentRuleError(refusal)
     open_steps = unsettled_steps(incident)
     if open_steps:
         names = "、".join(step.label for step in open_steps)

@@ -13,14 +13,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.auth.decorators import role_required
-from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
 from oversight.core.editing import StaleEditError, ensure_current
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
-from oversight.incidents import data, pdf, services
+from oversight.incidents import data, pdf, permissions, services
 from oversight.incidents import rules as _rules  # noqa: F401  (registers the reminder rules)
 from oversight.incidents.forms import CloseForm, FilterForm, IncidentEditForm, IncidentForm, StepForm
 from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, IncidentStep
@@ -33,7 +32,7 @@ bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 bp.record_once(lambda state: evidence_services.register_owner("incident", lambda user, owner_id: True))
 bp.record_once(lambda state: evidence_services.register_owner("incident_step", lambda user, owner_id: True))
 
-RECORDERS = (MANAGER, PROCUREMENT, LEGAL, AUDITOR)
+RECORDERS = permissions.RECORDERS
 STALE_MESSAGE = _l(
     "Someone else saved this incident after you opened it. Your changes were not saved; "
     "they are still in the form below. Reload the page to see the other changes."
@@ -148,7 +147,7 @@ def _render_step(incident_id: int, code: str, form: StepForm, status_code: int =
         step=step,
         form=form,
         files=files,
-        can_waive=current_user.has_role(MANAGER),
+        can_waive=current_user.has_role(*permissions.OWNERS),
         is_plan=step.code == VENDOR_PLAN,
     ), status_code
 
@@ -186,7 +185,7 @@ def step(incident_id: int, code: str):
 
 
 @bp.route("/<int:incident_id>/steps/<code>/waive", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.OWNERS)
 def waive_step(incident_id: int, code: str):
     """Settle a step that does not apply, with the reason."""
     incident = _load(incident_id)
@@ -210,7 +209,7 @@ def waive_step(incident_id: int, code: str):
 
 
 @bp.route("/<int:incident_id>/steps/<code>/reopen", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.OWNERS)
 def reopen_step(incident_id: int, code: str):
     """Put a done or waived step back to open."""
     step = _step(_load(incident_id), code)
@@ -243,7 +242,7 @@ def notice_pdf(incident_id: int):
 
 
 @bp.route("/<int:incident_id>/close", methods=["GET", "POST"])
-@role_required(MANAGER)
+@role_required(*permissions.OWNERS)
 def close(incident_id: int):
     """Close an incident whose steps are settled; asks for a re-evaluation and an extra audit."""
     incident = _load(incident_id)

@@ -135,9 +135,7 @@ def _approvable_waivers(user: Any, contract: Contract, review: ContractReview | 
     """The clause results of ``review`` whose waiver ``user`` may approve."""
     if review is None:
         return frozenset()
-    return frozenset(
-        result.id for result in review.results if permissions.can_approve_waiver(user, contract, result)
-    )
+    return frozenset(result.id for result in review.results if permissions.can_approve_waiver(user, contract, result))
 
 
 def detail_context(contract: Contract, *, user: Any, today: date, round_number: int | None = None) -> dict[str, Any]:
@@ -170,9 +168,9 @@ def detail_context(contract: Contract, *, user: Any, today: date, round_number: 
         "can_review": permissions.can_review(user, contract, latest),
         "approvable_waivers": _approvable_waivers(user, contract, shown if shown is latest else None),
         "can_approve": permissions.can_approve(user, contract, latest),
-        "is_own_review": cleared
-        and user.has_role(*permissions.APPROVERS)
-        and permissions.took_part(user, contract, latest),
+        "own_refusal": permissions.approve_refusal(user, contract, latest)
+        if cleared and user.has_role(*permissions.APPROVERS) and permissions.took_part(user, contract, latest)
+        else None,
         "awaiting_manager": cleared,
         "can_sign": permissions.can_sign(user, contract),
         "can_change": permissions.can_change(user, contract),

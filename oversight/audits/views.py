@@ -99,7 +99,7 @@ def index():
     sort = request.args.get("sort", "due")
     context = pages.schedule_page(local_today(), form.data if form.validate() else {}, sort)
     return render_template(
-        "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(AUDITOR), **context
+        "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(*permissions.RECORDERS), **context
     )
 
 
@@ -134,7 +134,11 @@ def records():
         )
     )
     return render_template(
-        "audits/records.html", form=form, sort=sort, pagination=pagination, can_record=current_user.has_role(AUDITOR)
+        "audits/records.html",
+        form=form,
+        sort=sort,
+        pagination=pagination,
+        can_record=current_user.has_role(*permissions.RECORDERS),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import joinedload
 
 from oversight.activity import services as activity
+from oversight.audits import permissions
 from oversight.audits.models import (
     CLOSED,
     OPEN,
@@ -88,8 +89,9 @@ def record_plan(finding: Finding, *, plan_text: str, received_on: date, actor: U
 
 def verify(finding: Finding, *, is_effective: bool, note: str, verified_on: date, actor: User) -> None:
     """Record an auditor's verification; an ineffective action sends the finding back to open."""
-    if finding.status != PLAN_RECEIVED:
-        raise AuditRuleError(_l("Record the vendor's corrective plan before verifying it."))
+    refusal = permissions.verify_refusal(actor, finding)
+    if refusal is not None:
+        raise AuditRuleError(refusal)
     if not (note or "").strip():
         raise AuditRuleError(_l("Describe what was checked."))
     new_status = VERIFIED if is_effective else OPEN

@@ -206,6 +206,11 @@ class Audit(VersionedMixin, db.Model):
         return self.status in RECORDING
 
     @property
+    def auditor_ids(self) -> frozenset[int]:
+        """The users named as this audit's auditors."""
+        return frozenset(auditor.id for auditor in self.auditors)
+
+    @property
     def last_day_on(self) -> date | None:
         """The last day of fieldwork (the single day for a one-day audit)."""
         return self.conducted_end_on or self.conducted_on

@@ -11,18 +11,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, and_, case, func, literal, or_
 
 from oversight.audits import findings as finding_services
-from oversight.audits import schedule, services, settings
+from oversight.audits import permissions, schedule, services, settings
 from oversight.audits.models import (
     KIND_LABELS,
     OPEN_STATUSES,
     RESULT_LABELS,
     SIGNED_OFF,
     STATUS_LABELS,
+    SUBMITTED,
     TRIGGER_LABELS,
     Audit,
 )
 from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
-from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.core.pagination import ListPage, page_number
 from oversight.evaluations.lights import Light
 from oversight.evidence import services as evidence_services
@@ -293,8 +293,7 @@ def files_by_item(audit: Audit) -> dict[int, list]:
 
 def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
     """Values for the audit page, including which actions ``user`` may take."""
-    is_auditor = user.has_role(AUDITOR)
-    refusal = services.signoff_refusal(audit, user)
+    refusal = permissions.signoff_refusal(user, audit)
     return {
         "audit": audit,
         "results": services.sorted_results(audit),
@@ -305,11 +304,11 @@ def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
         "result_labels": RESULT_LABELS,
         "trigger_labels": TRIGGER_LABELS,
         "grasp_light": schedule.lights_for([audit.vendor_id], today).get(audit.vendor_id),
-        "can_edit": audit.is_editable and is_auditor,
-        "can_record": audit.is_recording and is_auditor,
-        "can_start": audit.status == "planned" and is_auditor,
+        "can_edit": permissions.can_edit(user, audit),
+        "can_record": permissions.can_record(user, audit),
+        "can_start": permissions.can_start(user, audit),
         "can_sign_off": refusal is None,
-        "signoff_refusal": refusal if audit.status == "submitted" and user.has_role("manager") else None,
+        "signoff_refusal": refusal if audit.status == SUBMITTED and user.has_role(*permissions.SIGNERS) else None,
         "today": today,
     }
 
@@ -324,8 +323,8 @@ def vendor_section(vendor: Vendor, *, user: Any, today: date, grasp_light: Light
         "audits": services.audits_of(vendor),
         "open_findings": finding_services.unresolved_of(vendor),
         "audit_triggers": services.open_triggers_of(vendor),
-        "can_record_audit": user.has_role(AUDITOR),
-        "can_trigger_audit": user.has_role(AUDITOR, MANAGER),
+        "can_record_audit": user.has_role(*permissions.RECORDERS),
+        "can_trigger_audit": user.has_role(*permissions.TRIGGERERS),
         "audit_today": today,
     }
 

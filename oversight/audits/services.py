@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from oversight.activity import services as activity
-from oversight.audits import settings
+from oversight.audits import permissions, settings
 from oversight.audits.models import (
     CANCELLED,
     DECISION_LABELS,
@@ -38,7 +38,7 @@ from oversight.audits.models import (
     AuditTrigger,
 )
 from oversight.auth.models import User, UserRole
-from oversight.auth.roles import AUDITOR, MANAGER
+from oversight.auth.roles import AUDITOR
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import AUDIT
 from oversight.core.editing import apply_changes, plain, snapshot
@@ -257,19 +257,8 @@ def submit(
     )
 
 
-def signoff_refusal(audit: Audit, user: Any) -> Any:
-    """Why ``user`` may not sign off ``audit`` (a message), or None when they may."""
-    if audit.status != SUBMITTED:
-        return _l("Only an audit awaiting sign-off can be signed off or returned.")
-    if not user.has_role(MANAGER):
-        return _l("Only a manager can sign off an audit.")
-    if user.id in (audit.submitted_by_id, audit.recorded_by_id) or any(a.id == user.id for a in audit.auditors):
-        return _l("You took part in this audit; another manager must sign it off.")
-    return None
-
-
 def _ensure_signer(audit: Audit, actor: User) -> None:
-    refusal = signoff_refusal(audit, actor)
+    refusal = permissions.signoff_refusal(actor, audit)
     if refusal is not None:
         raise AuditRuleError(refusal)
 

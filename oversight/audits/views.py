@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from oversight.audits import exports, pages, services
+from oversight.audits import exports, pages, permissions, services
 from oversight.audits import findings as finding_services
 from oversight.audits.forms import (
     AuditEditForm,
@@ -87,7 +87,7 @@ def index():
     sort = request.args.get("sort", "due")
     context = pages.schedule_page(local_today(), form.data if form.validate() else {}, sort)
     return render_template(
-        "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(AUDITOR), **context
+        "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(*permissions.RECORDERS), **context
     )
 
 
@@ -122,7 +122,11 @@ def records():
         )
     )
     return render_template(
-        "audits/records.html", form=form, sort=sort, pagination=pagination, can_record=current_user.has_role(AUDITOR)
+        "audits/records.html",
+        form=form,
+        sort=sort,
+        pagination=pagination,
+        can_record=current_user.has_role(*permissions.RECORDERS),
     )
 
 
@@ -415,7 +419,10 @@ def _finding_page(finding: Finding, status: int = 200, **forms):
         "finding": finding,
         "files": evidence_services.files_for("finding", finding.id),
         "today": local_today(),
-        "can_act": current_user.has_role(AUDITOR),
+        "can_act": current_user.has_role(*permissions.RECORDERS),
+        "can_record_plan": permissions.can_record_plan(current_user, finding),
+        "can_verify": permissions.can_verify(current_user, finding),
+        "can_close": permissions.can_close_finding(current_user, finding),
         "plan_form": PlanForm(
             formdata=None,
             data={**data, "plan_text": finding.plan_text, "received_on": finding.plan_received_on or local_today()},

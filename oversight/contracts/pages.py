@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts import lights as contract_lights
+from oversight.contracts import permissions, services
 from oversight.contracts import review as review_rules
-from oversight.contracts import services
 from oversight.contracts.forms import (
     ApproveForm,
     ChangeForm,
@@ -25,11 +24,8 @@ from oversight.contracts.forms import (
 )
 from oversight.contracts.models import (
     AMENDMENT,
-    APPROVED,
     IN_REVIEW,
-    OUTCOME_APPROVED,
     RESULT_LABELS,
-    SIGNED,
     STATUS_LABELS,
     TYPE_LABELS,
     Contract,
@@ -40,9 +36,9 @@ from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 
-EDITORS = (PROCUREMENT, ADMIN)
-SIGNERS = (PROCUREMENT, LEGAL, ADMIN)
-TERMINATORS = (PROCUREMENT, MANAGER, ADMIN)
+EDITORS = permissions.EDITORS
+SIGNERS = permissions.SIGNERS
+TERMINATORS = permissions.TERMINATORS
 
 
 def vendors_for_filter() -> list:
@@ -135,6 +131,13 @@ def _forms(contract: Contract, review: ContractReview | None) -> dict[str, Any]:
     }
 
 
+def _approvable_waivers(user: Any, contract: Contract, review: ContractReview | None) -> frozenset[int]:
+    """The clause results of ``review`` whose waiver ``user`` may approve."""
+    if review is None:
+        return frozenset()
+    return frozenset(result.id for result in review.results if permissions.can_approve_waiver(user, contract, result))
+
+
 def detail_context(contract: Contract, *, user: Any, today: date, round_number: int | None = None) -> dict[str, Any]:
     """Values for the detail page, including which actions ``user`` may take."""
     rounds = review_rules.rounds_of(contract)
@@ -143,8 +146,7 @@ def detail_context(contract: Contract, *, user: Any, today: date, round_number: 
     previous = next((r for r in rounds if shown and r.round_number == shown.round_number - 1), None)
     latest = rounds[-1] if rounds else None
     open_round = latest if latest is not None and latest.is_open and contract.status == IN_REVIEW else None
-    cleared = contract.status == IN_REVIEW and latest is not None and latest.outcome == OUTCOME_APPROVED
-    is_manager = user.has_role(MANAGER)
+    cleared = permissions.is_cleared(contract, latest)
     context = {
         "contract": contract,
         "rounds": rounds,
@@ -161,16 +163,18 @@ def detail_context(contract: Contract, *, user: Any, today: date, round_number: 
         "contract_light": contract_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
         "termination_light": disposal_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
         "has_valid_selection": services.has_valid_selection(contract.vendor_id, today),
-        "can_edit": contract.is_editable and user.has_role(*EDITORS),
-        "can_upload": not contract.is_closed and user.has_role(*SIGNERS),
-        "can_review": open_round is not None and user.has_role(LEGAL),
-        "can_approve_waivers": open_round is not None and is_manager,
-        "can_approve": cleared and is_manager and user.id != latest.reviewer_id,
-        "is_own_review": cleared and is_manager and user.id == latest.reviewer_id,
+        "can_edit": permissions.can_edit(user, contract),
+        "can_upload": permissions.can_upload(user, contract),
+        "can_review": permissions.can_review(user, contract, latest),
+        "approvable_waivers": _approvable_waivers(user, contract, shown if shown is latest else None),
+        "can_approve": permissions.can_approve(user, contract, latest),
+        "own_refusal": permissions.approve_refusal(user, contract, latest)
+        if cleared and user.has_role(*permissions.APPROVERS) and permissions.took_part(user, contract, latest)
+        else None,
         "awaiting_manager": cleared,
-        "can_sign": contract.status == APPROVED and user.has_role(*SIGNERS),
-        "can_change": contract.status == SIGNED and user.has_role(*EDITORS),
-        "can_terminate": contract.has_been_signed and not contract.is_closed and user.has_role(*TERMINATORS),
+        "can_sign": permissions.can_sign(user, contract),
+        "can_change": permissions.can_change(user, contract),
+        "can_terminate": permissions.can_terminate(user, contract),
         "in_force": contract.is_in_force_on(today),
         "today": today,
     }

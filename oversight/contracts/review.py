@@ -17,9 +17,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
-from oversight.auth.roles import LEGAL, MANAGER
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import CONTRACT
+from oversight.contracts import permissions
 from oversight.contracts.errors import ContractRuleError
 from oversight.contracts.models import (
     IN_REVIEW,
@@ -117,22 +117,17 @@ def open_round(contract: Contract, *, kind: str, note: str, actor: User | None, 
     return review
 
 
-def _ensure_reviewable(contract: Contract, review: ContractReview) -> None:
-    if contract.status != IN_REVIEW or not review.is_open:
-        raise ContractRuleError(_l("This contract is not waiting for legal review."))
-
-
-def _ensure_legal(actor: User) -> None:
-    if not actor.has_role(LEGAL):
-        raise ContractRuleError(_l("Only legal can review contract clauses."))
+def _ensure_reviewer(contract: Contract, review: ContractReview, actor: User) -> None:
+    refusal = permissions.review_refusal(actor, contract, review)
+    if refusal is not None:
+        raise ContractRuleError(refusal)
 
 
 def save_results(
     contract: Contract, review: ContractReview, values: dict[int, dict[str, Any]], *, actor: User, now: datetime
 ) -> dict[str, list]:
     """Store legal's findings keyed by item id; a changed waiver reason needs a new manager approval."""
-    _ensure_reviewable(contract, review)
-    _ensure_legal(actor)
+    _ensure_reviewer(contract, review, actor)
     changes: dict[str, list] = {}
     for result in review.results:
         submitted = values.get(result.item_id)
@@ -165,15 +160,9 @@ def save_results(
 
 def approve_waiver(contract: Contract, result: ClauseResult, *, actor: User, now: datetime) -> None:
     """A manager who did not record the waiver accepts a required clause that is not present."""
-    _ensure_reviewable(contract, result.review)
-    if not actor.has_role(MANAGER):
-        raise ContractRuleError(_l("Only a manager can approve a waiver."))
-    if not result.has_waiver:
-        raise ContractRuleError(_l("No waiver is recorded for this clause."))
-    if actor.id == result.waiver_by_id:
-        raise ContractRuleError(_l("You recorded this waiver; another person must approve it."))
-    if result.is_waived:
-        raise ContractRuleError(_l("This waiver is already approved."))
+    refusal = permissions.waiver_refusal(actor, contract, result)
+    if refusal is not None:
+        raise ContractRuleError(refusal)
     result.waiver_approved_by_id = actor.id
     result.waiver_approved_at = now
     result.review.updated_at = now
@@ -189,8 +178,7 @@ def approve_waiver(contract: Contract, result: ClauseResult, *, actor: User, now
 
 def return_round(contract: Contract, review: ContractReview, *, comment: str, actor: User, now: datetime) -> None:
     """Send the contract back to procurement (差戻し) with legal's comments."""
-    _ensure_reviewable(contract, review)
-    _ensure_legal(actor)
+    _ensure_reviewer(contract, review, actor)
     if not (comment or "").strip():
         raise ContractRuleError(_l("Say what procurement must change."))
     _decide(review, OUTCOME_RETURNED, comment, actor, now)
@@ -206,8 +194,7 @@ def return_round(contract: Contract, review: ContractReview, *, comment: str, ac
 
 def clear_round(contract: Contract, review: ContractReview, *, comment: str, actor: User, now: datetime) -> None:
     """Legal's approval of the clauses: every clause judged, every required one present or waived."""
-    _ensure_reviewable(contract, review)
-    _ensure_legal(actor)
+    _ensure_reviewer(contract, review, actor)
     unanswered = [result.item.code for result in sorted_results(review) if result.result is None]
     if unanswered:
         raise ContractRuleError(_l("Judge every clause first: %(codes)s.", codes=", ".join(unanswered)))

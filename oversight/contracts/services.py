@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
-from oversight.auth.roles import MANAGER
+from oversight.contracts import permissions
 from oversight.contracts import review as review_rules
 from oversight.contracts.errors import ContractRuleError
 from oversight.contracts.models import (
@@ -284,12 +284,9 @@ def has_valid_selection(vendor_id: int, today: date) -> bool:
 def approve_contract(contract: Contract, *, actor: User, note: str, today: date, now: datetime) -> None:
     """A manager's approval (承認済) after legal cleared the clauses; not by the legal reviewer."""
     latest = review_rules.latest_round(contract)
-    if contract.status != IN_REVIEW or latest is None or latest.outcome != OUTCOME_APPROVED:
-        raise ContractRuleError(_l("Only a contract whose clauses legal has cleared can be approved."))
-    if not actor.has_role(MANAGER):
-        raise ContractRuleError(_l("Only a manager can approve a contract."))
-    if actor.id == latest.reviewer_id:
-        raise ContractRuleError(_l("You reviewed the clauses of this contract; another manager must approve it."))
+    refusal = permissions.approve_refusal(actor, contract, latest)
+    if refusal is not None:
+        raise ContractRuleError(refusal)
     if review_rules.blocking_codes(latest):
         raise ContractRuleError(_l("Required clauses are missing; the contract cannot be approved."))
     if not has_valid_selection(contract.vendor_id, today):
@@ -311,8 +308,11 @@ def approve_contract(contract: Contract, *, actor: User, note: str, today: date,
 def return_by_manager(contract: Contract, *, actor: User, note: str) -> None:
     """A manager sends a contract cleared by legal back to procurement, with the reason."""
     latest = review_rules.latest_round(contract)
-    if contract.status != IN_REVIEW or latest is None or latest.outcome != OUTCOME_APPROVED:
+    if not permissions.is_cleared(contract, latest):
         raise ContractRuleError(_l("Only a contract whose clauses legal has cleared can be returned by a manager."))
+    refusal = permissions.approve_refusal(actor, contract, latest)
+    if refusal is not None:
+        raise ContractRuleError(refusal)
     if not (note or "").strip():
         raise ContractRuleError(_l("Say why the contract is returned."))
     contract.status = RETURNED

@@ -1,7 +1,9 @@
 """My work: the reviews and approvals waiting for the signed-in user, by role, oldest first.
 
-One query per kind of work whatever the number of rows; separation of duties is applied here
-too (a manager is not asked to approve what they submitted, reviewed or certified themselves).
+One query per kind of work whatever the number of rows. The reviews and approvals come from each
+duty feature's queue (``oversight.status.waiting``), filtered by the decision's permission predicate,
+the same lists the approval-wait reminders read: a manager is not asked to approve what they
+submitted, reviewed or certified themselves.
 """
 
 from __future__ import annotations
@@ -12,12 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 
-from oversight.audits.models import PLAN_RECEIVED, Audit, Finding
-from oversight.audits.models import SUBMITTED as AUDIT_SUBMITTED
-from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
-from oversight.contracts import services as contract_services
+from oversight.audits.models import PLAN_RECEIVED, Finding
+from oversight.auth.roles import AUDITOR, PROCUREMENT
 from oversight.contracts.models import DRAFT as CONTRACT_DRAFT
 from oversight.contracts.models import RETURNED as CONTRACT_RETURNED
 from oversight.contracts.models import Contract
@@ -26,10 +25,9 @@ from oversight.dashboard.due import AUDIT, due_entries
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import EDITABLE as EVALUATION_EDITABLE
 from oversight.evaluations.models import RETURNED as EVALUATION_RETURNED
-from oversight.evaluations.models import SUBMITTED as EVALUATION_SUBMITTED
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
-from oversight.subcontracts.models import REQUESTED, REVIEWED, Subcontract, SubcontractConsent
+from oversight.status.waiting import waiting_for
 from oversight.vendors.models import Vendor
 
 AUDIT_LOOKAHEAD_DAYS = 30
@@ -73,81 +71,10 @@ def _day(moment: datetime | None) -> date | None:
     return to_local(moment).date() if moment else None
 
 
-def _clause_reviews() -> Iterable[WorkItem]:
-    for contract, review in contract_services.awaiting_legal():
-        yield WorkItem(
-            "clause_review",
-            f"{contract.number} {contract.title}",
-            contract.vendor.name,
-            _day(review.submitted_at),
-            f"/contracts/{contract.id}",
-        )
-
-
-def _consents(status: str, kind: str, user_id: int | None = None) -> Iterable[WorkItem]:
-    query = (
-        db.select(
-            SubcontractConsent.id,
-            SubcontractConsent.subcontract_id,
-            SubcontractConsent.requested_at,
-            SubcontractConsent.reviewed_at,
-            Vendor.name,
-        )
-        .join(Subcontract, Subcontract.id == SubcontractConsent.subcontract_id)
-        .join(Vendor, Vendor.id == Subcontract.vendor_id)
-        .where(SubcontractConsent.status == status)
-        .order_by(SubcontractConsent.requested_at, SubcontractConsent.id)
-    )
-    if user_id is not None:  # the deciding manager is neither the requester nor the reviewer
-        query = query.where(
-            or_(SubcontractConsent.requested_by_id.is_(None), SubcontractConsent.requested_by_id != user_id),
-            or_(SubcontractConsent.reviewed_by_id.is_(None), SubcontractConsent.reviewed_by_id != user_id),
-        )
-    for row in db.session.execute(query):
-        yield WorkItem(
-            kind,
-            str(_l("Subcontract to %(vendor)s", vendor=row.name)),
-            row.name,
-            _day(row.reviewed_at or row.requested_at),
-            f"/subcontracts/{row.subcontract_id}",
-        )
-
-
-def _evaluation_approvals(user_id: int) -> Iterable[WorkItem]:
-    query = (
-        db.select(Evaluation.id, Evaluation.submitted_at, Vendor.name)
-        .join(Vendor, Vendor.id == Evaluation.vendor_id)
-        .where(
-            Evaluation.status == EVALUATION_SUBMITTED,
-            or_(Evaluation.submitted_by_id.is_(None), Evaluation.submitted_by_id != user_id),
-        )
-        .order_by(Evaluation.submitted_at, Evaluation.id)
-    )
-    for row in db.session.execute(query):
-        yield WorkItem("evaluation_approval", row.name, row.name, _day(row.submitted_at), f"/evaluations/{row.id}")
-
-
-def _contract_approvals(user_id: int) -> Iterable[WorkItem]:
-    for contract, review in contract_services.awaiting_manager():
-        if review.reviewer_id != user_id:
-            yield WorkItem(
-                "contract_approval",
-                f"{contract.number} {contract.title}",
-                contract.vendor.name,
-                _day(review.decided_at),
-                f"/contracts/{contract.id}",
-            )
-
-
-def _audit_signoffs(user_id: int) -> Iterable[WorkItem]:
-    query = (
-        db.select(Audit.id, Audit.submitted_at, Vendor.name)
-        .join(Vendor, Vendor.id == Audit.vendor_id)
-        .where(Audit.status == AUDIT_SUBMITTED, or_(Audit.submitted_by_id.is_(None), Audit.submitted_by_id != user_id))
-        .order_by(Audit.submitted_at, Audit.id)
-    )
-    for row in db.session.execute(query):
-        yield WorkItem("audit_signoff", row.name, row.name, _day(row.submitted_at), f"/audits/{row.id}")
+def _decisions(user: Any) -> Iterable[WorkItem]:
+    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: one query per queue)."""
+    for waiting in waiting_for(user, db.session):
+        yield WorkItem(waiting.kind, waiting.title, waiting.vendor_name, _day(waiting.since), waiting.url_path)
 
 
 def _disposal_rows(*conditions, order_by):
@@ -160,22 +87,6 @@ def _disposal_rows(*conditions, order_by):
         .order_by(*order_by, DisposalItem.id)
     )
     return db.session.execute(query)
-
-
-def _deletion_confirmations(user_id: int) -> Iterable[WorkItem]:
-    rows = _disposal_rows(
-        DisposalItem.recorded_at.is_not(None),
-        or_(DisposalItem.recorded_by_id.is_(None), DisposalItem.recorded_by_id != user_id),
-        order_by=(DisposalItem.recorded_at,),
-    )
-    for row in rows:
-        yield WorkItem(
-            "deletion_confirmation",
-            f"{row.number} — {row.name}",
-            row.name,
-            _day(row.recorded_at),
-            f"/disposals/{row.id}",
-        )
 
 
 def _audits_due(today: date) -> Iterable[WorkItem]:
@@ -225,17 +136,7 @@ def _procurement_drafts() -> Iterable[WorkItem]:
 
 def my_work(user: Any, today: date) -> list[WorkItem]:
     """Everything waiting for ``user`` in any of their roles, oldest first (a constant number of queries)."""
-    items: list[WorkItem] = []
-    if user.has_role(LEGAL):
-        items += [*_clause_reviews(), *_consents(REQUESTED, "consent_review")]
-    if user.has_role(MANAGER):
-        items += [
-            *_evaluation_approvals(user.id),
-            *_contract_approvals(user.id),
-            *_consents(REVIEWED, "consent_decision", user.id),
-            *_audit_signoffs(user.id),
-            *_deletion_confirmations(user.id),
-        ]
+    items: list[WorkItem] = list(_decisions(user))
     if user.has_role(AUDITOR):
         items += [*_audits_due(today), *_findings_to_verify()]
     if user.has_role(PROCUREMENT):

@@ -17,11 +17,11 @@ from werkzeug.datastructures import FileStorage
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
-from oversight.auth.roles import MANAGER
 from oversight.contracts import services as contract_services
 from oversight.contracts.models import DISPOSED, ENDED, Contract
 from oversight.core.editing import apply_changes, plain, snapshot
 from oversight.core.errors import RuleError
+from oversight.disposals import permissions
 from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, TERMINATION, DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
@@ -191,14 +191,9 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
 
     When every item of the contract is confirmed, the contract becomes データ返却・廃棄完了.
     """
-    if not actor.has_role(MANAGER):
-        raise DisposalRuleError(_l("Only a manager can confirm a return/deletion."))
-    if item.is_confirmed:
-        raise DisposalRuleError(_l("This return/deletion is already confirmed."))
-    if item.recorded_at is None:
-        raise DisposalRuleError(_l("Record the certificate before confirming."))
-    if actor.id == item.recorded_by_id:
-        raise DisposalRuleError(_l("You recorded this certificate; another manager must confirm it."))
+    refusal = permissions.confirm_refusal(actor, item)
+    if refusal is not None:
+        raise DisposalRuleError(refusal)
     item.confirmed_by_id = actor.id
     item.confirmed_at = now
     item.confirmation_note = (note or "").strip()

@@ -7,11 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.auth.decorators import role_required
-from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
-from oversight.disposals import exports, services
+from oversight.disposals import exports, permissions, services
 from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm
 from oversight.disposals.models import DisposalItem
 from oversight.evidence import services as evidence_services
@@ -21,7 +20,7 @@ from oversight.web.saving import commit_step
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
 # Same rule as the contract: everyone who may sign in may read the certificate.
 
-RECORDERS = (PROCUREMENT, ADMIN)
+RECORDERS = permissions.RECORDERS
 
 
 def _load(item_id: int) -> DisposalItem:
@@ -40,15 +39,12 @@ def _detail(item_id: int, status: int = 200, **forms):
         "is_overdue": item.is_overdue_on(today),
         "days_left": item.days_left_on(today),
         "files": evidence_services.files_for("disposal", item.id),
-        "can_record": not item.is_confirmed and current_user.has_role(*RECORDERS),
-        "can_confirm": item.recorded_at is not None
-        and not item.is_confirmed
-        and current_user.has_role(MANAGER)
-        and current_user.id != item.recorded_by_id,
+        "can_record": permissions.can_record(current_user, item),
+        "can_confirm": permissions.can_confirm(current_user, item),
         "is_own_certificate": item.recorded_at is not None
         and not item.is_confirmed
-        and current_user.has_role(MANAGER)
-        and current_user.id == item.recorded_by_id,
+        and current_user.has_role(*permissions.CONFIRMERS)
+        and permissions.is_own_certificate(current_user, item),
         "form": CertificateForm(formdata=None, obj=item, data={"version": item.version}),
         "confirm_form": ConfirmForm(formdata=None, data={"version": item.version}),
     }
@@ -122,7 +118,7 @@ def record_certificate(item_id: int):
 
 
 @bp.route("/<int:item_id>/confirm", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.CONFIRMERS)
 def confirm(item_id: int):
     """A manager confirms the return or deletion."""
     item = _load(item_id)

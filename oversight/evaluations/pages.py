@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 
-from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
-from oversight.evaluations import services
+from oversight.evaluations import permissions, services
 from oversight.evaluations.forms import EvaluationEvidenceForm
 from oversight.evaluations.lights import latest_decisions, selection_light
 from oversight.evaluations.models import (
@@ -34,8 +33,7 @@ def _sorted_answers(evaluation: Evaluation) -> list:
 
 def detail_context(evaluation: Evaluation, *, user: Any, today: date) -> dict[str, Any]:
     """Values for the detail page, including which actions ``user`` may take."""
-    is_manager = user.has_role(MANAGER)
-    awaiting = evaluation.status == SUBMITTED
+    awaiting = evaluation.status == SUBMITTED and user.has_role(*permissions.DECIDERS)
     return {
         "evaluation": evaluation,
         "answers": _sorted_answers(evaluation),
@@ -43,9 +41,9 @@ def detail_context(evaluation: Evaluation, *, user: Any, today: date) -> dict[st
         "files": _files_by_item(evaluation),
         "answer_labels": ANSWER_LABELS,
         "result_labels": services.RESULT_LABELS,
-        "can_edit": evaluation.is_editable and user.has_role(PROCUREMENT, ADMIN),
-        "can_decide": awaiting and is_manager and user.id != evaluation.submitted_by_id,
-        "is_own_submission": awaiting and is_manager and user.id == evaluation.submitted_by_id,
+        "can_edit": permissions.can_edit(user, evaluation),
+        "can_decide": permissions.can_decide(user, evaluation),
+        "is_own_submission": awaiting and permissions.is_own_submission(user, evaluation),
         "selection_light": selection_light(latest_decisions([evaluation.vendor_id]).get(evaluation.vendor_id), today),
     }
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
-from oversight.auth.roles import MANAGER
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import SELECTION, ChecklistTemplate
 from oversight.core.errors import RuleError
+from oversight.evaluations import permissions
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     APPROVE_WITH_CONDITIONS,
@@ -288,12 +288,9 @@ def submit(evaluation: Evaluation, *, decision: str, conditions: str, note: str,
 
 
 def _ensure_approver(evaluation: Evaluation, actor: User) -> None:
-    if evaluation.status != SUBMITTED:
-        raise EvaluationRuleError(_l("Only an evaluation awaiting approval can be decided."))
-    if not actor.has_role(MANAGER):
-        raise EvaluationRuleError(_l("Only a manager can decide on an evaluation."))
-    if actor.id == evaluation.submitted_by_id:
-        raise EvaluationRuleError(_l("You submitted this evaluation; another manager must approve it."))
+    refusal = permissions.decide_refusal(actor, evaluation)
+    if refusal is not None:
+        raise EvaluationRuleError(refusal)
 
 
 def approve(evaluation: Evaluation, *, actor: User, note: str, today: date, now: datetime) -> None:

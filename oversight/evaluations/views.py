@@ -7,11 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.auth.decorators import role_required
-from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
-from oversight.evaluations import exports, pages, services
+from oversight.evaluations import exports, pages, permissions, services
 from oversight.evaluations.forms import (
     DecisionForm,
     EvaluationEvidenceForm,
@@ -30,7 +29,7 @@ from oversight.web.saving import commit_step
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 # Everyone who may sign in may read evaluations, so everyone may download their evidence.
 
-EDITORS = (PROCUREMENT, ADMIN)
+EDITORS = permissions.EDITORS
 STALE_MESSAGE = _l(
     "Someone else saved this evaluation after you opened it. Your changes were not saved; "
     "they are still in the form below. Reload the page to see the other changes."
@@ -166,7 +165,7 @@ def submit(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/approve", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.DECIDERS)
 def approve(evaluation_id: int):
     """Confirm the proposed decision (a manager who did not submit it)."""
     evaluation = _load(evaluation_id)
@@ -186,7 +185,7 @@ def approve(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/return", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.DECIDERS)
 def return_to_procurement(evaluation_id: int):
     """Send the evaluation back to procurement with a reason."""
     evaluation = _load(evaluation_id)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
 from oversight.evidence import services as evidence_services
-from oversight.incidents import status
+from oversight.incidents import permissions, status
 from oversight.incidents.clocks import CATEGORY_LABELS, Category
 from oversight.incidents.models import Incident
 
@@ -31,8 +30,8 @@ def detail_context(incident: Incident, *, user: Any, today: date) -> dict[str, A
         "knew_on": status.principal_knew_on(incident),
         "category_labels": [str(CATEGORY_LABELS[Category(code)]) for code in incident.categories or ()],
         "step_files": evidence_services.files_for_many("incident_step", step_ids),
-        "can_record": incident.is_open and user.has_role(MANAGER, PROCUREMENT, LEGAL, AUDITOR),
-        "can_manage": incident.is_open and user.has_role(MANAGER),
+        "can_record": permissions.can_record(user, incident),
+        "can_manage": permissions.can_manage(user, incident),
     }
 
 

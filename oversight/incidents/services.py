@@ -22,6 +22,7 @@ from oversight.core.editing import apply_changes, snapshot
 from oversight.core.errors import RuleError
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.incidents import permissions
 from oversight.incidents.models import (
     CLOSED,
     OPEN,
@@ -215,8 +216,9 @@ def close_incident(incident: Incident, note: str, *, actor: User, today: date) -
     Closing asks for a re-evaluation of the vendor (``reevaluation_requested_on``, read through
     ``reevaluation_requests``) and an extra audit (``audits.trigger_extra_audit``).
     """
-    if not incident.is_open:
-        raise IncidentRuleError(_l("This incident is already closed."))
+    refusal = permissions.close_refusal(actor, incident)
+    if refusal is not None:
+        raise IncidentRuleError(refusal)
     open_steps = unsettled_steps(incident)
     if open_steps:
         names = "、".join(step.label for step in open_steps)

@@ -13,13 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.auth.decorators import role_required
-from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
-from oversight.incidents import data, exports, pdf, services
+from oversight.incidents import data, exports, pdf, permissions, services
 from oversight.incidents import rules as _rules  # noqa: F401  (registers the reminder rules)
 from oversight.incidents.forms import CloseForm, FilterForm, IncidentEditForm, IncidentForm, StepForm
 from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, IncidentStep
@@ -30,7 +29,7 @@ from oversight.web.saving import commit_step
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
-RECORDERS = (MANAGER, PROCUREMENT, LEGAL, AUDITOR)
+RECORDERS = permissions.RECORDERS
 STALE_MESSAGE = _l(
     "Someone else saved this incident after you opened it. Your changes were not saved; "
     "they are still in the form below. Reload the page to see the other changes."
@@ -137,7 +136,7 @@ def _render_step(incident_id: int, code: str, form: StepForm, status_code: int =
         step=step,
         form=form,
         files=files,
-        can_waive=current_user.has_role(MANAGER),
+        can_waive=current_user.has_role(*permissions.OWNERS),
         is_plan=step.code == VENDOR_PLAN,
     ), status_code
 
@@ -168,7 +167,7 @@ def step(incident_id: int, code: str):
 
 
 @bp.route("/<int:incident_id>/steps/<code>/waive", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.OWNERS)
 def waive_step(incident_id: int, code: str):
     """Settle a step that does not apply, with the reason."""
     incident = _load(incident_id)
@@ -184,7 +183,7 @@ def waive_step(incident_id: int, code: str):
 
 
 @bp.route("/<int:incident_id>/steps/<code>/reopen", methods=["POST"])
-@role_required(MANAGER)
+@role_required(*permissions.OWNERS)
 def reopen_step(incident_id: int, code: str):
     """Put a done or waived step back to open."""
     step = _step(_load(incident_id), code)
@@ -211,7 +210,7 @@ def notice_pdf(incident_id: int):
 
 
 @bp.route("/<int:incident_id>/close", methods=["GET", "POST"])
-@role_required(MANAGER)
+@role_required(*permissions.OWNERS)
 def close(incident_id: int):
     """Close an incident whose steps are settled; asks for a re-evaluation and an extra audit."""
     incident = _load(incident_id)

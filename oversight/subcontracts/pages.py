@@ -6,13 +6,12 @@ from typing import Any
 
 from flask import render_template
 
-from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts.models import Contract
 from oversight.core.timeutil import local_today
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
 from oversight.extensions import db
-from oversight.subcontracts import chain, queries, services
+from oversight.subcontracts import chain, permissions, queries, services
 from oversight.subcontracts.forms import (
     ConsentRequestForm,
     DecisionForm,
@@ -21,11 +20,11 @@ from oversight.subcontracts.forms import (
     ReviewForm,
     RevokeForm,
 )
-from oversight.subcontracts.models import APPROVED, REQUESTED, REVIEWED, Subcontract
+from oversight.subcontracts.models import APPROVED, REVIEWED, Subcontract
 from oversight.subcontracts.services import SubcontractRuleError
 from oversight.vendors.models import Vendor
 
-REQUESTERS = (PROCUREMENT, ADMIN)
+REQUESTERS = permissions.REQUESTERS
 
 
 def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
@@ -119,16 +118,13 @@ def render_detail(node: Subcontract, *, user: Any, status: int = 200, **forms: A
         "can_add_below": is_requester and not node.contract.is_closed,
         "can_request": is_requester and not node.contract.is_closed and not (current and current.is_pending),
         "can_start_evaluation": is_requester and current is not None and current.is_pending,
-        "can_review": user.has_role(LEGAL) and current is not None and current.status == REQUESTED,
-        "can_decide": user.has_role(MANAGER)
-        and current is not None
+        "can_review": current is not None and permissions.can_review(user, current),
+        "can_decide": current is not None and permissions.can_decide(user, current),
+        "is_own_review": current is not None
         and current.status == REVIEWED
-        and user.id not in (current.reviewed_by_id, current.requested_by_id),
-        "is_own_review": user.has_role(MANAGER)
-        and current is not None
-        and current.status == REVIEWED
-        and user.id in (current.reviewed_by_id, current.requested_by_id),
-        "can_revoke": user.has_role(MANAGER) and current is not None and current.status == APPROVED,
+        and permissions.is_principal_manager(user)
+        and permissions.took_part(user, current),
+        "can_revoke": current is not None and permissions.can_revoke(user, current),
         "can_notify": is_requester and current is not None and current.status == APPROVED,
         "review_form": ReviewForm(formdata=None, data=version),
         "decision_form": DecisionForm(formdata=None, data={**version, "expires_on": node.contract.end_on}),

@@ -1,7 +1,7 @@
 """Recording chain nodes and taking a consent from request to decision, revocation and notice.
 
 The rules (guideline-reference §5): every level needs the consent of the original principal, so
-a decision is only ever taken by a manager of the principal (``ensure_principal_manager``), after
+a decision is only ever taken by a manager of the principal (``permissions.is_principal_manager``), after
 legal's review by somebody else (separation of duties). Advance consent needs all three
 conditions of Q&A 3-9. Services do not commit.
 """
@@ -18,7 +18,6 @@ from oversight.activity import services as activity
 from oversight.audits import services as audit_services
 from oversight.audits.models import NEW_SUBCONTRACTOR
 from oversight.auth.models import User
-from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts.models import Contract
 from oversight.core.editing import snapshot
 from oversight.core.errors import RuleError
@@ -26,6 +25,7 @@ from oversight.evaluations import services as evaluation_services
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL, Evaluation
 from oversight.extensions import db
+from oversight.subcontracts import permissions
 from oversight.subcontracts.models import (
     ADVANCE,
     APPROVED,
@@ -272,10 +272,7 @@ def start_evaluation(consent: SubcontractConsent, *, actor: User, now: datetime)
 
 def review(consent: SubcontractConsent, *, recommendation: str, note: str, actor: User, now: datetime) -> None:
     """Legal's review: a recommendation and a note, before a manager decides."""
-    if not actor.has_role(LEGAL):
-        raise SubcontractRuleError(_l("Only legal reviews a consent request."))
-    if consent.status != REQUESTED:
-        raise SubcontractRuleError(_l("This request is not waiting for legal's review."))
+    _refuse_if(permissions.review_refusal(actor, consent))
     if recommendation not in RECOMMENDATION_LABELS:
         raise SubcontractRuleError(_l("Choose a recommendation."))
     if recommendation == RECOMMEND_REFUSE and not (note or "").strip():
@@ -291,20 +288,14 @@ def review(consent: SubcontractConsent, *, recommendation: str, note: str, actor
     )
 
 
-def ensure_principal_manager(actor: Any) -> None:
-    """Refuse anybody but an active manager of the principal: no vendor, at any level, consents."""
-    if not isinstance(actor, User) or not actor.is_active or not actor.has_role(MANAGER):
-        raise SubcontractRuleError(_l("Only a manager of the principal (委託者) can decide on a consent."))
+def _refuse_if(refusal: Any) -> None:
+    """Raise the refusal a permission predicate gave (``oversight.subcontracts.permissions``)."""
+    if refusal is not None:
+        raise SubcontractRuleError(refusal)
 
 
 def _ensure_decider(consent: SubcontractConsent, actor: Any) -> None:
-    ensure_principal_manager(actor)
-    if consent.status != REVIEWED:
-        raise SubcontractRuleError(_l("Legal must review the request before a manager decides."))
-    if actor.id in (consent.reviewed_by_id, consent.requested_by_id):
-        raise SubcontractRuleError(
-            _l("The manager who decides must be somebody other than the requester and the legal reviewer.")
-        )
+    _refuse_if(permissions.decide_refusal(actor, consent))
 
 
 def approve(
@@ -355,9 +346,7 @@ def refuse(consent: SubcontractConsent, *, reason: str, actor: User, now: dateti
 
 def revoke(consent: SubcontractConsent, *, reason: str, actor: User, now: datetime) -> None:
     """A manager of the principal withdraws a granted consent; the node becomes a violation."""
-    ensure_principal_manager(actor)
-    if consent.status != APPROVED:
-        raise SubcontractRuleError(_l("Only a granted consent can be revoked."))
+    _refuse_if(permissions.revoke_refusal(actor, consent))
     if not (reason or "").strip():
         raise SubcontractRuleError(_l("Give the reason for revoking."))
     consent.status, consent.revocation_reason = REVOKED, reason.strip()

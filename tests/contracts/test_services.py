@@ -184,6 +184,34 @@ def test_the_legal_reviewer_may_not_approve_the_contract(staff):
     assert contract.status == APPROVED and contract.approved_by_id == manager.id
 
 
+def test_the_drafter_and_submitter_may_not_approve_or_return_the_contract(staff):
+    """Issue #17 item 5: procurement + manager in one person cannot push their own contract through."""
+    _procurement, legal, manager = staff
+    drafter = user("procurement", "manager", email="drafter-manager@example.com")
+    contract = cleared(drafter, legal)
+    approve_selection(contract.vendor)
+    with pytest.raises(ContractRuleError) as error:
+        contract_services.approve_contract(contract, actor=drafter, note="", today=TODAY, now=NOW)
+    assert msgid(error) == "You drafted or submitted this contract; another manager must approve it."
+    with pytest.raises(ContractRuleError):
+        contract_services.return_by_manager(contract, actor=drafter, note="no")
+    contract_services.approve_contract(contract, actor=manager, note="", today=TODAY, now=NOW)
+    assert contract.status == APPROVED and contract.approved_by_id == manager.id
+
+
+def test_whoever_submitted_a_round_drafted_by_another_may_not_approve_it(staff):
+    procurement, legal, manager = staff
+    submitter = user("procurement", "manager", email="submitter-manager@example.com")
+    contract = drafted(actor=procurement)
+    contract_services.submit_for_review(contract, note="", actor=submitter, now=NOW)
+    review = judge_all(contract, legal)
+    review_rules.clear_round(contract, review, comment="", actor=legal, now=NOW)
+    approve_selection(contract.vendor)
+    with pytest.raises(ContractRuleError):
+        contract_services.approve_contract(contract, actor=submitter, note="", today=TODAY, now=NOW)
+    contract_services.approve_contract(contract, actor=manager, note="", today=TODAY, now=NOW)
+
+
 def test_only_a_manager_approves(staff):
     procurement, legal, _manager = staff
     contract = cleared(procurement, legal)

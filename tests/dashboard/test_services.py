@@ -68,6 +68,24 @@ def test_manager_sees_approvals_but_not_their_own_submissions(world):
     assert services.my_work(world.legal, TODAY) == []
 
 
+def test_a_manager_is_not_asked_to_approve_what_they_took_part_in(world):
+    """The work list asks each decision's permission predicate (docs/permissions.md)."""
+    from oversight.contracts import review as review_rules
+    from tests.audits.helpers import user as make_user
+
+    drafting_manager = make_user("procurement", "manager", email="drafting-manager@example.com")
+    contract = submitted_contract(drafting_manager)
+    review_rules.clear_round(contract, judge_all(contract, world.legal), comment="", actor=world.legal, now=NOW)
+    auditing_manager = make_user("auditor", "manager", email="auditing-manager@example.com")
+    audit = submitted_audit(create_vendor(), world.auditor, auditor_ids=[world.auditor.id, auditing_manager.id])
+    db.session.flush()
+
+    assert "contract_approval" not in _kinds(services.my_work(drafting_manager, TODAY)), "drafted it"
+    assert f"/audits/{audit.id}" not in [item.url_path for item in services.my_work(auditing_manager, TODAY)]
+    urls = [item.url_path for item in services.my_work(world.manager, TODAY)]
+    assert f"/contracts/{contract.id}" in urls and f"/audits/{audit.id}" in urls
+
+
 def test_work_is_listed_oldest_first(world):
     first = submitted_evaluation(world.procurement)
     second = submitted_evaluation(world.procurement)

@@ -119,3 +119,20 @@ def test_consents_go_to_legal_then_managers_and_certificates_to_managers(app_ctx
     assert items[("subcontract_consent", reviewed.id)].stage == "manager-waiting-1"
     assert items[("disposal", item.id)].recipients == managers
     assert items[("disposal", item.id)].url_path == f"/disposals/{item.id}"
+
+
+def test_approvals_are_reminded_only_to_the_managers_who_may_give_them(app_ctx):
+    """A manager who submitted or took part is not reminded (the decision's permission predicate)."""
+    _procurement, legal, manager = contract_helpers.people()
+    submitting_manager = evaluation_helpers.user("procurement", "manager", email="submitting-manager@example.com")
+    auditing_manager = audit_helpers.user("auditor", "manager", email="auditing-manager@example.com")
+    evaluation = evaluation_helpers.submitted(submitting_manager)
+    cleared = contract_helpers.cleared(submitting_manager, legal)
+    audit = audit_helpers.submitted(audit_helpers.active_vendor(), auditing_manager)
+    db.session.commit()
+
+    items = {(item.object_type, item.object_id): item for item in rules.approval_waiting(db.session, FIRST_REMINDER)}
+    assert items[("evaluation", evaluation.id)].recipients == {manager.id, auditing_manager.id}
+    assert items[("contract", cleared.id)].recipients == {manager.id, auditing_manager.id}
+    assert items[("audit", audit.id)].recipients == {manager.id, submitting_manager.id}
+

@@ -1,0 +1,83 @@
+"""Who may do what with an audit and its findings: one predicate per decision (docs/permissions.md).
+
+Pages (which buttons show), services (which refuse), the dashboard's work list and the approval
+reminders all ask these. They read only columns (an audit's ``status``, ``submitted_by_id``,
+``recorded_by_id`` and ``auditor_ids``; a finding's ``status``), so a waiting list may pass a
+selected row instead of an ORM object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from oversight.audits.models import EDITABLE, PLAN_RECEIVED, PLANNED, RECORDING, SUBMITTED, UNRESOLVED, VERIFIED
+from oversight.auth.roles import AUDITOR, MANAGER
+
+RECORDERS = (AUDITOR,)  # plan, record and submit audits; raise findings, record plans, verify, close
+SIGNERS = (MANAGER,)  # sign off or return a submitted audit
+TRIGGERERS = (AUDITOR, MANAGER)  # ask for an extra audit
+
+
+def can_edit(user: Any, audit: Any) -> bool:
+    """Change the plan of ``audit`` (until it is submitted): an auditor."""
+    return audit.status in EDITABLE and user.has_role(*RECORDERS)
+
+
+def can_start(user: Any, audit: Any) -> bool:
+    """Start fieldwork on a planned ``audit``: an auditor."""
+    return audit.status == PLANNED and user.has_role(*RECORDERS)
+
+
+def can_record(user: Any, audit: Any) -> bool:
+    """Record checklist results, evidence and findings on ``audit`` in progress, and submit it: an auditor."""
+    return audit.status in RECORDING and user.has_role(*RECORDERS)
+
+
+def took_part(user: Any, audit: Any) -> bool:
+    """``user`` recorded or submitted ``audit``, or is one of its auditors."""
+    return user.id in {audit.submitted_by_id, audit.recorded_by_id} - {None} or user.id in audit.auditor_ids
+
+
+def signoff_refusal(user: Any, audit: Any) -> Any:
+    """Why ``user`` may not sign off or return ``audit`` (a message), or None when they may.
+
+    Separation of duties: the signing manager took no part in the audit.
+    """
+    if audit.status != SUBMITTED:
+        return _l("Only an audit awaiting sign-off can be signed off or returned.")
+    if not user.has_role(*SIGNERS):
+        return _l("Only a manager can sign off an audit.")
+    if took_part(user, audit):
+        return _l("You took part in this audit; another manager must sign it off.")
+    return None
+
+
+def can_sign_off(user: Any, audit: Any) -> bool:
+    """``user`` may sign off or return ``audit``."""
+    return signoff_refusal(user, audit) is None
+
+
+def can_record_plan(user: Any, finding: Any) -> bool:
+    """Enter the vendor's corrective plan for an unresolved ``finding``: an auditor."""
+    return finding.status in UNRESOLVED and user.has_role(*RECORDERS)
+
+
+def verify_refusal(user: Any, finding: Any) -> Any:
+    """Why ``user`` may not verify the corrective action of ``finding``, or None when they may (an auditor)."""
+    if not user.has_role(*RECORDERS):
+        return _l("Only an auditor can verify a corrective action.")
+    if finding.status != PLAN_RECEIVED:
+        return _l("Record the vendor's corrective plan before verifying it.")
+    return None
+
+
+def can_verify(user: Any, finding: Any) -> bool:
+    """``user`` may verify the corrective action of ``finding``."""
+    return verify_refusal(user, finding) is None
+
+
+def can_close_finding(user: Any, finding: Any) -> bool:
+    """Close a verified ``finding``: an auditor."""
+    return finding.status == VERIFIED and user.has_role(*RECORDERS)

@@ -1,0 +1,48 @@
+"""Who may do what with a return/deletion (返却・廃棄) item: one predicate per decision (docs/permissions.md).
+
+Pages (which buttons show), services (which refuse), the dashboard's work list and the approval
+reminders all ask these. They read only columns of the item (``recorded_at``, ``recorded_by_id``,
+``confirmed_at``), so a waiting list may pass a selected row instead of an ORM object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+
+RECORDERS = (PROCUREMENT, ADMIN)  # record the vendor's certificate
+CONFIRMERS = (MANAGER,)  # confirm the return or deletion
+
+
+def can_record(user: Any, item: Any) -> bool:
+    """Record or correct the certificate of ``item`` until it is confirmed: procurement or admin."""
+    return item.confirmed_at is None and user.has_role(*RECORDERS)
+
+
+def is_own_certificate(user: Any, item: Any) -> bool:
+    """``user`` recorded the certificate of ``item``."""
+    return item.recorded_by_id is not None and user.id == item.recorded_by_id
+
+
+def confirm_refusal(user: Any, item: Any) -> Any:
+    """Why ``user`` may not confirm ``item`` (a message), or None when they may.
+
+    Separation of duties: the manager who confirms did not record the certificate.
+    """
+    if not user.has_role(*CONFIRMERS):
+        return _l("Only a manager can confirm a return/deletion.")
+    if item.confirmed_at is not None:
+        return _l("This return/deletion is already confirmed.")
+    if item.recorded_at is None:
+        return _l("Record the certificate before confirming.")
+    if is_own_certificate(user, item):
+        return _l("You recorded this certificate; another manager must confirm it.")
+    return None
+
+
+def can_confirm(user: Any, item: Any) -> bool:
+    """``user`` may confirm the return or deletion of ``item``."""
+    return confirm_refusal(user, item) is None

@@ -1,0 +1,53 @@
+"""Return/deletion certificates waiting for a manager's confirmation (see ``oversight.core.waiting``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oversight.auth.roles import MANAGER
+from oversight.contracts.models import Contract
+from oversight.core.waiting import Waiting
+from oversight.disposals import permissions
+from oversight.disposals.models import DisposalItem
+from oversight.vendors.models import Vendor
+
+ROLES = frozenset({MANAGER})
+
+
+def waiting(session: Session) -> Iterator[Waiting]:
+    """Each recorded, unconfirmed certificate, since it was recorded, for a manager who did not record it."""
+    rows = session.execute(
+        select(
+            DisposalItem.id,
+            DisposalItem.recorded_at,
+            DisposalItem.recorded_by_id,
+            DisposalItem.confirmed_at,
+            Contract.number,
+            Contract.title,
+            Vendor.name,  # whose data was returned or deleted
+        )
+        .join(Contract, Contract.id == DisposalItem.contract_id)
+        .join(Vendor, Vendor.id == DisposalItem.vendor_id)
+        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None))
+        .order_by(DisposalItem.recorded_at, DisposalItem.id)
+    )
+    for row in rows:
+        yield Waiting(
+            kind="deletion_confirmation",
+            object_type="disposal",
+            object_id=row.id,
+            title=f"{row.number} {row.title}",
+            vendor_name=row.name,
+            since=row.recorded_at,
+            role=MANAGER,
+            url_path=f"/disposals/{row.id}",
+            may_act=partial(_may_confirm, row),
+        )
+
+
+def _may_confirm(row, user) -> bool:
+    return permissions.can_confirm(user, row)

@@ -1,0 +1,47 @@
+"""Who may do what with a selection evaluation: one predicate per decision (docs/permissions.md).
+
+Pages (which buttons show), services (which refuse), the dashboard's work list and the approval
+reminders all ask these. The predicates read only columns of the evaluation (``status``,
+``submitted_by_id``), so a waiting list may pass a selected row instead of an ORM object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.evaluations.models import EDITABLE, SUBMITTED
+
+EDITORS = (PROCUREMENT, ADMIN)  # start, answer, attach evidence, submit
+DECIDERS = (MANAGER,)  # approve or return a submitted evaluation
+
+
+def can_edit(user: Any, evaluation: Any) -> bool:
+    """Answer, attach evidence to or submit ``evaluation``: procurement (or admin) while it is a draft."""
+    return evaluation.status in EDITABLE and user.has_role(*EDITORS)
+
+
+def is_own_submission(user: Any, evaluation: Any) -> bool:
+    """``user`` submitted ``evaluation`` (so may not decide on it)."""
+    return evaluation.submitted_by_id is not None and user.id == evaluation.submitted_by_id
+
+
+def decide_refusal(user: Any, evaluation: Any) -> Any:
+    """Why ``user`` may not approve or return ``evaluation`` (a message), or None when they may.
+
+    Separation of duties: the manager who decides is not the person who submitted it.
+    """
+    if evaluation.status != SUBMITTED:
+        return _l("Only an evaluation awaiting approval can be decided.")
+    if not user.has_role(*DECIDERS):
+        return _l("Only a manager can decide on an evaluation.")
+    if is_own_submission(user, evaluation):
+        return _l("You submitted this evaluation; another manager must approve it.")
+    return None
+
+
+def can_decide(user: Any, evaluation: Any) -> bool:
+    """``user`` may approve or return ``evaluation``."""
+    return decide_refusal(user, evaluation) is None

@@ -1,0 +1,45 @@
+"""Evaluations waiting for a manager's decision (what is waiting for whom, see ``oversight.core.waiting``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oversight.auth.roles import MANAGER
+from oversight.core.waiting import Waiting
+from oversight.evaluations import permissions
+from oversight.evaluations.models import SUBMITTED, Evaluation
+from oversight.vendors.models import Vendor
+
+ROLES = frozenset({MANAGER})
+
+
+def waiting(session: Session) -> Iterator[Waiting]:
+    """Each submitted evaluation, since its submission, for a manager who did not submit it (one query)."""
+    rows = session.execute(
+        select(Evaluation.id, Evaluation.status, Evaluation.submitted_by_id, Evaluation.submitted_at, Vendor.name)
+        .join(Vendor, Vendor.id == Evaluation.vendor_id)
+        .where(Evaluation.status == SUBMITTED, Evaluation.submitted_at.is_not(None))
+        .order_by(Evaluation.submitted_at, Evaluation.id)
+    )
+    title = str(_l("Selection evaluation"))
+    for row in rows:
+        yield Waiting(
+            kind="evaluation_approval",
+            object_type="evaluation",
+            object_id=row.id,
+            title=title,
+            vendor_name=row.name,
+            since=row.submitted_at,
+            role=MANAGER,
+            url_path=f"/evaluations/{row.id}",
+            may_act=partial(_may_decide, row),
+        )
+
+
+def _may_decide(row, user) -> bool:
+    return permissions.can_decide(user, row)

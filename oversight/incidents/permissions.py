@@ -1,0 +1,39 @@
+"""Who may do what with an incident: one predicate per decision (docs/permissions.md).
+
+Pages (which buttons show) and services (which refuse) ask these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
+
+RECORDERS = (MANAGER, PROCUREMENT, LEGAL, AUDITOR)  # open an incident, edit it, complete its steps
+OWNERS = (MANAGER,)  # waive or reopen a step, close the incident
+
+
+def can_record(user: Any, incident: Any) -> bool:
+    """Edit an open ``incident`` and complete its steps: anybody but an administrator or a viewer."""
+    return incident.is_open and user.has_role(*RECORDERS)
+
+
+def can_manage(user: Any, incident: Any) -> bool:
+    """Waive or reopen a step of an open ``incident``: a manager."""
+    return incident.is_open and user.has_role(*OWNERS)
+
+
+def close_refusal(user: Any, incident: Any) -> Any:
+    """Why ``user`` may not close ``incident`` (a message), or None when they may (a manager, while open)."""
+    if not user.has_role(*OWNERS):
+        return _l("Only a manager can close an incident.")
+    if not incident.is_open:
+        return _l("This incident is already closed.")
+    return None
+
+
+def can_close(user: Any, incident: Any) -> bool:
+    """``user`` may close ``incident`` (once every step is settled)."""
+    return close_refusal(user, incident) is None

@@ -1,0 +1,1 @@
+"""What the duty features tell together: a vendor's lights, what is waiting for whom."""

@@ -1,7 +1,7 @@
 """What the issued documents show, loaded in a constant number of queries and handed on as plain data.
 
 Every function here reads only; labels come out in Japanese (the documents are Japanese records)
-whatever the reader's language, and lights become ``reports.document.Light`` cells. ``documents``
+whatever the reader's language, and lights become ``pdf.document.Light`` cells. ``documents``
 turns the results into ``ReportDocument``s without touching the database.
 """
 
@@ -29,7 +29,7 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.incidents.models import Incident, IncidentStep
-from oversight.reports.document import Cell, Light
+from oversight.pdf.document import Cell, Light
 from oversight.subcontracts import chain
 from oversight.subcontracts import queries as subcontract_queries
 from oversight.vendors import overview

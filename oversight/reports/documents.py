@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from oversight.pdf.document import ReportDocument
 from oversight.reports.data import (
     AuditReport,
     ClauseChecklist,
@@ -17,7 +18,6 @@ from oversight.reports.data import (
     RegisterRow,
     VendorFile,
 )
-from oversight.reports.document import ReportDocument
 
 REGISTER_TITLE = "委託先管理台帳"
 VENDOR_FILE_TITLE = "委託先監督記録"

@@ -1,6 +1,6 @@
 """A report as plain data: a title page header and a list of blocks, with no database access.
 
-Feature code (``<feature>/pdf.py``) loads what it needs, then builds a ``ReportDocument``::
+Report code (``oversight.reports``) loads what it needs, then builds a ``ReportDocument``::
 
     document = ReportDocument(title="委託先台帳", company_name=company, generated_at=now)
     document.heading("基本情報").key_values([("名称", vendor.name), ("状態", Light("green", "取引中"))])

@@ -16,10 +16,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from oversight.reports.document import ReportDocument
-from oversight.reports.flowables import build_story, generated_label
-from oversight.reports.fonts import register_fonts
-from oversight.reports.layout import (
+from oversight.pdf.document import ReportDocument
+from oversight.pdf.flowables import build_story, generated_label
+from oversight.pdf.fonts import register_fonts
+from oversight.pdf.layout import (
     CONFIDENTIAL_MARK,
     FRAME_PADDING,
     GENERATED_LABEL,

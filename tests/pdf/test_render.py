@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from oversight.reports.document import Light, ReportDocument
-from oversight.reports.flowables import column_widths
-from oversight.reports.fonts import FONT_NAME, missing_glyphs, register_fonts
-from oversight.reports.layout import FRAME_WIDTH
-from oversight.reports.pdf import render_pdf
+from oversight.pdf.document import Light, ReportDocument
+from oversight.pdf.flowables import column_widths
+from oversight.pdf.fonts import FONT_NAME, missing_glyphs, register_fonts
+from oversight.pdf.layout import FRAME_WIDTH
+from oversight.pdf.render import render_pdf
 
 POPPLER_TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo")
 GENERATED_AT = datetime(2026, 11, 26, 6, 30, tzinfo=UTC)  # 15:30 in Tokyo

@@ -28,7 +28,7 @@ from reportlab.platypus import (
 from reportlab.platypus import PageBreak as PageBreakFlowable
 from reportlab.platypus.paragraph import _wsc as PARAGRAPH_WHITESPACE
 
-from oversight.reports.document import (
+from oversight.pdf.document import (
     Cell,
     DataTable,
     Heading,
@@ -39,7 +39,7 @@ from oversight.reports.document import (
     Signatures,
     Text,
 )
-from oversight.reports.layout import (
+from oversight.pdf.layout import (
     CELL_FONT_SIZE,
     CELL_LEADING,
     CELL_PADDING,

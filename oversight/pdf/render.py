@@ -2,6 +2,10 @@
 
 Every page carries the company name, the title, the 社外秘 mark, the generation time and
 "page X / Y". Every style and canvas call uses the embedded Japanese font (see ``fonts``).
+
+Pages are finished one at a time: each page's drawing is compressed as soon as the page ends, and
+a streamed table (``ReportDocument.streamed_table``) reads its rows only as pages need them, so a
+long register renders in memory that grows with the size of the compressed PDF, not with the rows.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ import io
 from collections.abc import Callable
 from functools import partial
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFBase85Encode, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
@@ -33,9 +39,14 @@ from oversight.pdf.layout import (
     RED,
 )
 
+FOOTER_Y = 10 * mm
 
-def _decorate_page(canvas: Canvas, total_pages: int, *, document: ReportDocument, font: str) -> None:
-    """Header (company, title, 社外秘) and footer (generation time, "X / Y") of one page."""
+
+def _decorate_page(canvas: Canvas, *, document: ReportDocument, font: str) -> None:
+    """Header (company, title, 社外秘) and footer (generation time, "X / Y") of one page.
+
+    "X / Y" is a form XObject that ``_PageByPageCanvas.save`` draws once the page count is known.
+    """
     page = canvas.getPageNumber()
     top = PAGE_HEIGHT - 12 * mm
     canvas.saveState()
@@ -54,13 +65,27 @@ def _decorate_page(canvas: Canvas, total_pages: int, *, document: ReportDocument
     canvas.setStrokeColor(LINE_COLOUR)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN_X, top - 3.5 * mm, PAGE_WIDTH - MARGIN_X, top - 3.5 * mm)
-    bottom = 10 * mm
+    bottom = FOOTER_Y
     canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_WIDTH - MARGIN_X, bottom + 4 * mm)
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 8)
     canvas.drawString(MARGIN_X, bottom, f"{GENERATED_LABEL} {generated_label(document)}")
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, bottom, f"{page} / {total_pages}")
+    canvas.doForm(_page_number_form(page))
     canvas.restoreState()
+
+
+def _page_number_form(page: int) -> str:
+    return f"page-number-{page}"
+
+
+def _draw_page_numbers(canvas: Canvas, total_pages: int, font: str) -> None:
+    """Define each page's "X / Y" form, right-aligned in the footer."""
+    for page in range(1, total_pages + 1):
+        canvas.beginForm(_page_number_form(page))
+        canvas.setFillColor(MUTED)
+        canvas.setFont(font, 8)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, FOOTER_Y, f"{page} / {total_pages}")
+        canvas.endForm()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -72,28 +97,44 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-class _NumberedCanvas(Canvas):
-    """Holds every page until the end so each page can say "X / Y" (reportlab's two-pass recipe)."""
+class _PageByPageCanvas(Canvas):
+    """Decorates each page when it ends and compresses its drawing there and then.
 
-    def __init__(self, *args, decorate: Callable[[Canvas, int], None], **kwargs) -> None:
+    A reportlab canvas keeps every finished page's drawing operators, as text, until ``save``; here
+    only the compressed stream is kept (what the file will hold anyway). The page count of "X / Y"
+    is known only at the end: each footer shows a form XObject that ``save`` defines.
+    """
+
+    def __init__(self, *args, decorate: Callable[[Canvas], None], font: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._decorate = decorate
-        self._pages: list[dict] = []
+        self._font = font
+        self._pages_shown = 0
 
     def showPage(self) -> None:
-        state = dict(self.__dict__)
-        # The page's drawing operators joined into one string (the canvas joins them with "\n"
-        # anyway): thousands of small strings per page cost several times their text in memory.
-        state["_code"] = ["\n".join(self._code)]
-        self._pages.append(state)
-        self._startPage()
+        self._decorate(self)
+        super().showPage()
+        self._pages_shown += 1
+        _encode_stream(self._doc.Pages[-1])
 
     def save(self) -> None:
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._decorate(self, len(self._pages))
-            super().showPage()
+        _draw_page_numbers(self, self._pages_shown, self._font)
         super().save()
+
+
+def _encode_stream(page) -> None:
+    """Replace a finished page's operator text by its compressed stream (as reportlab would write it)."""
+    if not page.compression or page.stream is None:
+        return
+    filters = [PDFBase85Encode, PDFZCompress] if rl_config.useA85 else [PDFZCompress]
+    content = page.stream
+    for stream_filter in reversed(filters):
+        content = stream_filter.encode(content)
+    stream = PDFStream(content=content)
+    stream.dictionary["Filter"] = PDFArray([PDFName(stream_filter.pdfname) for stream_filter in filters])
+    stream.__Comment__ = "page stream"
+    page.Contents = stream
+    page.stream = None
 
 
 def render_pdf(document: ReportDocument) -> bytes:
@@ -115,5 +156,5 @@ def render_pdf(document: ReportDocument) -> bytes:
         initialFontName=font,
     )
     decorate = partial(_decorate_page, document=document, font=font)
-    template.build(build_story(document, font), canvasmaker=partial(_NumberedCanvas, decorate=decorate))
+    template.build(build_story(document, font), canvasmaker=partial(_PageByPageCanvas, decorate=decorate, font=font))
     return buffer.getvalue()

@@ -10,14 +10,12 @@ long register renders in memory that grows with the size of the compressed PDF, 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from functools import partial
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFBase85Encode, PDFName, PDFStream, PDFZCompress
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
@@ -122,27 +120,43 @@ class _PageByPageCanvas(Canvas):
         super().save()
 
 
+class _EncodedStream(PDFStream):
+    """A page's drawing, already compressed, given up once it has been written into the file."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(content=PDFZCompress.encode(text))
+        self.dictionary["Filter"] = PDFArray([PDFName(PDFZCompress.pdfname)])
+        self.__Comment__ = "page stream"
+
+    def format(self, document) -> bytes:
+        formatted = super().format(document)
+        self.content = b""  # the file holds it now: don't keep a second copy until the end of the save
+        return formatted
+
+
 def _encode_stream(page) -> None:
-    """Replace a finished page's operator text by its compressed stream (as reportlab would write it)."""
-    if not page.compression or page.stream is None:
-        return
-    filters = [PDFBase85Encode, PDFZCompress] if rl_config.useA85 else [PDFZCompress]
-    content = page.stream
-    for stream_filter in reversed(filters):
-        content = stream_filter.encode(content)
-    stream = PDFStream(content=content)
-    stream.dictionary["Filter"] = PDFArray([PDFName(stream_filter.pdfname) for stream_filter in filters])
-    stream.__Comment__ = "page stream"
-    page.Contents = stream
-    page.stream = None
+    """Replace a finished page's operator text by its compressed stream (Flate, as reportlab writes
+    it, without the ASCII85 layer that makes it a quarter bigger)."""
+    if page.compression and page.stream is not None:
+        page.Contents = _EncodedStream(page.stream)
+        page.stream = None
+
+
+class _Output:
+    """Where the canvas writes the finished file: the bytes are kept as they are, not copied again."""
+
+    data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
 
 
 def render_pdf(document: ReportDocument) -> bytes:
     """The document as PDF bytes."""
     font = register_fonts()
-    buffer = io.BytesIO()
+    output = _Output()
     template = SimpleDocTemplate(
-        buffer,
+        output,
         pagesize=A4,
         leftMargin=MARGIN_X - FRAME_PADDING,
         rightMargin=MARGIN_X - FRAME_PADDING,
@@ -157,4 +171,4 @@ def render_pdf(document: ReportDocument) -> bytes:
     )
     decorate = partial(_decorate_page, document=document, font=font)
     template.build(build_story(document, font), canvasmaker=partial(_PageByPageCanvas, decorate=decorate, font=font))
-    return buffer.getvalue()
+    return output.data

@@ -26,7 +26,7 @@ def rss_mb() -> float:
 
 def reports_available() -> bool:
     """The register and vendor-file PDFs are another feature's work: only measured when present."""
-    return all(importlib.util.find_spec(name) for name in ("oversight.reports.services", "oversight.reports.pdf"))
+    return all(importlib.util.find_spec(name) for name in ("oversight.reports.services", "oversight.pdf.render"))
 
 
 def sweep() -> None:
@@ -37,8 +37,8 @@ def sweep() -> None:
 
 
 def vendor_pdf(position: int = 0) -> int:
+    from oversight.pdf.render import render_pdf
     from oversight.reports import data, services
-    from oversight.reports.pdf import render_pdf
     from oversight.vendors.models import Vendor
 
     active = db.select(Vendor.id).where(Vendor.status == "active").order_by(Vendor.id)
@@ -48,8 +48,8 @@ def vendor_pdf(position: int = 0) -> int:
 
 
 def register_pdf() -> int:
+    from oversight.pdf.render import render_pdf
     from oversight.reports import services
-    from oversight.reports.pdf import render_pdf
 
     return len(render_pdf(services.register_document({})))
 

@@ -18,12 +18,13 @@ from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
-from oversight.incidents import data, exports, pdf, permissions, services
+from oversight.incidents import data, exports, permissions, services
 from oversight.incidents import rules as _rules  # noqa: F401  (registers the reminder rules)
 from oversight.incidents.forms import CloseForm, FilterForm, IncidentEditForm, IncidentForm, StepForm
 from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, IncidentStep
 from oversight.incidents.pages import detail_context, list_context
-from oversight.reports.responses import pdf_response
+from oversight.pdf.responses import pdf_response
+from oversight.reports import incident as incident_documents
 from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
@@ -198,7 +199,7 @@ def report_pdf(incident_id: int):
     """The PPC report draft (``?stage=preliminary`` 速報 or ``final`` 確報) as a PDF."""
     incident = _load(incident_id)
     report = data.report_data(incident, request.args.get("stage", data.PRELIMINARY), local_today())
-    return pdf_response(pdf.report_document(report), f"incident-{incident.id}-{report.stage}.pdf")
+    return pdf_response(incident_documents.report_document(report), f"incident-{incident.id}-{report.stage}.pdf")
 
 
 @bp.route("/<int:incident_id>/notice.pdf")
@@ -206,7 +207,9 @@ def report_pdf(incident_id: int):
 def notice_pdf(incident_id: int):
     """The notice to individuals (items ①②④⑤⑨) as a PDF letter to adapt and send."""
     incident = _load(incident_id)
-    return pdf_response(pdf.notice_document(data.notice_data(incident)), f"incident-{incident.id}-notice.pdf")
+    return pdf_response(
+        incident_documents.notice_document(data.notice_data(incident)), f"incident-{incident.id}-notice.pdf"
+    )
 
 
 @bp.route("/<int:incident_id>/close", methods=["GET", "POST"])

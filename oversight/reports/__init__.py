@@ -1,1 +1,1 @@
-"""PDF reports: a document built from plain data (``document``) and its rendering (``pdf``)."""
+"""Issued documents: what they show (``data``), built as ``pdf.ReportDocument``s (``documents``, ``incident``)."""

@@ -9,8 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from oversight.core.timeutil import local_today
+from oversight.pdf.render import render_pdf
 from oversight.reports import data, services
-from oversight.reports.pdf import render_pdf
 
 reports_cli = click.Group("reports", help="Issue PDF documents and evidence packs.")
 _output = click.option(

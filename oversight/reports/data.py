@@ -1,7 +1,7 @@
 """What the issued documents show, loaded in a constant number of queries and handed on as plain data.
 
 Every function here reads only; labels come out in Japanese (the documents are Japanese records)
-whatever the reader's language, and lights become ``reports.document.Light`` cells. ``documents``
+whatever the reader's language, and lights become ``pdf.document.Light`` cells. ``documents``
 turns the results into ``ReportDocument``s without touching the database.
 """
 
@@ -29,7 +29,7 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.incidents.models import Incident, IncidentStep
-from oversight.reports.document import Cell, Light
+from oversight.pdf.document import Cell, Light
 from oversight.subcontracts import chain
 from oversight.subcontracts import queries as subcontract_queries
 from oversight.vendors import overview
@@ -100,7 +100,7 @@ def _batch_lights(vendor_ids: list[int]) -> dict[str, dict[int, Any]]:
 
 
 def register_rows(
-    vendor_ids: list[int], batch_size: int = REGISTER_BATCH, *, localised: bool = False
+    vendor_ids: list[int], batch_size: int | None = None, *, localised: bool = False
 ) -> Iterator[RegisterRow]:
     """The register's rows, loading vendors and their lights ``batch_size`` at a time.
 
@@ -108,34 +108,40 @@ def register_rows(
     stays bounded by the batch size plus the small row tuples handed on. Labels are Japanese unless
     ``localised`` (then in the reader's language, for the list exports).
     """
+    batch_size = batch_size or REGISTER_BATCH
     number = 0
     for start in range(0, len(vendor_ids), batch_size):
         batch = vendor_ids[start : start + batch_size]
         with nullcontext() if localised else japanese():
-            vendors = {
-                vendor.id: vendor
-                for vendor in db.session.scalars(
-                    db.select(Vendor).where(Vendor.id.in_(batch)).options(joinedload(Vendor.owner))
-                )
-            }
-            lights = _batch_lights(batch)
-            for vendor_id in batch:
-                vendor = vendors.get(vendor_id)
-                if vendor is None:
-                    continue
-                number += 1
-                yield RegisterRow(
-                    number=number,
-                    vendor_id=vendor.id,
-                    name=vendor.name,
-                    name_kana=vendor.name_kana,
-                    corporate_number=vendor.corporate_number or "",
-                    status=vendor.status_label,
-                    risk=vendor.risk_label,
-                    owner=_name(vendor.owner),
-                    lights=tuple(light_cell(lights[key].get(vendor_id)) for key in LIGHT_KEYS),
-                )
+            rows = _register_batch(batch, number)
         db.session.expunge_all()
+        number += len(rows)
+        yield from rows  # outside the forced locale: the reader may render between rows
+
+
+def _register_batch(batch: list[int], numbered_from: int) -> list[RegisterRow]:
+    query = db.select(Vendor).where(Vendor.id.in_(batch)).options(joinedload(Vendor.owner))
+    vendors = {vendor.id: vendor for vendor in db.session.scalars(query)}
+    lights = _batch_lights(batch)
+    rows = []
+    for vendor_id in batch:
+        vendor = vendors.get(vendor_id)
+        if vendor is None:
+            continue
+        rows.append(
+            RegisterRow(
+                number=numbered_from + len(rows) + 1,
+                vendor_id=vendor.id,
+                name=vendor.name,
+                name_kana=vendor.name_kana,
+                corporate_number=vendor.corporate_number or "",
+                status=vendor.status_label,
+                risk=vendor.risk_label,
+                owner=_name(vendor.owner),
+                lights=tuple(light_cell(lights[key].get(vendor_id)) for key in LIGHT_KEYS),
+            )
+        )
+    return rows
 
 
 # --- 2. 委託先監督記録 ------------------------------------------------------------------------------------

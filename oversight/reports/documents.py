@@ -7,8 +7,9 @@ the documents are Japanese records whatever the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from oversight.pdf.document import ReportDocument
 from oversight.reports.data import (
     AuditReport,
     ClauseChecklist,
@@ -17,7 +18,6 @@ from oversight.reports.data import (
     RegisterRow,
     VendorFile,
 )
-from oversight.reports.document import ReportDocument
 
 REGISTER_TITLE = "委託先管理台帳"
 VENDOR_FILE_TITLE = "委託先監督記録"
@@ -42,16 +42,27 @@ NONE_TEXT = "該当なし"
 
 
 def register_document(document: ReportDocument, rows: Iterable[RegisterRow], filters: str = "") -> ReportDocument:
-    """委託先管理台帳: one row per vendor with its five oversight lights (one table, its header on every page)."""
+    """委託先管理台帳: one row per vendor with its five oversight lights (one table, its header on every page).
+
+    ``rows`` are read while the PDF is rendered, a page at a time (``streamed_table``): pass a
+    generator that loads in batches and the register's memory does not grow with the vendors.
+    """
+    shown = 0
+
+    def cells() -> Iterator[tuple]:
+        nonlocal shown
+        for row in rows:
+            shown += 1
+            name = f"{row.name}\n{row.corporate_number}".strip()
+            yield (row.number, name, row.status, row.risk, row.owner, *row.lights)
+
     document.paragraph(f"抽出条件：{filters or 'すべての委託先'}", is_small=True)
-    cells = [
-        (row.number, f"{row.name}\n{row.corporate_number}".strip(), row.status, row.risk, row.owner, *row.lights)
-        for row in rows
-    ]
-    document.table(REGISTER_HEADER, cells, REGISTER_WIDTHS)
-    document.paragraph(
-        f"掲載件数：{len(cells)}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約、"
-        "把握＝監査周期内かつ期限超過の指摘なし、再委託＝全再委託先の許諾、返却・廃棄＝期限内の返却・廃棄完了。",
+    document.streamed_table(REGISTER_HEADER, cells(), REGISTER_WIDTHS)
+    document.late_paragraph(
+        lambda: (
+            f"掲載件数：{shown}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約、"
+            "把握＝監査周期内かつ期限超過の指摘なし、再委託＝全再委託先の許諾、返却・廃棄＝期限内の返却・廃棄完了。"
+        ),
         is_small=True,
     )
     return document

@@ -9,11 +9,11 @@ from datetime import date
 from typing import IO, Any
 
 from oversight.activity import services as activity
+from oversight.pdf.document import ReportDocument
+from oversight.pdf.render import render_pdf
+from oversight.pdf.responses import new_document
 from oversight.reports import data, documents
-from oversight.reports.document import ReportDocument
 from oversight.reports.pack import build_pack, pdf_name
-from oversight.reports.pdf import render_pdf
-from oversight.reports.responses import new_document
 from oversight.vendors.models import Vendor
 
 REGISTER = "register"

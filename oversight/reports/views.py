@@ -15,9 +15,9 @@ from oversight.contracts.models import Contract
 from oversight.core.exports import content_disposition
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
+from oversight.pdf.responses import pdf_response
 from oversight.reports import data, services
 from oversight.reports.pack import file_chunks, may_download_all
-from oversight.reports.responses import pdf_response
 from oversight.vendors import services as vendor_services
 from oversight.vendors.forms import VendorFilterForm
 

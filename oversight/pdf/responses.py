@@ -6,8 +6,8 @@ from flask import Response, current_app
 
 from oversight.core.exports import content_disposition
 from oversight.core.timeutil import utcnow
-from oversight.reports.document import ReportDocument
-from oversight.reports.pdf import render_pdf
+from oversight.pdf.document import ReportDocument
+from oversight.pdf.render import render_pdf
 
 
 def new_document(title: str, *, subtitle: str = "", is_confidential: bool = True) -> ReportDocument:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 from xml.sax.saxutils import escape
@@ -28,18 +28,20 @@ from reportlab.platypus import (
 from reportlab.platypus import PageBreak as PageBreakFlowable
 from reportlab.platypus.paragraph import _wsc as PARAGRAPH_WHITESPACE
 
-from oversight.reports.document import (
+from oversight.pdf.document import (
     Cell,
     DataTable,
     Heading,
     KeyValues,
+    LateText,
     Light,
     PageBreak,
     ReportDocument,
     Signatures,
+    StreamedTable,
     Text,
 )
-from oversight.reports.layout import (
+from oversight.pdf.layout import (
     CELL_FONT_SIZE,
     CELL_LEADING,
     CELL_PADDING,
@@ -73,6 +75,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 
 _WHITESPACE = re.compile(f"[{re.escape(PARAGRAPH_WHITESPACE)}]+")
+WRAP_CACHE_SIZE = 4096  # wrapped cell texts kept (a column repeats its values; names don't repeat)
 
 
 def _markup(text: str) -> str:
@@ -129,7 +132,8 @@ class _Renderer:
             if isinstance(block, Heading):
                 headings.extend(flowables)
                 continue
-            if headings and isinstance(block, DataTable):  # too long to keep together: keep room for a few rows
+            # A table is too long to keep together: keep room for a few rows after its heading.
+            if headings and isinstance(block, DataTable | StreamedTable):
                 story += [CondPageBreak(40 * mm), *headings, *flowables]
             elif headings:
                 story.append(KeepTogether([*headings, *flowables]))
@@ -144,10 +148,14 @@ class _Renderer:
             return [Paragraph(_markup(block.text), style)]
         if isinstance(block, Text):
             return [Paragraph(_markup(block.text), self.styles["small" if block.is_small else "body"])]
+        if isinstance(block, LateText):
+            return [LateParagraph(block.text, self.styles["small" if block.is_small else "body"])]
         if isinstance(block, KeyValues):
             return [self.key_values(block), Spacer(1, 4 * mm)]
         if isinstance(block, DataTable):
             return [self.data_table(block), Spacer(1, 4 * mm)]
+        if isinstance(block, StreamedTable):
+            return [self.streamed_table(block), Spacer(1, 4 * mm)]
         if isinstance(block, Signatures):
             return [Spacer(1, 4 * mm), KeepTogether([self.signatures(block)])]
         if isinstance(block, PageBreak):
@@ -167,7 +175,23 @@ class _Renderer:
 
     def data_table(self, block: DataTable) -> PagedTable:
         widths = column_widths(block, self.cell_text, self.font)
-        style = [
+        header = self.table_row(block.header, widths)
+        return PagedTable(header, [self.table_row(row, widths) for row in block.rows], widths, self.table_style())
+
+    def streamed_table(self, block: StreamedTable) -> PagedTable:
+        """A ``PagedTable`` that reads its rows from the block's iterator as pages need them."""
+        widths = scaled_widths(block.widths)
+        header = self.table_row(block.header, widths)
+        return PagedTable(header, [], widths, self.table_style(), more=self.table_rows(block.rows, widths))
+
+    def table_rows(self, rows: Iterable[Sequence[Cell]], widths: Sequence[float]) -> Iterator[TableRow]:
+        for row in rows:
+            if len(row) != len(widths):
+                raise ValueError("Every row needs one value per header column.")
+            yield self.table_row(row, widths)
+
+    def table_style(self) -> list[tuple]:
+        return [
             *self.grid(),
             ("FONTSIZE", (0, 0), (-1, -1), CELL_FONT_SIZE),
             ("LEADING", (0, 0), (-1, -1), CELL_LEADING),
@@ -178,8 +202,6 @@ class _Renderer:
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA_FILL]),
             ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
         ]
-        header = self.table_row(block.header, widths)
-        return PagedTable(header, [self.table_row(row, widths) for row in block.rows], widths, style)
 
     def table_row(self, values: Sequence[Cell], widths: Sequence[float]) -> TableRow:
         """One row of a data table as wrapped plain text, with the colour of its lights and number alignment."""
@@ -202,11 +224,14 @@ class _Renderer:
 
         Runs of white space become one space and each line is trimmed (as in a Paragraph), then a
         line too wide is cut with reportlab's own CJK breaking (``wordWrap="CJK"``: between any two
-        characters, closing punctuation kept on its line). Cached: a column repeats its values.
+        characters, closing punctuation kept on its line). Cached (a column repeats its values), the
+        cache emptied when it holds ``WRAP_CACHE_SIZE`` texts so a long streamed table stays bounded.
         """
         key = (text, width)
         found = self._wrapped.get(key)
         if found is None:
+            if len(self._wrapped) >= WRAP_CACHE_SIZE:
+                self._wrapped.clear()
             lines = []
             for raw in text.split("\n"):
                 line = _WHITESPACE.sub(" ", raw).strip(" ")
@@ -260,6 +285,9 @@ class PagedTable(Flowable):
     page, and keeps every cell in memory. Row heights are known in advance (wrapped plain text),
     so finding a page's last row is a sum. A row taller than what is left of a page continues on
     the next one (as ``splitInRow`` does) when not even one row fits.
+
+    With ``more`` (an iterator of further rows), rows are read only until they fill the height
+    being laid out: the rest of a streamed table stays unread until the next page asks for it.
     """
 
     def __init__(
@@ -269,18 +297,36 @@ class PagedTable(Flowable):
         widths: Sequence[float],
         style: list[tuple],
         rows_height: float | None = None,
+        more: Iterator[TableRow] | None = None,
     ) -> None:
         super().__init__()
         self.header = header
         self.rows = rows
         self.widths = widths
         self.style = style
+        self.more = more
         self.hAlign = "LEFT"
         self.width = sum(widths)
         self.rows_height = sum(row.height for row in rows) if rows_height is None else rows_height
         self.height = header.height + self.rows_height
 
+    def read(self, height: float) -> None:
+        """Read rows from ``more`` until they are taller than ``height`` (or there are no more)."""
+        if self.more is None or self.height > height:
+            return
+        rows = list(self.rows)
+        for row in self.more:
+            rows.append(row)
+            self.rows_height += row.height
+            if self.header.height + self.rows_height > height:
+                break
+        else:
+            self.more = None
+        self.rows = rows
+        self.height = self.header.height + self.rows_height
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.read(availHeight)
         return self.width, self.height
 
     def draw(self) -> None:
@@ -289,6 +335,7 @@ class PagedTable(Flowable):
         table.drawOn(self.canv, 0, 0)
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.read(availHeight)
         room = availHeight - self.header.height
         count = 0
         for row in self.rows:
@@ -296,7 +343,7 @@ class PagedTable(Flowable):
                 break
             room -= row.height
             count += 1
-        if count == len(self.rows):  # only when called without need: everything fits
+        if count == len(self.rows):  # only when called without need: everything fits (``read`` saw the end)
             return [self.page(self.rows)] if room >= 0 else []
         if count:
             used = availHeight - self.header.height - room
@@ -316,7 +363,7 @@ class PagedTable(Flowable):
         return [self.page([head]), self.rest([tail, *others])]
 
     def rest(self, rows: Sequence[TableRow], rows_height: float | None = None) -> PagedTable:
-        return PagedTable(self.header, rows, self.widths, self.style, rows_height)
+        return PagedTable(self.header, rows, self.widths, self.style, rows_height, self.more)
 
     def page(self, rows: Sequence[TableRow]) -> Table:
         """The reportlab ``Table`` of the header and ``rows``."""
@@ -346,8 +393,7 @@ def column_widths(block: DataTable, cell_text: Callable[[Cell], str], font: str,
     frame is shared among the wide columns in proportion to what they want, so long text wraps.
     """
     if block.widths:
-        total = sum(block.widths)
-        return [FRAME_WIDTH * weight / total for weight in block.widths]
+        return scaled_widths(block.widths)
     wanted = []
     for col in range(len(block.header)):
         texts = [block.header[col], *(cell_text(row[col]) for row in block.rows[:sample])]
@@ -367,6 +413,43 @@ def column_widths(block: DataTable, cell_text: Callable[[Cell], str], font: str,
     wanted_total = sum(wanted[col] for col in flexible)
     widths.update((col, room * wanted[col] / wanted_total) for col in flexible)
     return [widths[col] for col in range(len(wanted))]
+
+
+def scaled_widths(weights: Sequence[float]) -> list[float]:
+    """Relative column weights as widths (points) that add up to the A4 frame width."""
+    total = sum(weights)
+    return [FRAME_WIDTH * weight / total for weight in weights]
+
+
+class LateParagraph(Flowable):
+    """A paragraph whose text is asked for when the frame reaches it (see ``LateText``)."""
+
+    def __init__(self, text: Callable[[], str], style: ParagraphStyle) -> None:
+        super().__init__()
+        self._text = text
+        self._style = style
+        self._paragraph: Paragraph | None = None
+
+    @property
+    def paragraph(self) -> Paragraph:
+        if self._paragraph is None:
+            self._paragraph = Paragraph(_markup(self._text()), self._style)
+        return self._paragraph
+
+    def getSpaceBefore(self) -> float:
+        return self._style.spaceBefore
+
+    def getSpaceAfter(self) -> float:
+        return self._style.spaceAfter
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.paragraph.wrap(availWidth, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return self.paragraph.split(availWidth, availHeight)
+
+    def draw(self) -> None:
+        self.paragraph.drawOn(self.canv, 0, 0)
 
 
 def generated_label(document: ReportDocument) -> str:

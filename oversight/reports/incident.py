@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from oversight.incidents.data import PRELIMINARY, ReportData
-from oversight.reports.document import ReportDocument
-from oversight.reports.responses import new_document
+from oversight.pdf.document import ReportDocument
+from oversight.pdf.responses import new_document
 
 REPORT_NOTE = (
     "個人情報保護委員会への報告（規則第3条）の下書きです。提出は委員会ウェブサイトの報告フォームから行います。"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from oversight.reports.document import Light, ReportDocument
-from oversight.reports.flowables import column_widths
-from oversight.reports.fonts import FONT_NAME, missing_glyphs, register_fonts
-from oversight.reports.layout import FRAME_WIDTH
-from oversight.reports.pdf import render_pdf
+from oversight.pdf.document import Light, ReportDocument
+from oversight.pdf.flowables import column_widths
+from oversight.pdf.fonts import FONT_NAME, missing_glyphs, register_fonts
+from oversight.pdf.layout import FRAME_WIDTH
+from oversight.pdf.render import render_pdf
 
 POPPLER_TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo")
 GENERATED_AT = datetime(2026, 11, 26, 6, 30, tzinfo=UTC)  # 15:30 in Tokyo
@@ -227,3 +227,83 @@ def test_document_without_blocks_is_one_page(poppler, tmp_path):
     path.write_bytes(render_pdf(ReportDocument(title="空の文書", company_name="c", generated_at=GENERATED_AT)))
     (page,) = _pages(path)
     assert "空の文書" in page and re.search(r"1\s*/\s*1", page)
+
+
+def _checklist_rows(count: int) -> list[tuple]:
+    return [
+        (number, f"チェック項目{number}：安全管理措置の状況" * (1 + number % 3), LIGHTS[number % 3], date(2026, 12, 1))
+        for number in range(1, count + 1)
+    ]
+
+
+def test_streamed_table_reads_its_rows_a_page_at_a_time(monkeypatch):
+    """Rows are read while pages are drawn, never all first: memory holds about one page of rows."""
+    from oversight.pdf import render
+
+    rows = _checklist_rows(600)
+    read = 0
+    read_when_page_ends: list[int] = []
+
+    def source():
+        nonlocal read
+        for row in rows:
+            read += 1
+            yield row
+
+    show_page = render._PageByPageCanvas.showPage
+
+    def recording_show_page(canvas):
+        read_when_page_ends.append(read)
+        show_page(canvas)
+
+    monkeypatch.setattr(render._PageByPageCanvas, "showPage", recording_show_page)
+    document = ReportDocument(title="台帳", company_name="c", generated_at=GENERATED_AT)
+    document.streamed_table(["No.", "項目", "結果", "期限"], source(), (1, 8, 2, 2))
+    assert read == 0  # building the document reads nothing
+    render_pdf(document)
+    assert read == len(rows) and len(read_when_page_ends) >= 15
+    # A page holds at most ~42 one-line rows (728 pt of frame / 17.5 pt): when page N ends, no more
+    # than the rows of pages 1..N and the one that did not fit have been read.
+    most_per_page = 45
+    for page, count in enumerate(read_when_page_ends, start=1):
+        assert count <= page * most_per_page + 1, (page, count)
+
+
+def test_streamed_table_prints_like_a_table_and_late_text_follows_it(poppler, tmp_path):
+    rows = _checklist_rows(150)
+    shown = []
+
+    def source():
+        for row in rows:
+            shown.append(row)
+            yield row
+
+    documents = []
+    for streamed in (False, True):
+        document = ReportDocument(title="台帳", company_name="c", generated_at=GENERATED_AT)
+        if streamed:
+            document.streamed_table(["No.", "項目", "結果", "期限"], source(), (1, 8, 2, 2))
+            document.late_paragraph(lambda: f"掲載件数：{len(shown)}件")
+        else:
+            document.table(["No.", "項目", "結果", "期限"], rows, (1, 8, 2, 2))
+            document.paragraph(f"掲載件数：{len(rows)}件")
+        path = tmp_path / f"streamed-{streamed}.pdf"
+        path.write_bytes(render_pdf(document))
+        documents.append(_pages(path))
+    table, streamed = documents
+    assert streamed == table and len(streamed) >= 4
+    assert "掲載件数：150件" in streamed[-1]
+
+
+def test_streamed_table_checks_its_rows_and_renders_once():
+    document = ReportDocument(title="t", company_name="c", generated_at=GENERATED_AT)
+    with pytest.raises(ValueError):
+        document.streamed_table(["a", "b"], iter([]), (1,))
+    document.streamed_table(["a", "b"], iter([("x", "y"), ("only one",)]), (1, 1))
+    with pytest.raises(ValueError):
+        render_pdf(document)
+    document = ReportDocument(title="t", company_name="c", generated_at=GENERATED_AT)
+    document.streamed_table(["a"], iter([("x",)]), (1,))
+    render_pdf(document)
+    with pytest.raises(RuntimeError):
+        render_pdf(document)

@@ -1,6 +1,6 @@
 from urllib.parse import unquote
 
-from oversight.reports.responses import new_document, pdf_response
+from oversight.pdf.responses import new_document, pdf_response
 
 
 def test_new_document_uses_the_configured_company(app_ctx, app):

@@ -1,6 +1,6 @@
 """A report as plain data: a title page header and a list of blocks, with no database access.
 
-Feature code (``<feature>/pdf.py``) loads what it needs, then builds a ``ReportDocument``::
+Report code (``oversight.reports``) loads what it needs, then builds a ``ReportDocument``::
 
     document = ReportDocument(title="委託先台帳", company_name=company, generated_at=now)
     document.heading("基本情報").key_values([("名称", vendor.name), ("状態", Light("green", "取引中"))])
@@ -13,7 +13,7 @@ Cell values may be ``str``, numbers, ``date``, ``datetime`` (shown in the docume
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -64,6 +64,41 @@ class DataTable:
     widths: tuple[float, ...] | None = None
 
 
+class _ReadOnce:
+    """An iterator that refuses to be read a second time (a streamed table can be rendered only once)."""
+
+    def __init__(self, rows: Iterable[Sequence[Cell]]) -> None:
+        self._rows: Iterator[Sequence[Cell]] | None = iter(rows)
+
+    def __iter__(self) -> Iterator[Sequence[Cell]]:
+        if self._rows is None:
+            raise RuntimeError("A streamed table's rows have already been read: build the document again.")
+        rows, self._rows = self._rows, None
+        return rows
+
+
+@dataclass(frozen=True)
+class StreamedTable:
+    """A ``DataTable`` whose rows are read while the PDF is drawn, about a page at a time.
+
+    Only the rows of the page being laid out are in memory, so a table of any length renders in
+    bounded memory. ``widths`` are required (automatic widths would need every row first); the rows
+    can be read once, so the document can be rendered once.
+    """
+
+    header: tuple[str, ...]
+    rows: _ReadOnce
+    widths: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class LateText:
+    """Running text computed when it is laid out, after every block before it has been drawn."""
+
+    text: Callable[[], str]
+    is_small: bool = False
+
+
 @dataclass(frozen=True)
 class Signatures:
     """Boxes for a seal or signature, one per role, each with a date line."""
@@ -76,7 +111,7 @@ class PageBreak:
     pass
 
 
-Block = Heading | Text | KeyValues | DataTable | Signatures | PageBreak
+Block = Heading | Text | LateText | KeyValues | DataTable | StreamedTable | Signatures | PageBreak
 
 
 @dataclass
@@ -121,6 +156,27 @@ class ReportDocument:
         if any(len(row) != len(header) for row in body):
             raise ValueError("Every row needs one value per header column.")
         self.blocks.append(DataTable(header, body, tuple(widths) if widths else None))
+        return self
+
+    def streamed_table(
+        self, header: Sequence[str], rows: Iterable[Sequence[Cell]], widths: Sequence[float]
+    ) -> ReportDocument:
+        """Add a data table whose ``rows`` (e.g. a generator reading the database in batches) are read
+        only while rendering, a page at a time: memory stays flat however many rows there are.
+
+        ``widths`` (relative weights) are required. A row without one value per header column raises
+        ``ValueError`` when it is read. The document can then be rendered only once.
+        """
+        header = tuple(header)
+        if len(widths) != len(header):
+            raise ValueError("widths needs one weight per column.")
+        self.blocks.append(StreamedTable(header, _ReadOnce(rows), tuple(widths)))
+        return self
+
+    def late_paragraph(self, text: Callable[[], str], *, is_small: bool = False) -> ReportDocument:
+        """Add running text that ``text()`` gives when the page reaches it, e.g. the number of rows a
+        streamed table above has shown."""
+        self.blocks.append(LateText(text, is_small))
         return self
 
     def signatures(self, roles: Sequence[str] = ("法務", "管理責任者")) -> ReportDocument:

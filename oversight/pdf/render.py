@@ -1,0 +1,174 @@
+"""Render a ``ReportDocument`` to PDF bytes with reportlab platypus (A4, Japanese font embedded).
+
+Every page carries the company name, the title, the 社外秘 mark, the generation time and
+"page X / Y". Every style and canvas call uses the embedded Japanese font (see ``fonts``).
+
+Pages are finished one at a time: each page's drawing is compressed as soon as the page ends, and
+a streamed table (``ReportDocument.streamed_table``) reads its rows only as pages need them, so a
+long register renders in memory that grows with the size of the compressed PDF, not with the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream, PDFZCompress
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import SimpleDocTemplate
+
+from oversight.pdf.document import ReportDocument
+from oversight.pdf.flowables import build_story, generated_label
+from oversight.pdf.fonts import register_fonts
+from oversight.pdf.layout import (
+    CONFIDENTIAL_MARK,
+    FRAME_PADDING,
+    GENERATED_LABEL,
+    LINE_COLOUR,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RED,
+)
+
+FOOTER_Y = 10 * mm
+
+
+def _decorate_page(canvas: Canvas, *, document: ReportDocument, font: str) -> None:
+    """Header (company, title, 社外秘) and footer (generation time, "X / Y") of one page.
+
+    "X / Y" is a form XObject that ``_PageByPageCanvas.save`` draws once the page count is known.
+    """
+    page = canvas.getPageNumber()
+    top = PAGE_HEIGHT - 12 * mm
+    canvas.saveState()
+    canvas.setFillColor(MUTED)
+    canvas.setFont(font, 8)
+    canvas.drawString(MARGIN_X, top, document.company_name)
+    title_right = PAGE_WIDTH - MARGIN_X - (20 * mm if document.is_confidential else 0)
+    canvas.drawRightString(title_right, top, _fit(document.title, font, 8, title_right - MARGIN_X - 60 * mm))
+    if document.is_confidential:
+        canvas.setStrokeColor(RED)
+        canvas.setFillColor(RED)
+        canvas.setLineWidth(1)
+        canvas.rect(PAGE_WIDTH - MARGIN_X - 17 * mm, top - 2 * mm, 17 * mm, 6.5 * mm)
+        canvas.setFont(font, 10)
+        canvas.drawCentredString(PAGE_WIDTH - MARGIN_X - 8.5 * mm, top, CONFIDENTIAL_MARK)
+    canvas.setStrokeColor(LINE_COLOUR)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN_X, top - 3.5 * mm, PAGE_WIDTH - MARGIN_X, top - 3.5 * mm)
+    bottom = FOOTER_Y
+    canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_WIDTH - MARGIN_X, bottom + 4 * mm)
+    canvas.setFillColor(MUTED)
+    canvas.setFont(font, 8)
+    canvas.drawString(MARGIN_X, bottom, f"{GENERATED_LABEL} {generated_label(document)}")
+    canvas.doForm(_page_number_form(page))
+    canvas.restoreState()
+
+
+def _page_number_form(page: int) -> str:
+    return f"page-number-{page}"
+
+
+def _draw_page_numbers(canvas: Canvas, total_pages: int, font: str) -> None:
+    """Define each page's "X / Y" form, right-aligned in the footer."""
+    for page in range(1, total_pages + 1):
+        canvas.beginForm(_page_number_form(page))
+        canvas.setFillColor(MUTED)
+        canvas.setFont(font, 8)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, FOOTER_Y, f"{page} / {total_pages}")
+        canvas.endForm()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with an ellipsis so it fits ``width`` points."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+class _PageByPageCanvas(Canvas):
+    """Decorates each page when it ends and compresses its drawing there and then.
+
+    A reportlab canvas keeps every finished page's drawing operators, as text, until ``save``; here
+    only the compressed stream is kept (what the file will hold anyway). The page count of "X / Y"
+    is known only at the end: each footer shows a form XObject that ``save`` defines.
+    """
+
+    def __init__(self, *args, decorate: Callable[[Canvas], None], font: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._decorate = decorate
+        self._font = font
+        self._pages_shown = 0
+
+    def showPage(self) -> None:
+        self._decorate(self)
+        super().showPage()
+        self._pages_shown += 1
+        _encode_stream(self._doc.Pages[-1])
+
+    def save(self) -> None:
+        _draw_page_numbers(self, self._pages_shown, self._font)
+        super().save()
+
+
+class _EncodedStream(PDFStream):
+    """A page's drawing, already compressed, given up once it has been written into the file."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(content=PDFZCompress.encode(text))
+        self.dictionary["Filter"] = PDFArray([PDFName(PDFZCompress.pdfname)])
+        self.__Comment__ = "page stream"
+
+    def format(self, document) -> bytes:
+        formatted = super().format(document)
+        self.content = b""  # the file holds it now: don't keep a second copy until the end of the save
+        return formatted
+
+
+def _encode_stream(page) -> None:
+    """Replace a finished page's operator text by its compressed stream (Flate, as reportlab writes
+    it, without the ASCII85 layer that makes it a quarter bigger)."""
+    if page.compression and page.stream is not None:
+        page.Contents = _EncodedStream(page.stream)
+        page.stream = None
+
+
+class _Output:
+    """Where the canvas writes the finished file: the bytes are kept as they are, not copied again."""
+
+    data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+def render_pdf(document: ReportDocument) -> bytes:
+    """The document as PDF bytes."""
+    font = register_fonts()
+    output = _Output()
+    template = SimpleDocTemplate(
+        output,
+        pagesize=A4,
+        leftMargin=MARGIN_X - FRAME_PADDING,
+        rightMargin=MARGIN_X - FRAME_PADDING,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=document.title,
+        author=document.company_name,
+        subject=document.subtitle,
+        creator="Oversight",
+        lang="ja-JP",
+        initialFontName=font,
+    )
+    decorate = partial(_decorate_page, document=document, font=font)
+    template.build(build_story(document, font), canvasmaker=partial(_PageByPageCanvas, decorate=decorate, font=font))
+    return output.data

@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "docs" / "glossary.md"
 CATALOG = ROOT / "oversight" / "translations" / "ja" / "LC_MESSAGES" / "messages.po"
 # Modules whose Japanese labels are written out (PDFs are Japanese only, not translated).
-PDF_SOURCES = tuple(sorted((ROOT / "oversight" / "reports").glob("*.py")) + sorted((ROOT / "oversight" / "pdf").glob("*.py")))
+PDF_SOURCES = tuple(
+    sorted((ROOT / "oversight" / "reports").glob("*.py")) + sorted((ROOT / "oversight" / "pdf").glob("*.py"))
+)
 
 # The terms issue #16 asks the glossary to name.
 REQUIRED_TERMS = (

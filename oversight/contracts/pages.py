@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Select
 
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
-from oversight.contracts import lights as contract_lights
 from oversight.contracts import review as review_rules
 from oversight.contracts import services
 from oversight.contracts.forms import (
@@ -35,9 +34,9 @@ from oversight.contracts.models import (
     Contract,
     ContractReview,
 )
-from oversight.disposals import lights as disposal_lights
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.vendors.models import Vendor
 
 EDITORS = (PROCUREMENT, ADMIN)
@@ -158,8 +157,7 @@ def detail_context(contract: Contract, *, user: Any, today: date, round_number: 
         "result_labels": RESULT_LABELS,
         "documents": services.documents_of(contract),
         "disposals": disposal_services.items_of_contract(contract),
-        "contract_light": contract_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
-        "termination_light": disposal_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
+        "lights": status_lights.vendor_lights([contract.vendor_id], today)[contract.vendor_id],
         "has_valid_selection": services.has_valid_selection(contract.vendor_id, today),
         "can_edit": contract.is_editable and user.has_role(*EDITORS),
         "can_upload": not contract.is_closed and user.has_role(*SIGNERS),

@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
 from oversight.evaluations import services
 from oversight.evaluations.forms import EvaluationEvidenceForm
-from oversight.evaluations.lights import latest_decisions, selection_light
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     DECISION_LABELS,
@@ -21,6 +20,7 @@ from oversight.evaluations.models import (
 )
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 
 
 def _files_by_item(evaluation: Evaluation) -> dict[int, list]:
@@ -46,7 +46,7 @@ def detail_context(evaluation: Evaluation, *, user: Any, today: date) -> dict[st
         "can_edit": evaluation.is_editable and user.has_role(PROCUREMENT, ADMIN),
         "can_decide": awaiting and is_manager and user.id != evaluation.submitted_by_id,
         "is_own_submission": awaiting and is_manager and user.id == evaluation.submitted_by_id,
-        "selection_light": selection_light(latest_decisions([evaluation.vendor_id]).get(evaluation.vendor_id), today),
+        "selection_light": status_lights.duty_lights("selection", [evaluation.vendor_id], today)[evaluation.vendor_id],
     }
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func
 
 from oversight.core.i18n import Translate
-from oversight.evaluations.lights import RED, Light
+from oversight.core.lights import RED, Light
 from oversight.extensions import db
 from oversight.incidents import clocks
 from oversight.incidents.models import (

@@ -5,7 +5,7 @@ violation when it has no consent, when its consents were refused, revoked or hav
 any node above it lacks a valid consent (a consented node below an unconsented one is still a
 violation). A node whose request awaits a decision, or whose consent expires within
 ``WARNING_DAYS``, is amber. ``assess`` computes this in Python from rows loaded in one query
-each; ``light_condition`` states the same rule in SQL for the vendor list filter.
+each; the vendor-level 再委託 light is ``lights`` (SQL).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from oversight.core.i18n import Translate, translator
-from oversight.evaluations.lights import AMBER, GREEN, RED, Light
+from oversight.core.lights import AMBER, GREEN, GREY, RED, Light
 from oversight.subcontracts.models import PENDING, REFUSED, REVOKED, Subcontract, SubcontractConsent
 
-GREY = "grey"
 WARNING_DAYS = 30
 LIGHT_KEY = "subcontract"
 

@@ -61,7 +61,7 @@ def test_everyone_reads_audits(client, login_as, data, role):
         response = client.get(path.format(**data))
         assert response.status_code == 200, path
     page = client.get(f"/vendors/{data['vendor_id']}").get_data(as_text=True)
-    assert 'data-testid="light-grasp"' in page and 'id="audits"' in page
+    assert 'data-testid="light-monitoring"' in page and 'id="audits"' in page
 
 
 @pytest.mark.parametrize("role", ["admin", "procurement", "legal", "manager", "viewer"])

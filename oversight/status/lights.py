@@ -1,0 +1,116 @@
+"""A vendor's five lights (選定, 契約, 把握, 再委託, 返却・廃棄) and its incident badge.
+
+Each duty feature owns its rule (its ``lights`` module: a SQL ``CASE`` over correlated facts); this
+module only composes them. One statement reads every light of a page of vendors
+(:func:`vendor_lights`); the list filters (:func:`condition`), the dashboard's counts
+(:func:`colour_counts`), the register PDF and the vendor page use the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, func
+
+from oversight.audits import lights as monitoring
+from oversight.contracts import lights as contract
+from oversight.core import lights as core_lights
+from oversight.core.i18n import translator
+from oversight.core.lights import COLOURS, Light, LightRule
+from oversight.disposals import lights as disposal
+from oversight.evaluations import lights as selection
+from oversight.extensions import db
+from oversight.incidents import status as incident_status
+from oversight.subcontracts import lights as subcontract
+from oversight.vendors.models import Vendor
+
+# The duties in their legal order, by the name the pages and the list filters use.
+RULES: dict[str, LightRule] = {
+    "selection": selection,
+    "contract": contract,
+    "monitoring": monitoring,
+    "subcontract": subcontract,
+    "disposal": disposal,
+}
+
+
+@dataclass(frozen=True)
+class VendorLights:
+    """The five duty lights of one vendor, and its incident badge (None without open incidents)."""
+
+    selection: Light
+    contract: Light
+    monitoring: Light
+    subcontract: Light
+    disposal: Light
+    incident: Light | None = None
+
+    def __iter__(self) -> Iterator[Light]:
+        """The five duty lights in their legal order."""
+        return iter((self.selection, self.contract, self.monitoring, self.subcontract, self.disposal))
+
+
+def _facts(vendor_id: ColumnElement[int], today: date, keys: tuple[str, ...]) -> list[ColumnElement]:
+    return [column for key in keys for column in RULES[key].facts_columns(vendor_id, today)]
+
+
+def lights_query(vendor_ids: list[int], today: date, keys: tuple[str, ...] = tuple(RULES)) -> Select:
+    """One statement: each vendor's facts, each duty's state code (``<key>_code``) and what its words read."""
+    facts = (
+        db.select(Vendor.id, *_facts(Vendor.id, today, keys), *incident_status.facts_columns(Vendor.id))
+        .where(Vendor.id.in_(vendor_ids))
+        .cte("facts")
+        .prefix_with("MATERIALIZED")  # each fact computed once, not once per mention in the rules
+    )
+    columns = []
+    for key in keys:
+        for name, column in RULES[key].columns(facts.c, today).items():
+            columns.append(column.label(f"{key}_code" if name == "code" else name))
+    return db.select(facts, *columns)
+
+
+def vendor_lights(vendor_ids: list[int], today: date) -> dict[int, VendorLights]:
+    """The lights of each vendor in ``vendor_ids``, in one statement whatever their number."""
+    if not vendor_ids:
+        return {}
+    _ = translator()
+    found = {}
+    for row in db.session.execute(lights_query(vendor_ids, today)):
+        duty = {key: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for key, rule in RULES.items()}
+        found[row.id] = VendorLights(**duty, incident=incident_status.incident_badge(row.incident_open_count, _=_))
+    return found
+
+
+def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light]:
+    """One duty's light of each vendor in ``vendor_ids`` (e.g. the contract page's 契約 light), in one statement."""
+    if not vendor_ids:
+        return {}
+    _ = translator()
+    rule = RULES[key]
+    rows = db.session.execute(lights_query(vendor_ids, today, (key,)))
+    return {row.id: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for row in rows}
+
+
+def condition(key: str, colour: str, today: date) -> ColumnElement[bool]:
+    """A WHERE condition on :class:`Vendor`: the vendors whose ``key`` light is ``colour``."""
+    return core_lights.condition(RULES[key], Vendor.id, colour, today)
+
+
+def colour_counts(vendor_condition: ColumnElement[bool], today: date) -> dict[str, dict[str, int]]:
+    """How many vendors meeting ``vendor_condition`` have each colour of each light, in one statement."""
+    facts = (
+        db.select(Vendor.id, *_facts(Vendor.id, today, tuple(RULES)))
+        .where(vendor_condition)
+        .cte("facts")
+        .prefix_with("MATERIALIZED")
+    )
+    codes = [RULES[key].columns(facts.c, today)["code"].label(key) for key in RULES]
+    states = db.select(*codes).subquery("states")
+    query = db.select(*states.c, func.count()).group_by(*states.c)
+    counts = {key: dict.fromkeys(COLOURS, 0) for key in RULES}
+    for *row_codes, count in db.session.execute(query):
+        for key, code in zip(RULES, row_codes, strict=True):
+            counts[key][RULES[key].COLOURS[code]] += count
+    return counts

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from oversight.audits import schedule, settings
@@ -65,6 +65,11 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
         .scalar_subquery()
         .label("grasp_serious_findings"),
     ]
+
+
+def facts(vendors: Select, today: date) -> Select:
+    """``vendor_id`` and :func:`facts_columns` of each vendor in ``vendors`` (a select of vendor ids)."""
+    return db.select(Vendor.id.label("vendor_id"), *facts_columns(Vendor.id, today)).where(Vendor.id.in_(vendors))
 
 
 def next_due(facts: Mapping[str, Any], config: settings.AuditSettings) -> ColumnElement[date]:

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_
 
 from oversight.contracts.models import APPROVED, CLOSED, IN_REVIEW, SIGNED, Contract
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, RED, Light
 from oversight.extensions import db
+from oversight.vendors.models import Vendor
 
 WARNING_DAYS = 90
 KEY = "contract"
@@ -47,6 +48,11 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
         .exists()
         .label("contract_in_progress"),
     ]
+
+
+def facts(vendors: Select, today: date) -> Select:
+    """``vendor_id`` and :func:`facts_columns` of each vendor in ``vendors`` (a select of vendor ids)."""
+    return db.select(Vendor.id.label("vendor_id"), *facts_columns(Vendor.id, today)).where(Vendor.id.in_(vendors))
 
 
 def state(facts: Mapping[str, Any], today: date, warning_days: int = WARNING_DAYS) -> ColumnElement[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 
 from oversight.core.i18n import Translate
 
@@ -44,8 +44,8 @@ class LightRule(Protocol):
     KEY: str
     COLOURS: Mapping[str, str]
 
-    def facts_columns(self, vendor_id: ColumnElement[int], today: date) -> list[ColumnElement]:
-        """Labelled correlated subqueries: the facts of the vendor ``vendor_id`` the rule reads."""
+    def facts(self, vendors: Select, today: date) -> Select:
+        """``vendor_id`` and the facts the rule reads, for the vendors of ``vendors`` (a select of ids)."""
 
     def state(self, facts: Mapping[str, Any], today: date) -> ColumnElement[str]:
         """The rule: a ``CASE`` over ``facts`` (the facts columns by name) giving the state code."""
@@ -55,9 +55,3 @@ class LightRule(Protocol):
 
     def light(self, code: str, row: Any, today: date, *, _: Translate) -> Light:
         """The light of state ``code``, worded from the facts in ``row``."""
-
-
-def condition(rule: LightRule, vendor_id: ColumnElement[int], colour: str, today: date) -> ColumnElement[bool]:
-    """A WHERE condition: the vendors (``vendor_id``, e.g. ``Vendor.id``) whose light of ``rule`` is ``colour``."""
-    facts = {column.name: column for column in rule.facts_columns(vendor_id, today)}
-    return rule.columns(facts, today)["code"].in_(codes_of(rule.COLOURS, colour))

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, Select, and_, case, func
 
 from oversight.contracts.models import Contract
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, RED, Light
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
+from oversight.vendors.models import Vendor
 
 WARNING_DAYS = 7
 KEY = "disposal"
@@ -51,6 +52,11 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
             items.with_only_columns(func.count(overdue)).scalar_subquery().label(f"disposal_{name}_overdue"),
         ]
     return columns
+
+
+def facts(vendors: Select, today: date) -> Select:
+    """``vendor_id`` and :func:`facts_columns` of each vendor in ``vendors`` (a select of vendor ids)."""
+    return db.select(Vendor.id.label("vendor_id"), *facts_columns(Vendor.id, today)).where(Vendor.id.in_(vendors))
 
 
 def _first(facts: Mapping[str, Any]) -> ColumnElement[date]:

@@ -3,7 +3,7 @@
 The rule is :func:`state`, one SQL ``CASE`` over the vendor's latest decided evaluation
 (:func:`facts_columns`): red without one, when it was rejected or has expired; amber when it
 expires within ``WARNING_DAYS``; green otherwise. Pages read the code back with the facts and
-:func:`light` words it; filters and counts compare the code (``core.lights.condition``).
+:func:`light` words it; filters and counts compare the code (``status.lights.condition``).
 ``latest_decisions`` is what other features read of the latest decision (contract review, due list).
 """
 
@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, Select, case, func
 
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, RED, Light
 from oversight.evaluations.models import DECIDED, REJECTED, Evaluation
 from oversight.extensions import db
+from oversight.vendors.models import Vendor
 
 WARNING_DAYS = 30
 KEY = "selection"
@@ -47,6 +48,11 @@ def facts_columns(vendor_id: ColumnElement[int], today: date | None = None) -> l
         latest.scalar_subquery().label("selection_status"),
         latest.with_only_columns(Evaluation.valid_until).scalar_subquery().label("selection_valid_until"),
     ]
+
+
+def facts(vendors: Select, today: date) -> Select:
+    """``vendor_id`` and :func:`facts_columns` of each vendor in ``vendors`` (a select of vendor ids)."""
+    return db.select(Vendor.id.label("vendor_id"), *facts_columns(Vendor.id, today)).where(Vendor.id.in_(vendors))
 
 
 def state(facts: Mapping[str, Any], today: date, warning_days: int = WARNING_DAYS) -> ColumnElement[str]:

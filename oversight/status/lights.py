@@ -1,9 +1,9 @@
 """A vendor's five lights (選定, 契約, 把握, 再委託, 返却・廃棄) and its incident badge.
 
-Each duty feature owns its rule (its ``lights`` module: a SQL ``CASE`` over correlated facts); this
-module only composes them. One statement reads every light of a page of vendors
-(:func:`vendor_lights`); the list filters (:func:`condition`), the dashboard's counts
-(:func:`colour_counts`), the register PDF and the vendor page use the same rules.
+Each duty feature owns its rule (its ``lights`` module: facts read by SQL and a ``CASE`` over them
+giving a state code); this module only composes them. One statement reads every light of a page of
+vendors (:func:`vendor_lights`); the list filters (:func:`condition`), the dashboard's counts
+(:func:`colour_counts`), the register PDF and the vendor pages use the same rules.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import CTE, ColumnElement, Select, func
 
 from oversight.audits import lights as monitoring
 from oversight.contracts import lights as contract
-from oversight.core import lights as core_lights
 from oversight.core.i18n import translator
-from oversight.core.lights import COLOURS, Light, LightRule
+from oversight.core.lights import COLOURS, Light, LightRule, codes_of
 from oversight.disposals import lights as disposal
 from oversight.evaluations import lights as selection
 from oversight.extensions import db
@@ -34,6 +33,7 @@ RULES: dict[str, LightRule] = {
     "subcontract": subcontract,
     "disposal": disposal,
 }
+KEYS = tuple(RULES)
 
 
 @dataclass(frozen=True)
@@ -52,18 +52,25 @@ class VendorLights:
         return iter((self.selection, self.contract, self.monitoring, self.subcontract, self.disposal))
 
 
-def _facts(vendor_id: ColumnElement[int], today: date, keys: tuple[str, ...]) -> list[ColumnElement]:
-    return [column for key in keys for column in RULES[key].facts_columns(vendor_id, today)]
+def _vendors(*conditions: ColumnElement[bool]) -> Select:
+    # Never correlated with an enclosing query on vendors: it is the set of vendors a statement is about.
+    return db.select(Vendor.id).where(*conditions).correlate(None)
 
 
-def lights_query(vendor_ids: list[int], today: date, keys: tuple[str, ...] = tuple(RULES)) -> Select:
+def _facts(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bool = False) -> CTE:
+    """Each vendor of ``vendors`` with the facts of the ``keys`` rules, computed once (a materialised CTE)."""
+    query = db.select(Vendor.id).where(Vendor.id.in_(vendors))
+    columns = list(incident_status.facts_columns(Vendor.id)) if incidents else []
+    for key in keys:
+        found = RULES[key].facts(vendors, today).subquery(f"{key}_facts")
+        query = query.outerjoin(found, found.c.vendor_id == Vendor.id)
+        columns += [column for column in found.c if column.name != "vendor_id"]
+    return query.add_columns(*columns).cte("facts").prefix_with("MATERIALIZED")
+
+
+def lights_query(vendor_ids: list[int], today: date, keys: tuple[str, ...] = KEYS) -> Select:
     """One statement: each vendor's facts, each duty's state code (``<key>_code``) and what its words read."""
-    facts = (
-        db.select(Vendor.id, *_facts(Vendor.id, today, keys), *incident_status.facts_columns(Vendor.id))
-        .where(Vendor.id.in_(vendor_ids))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")  # each fact computed once, not once per mention in the rules
-    )
+    facts = _facts(_vendors(Vendor.id.in_(vendor_ids)), today, keys, incidents=keys == KEYS)
     columns = []
     for key in keys:
         for name, column in RULES[key].columns(facts.c, today).items():
@@ -84,7 +91,7 @@ def vendor_lights(vendor_ids: list[int], today: date) -> dict[int, VendorLights]
 
 
 def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light]:
-    """One duty's light of each vendor in ``vendor_ids`` (e.g. the contract page's 契約 light), in one statement."""
+    """One duty's light of each vendor in ``vendor_ids`` (e.g. the audit page's 把握 light), in one statement."""
     if not vendor_ids:
         return {}
     _ = translator()
@@ -95,22 +102,19 @@ def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light
 
 def condition(key: str, colour: str, today: date) -> ColumnElement[bool]:
     """A WHERE condition on :class:`Vendor`: the vendors whose ``key`` light is ``colour``."""
-    return core_lights.condition(RULES[key], Vendor.id, colour, today)
+    facts = _facts(_vendors(), today, (key,))
+    code = RULES[key].columns(facts.c, today)["code"]
+    return Vendor.id.in_(db.select(facts.c.id).where(code.in_(codes_of(RULES[key].COLOURS, colour))))
 
 
 def colour_counts(vendor_condition: ColumnElement[bool], today: date) -> dict[str, dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, in one statement."""
-    facts = (
-        db.select(Vendor.id, *_facts(Vendor.id, today, tuple(RULES)))
-        .where(vendor_condition)
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
-    )
-    codes = [RULES[key].columns(facts.c, today)["code"].label(key) for key in RULES]
+    facts = _facts(_vendors(vendor_condition), today, KEYS)
+    codes = [RULES[key].columns(facts.c, today)["code"].label(key) for key in KEYS]
     states = db.select(*codes).subquery("states")
     query = db.select(*states.c, func.count()).group_by(*states.c)
-    counts = {key: dict.fromkeys(COLOURS, 0) for key in RULES}
+    counts = {key: dict.fromkeys(COLOURS, 0) for key in KEYS}
     for *row_codes, count in db.session.execute(query):
-        for key, code in zip(RULES, row_codes, strict=True):
+        for key, code in zip(KEYS, row_codes, strict=True):
             counts[key][RULES[key].COLOURS[code]] += count
     return counts

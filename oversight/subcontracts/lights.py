@@ -3,8 +3,8 @@
 A node is consented while one of its consents is approved and not past its expiry. It is a violation
 when it has no valid consent and no request awaiting a decision, or when any node above it lacks a
 valid consent (a consented node below an unconsented one is still a violation). It is amber when its
-consent expires within ``WARNING_DAYS`` or its request awaits a decision. :func:`node_severity` is
-that rule in SQL (2 violation, 1 amber, 0 consented); the chain pages read it per node.
+consent expires within ``WARNING_DAYS`` or its request awaits a decision. :func:`severity_of` over
+:func:`node_facts` is that rule in SQL (2 violation, 1 amber, 0 consented).
 
 A vendor's light (:func:`state`) is the worst node of the chains of contracts that have not ended in
 which it takes part (as the subcontractor, its parent, or the contract's vendor); grey without any.
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, not_, or_, union, union_all
 from sqlalchemy.orm import aliased
 
 from oversight.contracts.models import CLOSED, Contract
@@ -75,83 +75,114 @@ def broken_above(node, today: date) -> ColumnElement[bool]:
     )
 
 
-def is_violation(node, today: date) -> ColumnElement[bool]:
-    """The node is a violation ``today`` (rule in the module docstring)."""
-    return or_(and_(not_(has_valid(node, today)), not_(has_pending(node))), broken_above(node, today))
-
-
-def is_expiring(node, today: date) -> ColumnElement[bool]:
-    """The node's valid consent expires within ``WARNING_DAYS`` (no later valid one)."""
-    lasting = exists().where(
+def is_lasting(node, today: date) -> ColumnElement[bool]:
+    """The node has an approved consent expiring after the warning horizon."""
+    return exists().where(
         SubcontractConsent.subcontract_id == node.id,
         SubcontractConsent.status == APPROVED,
         SubcontractConsent.expires_on > horizon(today),
     )
-    return and_(has_valid(node, today), not_(lasting))
 
 
-def node_severity(node, today: date) -> ColumnElement[int]:
-    """The rule for one node: 2 violation, 1 amber (consent expiring or awaiting a decision), 0 consented."""
+def node_facts(node, today: date) -> dict[str, ColumnElement]:
+    """What the node rule reads of ``node``, by name (selected once, then judged by the ``*_of`` functions)."""
+    return {
+        "has_valid": has_valid(node, today),
+        "has_pending": has_pending(node),
+        "broken_above": broken_above(node, today),
+        "is_lasting": is_lasting(node, today),
+    }
+
+
+def is_violation_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
+    """The node rule: no valid consent and no request awaiting a decision, or a node above without one."""
+    return or_(and_(not_(facts["has_valid"]), not_(facts["has_pending"])), facts["broken_above"])
+
+
+def is_expiring_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
+    """The node's valid consent expires within ``WARNING_DAYS`` (no later valid one)."""
+    return and_(facts["has_valid"], not_(facts["is_lasting"]))
+
+
+def severity_of(facts: Mapping[str, Any]) -> ColumnElement[int]:
+    """2 violation, 1 amber (consent expiring, or awaiting a decision: not a violation without a valid
+    consent), 0 consented."""
     return case(
-        (is_violation(node, today), VIOLATION),
-        (is_expiring(node, today), WARNING),
-        (not_(has_valid(node, today)), WARNING),  # not a violation without a valid consent: a request is pending
+        (is_violation_of(facts), VIOLATION),
+        (is_expiring_of(facts), WARNING),
+        (not_(facts["has_valid"]), WARNING),
         else_=FINE,
     )
 
 
-ROLES = ("sub", "parent", "contractor")
+def is_violation(node, today: date) -> ColumnElement[bool]:
+    """The node is a violation ``today`` (rule in the module docstring)."""
+    return is_violation_of(node_facts(node, today))
 
 
-def _nodes_in_role(role: str, vendor_id: ColumnElement[int]):
-    """A correlated select of the open-contract nodes in which ``vendor_id`` takes ``role``: the
-    subcontractor, the parent (below another vendor's contract), the contract's vendor. The roles don't
-    overlap (a level-1 node's parent is the contractor), and each is one indexed lookup: an OR or a
-    UNION across them made the database read every node of the register."""
-    node, contract = aliased(Subcontract, name=f"node_{role}"), aliased(Contract, name=f"contract_{role}")
-    role_condition = {
-        "sub": node.vendor_id == vendor_id,
-        "parent": and_(node.parent_vendor_id == vendor_id, contract.vendor_id != vendor_id),
-        "contractor": contract.vendor_id == vendor_id,
-    }[role]
-    query = (
-        db.select(node.id)
-        .join(contract, contract.id == node.contract_id)
-        .where(contract.status.not_in(CLOSED), role_condition)
-        .correlate_except(node, contract)
+def facts(vendors: Select, today: date) -> Select:
+    """``vendor_id`` and the facts of each vendor taking part in an open chain with a vendor of ``vendors``
+    (a select of vendor ids): the worst node severity, how many nodes are violations, and the earliest
+    expiry among the expiring ones. A vendor in no open chain has no row (its facts read as NULL).
+
+    Each node is judged once (a materialised CTE of the nodes involving ``vendors``, found by three
+    indexed lookups: one OR across the joined tables read every node of the register), then its
+    judgement goes to its subcontractor, its parent and the contract's vendor.
+    """
+    node, contract = aliased(Subcontract, name="node"), aliased(Contract, name="node_contract")
+    involved_ids = union(
+        db.select(Subcontract.id).where(Subcontract.vendor_id.in_(vendors)),
+        db.select(Subcontract.id).where(Subcontract.parent_vendor_id.in_(vendors)),
+        db.select(Subcontract.id)
+        .join(Contract, Contract.id == Subcontract.contract_id)
+        .where(Contract.vendor_id.in_(vendors)),
     )
-    return node, query
-
-
-def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElement]:
-    """Correlated subqueries over the nodes the vendor takes part in, per role: the worst severity
-    (NULL without nodes), how many are violations, and the earliest expiry among the expiring ones."""
-    columns = []
-    for role in ROLES:
-        node, nodes = _nodes_in_role(role, vendor_id)
-        violation = is_violation(node, today)
-        expiring_on = case((and_(not_(violation), is_expiring(node, today)), valid_until(node, today)))
-        columns += [
-            nodes.with_only_columns(func.max(node_severity(node, today)))
-            .scalar_subquery()
-            .label(f"subcontract_{role}_worst"),
-            nodes.with_only_columns(func.count(case((violation, node.id))))
-            .scalar_subquery()
-            .label(f"subcontract_{role}_violations"),
-            nodes.with_only_columns(func.min(expiring_on)).scalar_subquery().label(f"subcontract_{role}_expiring_on"),
-        ]
-    return columns
+    facts_of_nodes = (
+        db.select(
+            node.vendor_id,
+            node.parent_vendor_id,
+            contract.vendor_id.label("contractor_id"),
+            valid_until(node, today).label("valid_until"),
+            *(column.label(name) for name, column in node_facts(node, today).items()),
+        )
+        .join(contract, contract.id == node.contract_id)
+        .where(contract.status.not_in(CLOSED), node.id.in_(involved_ids))
+        .cte("subcontract_node_facts")
+        .prefix_with("MATERIALIZED")
+    )
+    node_row = facts_of_nodes.c
+    violation = is_violation_of(node_row)
+    judged = db.select(
+        node_row.vendor_id,
+        node_row.parent_vendor_id,
+        node_row.contractor_id,
+        severity_of(node_row).label("severity"),
+        case((violation, 1), else_=0).label("violation"),
+        case((and_(not_(violation), is_expiring_of(node_row)), node_row.valid_until)).label("expiring_on"),
+    ).cte("subcontract_nodes")
+    judgements = (judged.c.severity, judged.c.violation, judged.c.expiring_on)
+    by_vendor = union_all(
+        db.select(judged.c.vendor_id.label("vendor_id"), *judgements),
+        # A level-1 node's parent is the contract's vendor: counted once, as the contractor.
+        db.select(judged.c.parent_vendor_id, *judgements).where(judged.c.parent_vendor_id != judged.c.contractor_id),
+        db.select(judged.c.contractor_id, *judgements),
+    ).subquery("subcontract_roles")
+    return db.select(
+        by_vendor.c.vendor_id,
+        func.max(by_vendor.c.severity).label("subcontract_worst"),
+        func.sum(by_vendor.c.violation).label("subcontract_violations"),
+        func.min(by_vendor.c.expiring_on).label("subcontract_expiring_on"),
+    ).group_by(by_vendor.c.vendor_id)
 
 
 def state(facts: Mapping[str, Any], today: date) -> ColumnElement[str]:
-    """The rule: the state code from the columns of :func:`facts_columns` (``facts``: by name)."""
-    worst = [facts[f"subcontract_{role}_worst"] for role in ROLES]
-    expiring = [facts[f"subcontract_{role}_expiring_on"].is_not(None) for role in ROLES]
+    """The rule: the state code from the columns of :func:`facts` (``facts``: by name)."""
+    worst = facts["subcontract_worst"]
     return case(
-        (and_(*(value.is_(None) for value in worst)), NO_NODES),
-        (or_(*(value == VIOLATION for value in worst)), VIOLATIONS),
-        (or_(*expiring), EXPIRING),
-        (or_(*(value == WARNING for value in worst)), PENDING_CODE),
+        (worst.is_(None), NO_NODES),
+        (worst == VIOLATION, VIOLATIONS),
+        (facts["subcontract_expiring_on"].is_not(None), EXPIRING),
+        (worst == WARNING, PENDING_CODE),
         else_=CONSENTED,
     )
 
@@ -160,10 +191,9 @@ def light(code: str, row: Any, today: date, *, _: Translate) -> Light:
     """The light of state ``code``, worded from the facts in ``row``."""
     label = _("Subcontracting")
     if code == VIOLATIONS:
-        count = sum(int(getattr(row, f"subcontract_{role}_violations") or 0) for role in ROLES)
-        return Light(KEY, RED, label, _("%(count)d violations", count=count))
+        return Light(KEY, RED, label, _("%(count)d violations", count=int(row.subcontract_violations)))
     if code == EXPIRING:
-        until = min(day for role in ROLES if (day := getattr(row, f"subcontract_{role}_expiring_on")))
+        until = row.subcontract_expiring_on
         text = _("Consent expires in %(days)d days", days=(until - today).days)
         return Light(KEY, AMBER, label, text, until.isoformat())
     if code == PENDING_CODE:

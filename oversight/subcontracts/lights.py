@@ -30,6 +30,16 @@ KEY = "subcontract"
 VIOLATIONS, EXPIRING, PENDING_CODE, CONSENTED, NO_NODES = "violations", "expiring", "pending", "consented", "none"
 COLOURS = {VIOLATIONS: RED, EXPIRING: AMBER, PENDING_CODE: AMBER, CONSENTED: GREEN, NO_NODES: GREY}
 VIOLATION, WARNING, FINE = 2, 1, 0
+# One node's state (chain pages): its own consent, or a node above it without one.
+NODE_UNCONSENTED, NODE_BELOW_UNCONSENTED, NODE_EXPIRING = "unconsented", "below_unconsented", "expiring"
+NODE_CONSENTED, NODE_PENDING = "consented", "pending"
+NODE_COLOURS = {
+    NODE_UNCONSENTED: RED,
+    NODE_BELOW_UNCONSENTED: RED,
+    NODE_EXPIRING: AMBER,
+    NODE_CONSENTED: GREEN,
+    NODE_PENDING: AMBER,
+}
 
 
 def horizon(today: date, warning_days: int = WARNING_DAYS) -> date:
@@ -46,22 +56,29 @@ def valid_until(node, today: date) -> ColumnElement[date]:
             SubcontractConsent.status == APPROVED,
             SubcontractConsent.expires_on >= today,
         )
+        .correlate_except(SubcontractConsent)
         .scalar_subquery()
     )
 
 
+def _consented(*conditions) -> Select:
+    """Ids of the nodes with a consent meeting ``conditions``: one set the database builds once per
+    statement, not a lookup per node."""
+    return db.select(SubcontractConsent.subcontract_id).where(*conditions).correlate(None)
+
+
+def _valid(today: date) -> Select:
+    return _consented(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on >= today)
+
+
 def has_valid(node, today: date) -> ColumnElement[bool]:
     """The node has a consent valid ``today``."""
-    return exists().where(
-        SubcontractConsent.subcontract_id == node.id,
-        SubcontractConsent.status == APPROVED,
-        SubcontractConsent.expires_on >= today,
-    )
+    return node.id.in_(_valid(today))
 
 
 def has_pending(node) -> ColumnElement[bool]:
     """A request for the node awaits a decision."""
-    return exists().where(SubcontractConsent.subcontract_id == node.id, SubcontractConsent.status.in_(PENDING))
+    return node.id.in_(_consented(SubcontractConsent.status.in_(PENDING)))
 
 
 def broken_above(node, today: date) -> ColumnElement[bool]:
@@ -71,16 +88,14 @@ def broken_above(node, today: date) -> ColumnElement[bool]:
         ancestor.contract_id == node.contract_id,
         ancestor.id != node.id,
         node.path.startswith(ancestor.path),
-        not_(has_valid(ancestor, today)),
+        ancestor.id.not_in(_valid(today)),
     )
 
 
 def is_lasting(node, today: date) -> ColumnElement[bool]:
     """The node has an approved consent expiring after the warning horizon."""
-    return exists().where(
-        SubcontractConsent.subcontract_id == node.id,
-        SubcontractConsent.status == APPROVED,
-        SubcontractConsent.expires_on > horizon(today),
+    return node.id.in_(
+        _consented(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on > horizon(today))
     )
 
 
@@ -112,6 +127,17 @@ def severity_of(facts: Mapping[str, Any]) -> ColumnElement[int]:
         (is_expiring_of(facts), WARNING),
         (not_(facts["has_valid"]), WARNING),
         else_=FINE,
+    )
+
+
+def node_code_of(facts: Mapping[str, Any]) -> ColumnElement[str]:
+    """The node rule as a state code (:data:`NODE_COLOURS`): its own consent first, then the nodes above."""
+    return case(
+        (and_(not_(facts["has_valid"]), not_(facts["has_pending"])), NODE_UNCONSENTED),
+        (facts["broken_above"], NODE_BELOW_UNCONSENTED),
+        (is_expiring_of(facts), NODE_EXPIRING),
+        (facts["has_valid"], NODE_CONSENTED),
+        else_=NODE_PENDING,
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from oversight.contracts.models import CLOSED, Contract
 from oversight.extensions import db
-from oversight.subcontracts import chain
+from oversight.subcontracts import chain, lights
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 
@@ -27,16 +27,22 @@ def _node_query() -> Select:
 
 
 def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
-    """The nodes of ``node_query`` with their consents (outer-joined: one query) assessed."""
+    """The nodes of ``node_query`` with their consents (outer-joined: one query), each with its state
+    judged by the node rule in SQL (``lights.node_code_of``) and its valid-until date."""
+    facts = lights.node_facts(Subcontract, today)
     query = (
         node_query.outerjoin(SubcontractConsent, SubcontractConsent.subcontract_id == Subcontract.id)
-        .add_columns(SubcontractConsent)
+        .add_columns(
+            SubcontractConsent,
+            lights.node_code_of(facts).label("code"),
+            lights.valid_until(Subcontract, today).label("valid_until"),
+        )
         .options(joinedload(SubcontractConsent.decided_by))
     )
-    nodes: dict[int, Subcontract] = {}
+    nodes: dict[int, chain.JudgedNode] = {}
     consents: list[SubcontractConsent] = []
-    for node, consent in db.session.execute(query).unique():
-        nodes.setdefault(node.id, node)
+    for node, consent, code, until in db.session.execute(query).unique():
+        nodes.setdefault(node.id, chain.JudgedNode(node, code, until))
         if consent is not None:
             consents.append(consent)
     return chain.assess(list(nodes.values()), consents, today) if nodes else {}

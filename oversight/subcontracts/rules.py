@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from oversight.contracts.models import CLOSED, Contract
 from oversight.reminders.rules import DueItem, days_late, register_kind, register_rule, reminder_stage
 from oversight.reminders.settings import CONSENT_LEAD_DAYS, stage_policy
-from oversight.subcontracts.chain import horizon
+from oversight.subcontracts.lights import horizon
 from oversight.subcontracts.models import APPROVED, Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 

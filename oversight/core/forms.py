@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectMultipleField, widgets
+from wtforms import HiddenField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -23,9 +25,36 @@ class VersionField(HiddenField):
         super().__init__(validators=[InputRequired(message=_l("The form is incomplete; reload the page."))], **kwargs)
 
 
-def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` pairs (WTForms 3.3 no longer takes tuples)."""
-    return [SelectChoice(value, label) for value, label in pairs]
+class LocalisedChoices:
+    """Select options from ``(value, label)`` pairs, their labels translated once per locale.
+
+    Labels are mostly lazy strings: translating them again for every option of every filter on every
+    page cost a list page ~190 catalogue look-ups. WTForms calls this (a ``choices`` callable) when a
+    field first reads its choices; the translated list is kept per locale for this object's lifetime
+    (a form class's static list for the process, a per-request list such as the users for the request).
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, object]]) -> None:
+        self.pairs = tuple(pairs)
+        self._by_locale: dict[str, list[SelectChoice]] = {}
+
+    def __call__(self) -> list[SelectChoice]:
+        locale = str(get_locale() or "")
+        found = self._by_locale.get(locale)
+        if found is None:
+            found = [SelectChoice(value, _text(label)) for value, label in self.pairs]
+            self._by_locale[locale] = found
+        return found
+
+
+def _text(label: object) -> object:
+    # Lazy strings become the current locale's text; plain strings and markup stay as they are.
+    return str(label) if isinstance(label, LazyString) else label
+
+
+def choices(pairs: Iterable[tuple[str, object]]) -> LocalisedChoices:
+    """Select options from ``(value, label)`` pairs (WTForms 3.3 no longer takes tuples), translated once per locale."""
+    return LocalisedChoices(pairs)
 
 
 class LongSelect(widgets.Select):
@@ -53,3 +82,17 @@ class LongSelect(widgets.Select):
             html.append(f'<option{selected} value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
         html.append("</select>")
         return Markup("".join(html))
+
+
+class LongSelectField(SelectField):
+    """A single select of thousands of options (every vendor): rendered by :class:`LongSelect`, and the
+    submitted value checked against a set of the values rather than by building a ``Choice`` per option."""
+
+    widget = LongSelect()
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors or not self.validate_choice:
+            return
+        values = {self.coerce(choice.value) for choice in self._choices_from_input(self.choices) or []}
+        if self.data not in values:
+            raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import CTE, ColumnElement, Select, func
+from sqlalchemy import CTE, ColumnElement, Select, bindparam, func
 
 from oversight.audits import lights as monitoring
+from oversight.audits import settings as audit_settings
 from oversight.contracts import lights as contract
 from oversight.core.i18n import translator
 from oversight.core.lights import COLOURS, Light, LightRule, codes_of
@@ -70,7 +72,26 @@ def _facts(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bo
 
 def lights_query(vendor_ids: list[int], today: date, keys: tuple[str, ...] = KEYS) -> Select:
     """One statement: each vendor's facts, each duty's state code (``<key>_code``) and what its words read."""
-    facts = _facts(_vendors(Vendor.id.in_(vendor_ids)), today, keys, incidents=keys == KEYS)
+    return _statement(keys, today, _settings_key()).params(vendor_ids=list(vendor_ids))
+
+
+def _execute_lights(vendor_ids: list[int], today: date, keys: tuple[str, ...]):
+    # The statement object is reused (and its cache key with it): building and hashing this tree of
+    # subqueries cost a list page more than running it.
+    return db.session.execute(_statement(keys, today, _settings_key()), {"vendor_ids": list(vendor_ids)})
+
+
+def _settings_key() -> str:
+    """The settings that shape the rules' SQL (the audit intervals and warning days), as a cache key."""
+    return repr(audit_settings.current())
+
+
+@lru_cache(maxsize=32)
+def _statement(keys: tuple[str, ...], today: date, _settings: str) -> Select:
+    """The lights statement for ``keys`` on ``today`` under the current settings (``_settings`` keys the
+    cache), the vendors' ids bound as ``vendor_ids``."""
+    vendors = _vendors(Vendor.id.in_(bindparam("vendor_ids", expanding=True)))
+    facts = _facts(vendors, today, keys, incidents=keys == KEYS)
     columns = []
     for key in keys:
         for name, column in RULES[key].columns(facts.c, today).items():
@@ -84,7 +105,7 @@ def vendor_lights(vendor_ids: list[int], today: date) -> dict[int, VendorLights]
         return {}
     _ = translator()
     found = {}
-    for row in db.session.execute(lights_query(vendor_ids, today)):
+    for row in _execute_lights(vendor_ids, today, KEYS):
         duty = {key: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for key, rule in RULES.items()}
         found[row.id] = VendorLights(**duty, incident=incident_status.incident_badge(row.incident_open_count, _=_))
     return found
@@ -96,7 +117,7 @@ def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light
         return {}
     _ = translator()
     rule = RULES[key]
-    rows = db.session.execute(lights_query(vendor_ids, today, (key,)))
+    rows = _execute_lights(vendor_ids, today, (key,))
     return {row.id: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for row in rows}
 
 

@@ -6,24 +6,44 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import url_for
+
 from oversight.audits import pages as audit_pages
 from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.contracts import services as contract_services
+from oversight.core.i18n import labels
 from oversight.core.pagination import paginate
-from oversight.core.timeutil import local_today
+from oversight.core.timeutil import local_today, to_local
 from oversight.evaluations import services as evaluation_services
 from oversight.status import lights as status_lights
 from oversight.status import register
 from oversight.subcontracts import pages as subcontract_pages
-from oversight.vendors.models import LOCATION_LABELS, SITE_LABELS, Vendor
+from oversight.vendors.models import LOCATION_LABELS, RISK_LABELS, SITE_LABELS, STATUS_LABELS, Vendor
 
 
 @dataclass(frozen=True)
 class ListRow:
-    """One row of the register list: the vendor and its lights."""
+    """One row of the register list, every value ready to show (the template calls nothing per row)."""
 
     vendor: Vendor
+    url: str
+    status: str
+    risk: str
+    owner: str
+    updated_on: str
     lights: status_lights.VendorLights
+
+
+def _row(vendor: Vendor, lights: status_lights.VendorLights, status_labels, risk_labels) -> ListRow:
+    return ListRow(
+        vendor,
+        url_for("vendors.detail", vendor_id=vendor.id),
+        status_labels.get(vendor.status, vendor.status),
+        risk_labels.get(vendor.risk_tier, vendor.risk_tier),
+        vendor.owner.name if vendor.owner else "—",
+        to_local(vendor.updated_at).date().isoformat() if vendor.updated_at else "",
+        lights,
+    )
 
 
 def list_page(filters: dict[str, Any], *, sort: str, today: date | None = None) -> dict[str, Any]:
@@ -31,7 +51,9 @@ def list_page(filters: dict[str, Any], *, sort: str, today: date | None = None) 
     today = today or local_today()
     pagination = paginate(register.list_query(filters, sort=sort, today=today))
     found = status_lights.vendor_lights([vendor.id for vendor in pagination.items], today)
-    return {"pagination": pagination, "rows": [ListRow(vendor, found[vendor.id]) for vendor in pagination.items]}
+    status_labels, risk_labels = labels(STATUS_LABELS), labels(RISK_LABELS)
+    rows = [_row(vendor, found[vendor.id], status_labels, risk_labels) for vendor in pagination.items]
+    return {"pagination": pagination, "rows": rows}
 
 
 def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:

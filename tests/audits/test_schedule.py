@@ -39,7 +39,7 @@ def test_sql_add_months_agrees_with_add_months(app_ctx):
             assert db.session.scalar(db.select(expression)) == add_months(day, months), (day, months)
 
 
-def grasp_light(facts: VendorFacts, today: date, warning_days: int):
+def monitoring_light(facts: VendorFacts, today: date, warning_days: int):
     """The 把握 light's rule (SQL) evaluated over ``facts`` given as literals (no rows needed)."""
     config = audit_settings.defaults()
     config = audit_settings.AuditSettings(config.intervals, config.trigger_due_days, warning_days)
@@ -63,7 +63,7 @@ def grasp_light(facts: VendorFacts, today: date, warning_days: int):
 def test_never_audited_vendor_is_due_now_and_red(app_ctx):
     facts = VendorFacts(1, "active", "low")
     assert facts.next_due_on(TODAY) == TODAY
-    light = grasp_light(facts, TODAY, 30)
+    light = monitoring_light(facts, TODAY, 30)
     assert (light.state, light.text) == ("red", "Never audited")
 
 
@@ -71,7 +71,7 @@ def test_trigger_brings_the_due_date_forward(app_ctx):
     facts = VendorFacts(1, "active", "low", last_audit_on=date(2026, 6, 1), trigger_due_on=date(2026, 12, 26))
     assert facts.regular_due_on() == date(2028, 6, 1)
     assert facts.next_due_on(TODAY) == date(2026, 12, 26)
-    assert grasp_light(facts, TODAY, 30).state == "amber"
+    assert monitoring_light(facts, TODAY, 30).state == "amber"
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_trigger_brings_the_due_date_forward(app_ctx):
     ],
 )
 def test_light_states(app_ctx, facts, state):
-    assert grasp_light(facts, TODAY, 30).state == state
+    assert monitoring_light(facts, TODAY, 30).state == state
 
 
 def _light_row(vendor_id: int):

@@ -372,7 +372,7 @@ def test_lists_use_a_constant_number_of_queries(client, login_as, app, data, cou
     assert few.count == many.count, (few.statements, many.statements)
 
 
-def test_vendor_list_filters_by_grasp_light(client, login_as, app, data):
+def test_vendor_list_filters_by_monitoring_light(client, login_as, app, data):
     login_as("viewer")
     with app.app_context():
         auditor = db.session.get(User, data["auditor_id"])

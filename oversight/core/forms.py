@@ -66,9 +66,15 @@ class LongSelect(widgets.Select):
     """
 
     def __call__(self, field, **kwargs):
+        pairs = field.option_pairs() if isinstance(field, LongSelectField) else None
+        if pairs is not None:
+            return self._render(field, pairs, **kwargs)
         choices = field._choices_from_input(field.choices) or []
         if self.multiple or any(choice.optgroup is not None or choice.render_kw for choice in choices):
             return super().__call__(field, **kwargs)
+        return self._render(field, ((choice.value, choice.label) for choice in choices), **kwargs)
+
+    def _render(self, field, pairs, **kwargs):
         kwargs.setdefault("id", field.id)
         flags = getattr(field, "flags", {})
         for key in dir(flags):
@@ -76,10 +82,10 @@ class LongSelect(widgets.Select):
                 kwargs[key] = getattr(flags, key)
         html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
         coerce, data = field.coerce, field.data
-        for choice in choices:
-            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-            selected = " selected" if coerce(choice.value) == data else ""
-            html.append(f'<option{selected} value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
+        for raw, label in pairs:
+            value = str(raw) if isinstance(raw, bool) else raw
+            selected = " selected" if coerce(raw) == data else ""
+            html.append(f'<option{selected} value="{escape(value)}">{escape(_text(label) or value)}</option>')
         html.append("</select>")
         return Markup("".join(html))
 
@@ -90,9 +96,17 @@ class LongSelectField(SelectField):
 
     widget = LongSelect()
 
+    def option_pairs(self) -> tuple[tuple[str, object], ...] | None:
+        """The ``(value, label)`` pairs given through :func:`choices` (no ``SelectChoice`` built); None otherwise."""
+        source = getattr(self, "_choices_callable", None)
+        return source.pairs if isinstance(source, LocalisedChoices) else None
+
     def pre_validate(self, form) -> None:
         if self.process_errors or not self.validate_choice:
             return
-        values = {self.coerce(choice.value) for choice in self._choices_from_input(self.choices) or []}
+        pairs = self.option_pairs()
+        if pairs is None:
+            pairs = [(choice.value, choice.label) for choice in self._choices_from_input(self.choices) or []]
+        values = {self.coerce(value) for value, _label in pairs}
         if self.data not in values:
             raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))

@@ -6,7 +6,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from oversight.activity.actions import ACTION_LABELS, OBJECT_TYPE_LABELS
 from oversight.core.baseform import Form
-from oversight.core.forms import LongSelect, choices
+from oversight.core.forms import LongSelect, LongSelectField, choices
 from oversight.web.security import DATABASE_INT_MAX
 
 
@@ -14,7 +14,7 @@ class LogFilterForm(Form):
     class Meta:
         csrf = False
 
-    actor = SelectField(_l("User"), coerce=str, validators=[Optional()], widget=LongSelect())
+    actor = LongSelectField(_l("User"), coerce=str, validators=[Optional()])
     object_type = SelectField(_l("Record type"), validators=[Optional()], widget=LongSelect())
     object_id = IntegerField(_l("Record ID"), validators=[Optional(), NumberRange(min=1, max=DATABASE_INT_MAX)])
     action = SelectField(_l("Action"), validators=[Optional()], widget=LongSelect())

@@ -73,7 +73,9 @@ class UserFilterForm(Form):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     role = SelectField(
-        _l("Role"), choices=[*choices([("", _l("All roles"))]), *_role_choices()], validators=[Optional()]
+        _l("Role"),
+        choices=choices([("", _l("All roles")), *((role, ROLE_LABELS[role]) for role in ALL_ROLES)]),
+        validators=[Optional()],
     )
     status = SelectField(
         _l("Status"),

@@ -24,9 +24,9 @@ from oversight.audits.models import (
 )
 from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
 from oversight.core.pagination import ListPage, page_number
-from oversight.evaluations.lights import Light
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.vendors.models import RISK_LABELS, Vendor
 from oversight.vendors.models import STATUS_LABELS as VENDOR_STATUS_LABELS
 
@@ -303,7 +303,7 @@ def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
         "findings": sorted(audit.findings, key=lambda finding: finding.id),
         "result_labels": RESULT_LABELS,
         "trigger_labels": TRIGGER_LABELS,
-        "grasp_light": schedule.lights_for([audit.vendor_id], today).get(audit.vendor_id),
+        "monitoring_light": status_lights.duty_lights("monitoring", [audit.vendor_id], today).get(audit.vendor_id),
         "can_edit": permissions.can_edit(user, audit),
         "can_record": permissions.can_record(user, audit),
         "can_start": permissions.can_start(user, audit),
@@ -313,13 +313,10 @@ def detail_context(audit: Audit, *, user: Any, today: date) -> dict[str, Any]:
     }
 
 
-def vendor_section(vendor: Vendor, *, user: Any, today: date, grasp_light: Light | None = None) -> dict[str, Any]:
-    """What the vendor page shows about audits: the 把握 light (computed unless the page has it already),
-    audits, open findings, open triggers."""
-    if grasp_light is None:
-        grasp_light = schedule.lights_for([vendor.id], today).get(vendor.id)
+def vendor_section(vendor: Vendor, *, user: Any, today: date) -> dict[str, Any]:
+    """What the vendor page shows about audits (its 把握 light is in the page's summary): audits, open
+    findings, open triggers."""
     return {
-        "grasp_light": grasp_light,
         "audits": services.audits_of(vendor),
         "open_findings": finding_services.unresolved_of(vendor),
         "audit_triggers": services.open_triggers_of(vendor),

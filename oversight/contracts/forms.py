@@ -21,7 +21,7 @@ from oversight.contracts.models import (
     TYPE_LABELS,
 )
 from oversight.core.baseform import Form
-from oversight.core.forms import LongSelect, VersionField, choices
+from oversight.core.forms import LongSelectField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
@@ -103,7 +103,7 @@ class ContractFilterForm(Form):
     status = SelectField(
         _l("Status"), choices=choices([("", _l("All")), *STATUS_LABELS.items()]), validators=[Optional()]
     )
-    vendor = SelectField(_l("Vendor"), validators=[Optional()], widget=LongSelect())
+    vendor = LongSelectField(_l("Vendor"), validators=[Optional()])
     contract_type = SelectField(
         _l("Type"), choices=choices([("", _l("All")), *TYPE_LABELS.items()]), validators=[Optional()]
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from oversight.contracts import lights as contract_lights
 from oversight.contracts import permissions, services
 from oversight.contracts import review as review_rules
 from oversight.contracts.forms import (
@@ -31,9 +30,9 @@ from oversight.contracts.models import (
     Contract,
     ContractReview,
 )
-from oversight.disposals import lights as disposal_lights
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.vendors.models import Vendor
 
 EDITORS = permissions.EDITORS
@@ -160,8 +159,7 @@ def detail_context(contract: Contract, *, user: Any, today: date, round_number: 
         "result_labels": RESULT_LABELS,
         "documents": services.documents_of(contract),
         "disposals": disposal_services.items_of_contract(contract),
-        "contract_light": contract_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
-        "termination_light": disposal_lights.lights_for([contract.vendor_id], today)[contract.vendor_id],
+        "lights": status_lights.vendor_lights([contract.vendor_id], today)[contract.vendor_id],
         "has_valid_selection": services.has_valid_selection(contract.vendor_id, today),
         "can_edit": permissions.can_edit(user, contract),
         "can_upload": permissions.can_upload(user, contract),

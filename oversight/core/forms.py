@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectMultipleField, widgets
+from wtforms import HiddenField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -23,9 +25,36 @@ class VersionField(HiddenField):
         super().__init__(validators=[InputRequired(message=_l("The form is incomplete; reload the page."))], **kwargs)
 
 
-def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` pairs (WTForms 3.3 no longer takes tuples)."""
-    return [SelectChoice(value, label) for value, label in pairs]
+class LocalisedChoices:
+    """Select options from ``(value, label)`` pairs, their labels translated once per locale.
+
+    Labels are mostly lazy strings: translating them again for every option of every filter on every
+    page cost a list page ~190 catalogue look-ups. WTForms calls this (a ``choices`` callable) when a
+    field first reads its choices; the translated list is kept per locale for this object's lifetime
+    (a form class's static list for the process, a per-request list such as the users for the request).
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, object]]) -> None:
+        self.pairs = tuple(pairs)
+        self._by_locale: dict[str, list[SelectChoice]] = {}
+
+    def __call__(self) -> list[SelectChoice]:
+        locale = str(get_locale() or "")
+        found = self._by_locale.get(locale)
+        if found is None:
+            found = [SelectChoice(value, _text(label)) for value, label in self.pairs]
+            self._by_locale[locale] = found
+        return found
+
+
+def _text(label: object) -> object:
+    # Lazy strings become the current locale's text; plain strings and markup stay as they are.
+    return str(label) if isinstance(label, LazyString) else label
+
+
+def choices(pairs: Iterable[tuple[str, object]]) -> LocalisedChoices:
+    """Select options from ``(value, label)`` pairs (WTForms 3.3 no longer takes tuples), translated once per locale."""
+    return LocalisedChoices(pairs)
 
 
 class LongSelect(widgets.Select):
@@ -37,9 +66,15 @@ class LongSelect(widgets.Select):
     """
 
     def __call__(self, field, **kwargs):
+        pairs = field.option_pairs() if isinstance(field, LongSelectField) else None
+        if pairs is not None:
+            return self._render(field, pairs, **kwargs)
         choices = field._choices_from_input(field.choices) or []
         if self.multiple or any(choice.optgroup is not None or choice.render_kw for choice in choices):
             return super().__call__(field, **kwargs)
+        return self._render(field, ((choice.value, choice.label) for choice in choices), **kwargs)
+
+    def _render(self, field, pairs, **kwargs):
         kwargs.setdefault("id", field.id)
         flags = getattr(field, "flags", {})
         for key in dir(flags):
@@ -47,9 +82,31 @@ class LongSelect(widgets.Select):
                 kwargs[key] = getattr(flags, key)
         html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
         coerce, data = field.coerce, field.data
-        for choice in choices:
-            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-            selected = " selected" if coerce(choice.value) == data else ""
-            html.append(f'<option{selected} value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
+        for raw, label in pairs:
+            value = str(raw) if isinstance(raw, bool) else raw
+            selected = " selected" if coerce(raw) == data else ""
+            html.append(f'<option{selected} value="{escape(value)}">{escape(_text(label) or value)}</option>')
         html.append("</select>")
         return Markup("".join(html))
+
+
+class LongSelectField(SelectField):
+    """A single select of thousands of options (every vendor): rendered by :class:`LongSelect`, and the
+    submitted value checked against a set of the values rather than by building a ``Choice`` per option."""
+
+    widget = LongSelect()
+
+    def option_pairs(self) -> tuple[tuple[str, object], ...] | None:
+        """The ``(value, label)`` pairs given through :func:`choices` (no ``SelectChoice`` built); None otherwise."""
+        source = getattr(self, "_choices_callable", None)
+        return source.pairs if isinstance(source, LocalisedChoices) else None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors or not self.validate_choice:
+            return
+        pairs = self.option_pairs()
+        if pairs is None:
+            pairs = [(choice.value, choice.label) for choice in self._choices_from_input(self.choices) or []]
+        values = {self.coerce(value) for value, _label in pairs}
+        if self.data not in values:
+            raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))

@@ -15,9 +15,9 @@ to the functions that build one row's strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 Translate = Callable[..., str]
 
@@ -31,3 +31,17 @@ def translator() -> Translate:
         return text % variables if variables else text
 
     return translate
+
+
+_TABLES: dict[tuple[int, str], tuple[Mapping[str, object], dict[str, str]]] = {}
+
+
+def labels(table: Mapping[str, object]) -> dict[str, str]:
+    """A module-level label table (code → lazy string) in the current locale, translated once per
+    locale and process: rows then look their labels up in a plain dict, not in the catalogue."""
+    key = (id(table), str(get_locale() or ""))
+    found = _TABLES.get(key)
+    if found is None or found[0] is not table:
+        found = (table, {code: str(label) for code, label in table.items()})
+        _TABLES[key] = found
+    return found[1]

@@ -13,27 +13,23 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from oversight.audits import schedule as audit_schedule
 from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
-from oversight.contracts import lights as contract_lights
 from oversight.contracts.models import SIGNED, Contract
-from oversight.disposals import lights as termination_lights
+from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals.models import DisposalItem
-from oversight.evaluations import lights as selection_lights
-from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
-from oversight.subcontracts import queries as subcontract_queries
+from oversight.status import lights as status_lights
 from oversight.subcontracts import violations as subcontract_violations
 from oversight.vendors.models import ACTIVE, Vendor
 
 LIGHT_STATES = (GREEN, AMBER, RED)
-# The vendor list's filter parameter for each duty, the module with its SQL rule, and its label.
+# The vendor list's filter parameter for each duty, its light in ``status.lights``, and its label.
 DUTIES = (
-    ("selection", selection_lights, _l("Selection (選定)")),
-    ("contract", contract_lights, _l("Contract (契約)")),
-    ("grasp", audit_schedule, _l("Monitoring (把握)")),
-    ("subcontract", subcontract_queries, _l("Subcontracting (再委託)")),
-    ("termination", termination_lights, _l("Return/deletion (返却・廃棄)")),
+    ("selection", "selection", _l("Selection (選定)")),
+    ("contract", "contract", _l("Contract (契約)")),
+    ("grasp", "monitoring", _l("Monitoring (把握)")),
+    ("subcontract", "subcontract", _l("Subcontracting (再委託)")),
+    ("termination", "disposal", _l("Return/deletion (返却・廃棄)")),
 )
 
 
@@ -105,14 +101,11 @@ def coverage(today: date) -> Coverage:
         "complete": _signed_contracts(func.coalesce(Contract.clause_gaps, 0) == 0),
         "overdue_disposals": _overdue_disposals(today),
     }
-    for key, module, _label in DUTIES:
-        if module is not subcontract_queries:
-            for state in LIGHT_STATES:
-                columns[f"{key}_{state}"] = _count(module.light_condition(state, today))
     row = dict(db.session.execute(db.select(*(value.label(name) for name, value in columns.items()))).one()._mapping)
-    # Each open chain node judged once rather than once per state and role (seconds at 5,000 vendors).
-    subcontract = subcontract_violations.light_counts(today, Vendor.status == ACTIVE)
-    row.update({f"subcontract_{state}": count for state, count in subcontract.items()})
+    # Every light of every active vendor judged once, in one statement.
+    counts = status_lights.colour_counts(Vendor.status == ACTIVE, today)
+    for parameter, key, _label in DUTIES:
+        row.update({f"{parameter}_{state}": counts[key][state] for state in LIGHT_STATES})
     # Not red = the vendor list's "status=active" minus its "<duty>=red" filter.
     row["evaluated"] = row["active"] - row["selection_red"]
     row["audited"] = row["active"] - row["grasp_red"]
@@ -165,7 +158,7 @@ def coverage(today: date) -> Coverage:
                 {state: row[f"{key}_{state}"] for state in LIGHT_STATES},
                 {state: f"/vendors/?status=active&{key}={state}" for state in LIGHT_STATES},
             )
-            for key, _module, label in DUTIES
+            for key, _light_key, label in DUTIES
         ],
     )
 

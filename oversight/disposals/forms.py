@@ -10,7 +10,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from oversight.core.baseform import Form
-from oversight.core.forms import LongSelect, VersionField, choices
+from oversight.core.forms import LongSelectField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.disposals.models import CERTIFICATE_FIELDS, METHOD_LABELS
 from oversight.disposals.services import STATES
@@ -93,7 +93,7 @@ class DisposalFilterForm(Form):
         choices=choices([("", _l("All")), *((s, STATE_FILTER_LABELS[s]) for s in STATES)]),
         validators=[Optional()],
     )
-    vendor = SelectField(_l("Vendor"), validators=[Optional()], widget=LongSelect())
+    vendor = LongSelectField(_l("Vendor"), validators=[Optional()])
 
     def __init__(self, *args, vendors=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

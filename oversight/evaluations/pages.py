@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 
 from oversight.evaluations import permissions, services
 from oversight.evaluations.forms import EvaluationEvidenceForm
-from oversight.evaluations.lights import latest_decisions, selection_light
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     DECISION_LABELS,
@@ -20,6 +19,7 @@ from oversight.evaluations.models import (
 )
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 
 
 def _files_by_item(evaluation: Evaluation) -> dict[int, list]:
@@ -44,7 +44,7 @@ def detail_context(evaluation: Evaluation, *, user: Any, today: date) -> dict[st
         "can_edit": permissions.can_edit(user, evaluation),
         "can_decide": permissions.can_decide(user, evaluation),
         "is_own_submission": awaiting and permissions.is_own_submission(user, evaluation),
-        "selection_light": selection_light(latest_decisions([evaluation.vendor_id]).get(evaluation.vendor_id), today),
+        "selection_light": status_lights.duty_lights("selection", [evaluation.vendor_id], today)[evaluation.vendor_id],
     }
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func
 
 from oversight.core.i18n import Translate
-from oversight.evaluations.lights import RED, Light
+from oversight.core.lights import RED, Light
 from oversight.extensions import db
 from oversight.incidents import clocks
 from oversight.incidents.models import (
@@ -263,7 +263,7 @@ def incident_badge(open_count: int, *, _: Translate) -> Light | None:
 
 def facts_columns(vendor_id: ColumnElement[int]) -> list[ColumnElement]:
     """How many open incidents the vendor ``vendor_id`` has, as a correlated subquery for one statement that
-    reads every duty's facts at once (``vendors.overview``); :func:`incident_badge` turns it into the badge."""
+    reads every duty's facts at once (``status.lights``); :func:`incident_badge` turns it into the badge."""
     return [
         db.select(func.count(Incident.id))
         .where(Incident.vendor_id == vendor_id, Incident.status == OPEN)

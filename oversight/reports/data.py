@@ -22,7 +22,7 @@ from oversight.activity.models import ActivityLog
 from oversight.audits.models import Audit, Finding
 from oversight.contracts import review as review_rules
 from oversight.contracts.models import Contract, ContractReview
-from oversight.core.timeutil import to_local
+from oversight.core.timeutil import local_today, to_local
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence import services as evidence_services
@@ -30,14 +30,15 @@ from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.pdf.document import Cell, Light
+from oversight.status import register
+from oversight.status.lights import VendorLights, vendor_lights
 from oversight.subcontracts import chain
 from oversight.subcontracts import queries as subcontract_queries
-from oversight.vendors import overview
 from oversight.vendors.models import Vendor
 
 REGISTER_BATCH = 500
 CHANGE_LIMIT = 50
-LIGHT_KEYS = ("selection", "contract", "grasp", "subcontract", "termination")
+LIGHT_LABELS = ("選定", "契約", "把握", "再委託", "返却・廃棄")  # the five lights, in ``VendorLights`` order
 DOCUMENT_LANGUAGE = "ja"
 
 
@@ -83,20 +84,14 @@ class RegisterRow:
 
 def register_vendor_ids(filters: dict[str, Any], sort: str) -> list[int]:
     """The ids of the vendors the list page shows for ``filters``, in its order (one query)."""
-    query = overview.list_query(filters, sort=sort)
+    query = register.list_query(filters, sort=sort, today=local_today())
     return list(db.session.scalars(query.with_only_columns(Vendor.id).options()))
 
 
-def _batch_lights(vendor_ids: list[int]) -> dict[str, dict[int, Any]]:
-    """Every light of a batch of vendors, a constant number of queries per batch."""
-    found = overview.list_lights(vendor_ids)
-    return {
-        "selection": found["lights"],
-        "grasp": found["grasp_lights"],
-        "subcontract": found["subcontract_lights"],
-        "contract": found["contract_lights"],
-        "termination": found["termination_lights"],
-    }
+def _light_cells(found: dict[int, VendorLights], vendor_id: int) -> tuple[Light | None, ...]:
+    """The five lights of ``vendor_id`` (in ``found``, from ``status.lights.vendor_lights``) as cells."""
+    lights = found.get(vendor_id)
+    return tuple(light_cell(light) for light in lights) if lights else (None,) * len(LIGHT_LABELS)
 
 
 def register_rows(
@@ -122,7 +117,7 @@ def register_rows(
 def _register_batch(batch: list[int], numbered_from: int) -> list[RegisterRow]:
     query = db.select(Vendor).where(Vendor.id.in_(batch)).options(joinedload(Vendor.owner))
     vendors = {vendor.id: vendor for vendor in db.session.scalars(query)}
-    lights = _batch_lights(batch)
+    lights = vendor_lights(batch, local_today())
     rows = []
     for vendor_id in batch:
         vendor = vendors.get(vendor_id)
@@ -138,7 +133,7 @@ def _register_batch(batch: list[int], numbered_from: int) -> list[RegisterRow]:
                 status=vendor.status_label,
                 risk=vendor.risk_label,
                 owner=_name(vendor.owner),
-                lights=tuple(light_cell(lights[key].get(vendor_id)) for key in LIGHT_KEYS),
+                lights=_light_cells(lights, vendor_id),
             )
         )
     return rows
@@ -439,7 +434,7 @@ def vendor_file(vendor: Vendor, today: date, change_limit: int = CHANGE_LIMIT) -
 
 def _vendor_file(vendor: Vendor, today: date, change_limit: int) -> VendorFile:
     ids = [vendor.id]
-    lights = _batch_lights(ids)
+    lights = vendor_lights(ids, today)
     evaluations = list(
         db.session.scalars(
             db.select(Evaluation).where(Evaluation.vendor_id == vendor.id).order_by(Evaluation.id.desc())
@@ -517,10 +512,7 @@ def _vendor_file(vendor: Vendor, today: date, change_limit: int) -> VendorFile:
         vendor_id=vendor.id,
         vendor_name=vendor.name,
         register=_register_facts(vendor),
-        lights=[
-            (label, light_cell(lights[key].get(vendor.id)))
-            for key, label in zip(LIGHT_KEYS, ("選定", "契約", "把握", "再委託", "返却・廃棄"), strict=True)
-        ],
+        lights=list(zip(LIGHT_LABELS, _light_cells(lights, vendor.id), strict=True)),
         contacts=[
             (contact.name, contact.department, contact.role, contact.email, contact.phone)
             for contact in vendor.contacts

@@ -1,11 +1,7 @@
-"""The state of every node of a subcontract chain, and the 再委託 light built from it.
+"""The nodes of a subcontract chain as its pages show them: trees, each node's light and consents.
 
-A node is consented while one of its consents is approved and not past its expiry. It is a
-violation when it has no consent, when its consents were refused, revoked or have expired, or when
-any node above it lacks a valid consent (a consented node below an unconsented one is still a
-violation). A node whose request awaits a decision, or whose consent expires within
-``WARNING_DAYS``, is amber. ``assess`` computes this in Python from rows loaded in one query
-each; ``light_condition`` states the same rule in SQL for the vendor list filter.
+The node rule is ``lights`` (SQL: ``node_code_of``); ``assess`` words each node's state code from its
+consents and assembles the trees. ``combined_light`` is the worst node of one contract's chain.
 """
 
 from __future__ import annotations
@@ -13,15 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from oversight.core.i18n import Translate, translator
-from oversight.evaluations.lights import AMBER, GREEN, RED, Light
-from oversight.subcontracts.models import PENDING, REFUSED, REVOKED, Subcontract, SubcontractConsent
+from oversight.core.lights import AMBER, GREEN, GREY, RED, Light
+from oversight.subcontracts import lights
+from oversight.subcontracts.models import REFUSED, REVOKED, Subcontract, SubcontractConsent
 
-GREY = "grey"
-WARNING_DAYS = 30
-LIGHT_KEY = "subcontract"
+LIGHT_KEY = lights.KEY
 
 
 @dataclass
@@ -44,59 +39,60 @@ class NodeStatus:
         return self.light.text
 
 
-def _own_light(
-    consents: list[SubcontractConsent], today: date, warning_days: int, _: Translate
-) -> tuple[Light, bool]:
-    """The node's light from its own consents only, and whether one of them is valid today."""
+@dataclass(frozen=True)
+class JudgedNode:
+    """A node with its state code from the node rule (``lights.node_code_of``) and its valid-until date."""
+
+    node: Subcontract
+    code: str
+    valid_until: date | None
+
+
+def _light(judged: JudgedNode, consents: list[SubcontractConsent], today: date, _: Translate) -> Light:
+    """The node's light: the colour of its state code, worded from its consents."""
     label = _("Subcontracting")
-    valid = [consent for consent in consents if consent.is_valid_on(today)]
-    if valid:
-        until = max(consent.expires_on for consent in valid)
-        days_left = (until - today).days
-        if days_left <= warning_days:
-            text = _("Consent expires in %(days)d days", days=days_left)
-            return Light(LIGHT_KEY, AMBER, label, text, until.isoformat()), True
-        return Light(LIGHT_KEY, GREEN, label, _("Consented"), _("until %(date)s", date=until)), True
-    if any(consent.status in PENDING for consent in consents):
-        return Light(LIGHT_KEY, AMBER, label, _("Consent awaiting decision")), False
+    code, until = judged.code, judged.valid_until
+    if code == lights.NODE_EXPIRING:
+        text = _("Consent expires in %(days)d days", days=(until - today).days)
+        return Light(LIGHT_KEY, AMBER, label, text, until.isoformat())
+    if code == lights.NODE_CONSENTED:
+        return Light(LIGHT_KEY, GREEN, label, _("Consented"), _("until %(date)s", date=until))
+    if code == lights.NODE_PENDING:
+        return Light(LIGHT_KEY, AMBER, label, _("Consent awaiting decision"))
+    if code == lights.NODE_BELOW_UNCONSENTED:
+        text = _("Below a subcontractor without valid consent")
+        return Light(LIGHT_KEY, RED, label, text, judged.node.parent_vendor.name)
     if not consents:
-        return Light(LIGHT_KEY, RED, label, _("Subcontracted without consent")), False
-    latest = max(consents, key=lambda consent: consent.id)
+        return Light(LIGHT_KEY, RED, label, _("Subcontracted without consent"))
+    latest = consents[-1]
     if latest.status == REVOKED:
-        return Light(LIGHT_KEY, RED, label, _("Consent revoked"), latest.revocation_reason[:80]), False
+        return Light(LIGHT_KEY, RED, label, _("Consent revoked"), latest.revocation_reason[:80])
     if latest.status == REFUSED:
-        return Light(LIGHT_KEY, RED, label, _("Consent refused"), latest.refusal_reason[:80]), False
-    until = latest.expires_on.isoformat() if latest.expires_on else ""
-    return Light(LIGHT_KEY, RED, label, _("Consent expired"), until), False
+        return Light(LIGHT_KEY, RED, label, _("Consent refused"), latest.refusal_reason[:80])
+    expired_on = latest.expires_on.isoformat() if latest.expires_on else ""
+    return Light(LIGHT_KEY, RED, label, _("Consent expired"), expired_on)
 
 
 def assess(
-    nodes: Iterable[Subcontract],
+    nodes: Iterable[JudgedNode],
     consents: Iterable[SubcontractConsent],
     today: date,
-    warning_days: int = WARNING_DAYS,
     *,
     _: Translate | None = None,
 ) -> dict[int, NodeStatus]:
-    """The status of every node, parents before children; a node below one without valid consent is red.
-
-    ``nodes`` need ``id``, ``level``, ``parent_id`` and ``vendor.name``; ``consents`` need what
-    :class:`SubcontractConsent` offers to ``_own_light`` (``queries.lights_for`` passes light rows).
-    """
+    """The status of every node, parents before children, the children attached to their parents."""
     _ = _ or translator()
     by_node: dict[int, list[SubcontractConsent]] = defaultdict(list)
     for consent in consents:
         by_node[consent.subcontract_id].append(consent)
     statuses: dict[int, NodeStatus] = {}
-    for node in sorted(nodes, key=lambda n: (n.level, n.id)):
+    for judged in sorted(nodes, key=lambda item: (item.node.level, item.node.id)):
+        node = judged.node
         own = sorted(by_node.get(node.id, []), key=lambda consent: consent.id)
-        light, has_valid = _own_light(own, today, warning_days, _)
-        parent = statuses.get(node.parent_id) if node.parent_id else None
-        if parent is not None and light.state != RED and (not parent.has_valid_consent or parent.is_violation):
-            text = _("Below a subcontractor without valid consent")
-            light = Light(LIGHT_KEY, RED, _("Subcontracting"), text, parent.node.vendor.name)
-        status = NodeStatus(node, light, has_valid, own[-1] if own else None, own)
+        has_valid = judged.valid_until is not None
+        status = NodeStatus(node, _light(judged, own, today, _), has_valid, own[-1] if own else None, own)
         statuses[node.id] = status
+        parent = statuses.get(node.parent_id) if node.parent_id else None
         if parent is not None:
             parent.children.append(status)
     return statuses
@@ -134,11 +130,3 @@ def combined_light(statuses: Iterable[NodeStatus], *, _: Translate | None = None
         return Light(LIGHT_KEY, AMBER, label, amber[0].light.text, amber[0].light.detail)
     return Light(LIGHT_KEY, GREEN, label, _("Every subcontractor consented"))
 
-
-def involves(node: Subcontract, vendor_id: int) -> bool:
-    """True when ``vendor_id`` is the node's subcontractor, its parent, or the contract's vendor."""
-    return vendor_id in (node.vendor_id, node.parent_vendor_id, node.contract.vendor_id)
-
-
-def horizon(today: date, warning_days: int = WARNING_DAYS) -> date:
-    return today + timedelta(days=warning_days)

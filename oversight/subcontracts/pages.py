@@ -11,6 +11,7 @@ from oversight.core.timeutil import local_today
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.subcontracts import chain, permissions, queries, services
 from oversight.subcontracts.forms import (
     ConsentRequestForm,
@@ -38,20 +39,15 @@ def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
 
 
 def vendor_page(vendor: Vendor) -> dict[str, Any]:
-    trees = queries.vendor_trees(vendor, local_today())
-    involved = [
-        status
-        for _contract, roots in trees
-        for status in chain.flatten(roots)
-        if not _contract.is_closed and chain.involves(status.node, vendor.id)
-    ]
-    return {"trees": trees, "subcontract_light": chain.combined_light(involved)}
+    """The chains ``vendor`` takes part in, and its 再委託 light."""
+    today = local_today()
+    light = status_lights.duty_lights("subcontract", [vendor.id], today)[vendor.id]
+    return {"trees": queries.vendor_trees(vendor, today), "subcontract_light": light}
 
 
 def vendor_section(vendor: Vendor) -> dict[str, Any]:
-    """The vendor detail page's 再委託 section: the same trees and light."""
-    page = vendor_page(vendor)
-    return {"subcontract_trees": page["trees"], "subcontract_light": page["subcontract_light"]}
+    """The vendor detail page's 再委託 section: the chains it takes part in (its light is in the summary)."""
+    return {"subcontract_trees": queries.vendor_trees(vendor, local_today())}
 
 
 # --- forms ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from oversight.admin.reminder_settings import CONSENT_LEAD_DAYS, stage_policy
 from oversight.contracts.models import CLOSED, Contract
 from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage
-from oversight.subcontracts.chain import horizon
+from oversight.subcontracts.lights import horizon
 from oversight.subcontracts.models import APPROVED, Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 

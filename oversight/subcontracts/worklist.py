@@ -1,12 +1,12 @@
 """The subcontract worklist (``/subcontracts/``): one section at a time, one page of it at a time.
 
-Which section a node belongs to is decided in SQL with the rules of :func:`chain.assess` (the rules of
-the vendor list's 再委託 filter, ``queries._is_violation`` …), so a page assesses only
-the chains of the nodes it shows, whatever the number of open chains. Sections:
+Which section a node belongs to is decided in SQL by the node rule (``lights.node_code_of``, the rule
+behind the 再委託 light), so a page words only the chains of the nodes it shows, whatever the number
+of open chains. Sections:
 
 * ``violations``: the node's light is red (no valid consent and none pending, or below such a node);
 * ``awaiting_legal`` / ``awaiting_manager``: the node's latest consent request is requested / reviewed;
-* ``expiring``: a valid consent that runs out within ``chain.WARNING_DAYS`` and a chain without violation.
+* ``expiring``: a valid consent that runs out within ``lights.WARNING_DAYS`` and a chain without violation.
 
 Rows keep the order of the former single page: by contract, then depth first by node id.
 """
@@ -16,14 +16,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, func, or_
 
 from oversight.contracts.models import CLOSED, Contract
+from oversight.core.lights import RED, codes_of
 from oversight.core.pagination import paginate_list
 from oversight.extensions import db
-from oversight.subcontracts import chain
-from oversight.subcontracts.models import APPROVED, PENDING, REQUESTED, REVIEWED, Subcontract, SubcontractConsent
+from oversight.subcontracts import lights
+from oversight.subcontracts.models import PENDING, REQUESTED, REVIEWED, Subcontract, SubcontractConsent
 from oversight.subcontracts.queries import _assess, _node_query
 
 VIOLATIONS, AWAITING_LEGAL, AWAITING_MANAGER, EXPIRING = "violations", "awaiting_legal", "awaiting_manager", "expiring"
@@ -40,49 +40,29 @@ def _latest_request_status(node) -> ColumnElement:
     )
 
 
-def _consented(*conditions):
-    """Ids of the nodes with a consent meeting ``conditions`` (a set the database builds once, not per node)."""
-    return db.select(SubcontractConsent.subcontract_id).where(*conditions)
-
-
 def _open_nodes(*columns):
     query = db.select(*columns).join(Contract, Contract.id == Subcontract.contract_id)
     return query.where(Contract.status.not_in(CLOSED))
 
 
 def _flagged_nodes(today: date):
-    """Open nodes in at least one section, with what decides the section (the rules of ``chain.assess``).
-
-    The rules of ``queries._is_violation`` / ``_is_amber``, with each consent test as one uncorrelated
-    set (``IN``) and each node judged once for every section.
-    """
-    valid = _consented(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on >= today)
-    horizon = chain.horizon(today)
-    lasting = _consented(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on > horizon)
-    pending = _consented(SubcontractConsent.status.in_(PENDING))
-    ancestor = aliased(Subcontract)
-    broken_above = exists().where(
-        ancestor.contract_id == Subcontract.contract_id,
-        ancestor.id != Subcontract.id,
-        Subcontract.path.startswith(ancestor.path),
-        ancestor.id.not_in(valid),
-    )
+    """Open nodes in at least one section, with what decides the section: the node rule
+    (``lights.node_code_of``) over each node's facts, each node judged once for every section."""
+    facts = lights.node_facts(Subcontract, today)
     flags = (
         _open_nodes(
             Subcontract.id,
             Subcontract.contract_id,
             Subcontract.path,
-            Subcontract.id.in_(valid).label("valid"),
-            Subcontract.id.in_(pending).label("pending"),
-            Subcontract.id.in_(lasting).label("lasting"),
-            broken_above.label("broken_above"),
+            *(column.label(name) for name, column in facts.items()),
             _latest_request_status(Subcontract).label("latest_status"),
         )
         .cte("flags")
         .prefix_with("MATERIALIZED")
     )
-    violation = or_(and_(not_(flags.c.valid), not_(flags.c.pending)), flags.c.broken_above)
-    expiring = and_(flags.c.valid, not_(flags.c.lasting), not_(flags.c.broken_above))
+    code = lights.node_code_of(flags.c)
+    violation = code.in_(codes_of(lights.NODE_COLOURS, RED))
+    expiring = code == lights.NODE_EXPIRING
     latest = flags.c.latest_status
     return db.select(
         flags.c.id,

@@ -9,10 +9,11 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.core.exports import download
-from oversight.core.pagination import paginate
+from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.reports import exports as register_exports
-from oversight.vendors import overview, services
+from oversight.status import register
+from oversight.vendors import pages, services
 from oversight.vendors.forms import (
     CertificationEditForm,
     CertificationForm,
@@ -51,18 +52,14 @@ def _child(model, child_id: int, vendor: Vendor):
 @cached_page
 def index():
     """The register with search, filters, sorting and pagination."""
-    users = services.assignable_users()
-    form = VendorFilterForm(request.args, users=users)
-    valid = form.validate()
+    form = VendorFilterForm(request.args, users=services.assignable_users())
     sort = request.args.get("sort", "name")
-    pagination = paginate(overview.list_query(form.data if valid else {}, sort=sort))
     return render_template(
         "vendors/index.html",
         form=form,
-        pagination=pagination,
         sort=sort,
         can_edit=current_user.has_role(*EDITORS),
-        **overview.list_lights([vendor.id for vendor in pagination.items]),
+        **pages.list_page(form.data if form.validate() else {}, sort=sort),
     )
 
 
@@ -71,7 +68,8 @@ def index():
 def export():
     """The filtered register with its oversight lights as CSV (default) or Excel (``format=xlsx``)."""
     form = VendorFilterForm(request.args, users=services.assignable_users())
-    query = overview.list_query(form.data if form.validate() else {}, sort=request.args.get("sort", "name"))
+    filters = form.data if form.validate() else {}
+    query = register.list_query(filters, sort=request.args.get("sort", "name"), today=local_today())
     return download(register_exports.VENDORS, query, request.args.get("format"))
 
 
@@ -104,7 +102,7 @@ def detail(vendor_id: int):
         "vendors/detail.html",
         vendor=vendor,
         can_edit=current_user.has_role(*EDITORS),
-        **overview.detail_extras(vendor, user=current_user),
+        **pages.detail_extras(vendor, user=current_user),
     )
 
 

@@ -1,12 +1,12 @@
 from datetime import date
 
-from oversight.audits import schedule
 from oversight.audits.models import KIND_LABELS, Audit, AuditTrigger, Finding
 from oversight.demo.audits import seed_audits
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.users import seed_users
 from oversight.demo.vendors import seed_vendors
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 
 
 def test_demo_audits_cover_every_kind_state_and_light(app_ctx):
@@ -25,10 +25,9 @@ def test_demo_audits_cover_every_kind_state_and_light(app_ctx):
     assert any(finding.is_overdue_on(today) for finding in findings)
     assert db.session.scalar(db.select(AuditTrigger.kind)) == "incident"
     by_name = {vendor.name: vendor.id for vendor in vendors}
-    lights = schedule.lights_for(list(by_name.values()), today)
+    lights = status_lights.duty_lights("monitoring", list(by_name.values()), today)
     assert lights[by_name["株式会社さくら給与計算センター"]].state == "green"
     assert lights[by_name["ひまわり社会保険労務士法人"]].state == "amber"
     minato = by_name["税理士法人みなと会計"]
-    assert lights[minato].state == "red"  # audited once, 13 months ago: overdue
-    assert schedule.facts_for([minato], today)[minato].last_audit_on is not None
+    assert (lights[minato].state, lights[minato].text) == ("red", "監査期限超過")  # audited 13 months ago
     assert lights[by_name["株式会社あおば人事サービス"]].state == "red"

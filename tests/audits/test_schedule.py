@@ -1,15 +1,18 @@
-"""Next-due dates, triggers and the 把握 light, in Python and in SQL."""
+"""Next-due dates, triggers and the 把握 light."""
 
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Date, literal
 
+from oversight.audits import lights as audit_lights
 from oversight.audits import schedule
 from oversight.audits import services as audit_services
+from oversight.audits import settings as audit_settings
 from oversight.audits.models import SIGNED_OFF
-from oversight.audits.schedule import VendorFacts, add_months, earliest_last_audit, grasp_light
+from oversight.audits.schedule import VendorFacts, add_months
 from oversight.extensions import db
+from oversight.status.lights import condition, duty_lights, lights_query
 from oversight.vendors.models import Vendor
 from tests.audits.helpers import TODAY, active_vendor, finding, recording, signed_off, user
 
@@ -36,18 +39,39 @@ def test_sql_add_months_agrees_with_add_months(app_ctx):
             assert db.session.scalar(db.select(expression)) == add_months(day, months), (day, months)
 
 
-def test_never_audited_vendor_is_due_now_and_red():
+def monitoring_light(facts: VendorFacts, today: date, warning_days: int):
+    """The 把握 light's rule (SQL) evaluated over ``facts`` given as literals (no rows needed)."""
+    config = audit_settings.defaults()
+    config = audit_settings.AuditSettings(config.intervals, config.trigger_due_days, warning_days)
+    columns = {
+        "grasp_status": literal(facts.status),
+        "grasp_risk_tier": literal(facts.risk_tier),
+        "grasp_last_audit_on": literal(facts.last_audit_on, Date),
+        "grasp_trigger_due_on": literal(facts.trigger_due_on, Date),
+        "grasp_overdue_findings": literal(facts.overdue_findings),
+        "grasp_serious_findings": literal(facts.serious_open_findings),
+    }
+    query = db.select(
+        audit_lights.state(columns, today, config).label("code"),
+        audit_lights.next_due(columns, config).label("grasp_next_due_on"),
+        columns["grasp_overdue_findings"].label("grasp_overdue_findings"),
+    )
+    row = db.session.execute(query).one()
+    return audit_lights.light(row.code, row, today, _=lambda text, **values: text % values if values else text)
+
+
+def test_never_audited_vendor_is_due_now_and_red(app_ctx):
     facts = VendorFacts(1, "active", "low")
     assert facts.next_due_on(TODAY) == TODAY
-    light = grasp_light(facts, TODAY, 30)
+    light = monitoring_light(facts, TODAY, 30)
     assert (light.state, light.text) == ("red", "Never audited")
 
 
-def test_trigger_brings_the_due_date_forward():
+def test_trigger_brings_the_due_date_forward(app_ctx):
     facts = VendorFacts(1, "active", "low", last_audit_on=date(2026, 6, 1), trigger_due_on=date(2026, 12, 26))
     assert facts.regular_due_on() == date(2028, 6, 1)
     assert facts.next_due_on(TODAY) == date(2026, 12, 26)
-    assert grasp_light(facts, TODAY, 30).state == "amber"
+    assert monitoring_light(facts, TODAY, 30).state == "amber"
 
 
 @pytest.mark.parametrize(
@@ -66,28 +90,23 @@ def test_trigger_brings_the_due_date_forward():
         (VendorFacts(1, "active", "low", last_audit_on=date(2026, 1, 1), trigger_due_on=date(2026, 11, 25)), "red"),
     ],
 )
-def test_light_states(facts, state):
-    assert grasp_light(facts, TODAY, 30).state == state
+def test_light_states(app_ctx, facts, state):
+    assert monitoring_light(facts, TODAY, 30).state == state
 
 
-@pytest.mark.parametrize("months", [6, 12, 24])
-def test_threshold_matches_add_months(months):
-    start = date(2024, 1, 1)
-    for offset in range(0, 800, 3):
-        boundary = start + timedelta(days=offset)
-        threshold = earliest_last_audit(months, boundary)
-        assert add_months(threshold, months) >= boundary
-        assert add_months(threshold - timedelta(days=1), months) < boundary
+def _light_row(vendor_id: int):
+    """The facts, code and next due date the vendor's 把握 light is read from."""
+    return db.session.execute(lights_query([vendor_id], TODAY, ("monitoring",))).one()
 
 
 def test_signed_off_audit_sets_the_next_due_date(app_ctx):
     auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
     vendor = active_vendor(risk_tier="high")
     signed_off(vendor, auditor, manager, conducted_on=date(2026, 10, 1))
-    facts = schedule.facts_for([vendor.id], TODAY)[vendor.id]
-    assert facts.last_audit_on == date(2026, 10, 1)
-    assert facts.next_due_on(TODAY) == date(2027, 4, 1)
-    assert schedule.lights_for([vendor.id], TODAY)[vendor.id].state == "green"
+    row = _light_row(vendor.id)
+    assert row.grasp_last_audit_on == date(2026, 10, 1)
+    assert row.grasp_next_due_on == date(2027, 4, 1)
+    assert duty_lights("monitoring", [vendor.id], TODAY)[vendor.id].state == "green"
 
 
 def test_multi_day_audit_counts_from_its_last_day(app_ctx):
@@ -95,7 +114,7 @@ def test_multi_day_audit_counts_from_its_last_day(app_ctx):
     vendor = active_vendor(risk_tier="medium")
     audit = signed_off(vendor, auditor, manager, conducted_on=date(2026, 10, 1), conducted_end_on=date(2026, 10, 3))
     assert audit.completed_on == date(2026, 10, 3)
-    assert schedule.facts_for([vendor.id], TODAY)[vendor.id].next_due_on(TODAY) == date(2027, 10, 3)
+    assert _light_row(vendor.id).grasp_next_due_on == date(2027, 10, 3)
 
 
 def test_trigger_plans_an_extra_audit_due_in_30_days(app_ctx):
@@ -106,11 +125,10 @@ def test_trigger_plans_an_extra_audit_due_in_30_days(app_ctx):
     db.session.flush()
     assert trigger.due_on == date(2026, 12, 26)
     assert trigger.audit.status == "planned" and trigger.audit.planned_on == date(2026, 12, 26)
-    facts = schedule.facts_for([vendor.id], TODAY)[vendor.id]
-    assert facts.next_due_on(TODAY) == date(2026, 12, 26)
-    assert schedule.lights_for([vendor.id], TODAY)[vendor.id].state == "amber"
+    assert _light_row(vendor.id).grasp_next_due_on == date(2026, 12, 26)
+    assert duty_lights("monitoring", [vendor.id], TODAY)[vendor.id].state == "amber"
     # Thirty-one days later the extra audit is overdue.
-    assert schedule.lights_for([vendor.id], TODAY + timedelta(days=31))[vendor.id].state == "red"
+    assert duty_lights("monitoring", [vendor.id], TODAY + timedelta(days=31))[vendor.id].state == "red"
 
 
 def test_second_trigger_joins_the_open_audit(app_ctx):
@@ -145,7 +163,7 @@ def test_sign_off_resolves_triggers(app_ctx):
     db.session.flush()
     assert trigger.resolved_on == TODAY and trigger.resolved_by_audit_id == audit.id
     assert audit.status == SIGNED_OFF
-    assert schedule.lights_for([vendor.id], TODAY)[vendor.id].state == "green"
+    assert duty_lights("monitoring", [vendor.id], TODAY)[vendor.id].state == "green"
 
 
 def test_overdue_finding_turns_the_light_red(app_ctx):
@@ -159,9 +177,9 @@ def test_overdue_finding_turns_the_light_red(app_ctx):
     audit_services.submit(audit, rating="good", decision="continue", conditions="", summary="", actor=auditor, now=NOW)
     audit_services.sign_off(audit, actor=manager, note="", today=TODAY, now=NOW)
     db.session.flush()
-    light = schedule.lights_for([vendor.id], TODAY)[vendor.id]
+    light = duty_lights("monitoring", [vendor.id], TODAY)[vendor.id]
     assert light.state == "red"
-    assert schedule.lights_for([vendor.id], date(2026, 11, 15))[vendor.id].state == "green"
+    assert duty_lights("monitoring", [vendor.id], date(2026, 11, 15))[vendor.id].state == "green"
 
 
 def test_lights_take_a_constant_number_of_queries(app_ctx, count_queries):
@@ -173,9 +191,9 @@ def test_lights_take_a_constant_number_of_queries(app_ctx, count_queries):
         small.append(vendor.id)
     db.session.commit()
     with count_queries() as few:
-        schedule.lights_for(small[:2], TODAY)
+        duty_lights("monitoring", small[:2], TODAY)
     with count_queries() as many:
-        schedule.lights_for(small, TODAY)
+        duty_lights("monitoring", small, TODAY)
     assert few.count == many.count <= 5  # settings, vendors, last audits, triggers, findings
 
 
@@ -213,11 +231,11 @@ def _scenario(auditor, manager):
     return expected
 
 
-def test_sql_condition_agrees_with_the_lights(app_ctx):
+def test_lights_and_filters_in_every_state(app_ctx):
     auditor, manager = user("auditor", email="a@example.com"), user("manager", email="m@example.com")
     expected = _scenario(auditor, manager)
-    lights = schedule.lights_for(list(expected), TODAY)
+    lights = duty_lights("monitoring", list(expected), TODAY)
     assert {vendor_id: light.state for vendor_id, light in lights.items()} == expected
     for state in ("green", "amber", "red", "grey"):
-        ids = set(db.session.scalars(db.select(Vendor.id).where(schedule.light_condition(state, TODAY))))
+        ids = set(db.session.scalars(db.select(Vendor.id).where(condition("monitoring", state, TODAY))))
         assert ids == {vendor_id for vendor_id, value in expected.items() if value == state}, state

@@ -61,7 +61,7 @@ def test_everyone_reads_audits(client, login_as, data, role):
         response = client.get(path.format(**data))
         assert response.status_code == 200, path
     page = client.get(f"/vendors/{data['vendor_id']}").get_data(as_text=True)
-    assert 'data-testid="light-grasp"' in page and 'id="audits"' in page
+    assert 'data-testid="light-monitoring"' in page and 'id="audits"' in page
 
 
 @pytest.mark.parametrize("role", ["admin", "procurement", "legal", "manager", "viewer"])
@@ -372,7 +372,7 @@ def test_lists_use_a_constant_number_of_queries(client, login_as, app, data, cou
     assert few.count == many.count, (few.statements, many.statements)
 
 
-def test_vendor_list_filters_by_grasp_light(client, login_as, app, data):
+def test_vendor_list_filters_by_monitoring_light(client, login_as, app, data):
     login_as("viewer")
     with app.app_context():
         auditor = db.session.get(User, data["auditor_id"])

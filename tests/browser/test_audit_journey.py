@@ -33,7 +33,7 @@ def _sign_out(page):
 
 
 def _grasp_light(page):
-    return page.get_by_test_id("light-grasp").first
+    return page.get_by_test_id("light-monitoring").first
 
 
 def _record_audit(page, today) -> str:

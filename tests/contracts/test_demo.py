@@ -2,15 +2,14 @@
 
 from datetime import date
 
-from oversight.contracts import lights as contract_lights
 from oversight.contracts.models import STATUS_LABELS, Contract, ContractReview
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
 from oversight.demo.users import seed_users
 from oversight.demo.vendors import seed_vendors
-from oversight.disposals import lights as termination_lights
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 
 
 def test_demo_contracts_cover_every_state_and_light(app_ctx):
@@ -28,6 +27,6 @@ def test_demo_contracts_cover_every_state_and_light(app_ctx):
     assert {item.state for item in items} == {"open", "certified", "confirmed"}
     assert any(item.is_overdue_on(today) for item in items)
     ids = [vendor.id for vendor in vendors]
-    contract_states = {light.state for light in contract_lights.lights_for(ids, today).values()}
-    termination_states = {light.state for light in termination_lights.lights_for(ids, today).values()}
-    assert contract_states == termination_states == {"green", "amber", "red"}
+    contract_states = {light.state for light in status_lights.duty_lights("contract", ids, today).values()}
+    disposal_states = {light.state for light in status_lights.duty_lights("disposal", ids, today).values()}
+    assert contract_states == disposal_states == {"green", "amber", "red"}

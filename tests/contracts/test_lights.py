@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from oversight.contracts import lights
 from oversight.contracts import review as review_rules
 from oversight.contracts import services as contract_services
 from oversight.contracts.models import MISSING
+from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals import services as disposal_services
-from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import TODAY, drafted, judge_all, people, signed, submitted
 from tests.vendors.factories import create_vendor
@@ -72,15 +72,16 @@ def test_lights_and_filter_agree(app_ctx):
     procurement, legal, manager = people()
     cases = _scenarios(procurement, legal, manager)
     ids = [vendor_id for vendor_id, _state in cases.values()]
-    computed = lights.lights_for(ids, TODAY)
+    computed = status_lights.duty_lights("contract", ids, TODAY)
     for name, (vendor_id, expected) in cases.items():
         assert computed[vendor_id].state == expected, name
     for state in (GREEN, AMBER, RED):
-        selected = set(db.session.scalars(db.select(Vendor.id).where(lights.light_condition(state, TODAY))))
+        condition = status_lights.condition("contract", state, TODAY)
+        selected = set(db.session.scalars(db.select(Vendor.id).where(condition)))
         assert selected == {vendor_id for vendor_id, expected in cases.values() if expected == state}, state
 
 
-def test_lights_take_one_query_for_a_page(app_ctx, count_queries):
+def test_lights_take_one_statement_for_a_page(app_ctx, count_queries):
     procurement, legal, manager = people()
     ids = []
     for _ in range(3):
@@ -88,9 +89,11 @@ def test_lights_take_one_query_for_a_page(app_ctx, count_queries):
         signed(procurement, legal, manager, vendor=vendor)
         ids.append(vendor.id)
     db.session.commit()
-    with count_queries() as counter:
-        lights.lights_for(ids, TODAY)
-    assert counter.count == 1
+    with count_queries() as one:
+        status_lights.duty_lights("contract", ids[:1], TODAY)
+    with count_queries() as three:
+        status_lights.duty_lights("contract", ids, TODAY)
+    assert one.count == three.count <= 2  # the audit settings the statement is keyed on, and the lights
 
 
 @pytest.mark.parametrize(
@@ -101,7 +104,7 @@ def test_the_warning_horizon_is_ninety_days(app_ctx, end_in_days, state):
     procurement, legal, manager = people()
     vendor = _vendor()
     signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=end_in_days))
-    assert lights.lights_for([vendor.id], TODAY)[vendor.id].state == state
+    assert status_lights.duty_lights("contract", [vendor.id], TODAY)[vendor.id].state == state
 
 
 def test_a_waived_clause_counts_as_resolved(app_ctx):
@@ -109,7 +112,7 @@ def test_a_waived_clause_counts_as_resolved(app_ctx):
     vendor = _vendor()
     contract = submitted(procurement, vendor=vendor)
     review = judge_all(contract, legal, C07=MISSING)
-    assert lights.lights_for([vendor.id], TODAY)[vendor.id].state == RED
+    assert status_lights.duty_lights("contract", [vendor.id], TODAY)[vendor.id].state == RED
     clause = next(r for r in review.results if r.item.code == "C07")
     review_rules.save_results(
         contract,
@@ -119,4 +122,4 @@ def test_a_waived_clause_counts_as_resolved(app_ctx):
         now=review.submitted_at,
     )
     review_rules.approve_waiver(contract, clause, actor=manager, now=review.submitted_at)
-    assert lights.lights_for([vendor.id], TODAY)[vendor.id].state == AMBER
+    assert status_lights.duty_lights("contract", [vendor.id], TODAY)[vendor.id].state == AMBER

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from oversight.dashboard import services, views
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.subcontracts import queries, violations
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import pdf
@@ -115,7 +116,7 @@ def test_the_figures_are_kept_until_the_data_changes(app, app_ctx, monkeypatch):
     assert overdue_deletions() == 0
 
 
-def test_the_subcontract_light_counts_agree_with_the_vendor_filter(app_ctx):
+def test_the_subcontract_light_counts_follow_the_chains(app_ctx):
     team = Team()
     bare = team.node()
     team.consented(team.node(parent=bare))
@@ -123,11 +124,13 @@ def test_the_subcontract_light_counts_agree_with_the_vendor_filter(app_ctx):
     team.consented(team.node(), expires_on=TODAY + timedelta(days=5))
     team.consented(team.node())
     db.session.flush()
-    counts = violations.light_counts(TODAY, Vendor.id.is_not(None))
+    counts = status_lights.colour_counts(Vendor.id.is_not(None), TODAY)["subcontract"]
     for state in ("green", "amber", "red"):
-        expected = db.session.scalar(db.select(func.count(Vendor.id)).where(queries.light_condition(state, TODAY)))
+        expected = db.session.scalar(
+            db.select(func.count(Vendor.id)).where(status_lights.condition("subcontract", state, TODAY))
+        )
         assert counts[state] == expected, state
-    assert counts == {"green": 1, "amber": 2, "red": 3}  # the contractor is red through its chain
+    assert {state: counts[state] for state in ("green", "amber", "red")} == {"green": 1, "amber": 2, "red": 3}
 
 
 def test_a_crowded_day_shows_its_first_entries_and_links_to_the_days_list(app, client, monkeypatch):

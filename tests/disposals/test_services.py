@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from oversight.contracts.models import DISPOSED, ENDED
-from oversight.disposals import lights
+from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals import services as disposal_services
 from oversight.disposals.services import DisposalRuleError
-from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
+from oversight.status import lights as status_lights
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import NOW, TODAY, pdf, people, signed, user
 from tests.vendors.factories import create_vendor
@@ -116,7 +116,7 @@ def test_the_list_puts_overdue_first(app_ctx):
     assert [item.contract_id for item in overdue] == [late.id]
 
 
-def test_termination_light_states_and_filter_agree(app_ctx):
+def test_disposal_light_states_and_filter(app_ctx):
     procurement, legal, manager = people()
     cases = {}
     vendor = create_vendor()
@@ -133,11 +133,12 @@ def test_termination_light_states_and_filter_agree(app_ctx):
         cases[name] = (vendor.id, state)
     disposal_services.close_ended_contracts(TODAY)
     ids = [vendor_id for vendor_id, _state in cases.values()]
-    computed = lights.lights_for(ids, TODAY)
+    computed = status_lights.duty_lights("disposal", ids, TODAY)
     for name, (vendor_id, expected) in cases.items():
         assert computed[vendor_id].state == expected, name
     for state in (GREEN, AMBER, RED):
-        selected = set(db.session.scalars(db.select(Vendor.id).where(lights.light_condition(state, TODAY))))
+        condition = status_lights.condition("disposal", state, TODAY)
+        selected = set(db.session.scalars(db.select(Vendor.id).where(condition)))
         assert selected == {vendor_id for vendor_id, expected in cases.values() if expected == state}, state
 
 
@@ -153,5 +154,5 @@ def test_a_subcontractors_overdue_item_turns_the_contractor_red_too(app_ctx):
     subcontractor = create_vendor()
     db.session.flush()
     disposal_services.open_item(contract, vendor_id=subcontractor.id, ended_on=contract.ended_on, level=1)
-    result = lights.lights_for([contract.vendor_id, subcontractor.id], TODAY)
+    result = status_lights.duty_lights("disposal", [contract.vendor_id, subcontractor.id], TODAY)
     assert result[contract.vendor_id].state == RED and result[subcontractor.id].state == RED

@@ -5,8 +5,9 @@ import pytest
 from oversight.activity.models import ActivityLog
 from oversight.admin.settings import edit_state, save_settings, stored_settings
 from oversight.checklists import services as checklist_services
+from oversight.core.lights import AMBER, GREEN, RED
 from oversight.evaluations import services as evaluation_services
-from oversight.evaluations.lights import AMBER, GREEN, RED, Decision, selection_light
+from oversight.evaluations.lights import Decision
 from oversight.evaluations.models import (
     APPROVED,
     CONDITIONAL,
@@ -19,7 +20,8 @@ from oversight.evaluations.models import (
     SUBMITTED,
 )
 from oversight.extensions import db
-from oversight.vendors.models import ACTIVE, CANDIDATE, ENDED, EVALUATING, SELECTED
+from oversight.status.lights import condition, duty_lights
+from oversight.vendors.models import ACTIVE, CANDIDATE, ENDED, EVALUATING, SELECTED, Vendor
 from tests.evaluations.helpers import NOW, TODAY, answer_all, started, submitted, user
 from tests.vendors.factories import create_vendor
 
@@ -208,8 +210,16 @@ def test_add_months_clamps_to_month_end():
         (Decision(CONDITIONAL, TODAY + timedelta(days=365)), GREEN),
     ],
 )
-def test_selection_light_with_fixed_today(decision, expected):
-    assert selection_light(decision, TODAY).state == expected
+def test_selection_light_with_fixed_today(people, decision, expected):
+    vendor = create_vendor()
+    db.session.flush()
+    if decision is not None:
+        evaluation = evaluation_services.start_evaluation(vendor, actor=people["procurement"], now=NOW)
+        evaluation.status, evaluation.valid_until, evaluation.decided_at = decision.status, decision.valid_until, NOW
+        db.session.flush()
+    light = duty_lights("selection", [vendor.id], TODAY)[vendor.id]
+    assert light.state == expected
+    assert set(db.session.scalars(db.select(Vendor.id).where(condition("selection", expected, TODAY)))) >= {vendor.id}
 
 
 def test_validity_follows_the_admin_setting(people):

@@ -2,12 +2,12 @@
 
 from datetime import date
 
+from oversight.core.lights import AMBER, GREEN, RED
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
 from oversight.demo.subcontracts import seed_subcontracts
 from oversight.demo.users import seed_users
 from oversight.demo.vendors import seed_vendors
-from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
 from oversight.subcontracts import chain, queries
 

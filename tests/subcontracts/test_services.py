@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from oversight.core.lights import AMBER, GREEN, GREY, RED
 from oversight.disposals import services as disposal_services
-from oversight.evaluations.lights import AMBER, GREEN, RED
 from oversight.extensions import db
-from oversight.subcontracts import chain, queries, services
+from oversight.status import lights as status_lights
+from oversight.subcontracts import queries, services
 from oversight.subcontracts.models import APPROVED, REFUSED, REVIEWED, REVOKED
 from oversight.subcontracts.services import SubcontractRuleError
 from oversight.vendors.models import Vendor
@@ -210,24 +211,24 @@ def test_pending_is_amber_but_its_children_are_violations(team):
     assert _status(child).is_violation
 
 
-def test_vendor_light_and_sql_filter_agree(team):
+def test_vendor_light_is_the_worst_node_and_filters_alike(team):
     other_team_vendor = create_vendor()
     db.session.flush()
     top = team.node()
     team.consented(top)
     ids = [team.contractor.id, top.vendor_id, other_team_vendor.id]
-    lights = queries.lights_for(ids, TODAY)
+    lights = status_lights.duty_lights("subcontract", ids, TODAY)
     assert lights[team.contractor.id].state == GREEN and lights[top.vendor_id].state == GREEN
-    assert lights[other_team_vendor.id].state == chain.GREY
+    assert lights[other_team_vendor.id].state == GREY
     child = team.node(parent=top)
     all_ids = [*ids, child.vendor_id]
-    lights = queries.lights_for(all_ids, TODAY)
+    lights = status_lights.duty_lights("subcontract", all_ids, TODAY)
     assert lights[team.contractor.id].state == RED and lights[top.vendor_id].state == RED
     team.request(child)
-    lights = queries.lights_for(all_ids, TODAY)
+    lights = status_lights.duty_lights("subcontract", all_ids, TODAY)
     assert lights[team.contractor.id].state == AMBER
-    for state in (GREEN, AMBER, RED, chain.GREY):
-        condition = queries.light_condition(state, TODAY)
+    for state in (GREEN, AMBER, RED, GREY):
+        condition = status_lights.condition("subcontract", state, TODAY)
         selected = set(db.session.scalars(db.select(Vendor.id).where(Vendor.id.in_(all_ids), condition)))
         expected = {vendor_id for vendor_id, light in lights.items() if light.state == state}
         assert selected == expected, state

@@ -1,0 +1,141 @@
+"""A vendor's five lights (選定, 契約, 把握, 再委託, 返却・廃棄) and its incident badge.
+
+Each duty feature owns its rule (its ``lights`` module: facts read by SQL and a ``CASE`` over them
+giving a state code); this module only composes them. One statement reads every light of a page of
+vendors (:func:`vendor_lights`); the list filters (:func:`condition`), the dashboard's counts
+(:func:`colour_counts`), the register PDF and the vendor pages use the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import CTE, ColumnElement, Select, bindparam, func
+
+from oversight.audits import lights as monitoring
+from oversight.audits import settings as audit_settings
+from oversight.contracts import lights as contract
+from oversight.core.i18n import translator
+from oversight.core.lights import COLOURS, Light, LightRule, codes_of
+from oversight.disposals import lights as disposal
+from oversight.evaluations import lights as selection
+from oversight.extensions import db
+from oversight.incidents import status as incident_status
+from oversight.subcontracts import lights as subcontract
+from oversight.vendors.models import Vendor
+
+# The duties in their legal order, by the name the pages and the list filters use.
+RULES: dict[str, LightRule] = {
+    "selection": selection,
+    "contract": contract,
+    "monitoring": monitoring,
+    "subcontract": subcontract,
+    "disposal": disposal,
+}
+KEYS = tuple(RULES)
+
+
+@dataclass(frozen=True)
+class VendorLights:
+    """The five duty lights of one vendor, and its incident badge (None without open incidents)."""
+
+    selection: Light
+    contract: Light
+    monitoring: Light
+    subcontract: Light
+    disposal: Light
+    incident: Light | None = None
+
+    def __iter__(self) -> Iterator[Light]:
+        """The five duty lights in their legal order."""
+        return iter((self.selection, self.contract, self.monitoring, self.subcontract, self.disposal))
+
+
+def _vendors(*conditions: ColumnElement[bool]) -> Select:
+    # Never correlated with an enclosing query on vendors: it is the set of vendors a statement is about.
+    return db.select(Vendor.id).where(*conditions).correlate(None)
+
+
+def _facts(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bool = False) -> CTE:
+    """Each vendor of ``vendors`` with the facts of the ``keys`` rules, computed once (a materialised CTE)."""
+    query = db.select(Vendor.id).where(Vendor.id.in_(vendors))
+    columns = list(incident_status.facts_columns(Vendor.id)) if incidents else []
+    for key in keys:
+        found = RULES[key].facts(vendors, today).subquery(f"{key}_facts")
+        query = query.outerjoin(found, found.c.vendor_id == Vendor.id)
+        columns += [column for column in found.c if column.name != "vendor_id"]
+    return query.add_columns(*columns).cte("facts").prefix_with("MATERIALIZED")
+
+
+def lights_query(vendor_ids: list[int], today: date, keys: tuple[str, ...] = KEYS) -> Select:
+    """One statement: each vendor's facts, each duty's state code (``<key>_code``) and what its words read."""
+    return _statement(keys, today, _settings_key()).params(vendor_ids=list(vendor_ids))
+
+
+def _execute_lights(vendor_ids: list[int], today: date, keys: tuple[str, ...]):
+    # The statement object is reused (and its cache key with it): building and hashing this tree of
+    # subqueries cost a list page more than running it.
+    return db.session.execute(_statement(keys, today, _settings_key()), {"vendor_ids": list(vendor_ids)})
+
+
+def _settings_key() -> str:
+    """The settings that shape the rules' SQL (the audit intervals and warning days), as a cache key."""
+    return repr(audit_settings.current())
+
+
+@lru_cache(maxsize=32)
+def _statement(keys: tuple[str, ...], today: date, _settings: str) -> Select:
+    """The lights statement for ``keys`` on ``today`` under the current settings (``_settings`` keys the
+    cache), the vendors' ids bound as ``vendor_ids``."""
+    vendors = _vendors(Vendor.id.in_(bindparam("vendor_ids", expanding=True)))
+    facts = _facts(vendors, today, keys, incidents=keys == KEYS)
+    columns = []
+    for key in keys:
+        for name, column in RULES[key].columns(facts.c, today).items():
+            columns.append(column.label(f"{key}_code" if name == "code" else name))
+    return db.select(facts, *columns)
+
+
+def vendor_lights(vendor_ids: list[int], today: date) -> dict[int, VendorLights]:
+    """The lights of each vendor in ``vendor_ids``, in one statement whatever their number."""
+    if not vendor_ids:
+        return {}
+    _ = translator()
+    found = {}
+    for row in _execute_lights(vendor_ids, today, KEYS):
+        duty = {key: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for key, rule in RULES.items()}
+        found[row.id] = VendorLights(**duty, incident=incident_status.incident_badge(row.incident_open_count, _=_))
+    return found
+
+
+def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light]:
+    """One duty's light of each vendor in ``vendor_ids`` (e.g. the audit page's 把握 light), in one statement."""
+    if not vendor_ids:
+        return {}
+    _ = translator()
+    rule = RULES[key]
+    rows = _execute_lights(vendor_ids, today, (key,))
+    return {row.id: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for row in rows}
+
+
+def condition(key: str, colour: str, today: date) -> ColumnElement[bool]:
+    """A WHERE condition on :class:`Vendor`: the vendors whose ``key`` light is ``colour``."""
+    facts = _facts(_vendors(), today, (key,))
+    code = RULES[key].columns(facts.c, today)["code"]
+    return Vendor.id.in_(db.select(facts.c.id).where(code.in_(codes_of(RULES[key].COLOURS, colour))))
+
+
+def colour_counts(vendor_condition: ColumnElement[bool], today: date) -> dict[str, dict[str, int]]:
+    """How many vendors meeting ``vendor_condition`` have each colour of each light, in one statement."""
+    facts = _facts(_vendors(vendor_condition), today, KEYS)
+    codes = [RULES[key].columns(facts.c, today)["code"].label(key) for key in KEYS]
+    states = db.select(*codes).subquery("states")
+    query = db.select(*states.c, func.count()).group_by(*states.c)
+    counts = {key: dict.fromkeys(COLOURS, 0) for key in KEYS}
+    for *row_codes, count in db.session.execute(query):
+        for key, code in zip(KEYS, row_codes, strict=True):
+            counts[key][RULES[key].COLOURS[code]] += count
+    return counts

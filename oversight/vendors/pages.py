@@ -1,0 +1,78 @@
+"""What the vendor pages show beside the register data: the oversight lights and the duties' sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import url_for
+
+from oversight.audits import pages as audit_pages
+from oversight.auth.roles import ADMIN, PROCUREMENT
+from oversight.contracts import services as contract_services
+from oversight.core.i18n import labels
+from oversight.core.pagination import paginate
+from oversight.core.timeutil import local_today, to_local
+from oversight.evaluations import services as evaluation_services
+from oversight.status import lights as status_lights
+from oversight.status import register
+from oversight.subcontracts import pages as subcontract_pages
+from oversight.vendors.models import LOCATION_LABELS, RISK_LABELS, SITE_LABELS, STATUS_LABELS, Vendor
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of the register list, every value ready to show (the template calls nothing per row)."""
+
+    vendor: Vendor
+    url: str
+    status: str
+    risk: str
+    owner: str
+    updated_on: str
+    lights: status_lights.VendorLights
+
+
+def _row(vendor: Vendor, lights: status_lights.VendorLights, status_labels, risk_labels) -> ListRow:
+    return ListRow(
+        vendor,
+        url_for("vendors.detail", vendor_id=vendor.id),
+        status_labels.get(vendor.status, vendor.status),
+        risk_labels.get(vendor.risk_tier, vendor.risk_tier),
+        vendor.owner.name if vendor.owner else "—",
+        to_local(vendor.updated_at).date().isoformat() if vendor.updated_at else "",
+        lights,
+    )
+
+
+def list_page(filters: dict[str, Any], *, sort: str, today: date | None = None) -> dict[str, Any]:
+    """One page of the register for the filter form's data, each vendor with its lights (one statement)."""
+    today = today or local_today()
+    pagination = paginate(register.list_query(filters, sort=sort, today=today))
+    found = status_lights.vendor_lights([vendor.id for vendor in pagination.items], today)
+    status_labels, risk_labels = labels(STATUS_LABELS), labels(RISK_LABELS)
+    rows = [_row(vendor, found[vendor.id], status_labels, risk_labels) for vendor in pagination.items]
+    return {"pagination": pagination, "rows": rows}
+
+
+def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
+    """Values the detail page shows besides the vendor itself."""
+    today = local_today()
+    evaluations = evaluation_services.evaluations_of(vendor)
+    found = status_lights.vendor_lights([vendor.id], today)[vendor.id]
+    return {
+        "lights": found,
+        "evaluations": evaluations,
+        "evaluation_progress": evaluation_services.progress_by_evaluation(evaluations),
+        "can_start_evaluation": user.has_role(PROCUREMENT, ADMIN)
+        and evaluation_services.can_start(vendor)
+        and not any(evaluation.is_open for evaluation in evaluations),
+        "location_labels": LOCATION_LABELS,
+        "site_labels": SITE_LABELS,
+        "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},
+        **audit_pages.vendor_section(vendor, user=user, today=today),
+        "contracts": contract_services.contracts_of(vendor),
+        "can_draft_contract": user.has_role(PROCUREMENT, ADMIN),
+        **subcontract_pages.vendor_section(vendor),
+    }

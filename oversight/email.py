@@ -60,32 +60,96 @@ def send_email(
     ``to`` holds addresses or ``(display name, address)`` pairs.
     :raises EmailError: the server refused the message or could not be reached.
     """
-    message = build_message(to, subject, text, html, sender=sender)
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        # The readable parts, not the transfer-encoded message, so a developer can follow links.
-        log.info("MAIL_SERVER is not set; message not sent.\nTo: %s\nSubject: %s\n\n%s", message["To"], subject, text)
-        return LOGGED
-    try:
-        with open_connection(config) as connection:
-            connection.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise EmailError(f"Sending to {message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']} failed: "
-                         f"{type(exc).__name__}: {exc}") from exc
-    return SENT
+    with Mailer() as mailer:
+        return mailer.send(to, subject, text, html, sender=sender)
+
+
+class Mailer:
+    """Sends many messages over one SMTP connection: opened for the first, kept for the next ones.
+
+    A job that sends a batch (the reminder digests) uses one ``with Mailer() as mailer:`` instead of a
+    connection, TLS handshake and login per message. Each :meth:`send` returns only once the server
+    has accepted that message, so the caller can record it as sent. After a failure the connection
+    is dropped and the next message opens a new one; a kept connection that the server has closed
+    meanwhile (idle timeout) is noticed with ``NOOP`` before a message is sent on it, and replaced.
+    """
+
+    def __init__(self, config: Mapping[str, object] | None = None) -> None:
+        self.config = config if config is not None else current_app.config
+        self._connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send(
+        self,
+        to: Iterable[tuple[str, str] | str],
+        subject: str,
+        text: str,
+        html: str | None = None,
+        *,
+        sender: str | tuple[str, str] | None = None,
+    ) -> str:
+        """As :func:`send_email`, over this mailer's connection."""
+        message = build_message(to, subject, text, html, sender=sender)
+        config = self.config
+        if not config.get("MAIL_SERVER"):
+            # The readable parts, not the transfer-encoded message, so a developer can follow links.
+            log.info("MAIL_SERVER is not set; message not sent.\nTo: %s\nSubject: %s\n\n%s",
+                     message["To"], subject, text)
+            return LOGGED
+        try:
+            self._usable_connection().send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise EmailError(f"Sending to {message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']} failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        except BaseException:
+            self._drop()
+            raise
+        return SENT
+
+    def close(self) -> None:
+        """Say goodbye to the server (QUIT) and close the connection, if one is open."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
+
+    def _usable_connection(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            try:
+                alive = self._connection.noop()[0] == 250
+            except (smtplib.SMTPException, OSError):
+                alive = False
+            if not alive:
+                self._drop()
+        if self._connection is None:
+            self._connection = open_connection(self.config)
+        return self._connection
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
 
 def open_connection(config: Mapping[str, object]) -> smtplib.SMTP:
     """A connected, authenticated SMTP client: SMTPS when MAIL_USE_SSL, STARTTLS when MAIL_USE_TLS."""
     host, port, timeout = str(config["MAIL_SERVER"]), int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT"])
-    context = ssl_context(config)
+    # Only when TLS is used: loading the system's CA certificates takes tens of milliseconds.
     if config.get("MAIL_USE_SSL"):
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl_context(config))
     else:
         connection = smtplib.SMTP(host, port, timeout=timeout)
     try:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-            connection.starttls(context=context)
+            connection.starttls(context=ssl_context(config))
         if config.get("MAIL_USERNAME"):
             connection.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
     except BaseException:

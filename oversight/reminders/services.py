@@ -149,15 +149,18 @@ def deliver_pending(today: date, now: datetime, recipient_ids: Iterable[int] | N
     targets = list(db.session.scalars(query))
     db.session.commit()
     result = SweepResult(today=today)
-    for recipient_id in targets:
-        outcome = _deliver_to(recipient_id, today, now)
-        db.session.commit()
-        if outcome is not None:
-            result.digests.append(outcome)
+    # One SMTP connection for all the digests of this run (each still recorded as sent only once the
+    # server has accepted it, and committed at once).
+    with email.Mailer() as mailer:
+        for recipient_id in targets:
+            outcome = _deliver_to(mailer, recipient_id, today, now)
+            db.session.commit()
+            if outcome is not None:
+                result.digests.append(outcome)
     return result
 
 
-def _deliver_to(recipient_id: int, today: date, now: datetime) -> DigestOutcome | None:
+def _deliver_to(mailer: email.Mailer, recipient_id: int, today: date, now: datetime) -> DigestOutcome | None:
     # Rows another sweep is sending right now are locked: skip them rather than wait and resend.
     # Plain columns, not ORM objects: a first sweep's digest can hold thousands of rows.
     rows = db.session.execute(

@@ -24,7 +24,7 @@ from oversight.auth.models import User
 from oversight.core.timeutil import to_local
 from oversight.extensions import db
 from oversight.reminders import storage
-from oversight.reminders.digest import DigestEntry, RenderedDigest, render_digest
+from oversight.reminders.digest import DigestEntry, DigestRenderer, RenderedDigest, render_digest
 from oversight.reminders.models import (
     FAILED,
     IDENTITY_COLUMNS,
@@ -150,17 +150,20 @@ def deliver_pending(today: date, now: datetime, recipient_ids: Iterable[int] | N
     db.session.commit()
     result = SweepResult(today=today)
     # One SMTP connection for all the digests of this run (each still recorded as sent only once the
-    # server has accepted it, and committed at once).
+    # server has accepted it, and committed at once), and each distinct line rendered once.
+    renderer = DigestRenderer(today)
     with email.Mailer() as mailer:
         for recipient_id in targets:
-            outcome = _deliver_to(mailer, recipient_id, today, now)
+            outcome = _deliver_to(mailer, renderer, recipient_id, now)
             db.session.commit()
             if outcome is not None:
                 result.digests.append(outcome)
     return result
 
 
-def _deliver_to(mailer: email.Mailer, recipient_id: int, today: date, now: datetime) -> DigestOutcome | None:
+def _deliver_to(
+    mailer: email.Mailer, renderer: DigestRenderer, recipient_id: int, now: datetime
+) -> DigestOutcome | None:
     # Rows another sweep is sending right now are locked: skip them rather than wait and resend.
     # Plain columns, not ORM objects: a first sweep's digest can hold thousands of rows.
     rows = db.session.execute(
@@ -176,8 +179,8 @@ def _deliver_to(mailer: email.Mailer, recipient_id: int, today: date, now: datet
     entries = [_entry(row) for row in rows]
     outcome = DigestOutcome(recipient_id=recipient_id, email=user.email, status=FAILED, entries=entries)
     try:
-        digest = render_digest(user, entries, today)
-        delivery = email.send_email([(user.name, user.email)], digest.subject, digest.text, digest.html)
+        digest = renderer.render(user, entries)
+        delivery = mailer.send([(user.name, user.email)], digest.subject, digest.text, digest.html)
     except Exception as exc:  # one recipient's failure must not stop the others
         log.warning("Reminder digest to %s failed: %s", user.email, exc, exc_info=not isinstance(exc, email.EmailError))
         outcome.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, email.EmailError) else str(exc)

@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from oversight.auth.models import User
 from oversight.reminders.rules import KIND_ORDER, kind_label
+
+
+class Addressee(Protocol):
+    """Whom a digest is for: a User, or a row of the columns the digest reads."""
+
+    name: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class DigestRenderer:
         self.today = today
         self._lines: dict[tuple[str, DigestEntry], RenderedLine] = {}
 
-    def render(self, user: User, entries: Iterable[DigestEntry]) -> RenderedDigest:
+    def render(self, user: Addressee, entries: Iterable[DigestEntry]) -> RenderedDigest:
         """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today``."""
         entries = list(entries)
         language = user.language if user.language in current_app.config["LANGUAGES"] else "ja"
@@ -119,7 +126,7 @@ class DigestRenderer:
         return line
 
 
-def render_digest(user: User, entries: Iterable[DigestEntry], today: date) -> RenderedDigest:
+def render_digest(user: Addressee, entries: Iterable[DigestEntry], today: date) -> RenderedDigest:
     """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today`` (one digest alone)."""
     return DigestRenderer(today).render(user, entries)
 

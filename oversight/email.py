@@ -6,13 +6,16 @@ sent, and :func:`send_email` answers ``"logged"`` so callers can show that in th
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 import re
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
+from email.generator import BytesGenerator
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
@@ -44,10 +47,61 @@ def build_message(
     message["To"] = [_address(recipient) for recipient in to]
     domain = message["From"].addresses[0].domain or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
-    message.set_content(text, charset="utf-8")
+    message["MIME-Version"] = "1.0"
+    _set_text(message, text, "plain")
     if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8")
+        message.make_alternative()
+        alternative = MIMEPart()
+        _set_text(alternative, html, "html")
+        message.attach(alternative)
     return message
+
+
+def _set_text(part: MIMEPart, text: str, subtype: str) -> None:
+    """``text`` as the content of ``part``: as it is when short ASCII lines, else base64-encoded.
+
+    The base64 is made by ``base64.encodebytes`` in one call: ``set_content`` encodes line by line in
+    Python, which took most of the time of sending a sweep's digests (each of them 100 KB or more).
+    """
+    if text.isascii() and all(len(line) <= MAX_LINE for line in text.splitlines()):
+        part.set_content(text, subtype=subtype, charset="utf-8")
+        return
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["Content-Transfer-Encoding"] = "base64"
+    # Line ends as set_content makes them: "\n" each, one at the end.
+    body = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    part.set_payload(base64.encodebytes(body).decode("ascii"))
+
+
+MAX_LINE = 78  # RFC 5322's recommended line length, the email package's default
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")  # as email.generator's
+
+
+class _BulkBytesGenerator(BytesGenerator):
+    """``BytesGenerator`` writing each body in one piece instead of line by line (same bytes, faster)."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_LINE_END.sub(self._NL, lines))
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """``message`` as ``smtplib.SMTP.send_message`` writes it (CRLF line ends)."""
+    with io.BytesIO() as buffer:
+        _BulkBytesGenerator(buffer).flatten(message, linesep="\r\n")
+        return buffer.getvalue()
+
+
+def _send(connection: smtplib.SMTP, message: EmailMessage) -> None:
+    """``connection.send_message(message)`` for ASCII addresses, with the message written by ``message_bytes``."""
+    from_addr = message["From"].addresses[0].addr_spec
+    to_addrs = [address.addr_spec for address in message["To"].addresses]
+    if not all(address.isascii() for address in (from_addr, *to_addrs)):
+        connection.send_message(message)  # SMTPUTF8: smtplib's own path
+        return
+    connection.sendmail(from_addr, to_addrs, message_bytes(message))
 
 
 def send_email(
@@ -63,32 +117,96 @@ def send_email(
     ``to`` holds addresses or ``(display name, address)`` pairs.
     :raises EmailError: the server refused the message or could not be reached.
     """
-    message = build_message(to, subject, text, html, sender=sender)
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        # The readable parts, not the transfer-encoded message, so a developer can follow links.
-        log.info("MAIL_SERVER is not set; message not sent.\nTo: %s\nSubject: %s\n\n%s", message["To"], subject, text)
-        return LOGGED
-    try:
-        with open_connection(config) as connection:
-            connection.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise EmailError(f"Sending to {message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']} failed: "
-                         f"{type(exc).__name__}: {exc}") from exc
-    return SENT
+    with Mailer() as mailer:
+        return mailer.send(to, subject, text, html, sender=sender)
+
+
+class Mailer:
+    """Sends many messages over one SMTP connection: opened for the first, kept for the next ones.
+
+    A job that sends a batch (the reminder digests) uses one ``with Mailer() as mailer:`` instead of a
+    connection, TLS handshake and login per message. Each :meth:`send` returns only once the server
+    has accepted that message, so the caller can record it as sent. After a failure the connection
+    is dropped and the next message opens a new one; a kept connection that the server has closed
+    meanwhile (idle timeout) is noticed with ``NOOP`` before a message is sent on it, and replaced.
+    """
+
+    def __init__(self, config: Mapping[str, object] | None = None) -> None:
+        self.config = config if config is not None else current_app.config
+        self._connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send(
+        self,
+        to: Iterable[tuple[str, str] | str],
+        subject: str,
+        text: str,
+        html: str | None = None,
+        *,
+        sender: str | tuple[str, str] | None = None,
+    ) -> str:
+        """As :func:`send_email`, over this mailer's connection."""
+        message = build_message(to, subject, text, html, sender=sender)
+        config = self.config
+        if not config.get("MAIL_SERVER"):
+            # The readable parts, not the transfer-encoded message, so a developer can follow links.
+            log.info("MAIL_SERVER is not set; message not sent.\nTo: %s\nSubject: %s\n\n%s",
+                     message["To"], subject, text)
+            return LOGGED
+        try:
+            _send(self._usable_connection(), message)
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise EmailError(f"Sending to {message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']} failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        except BaseException:
+            self._drop()
+            raise
+        return SENT
+
+    def close(self) -> None:
+        """Say goodbye to the server (QUIT) and close the connection, if one is open."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
+
+    def _usable_connection(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            try:
+                alive = self._connection.noop()[0] == 250
+            except (smtplib.SMTPException, OSError):
+                alive = False
+            if not alive:
+                self._drop()
+        if self._connection is None:
+            self._connection = open_connection(self.config)
+        return self._connection
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
 
 def open_connection(config: Mapping[str, object]) -> smtplib.SMTP:
     """A connected, authenticated SMTP client: SMTPS when MAIL_USE_SSL, STARTTLS when MAIL_USE_TLS."""
     host, port, timeout = str(config["MAIL_SERVER"]), int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT"])
-    context = ssl_context(config)
+    # Only when TLS is used: loading the system's CA certificates takes tens of milliseconds.
     if config.get("MAIL_USE_SSL"):
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl_context(config))
     else:
         connection = smtplib.SMTP(host, port, timeout=timeout)
     try:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-            connection.starttls(context=context)
+            connection.starttls(context=ssl_context(config))
         if config.get("MAIL_USERNAME"):
             connection.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
     except BaseException:

@@ -202,6 +202,7 @@ class CollectingHandler:
     def __init__(self) -> None:
         self.envelopes: list = []
         self.refused: set[str] = set()
+        self.peers: list = []  # the client's (host, port) of each accepted message: one port per connection
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused:
@@ -211,6 +212,7 @@ class CollectingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -246,8 +248,14 @@ class SMTPCatcher:
             for envelope in self.handler.envelopes
         ]
 
+    @property
+    def connections(self) -> int:
+        """How many client connections the accepted messages came over."""
+        return len(set(self.handler.peers))
+
     def clear(self) -> None:
         self.handler.envelopes.clear()
+        self.handler.peers.clear()
 
 
 MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
 import ssl
 import subprocess
+from email.generator import BytesGenerator
 
 import pytest
 from aiosmtpd.smtp import AuthResult
@@ -120,6 +122,72 @@ def test_smtps_is_used_when_mail_use_ssl(app, smtp_server):
     finally:
         app.config["MAIL_TIMEOUT"] = 30
     assert smtp_server.envelopes == []
+
+
+def test_a_long_japanese_message_arrives_intact(app, smtp_server):
+    text = "".join(f"- 株式会社テスト{number} — 契約 BM-{number:07d}\n  期日: 2026-12-01\n" for number in range(500))
+    html = "<table>" + "".join(f"<tr><td>株式会社テスト{number}</td></tr>\n" for number in range(500)) + "</table>"
+    with app.app_context():
+        mail.send_email(["someone@example.com"], SUBJECT, text, html)
+    (message,) = smtp_server.messages
+    plain, rich = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain["Content-Transfer-Encoding"] == "base64"
+    assert plain.get_content() == text
+    assert rich.get_content() == html + "\n"
+    assert message["Subject"] == SUBJECT
+
+
+def test_short_ascii_text_is_sent_readable(app, smtp_server):
+    with app.app_context():
+        mail.send_email(["someone@example.com"], "Hello", "Plain words.\r\nSecond line")
+    (envelope,) = smtp_server.envelopes
+    assert b"Content-Transfer-Encoding: 7bit" in envelope.original_content
+    assert b"Plain words.\r\nSecond line\r\n" in envelope.original_content
+    assert smtp_server.messages[0].get_content() == "Plain words.\nSecond line\n"
+
+
+def test_message_bytes_are_what_smtplib_would_write(app_ctx):
+    message = mail.build_message([("山田 太郎", "yamada@example.com")], SUBJECT, "本文\r\n二行目\rです", "<p>本文</p>")
+    standard = io.BytesIO()
+    BytesGenerator(standard).flatten(message, linesep="\r\n")
+    assert mail.message_bytes(message) == standard.getvalue()
+
+
+def test_a_mailer_sends_many_messages_over_one_connection(app, smtp_server):
+    with app.app_context(), mail.Mailer() as mailer:
+        for number in range(3):
+            assert mailer.send([f"user{number}@example.com"], f"件名 {number}", "本文") == mail.SENT
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [
+        ["user0@example.com"], ["user1@example.com"], ["user2@example.com"]
+    ]
+    assert smtp_server.connections == 1
+    assert smtp_server.messages[2]["Subject"] == "件名 2"
+
+
+def test_a_mailer_reconnects_when_the_server_closed_its_connection(app, smtp_server):
+    with app.app_context(), mail.Mailer() as mailer:
+        mailer.send(["first@example.com"], "Hello", "Body")
+        smtp_server.stop()  # drops the kept connection, as a server's idle timeout would
+        smtp_server.start()
+        assert mailer.send(["second@example.com"], "Hello", "Body") == mail.SENT
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["first@example.com"], ["second@example.com"]]
+    assert smtp_server.connections == 2
+
+
+def test_a_refused_message_does_not_stop_the_mailer(app, smtp_server):
+    smtp_server.handler.refused.add("nobody@example.com")
+    with app.app_context(), mail.Mailer() as mailer:
+        with pytest.raises(mail.EmailError, match="SMTPRecipientsRefused"):
+            mailer.send(["nobody@example.com"], "Hello", "Body")
+        assert mailer.send(["someone@example.com"], "Hello", "Body") == mail.SENT
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["someone@example.com"]]
+
+
+def test_a_mailer_without_mail_server_logs_every_message(app_ctx, caplog):
+    with caplog.at_level(logging.INFO, logger="oversight.email"), mail.Mailer() as mailer:
+        assert mailer.send(["a@example.com"], "一通目", "本文") == mail.LOGGED
+        assert mailer.send(["b@example.com"], "二通目", "本文") == mail.LOGGED
+    assert "一通目" in caplog.text and "二通目" in caplog.text
 
 
 # --- real TLS, with a self-signed certificate made by the openssl command at test time -------

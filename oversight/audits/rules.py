@@ -45,6 +45,8 @@ def audit_due(session: Session, today: date) -> Iterator[DueItem]:
     """Each vendor in the audit cycle whose next audit (regular or triggered) is near or past."""
     policy, config = stage_policy(AUDIT_LEAD_DAYS), settings.current()
     auditors = _auditor_ids(session)
+    # Translated once per run, not once per vendor (the titles are stored in the default language).
+    never_audited, next_audit = str(_l("Never audited")), str(_l("Next audit"))
     last = schedule.last_audits_query().subquery()
     triggers = schedule.open_triggers_query().subquery()
     # Columns, not Vendor objects: every vendor in the cycle is read, and few of them are due.
@@ -77,7 +79,7 @@ def audit_due(session: Session, today: date) -> Iterator[DueItem]:
         if trigger_due_on and trigger_due_on < due_on:
             due_on = trigger_due_on
         stage = reminder_stage(due_on, today, policy)
-        label = _l("Never audited") if last_audit_on is None else _l("Next audit")
+        label = never_audited if last_audit_on is None else next_audit
         recipients = auditors | ({vendor.manager_id} if vendor.manager_id else frozenset())
         if stage is None or not recipients:
             continue

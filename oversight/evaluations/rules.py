@@ -59,6 +59,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
     # Only the evaluations that can be due: valid until the longest lead time ahead at most.
     query = latest_valid_evaluations().where(Evaluation.valid_until <= stage_horizon(today, policy))
     managers: frozenset[int] | None = None
+    label = str(_l("Selection evaluation"))  # translated once per run, not once per evaluation
     for evaluation in session.execute(query):
         stage = reminder_stage(evaluation.valid_until, today, policy)
         if stage is None:
@@ -75,7 +76,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
             kind=KIND,
             object_type="evaluation",
             object_id=evaluation.id,
-            title=f"{evaluation.name} — {_l('Selection evaluation')}",
+            title=f"{evaluation.name} — {label}",
             due_on=evaluation.valid_until,
             stage=stage,
             days_late=days_late(evaluation.valid_until, today),

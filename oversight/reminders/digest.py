@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from oversight.auth.models import User
 from oversight.core import registry
+
+
+class Addressee(Protocol):
+    """Whom a digest is for: a User, or a row of the columns the digest reads."""
+
+    name: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ class DigestEntry:
 
 @dataclass(frozen=True, slots=True)
 class DigestLine:
-    """One line as the templates show it (an object, not a dict: Jinja reads attributes faster)."""
+    """One line as the line templates show it (an object, not a dict: Jinja reads attributes faster)."""
 
     title: str
     due_on: str
@@ -37,6 +45,14 @@ class DigestLine:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedLine:
+    """One line of a digest, rendered: its text and its HTML (a table row)."""
+
+    text: str
+    html: Markup
+
+
 @dataclass(frozen=True)
 class RenderedDigest:
     subject: str
@@ -44,25 +60,77 @@ class RenderedDigest:
     html: str
 
 
-def render_digest(user: User, entries: Iterable[DigestEntry], today: date) -> RenderedDigest:
-    """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today``."""
-    entries = list(entries)
-    language = user.language if user.language in current_app.config["LANGUAGES"] else "ja"
-    with force_locale(language):
-        context = {
-            "user": user,
-            "today": today.isoformat(),
-            "sections": _sections(entries, today),
-            "company_name": current_app.config["COMPANY_NAME"],
-            "base_url": current_app.config["BASE_URL"],
-            "lang": language,
-        }
-        subject = _("[Oversight] %(count)d reminders as of %(date)s", count=len(entries), date=today.isoformat())
-        # The Jinja environment directly: e-mails have no request, so no layout context processors.
-        env = current_app.jinja_env
-        text = env.get_template("emails/reminders/digest.txt").render(context)
-        html = env.get_template("emails/reminders/digest.html").render(context)
-    return RenderedDigest(subject=subject, text=text, html=html)
+class DigestRenderer:
+    """Renders the digests of one sweep, each distinct line once per language.
+
+    Most lines are shared between digests (an overdue audit goes to every auditor, a review waiting
+    to every member of legal), so a sweep's 20,000 lines hold about 1,000 distinct ones: each is
+    rendered (and its lateness translated) once, then only joined into every digest that holds it.
+    """
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._lines: dict[tuple[str, DigestEntry], RenderedLine] = {}
+
+    def render(self, user: Addressee, entries: Iterable[DigestEntry]) -> RenderedDigest:
+        """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today``."""
+        entries = list(entries)
+        language = user.language if user.language in current_app.config["LANGUAGES"] else "ja"
+        today = self.today.isoformat()
+        with force_locale(language):
+            context = {
+                "user": user,
+                "today": today,
+                "sections": self._sections(entries, language),
+                "company_name": current_app.config["COMPANY_NAME"],
+                "base_url": current_app.config["BASE_URL"],
+                "lang": language,
+            }
+            subject = _("[Oversight] %(count)d reminders as of %(date)s", count=len(entries), date=today)
+            # The Jinja environment directly: e-mails have no request, so no layout context processors.
+            env = current_app.jinja_env
+            text = env.get_template("emails/reminders/digest.txt").render(context)
+            html = env.get_template("emails/reminders/digest.html").render(context)
+        return RenderedDigest(subject=subject, text=text, html=html)
+
+    def _sections(self, entries: list[DigestEntry], language: str) -> list[dict]:
+        by_kind: dict[str, list[DigestEntry]] = {}
+        for entry in entries:
+            by_kind.setdefault(entry.kind, []).append(entry)
+        features = registry.current()
+        kinds = sorted(by_kind, key=lambda kind: (features.kind_order(kind), kind))
+        sections = []
+        for kind in kinds:
+            lines = sorted(by_kind[kind], key=lambda entry: (not entry.is_escalation, entry.due_on, entry.title))
+            items = [self._line(entry, language) for entry in lines]
+            sections.append({"label": features.kind_label(kind), "items": items})
+        return sections
+
+    def _line(self, entry: DigestEntry, language: str) -> RenderedLine:
+        """``entry`` rendered in ``language`` (the current locale); rendered once per sweep."""
+        key = (language, entry)
+        line = self._lines.get(key)
+        if line is None:
+            item = DigestLine(
+                title=entry.title,
+                due_on=entry.due_on.isoformat(),
+                lateness=lateness(entry.due_on, self.today),
+                is_late=entry.due_on < self.today,
+                is_escalation=entry.is_escalation,
+                url=absolute_url(entry.url_path),
+            )
+            env = current_app.jinja_env
+            line = RenderedLine(
+                text=env.get_template("emails/reminders/line.txt").render(item=item),
+                html=Markup(env.get_template("emails/reminders/line.html").render(item=item)),
+            )
+            self._lines[key] = line
+        return line
+
+
+def render_digest(user: Addressee, entries: Iterable[DigestEntry], today: date) -> RenderedDigest:
+    """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today`` (one digest alone)."""
+    return DigestRenderer(today).render(user, entries)
 
 
 def lateness(due_on: date, today: date) -> str:
@@ -79,30 +147,3 @@ def absolute_url(url_path: str) -> str:
     if url_path.startswith(("http://", "https://")):
         return url_path
     return current_app.config["BASE_URL"] + "/" + url_path.lstrip("/")
-
-
-def _sections(entries: list[DigestEntry], today: date) -> list[dict]:
-    by_kind: dict[str, list[DigestEntry]] = {}
-    for entry in entries:
-        by_kind.setdefault(entry.kind, []).append(entry)
-    features = registry.current()
-    kinds = sorted(by_kind, key=lambda kind: (features.kind_order(kind), kind))
-    # Translated once per due date, not once per line: a first sweep's digest can hold thousands.
-    lateness_of: dict[date, str] = {}
-    sections = []
-    for kind in kinds:
-        lines = sorted(by_kind[kind], key=lambda entry: (not entry.is_escalation, entry.due_on, entry.title))
-        items = []
-        for entry in lines:
-            if entry.due_on not in lateness_of:
-                lateness_of[entry.due_on] = lateness(entry.due_on, today)
-            items.append(DigestLine(
-                title=entry.title,
-                due_on=entry.due_on.isoformat(),
-                lateness=lateness_of[entry.due_on],
-                is_late=entry.due_on < today,
-                is_escalation=entry.is_escalation,
-                url=absolute_url(entry.url_path),
-            ))
-        sections.append({"label": features.kind_label(kind), "items": items})
-    return sections

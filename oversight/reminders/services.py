@@ -26,7 +26,7 @@ from oversight.core.due import DueItem, collect_due
 from oversight.core.timeutil import to_local
 from oversight.extensions import db
 from oversight.reminders import storage
-from oversight.reminders.digest import DigestEntry, RenderedDigest, render_digest
+from oversight.reminders.digest import DigestEntry, DigestRenderer, RenderedDigest, render_digest
 from oversight.reminders.models import (
     FAILED,
     IDENTITY_COLUMNS,
@@ -138,44 +138,50 @@ def record_due(items: Iterable[DueItem], now: datetime) -> int:
 
 def deliver_pending(today: date, now: datetime, recipient_ids: Iterable[int] | None = None) -> SweepResult:
     """Send one digest to each recipient with unsent reminders due by ``now``; commits per digest."""
-    query = (
-        db.select(ReminderLog.recipient_id)
-        .join(User, User.id == ReminderLog.recipient_id)
-        .where(ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now, User.is_enabled)
-        .distinct()
-        .order_by(ReminderLog.recipient_id)
+    due = db.select(ReminderLog.recipient_id).where(
+        ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now
     )
     if recipient_ids is not None:
-        query = query.where(ReminderLog.recipient_id.in_(list(recipient_ids)))
-    targets = list(db.session.scalars(query))
+        due = due.where(ReminderLog.recipient_id.in_(list(recipient_ids)))
+    # Name, address and language of each recipient, as plain rows: ORM objects would be expired by the
+    # commit after each digest and read again, one query each.
+    recipients = db.session.execute(
+        db.select(User.id, User.name, User.email, User.language)
+        .where(User.id.in_(due), User.is_enabled)
+        .order_by(User.id)
+    ).all()
     db.session.commit()
     result = SweepResult(today=today)
-    for recipient_id in targets:
-        outcome = _deliver_to(recipient_id, today, now)
-        db.session.commit()
-        if outcome is not None:
-            result.digests.append(outcome)
+    # One SMTP connection for all the digests of this run (each still recorded as sent only once the
+    # server has accepted it, and committed at once), and each distinct line rendered once.
+    renderer = DigestRenderer(today)
+    with email.Mailer() as mailer:
+        for recipient in recipients:
+            outcome = _deliver_to(mailer, renderer, recipient, now)
+            db.session.commit()
+            if outcome is not None:
+                result.digests.append(outcome)
     return result
 
 
-def _deliver_to(recipient_id: int, today: date, now: datetime) -> DigestOutcome | None:
+def _deliver_to(mailer: email.Mailer, renderer: DigestRenderer, user, now: datetime) -> DigestOutcome | None:
+    """Send ``user`` (a row of id, name, email, language) the digest of their unsent reminders due by ``now``."""
     # Rows another sweep is sending right now are locked: skip them rather than wait and resend.
     # Plain columns, not ORM objects: a first sweep's digest can hold thousands of rows.
     rows = db.session.execute(
         db.select(*_DELIVERY_COLUMNS)
-        .where(ReminderLog.recipient_id == recipient_id, ReminderLog.status.in_(UNSENT_STATUSES),
+        .where(ReminderLog.recipient_id == user.id, ReminderLog.status.in_(UNSENT_STATUSES),
                ReminderLog.next_attempt_at <= now)
         .order_by(ReminderLog.due_on, ReminderLog.id)
         .with_for_update(skip_locked=True)
     ).all()
     if not rows:
         return None
-    user = db.session.get(User, recipient_id)
     entries = [_entry(row) for row in rows]
-    outcome = DigestOutcome(recipient_id=recipient_id, email=user.email, status=FAILED, entries=entries)
+    outcome = DigestOutcome(recipient_id=user.id, email=user.email, status=FAILED, entries=entries)
     try:
-        digest = render_digest(user, entries, today)
-        delivery = email.send_email([(user.name, user.email)], digest.subject, digest.text, digest.html)
+        digest = renderer.render(user, entries)
+        delivery = mailer.send([(user.name, user.email)], digest.subject, digest.text, digest.html)
     except Exception as exc:  # one recipient's failure must not stop the others
         log.warning("Reminder digest to %s failed: %s", user.email, exc, exc_info=not isinstance(exc, email.EmailError))
         outcome.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, email.EmailError) else str(exc)

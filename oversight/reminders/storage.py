@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -39,7 +40,7 @@ def insert_many_if_absent(table: Table, rows: Sequence[dict], conflict_columns: 
         return 0
     statement = _insert_ignoring_conflicts(table, conflict_columns)
     if db.session.get_bind().dialect.name != "postgresql":
-        return db.session.execute(statement, list(rows)).rowcount
+        return _executemany(table, statement, rows)
     names = list(rows[0])
     columns = func.unnest(
         *(bindparam(f"{name}_values", [row[name] for row in rows], type_=ARRAY(table.c[name].type)) for name in names)
@@ -47,6 +48,32 @@ def insert_many_if_absent(table: Table, rows: Sequence[dict], conflict_columns: 
     statement = postgresql.insert(table).from_select(names, select(*(columns.c[name] for name in names)))
     statement = statement.on_conflict_do_nothing(index_elements=list(conflict_columns))
     return len(db.session.execute(statement.returning(table.c[conflict_columns[0]])).all())
+
+
+def _executemany(table: Table, statement, rows: Sequence[dict]) -> int:
+    """The driver's ``executemany`` of ``statement`` over ``rows``; the number of rows inserted.
+
+    The statement is compiled once and each value converted by its column type's bind processor, once
+    per distinct value (a sweep's rows share their timestamps and most due dates): SQLAlchemy's own
+    executemany prepares every row's parameters one by one, which took longer than SQLite's inserts.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    compiled = statement.values({name: bindparam(name) for name in names}).compile(dialect=dialect)
+    order = [names.index(name) for name in compiled.positiontup]
+    converters = []
+    for name in names:
+        process = table.c[name].type.bind_processor(dialect)
+        converters.append(functools.lru_cache(maxsize=1024)(process) if process else None)
+    parameters = []
+    for row in rows:
+        values = [
+            row[name] if convert is None or row[name] is None else convert(row[name])
+            for name, convert in zip(names, converters, strict=True)
+        ]
+        parameters.append(tuple(values[index] for index in order))
+    return connection.exec_driver_sql(compiled.string, parameters).rowcount
 
 
 def _insert_ignoring_conflicts(table: Table, conflict_columns: Sequence[str]):

@@ -61,6 +61,38 @@ def test_each_recipient_gets_one_digest_in_their_language(app, make_user, smtp_s
     assert f"http://oversight.test/admin/users/{en_user.id}/edit" in text
 
 
+def test_a_line_shared_by_two_digests_is_in_each_recipients_language(app, make_user, smtp_server, account_review):
+    # The sweep renders each distinct line once per language, not once per digest.
+    subject = make_user("viewer", name="対象 利用者")
+    ja_user = make_user("manager", email="ja@example.com", language="ja")
+    en_user = make_user("manager", email="en@example.com", language="en")
+    account_review.user_ids = [subject.id]
+    account_review.extra = {ja_user.id, en_user.id}
+    account_review.due_on = TODAY - timedelta(days=3)
+
+    sweep(app)
+
+    by_recipient = {envelope.rcpt_tos[0]: message for envelope, message in zip(smtp_server.envelopes,
+                                                                                 smtp_server.messages, strict=True)}
+    japanese, english = by_recipient["ja@example.com"], by_recipient["en@example.com"]
+    assert "期日: 2026-11-28 (超過 3日)" in japanese.get_body(("plain",)).get_content()
+    assert "<strong>[エスカレーション]</strong>" in japanese.get_body(("html",)).get_content()
+    assert "Due date: 2026-11-28 (Days overdue: 3)" in english.get_body(("plain",)).get_content()
+    assert "<strong>[Escalated]</strong>" in english.get_body(("html",)).get_content()
+    assert "アカウント確認: 対象 利用者" in english.get_body(("plain",)).get_content()
+
+
+def test_one_sweep_sends_every_digest_over_one_smtp_connection(app, make_user, smtp_server, account_review):
+    users = [make_user("viewer") for _ in range(3)]
+    account_review.user_ids = [user.id for user in users]
+
+    result = sweep(app)
+
+    assert [digest.status for digest in result.digests] == [SENT, SENT, SENT]
+    assert len(smtp_server.envelopes) == 3
+    assert smtp_server.connections == 1
+
+
 def test_items_for_one_recipient_share_one_digest(app, make_user, smtp_server, account_review):
     boss = make_user("manager", email="boss@example.com", language="en")
     staff = [make_user("viewer") for _ in range(3)]

@@ -309,6 +309,18 @@ def warm_up(client: Client, paths: list[str], threads: int, workers: int = GUNIC
         thread.join()
 
 
+def full_collections(port: int, reset: bool, workers: int = GUNICORN_WORKERS, most: int = 200) -> dict[str, dict]:
+    """Every worker's full garbage collections (``/_bench/gc``), asked until each worker has answered."""
+    reports: dict[str, dict] = {}
+    for _attempt in range(most):
+        _status, _headers, body = Client(port).request("GET", "/_bench/gc" + ("?reset=1" if reset else ""))
+        report = json.loads(body)
+        reports.setdefault(str(report["worker"]), report)
+        if len(reports) >= workers:
+            break
+    return reports
+
+
 def measure_round(client: Client, path: str, requests: int, threads: int) -> dict:
     """``requests`` GETs of ``path`` from ``threads`` threads: every latency, throughput, statuses, queries."""
     latencies: list[float] = []
@@ -462,7 +474,9 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path, ma
             client = Client(port)
             client.sign_in(BENCH_EMAIL)
             warm_up(client, list(pages.values()), args.threads)
+            full_collections(port, reset=True)
             run["pages"] = measure_pages(client, pages, args)
+            run["gc"] = full_collections(port, reset=False)
         if size == args.vendors and args.mixed_seconds > 0:
             run["mixed"] = mixed_runs(database, folder, args, mailbox)
         received = mailbox.count()

@@ -93,7 +93,9 @@ class FormParser(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None and self._form is not None:
             name, text = self._textarea
-            self._form.fields.append((name, "".join(text).removeprefix("\n")))
+            # A browser drops the one line break that follows <textarea>.
+            value = "".join(text)
+            self._form.fields.append((name, value[2:] if value.startswith("\r\n") else value.removeprefix("\n")))
             self._textarea = None
 
 

@@ -70,12 +70,13 @@ class Outcome:
 class User:
     """One simulated person: a session, a random sequence, their own vendors and reviews to write."""
 
-    def __init__(self, index: int, port: int, pools: Pools, outcome: Outcome, think: float) -> None:
+    def __init__(self, index: int, users: int, port: int, pools: Pools, outcome: Outcome, think: float) -> None:
         self.index, self.pools, self.outcome, self.think = index, pools, outcome, think
         self.client = Client(port)
         self.rng = random.Random(index)
-        self.own_vendors = pools.vendors[index::USERS] or pools.vendors[index % len(pools.vendors) :][:1]
-        self.own_reviews = pools.reviews[index::USERS] or (
+        # Each user's own share; with fewer records than users, some share one (and may meet a stale edit).
+        self.own_vendors = pools.vendors[index::users] or [pools.vendors[index % len(pools.vendors)]]
+        self.own_reviews = pools.reviews[index::users] or (
             [pools.reviews[index % len(pools.reviews)]] if pools.reviews else []
         )
         self.writes = 0
@@ -120,6 +121,9 @@ class User:
         if status != 200:
             return
         form = find_form(page, path)
+        if kind == "vendor edit" and not (form.get("entrustment_reason") or "").strip():
+            # The form asks for the reason of the 委託先 answer, which generated vendors leave empty.
+            changes["entrustment_reason"] = "個人番号関係事務の一部を委託しているため"
         status, headers, _page = self.timed(kind, "POST", form.action or path, form.body(changes))
         if kind == "sign-in" and status == 302 and "/auth/login" in headers.get("location", ""):
             self.outcome.add("sign-in refused", 0.0, 401)
@@ -136,13 +140,14 @@ class User:
                 with self.outcome.lock:
                     self.outcome.exceptions.append(f"{type(error).__name__}: {error}")
             step += 1
-            time.sleep(min(self.rng.expovariate(1 / self.think), 4 * self.think) if self.think > 0 else 0)
+            pause = min(self.rng.expovariate(1 / self.think), 4 * self.think) if self.think > 0 else 0.0
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
 
 def run_mixed(port: int, pools: Pools, seconds: float, users: int = USERS, think: float = THINK_SECONDS) -> dict:
     """``users`` sessions for ``seconds``; per page type p50/p95 and counts, the error count, throughput."""
     outcome = Outcome()
-    people = [User(index, port, pools, outcome, think) for index in range(users)]
+    people = [User(index, users, port, pools, outcome, think) for index in range(users)]
     for person in people:  # signed in before the clock starts
         person.client.sign_in(pools.email)
     started = time.monotonic()

@@ -48,5 +48,6 @@ def test_full_collections_are_reported_per_worker_and_reset(database_url, monkey
     report = client.get("/_bench/gc?reset=1").get_json()
     assert report["worker"] == os.getpid()
     assert report["full_collections"] >= 1 and report["longest_ms"] > 0
+    assert 0 <= report["longest_cpu_ms"] <= report["longest_ms"] + 1
     assert report["total_ms"] >= report["longest_ms"]
     assert client.get("/_bench/gc").get_json()["full_collections"] == 0

@@ -9,6 +9,9 @@ review. Every tenth is a write, in turn: a vendor edit (its form, then the POST 
 edit version), a clause-review save (the same), a sign-in (a new session). Each user edits only its own
 vendors and reviews, so no write is refused as a stale edit of another user's. Every response that is
 not 2xx/3xx, and every failed connection, counts as an error.
+
+Two configurations are compared in halves taken in turn (A B A B), so that a change in the load of a
+shared machine falls on both rather than on one.
 """
 
 from __future__ import annotations
@@ -70,10 +73,12 @@ class Outcome:
 class User:
     """One simulated person: a session, a random sequence, their own vendors and reviews to write."""
 
-    def __init__(self, index: int, users: int, port: int, pools: Pools, outcome: Outcome, think: float) -> None:
+    def __init__(
+        self, index: int, users: int, port: int, pools: Pools, outcome: Outcome, think: float, seed: int = 0
+    ) -> None:
         self.index, self.pools, self.outcome, self.think = index, pools, outcome, think
         self.client = Client(port)
-        self.rng = random.Random(index)
+        self.rng = random.Random(seed * 1000 + index)
         # Each user's own share; with fewer records than users, some share one (and may meet a stale edit).
         self.own_vendors = pools.vendors[index::users] or [pools.vendors[index % len(pools.vendors)]]
         self.own_reviews = pools.reviews[index::users] or (
@@ -144,10 +149,20 @@ class User:
             time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
 
-def run_mixed(port: int, pools: Pools, seconds: float, users: int = USERS, think: float = THINK_SECONDS) -> dict:
-    """``users`` sessions for ``seconds``; per page type p50/p95 and counts, the error count, throughput."""
-    outcome = Outcome()
-    people = [User(index, users, port, pools, outcome, think) for index in range(users)]
+def run_mixed(
+    port: int,
+    pools: Pools,
+    seconds: float,
+    outcome: Outcome,
+    users: int = USERS,
+    think: float = THINK_SECONDS,
+    seed: int = 0,
+) -> float:
+    """``users`` sessions for ``seconds``, their requests added to ``outcome``; returns the wall-clock time.
+
+    The same ``seed`` gives every user the same sequence of pages and writes (so two configurations meet
+    the same workload)."""
+    people = [User(index, users, port, pools, outcome, think, seed) for index in range(users)]
     for person in people:  # signed in before the clock starts
         person.client.sign_in(pools.email)
     started = time.monotonic()
@@ -157,8 +172,7 @@ def run_mixed(port: int, pools: Pools, seconds: float, users: int = USERS, think
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.monotonic() - started
-    return summarise_mixed(outcome, wall, users, think)
+    return time.monotonic() - started
 
 
 def summarise_mixed(outcome: Outcome, wall: float, users: int, think: float) -> dict:

@@ -11,9 +11,9 @@ throw-away database ``oversight_bench_<pid>_<size>``) and each size (N and N/10 
    ratio to the bare route ``/_bench/floor`` of the same run). Nothing is kept between requests but
    what every worker of a real deployment keeps for every user (``KEPT``);
 3. at N only, the **mixed workload** (``bench/mixed.py``): 30 signed-in users on 2 workers, one write
-   in ten, for ``--mixed-seconds``, once with the cache server (``CACHE_TYPE=RedisCache`` at
-   ``--redis-url``, keys under a prefix of this run, removed afterwards) and once with it stopped
-   (``CACHE_REDIS_URL`` pointing at a closed port);
+   in ten, for ``--mixed-seconds`` with the cache server (``CACHE_TYPE=RedisCache`` at ``--redis-url``,
+   keys under a prefix of this run, removed afterwards) and as long with it stopped
+   (``CACHE_REDIS_URL`` pointing at a closed port), each in two halves taken in turn (A B A B);
 4. the **daily job** in a subprocess (``bench/measure.py``): the first sweep and the next day's sweep,
    digests delivered to a local SMTP server (aiosmtpd, started here), and the two PDFs (time and peak
    RSS); with ``--pdf-vendors M``, the register PDF again on a separate data set of M vendors.
@@ -46,7 +46,7 @@ from sqlalchemy import create_engine, text
 
 from bench import report
 from bench.client import Client
-from bench.mixed import USERS, Pools, run_mixed
+from bench.mixed import USERS, Outcome, Pools, run_mixed, summarise_mixed
 from bench.stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -428,7 +428,7 @@ def redis_cleanup(url: str, prefix: str) -> None:
 
 
 def mixed_runs(database: Database, folder: Path, args: argparse.Namespace, mailbox: Mailbox) -> dict:
-    """The mixed workload with the cache server, then with it stopped (a closed port)."""
+    """The mixed workload with the cache server and with it stopped (a closed port), in halves taken in turn."""
     pools = pick_pools(database)
     prefix = f"oversight-bench-{os.getpid()}-{database.engine}:"
     variants = {
@@ -439,19 +439,32 @@ def mixed_runs(database: Database, folder: Path, args: argparse.Namespace, mailb
             "CACHE_KEY_PREFIX": prefix,
         },
     }
-    results = {}
+    outcomes = {label: Outcome() for label in variants}
+    walls = dict.fromkeys(variants, 0.0)
     try:
-        for label, cache in variants.items():
-            port = free_port()
-            with Server(port, run_env(database, folder, port, mailbox.port, **cache)):
-                client = Client(port)
-                client.sign_in(BENCH_EMAIL)
-                paths = ["/dashboard", "/vendors/", f"/vendors/{pools.vendors[0]}", "/contracts/", "/audits/"]
-                warm_up(client, paths, args.threads)
-                results[label] = run_mixed(port, pools, args.mixed_seconds, users=args.mixed_users, think=args.think)
-                results[label]["cache"] = {key: value for key, value in cache.items() if key != "CACHE_KEY_PREFIX"}
+        for half in range(2):
+            for label, cache in variants.items():
+                port = free_port()
+                with Server(port, run_env(database, folder, port, mailbox.port, **cache)):
+                    client = Client(port)
+                    client.sign_in(BENCH_EMAIL)
+                    paths = ["/dashboard", "/vendors/", f"/vendors/{pools.vendors[0]}", "/contracts/", "/audits/"]
+                    warm_up(client, paths, args.threads)
+                    walls[label] += run_mixed(
+                        port,
+                        pools,
+                        args.mixed_seconds / 2,
+                        outcomes[label],
+                        users=args.mixed_users,
+                        think=args.think,
+                        seed=half,
+                    )
     finally:
         redis_cleanup(args.redis_url, prefix)
+    results = {}
+    for label, cache in variants.items():
+        results[label] = summarise_mixed(outcomes[label], walls[label], args.mixed_users, args.think)
+        results[label]["cache"] = {key: value for key, value in cache.items() if key != "CACHE_KEY_PREFIX"}
     return results
 
 

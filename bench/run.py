@@ -150,8 +150,10 @@ class Database:
 
     def __init__(self, engine: str, size: int, folder: Path) -> None:
         self.engine, self.name = engine, f"oversight_bench_{os.getpid()}_{size}"
+        self.file = folder / (self.name + ".db")
         if engine == "sqlite":
-            self.url = f"sqlite:///{folder / (self.name + '.db')}"
+            self.file.unlink(missing_ok=True)
+            self.url = f"sqlite:///{self.file}"
         else:
             self.url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + self.name
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -175,6 +177,9 @@ class Database:
     def drop(self) -> None:
         if self.engine == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            for path in (self.file, *self.file.parent.glob(self.file.name + "-*")):  # with -wal, -shm, -journal
+                path.unlink(missing_ok=True)
 
 
 def run_env(database: Database, folder: Path, port: int, smtp_port: int, **cache: str) -> dict[str, str]:

@@ -82,7 +82,7 @@ def print_run(run: dict) -> None:
             f"longest {report['longest_ms']:.1f} ms ({report.get('longest_cpu_ms', 0):.1f} ms CPU), "
             f"{report['total_ms']:.0f} ms in all"
         )
-    if "mixed" in run:
+    if run.get("mixed"):
         print_mixed(run["mixed"])
     for job, result in run["jobs"].items():
         print_job(job, result)
@@ -97,6 +97,8 @@ def print_mixed(mixed: dict) -> None:
             f"   {label}: {result['users']} users, {result['seconds']:.0f} s, {result['requests']} requests "
             f"({result['rps']:.1f}/s), {result['errors']} errors  [{cache}]"
         )
+        if not result.get("app_uses_cache", True):
+            print("     (the app keeps no Flask-Caching cache: the CACHE_* settings change nothing here)")
         for exception in result["exceptions"]:
             print(f"     {exception}")
     header = "".join(f"{'n':>6}{'p50 ms':>8}{'p95 ms':>8}{'errors':>7}" for _label in labels)

@@ -435,6 +435,8 @@ def redis_cleanup(url: str, prefix: str) -> None:
 def mixed_runs(database: Database, folder: Path, args: argparse.Namespace, mailbox: Mailbox) -> dict:
     """The mixed workload with the cache server and with it stopped (a closed port), in halves taken in turn."""
     pools = pick_pools(database)
+    if not pools.vendors:
+        return {}
     prefix = f"oversight-bench-{os.getpid()}-{database.engine}:"
     variants = {
         "cache server": {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": args.redis_url, "CACHE_KEY_PREFIX": prefix},
@@ -470,7 +472,15 @@ def mixed_runs(database: Database, folder: Path, args: argparse.Namespace, mailb
     for label, cache in variants.items():
         results[label] = summarise_mixed(outcomes[label], walls[label], args.mixed_users, args.think)
         results[label]["cache"] = {key: value for key, value in cache.items() if key != "CACHE_KEY_PREFIX"}
+        results[label]["app_uses_cache"] = app_uses_cache()
     return results
+
+
+def app_uses_cache() -> bool:
+    """Whether the app still has a Flask-Caching cache, which the CACHE_* settings configure."""
+    from oversight import extensions
+
+    return hasattr(extensions, "cache")
 
 
 def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path, mailbox: Mailbox) -> dict:

@@ -59,9 +59,9 @@ i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* .venv __pycache__ node_modules" -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
-# make bench N=5000 REQUESTS=200 ROUNDS=3 MIXED_SECONDS=60 MIXED_THINK=1 PDF_VENDORS=20000 ENGINES=sqlite,postgresql
+# make bench N=5000 REQUESTS=100 ROUNDS=3 MIXED_SECONDS=60 MIXED_THINK=1 PDF_VENDORS=20000 ENGINES=sqlite,postgresql
 N ?= 5000
-REQUESTS ?= 200
+REQUESTS ?= 100
 ROUNDS ?= 3
 MIXED_SECONDS ?= 60
 MIXED_THINK ?= 1

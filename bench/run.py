@@ -549,7 +549,7 @@ def machine() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendors", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=200, help="Requests per page and round.")
+    parser.add_argument("--requests", type=int, default=100, help="Requests per page and round.")
     parser.add_argument("--rounds", type=int, default=3, help="Rounds over all pages (median throughput).")
     parser.add_argument("--threads", type=int, default=2, help="Client threads of the page measurement.")
     parser.add_argument("--engines", default="sqlite,postgresql")

@@ -134,6 +134,7 @@ class User:
             self.outcome.add("sign-in refused", 0.0, 401)
 
     def run(self, deadline: float) -> None:
+        time.sleep(self.rng.uniform(0, self.think))  # the users do not all click at the same instant
         step = 0
         while time.monotonic() < deadline:
             try:

@@ -1,26 +1,36 @@
-"""``make bench``: generate data at two sizes on each engine, serve it with gunicorn and measure the pages.
+"""``make bench``: generate data at two sizes on each engine, serve it with gunicorn and measure what users meet.
 
 For each engine (a SQLite file in a temporary folder; PostgreSQL when 127.0.0.1:5432 answers, in a
-throw-away database ``oversight_bench_<pid>_<size>``) and each size (N and N/10 vendors): create the
-schema, run ``flask demo generate``, start gunicorn (2 workers, 127.0.0.1, a free port) with
-``OVERSIGHT_BENCH=1`` so every response carries ``X-Query-Count``, sign in as the generated user and
-request every main page a bounded number of times from 2 client threads, in 3 rounds over all pages
-(percentiles of every request, the median round's throughput); the list pages a second
-time with ``Cache-Control: no-cache``, rendered on every request instead of taken from the page
-cache ("(rendered)" rows: what the first view after a change costs). Then time one reminder sweep
-and the two PDFs in subprocesses (``bench/measure.py``). Prints a table and writes JSON to bench-results/.
-Only 127.0.0.1 is ever contacted.
+throw-away database ``oversight_bench_<pid>_<size>``) and each size (N and N/10 vendors):
+
+1. create the schema and run ``flask demo generate``;
+2. **pages rendered afresh**: start gunicorn (2 workers, 127.0.0.1, a free port) with
+   ``OVERSIGHT_BENCH=1`` (every response carries ``X-Query-Count``) and ``CACHE_TYPE=NullCache``, sign
+   in as the generated all-roles user and request every page of the main navigation from 2 client
+   threads, in rounds over all pages (percentiles of every request, the median round's throughput, the
+   ratio to the bare route ``/_bench/floor`` of the same run). Nothing is kept between requests but
+   what every worker of a real deployment keeps for every user (``KEPT``);
+3. at N only, the **mixed workload** (``bench/mixed.py``): 30 signed-in users on 2 workers, one write
+   in ten, for ``--mixed-seconds`` with the cache server (``CACHE_TYPE=RedisCache`` at ``--redis-url``,
+   keys under a prefix of this run, removed afterwards) and as long with it stopped
+   (``CACHE_REDIS_URL`` pointing at a closed port), each in two halves taken in turn (A B A B);
+4. the **daily job** in a subprocess (``bench/measure.py``): the first sweep and the next day's sweep,
+   digests delivered to a local SMTP server (aiosmtpd, started here), and the two PDFs (time and peak
+   RSS); with ``--pdf-vendors M``, the register PDF again on a separate data set of M vendors.
+
+Prints the tables and a closing "Targets" section (MET / MISSED for each target of issue #16) and writes
+JSON to bench-results/. Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import re
+import platform
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,25 +44,91 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, text
 
+from bench import report
+from bench.client import Client
+from bench.mixed import USERS, Outcome, Pools, run_mixed, summarise_mixed
+from bench.stats import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PASSWORD = "oversight-demo-2026"
+BENCH_EMAIL = "bench@example.com"
 GUNICORN_WORKERS = 2
-LIST_PAGES = ("vendor list", "audit list", "outbox", "activity log")
-# The list pages again with "Cache-Control: no-cache": rendered on every request (as after a change),
-# not served from the page cache (oversight.web.pagecache).
-RENDERED = " (rendered)"
-NO_CACHE = {"Cache-Control": "no-cache"}
-TARGETS = {
-    "p95_ms": 100,
-    "queries": 12,
-    "list_ratio": 0.40,
-    "sweep_s": 2,
-    "vendor_pdf_s": 0.5,
-    "register_pdf_s": 10,
-    "register_rss_mb": 200,
-}
+# What is kept between requests in the "rendered afresh" rows: what every worker process of a real
+# deployment keeps for every user, and nothing that holds rendered pages or computed figures.
+KEPT = (
+    "kept between requests: each worker's compiled templates, loaded translations, open database "
+    "connections (SQLAlchemy's pool) and in-process tables of constant data (e.g. the holiday calendar); "
+    "the database's own buffer cache. Not kept: no page, fragment or figure (Flask-Caching is NullCache)."
+)
+
+
+def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
+    """Every page of the main navigation a user opens, with typical records' ids from the generated data.
+
+    ``one(sql)`` answers a scalar query (tests pass their session's). The two ``/_bench`` pages come
+    first: the bare route (the throughput floor) and the layout alone.
+    """
+
+    def first(*queries: str) -> int | None:
+        for sql in queries:
+            found = one(sql)
+            if found is not None:
+                return found
+        return None
+
+    vendor = first("SELECT id FROM vendors WHERE status = 'active' ORDER BY id LIMIT 1")
+    contract = first(
+        "SELECT id FROM contracts WHERE status = 'signed' ORDER BY id LIMIT 1",
+        "SELECT id FROM contracts ORDER BY id LIMIT 1",
+    )
+    review = first(
+        "SELECT contract_id FROM contract_reviews WHERE outcome IS NULL ORDER BY id LIMIT 1",
+        "SELECT contract_id FROM contract_reviews ORDER BY id LIMIT 1",
+    )
+    evaluation = first("SELECT id FROM evaluations ORDER BY id LIMIT 1")
+    audit = first(
+        "SELECT audit_id FROM audit_findings ORDER BY id LIMIT 1", "SELECT id FROM audits ORDER BY id LIMIT 1"
+    )
+    finding = first("SELECT id FROM audit_findings ORDER BY id LIMIT 1")
+    tree = first(
+        "SELECT contract_id FROM subcontracts WHERE level > 1 ORDER BY id LIMIT 1",
+        "SELECT contract_id FROM subcontracts ORDER BY id LIMIT 1",
+    )
+    disposal = first("SELECT id FROM disposal_items ORDER BY id LIMIT 1")
+    incident = first("SELECT id FROM incidents ORDER BY id LIMIT 1")
+    return {
+        "floor": "/_bench/floor",
+        "layout only": "/_bench/layout",
+        "dashboard": "/dashboard",
+        "work": "/dashboard/work",
+        "due": "/dashboard/due",
+        "calendar": "/dashboard/calendar",
+        "vendor list": "/vendors/?" + urlencode({"status": "active", "risk_tier": "high", "sort": "name"}),
+        "vendor list (all)": "/vendors/",
+        "vendor detail": f"/vendors/{vendor}",
+        "evaluation list": "/evaluations/",
+        "evaluation detail": f"/evaluations/{evaluation}",
+        "contract list": "/contracts/",
+        "contract worklist": "/contracts/worklist",
+        "contract detail": f"/contracts/{contract}",
+        "contract review": f"/contracts/{review}/review",
+        "subcontract list": "/subcontracts/",
+        "subcontract tree": f"/subcontracts/contracts/{tree}",
+        "vendor subcontracts": f"/subcontracts/vendors/{vendor}",
+        "disposal list": "/disposals/",
+        "disposal detail": f"/disposals/{disposal}",
+        "audit schedule": "/audits/",
+        "audit records": "/audits/records",
+        "audit detail": f"/audits/{audit}",
+        "findings": "/audits/findings",
+        "finding detail": f"/audits/findings/{finding}",
+        "incident list": "/incidents/",
+        "incident detail": f"/incidents/{incident}",
+        "outbox": "/reminders/outbox",
+        "activity log": "/activity/",
+        "user list": "/admin/users",
+    }
 
 
 def free_port() -> int:
@@ -74,10 +150,13 @@ class Database:
 
     def __init__(self, engine: str, size: int, folder: Path) -> None:
         self.engine, self.name = engine, f"oversight_bench_{os.getpid()}_{size}"
+        self.file = folder / (self.name + ".db")
         if engine == "sqlite":
-            self.url = f"sqlite:///{folder / (self.name + '.db')}"
+            self.file.unlink(missing_ok=True)
+            self.url = f"sqlite:///{self.file}"
         else:
             self.url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + self.name
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             self._admin(f'CREATE DATABASE "{self.name}"')
 
     def _admin(self, statement: str) -> None:
@@ -86,12 +165,25 @@ class Database:
             connection.execute(text(statement))
         admin.dispose()
 
+    def version(self) -> str:
+        if self.engine == "sqlite":
+            return f"SQLite {sqlite3.sqlite_version}"
+        engine = create_engine(self.url)
+        with engine.connect() as connection:
+            version = connection.execute(text("SHOW server_version")).scalar()
+        engine.dispose()
+        return f"PostgreSQL {version}"
+
     def drop(self) -> None:
         if self.engine == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            for path in (self.file, *self.file.parent.glob(self.file.name + "-*")):  # with -wal, -shm, -journal
+                path.unlink(missing_ok=True)
 
 
-def run_env(database: Database, folder: Path, port: int = 0) -> dict[str, str]:
+def run_env(database: Database, folder: Path, port: int, smtp_port: int, **cache: str) -> dict[str, str]:
+    """The app's environment: production settings, the benchmark hooks, the local SMTP server, ``cache``."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database.url,
@@ -101,8 +193,16 @@ def run_env(database: Database, folder: Path, port: int = 0) -> dict[str, str]:
         SCHEDULER_ENABLED="0",
         UPLOAD_FOLDER=str(folder / "uploads"),
         BASE_URL=f"http://127.0.0.1:{port}",
-        MAIL_SERVER="",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(smtp_port),
+        MAIL_USE_TLS="0",
+        MAIL_USE_SSL="0",
+        MAIL_USERNAME="",
+        CACHE_TYPE="NullCache",
+        # Flask-Caching warns that NullCache caches nothing: that is the point here.
+        PYTHONWARNINGS="ignore:Flask-Caching:UserWarning",
     )
+    env.update(cache)
     return env
 
 
@@ -124,88 +224,76 @@ def prepare(database: Database, size: int, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def pick_pages(database: Database) -> dict[str, str]:
-    """The URLs of the main pages, with ids of typical records from the generated data."""
+def scalar_reader(database: Database, read: Callable[[Callable[[str], object]], object]) -> object:
     engine = create_engine(database.url)
-    with engine.connect() as connection:
-        pages = main_pages(lambda sql: connection.execute(text(sql)).scalar())
-    engine.dispose()
-    return pages
+    try:
+        with engine.connect() as connection:
+            return read(lambda sql: connection.execute(text(sql)).scalar())
+    finally:
+        engine.dispose()
 
 
-def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
-    """The main pages' URLs; ``one(sql)`` answers a scalar query (tests pass their session's)."""
-    vendor_id = one("SELECT id FROM vendors WHERE status = 'active' ORDER BY id LIMIT 1")
-    review_contract = one("SELECT contract_id FROM contract_reviews WHERE outcome IS NULL ORDER BY id LIMIT 1") or one(
-        "SELECT contract_id FROM contract_reviews ORDER BY id LIMIT 1"
-    )
-    tree_contract = one("SELECT contract_id FROM subcontracts WHERE level > 1 ORDER BY id LIMIT 1") or one(
-        "SELECT contract_id FROM subcontracts ORDER BY id LIMIT 1"
-    )
-    return {
-        "floor": "/_bench/floor",
-        "layout only": "/_bench/layout",
-        "dashboard": "/dashboard",
-        "vendor list": "/vendors/?" + urlencode({"status": "active", "risk_tier": "high", "sort": "name"}),
-        "vendor detail": f"/vendors/{vendor_id}",
-        "contract review": f"/contracts/{review_contract}/review",
-        "audit list": "/audits/",
-        "subcontract tree": f"/subcontracts/contracts/{tree_contract}",
-        "outbox": "/reminders/outbox",
-        "activity log": "/activity/",
-    }
+def pick_pools(database: Database) -> Pools:
+    """The vendors the mixed workload's users open and edit, and the contracts waiting for legal review."""
+    engine = create_engine(database.url)
+    try:
+        with engine.connect() as connection:
+            vendors = list(
+                connection.execute(text("SELECT id FROM vendors WHERE status = 'active' ORDER BY id")).scalars()
+            )
+            reviews = list(
+                connection.execute(
+                    text("SELECT DISTINCT contract_id FROM contract_reviews WHERE outcome IS NULL ORDER BY contract_id")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    return Pools(vendors=vendors, reviews=reviews, email=BENCH_EMAIL)
 
 
-class Client:
-    """A minimal HTTP client for 127.0.0.1 with one session cookie."""
+class Server:
+    """gunicorn (``GUNICORN_WORKERS`` sync workers) on 127.0.0.1:``port`` with ``env``; a context manager."""
 
-    def __init__(self, port: int) -> None:
-        self.port, self.cookie = port, ""
+    def __init__(self, port: int, env: dict[str, str]) -> None:
+        self.port, self.env, self.process = port, env, None
 
-    def request(
-        self, method: str, path: str, body: str | None = None, extra_headers: dict | None = None
-    ) -> tuple[int, dict, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        headers = {"Cookie": self.cookie, "User-Agent": "oversight-bench", **(extra_headers or {})}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        content = response.read()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-        connection.close()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
-
-    def sign_in(self, email: str) -> None:
-        _status, _headers, page = self.request("GET", "/auth/login")
-        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-            rb'name="csrf_token"[^>]*value="([^"]+)"', page
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                *("-w", str(GUNICORN_WORKERS), "-b", f"127.0.0.1:{self.port}", "--timeout", "300"),
+                "bench.wsgi:app",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        body = urlencode({"csrf_token": token.group(1).decode(), "email": email, "password": PASSWORD})
-        status, headers, _page = self.request("POST", "/auth/login", body)
-        if status != 302 or "/auth/login" in headers.get("location", ""):
-            raise RuntimeError(f"sign-in failed ({status})")
+        self.wait_until_up()
+        return self
 
+    def __exit__(self, *_exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
 
-def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited")
-        try:
-            if Client(port).request("GET", "/_bench/floor")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("gunicorn did not answer")
+    def wait_until_up(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited")
+            try:
+                if Client(self.port).request("GET", "/_bench/floor")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("gunicorn did not answer")
 
 
 def warm_up(client: Client, paths: list[str], threads: int, workers: int = GUNICORN_WORKERS, most: int = 60) -> None:
     """Every page from every thread until each gunicorn worker has served it (``X-Bench-Worker``), so each
-    worker has compiled templates, open connections and its own cache filled before anything is timed."""
+    worker has compiled its templates and opened its connections before anything is timed."""
     served: dict[str, set[str]] = {path: set() for path in paths}
     lock = threading.Lock()
 
@@ -226,7 +314,19 @@ def warm_up(client: Client, paths: list[str], threads: int, workers: int = GUNIC
         thread.join()
 
 
-def measure_round(client: Client, path: str, requests: int, threads: int, headers: dict | None = None) -> dict:
+def full_collections(port: int, reset: bool, workers: int = GUNICORN_WORKERS, most: int = 200) -> dict[str, dict]:
+    """Every worker's full garbage collections (``/_bench/gc``), asked until each worker has answered."""
+    reports: dict[str, dict] = {}
+    for _attempt in range(most):
+        _status, _headers, body = Client(port).request("GET", "/_bench/gc" + ("?reset=1" if reset else ""))
+        report = json.loads(body)
+        reports.setdefault(str(report["worker"]), report)
+        if len(reports) >= workers:
+            break
+    return reports
+
+
+def measure_round(client: Client, path: str, requests: int, threads: int) -> dict:
     """``requests`` GETs of ``path`` from ``threads`` threads: every latency, throughput, statuses, queries."""
     latencies: list[float] = []
     queries: set[int] = set()
@@ -237,7 +337,7 @@ def measure_round(client: Client, path: str, requests: int, threads: int, header
     def worker(count: int) -> None:
         for _ in range(count):
             started = time.perf_counter()
-            status, answer, _body = client.request("GET", path, extra_headers=headers)
+            status, answer, _body = client.request("GET", path)
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
@@ -256,14 +356,14 @@ def measure_round(client: Client, path: str, requests: int, threads: int, header
 
 def summarise(path: str, rounds: list[dict]) -> dict:
     """One page's figures over its rounds: percentiles of every latency, the median round's throughput."""
-    latencies = sorted(latency for measured in rounds for latency in measured["latencies"])
+    latencies = [latency for measured in rounds for latency in measured["latencies"]]
     queries = set().union(*(measured["queries"] for measured in rounds))
     return {
         "path": path,
         "requests": len(latencies),
         "statuses": sorted(set().union(*(measured["statuses"] for measured in rounds))),
         "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
         "rps": statistics.median(measured["rps"] for measured in rounds),
         "rps_rounds": [measured["rps"] for measured in rounds],
         "queries": max(queries),
@@ -272,15 +372,17 @@ def summarise(path: str, rounds: list[dict]) -> dict:
 
 
 def measure_pages(client: Client, pages: dict[str, str], args: argparse.Namespace) -> dict[str, dict]:
-    """Every page (and every list page rendered) ``args.rounds`` times in turn, so that a passing disturbance
-    of a shared machine spoils one round of every page rather than the whole figure of one page."""
-    specs = [(name, path, None) for name, path in pages.items()]
-    specs += [(name + RENDERED, pages[name], NO_CACHE) for name in LIST_PAGES]
-    rounds: dict[str, list[dict]] = {name: [] for name, _path, _headers in specs}
+    """Every page ``args.rounds`` times in turn, so that a passing disturbance of a shared machine spoils
+    one round of every page rather than the whole figure of one page."""
+    rounds: dict[str, list[dict]] = {name: [] for name in pages}
     for _round in range(args.rounds):
-        for name, path, headers in specs:
-            rounds[name].append(measure_round(client, path, args.requests, args.threads, headers))
-    return {name: summarise(path, rounds[name]) for name, path, _headers in specs}
+        for name, path in pages.items():
+            rounds[name].append(measure_round(client, path, args.requests, args.threads))
+    measured = {name: summarise(path, rounds[name]) for name, path in pages.items()}
+    floor = measured["floor"]["rps"]
+    for page in measured.values():
+        page["floor_ratio"] = page["rps"] / floor if floor else None
+    return measured
 
 
 def measure_job(job: str, env: dict[str, str]) -> dict:
@@ -292,132 +394,202 @@ def measure_job(job: str, env: dict[str, str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path) -> dict:
+class Mailbox:
+    """A local SMTP server (aiosmtpd) on 127.0.0.1 that counts and drops what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port, self.messages, self.lock = free_port(), 0, threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True)
+
+    async def handle_DATA(self, _server, _session, _envelope) -> str:  # aiosmtpd's hook name
+        with self.lock:
+            self.messages += 1
+        return "250 Message accepted"
+
+    def __enter__(self) -> Mailbox:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.controller.stop()
+
+    def count(self) -> int:
+        with self.lock:
+            return self.messages
+
+
+def redis_cleanup(url: str, prefix: str) -> None:
+    """Remove this run's keys from the shared cache server (best effort)."""
+    try:
+        import redis
+
+        connection = redis.Redis.from_url(url, socket_timeout=5)
+        for key in connection.scan_iter(match=prefix + "*", count=1000):
+            connection.delete(key)
+    except Exception as error:  # a cache server that went away leaves nothing to clean
+        print(f"(could not remove the cache keys {prefix}*: {error})", file=sys.stderr)
+
+
+def mixed_runs(database: Database, folder: Path, args: argparse.Namespace, mailbox: Mailbox) -> dict:
+    """The mixed workload with the cache server and with it stopped (a closed port), in halves taken in turn."""
+    pools = pick_pools(database)
+    if not pools.vendors:
+        return {}
+    prefix = f"oversight-bench-{os.getpid()}-{database.engine}:"
+    variants = {
+        "cache server": {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": args.redis_url, "CACHE_KEY_PREFIX": prefix},
+        "cache server stopped": {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+            "CACHE_KEY_PREFIX": prefix,
+        },
+    }
+    outcomes = {label: Outcome() for label in variants}
+    walls = dict.fromkeys(variants, 0.0)
+    try:
+        for half in range(2):
+            for label, cache in variants.items():
+                port = free_port()
+                with Server(port, run_env(database, folder, port, mailbox.port, **cache)):
+                    client = Client(port)
+                    client.sign_in(BENCH_EMAIL)
+                    paths = ["/dashboard", "/vendors/", f"/vendors/{pools.vendors[0]}", "/contracts/", "/audits/"]
+                    warm_up(client, paths, args.threads)
+                    walls[label] += run_mixed(
+                        port,
+                        pools,
+                        args.mixed_seconds / 2,
+                        outcomes[label],
+                        users=args.mixed_users,
+                        think=args.think,
+                        seed=half,
+                    )
+    finally:
+        redis_cleanup(args.redis_url, prefix)
+    results = {}
+    for label, cache in variants.items():
+        results[label] = summarise_mixed(outcomes[label], walls[label], args.mixed_users, args.think)
+        results[label]["cache"] = {key: value for key, value in cache.items() if key != "CACHE_KEY_PREFIX"}
+        results[label]["app_uses_cache"] = app_uses_cache()
+    return results
+
+
+def app_uses_cache() -> bool:
+    """Whether the app still has a Flask-Caching cache, which the CACHE_* settings configure."""
+    from oversight import extensions
+
+    return hasattr(extensions, "cache")
+
+
+def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path, mailbox: Mailbox) -> dict:
     database = Database(engine, size, folder)
     port = free_port()
-    env = run_env(database, folder, port)
+    env = run_env(database, folder, port, mailbox.port)
     run = {
         "engine": engine,
+        "engine_version": "",
         "vendors": size,
         "load_average": os.getloadavg(),
         "started_at": datetime.now(UTC).isoformat(),
     }
-    server = None
     try:
         run["generate_s"] = prepare(database, size, env)
-        pages = pick_pages(database)
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                *("-w", str(GUNICORN_WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", "300"),
-                "bench.wsgi:app",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_until_up(port, server)
-        client = Client(port)
-        client.sign_in("bench@example.com")
-        warm_up(client, list(pages.values()), args.threads)
-        run["pages"] = measure_pages(client, pages, args)
-        floor = run["pages"]["floor"]["rps"]
-        for page in run["pages"].values():
-            page["floor_ratio"] = page["rps"] / floor if floor else None
-        jobs = ("dashboard_figures", "sweep", "vendor_pdf", "register_pdf")
-        run["jobs"] = {job: measure_job(job, env) for job in jobs}
+        run["engine_version"] = database.version()
+        pages = scalar_reader(database, main_pages)
+        with Server(port, env):
+            client = Client(port)
+            client.sign_in(BENCH_EMAIL)
+            warm_up(client, list(pages.values()), args.threads)
+            full_collections(port, reset=True)
+            run["pages"] = measure_pages(client, pages, args)
+            run["gc"] = full_collections(port, reset=False)
+        if size == args.vendors and args.mixed_seconds > 0:
+            run["mixed"] = mixed_runs(database, folder, args, mailbox)
+        received = mailbox.count()
+        run["jobs"] = {job: measure_job(job, env) for job in ("sweep", "vendor_pdf", "register_pdf")}
+        run["jobs"]["sweep"]["messages_received"] = mailbox.count() - received
         run["load_average_after"] = os.getloadavg()
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
         database.drop()
     return run
 
 
-def print_run(run: dict) -> None:
-    load = ", ".join(f"{value:.1f}" for value in run["load_average"])
-    print(f"\n== {run['engine']}  {run['vendors']} vendors  (generated in {run['generate_s']:.0f} s; load {load})")
-    print(f"{'page':<24}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}{'queries':>9}{'x floor':>9}  status")
-    for name, page in run["pages"].items():
-        miss = []
-        if name != "floor" and page["p95_ms"] > TARGETS["p95_ms"]:
-            miss.append("p95")
-        if name != "floor" and page["queries"] > TARGETS["queries"]:
-            miss.append("queries")
-        if name in LIST_PAGES and page["floor_ratio"] < TARGETS["list_ratio"]:
-            miss.append("ratio")
-        print(
-            f"{name:<24}{page['p50_ms']:>9.1f}{page['p95_ms']:>9.1f}{page['rps']:>8.1f}{page['queries']:>9}"
-            f"{page['floor_ratio']:>9.2f}  {page['statuses']} {'MISS ' + ','.join(miss) if miss else ''}"
-        )
-    for job, result in run["jobs"].items():
-        if result.get("available"):
-            print(
-                f"{job:<24}{result['seconds']:>9.2f} s   peak RSS {result['peak_rss_mb']:.0f} MB "
-                f"(app baseline {result['baseline_rss_mb']:.0f} MB)"
-                + (f"; first PDF of the process {result['cold_seconds']:.2f} s" if "cold_seconds" in result else "")
-                + (f"; repeated sweep {result['repeat_seconds']:.2f} s" if "repeat_seconds" in result else ""),
-                flush=True,
-            )
-        else:
-            print(f"{job:<24} not available {result.get('error', '')}", flush=True)
+def bench_register(engine: str, size: int, folder: Path, mailbox: Mailbox) -> dict:
+    """The register PDF alone on a separate data set of ``size`` vendors (memory flat in N)."""
+    database = Database(engine, size, folder)
+    try:
+        env = run_env(database, folder, 0, mailbox.port)
+        generated = prepare(database, size, env)
+        return {"engine": engine, "vendors": size, "generate_s": generated, **measure_job("register_pdf", env)}
+    finally:
+        database.drop()
 
 
-def compare_queries(runs: list[dict]) -> list[str]:
-    """Pages whose query count differs between the two sizes on the same engine."""
-    notes = []
-    for engine in sorted({run["engine"] for run in runs}):
-        pair = [run for run in runs if run["engine"] == engine and "pages" in run]
-        if len(pair) != 2:
-            continue
-        for name in pair[0]["pages"]:
-            counts = [run["pages"][name]["queries"] for run in pair]
-            if counts[0] != counts[1]:
-                notes.append(
-                    f"{engine}: {name} runs {counts[0]} queries at {pair[0]['vendors']} vendors "
-                    f"and {counts[1]} at {pair[1]['vendors']}"
-                )
-    return notes
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+        "gunicorn_workers": GUNICORN_WORKERS,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendors", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=200, help="Requests per page and round.")
+    parser.add_argument("--requests", type=int, default=100, help="Requests per page and round.")
     parser.add_argument("--rounds", type=int, default=3, help="Rounds over all pages (median throughput).")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="Client threads of the page measurement.")
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--mixed-seconds", type=float, default=60, help="Length of each mixed run (0: none).")
+    parser.add_argument("--mixed-users", type=int, default=USERS, help="Simulated users of the mixed workload.")
+    parser.add_argument("--think", type=float, default=1.0, help="Mean think time of a mixed-workload user (s).")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--pdf-vendors", type=int, default=0, help="Also the register PDF at this many vendors.")
     args = parser.parse_args()
     engines = [engine for engine in args.engines.split(",") if engine != "postgresql" or postgres_reachable()]
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="oversight-bench-") as tmp:
+    host = machine()
+    report.print_header(host, args, KEPT)
+    runs, registers = [], []
+    with tempfile.TemporaryDirectory(prefix="oversight-bench-") as tmp, Mailbox() as mailbox:
         for engine in engines:
             for size in (args.vendors, max(1, args.vendors // 10)):
-                run = bench_one(engine, size, args, Path(tmp))
-                print_run(run)
+                run = bench_one(engine, size, args, Path(tmp), mailbox)
+                report.print_run(run)
                 sys.stdout.flush()
                 runs.append(run)
-    notes = compare_queries(runs)
+        if args.pdf_vendors:
+            registers.append(bench_register(engines[0], args.pdf_vendors, Path(tmp), mailbox))
+            report.print_register(registers[-1])
+    notes = report.compare_queries(runs)
     print("\nQuery counts equal at both sizes." if not notes else "\nQuery counts differ:\n  " + "\n  ".join(notes))
+    targets = report.targets(runs, registers, notes, args)
+    report.print_targets(targets)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{args.vendors}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "vendors": args.vendors,
-                "cpus": os.cpu_count(),
-                "runs": runs,
-                "query_count_differences": notes,
-                "targets": TARGETS,
-            },
-            indent=2,
-            default=str,
-        )
-    )
+    document = {
+        "vendors": args.vendors,
+        "machine": host,
+        "kept": KEPT,
+        "runs": runs,
+        "register_at_scale": registers,
+        "query_count_differences": notes,
+        "targets": targets,
+    }
+    path.write_text(json.dumps(document, indent=2, default=str))
     print(f"Wrote {path.relative_to(ROOT)}")
 
 

@@ -67,7 +67,8 @@ def _audit_form(form_class, **kwargs):
 
 def _detail(audit: Audit, status: int = 200, **forms):
     """The audit page with the forms the current user may use (kept as typed after an error)."""
-    audit = _load(audit.id)  # fresh after a rollback expired it
+    if status != 200:
+        audit = _load(audit.id)  # an error answer follows a rollback, which expired it: load it afresh
     context = pages.detail_context(audit, user=current_user, today=local_today())
     data = {"version": audit.version}
     context.setdefault("signoff_form", SignOffForm(formdata=None, data=data))

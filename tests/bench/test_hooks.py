@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from oversight import config, create_app
@@ -35,5 +36,18 @@ def test_no_floor_page_and_no_header_without_the_flag(database_url, monkeypatch)
     client = bench_app(database_url, monkeypatch, None).test_client()
     response = client.get("/_bench/floor")
     assert response.status_code in (302, 404)
+    assert client.get("/_bench/gc").status_code in (302, 404)
     assert QUERY_COUNT_HEADER not in response.headers
     assert WORKER_HEADER not in response.headers
+
+
+def test_full_collections_are_reported_per_worker_and_reset(database_url, monkeypatch):
+    client = bench_app(database_url, monkeypatch, "1").test_client()
+    client.get("/_bench/gc?reset=1")
+    gc.collect()
+    report = client.get("/_bench/gc?reset=1").get_json()
+    assert report["worker"] == os.getpid()
+    assert report["full_collections"] >= 1 and report["longest_ms"] > 0
+    assert 0 <= report["longest_cpu_ms"] <= report["longest_ms"] + 1
+    assert report["total_ms"] >= report["longest_ms"]
+    assert client.get("/_bench/gc").get_json()["full_collections"] == 0

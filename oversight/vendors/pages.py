@@ -9,11 +9,12 @@ from typing import Any
 from flask import url_for
 
 from oversight.audits import pages as audit_pages
-from oversight.auth.roles import ADMIN, PROCUREMENT
+from oversight.contracts import permissions as contract_permissions
 from oversight.contracts import services as contract_services
 from oversight.core.i18n import labels
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, to_local
+from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations import services as evaluation_services
 from oversight.status import lights as status_lights
 from oversight.status import register
@@ -65,7 +66,7 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "lights": found,
         "evaluations": evaluations,
         "evaluation_progress": evaluation_services.progress_by_evaluation(evaluations),
-        "can_start_evaluation": user.has_role(PROCUREMENT, ADMIN)
+        "can_start_evaluation": user.has_role(*evaluation_permissions.EDITORS)
         and evaluation_services.can_start(vendor)
         and not any(evaluation.is_open for evaluation in evaluations),
         "location_labels": LOCATION_LABELS,
@@ -73,6 +74,6 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "expired_certifications": {c.id for c in vendor.certifications if c.is_expired_on(today)},
         **audit_pages.vendor_section(vendor, user=user, today=today),
         "contracts": contract_services.contracts_of(vendor),
-        "can_draft_contract": user.has_role(PROCUREMENT, ADMIN),
+        "can_draft_contract": user.has_role(*contract_permissions.EDITORS),
         **subcontract_pages.vendor_section(vendor),
     }

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from oversight.evaluations import permissions, services
 from oversight.evaluations.forms import EvaluationEvidenceForm
@@ -75,8 +75,9 @@ def submit_context(evaluation: Evaluation, form) -> dict[str, Any]:
 
 
 def list_query(*, status: str = "") -> Select:
-    """Evaluations, newest first, with vendor, template and answers loaded."""
-    query = db.select(Evaluation).options(joinedload(Evaluation.submitted_by))
+    """Evaluations, newest first, with vendor and submitter; not their answers (30 per evaluation,
+    loaded by default for the evaluation page), which the list never shows."""
+    query = db.select(Evaluation).options(joinedload(Evaluation.submitted_by), lazyload(Evaluation.answers))
     if status in STATUS_LABELS:
         query = query.where(Evaluation.status == status)
     return query.order_by(Evaluation.id.desc())

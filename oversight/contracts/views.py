@@ -37,7 +37,6 @@ from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.scheduler import register_daily_job
 from oversight.vendors.models import Vendor
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 # Everyone who may sign in may read contracts, so everyone may download their documents.
@@ -76,7 +75,6 @@ def _filtered_query():
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Every contract, with search, filters, sorting and pagination."""
     form, sort, query = _filtered_query()

@@ -1,30 +1,23 @@
 """The dashboard's queries: pure functions of the user and ``today`` (nothing here writes).
 
 The dashboard shows the first entries of each list with its full size and a link to the whole
-list. The figures aggregate every vendor, contract and audit, so they are kept in the cache
-(``oversight.extensions.cache``) keyed by the data version (``oversight.core.dataversion``): every
-committed change to oversight data raises it, so a change gives a new key and the next request
-recomputes.
+list. Nothing is kept between requests: every figure is computed afresh by a constant number of
+SQL aggregates (see docs/dashboard.md), so a change shows on the next request in every worker.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import get_locale
-
-from oversight.core import dataversion
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
 from oversight.dashboard.coverage import Coverage, coverage
 from oversight.dashboard.due import CALENDAR_KINDS, KIND_LABELS, DueEntry, due_entries, unconsented_nodes
 from oversight.dashboard.worklist import WorkItem, my_work
-from oversight.extensions import cache
 
 ATTENTION_DAYS = 30
 SHORTLIST = 15  # entries of each list shown on the dashboard itself
@@ -90,16 +83,6 @@ class AttentionSummary:
         return self.overdue.total + self.unconsented.total
 
 
-def cached(name: str, today: date, version: int, compute: Callable[[], Any], *parts: object) -> Any:
-    """``compute()``, kept in the cache for this day, language, data version and ``parts``."""
-    key = ":".join(str(part) for part in ("dashboard", name, today.isoformat(), get_locale(), version, *parts))
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value)
-    return value
-
-
 def attention_summary(today: date) -> AttentionSummary:
     """The attention panel: the first entries of each list, their sizes and the counts by kind."""
     from oversight.subcontracts import violations
@@ -122,22 +105,17 @@ def attention_summary(today: date) -> AttentionSummary:
     )
 
 
-def _user_parts(user: Any) -> tuple[object, ...]:
-    return (user.id, ",".join(sorted(user.roles)))
-
-
 def work_summary(user: Any, today: date) -> Shortlist:
     work = my_work(user, today)
     return Shortlist(work[:SHORTLIST], len(work), "/dashboard/work")
 
 
 def dashboard(user: Any, today: date) -> dict[str, Any]:
-    """Everything the dashboard shows to ``user`` (a constant number of queries, fewer when cached)."""
-    version = dataversion.current()
-    figures: Coverage = cached("coverage", today, version, lambda: coverage(today))
+    """Everything the dashboard shows to ``user`` (a constant number of queries)."""
+    figures: Coverage = coverage(today)
     chart: Chart = trend_chart(snapshots.recent(today))
-    work: Shortlist = cached("work", today, version, lambda: work_summary(user, today), *_user_parts(user))
-    summary: AttentionSummary = cached("attention", today, version, lambda: attention_summary(today))
+    work: Shortlist = work_summary(user, today)
+    summary: AttentionSummary = attention_summary(today)
     return {"my_work": work, "attention": summary, "coverage": figures, "chart": chart, "today": today}
 
 
@@ -148,8 +126,7 @@ def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
     """Every overdue (or upcoming) duty, of one kind or all, for the paginated list page."""
     bucket = bucket if bucket in BUCKETS else OVERDUE
     kinds = [kind] if kind in CALENDAR_KINDS else list(CALENDAR_KINDS)
-    version = dataversion.current()
-    full = cached("due", today, version, lambda: attention(today, unconsented_limit=0))
+    full = attention(today, unconsented_limit=0)
     entries = [entry for entry in getattr(full, bucket) if entry.kind in kinds]
     return {
         "entries": entries,
@@ -162,7 +139,7 @@ def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
 
 def work_list(user: Any, today: date) -> list[WorkItem]:
     """Everything waiting for ``user``, oldest first, for the paginated list page."""
-    return cached("work-all", today, dataversion.current(), lambda: my_work(user, today), *_user_parts(user))
+    return my_work(user, today)
 
 
 # --- the month calendar --------------------------------------------------------------------------
@@ -223,14 +200,7 @@ def month_calendar(first: date, today: date, kinds: list[str], day: date | None 
     ``entries`` is the list under the grid: the whole month, or only ``day`` when one is chosen.
     """
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    entries = cached(
-        "calendar",
-        today,
-        dataversion.current(),
-        lambda: due_entries(today, start=first, end=last, kinds=kinds),
-        first.isoformat(),
-        ",".join(kinds),
-    )
+    entries = due_entries(today, start=first, end=last, kinds=kinds)
     by_day: dict[date, list[DueEntry]] = {}
     for entry in entries:
         by_day.setdefault(entry.due_on, []).append(entry)

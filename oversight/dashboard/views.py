@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.auth.decorators import public, role_required
-from oversight.core import dataversion
 from oversight.core.pagination import paginate_list
 from oversight.core.timeutil import local_today, utcnow
 from oversight.dashboard import feed, services, snapshots
@@ -107,12 +106,5 @@ def feed_ics(token: str):
         abort(404)
     with force_locale(user.language or "ja"):  # the feed reads in its owner's language, not the caller's
         today = local_today()
-        body = services.cached(
-            "feed",
-            today,
-            dataversion.current(),
-            lambda: feed.feed_ics(user, today, base_url=request.url_root, now=utcnow()),
-            user.id,
-            request.url_root,
-        )
+        body = feed.feed_ics(user, today, base_url=request.url_root, now=utcnow())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

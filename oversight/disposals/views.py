@@ -19,7 +19,6 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
 # Same rule as the contract: everyone who may sign in may read the certificate.
@@ -66,7 +65,6 @@ def _detail(item_id: int, status: int = 200, **forms):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Every return/deletion item, overdue first."""
     vendors = services.vendors_for_filter()

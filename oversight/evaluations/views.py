@@ -25,7 +25,6 @@ from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.reports import exports as list_exports
 from oversight.vendors.models import Vendor
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 # Everyone who may sign in may read evaluations, so everyone may download their evidence.
@@ -57,7 +56,6 @@ def _detail(evaluation: Evaluation, status: int = 200, **forms):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Evaluations of all vendors, filterable by status (managers see what awaits them)."""
     status = request.args.get("status", "")

@@ -27,7 +27,6 @@ from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, Incide
 from oversight.incidents.pages import detail_context, list_context
 from oversight.reports import exports as list_exports
 from oversight.reports.responses import pdf_response
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 bp.record_once(lambda state: evidence_services.register_owner("incident", lambda user, owner_id: True))
@@ -62,7 +61,6 @@ def _incident_form(form_class, **kwargs):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Incidents, open ones first, with search and a status filter."""
     form = FilterForm(request.args)

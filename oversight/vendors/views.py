@@ -24,7 +24,6 @@ from oversight.vendors.forms import (
     VendorForm,
 )
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
@@ -51,7 +50,6 @@ def _child(model, child_id: int, vendor: Vendor):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """The register with search, filters, sorting and pagination."""
     users = services.assignable_users()

@@ -2,7 +2,7 @@
 
 Every number here is the size of a list page with the filter named in ``links``, so a click on
 a figure shows exactly the rows behind it. All counts come from one statement of scalar
-subqueries (plus the settings read and the subcontract chains, a constant number of queries).
+subqueries, plus one for the 再委託 lights (``violations.light_counts``) and the settings read.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from oversight.audits import schedule as audit_schedule
+from oversight.audits import settings as audit_settings
 from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
 from oversight.contracts import lights as contract_lights
 from oversight.contracts.models import SIGNED, Contract
@@ -79,6 +80,11 @@ class Coverage:
     findings: list[Count]
     lights: list[LightRow] = field(default_factory=list)
 
+    @property
+    def unconsented(self) -> int:
+        """Subcontractors without valid consent (the attention panel shows the same count)."""
+        return self.counts[0].value
+
 
 def _count(*conditions):
     return db.select(func.count(Vendor.id)).where(Vendor.status == ACTIVE, *conditions).scalar_subquery()
@@ -97,18 +103,27 @@ def _overdue_disposals(today: date):
     )
 
 
-def coverage(today: date) -> Coverage:
-    """The coverage figures for ``today``."""
+def coverage(today: date, config: audit_settings.AuditSettings | None = None) -> Coverage:
+    """The coverage figures for ``today`` (``config``: the audit settings, read here when not given)."""
+    config = config or audit_settings.current()
     columns = {
         "active": _count(),
         "contracts": _signed_contracts(),
         "complete": _signed_contracts(func.coalesce(Contract.clause_gaps, 0) == 0),
         "overdue_disposals": _overdue_disposals(today),
+        "unconsented": subcontract_violations.count_query(today).scalar_subquery(),
     }
+    for severity in SEVERITY_LABELS:
+        columns[f"findings_{severity}"] = (
+            db.select(func.count(Finding.id))
+            .where(Finding.status.in_(UNRESOLVED), Finding.severity == severity)
+            .scalar_subquery()
+        )
     for key, module, _label in DUTIES:
         if module is not subcontract_queries:
             for state in LIGHT_STATES:
-                columns[f"{key}_{state}"] = _count(module.light_condition(state, today))
+                extra = (config,) if module is audit_schedule else ()
+                columns[f"{key}_{state}"] = _count(module.light_condition(state, today, *extra))
     row = dict(db.session.execute(db.select(*(value.label(name) for name, value in columns.items()))).one()._mapping)
     # Each open chain node judged once rather than once per state and role (seconds at 5,000 vendors).
     subcontract = subcontract_violations.light_counts(today, Vendor.status == ACTIVE)
@@ -116,13 +131,6 @@ def coverage(today: date) -> Coverage:
     # Not red = the vendor list's "status=active" minus its "<duty>=red" filter.
     row["evaluated"] = row["active"] - row["selection_red"]
     row["audited"] = row["active"] - row["grasp_red"]
-    severities = dict(
-        db.session.execute(
-            db.select(Finding.severity, func.count(Finding.id))
-            .where(Finding.status.in_(UNRESOLVED))
-            .group_by(Finding.severity)
-        ).all()
-    )
     return Coverage(
         ratios=[
             Ratio(
@@ -147,14 +155,14 @@ def coverage(today: date) -> Coverage:
         counts=[
             Count(
                 str(_l("Subcontractors without valid consent")),
-                subcontract_violations.count(today),
+                row["unconsented"],
                 "/subcontracts/",
             ),
             Count(str(_l("Overdue returns/deletions")), row["overdue_disposals"], "/disposals/?state=overdue"),
         ],
         findings=[
             Count(
-                str(label), int(severities.get(severity, 0)), f"/audits/findings?status=unresolved&severity={severity}"
+                str(label), int(row[f"findings_{severity}"]), f"/audits/findings?status=unresolved&severity={severity}"
             )
             for severity, label in SEVERITY_LABELS.items()
         ],

@@ -13,11 +13,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from oversight.audits import settings as audit_settings
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
 from oversight.dashboard.coverage import Coverage, coverage
-from oversight.dashboard.due import CALENDAR_KINDS, KIND_LABELS, DueEntry, due_entries, unconsented_nodes
-from oversight.dashboard.worklist import WorkItem, my_work
+from oversight.dashboard.due import (
+    CALENDAR_KINDS,
+    KIND_LABELS,
+    DueEntry,
+    due_entries,
+    due_summary,
+    unconsented_nodes,
+)
+from oversight.dashboard.worklist import WorkItem, first_work, my_work
 
 ATTENTION_DAYS = 30
 SHORTLIST = 15  # entries of each list shown on the dashboard itself
@@ -83,39 +91,39 @@ class AttentionSummary:
         return self.overdue.total + self.unconsented.total
 
 
-def attention_summary(today: date) -> AttentionSummary:
-    """The attention panel: the first entries of each list, their sizes and the counts by kind."""
-    from oversight.subcontracts import violations
+def attention_summary(today: date, unconsented_total: int, config=None) -> AttentionSummary:
+    """The attention panel: the first entries of each list, their sizes and the counts by kind.
 
-    full = attention(today)
+    Counted and cut in SQL (``due.due_summary``); ``unconsented_total`` is the coverage's count of
+    subcontract violations, read once for both panels.
+    """
+    summary = due_summary(today, end=today + timedelta(days=ATTENTION_DAYS), limit=SHORTLIST, config=config)
     kinds = [
         KindCount(
-            kind,
-            str(KIND_LABELS[kind]),
-            sum(1 for entry in full.overdue if entry.kind == kind),
-            sum(1 for entry in full.upcoming if entry.kind == kind),
+            kind, str(KIND_LABELS[kind]), summary.overdue_counts.get(kind, 0), summary.upcoming_counts.get(kind, 0)
         )
         for kind in CALENDAR_KINDS
     ]
     return AttentionSummary(
-        overdue=Shortlist(full.overdue[:SHORTLIST], len(full.overdue), f"/dashboard/due?bucket={OVERDUE}"),
-        upcoming=Shortlist(full.upcoming[:SHORTLIST], len(full.upcoming), f"/dashboard/due?bucket={UPCOMING}"),
-        unconsented=Shortlist(full.unconsented, violations.count(today), "/subcontracts/"),
+        overdue=Shortlist(summary.overdue, summary.overdue_total, f"/dashboard/due?bucket={OVERDUE}"),
+        upcoming=Shortlist(summary.upcoming, summary.upcoming_total, f"/dashboard/due?bucket={UPCOMING}"),
+        unconsented=Shortlist(unconsented_nodes(today, SHORTLIST), unconsented_total, "/subcontracts/"),
         kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
     )
 
 
-def work_summary(user: Any, today: date) -> Shortlist:
-    work = my_work(user, today)
-    return Shortlist(work[:SHORTLIST], len(work), "/dashboard/work")
+def work_summary(user: Any, today: date, config=None) -> Shortlist:
+    items, total = first_work(user, today, SHORTLIST, config)
+    return Shortlist(items, total, "/dashboard/work")
 
 
 def dashboard(user: Any, today: date) -> dict[str, Any]:
     """Everything the dashboard shows to ``user`` (a constant number of queries)."""
-    figures: Coverage = coverage(today)
+    config = audit_settings.current()  # read once for the three panels that apply the audit schedule
+    figures: Coverage = coverage(today, config)
     chart: Chart = trend_chart(snapshots.recent(today))
-    work: Shortlist = work_summary(user, today)
-    summary: AttentionSummary = attention_summary(today)
+    work: Shortlist = work_summary(user, today, config)
+    summary: AttentionSummary = attention_summary(today, figures.unconsented, config)
     return {"my_work": work, "attention": summary, "coverage": figures, "chart": chart, "today": today}
 
 

@@ -37,6 +37,11 @@ DUTIES = (
     ("termination", termination_lights, _l("Contract end (終了)")),
 )
 
+# An active vendor's light for these duties is always one of the three (grey is for vendors outside
+# the duty: none of them is active), so one state per duty is counted as the rest of the active
+# vendors: the one whose SQL condition is written as "neither of the others" (the dearest to count).
+DERIVED_STATE = {"selection": RED, "contract": RED, "grasp": AMBER, "termination": GREEN}
+
 
 @dataclass(frozen=True)
 class Ratio:
@@ -122,9 +127,12 @@ def coverage(today: date, config: audit_settings.AuditSettings | None = None) ->
     for key, module, _label in DUTIES:
         if module is not subcontract_queries:
             for state in LIGHT_STATES:
-                extra = (config,) if module is audit_schedule else ()
-                columns[f"{key}_{state}"] = _count(module.light_condition(state, today, *extra))
+                if state != DERIVED_STATE[key]:
+                    extra = (config,) if module is audit_schedule else ()
+                    columns[f"{key}_{state}"] = _count(module.light_condition(state, today, *extra))
     row = dict(db.session.execute(db.select(*(value.label(name) for name, value in columns.items()))).one()._mapping)
+    for key, state in DERIVED_STATE.items():
+        row[f"{key}_{state}"] = row["active"] - sum(row[f"{key}_{other}"] for other in LIGHT_STATES if other != state)
     # Each open chain node judged once rather than once per state and role (seconds at 5,000 vendors).
     subcontract = subcontract_violations.light_counts(today, Vendor.status == ACTIVE)
     row.update({f"subcontract_{state}": count for state, count in subcontract.items()})

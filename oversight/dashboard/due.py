@@ -241,6 +241,36 @@ def due_entries(
     return entries
 
 
+def due_page(
+    today: date, *, end: date, overdue: bool, kinds: Iterable[str], offset: int, limit: int
+) -> tuple[list[DueEntry], int]:
+    """``limit`` overdue (or not overdue) duties due by ``end`` from ``offset``, and how many there are.
+
+    One query reads the SQL kinds' first ``offset + limit`` rows with their count; the incidents'
+    clocks (few) are merged in Python.
+    """
+    wanted = set(kinds)
+    entries: list[DueEntry] = []
+    total = 0
+    duties = _dated_duties(today, wanted, None)
+    if duties is not None:
+        late = or_(duties.c.is_late == 1, duties.c.due_on < literal(today, Date))
+        query = (
+            db.select(duties, func.count().over().label("total"))
+            .where(*_window(duties, None, end), late if overdue else ~late)
+            .order_by(*_order(duties))
+            .limit(offset + limit)
+        )
+        rows = db.session.execute(query).all()
+        entries = [_entry(row) for row in rows]
+        total = rows[0].total if rows else 0
+    if INCIDENT in wanted:
+        incidents = [entry for entry in _incidents(None, end, today) if entry.is_overdue(today) == overdue]
+        entries = sorted(entries + incidents, key=_sort_key)
+        total += len(incidents)
+    return entries[offset : offset + limit], total
+
+
 @dataclass(frozen=True)
 class DueSummary:
     """The first ``limit`` overdue and upcoming duties and how many there are of each kind."""

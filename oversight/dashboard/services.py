@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from oversight.audits import settings as audit_settings
+from oversight.core.pagination import ListPage
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
 from oversight.dashboard.coverage import Coverage, coverage
@@ -22,35 +23,17 @@ from oversight.dashboard.due import (
     KIND_LABELS,
     DueEntry,
     due_entries,
+    due_page,
     due_summary,
     unconsented_nodes,
 )
-from oversight.dashboard.worklist import WorkItem, first_work, my_work
+from oversight.dashboard.worklist import first_work
 
 ATTENTION_DAYS = 30
 SHORTLIST = 15  # entries of each list shown on the dashboard itself
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 OVERDUE, UPCOMING = "overdue", "upcoming"
 BUCKETS = (OVERDUE, UPCOMING)
-
-
-@dataclass(frozen=True)
-class Attention:
-    """Overdue first (the most late at the top), then what falls due within ``ATTENTION_DAYS``."""
-
-    overdue: list[DueEntry]
-    upcoming: list[DueEntry]
-    unconsented: list[DueEntry]
-
-
-def attention(today: date, unconsented_limit: int = SHORTLIST) -> Attention:
-    """Everything overdue and everything due within 30 days, with the first subcontract violations."""
-    entries = due_entries(today, end=today + timedelta(days=ATTENTION_DAYS))
-    return Attention(
-        overdue=[entry for entry in entries if entry.is_overdue(today)],
-        upcoming=[entry for entry in entries if not entry.is_overdue(today)],
-        unconsented=unconsented_nodes(today, unconsented_limit),
-    )
 
 
 @dataclass(frozen=True)
@@ -130,14 +113,20 @@ def dashboard(user: Any, today: date) -> dict[str, Any]:
 # --- the whole lists behind the dashboard's short lists -------------------------------------------
 
 
-def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
-    """Every overdue (or upcoming) duty, of one kind or all, for the paginated list page."""
+def due_list(today: date, bucket: str, kind: str, page: int, per_page: int) -> dict[str, Any]:
+    """One page of every overdue (or upcoming) duty, of one kind or all (``entries``: a ``ListPage``)."""
     bucket = bucket if bucket in BUCKETS else OVERDUE
     kinds = [kind] if kind in CALENDAR_KINDS else list(CALENDAR_KINDS)
-    full = attention(today, unconsented_limit=0)
-    entries = [entry for entry in getattr(full, bucket) if entry.kind in kinds]
+    entries, total = due_page(
+        today,
+        end=today + timedelta(days=ATTENTION_DAYS),
+        overdue=bucket == OVERDUE,
+        kinds=kinds,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
     return {
-        "entries": entries,
+        "entries": ListPage(entries, page, per_page, total=total),
         "bucket": bucket,
         "kind": kind if kind in CALENDAR_KINDS else "",
         "kind_labels": {key: str(KIND_LABELS[key]) for key in CALENDAR_KINDS},
@@ -145,9 +134,10 @@ def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
     }
 
 
-def work_list(user: Any, today: date) -> list[WorkItem]:
-    """Everything waiting for ``user``, oldest first, for the paginated list page."""
-    return my_work(user, today)
+def work_list(user: Any, today: date, page: int, per_page: int) -> ListPage:
+    """One page of everything waiting for ``user``, oldest first."""
+    items, total = first_work(user, today, per_page, offset=(page - 1) * per_page)
+    return ListPage(items, page, per_page, total=total)
 
 
 # --- the month calendar --------------------------------------------------------------------------

@@ -411,11 +411,15 @@ def my_work(user: Any, today: date) -> list[WorkItem]:
     return [] if work is None else [_item(row) for row in db.session.execute(_ordered(work))]
 
 
-def first_work(user: Any, today: date, limit: int, config=None) -> tuple[list[WorkItem], int]:
-    """The first ``limit`` items of ``my_work`` and how many there are, in one query (``config``: audit settings)."""
+def first_work(user: Any, today: date, limit: int, config=None, offset: int = 0) -> tuple[list[WorkItem], int]:
+    """``limit`` items of ``my_work`` from ``offset`` and how many there are in all, in one query
+    (a second one counts when ``offset`` lies past the end). ``config``: the audit settings."""
     work = _work_query(user, today, config)
     if work is None:
         return [], 0
-    query = _ordered(work).add_columns(func.count().over().label("total")).limit(limit)
+    query = _ordered(work).add_columns(func.count().over().label("total")).limit(limit).offset(offset)
     rows = db.session.execute(query).all()
-    return [_item(row) for row in rows], (rows[0].total if rows else 0)
+    if rows:
+        return [_item(row) for row in rows], rows[0].total
+    total = db.session.scalar(db.select(func.count()).select_from(work)) if offset else 0
+    return [], total or 0

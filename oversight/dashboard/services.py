@@ -74,12 +74,16 @@ class AttentionSummary:
         return self.overdue.total + self.unconsented.total
 
 
-def attention_summary(today: date, unconsented_total: int, config=None) -> AttentionSummary:
+def attention_summary(today: date, unconsented_total: int | None = None, config=None) -> AttentionSummary:
     """The attention panel: the first entries of each list, their sizes and the counts by kind.
 
     Counted and cut in SQL (``due.due_summary``); ``unconsented_total`` is the coverage's count of
-    subcontract violations, read once for both panels.
+    subcontract violations, read once for both panels (counted here when not given).
     """
+    from oversight.subcontracts import violations
+
+    if unconsented_total is None:
+        unconsented_total = violations.count(today)
     summary = due_summary(today, end=today + timedelta(days=ATTENTION_DAYS), limit=SHORTLIST, config=config)
     kinds = [
         KindCount(

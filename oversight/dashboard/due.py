@@ -112,7 +112,9 @@ def _columns(kind: str, object_id, title, vendor_name, due_on, is_late=None, nev
 
 def audit_duties(today: date, config=None) -> Select:
     """Every vendor in the audit cycle, due on its next audit date (late when never audited)."""
-    rows = audit_pages.schedule_query(today, config=config).order_by(None).subquery("audit_schedule")
+    rows = (
+        audit_pages.schedule_query(today, config=config, with_findings=False).order_by(None).subquery("audit_schedule")
+    )
     never = rows.c.last_audit_on.is_(None)
     late = or_(never, rows.c.next_due_on < literal(today, Date))
     return db.select(*_columns(AUDIT, rows.c.id, rows.c.name, rows.c.name, rows.c.next_due_on, late, never))

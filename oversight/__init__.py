@@ -42,13 +42,12 @@ def load_config(app: Flask, config: Config) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF protection and Bootstrap assets."""
     from oversight import models  # noqa: F401 - every model must be known to Alembic
-    from oversight.extensions import bootstrap, cache, csrf, db, migrate
+    from oversight.extensions import bootstrap, csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    cache.init_app(app)
     install_features(app)
 
 

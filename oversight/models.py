@@ -6,7 +6,6 @@ from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.auth.models import User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
-from oversight.core.dataversion import DataVersion
 from oversight.dashboard.models import CalendarToken, CoverageSnapshot
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
@@ -29,7 +28,6 @@ __all__ = [
     "ContractDocument",
     "ContractReview",
     "CoverageSnapshot",
-    "DataVersion",
     "DisposalItem",
     "Evaluation",
     "EvaluationAnswer",

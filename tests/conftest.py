@@ -23,7 +23,7 @@ from oversight import create_app
 from oversight.auth import services as auth_services
 from oversight.auth.roles import ALL_ROLES
 from oversight.config import TestConfig
-from oversight.extensions import cache, db
+from oversight.extensions import db
 
 TEST_PASSWORD = "correct-horse-battery-42"
 
@@ -50,12 +50,8 @@ def app(database_url, tmp_path_factory):
 
 
 def empty_all_tables() -> None:
-    """Delete every row of every table (fast on both engines) but the data version's.
-
-    The data version keeps rising from test to test, so nothing cached in one test can be taken
-    for the next test's data.
-    """
-    tables = [table for table in db.metadata.sorted_tables if table.name != "data_version"]
+    """Delete every row of every table (fast on both engines)."""
+    tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
         # Most tests write to a few tables only: find those in one round trip, then
         # DELETE their rows (children first). TRUNCATE would make new files on disk
@@ -80,7 +76,6 @@ def _empty_database_after_test(app) -> Iterator[None]:
         db.session.remove()
         empty_all_tables()
         db.session.remove()
-        cache.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from oversight.auth.roles import ADMIN
 from oversight.core.exports import download
 from oversight.core.pagination import COUNT_LIMIT, paginate
 from oversight.extensions import db
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
 
@@ -34,7 +33,6 @@ def _filter_form() -> tuple[LogFilterForm, services.LogFilter]:
 
 @bp.route("/")
 @role_required(ADMIN)
-@cached_page
 def index():
     """The log, newest first, with filters."""
     form, filters = _filter_form()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from flask import has_app_context
+from flask import g, has_app_context, has_request_context
 from flask_babel import lazy_gettext as _l
 
 INTERVAL_KEY = "audit.interval_months.{tier}"
@@ -53,7 +53,16 @@ def _stored_values() -> dict:
 
 
 def current() -> AuditSettings:
-    """Every audit setting, in one query (defaults for those unset or invalid)."""
+    """Every audit setting, in one query (defaults for those unset or invalid); read once per request
+    (the dashboard's panels and the lights all need them), afresh in every other context."""
+    if has_request_context():
+        if "audit_settings" not in g:
+            g.audit_settings = _read()
+        return g.audit_settings
+    return _read()
+
+
+def _read() -> AuditSettings:
     stored = _stored_values()
 
     def value(key: str) -> int:

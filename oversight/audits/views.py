@@ -38,7 +38,6 @@ from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
-from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -81,7 +80,6 @@ def _detail(audit: Audit, status: int = 200, **forms):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Upcoming and overdue audits per vendor, with filters, sort and pagination."""
     form = ScheduleFilterForm(request.args)
@@ -111,7 +109,6 @@ def export_schedule():
 
 @bp.route("/records")
 @role_required()
-@cached_page
 def records():
     """Every audit record, filterable by status and kind."""
     form = RecordsFilterForm(request.args)
@@ -395,7 +392,6 @@ def return_to_auditor(audit_id: int):
 
 @bp.route("/findings")
 @role_required()
-@cached_page
 def findings():
     """Findings of all audits, filterable by status, severity and overdue."""
     form = FindingsFilterForm(request.args)

@@ -34,7 +34,6 @@ from oversight.disposals import services as disposal_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
-from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -72,7 +71,6 @@ def _filtered_query():
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Every contract, with search, filters, sorting and pagination."""
     form, sort, query = _filtered_query()

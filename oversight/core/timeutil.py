@@ -4,6 +4,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from sqlalchemy import Date, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def utcnow() -> datetime:
@@ -25,3 +28,33 @@ def local_today() -> date:
 def to_local(value: datetime) -> datetime:
     """An instant shown in the app's time zone."""
     return value.astimezone(app_timezone())
+
+
+class sql_local_date(FunctionElement):
+    """``to_local(instant).date()`` in SQL, for a naive-UTC column (``UTCDateTime``): the day people saw.
+
+    PostgreSQL converts with the zone's rules (``TIMEZONE``); SQLite has no zone data and adds the
+    zone's present offset, exact for zones without summer time such as the default Asia/Tokyo.
+    """
+
+    type = Date()
+    name = "local_date"
+    inherit_cache = True
+
+
+def local_date(column) -> sql_local_date:
+    zone = app_timezone()
+    minutes = int(datetime.now(zone).utcoffset().total_seconds() // 60)
+    return sql_local_date(column, literal(zone.key), literal(f"{minutes:+d} minutes"))
+
+
+@compiles(sql_local_date)
+def _local_date_postgresql(element, compiler, **kw):
+    column, zone, _offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(timezone({zone}, timezone('UTC', {column})) AS DATE)"
+
+
+@compiles(sql_local_date, "sqlite")
+def _local_date_sqlite(element, compiler, **kw):
+    column, _zone, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({column}, {offset})"

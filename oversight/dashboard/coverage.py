@@ -1,8 +1,9 @@
 """Coverage: how much of the oversight is in place, as counts computed by SQL aggregates.
 
 Every number here is the size of a list page with the filter named in ``links``, so a click on
-a figure shows exactly the rows behind it. All counts come from one statement of scalar
-subqueries (plus the settings read and the subcontract chains, a constant number of queries).
+a figure shows exactly the rows behind it. The counts come from one statement of scalar subqueries
+and one that judges every light of every active vendor once (``status.lights.colour_counts``: each
+duty's one SQL rule, the same the vendor list shows and filters by).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from oversight.audits import settings as audit_settings
 from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
 from oversight.contracts.models import SIGNED, Contract
 from oversight.core.lights import AMBER, GREEN, RED
@@ -75,6 +77,11 @@ class Coverage:
     findings: list[Count]
     lights: list[LightRow] = field(default_factory=list)
 
+    @property
+    def unconsented(self) -> int:
+        """Subcontractors without valid consent (the attention panel shows the same count)."""
+        return self.counts[0].value
+
 
 def _count(*conditions):
     return db.select(func.count(Vendor.id)).where(Vendor.status == ACTIVE, *conditions).scalar_subquery()
@@ -93,29 +100,30 @@ def _overdue_disposals(today: date):
     )
 
 
-def coverage(today: date) -> Coverage:
-    """The coverage figures for ``today``."""
+def coverage(today: date, config: audit_settings.AuditSettings | None = None) -> Coverage:
+    """The coverage figures for ``today`` (``config``: accepted for the dashboard's shared settings read;
+    the lights read the audit settings they need)."""
     columns = {
         "active": _count(),
         "contracts": _signed_contracts(),
         "complete": _signed_contracts(func.coalesce(Contract.clause_gaps, 0) == 0),
         "overdue_disposals": _overdue_disposals(today),
+        "unconsented": subcontract_violations.count_query(today).scalar_subquery(),
     }
+    for severity in SEVERITY_LABELS:
+        columns[f"findings_{severity}"] = (
+            db.select(func.count(Finding.id))
+            .where(Finding.status.in_(UNRESOLVED), Finding.severity == severity)
+            .scalar_subquery()
+        )
     row = dict(db.session.execute(db.select(*(value.label(name) for name, value in columns.items()))).one()._mapping)
-    # Every light of every active vendor judged once, in one statement.
+    # Every light of every active vendor judged once, in one statement (each duty's one SQL rule).
     counts = status_lights.colour_counts(Vendor.status == ACTIVE, today)
     for parameter, key, _label in DUTIES:
         row.update({f"{parameter}_{state}": counts[key][state] for state in LIGHT_STATES})
     # Not red = the vendor list's "status=active" minus its "<duty>=red" filter.
     row["evaluated"] = row["active"] - row["selection_red"]
     row["audited"] = row["active"] - row["grasp_red"]
-    severities = dict(
-        db.session.execute(
-            db.select(Finding.severity, func.count(Finding.id))
-            .where(Finding.status.in_(UNRESOLVED))
-            .group_by(Finding.severity)
-        ).all()
-    )
     return Coverage(
         ratios=[
             Ratio(
@@ -140,14 +148,14 @@ def coverage(today: date) -> Coverage:
         counts=[
             Count(
                 str(_l("Subcontractors without valid consent")),
-                subcontract_violations.count(today),
+                row["unconsented"],
                 "/subcontracts/",
             ),
             Count(str(_l("Overdue returns/deletions")), row["overdue_disposals"], "/disposals/?state=overdue"),
         ],
         findings=[
             Count(
-                str(label), int(severities.get(severity, 0)), f"/audits/findings?status=unresolved&severity={severity}"
+                str(label), int(row[f"findings_{severity}"]), f"/audits/findings?status=unresolved&severity={severity}"
             )
             for severity, label in SEVERITY_LABELS.items()
         ],

@@ -1,7 +1,9 @@
 """Every dated duty in one list: what the attention panel, the calendar and the iCalendar feed show.
 
-Each source is read with a constant number of queries (aggregates and joins in SQL, the
-features' own schedule and clock functions for the rules), so the cost does not grow with the data.
+Every source but the incidents' clocks is one ``SELECT`` of the same columns, and they are read
+together as one ``UNION ALL``: the calendar and the feed filter it by date, the attention panel
+ranks and counts it in SQL and reads only the first rows (``due_summary``). Open incidents are few;
+their clocks come from the incident rules in Python. The cost does not grow with the data.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, Select, String, case, func, literal, or_, type_coerce, union_all
 
 from oversight.audits import pages as audit_pages
 from oversight.audits.models import UNRESOLVED, Finding
 from oversight.contracts.models import CLOSED, SIGNED, Contract
 from oversight.disposals.models import DisposalItem
-from oversight.evaluations.lights import latest_decisions
+from oversight.evaluations.lights import latest_decided
 from oversight.evaluations.models import REJECTED
 from oversight.extensions import db
 from oversight.incidents import status as incident_status
@@ -44,6 +47,14 @@ KIND_LABELS = {
 # Kinds with a due date, shown on the calendar and in the feed (a missing consent has none).
 CALENDAR_KINDS = (AUDIT, DISPOSAL, FINDING, EVALUATION, CONTRACT, INCIDENT)
 EVALUATED_STATUSES = (SELECTED, ACTIVE, TERMINATING)
+TITLE_LENGTH = 60
+URLS = {
+    AUDIT: "/vendors/{id}",
+    DISPOSAL: "/disposals/{id}",
+    FINDING: "/audits/findings/{id}",
+    EVALUATION: "/vendors/{id}",
+    CONTRACT: "/contracts/{id}",
+}
 
 
 @dataclass(frozen=True)
@@ -76,72 +87,82 @@ class DueEntry:
         return self.is_late or (self.due_on is not None and self.due_on < today)
 
 
-def _audits(start: date | None, end: date, today: date) -> Iterable[DueEntry]:
-    for row in audit_pages.schedule_rows(today, due_from=start, due_until=end):
-        due = row.next_due_on
-        if due <= end and (start is None or due >= start):
-            detail = "" if row.last_audit_on else str(_l("Never audited"))
-            yield DueEntry(
-                AUDIT,
-                row.vendor_id,
-                row.vendor_name,
-                row.vendor_name,
-                due,
-                f"/vendors/{row.vendor_id}",
-                detail,
-                is_late=row.state == audit_pages.OVERDUE,
+def _title(text):
+    """A finding's description as its title: the first 59 characters and an ellipsis past 60."""
+    return case((func.length(text) <= TITLE_LENGTH, text), else_=func.substr(text, 1, TITLE_LENGTH - 1) + "…")
+
+
+def _flag(condition):
+    return literal(0) if condition is None else case((condition, 1), else_=0)
+
+
+def _columns(kind: str, object_id, title, vendor_name, due_on, is_late=None, never_audited=None):
+    """The columns every source gives, in one shape so that they form one ``UNION ALL``."""
+    return (
+        literal(kind).label("kind"),
+        literal(CALENDAR_KINDS.index(kind)).label("kind_order"),
+        object_id.label("object_id"),
+        type_coerce(title, String).label("title"),
+        vendor_name.label("vendor_name"),
+        type_coerce(due_on, Date).label("due_on"),
+        _flag(is_late).label("is_late"),
+        _flag(never_audited).label("never_audited"),
+    )
+
+
+def audit_duties(today: date, config=None) -> Select:
+    """Every vendor in the audit cycle, due on its next audit date (late when never audited)."""
+    rows = (
+        audit_pages.schedule_query(today, config=config, with_findings=False).order_by(None).subquery("audit_schedule")
+    )
+    never = rows.c.last_audit_on.is_(None)
+    late = or_(never, rows.c.next_due_on < literal(today, Date))
+    return db.select(*_columns(AUDIT, rows.c.id, rows.c.name, rows.c.name, rows.c.next_due_on, late, never))
+
+
+def _disposals() -> Select:
+    return (
+        db.select(
+            *_columns(
+                DISPOSAL, DisposalItem.id, Contract.number + " — " + Vendor.name, Vendor.name, DisposalItem.due_on
             )
-
-
-def _window(column, start: date | None, end: date):
-    return (column <= end,) if start is None else (column <= end, column >= start)
-
-
-def _disposals(start: date | None, end: date) -> Iterable[DueEntry]:
-    query = (
-        db.select(DisposalItem.id, DisposalItem.due_on, Contract.number, Vendor.name)
+        )
         .join(Contract, Contract.id == DisposalItem.contract_id)
         .join(Vendor, Vendor.id == DisposalItem.vendor_id)
-        .where(DisposalItem.confirmed_at.is_(None), *_window(DisposalItem.due_on, start, end))
+        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.due_on.is_not(None))
     )
-    for row in db.session.execute(query):
-        yield DueEntry(DISPOSAL, row.id, f"{row.number} — {row.name}", row.name, row.due_on, f"/disposals/{row.id}")
 
 
-def _findings(start: date | None, end: date) -> Iterable[DueEntry]:
-    query = (
-        db.select(Finding.id, Finding.due_on, Finding.description, Vendor.name)
+def _findings() -> Select:
+    return (
+        db.select(*_columns(FINDING, Finding.id, _title(Finding.description), Vendor.name, Finding.due_on))
         .join(Vendor, Vendor.id == Finding.vendor_id)
-        .where(Finding.status.in_(UNRESOLVED), *_window(Finding.due_on, start, end))
+        .where(Finding.status.in_(UNRESOLVED), Finding.due_on.is_not(None))
     )
-    for row in db.session.execute(query):
-        text = row.description if len(row.description) <= 60 else row.description[:59] + "…"
-        yield DueEntry(FINDING, row.id, text, row.name, row.due_on, f"/audits/findings/{row.id}")
 
 
-def _evaluations(start: date | None, end: date) -> Iterable[DueEntry]:
-    vendors = dict(
-        db.session.execute(db.select(Vendor.id, Vendor.name).where(Vendor.status.in_(EVALUATED_STATUSES))).all()
+def _evaluations() -> Select:
+    latest = latest_decided()
+    return (
+        db.select(*_columns(EVALUATION, Vendor.id, Vendor.name, Vendor.name, latest.c.valid_until))
+        .join(latest, latest.c.vendor_id == Vendor.id)
+        .where(Vendor.status.in_(EVALUATED_STATUSES), latest.c.status != REJECTED, latest.c.valid_until.is_not(None))
     )
-    for vendor_id, decision in latest_decisions(list(vendors)).items():
-        due = decision.valid_until
-        if decision.status == REJECTED or due is None or due > end or (start is not None and due < start):
-            continue
-        name = vendors[vendor_id]
-        yield DueEntry(EVALUATION, vendor_id, name, name, due, f"/vendors/{vendor_id}")
 
 
-def _contracts(start: date | None, end: date) -> Iterable[DueEntry]:
-    query = (
-        db.select(Contract.id, Contract.number, Contract.title, Contract.end_on, Vendor.name)
+def _contracts() -> Select:
+    return (
+        db.select(
+            *_columns(CONTRACT, Contract.id, Contract.number + " " + Contract.title, Vendor.name, Contract.end_on)
+        )
         .join(Vendor, Vendor.id == Contract.vendor_id)
-        .where(Contract.status == SIGNED, Contract.status.not_in(CLOSED), *_window(Contract.end_on, start, end))
+        .where(Contract.status == SIGNED, Contract.status.not_in(CLOSED), Contract.end_on.is_not(None))
     )
-    for row in db.session.execute(query):
-        yield DueEntry(CONTRACT, row.id, f"{row.number} {row.title}", row.name, row.end_on, f"/contracts/{row.id}")
 
 
-def _incidents(start: date | None, end: date, today: date) -> Iterable[DueEntry]:
+def _incidents(start: date | None, end: date, today: date) -> list[DueEntry]:
+    """The running report clocks of open incidents (few: computed by the incident rules in Python)."""
+    entries = []
     for row in incident_status.open_incidents(today):
         for clock in row.clocks:
             if clock.due_on is None or clock.state not in (
@@ -152,32 +173,157 @@ def _incidents(start: date | None, end: date, today: date) -> Iterable[DueEntry]
                 continue
             if clock.due_on <= end and (start is None or clock.due_on >= start):
                 incident = row.incident
-                yield DueEntry(
-                    INCIDENT,
-                    incident.id,
-                    f"{incident.title}: {clock.label}",
-                    incident.vendor.name,
-                    clock.due_on,
-                    f"/incidents/{incident.id}",
-                    clock.key,
+                entries.append(
+                    DueEntry(
+                        INCIDENT,
+                        incident.id,
+                        f"{incident.title}: {clock.label}",
+                        incident.vendor.name,
+                        clock.due_on,
+                        f"/incidents/{incident.id}",
+                        clock.key,
+                    )
                 )
+    return entries
+
+
+def _dated_duties(today: date, kinds: Iterable[str], config=None):
+    """The SQL kinds among ``kinds`` as one ``UNION ALL`` subquery (None when none is wanted)."""
+    sources = {
+        AUDIT: lambda: audit_duties(today, config),
+        DISPOSAL: _disposals,
+        FINDING: _findings,
+        EVALUATION: _evaluations,
+        CONTRACT: _contracts,
+    }
+    selects = [source() for kind, source in sources.items() if kind in kinds]
+    if not selects:
+        return None
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("duties")
+
+
+def _window(duties, start: date | None, end: date) -> list:
+    conditions = [duties.c.due_on <= literal(end, Date)]
+    if start is not None:
+        conditions.append(duties.c.due_on >= literal(start, Date))
+    return conditions
+
+
+def _order(duties) -> list:
+    return [duties.c.due_on, duties.c.kind_order, duties.c.title, duties.c.object_id]
+
+
+def _entry(row) -> DueEntry:
+    url = URLS[row.kind].format(id=row.object_id)
+    detail = str(_l("Never audited")) if row.kind == AUDIT and row.never_audited else ""
+    return DueEntry(
+        row.kind, row.object_id, row.title, row.vendor_name, row.due_on, url, detail, is_late=bool(row.is_late)
+    )
+
+
+def _sort_key(entry: DueEntry):
+    return (entry.due_on, CALENDAR_KINDS.index(entry.kind), entry.title)
 
 
 def due_entries(
-    today: date, *, end: date, start: date | None = None, kinds: Iterable[str] = CALENDAR_KINDS
+    today: date, *, end: date, start: date | None = None, kinds: Iterable[str] = CALENDAR_KINDS, config=None
 ) -> list[DueEntry]:
-    """Dated duties due on or before ``end`` (and on or after ``start`` when given), earliest first."""
+    """Dated duties due on or before ``end`` (and on or after ``start`` when given), earliest first.
+
+    One query for every kind but the incidents' clocks (two more when incidents are wanted).
+    """
     wanted = set(kinds)
-    sources = {
-        AUDIT: lambda: _audits(start, end, today),
-        DISPOSAL: lambda: _disposals(start, end),
-        FINDING: lambda: _findings(start, end),
-        EVALUATION: lambda: _evaluations(start, end),
-        CONTRACT: lambda: _contracts(start, end),
-        INCIDENT: lambda: _incidents(start, end, today),
-    }
-    entries = [entry for kind, source in sources.items() if kind in wanted for entry in source()]
-    return sorted(entries, key=lambda entry: (entry.due_on, CALENDAR_KINDS.index(entry.kind), entry.title))
+    entries: list[DueEntry] = []
+    duties = _dated_duties(today, wanted, config)
+    if duties is not None:
+        query = db.select(duties).where(*_window(duties, start, end)).order_by(*_order(duties))
+        entries = [_entry(row) for row in db.session.execute(query)]
+    if INCIDENT in wanted:
+        entries = sorted(entries + _incidents(start, end, today), key=_sort_key)
+    return entries
+
+
+def due_page(
+    today: date, *, end: date, overdue: bool, kinds: Iterable[str], offset: int, limit: int
+) -> tuple[list[DueEntry], int]:
+    """``limit`` overdue (or not overdue) duties due by ``end`` from ``offset``, and how many there are.
+
+    One query reads the SQL kinds' first ``offset + limit`` rows with their count; the incidents'
+    clocks (few) are merged in Python.
+    """
+    wanted = set(kinds)
+    entries: list[DueEntry] = []
+    total = 0
+    duties = _dated_duties(today, wanted, None)
+    if duties is not None:
+        late = or_(duties.c.is_late == 1, duties.c.due_on < literal(today, Date))
+        query = (
+            db.select(duties, func.count().over().label("total"))
+            .where(*_window(duties, None, end), late if overdue else ~late)
+            .order_by(*_order(duties))
+            .limit(offset + limit)
+        )
+        rows = db.session.execute(query).all()
+        entries = [_entry(row) for row in rows]
+        total = rows[0].total if rows else 0
+    if INCIDENT in wanted:
+        incidents = [entry for entry in _incidents(None, end, today) if entry.is_overdue(today) == overdue]
+        entries = sorted(entries + incidents, key=_sort_key)
+        total += len(incidents)
+    return entries[offset : offset + limit], total
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    """The first ``limit`` overdue and upcoming duties and how many there are of each kind."""
+
+    overdue: list[DueEntry]
+    upcoming: list[DueEntry]
+    overdue_counts: dict[str, int]
+    upcoming_counts: dict[str, int]
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(self.overdue_counts.values())
+
+    @property
+    def upcoming_total(self) -> int:
+        return sum(self.upcoming_counts.values())
+
+
+def due_summary(today: date, *, end: date, limit: int, config=None) -> DueSummary:
+    """What the dashboard's attention panel shows, in one query (and the incidents' two).
+
+    Each row of the first ``limit`` of a bucket (overdue, upcoming) comes back with its rank; the
+    first row of every kind in a bucket carries the kind's count, so no list is read whole.
+    """
+    duties = _dated_duties(today, set(CALENDAR_KINDS), config)
+    overdue_bucket = case((or_(duties.c.is_late == 1, duties.c.due_on < literal(today, Date)), 0), else_=1)
+    by_kind = (overdue_bucket, duties.c.kind)
+    ranked = (
+        db.select(
+            duties,
+            overdue_bucket.label("bucket"),
+            func.row_number().over(partition_by=overdue_bucket, order_by=_order(duties)).label("rank"),
+            func.row_number().over(partition_by=by_kind, order_by=_order(duties)).label("kind_rank"),
+            func.count().over(partition_by=by_kind).label("kind_total"),
+        )
+        .where(*_window(duties, None, end))
+        .subquery("ranked")
+    )
+    query = db.select(ranked).where(or_(ranked.c.rank <= limit, ranked.c.kind_rank == 1)).order_by(ranked.c.rank)
+    lists: tuple[list[DueEntry], list[DueEntry]] = ([], [])
+    counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for row in db.session.execute(query):
+        if row.rank <= limit:
+            lists[row.bucket].append(_entry(row))
+        counts[row.bucket][row.kind] = row.kind_total
+    for entry in _incidents(None, end, today):
+        bucket = 0 if entry.is_overdue(today) else 1
+        lists[bucket].append(entry)
+        counts[bucket][INCIDENT] = counts[bucket].get(INCIDENT, 0) + 1
+    overdue, upcoming = (sorted(entries, key=_sort_key)[:limit] for entries in lists)
+    return DueSummary(overdue, upcoming, counts[0], counts[1])
 
 
 def unconsented_nodes(today: date, limit: int) -> list[DueEntry]:

@@ -1,55 +1,39 @@
 """The dashboard's queries: pure functions of the user and ``today`` (nothing here writes).
 
 The dashboard shows the first entries of each list with its full size and a link to the whole
-list. The figures aggregate every vendor, contract and audit, so they are kept in the cache
-(``oversight.extensions.cache``) keyed by the data version (``oversight.core.dataversion``): every
-committed change to oversight data raises it, so a change gives a new key and the next request
-recomputes.
+list. Nothing is kept between requests: every figure is computed afresh by a constant number of
+SQL aggregates (see docs/dashboard.md), so a change shows on the next request in every worker.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import get_locale
-
-from oversight.core import dataversion
+from oversight.audits import settings as audit_settings
+from oversight.core.pagination import ListPage
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
 from oversight.dashboard.coverage import Coverage, coverage
-from oversight.dashboard.due import CALENDAR_KINDS, KIND_LABELS, DueEntry, due_entries, unconsented_nodes
-from oversight.dashboard.worklist import WorkItem, my_work
-from oversight.extensions import cache
+from oversight.dashboard.due import (
+    CALENDAR_KINDS,
+    KIND_LABELS,
+    DueEntry,
+    due_entries,
+    due_page,
+    due_summary,
+    unconsented_nodes,
+)
+from oversight.dashboard.worklist import first_work
 
 ATTENTION_DAYS = 30
 SHORTLIST = 15  # entries of each list shown on the dashboard itself
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 OVERDUE, UPCOMING = "overdue", "upcoming"
 BUCKETS = (OVERDUE, UPCOMING)
-
-
-@dataclass(frozen=True)
-class Attention:
-    """Overdue first (the most late at the top), then what falls due within ``ATTENTION_DAYS``."""
-
-    overdue: list[DueEntry]
-    upcoming: list[DueEntry]
-    unconsented: list[DueEntry]
-
-
-def attention(today: date, unconsented_limit: int = SHORTLIST) -> Attention:
-    """Everything overdue and everything due within 30 days, with the first subcontract violations."""
-    entries = due_entries(today, end=today + timedelta(days=ATTENTION_DAYS))
-    return Attention(
-        overdue=[entry for entry in entries if entry.is_overdue(today)],
-        upcoming=[entry for entry in entries if not entry.is_overdue(today)],
-        unconsented=unconsented_nodes(today, unconsented_limit),
-    )
 
 
 @dataclass(frozen=True)
@@ -90,69 +74,63 @@ class AttentionSummary:
         return self.overdue.total + self.unconsented.total
 
 
-def cached(name: str, today: date, version: int, compute: Callable[[], Any], *parts: object) -> Any:
-    """``compute()``, kept in the cache for this day, language, data version and ``parts``."""
-    key = ":".join(str(part) for part in ("dashboard", name, today.isoformat(), get_locale(), version, *parts))
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value)
-    return value
+def attention_summary(today: date, unconsented_total: int | None = None, config=None) -> AttentionSummary:
+    """The attention panel: the first entries of each list, their sizes and the counts by kind.
 
-
-def attention_summary(today: date) -> AttentionSummary:
-    """The attention panel: the first entries of each list, their sizes and the counts by kind."""
+    Counted and cut in SQL (``due.due_summary``); ``unconsented_total`` is the coverage's count of
+    subcontract violations, read once for both panels (counted here when not given).
+    """
     from oversight.subcontracts import violations
 
-    full = attention(today)
+    if unconsented_total is None:
+        unconsented_total = violations.count(today)
+    summary = due_summary(today, end=today + timedelta(days=ATTENTION_DAYS), limit=SHORTLIST, config=config)
     kinds = [
         KindCount(
-            kind,
-            str(KIND_LABELS[kind]),
-            sum(1 for entry in full.overdue if entry.kind == kind),
-            sum(1 for entry in full.upcoming if entry.kind == kind),
+            kind, str(KIND_LABELS[kind]), summary.overdue_counts.get(kind, 0), summary.upcoming_counts.get(kind, 0)
         )
         for kind in CALENDAR_KINDS
     ]
     return AttentionSummary(
-        overdue=Shortlist(full.overdue[:SHORTLIST], len(full.overdue), f"/dashboard/due?bucket={OVERDUE}"),
-        upcoming=Shortlist(full.upcoming[:SHORTLIST], len(full.upcoming), f"/dashboard/due?bucket={UPCOMING}"),
-        unconsented=Shortlist(full.unconsented, violations.count(today), "/subcontracts/"),
+        overdue=Shortlist(summary.overdue, summary.overdue_total, f"/dashboard/due?bucket={OVERDUE}"),
+        upcoming=Shortlist(summary.upcoming, summary.upcoming_total, f"/dashboard/due?bucket={UPCOMING}"),
+        unconsented=Shortlist(unconsented_nodes(today, SHORTLIST), unconsented_total, "/subcontracts/"),
         kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
     )
 
 
-def _user_parts(user: Any) -> tuple[object, ...]:
-    return (user.id, ",".join(sorted(user.roles)))
-
-
-def work_summary(user: Any, today: date) -> Shortlist:
-    work = my_work(user, today)
-    return Shortlist(work[:SHORTLIST], len(work), "/dashboard/work")
+def work_summary(user: Any, today: date, config=None) -> Shortlist:
+    items, total = first_work(user, today, SHORTLIST, config)
+    return Shortlist(items, total, "/dashboard/work")
 
 
 def dashboard(user: Any, today: date) -> dict[str, Any]:
-    """Everything the dashboard shows to ``user`` (a constant number of queries, fewer when cached)."""
-    version = dataversion.current()
-    figures: Coverage = cached("coverage", today, version, lambda: coverage(today))
+    """Everything the dashboard shows to ``user`` (a constant number of queries)."""
+    config = audit_settings.current()  # read once for the three panels that apply the audit schedule
+    figures: Coverage = coverage(today, config)
     chart: Chart = trend_chart(snapshots.recent(today))
-    work: Shortlist = cached("work", today, version, lambda: work_summary(user, today), *_user_parts(user))
-    summary: AttentionSummary = cached("attention", today, version, lambda: attention_summary(today))
+    work: Shortlist = work_summary(user, today, config)
+    summary: AttentionSummary = attention_summary(today, figures.unconsented, config)
     return {"my_work": work, "attention": summary, "coverage": figures, "chart": chart, "today": today}
 
 
 # --- the whole lists behind the dashboard's short lists -------------------------------------------
 
 
-def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
-    """Every overdue (or upcoming) duty, of one kind or all, for the paginated list page."""
+def due_list(today: date, bucket: str, kind: str, page: int, per_page: int) -> dict[str, Any]:
+    """One page of every overdue (or upcoming) duty, of one kind or all (``entries``: a ``ListPage``)."""
     bucket = bucket if bucket in BUCKETS else OVERDUE
     kinds = [kind] if kind in CALENDAR_KINDS else list(CALENDAR_KINDS)
-    version = dataversion.current()
-    full = cached("due", today, version, lambda: attention(today, unconsented_limit=0))
-    entries = [entry for entry in getattr(full, bucket) if entry.kind in kinds]
+    entries, total = due_page(
+        today,
+        end=today + timedelta(days=ATTENTION_DAYS),
+        overdue=bucket == OVERDUE,
+        kinds=kinds,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
     return {
-        "entries": entries,
+        "entries": ListPage(entries, page, per_page, total=total),
         "bucket": bucket,
         "kind": kind if kind in CALENDAR_KINDS else "",
         "kind_labels": {key: str(KIND_LABELS[key]) for key in CALENDAR_KINDS},
@@ -160,9 +138,10 @@ def due_list(today: date, bucket: str, kind: str) -> dict[str, Any]:
     }
 
 
-def work_list(user: Any, today: date) -> list[WorkItem]:
-    """Everything waiting for ``user``, oldest first, for the paginated list page."""
-    return cached("work-all", today, dataversion.current(), lambda: my_work(user, today), *_user_parts(user))
+def work_list(user: Any, today: date, page: int, per_page: int) -> ListPage:
+    """One page of everything waiting for ``user``, oldest first."""
+    items, total = first_work(user, today, per_page, offset=(page - 1) * per_page)
+    return ListPage(items, page, per_page, total=total)
 
 
 # --- the month calendar --------------------------------------------------------------------------
@@ -223,14 +202,7 @@ def month_calendar(first: date, today: date, kinds: list[str], day: date | None 
     ``entries`` is the list under the grid: the whole month, or only ``day`` when one is chosen.
     """
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    entries = cached(
-        "calendar",
-        today,
-        dataversion.current(),
-        lambda: due_entries(today, start=first, end=last, kinds=kinds),
-        first.isoformat(),
-        ",".join(kinds),
-    )
+    entries = due_entries(today, start=first, end=last, kinds=kinds)
     by_day: dict[date, list[DueEntry]] = {}
     for entry in entries:
         by_day.setdefault(entry.due_on, []).append(entry)

@@ -1,13 +1,12 @@
 """The dashboard: my work, attention, coverage and trend; the due-date calendar and its iCalendar feed."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.auth.decorators import public, role_required
-from oversight.core import dataversion
-from oversight.core.pagination import paginate_list
+from oversight.core.pagination import page_number, paginate_list
 from oversight.core.timeutil import local_today, utcnow
 from oversight.dashboard import feed, services
 from oversight.dashboard.forms import FeedForm
@@ -36,15 +35,16 @@ def index():
 @role_required()
 def due_list():
     """Every overdue duty (or every duty due within 30 days), optionally of one kind, a page at a time."""
-    context = services.due_list(local_today(), request.args.get("bucket", ""), request.args.get("kind", ""))
-    return render_template("dashboard/due.html", pagination=paginate_list(context.pop("entries")), **context)
+    bucket, kind = request.args.get("bucket", ""), request.args.get("kind", "")
+    context = services.due_list(local_today(), bucket, kind, page_number(), current_app.config["PAGE_SIZE"])
+    return render_template("dashboard/due.html", pagination=context.pop("entries"), **context)
 
 
 @bp.route("/dashboard/work")
 @role_required()
 def work_list():
     """Everything waiting for the signed-in user, oldest first, a page at a time."""
-    pagination = paginate_list(services.work_list(current_user, local_today()))
+    pagination = services.work_list(current_user, local_today(), page_number(), current_app.config["PAGE_SIZE"])
     return render_template("dashboard/work.html", pagination=pagination, today=local_today())
 
 
@@ -105,12 +105,5 @@ def feed_ics(token: str):
         abort(404)
     with force_locale(user.language or "ja"):  # the feed reads in its owner's language, not the caller's
         today = local_today()
-        body = services.cached(
-            "feed",
-            today,
-            dataversion.current(),
-            lambda: feed.feed_ics(user, today, base_url=request.url_root, now=utcnow()),
-            user.id,
-            request.url_root,
-        )
+        body = feed.feed_ics(user, today, base_url=request.url_root, now=utcnow())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

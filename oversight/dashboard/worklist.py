@@ -1,27 +1,35 @@
-"""My work: the reviews and approvals waiting for the signed-in user, by role, oldest first.
+"""My work: what is waiting for the signed-in user, by role, oldest first.
 
-One query per kind of work whatever the number of rows. The reviews and approvals come from each
-duty feature's queue (``oversight.status.waiting``), filtered by the decision's permission predicate,
-the same lists the approval-wait reminders read: a manager is not asked to approve what they
-submitted, reviewed or certified themselves.
+Two sources, merged in one order (the day it has waited since, then the kind):
+- the reviews and approvals the user may give now come from each duty feature's queue
+  (``oversight.status.waiting``), filtered by the decision's permission predicate: the same lists the
+  approval-wait reminders read, so a manager is never asked to approve what they submitted,
+  reviewed or certified themselves. Those queues are short (what waits for a decision today);
+- the work a role does on its own records (audits to plan, corrective plans to verify, drafts,
+  certificates to record) can run to thousands of rows at a large company: each kind is one
+  ``SELECT`` of the same columns, read as one ``UNION ALL`` ordered in SQL, so a page reads only
+  the rows it shows and the count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime, Select, String, case, cast, func, literal, null, type_coerce, union_all
 
+from oversight.audits import settings as audit_settings
 from oversight.audits.models import PLAN_RECEIVED, Finding
 from oversight.auth.roles import AUDITOR, PROCUREMENT
 from oversight.contracts.models import DRAFT as CONTRACT_DRAFT
 from oversight.contracts.models import RETURNED as CONTRACT_RETURNED
 from oversight.contracts.models import Contract
-from oversight.core.timeutil import to_local
-from oversight.dashboard.due import AUDIT, due_entries
+from oversight.core.timeutil import local_date, to_local
+from oversight.core.types import UTCDateTime
+from oversight.dashboard.due import audit_duties
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import EDITABLE as EVALUATION_EDITABLE
 from oversight.evaluations.models import RETURNED as EVALUATION_RETURNED
@@ -39,7 +47,7 @@ WORK_LABELS = {
     "contract_approval": _l("Contract approval"),
     "consent_decision": _l("Consent decision"),
     "audit_signoff": _l("Audit sign-off"),
-    "deletion_confirmation": _l("Return/deletion to confirm"),
+    "deletion_confirmation": _l("Deletion certificate confirmation"),
     "audit_due": _l("Audit to plan"),
     "finding_verification": _l("Corrective plan to verify"),
     "evaluation_draft": _l("Evaluation draft"),
@@ -67,78 +75,247 @@ class WorkItem:
         return None if self.since is None else max((today - self.since).days, 0)
 
 
+KIND_RANK = {kind: rank for rank, kind in enumerate(sorted(WORK_LABELS))}  # the list's order within a day
+
+
 def _day(moment: datetime | None) -> date | None:
     return to_local(moment).date() if moment else None
 
 
-def _decisions(user: Any) -> Iterable[WorkItem]:
-    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: one query per queue)."""
-    for waiting in waiting_for(user, db.session):
-        yield WorkItem(waiting.kind, waiting.title, waiting.vendor_name, _day(waiting.since), waiting.url_path)
+def _kind(kind: str):
+    return literal(kind), literal(KIND_RANK[kind])
 
 
-def _disposal_rows(*conditions, order_by):
-    """Open return/deletion items with their contract number and vendor name (one query)."""
-    query = (
-        db.select(DisposalItem.id, DisposalItem.recorded_at, DisposalItem.opened_on, Contract.number, Vendor.name)
+def _draft_kind(status_column, returned: str, draft: str):
+    """``returned`` for a record sent back to its author, else ``draft``."""
+    is_returned = status_column == returned
+    return (
+        case((is_returned, "returned"), else_=draft),
+        case((is_returned, KIND_RANK["returned"]), else_=KIND_RANK[draft]),
+    )
+
+
+def _source(
+    number: int, kind, *, target, vendor_name, order_by, title=None, detail=None, since_at=None, since_on=None
+) -> Select:
+    """One kind of work as columns every source shares, so that they read as one ``UNION ALL``.
+
+    ``since_at`` is an instant (shown as its local day), ``since_on`` a day; ``seq`` keeps the
+    source's own order among items of the same day and kind.
+    """
+    kind_column, kind_rank = kind
+    since_day = local_date(since_at) if since_at is not None else since_on
+    return db.select(
+        literal(number).label("source"),
+        kind_column.label("kind"),
+        kind_rank.label("kind_rank"),
+        target.label("target"),
+        type_coerce(title if title is not None else null(), String).label("title"),
+        type_coerce(detail if detail is not None else null(), String).label("detail"),
+        vendor_name.label("vendor_name"),
+        type_coerce(since_at if since_at is not None else cast(null(), DateTime), UTCDateTime).label("since_at"),
+        type_coerce(since_day if since_day is not None else cast(null(), Date), Date).label("since_on"),
+        func.row_number().over(order_by=order_by).label("seq"),
+    )
+
+
+
+
+
+
+
+def _disposals(number: int, kind: str, *conditions, order_by, since_at=None, since_on=None) -> Select:
+    return (
+        _source(
+            number,
+            _kind(kind),
+            target=DisposalItem.id,
+            title=Contract.number,
+            vendor_name=Vendor.name,
+            since_at=since_at,
+            since_on=since_on,
+            order_by=(*order_by, DisposalItem.id),
+        )
+        .select_from(DisposalItem)
         .join(Contract, Contract.id == DisposalItem.contract_id)
         .join(Vendor, Vendor.id == DisposalItem.vendor_id)
         .where(DisposalItem.confirmed_at.is_(None), *conditions)
-        .order_by(*order_by, DisposalItem.id)
     )
-    return db.session.execute(query)
 
 
-def _audits_due(today: date) -> Iterable[WorkItem]:
-    for entry in due_entries(today, end=today + timedelta(days=AUDIT_LOOKAHEAD_DAYS), kinds=(AUDIT,)):
-        yield WorkItem(
-            "audit_due", entry.title, entry.vendor_name, entry.due_on, f"/audits/new?vendor_id={entry.object_id}"
+
+def _audits_due(today: date, config) -> Select:
+    """Vendors whose next audit falls due within ``AUDIT_LOOKAHEAD_DAYS`` (or is late), by due date."""
+    duties = audit_duties(today, config).subquery("audits_due")
+    return _source(
+        AUDITS_DUE,
+        _kind("audit_due"),
+        target=duties.c.object_id,
+        vendor_name=duties.c.vendor_name,
+        since_on=duties.c.due_on,
+        order_by=(duties.c.due_on, duties.c.title, duties.c.object_id),
+    ).where(duties.c.due_on <= literal(today + timedelta(days=AUDIT_LOOKAHEAD_DAYS), Date))
+
+
+def _findings_to_verify() -> Select:
+    return (
+        _source(
+            FINDING_VERIFICATION,
+            _kind("finding_verification"),
+            target=Finding.id,
+            title=Finding.description,
+            vendor_name=Vendor.name,
+            since_on=Finding.plan_received_on,
+            order_by=(Finding.plan_received_on, Finding.id),
         )
-
-
-def _findings_to_verify() -> Iterable[WorkItem]:
-    query = (
-        db.select(Finding.id, Finding.description, Finding.plan_received_on, Vendor.name)
+        .select_from(Finding)
         .join(Vendor, Vendor.id == Finding.vendor_id)
         .where(Finding.status == PLAN_RECEIVED)
-        .order_by(Finding.plan_received_on, Finding.id)
     )
-    for row in db.session.execute(query):
-        text = row.description if len(row.description) <= 60 else row.description[:59] + "…"
-        yield WorkItem("finding_verification", text, row.name, row.plan_received_on, f"/audits/findings/{row.id}")
 
 
-def _procurement_drafts() -> Iterable[WorkItem]:
-    evaluations = db.session.execute(
-        db.select(Evaluation.id, Evaluation.status, Evaluation.updated_at, Vendor.name)
+def _evaluation_drafts() -> Select:
+    return (
+        _source(
+            EVALUATION_DRAFT,
+            _draft_kind(Evaluation.status, EVALUATION_RETURNED, "evaluation_draft"),
+            target=Evaluation.id,
+            vendor_name=Vendor.name,
+            since_at=Evaluation.updated_at,
+            order_by=(Evaluation.updated_at, Evaluation.id),
+        )
+        .select_from(Evaluation)
         .join(Vendor, Vendor.id == Evaluation.vendor_id)
         .where(Evaluation.status.in_(EVALUATION_EDITABLE))
-        .order_by(Evaluation.updated_at, Evaluation.id)
     )
-    label = str(_l("Selection evaluation"))
-    for row in evaluations:
-        kind = "returned" if row.status == EVALUATION_RETURNED else "evaluation_draft"
-        yield WorkItem(kind, label, row.name, _day(row.updated_at), f"/evaluations/{row.id}")
-    contracts = db.session.execute(
-        db.select(Contract.id, Contract.number, Contract.title, Contract.status, Contract.updated_at, Vendor.name)
+
+
+def _contract_drafts() -> Select:
+    return (
+        _source(
+            CONTRACT_DRAFT_SOURCE,
+            _draft_kind(Contract.status, CONTRACT_RETURNED, "contract_draft"),
+            target=Contract.id,
+            title=Contract.number,
+            detail=Contract.title,
+            vendor_name=Vendor.name,
+            since_at=Contract.updated_at,
+            order_by=(Contract.updated_at, Contract.id),
+        )
+        .select_from(Contract)
         .join(Vendor, Vendor.id == Contract.vendor_id)
         .where(Contract.status.in_((CONTRACT_DRAFT, CONTRACT_RETURNED)))
-        .order_by(Contract.updated_at, Contract.id)
     )
-    for row in contracts:
-        kind = "returned" if row.status == CONTRACT_RETURNED else "contract_draft"
-        yield WorkItem(kind, f"{row.number} {row.title}", row.name, _day(row.updated_at), f"/contracts/{row.id}")
-    for row in _disposal_rows(DisposalItem.recorded_at.is_(None), order_by=(DisposalItem.due_on,)):
-        yield WorkItem(
-            "certificate_missing", f"{row.number} — {row.name}", row.name, row.opened_on, f"/disposals/{row.id}"
-        )
+
+
+def _certificates_missing() -> Select:
+    return _disposals(
+        CERTIFICATE_MISSING,
+        "certificate_missing",
+        DisposalItem.recorded_at.is_(None),
+        since_on=DisposalItem.opened_on,
+        order_by=(DisposalItem.due_on,),
+    )
+
+
+# Each source's number (the order of the roles' lists, kept among items of the same day and kind),
+# its title and its address.
+(
+    AUDITS_DUE,
+    FINDING_VERIFICATION,
+    EVALUATION_DRAFT,
+    CONTRACT_DRAFT_SOURCE,
+    CERTIFICATE_MISSING,
+) = range(5)
+
+
+def _numbered(row) -> str:
+    return f"{row.title} {row.detail}"
+
+
+def _disposal_title(row) -> str:
+    return f"{row.title} — {row.vendor_name}"
+
+
+def _finding_title(row) -> str:
+    return row.title if len(row.title) <= 60 else row.title[:59] + "…"
+
+
+
+SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
+    AUDITS_DUE: (lambda row: row.vendor_name, "/audits/new?vendor_id={}"),
+    FINDING_VERIFICATION: (_finding_title, "/audits/findings/{}"),
+    EVALUATION_DRAFT: (lambda row: str(_l("Selection evaluation")), "/evaluations/{}"),
+    CONTRACT_DRAFT_SOURCE: (_numbered, "/contracts/{}"),
+    CERTIFICATE_MISSING: (_disposal_title, "/disposals/{}"),
+}
+
+
+def _work_query(user: Any, today: date, config=None):
+    """The work ``user``'s roles do on their own records, as one ``UNION ALL`` subquery (None: none)."""
+    selects: list[Select] = []
+    if user.has_role(AUDITOR):
+        selects += [_audits_due(today, config or audit_settings.current()), _findings_to_verify()]
+    if user.has_role(PROCUREMENT):
+        selects += [_evaluation_drafts(), _contract_drafts(), _certificates_missing()]
+    if not selects:
+        return None
+    return union_all(*selects).subquery("work")
+
+
+def _ordered(work) -> Select:
+    # Oldest first (undated last), then by kind; the sources' own order among equals.
+    return db.select(work).order_by(
+        work.c.since_on.is_(None), work.c.since_on, work.c.kind_rank, work.c.source, work.c.seq
+    )
+
+
+def _item(row) -> WorkItem:
+    title, url = SOURCES[row.source]
+    since = _day(row.since_at) if row.since_at is not None else row.since_on
+    return WorkItem(row.kind, title(row), row.vendor_name, since, url.format(row.target))
+
+
+def _decisions(user: Any) -> list[WorkItem]:
+    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: one query per queue)."""
+    return [
+        WorkItem(waiting.kind, waiting.title, waiting.vendor_name, _day(waiting.since), waiting.url_path)
+        for waiting in waiting_for(user, db.session)
+    ]
+
+
+def _sort_key(item: WorkItem) -> tuple:
+    return (item.since is None, item.since or date.max, KIND_RANK[item.kind])
 
 
 def my_work(user: Any, today: date) -> list[WorkItem]:
-    """Everything waiting for ``user`` in any of their roles, oldest first (a constant number of queries)."""
-    items: list[WorkItem] = list(_decisions(user))
-    if user.has_role(AUDITOR):
-        items += [*_audits_due(today), *_findings_to_verify()]
-    if user.has_role(PROCUREMENT):
-        items += list(_procurement_drafts())
-    return sorted(items, key=lambda item: (item.since or date.max, item.kind))
+    """Everything waiting for ``user`` in any of their roles, oldest first."""
+    items, _total = first_work(user, today, limit=None)
+    return items
+
+
+def first_work(
+    user: Any, today: date, limit: int | None, config=None, offset: int = 0
+) -> tuple[list[WorkItem], int]:
+    """``limit`` items of ``my_work`` from ``offset`` (all when None) and how many there are in all.
+
+    The decisions are merged with the first ``offset + limit`` rows of the ordered union (one query
+    for both rows and count; a second one counts when the page lies past the union's end).
+    ``config``: the audit settings.
+    """
+    decisions = _decisions(user)
+    own: list[WorkItem] = []
+    own_total = 0
+    work = _work_query(user, today, config)
+    if work is not None:
+        query = _ordered(work).add_columns(func.count().over().label("total"))
+        if limit is not None:
+            query = query.limit(offset + limit)
+        rows = db.session.execute(query).all()
+        own = [_item(row) for row in rows]
+        own_total = rows[0].total if rows else 0
+        if not rows and offset:
+            own_total = db.session.scalar(db.select(func.count()).select_from(work)) or 0
+    merged = sorted([*decisions, *own], key=_sort_key)  # stable: the union's own order among equals
+    end = None if limit is None else offset + limit
+    return merged[offset:end], len(decisions) + own_total

@@ -14,7 +14,6 @@ from oversight.disposals import exports, permissions, services
 from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm
 from oversight.disposals.models import DisposalItem
 from oversight.evidence import services as evidence_services
-from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
@@ -54,7 +53,6 @@ def _detail(item_id: int, status: int = 200, **forms):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Every return/deletion item, overdue first."""
     vendors = services.vendors_for_filter()

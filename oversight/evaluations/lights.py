@@ -84,10 +84,8 @@ def light(code: str, row: Any, today: date, *, _: Translate) -> Light:
     return Light(KEY, RED, label, _("No approved evaluation"))
 
 
-def latest_decisions(vendor_ids: list[int]) -> dict[int, Decision]:
-    """The latest decided evaluation of each vendor in ``vendor_ids``, in one query."""
-    if not vendor_ids:
-        return {}
+def latest_decided(vendor_ids: list[int] | None = None):
+    """A subquery: each vendor's most recently decided evaluation (vendor_id, status, valid_until)."""
     ranked = (
         db.select(
             Evaluation.vendor_id,
@@ -97,10 +95,17 @@ def latest_decisions(vendor_ids: list[int]) -> dict[int, Decision]:
             .over(partition_by=Evaluation.vendor_id, order_by=(Evaluation.decided_at.desc(), Evaluation.id.desc()))
             .label("rank"),
         )
-        .where(Evaluation.status.in_(DECIDED), Evaluation.vendor_id.in_(vendor_ids))
+        .where(Evaluation.status.in_(DECIDED), *(() if vendor_ids is None else (Evaluation.vendor_id.in_(vendor_ids),)))
         .subquery()
     )
-    rows = db.session.execute(db.select(ranked).where(ranked.c.rank == 1))
+    return db.select(ranked.c.vendor_id, ranked.c.status, ranked.c.valid_until).where(ranked.c.rank == 1).subquery()
+
+
+def latest_decisions(vendor_ids: list[int]) -> dict[int, Decision]:
+    """The latest decided evaluation of each vendor in ``vendor_ids``, in one query."""
+    if not vendor_ids:
+        return {}
+    rows = db.session.execute(db.select(latest_decided(vendor_ids)))
     return {row.vendor_id: Decision(row.status, row.valid_until) for row in rows}
 
 

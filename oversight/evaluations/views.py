@@ -23,7 +23,6 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
-from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
@@ -55,7 +54,6 @@ def _detail(evaluation: Evaluation, status: int = 200, **forms):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Evaluations of all vendors, filterable by status (managers see what awaits them)."""
     status = request.args.get("status", "")

@@ -25,7 +25,6 @@ from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, Incide
 from oversight.incidents.pages import detail_context, list_context
 from oversight.pdf.responses import pdf_response
 from oversight.reports import incident as incident_documents
-from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
@@ -59,7 +58,6 @@ def _incident_form(form_class, **kwargs):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """Incidents, open ones first, with search and a status filter."""
     form = FilterForm(request.args)

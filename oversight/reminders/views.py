@@ -13,7 +13,6 @@ from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.forms import STATUS_LABELS, OutboxFilterForm, ResendForm
 from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT, ReminderLog
-from oversight.web.pagecache import cached_page
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 
@@ -25,7 +24,6 @@ STATUS_BADGES = {
 
 @bp.route("/outbox")
 @role_required(ADMIN)
-@cached_page
 def outbox():
     """Every reminder row, newest first, filtered by status, rule and recipient."""
     users = db.session.scalars(db.select(User).order_by(User.name)).all()

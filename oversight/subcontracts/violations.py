@@ -28,9 +28,14 @@ def _in_violation(today: date):
     )
 
 
+def count_query(today: date):
+    """``SELECT count(*)`` of the nodes of contracts that have not ended that are violations today."""
+    return db.select(func.count()).select_from(_in_violation(today).subquery())
+
+
 def count(today: date) -> int:
     """How many nodes of contracts that have not ended are violations today (one query)."""
-    return db.session.scalar(db.select(func.count()).select_from(_in_violation(today).subquery())) or 0
+    return db.session.scalar(count_query(today)) or 0
 
 
 def first(today: date, limit: int) -> list[Violation]:

@@ -25,7 +25,6 @@ from oversight.vendors.forms import (
     VendorForm,
 )
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
-from oversight.web.pagecache import cached_page
 from oversight.web.saving import commit_step
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
@@ -49,7 +48,6 @@ def _child(model, child_id: int, vendor: Vendor):
 
 @bp.route("/")
 @role_required()
-@cached_page
 def index():
     """The register with search, filters, sorting and pagination."""
     form = VendorFilterForm(request.args, users=services.assignable_users())

@@ -13,7 +13,7 @@ from oversight.audits.findings import record_plan
 from oversight.audits.models import Finding
 from oversight.contracts import pages as contract_pages
 from oversight.contracts import services as contract_services
-from oversight.dashboard import feed, services, snapshots
+from oversight.dashboard import due, feed, services, snapshots, worklist
 from oversight.dashboard.coverage import coverage
 from oversight.dashboard.models import CoverageSnapshot
 from oversight.disposals import services as disposal_services
@@ -42,11 +42,11 @@ def test_legal_sees_clause_reviews_and_consent_reviews(app_ctx):
     contract = submitted_contract(team.procurement)
     team.request(team.node())
     db.session.flush()
-    work = services.my_work(team.legal, TODAY)
+    work = worklist.my_work(team.legal, TODAY)
     assert _kinds(work).count("clause_review") == 1 and "consent_review" in _kinds(work)
     assert f"/contracts/{contract.id}" in [item.url_path for item in work]
-    assert services.my_work(team.procurement, TODAY) == [] or "clause_review" not in _kinds(
-        services.my_work(team.procurement, TODAY)
+    assert worklist.my_work(team.procurement, TODAY) == [] or "clause_review" not in _kinds(
+        worklist.my_work(team.procurement, TODAY)
     )
 
 
@@ -60,12 +60,12 @@ def test_manager_sees_approvals_but_not_their_own_submissions(world):
 
     review_rules.clear_round(contract, review_rules.latest_round(contract), comment="", actor=world.legal, now=NOW)
     db.session.flush()
-    kinds = _kinds(services.my_work(world.manager, TODAY))
+    kinds = _kinds(worklist.my_work(world.manager, TODAY))
     assert {"evaluation_approval", "audit_signoff", "deletion_confirmation", "contract_approval"} <= set(kinds)
-    urls = [work.url_path for work in services.my_work(world.manager, TODAY)]
+    urls = [work.url_path for work in worklist.my_work(world.manager, TODAY)]
     assert f"/evaluations/{evaluation.id}" in urls and f"/audits/{audit.id}" in urls and f"/disposals/{item.id}" in urls
-    assert "evaluation_approval" not in _kinds(services.my_work(world.manager2, TODAY)), "own submission"
-    assert services.my_work(world.legal, TODAY) == []
+    assert "evaluation_approval" not in _kinds(worklist.my_work(world.manager2, TODAY)), "own submission"
+    assert worklist.my_work(world.legal, TODAY) == []
 
 
 def test_a_manager_is_not_asked_to_approve_what_they_took_part_in(world):
@@ -80,9 +80,9 @@ def test_a_manager_is_not_asked_to_approve_what_they_took_part_in(world):
     audit = submitted_audit(create_vendor(), world.auditor, auditor_ids=[world.auditor.id, auditing_manager.id])
     db.session.flush()
 
-    assert "contract_approval" not in _kinds(services.my_work(drafting_manager, TODAY)), "drafted it"
-    assert f"/audits/{audit.id}" not in [item.url_path for item in services.my_work(auditing_manager, TODAY)]
-    urls = [item.url_path for item in services.my_work(world.manager, TODAY)]
+    assert "contract_approval" not in _kinds(worklist.my_work(drafting_manager, TODAY)), "drafted it"
+    assert f"/audits/{audit.id}" not in [item.url_path for item in worklist.my_work(auditing_manager, TODAY)]
+    urls = [item.url_path for item in worklist.my_work(world.manager, TODAY)]
     assert f"/contracts/{contract.id}" in urls and f"/audits/{audit.id}" in urls
 
 
@@ -91,7 +91,7 @@ def test_work_is_listed_oldest_first(world):
     second = submitted_evaluation(world.procurement)
     first.submitted_at, second.submitted_at = NOW - timedelta(days=9), NOW - timedelta(days=1)
     db.session.flush()
-    work = services.my_work(world.manager, TODAY)
+    work = worklist.my_work(world.manager, TODAY)
     assert [item.url_path for item in work][:2] == [f"/evaluations/{first.id}", f"/evaluations/{second.id}"]
     assert work[0].days_waiting(TODAY) == 9
 
@@ -103,16 +103,16 @@ def test_auditor_sees_audits_due_and_findings_to_verify(world):
     finding_row = db.session.scalars(db.select(Finding).where(Finding.vendor_id == vendor.id)).one()
     record_plan(finding_row, plan_text="再教育を実施", received_on=TODAY, actor=world.auditor)
     db.session.flush()
-    work = services.my_work(world.auditor, TODAY)
+    work = worklist.my_work(world.auditor, TODAY)
     assert f"/audits/new?vendor_id={never_audited.id}" in [item.url_path for item in work]
     assert f"/audits/findings/{finding_row.id}" in [item.url_path for item in work]
-    assert "audit_due" not in _kinds(services.my_work(world.manager, TODAY))
+    assert "audit_due" not in _kinds(worklist.my_work(world.manager, TODAY))
 
 
 def test_procurement_sees_drafts_and_returned_items(world):
     draft = drafted(actor=world.procurement)
     db.session.flush()
-    work = services.my_work(world.procurement, TODAY)
+    work = worklist.my_work(world.procurement, TODAY)
     assert ("contract_draft", f"/contracts/{draft.id}") in [(item.kind, item.url_path) for item in work]
 
 
@@ -121,20 +121,20 @@ def test_attention_lists_overdue_first_with_days_late_then_the_next_30_days(worl
     item = world.overdue_disposal()
     far = create_vendor()
     db.session.flush()
-    result = services.attention(TODAY)
-    overdue = [entry for entry in result.overdue if entry.kind == "disposal"]
+    result = services.attention_summary(TODAY, 0)
+    overdue = [entry for entry in result.overdue.items if entry.kind == "disposal"]
     assert [entry.object_id for entry in overdue] == [item.id]
     assert overdue[0].days_left(TODAY) == -10
-    assert any(entry.kind == "finding" and entry.days_left(TODAY) == 20 for entry in result.upcoming)
-    assert all(entry.due_on <= TODAY + timedelta(days=30) for entry in result.upcoming)
-    assert far.name not in [entry.vendor_name for entry in result.overdue + result.upcoming]
+    assert any(entry.kind == "finding" and entry.days_left(TODAY) == 20 for entry in result.upcoming.items)
+    assert all(entry.due_on <= TODAY + timedelta(days=30) for entry in result.upcoming.items)
+    assert far.name not in [entry.vendor_name for entry in result.overdue.items + result.upcoming.items]
 
 
 def test_unconsented_subcontractors_need_attention(app_ctx):
     team = Team()
     node = team.node()
     db.session.flush()
-    assert [entry.object_id for entry in services.attention(TODAY).unconsented] == [node.id]
+    assert [entry.object_id for entry in services.attention_summary(TODAY, 1).unconsented.items] == [node.id]
     assert coverage(TODAY).counts[0].value == 1
 
 
@@ -273,3 +273,36 @@ def test_the_trend_chart_places_each_month_and_skips_missing_figures():
     assert heights[0] > heights[2], "0% is drawn lower (SVG y grows downwards)"
     assert contract.dots == [] and len(audit.dots) == 3
     assert [label for _x, label in chart.x_labels] == ["09", "10", "11"] and chart.period == "2026-09 – 2026-11"
+
+
+def test_the_counted_and_cut_lists_agree_with_the_whole_lists(app_ctx, monkeypatch):
+    """What SQL ranks, counts and cuts (the dashboard's short lists, the list pages) is the whole list's part."""
+    world = build_world(6)
+    for _ in range(3):
+        world.overdue_disposal()
+    submitted_evaluation(world.procurement)
+    db.session.flush()
+    end = TODAY + timedelta(days=services.ATTENTION_DAYS)
+    whole = due.due_entries(TODAY, end=end)
+    overdue = [entry for entry in whole if entry.is_overdue(TODAY)]
+    upcoming = [entry for entry in whole if not entry.is_overdue(TODAY)]
+    assert overdue and upcoming
+    summary = due.due_summary(TODAY, end=end, limit=2)
+    assert (summary.overdue, summary.upcoming) == (overdue[:2], upcoming[:2])
+    for entries, counts in ((overdue, summary.overdue_counts), (upcoming, summary.upcoming_counts)):
+        assert counts == {kind: sum(1 for entry in entries if entry.kind == kind) for kind in {e.kind for e in entries}}
+    for is_overdue, entries in ((True, overdue), (False, upcoming)):
+        pages = [
+            due.due_page(TODAY, end=end, overdue=is_overdue, kinds=due.CALENDAR_KINDS, offset=offset, limit=2)
+            for offset in range(0, len(entries) + 2, 2)
+        ]
+        assert [entry for page, _total in pages for entry in page] == entries
+        assert {total for _page, total in pages} == {len(entries)}
+    lengths = []
+    for user in (world.manager, world.procurement, world.auditor, world.legal):
+        work = worklist.my_work(user, TODAY)
+        lengths.append(len(work))
+        pages = [worklist.first_work(user, TODAY, 2, offset=offset) for offset in range(0, len(work) + 2, 2)]
+        assert [item for page, _total in pages for item in page] == work
+        assert {total for _page, total in pages} == {len(work)}
+    assert max(lengths) > 2  # several pages for one of them at least

@@ -3,8 +3,10 @@
 import stat
 
 import pytest
+from sqlalchemy import text
 
 from oversight.config import Config, ConfigError, DevelopmentConfig, config_from_environment
+from oversight.extensions import db
 
 
 @pytest.fixture
@@ -52,6 +54,21 @@ def test_development_prefers_the_environment_secret(clean_env, tmp_path):
 def test_postgres_urls_use_psycopg(clean_env):
     clean_env.setenv("DATABASE_URL", "postgres://u@db/oversight")
     assert Config().SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@db/oversight"
+
+
+def test_postgresql_connections_run_without_jit(clean_env, tmp_path, app):
+    clean_env.setenv("SECRET_KEY", "s" * 64)
+    clean_env.setenv("DATABASE_URL", "postgresql://u@db/oversight")
+    config = Config()
+    config.finalise(tmp_path)
+    assert config.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    config = Config()
+    config.finalise(tmp_path)
+    assert "connect_args" not in config.SQLALCHEMY_ENGINE_OPTIONS
+    with app.app_context():  # the test database itself, when it is PostgreSQL
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.scalar(text("SHOW jit")) == "off"
 
 
 def test_bad_number_is_a_clear_error(clean_env):

@@ -110,7 +110,7 @@ def _sign(page, contract_url: str, today) -> None:
     expect(page.get_by_test_id("contract-status")).to_have_text("締結済（有効）")
     expect(page.get_by_test_id("documents")).to_contain_text("署名済契約書.pdf")
     expect(_light(page, "contract")).to_have_attribute("data-state", "green")
-    expect(_light(page, "termination")).to_have_attribute("data-state", "green")
+    expect(_light(page, "disposal")).to_have_attribute("data-state", "green")
 
 
 def _terminate_25_days_ago(page, contract_url: str, today) -> str:
@@ -122,7 +122,7 @@ def _terminate_25_days_ago(page, contract_url: str, today) -> str:
     page.get_by_test_id("terminate-contract").click()
     expect(page.get_by_test_id("contract-status")).to_have_text("終了")
     expect(_light(page, "contract")).to_have_attribute("data-state", "red")
-    expect(_light(page, "termination")).to_have_attribute("data-state", "amber")
+    expect(_light(page, "disposal")).to_have_attribute("data-state", "amber")
     page.get_by_test_id("contract-disposals").get_by_role("link").first.click()
     expect(page.get_by_test_id("due-on")).to_have_text((today + timedelta(days=5)).isoformat())
     return page.url
@@ -203,7 +203,7 @@ def test_contract_review_signature_end_and_deletion(page, sign_in, make_user, ap
     expect(page.get_by_test_id("disposal-state")).to_have_text("確認済")
     page.goto(contract_url)
     expect(page.get_by_test_id("contract-status")).to_have_text("データ返却・廃棄完了")
-    expect(_light(page, "termination")).to_have_attribute("data-state", "green")
+    expect(_light(page, "disposal")).to_have_attribute("data-state", "green")
     page.goto(vendor_url)
-    expect(_light(page, "termination")).to_have_attribute("data-state", "green")
+    expect(_light(page, "disposal")).to_have_attribute("data-state", "green")
     expect(page.get_by_test_id("vendor-contracts")).to_contain_text("K-J-001")

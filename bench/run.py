@@ -5,7 +5,7 @@ throw-away database ``oversight_bench_<pid>_<size>``) and each size (N and N/10 
 
 1. create the schema and run ``flask demo generate``;
 2. **pages rendered afresh**: start gunicorn (2 workers, 127.0.0.1, a free port) with
-   ``OVERSIGHT_BENCH=1`` (every response carries ``X-Query-Count``) and ``CACHE_TYPE=NullCache``, sign
+   ``OVERSIGHT_BENCH=1`` (every response carries ``X-Query-Count``; the app keeps no cache), sign
    in as the generated all-roles user and request every page of the main navigation from 2 client
    threads, in rounds over all pages (percentiles of every request, the median round's throughput, the
    ratio to the bare route ``/_bench/floor`` of the same run). Nothing is kept between requests but
@@ -59,7 +59,7 @@ GUNICORN_WORKERS = 2
 KEPT = (
     "kept between requests: each worker's compiled templates, loaded translations, open database "
     "connections (SQLAlchemy's pool) and in-process tables of constant data (e.g. the holiday calendar); "
-    "the database's own buffer cache. Not kept: no page, fragment or figure (Flask-Caching is NullCache)."
+    "the database's own buffer cache. Not kept: no page, fragment or figure (the app has no cache since issue #16)."
 )
 
 
@@ -198,9 +198,6 @@ def run_env(database: Database, folder: Path, port: int, smtp_port: int, **cache
         MAIL_USE_TLS="0",
         MAIL_USE_SSL="0",
         MAIL_USERNAME="",
-        CACHE_TYPE="NullCache",
-        # Flask-Caching warns that NullCache caches nothing: that is the point here.
-        PYTHONWARNINGS="ignore:Flask-Caching:UserWarning",
     )
     env.update(cache)
     return env

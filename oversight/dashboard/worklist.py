@@ -47,7 +47,7 @@ WORK_LABELS = {
     "contract_approval": _l("Contract approval"),
     "consent_decision": _l("Consent decision"),
     "audit_signoff": _l("Audit sign-off"),
-    "deletion_confirmation": _l("Deletion certificate confirmation"),
+    "deletion_confirmation": _l("Return/deletion to confirm"),
     "audit_due": _l("Audit to plan"),
     "finding_verification": _l("Corrective plan to verify"),
     "evaluation_draft": _l("Evaluation draft"),

@@ -19,6 +19,27 @@ def test_japanese_catalog_has_no_empty_or_fuzzy_translation():
     assert fuzzy == [], f"fuzzy msgids (check and clear the flag): {fuzzy}"
 
 
+def test_every_message_of_the_code_is_in_the_japanese_catalog(tmp_path):
+    """The catalog was updated after the code changed: a msgid only in the code shows in English."""
+    import subprocess
+    import sys
+
+    root = CATALOG.parents[4]
+    template = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run(  # as `make i18n` extracts
+        [str(pybabel), "-q", "extract", "-F", "babel.cfg", "--ignore-dirs=.* .venv __pycache__ node_modules",
+         "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(template), "."],
+        cwd=root, check=True, capture_output=True,
+    )
+    with template.open("rb") as handle:
+        extracted = {message.id for message in read_po(handle) if message.id}
+    with CATALOG.open("rb") as handle:
+        catalog = {message.id for message in read_po(handle, locale="ja") if message.id}
+    missing = sorted(str(message) for message in extracted - catalog)
+    assert missing == [], f"run make i18n and translate (tools/po_fill.py): {missing}"
+
+
 def _translated(string) -> bool:
     if isinstance(string, tuple | list):
         return all(string)

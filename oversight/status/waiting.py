@@ -33,6 +33,8 @@ def waiting_items(session: Session, roles: Collection[str] | None = None) -> Ite
 
 def waiting_for(user, session: Session) -> Iterator[Waiting]:
     """The items ``user`` may act on now: a role the item waits for, and the decision's predicate."""
-    for item in waiting_items(session, roles=user.roles):
-        if user.has_role(item.role) and item.may_act(user):
+    user = getattr(user, "_get_current_object", lambda: user)()  # the user itself, not a request proxy
+    roles = set(user.roles)
+    for item in waiting_items(session, roles=roles):
+        if item.role in roles and item.may_act(user):
             yield item

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -43,11 +43,12 @@ def waiting(session: Session) -> Iterator[Waiting]:
         .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED)))
         .order_by(SubcontractConsent.requested_at, SubcontractConsent.id)
     )
+    subcontract_to = gettext("Subcontract to %(vendor)s")  # translated once, not per row
     for row in rows:
         common = {
             "object_type": "subcontract_consent",
             "object_id": row.id,
-            "title": str(_l("Subcontract to %(vendor)s", vendor=row.subcontractor_name)),
+            "title": subcontract_to % {"vendor": row.subcontractor_name},
             "vendor_name": row.contractor_name,
             "url_path": f"/subcontracts/{row.subcontract_id}",
         }

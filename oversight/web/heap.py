@@ -20,6 +20,12 @@ from flask import Flask
 from flask_babel import force_locale, get_translations
 
 SETTLE_AFTER_REQUESTS = 200
+# The collector's thresholds in a worker: CPython's default (700, 10, 10) runs a young collection every
+# 700 allocations, and a large page (thousands of rows) allocates enough to reach a full pass, which
+# walks every object alive at that moment, during some request. Serving a request makes mostly
+# short-lived acyclic garbage, freed by reference counting anyway; a higher first threshold makes the
+# passes rare, and what cycles there are are still collected.
+WORKER_THRESHOLDS = (50_000, 20, 100)
 
 
 def warm_up(app: Flask) -> None:
@@ -33,9 +39,11 @@ def warm_up(app: Flask) -> None:
                 get_translations()
 
 
-def freeze() -> int:
-    """Collect, then move every surviving object to the permanent generation; returns how many are there."""
-    gc.collect()
+def freeze(collect: bool = True) -> int:
+    """Move every live object to the permanent generation (after a full collection unless ``collect`` is
+    false: done while serving, a collection would pause that request); returns how many are there."""
+    if collect:
+        gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
 
@@ -52,7 +60,9 @@ def settle(app: Flask, after_requests: int = SETTLE_AFTER_REQUESTS) -> int:
         nonlocal served
         served += 1
         if served == after_requests:
-            freeze()
+            freeze(collect=False)
 
     app.teardown_request(count_request)
-    return freeze()
+    frozen = freeze()
+    gc.set_threshold(*WORKER_THRESHOLDS)
+    return frozen

@@ -23,7 +23,7 @@ from oversight.audits import schedule, settings
 from oversight.audits.models import UNRESOLVED, Finding
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import AUDITOR
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
 from oversight.core.timeutil import to_local
 from oversight.vendors.models import Vendor
 
@@ -108,7 +108,7 @@ def finding_due(session: Session, today: date) -> Iterator[DueItem]:
     for finding in session.scalars(query).unique():
         stage = reminder_stage(finding.due_on, today, policy)
         vendor = finding.vendor
-        recipients = frozenset(user_id for user_id in (finding.created_by_id, vendor.manager_id) if user_id)
+        recipients = reminded_ids(finding.created_by_id, vendor.manager_id)
         if stage is None or not recipients:
             continue
         yield DueItem(

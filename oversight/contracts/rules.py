@@ -15,15 +15,12 @@ from sqlalchemy.orm import Session
 
 from oversight.admin.reminder_settings import CONTRACT_END_LEAD_DAYS, stage_policy
 from oversight.contracts.models import CLOSED, Contract, notice_deadline
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
 from oversight.vendors.models import Vendor
 
 CONTRACT_KIND = "contract_end"
 
 
-
-def _ids(*user_ids: int | None) -> frozenset[int]:
-    return frozenset(user_id for user_id in user_ids if user_id)
 
 
 def contract_end(session: Session, today: date) -> Iterator[DueItem]:
@@ -69,7 +66,7 @@ def contract_end(session: Session, today: date) -> Iterator[DueItem]:
             stage=stage,
             days_late=days_late(due_on, today),
             url_path=f"/contracts/{contract.id}",
-            recipients=_ids(contract.owner_id, contract.manager_id, contract.created_by_id),
+            recipients=reminded_ids(contract.owner_id, contract.manager_id, contract.created_by_id),
         )
 
 

@@ -69,6 +69,11 @@ class StagePolicy:
     overdue_repeat_days: int = 7
 
 
+def reminded_ids(*user_ids: int | None) -> frozenset[int]:
+    """The users to remind among ``user_ids`` (an owner or manager not set is left out)."""
+    return frozenset(user_id for user_id in user_ids if user_id)
+
+
 def rule_key(rule: RuleFunction) -> str:
     return f"{rule.__module__}.{getattr(rule, '__qualname__', repr(rule))}"
 

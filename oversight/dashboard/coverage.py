@@ -14,7 +14,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from oversight.audits import settings as audit_settings
 from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
 from oversight.contracts.models import SIGNED, Contract
 from oversight.core.lights import AMBER, GREEN, RED
@@ -100,9 +99,8 @@ def _overdue_disposals(today: date):
     )
 
 
-def coverage(today: date, config: audit_settings.AuditSettings | None = None) -> Coverage:
-    """The coverage figures for ``today`` (``config``: accepted for the dashboard's shared settings read;
-    the lights read the audit settings they need)."""
+def coverage(today: date) -> Coverage:
+    """The coverage figures for ``today``."""
     columns = {
         "active": _count(),
         "contracts": _signed_contracts(),

@@ -107,7 +107,7 @@ def work_summary(user: Any, today: date, config=None) -> Shortlist:
 def dashboard(user: Any, today: date) -> dict[str, Any]:
     """Everything the dashboard shows to ``user`` (a constant number of queries)."""
     config = audit_settings.current()  # read once for the three panels that apply the audit schedule
-    figures: Coverage = coverage(today, config)
+    figures: Coverage = coverage(today)
     chart: Chart = trend_chart(snapshots.recent(today))
     work: Shortlist = work_summary(user, today, config)
     summary: AttentionSummary = attention_summary(today, figures.unconsented, config)

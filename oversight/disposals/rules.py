@@ -18,15 +18,12 @@ from oversight.admin.reminder_settings import DISPOSAL_LEAD_DAYS, stage_policy
 from oversight.auth.roles import MANAGER
 from oversight.auth.services import role_holder_ids
 from oversight.contracts.models import Contract
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
 from oversight.disposals.models import DisposalItem
 from oversight.vendors.models import Vendor
 
 DISPOSAL_KIND = "disposal_due"
 
-
-def _ids(*user_ids: int | None) -> frozenset[int]:
-    return frozenset(user_id for user_id in user_ids if user_id)
 
 
 def disposal_due(session: Session, today: date) -> Iterator[DueItem]:
@@ -55,7 +52,7 @@ def disposal_due(session: Session, today: date) -> Iterator[DueItem]:
         stage = reminder_stage(item.due_on, today, policy)
         if stage is None:
             continue
-        recipients = _ids(item.owner_id, item.manager_id)
+        recipients = reminded_ids(item.owner_id, item.manager_id)
         overdue = stage.startswith("overdue")
         if overdue:
             managers = managers if managers is not None else role_holder_ids(session, MANAGER)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from oversight.admin.reminder_settings import EVALUATION_LEAD_DAYS, stage_policy
 from oversight.auth.roles import MANAGER
 from oversight.auth.services import role_holder_ids
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
 from oversight.evaluations.models import APPROVED, CONDITIONAL, DECIDED, Evaluation
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
 
@@ -64,7 +64,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
         stage = reminder_stage(evaluation.valid_until, today, policy)
         if stage is None:
             continue
-        recipients = frozenset(user_id for user_id in (evaluation.owner_id, evaluation.manager_id) if user_id)
+        recipients = reminded_ids(evaluation.owner_id, evaluation.manager_id)
         expired = stage.startswith("overdue")
         if expired:
             managers = managers if managers is not None else role_holder_ids(session, MANAGER)

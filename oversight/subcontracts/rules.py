@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from oversight.admin.reminder_settings import CONSENT_LEAD_DAYS, stage_policy
 from oversight.contracts.models import CLOSED, Contract
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage
+from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage
 from oversight.subcontracts.lights import horizon
 from oversight.subcontracts.models import APPROVED, Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
@@ -46,7 +46,7 @@ def consent_expiry(session: Session, today: date) -> Iterator[DueItem]:
     )
     for consent in session.execute(query):
         stage = reminder_stage(consent.expires_on, today, policy)
-        recipients = frozenset(user_id for user_id in (consent.owner_id, consent.manager_id) if user_id)
+        recipients = reminded_ids(consent.owner_id, consent.manager_id)
         if stage is None or not recipients:
             continue
         yield DueItem(

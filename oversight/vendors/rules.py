@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from oversight.admin.reminder_settings import CERTIFICATION_LEAD_DAYS, stage_policy
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
 from oversight.vendors.models import (
     ACTIVE,
     CERTIFICATION_LABELS,
@@ -34,7 +34,7 @@ def certification_expiry(session: Session, today: date) -> Iterator[DueItem]:
     policy = stage_policy(CERTIFICATION_LEAD_DAYS)
     query = current_certifications().where(VendorCertification.expires_on <= stage_horizon(today, policy))
     for certification in session.execute(query):
-        recipients = frozenset(user_id for user_id in (certification.owner_id, certification.manager_id) if user_id)
+        recipients = reminded_ids(certification.owner_id, certification.manager_id)
         stage = reminder_stage(certification.expires_on, today, policy)
         if not recipients or stage is None:
             continue

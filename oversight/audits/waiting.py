@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from oversight.audits import permissions
 from oversight.audits.models import SUBMITTED, Audit, audit_auditors
 from oversight.auth.roles import MANAGER
-from oversight.core.waiting import Waiting
+from oversight.core.waiting import Waiting, ordered
 from oversight.vendors.models import Vendor
 
 ROLES = frozenset({MANAGER})
@@ -33,9 +34,9 @@ class _SubmittedAudit:
     auditor_ids: frozenset[int]
 
 
-def _submitted(session: Session) -> list[_SubmittedAudit]:
-    """Submitted audits with their auditors, in one query (a row per audit and auditor)."""
-    rows = session.execute(
+def query() -> Select:
+    """Submitted audits with their auditors (a row per audit and auditor), oldest submission first."""
+    return ordered(
         select(
             Audit.id,
             Audit.status,
@@ -43,29 +44,47 @@ def _submitted(session: Session) -> list[_SubmittedAudit]:
             Audit.recorded_by_id,
             Audit.submitted_at,
             Vendor.name,
-            audit_auditors.c.user_id,
+            audit_auditors.c.user_id.label("auditor_id"),
         )
         .join(Vendor, Vendor.id == Audit.vendor_id)
         .outerjoin(audit_auditors, audit_auditors.c.audit_id == Audit.id)
-        .where(Audit.status == SUBMITTED, Audit.submitted_at.is_not(None))
-        .order_by(Audit.submitted_at, Audit.id)
+        .where(Audit.status == SUBMITTED, Audit.submitted_at.is_not(None)),
+        Audit.submitted_at,
+        Audit.id,
     )
-    audits: dict[int, tuple] = {}
+
+
+def _submitted(rows: Iterable) -> list[_SubmittedAudit]:
+    """The audits of ``rows`` of :func:`query`, each with its auditors."""
+    audits: dict[int, Any] = {}
     auditors: dict[int, set[int]] = {}
-    for *columns, auditor_id in rows:
-        audits.setdefault(columns[0], tuple(columns))
-        if auditor_id is not None:
-            auditors.setdefault(columns[0], set()).add(auditor_id)
+    for row in rows:
+        audits.setdefault(row.id, row)
+        if row.auditor_id is not None:
+            auditors.setdefault(row.id, set()).add(row.auditor_id)
     return [
-        _SubmittedAudit(*columns, auditor_ids=frozenset(auditors.get(audit_id, ())))
-        for audit_id, columns in audits.items()
+        _SubmittedAudit(
+            row.id,
+            row.status,
+            row.submitted_by_id,
+            row.recorded_by_id,
+            row.submitted_at,
+            row.name,
+            auditor_ids=frozenset(auditors.get(audit_id, ())),
+        )
+        for audit_id, row in audits.items()
     ]
 
 
 def waiting(session: Session) -> Iterator[Waiting]:
     """Each submitted audit, since its submission, for a manager who took no part in it."""
+    return items(session.execute(query()))
+
+
+def items(rows: Iterable) -> Iterator[Waiting]:
+    """The waiting items of ``rows`` of :func:`query`."""
     title = str(_l("Audit"))
-    for audit in _submitted(session):
+    for audit in _submitted(rows):
         yield Waiting(
             kind="audit_signoff",
             object_type="audit",

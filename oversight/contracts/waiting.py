@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts import permissions
 from oversight.contracts.models import IN_REVIEW, OUTCOME_APPROVED, Contract, ContractReview
-from oversight.core.waiting import Waiting
+from oversight.core.waiting import Waiting, ordered
 from oversight.vendors.models import Vendor
 
 ROLES = frozenset({LEGAL, MANAGER})
 
 
-def waiting(session: Session) -> Iterator[Waiting]:
-    """Each open round since its submission (for legal) and each cleared round since legal cleared it
-    (for a manager who took no part in the contract), in one query."""
-    rows = session.execute(
+def query() -> Select:
+    """The open and the cleared review rounds of contracts in review, in the order of the rounds."""
+    return ordered(
         select(
             Contract.id,
             Contract.number,
@@ -40,9 +39,19 @@ def waiting(session: Session) -> Iterator[Waiting]:
         .where(
             Contract.status == IN_REVIEW,
             or_(ContractReview.outcome.is_(None), ContractReview.outcome == OUTCOME_APPROVED),
-        )
-        .order_by(ContractReview.id)
+        ),
+        ContractReview.id,
     )
+
+
+def waiting(session: Session) -> Iterator[Waiting]:
+    """Each open round since its submission (for legal) and each cleared round since legal cleared it
+    (for a manager who took no part in the contract), in one query."""
+    return items(session.execute(query()))
+
+
+def items(rows: Iterable) -> Iterator[Waiting]:
+    """The waiting items of ``rows`` of :func:`query`."""
     for row in rows:
         common = {"title": f"{row.number} {row.title}", "vendor_name": row.name, "url_path": f"/contracts/{row.id}"}
         if row.outcome is None and row.submitted_at is not None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select, func
+
 
 @dataclass(frozen=True)
 class Waiting:
@@ -30,3 +32,15 @@ class Waiting:
     role: str
     url_path: str
     may_act: Callable[[Any], bool] = field(compare=False, repr=False)
+
+
+SEQ = "seq"  # each queue's own order, kept when the queues are read as one statement
+
+
+def ordered(query: Select, *order_by: Any) -> Select:
+    """``query`` ordered by ``order_by``, with that order as a ``seq`` column (a queue's ``query()``).
+
+    ``oversight.status.waiting`` reads every queue in one ``UNION ALL``; ``seq`` keeps each queue's
+    order there.
+    """
+    return query.add_columns(func.row_number().over(order_by=order_by).label(SEQ)).order_by(*order_by)

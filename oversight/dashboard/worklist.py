@@ -277,7 +277,7 @@ def _item(row) -> WorkItem:
 
 
 def _decisions(user: Any) -> list[WorkItem]:
-    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: one query per queue)."""
+    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: every queue in one statement)."""
     return [
         WorkItem(waiting.kind, waiting.title, waiting.vendor_name, _day(waiting.since), waiting.url_path)
         for waiting in waiting_for(user, db.session)

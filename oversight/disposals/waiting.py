@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import MANAGER
 from oversight.contracts.models import Contract
-from oversight.core.waiting import Waiting
+from oversight.core.waiting import Waiting, ordered
 from oversight.disposals import permissions
 from oversight.disposals.models import DisposalItem
 from oversight.vendors.models import Vendor
@@ -18,9 +18,9 @@ from oversight.vendors.models import Vendor
 ROLES = frozenset({MANAGER})
 
 
-def waiting(session: Session) -> Iterator[Waiting]:
-    """Each recorded, unconfirmed certificate, since it was recorded, for a manager who did not record it."""
-    rows = session.execute(
+def query() -> Select:
+    """The recorded, unconfirmed certificates, oldest first."""
+    return ordered(
         select(
             DisposalItem.id,
             DisposalItem.recorded_at,
@@ -32,9 +32,19 @@ def waiting(session: Session) -> Iterator[Waiting]:
         )
         .join(Contract, Contract.id == DisposalItem.contract_id)
         .join(Vendor, Vendor.id == DisposalItem.vendor_id)
-        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None))
-        .order_by(DisposalItem.recorded_at, DisposalItem.id)
+        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None)),
+        DisposalItem.recorded_at,
+        DisposalItem.id,
     )
+
+
+def waiting(session: Session) -> Iterator[Waiting]:
+    """Each recorded, unconfirmed certificate, since it was recorded, for a manager who did not record it."""
+    return items(session.execute(query()))
+
+
+def items(rows: Iterable) -> Iterator[Waiting]:
+    """The waiting items of ``rows`` of :func:`query`."""
     for row in rows:
         yield Waiting(
             kind="deletion_confirmation",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import MANAGER
-from oversight.core.waiting import Waiting
+from oversight.core.waiting import Waiting, ordered
 from oversight.evaluations import permissions
 from oversight.evaluations.models import SUBMITTED, Evaluation
 from oversight.vendors.models import Vendor
@@ -18,14 +18,24 @@ from oversight.vendors.models import Vendor
 ROLES = frozenset({MANAGER})
 
 
-def waiting(session: Session) -> Iterator[Waiting]:
-    """Each submitted evaluation, since its submission, for a manager who did not submit it (one query)."""
-    rows = session.execute(
+def query() -> Select:
+    """The submitted evaluations, oldest submission first."""
+    return ordered(
         select(Evaluation.id, Evaluation.status, Evaluation.submitted_by_id, Evaluation.submitted_at, Vendor.name)
         .join(Vendor, Vendor.id == Evaluation.vendor_id)
-        .where(Evaluation.status == SUBMITTED, Evaluation.submitted_at.is_not(None))
-        .order_by(Evaluation.submitted_at, Evaluation.id)
+        .where(Evaluation.status == SUBMITTED, Evaluation.submitted_at.is_not(None)),
+        Evaluation.submitted_at,
+        Evaluation.id,
     )
+
+
+def waiting(session: Session) -> Iterator[Waiting]:
+    """Each submitted evaluation, since its submission, for a manager who did not submit it (one query)."""
+    return items(session.execute(query()))
+
+
+def items(rows: Iterable) -> Iterator[Waiting]:
+    """The waiting items of ``rows`` of :func:`query`."""
     title = str(_l("Selection evaluation"))
     for row in rows:
         yield Waiting(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts.models import Contract
-from oversight.core.waiting import Waiting
+from oversight.core.waiting import Waiting, ordered
 from oversight.subcontracts import permissions
 from oversight.subcontracts.models import REQUESTED, REVIEWED, Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
@@ -19,12 +19,11 @@ from oversight.vendors.models import Vendor
 ROLES = frozenset({LEGAL, MANAGER})
 
 
-def waiting(session: Session) -> Iterator[Waiting]:
-    """Each request since it was made (for legal) and each reviewed one since its review (for a
-    manager who neither requested nor reviewed it), in one query."""
+def query() -> Select:
+    """The requested and the reviewed consent requests, oldest request first."""
     contractor = aliased(Vendor)
     subcontractor = aliased(Vendor)
-    rows = session.execute(
+    return ordered(
         select(
             SubcontractConsent.id,
             SubcontractConsent.subcontract_id,
@@ -40,9 +39,20 @@ def waiting(session: Session) -> Iterator[Waiting]:
         .join(Contract, Contract.id == Subcontract.contract_id)
         .join(contractor, contractor.id == Contract.vendor_id)
         .join(subcontractor, subcontractor.id == Subcontract.vendor_id)
-        .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED)))
-        .order_by(SubcontractConsent.requested_at, SubcontractConsent.id)
+        .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED))),
+        SubcontractConsent.requested_at,
+        SubcontractConsent.id,
     )
+
+
+def waiting(session: Session) -> Iterator[Waiting]:
+    """Each request since it was made (for legal) and each reviewed one since its review (for a
+    manager who neither requested nor reviewed it), in one query."""
+    return items(session.execute(query()))
+
+
+def items(rows: Iterable) -> Iterator[Waiting]:
+    """The waiting items of ``rows`` of :func:`query`."""
     subcontract_to = gettext("Subcontract to %(vendor)s")  # translated once, not per row
     for row in rows:
         common = {

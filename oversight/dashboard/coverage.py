@@ -1,9 +1,9 @@
 """Coverage: how much of the oversight is in place, as counts computed by SQL aggregates.
 
 Every number here is the size of a list page with the filter named in ``links``, so a click on
-a figure shows exactly the rows behind it. The counts come from one statement of scalar subqueries
-and one that judges every light of every active vendor once (``status.lights.colour_counts``: each
-duty's one SQL rule, the same the vendor list shows and filters by).
+a figure shows exactly the rows behind it. The counts come from one statement that judges every light
+of every active vendor once (``status.lights.colour_counts``: each duty's one SQL rule, the same the
+vendor list shows and filters by) and carries the other counts as scalar subqueries.
 """
 
 from __future__ import annotations
@@ -114,9 +114,9 @@ def coverage(today: date) -> Coverage:
             .where(Finding.status.in_(UNRESOLVED), Finding.severity == severity)
             .scalar_subquery()
         )
-    row = dict(db.session.execute(db.select(*(value.label(name) for name, value in columns.items()))).one()._mapping)
-    # Every light of every active vendor judged once, in one statement (each duty's one SQL rule).
-    counts = status_lights.colour_counts(Vendor.status == ACTIVE, today)
+    # Every light of every active vendor judged once (each duty's one SQL rule), the other counts
+    # read in the same statement.
+    counts, row = status_lights.colour_counts_and(Vendor.status == ACTIVE, today, columns)
     for parameter, key, _label in DUTIES:
         row.update({f"{parameter}_{state}": counts[key][state] for state in LIGHT_STATES})
     # Not red = the vendor list's "status=active" minus its "<duty>=red" filter.

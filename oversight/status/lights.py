@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import CTE, ColumnElement, Select, bindparam, func
+from sqlalchemy import CTE, ColumnElement, Select, bindparam, func, literal, true
 
 from oversight.audits import lights as monitoring
 from oversight.audits import settings as audit_settings
@@ -130,12 +130,28 @@ def condition(key: str, colour: str, today: date) -> ColumnElement[bool]:
 
 def colour_counts(vendor_condition: ColumnElement[bool], today: date) -> dict[str, dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, in one statement."""
+    counts, _figures = colour_counts_and(vendor_condition, today, {})
+    return counts
+
+
+def colour_counts_and(
+    vendor_condition: ColumnElement[bool], today: date, figures: dict[str, ColumnElement]
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """:func:`colour_counts`, and ``figures`` (other scalar subqueries, e.g. the dashboard's other
+    counts) read in the same statement and returned by name."""
     facts = _facts(_vendors(vendor_condition), today, KEYS)
     codes = [RULES[key].columns(facts.c, today)["code"].label(key) for key in KEYS]
     states = db.select(*codes).subquery("states")
-    query = db.select(*states.c, func.count()).group_by(*states.c)
+    grouped = db.select(*states.c, func.count().label("vendors")).group_by(*states.c).subquery("grouped")
+    # One row at least (no vendor: no group), each carrying the figures.
+    extra = [value.label(f"figure_{name}") for name, value in figures.items()]
+    one = db.select(literal(1).label("one")).subquery("one")
+    query = db.select(*grouped.c, *extra).select_from(one.outerjoin(grouped, true()))
     counts = {key: dict.fromkeys(COLOURS, 0) for key in KEYS}
-    for *row_codes, count in db.session.execute(query):
-        for key, code in zip(KEYS, row_codes, strict=True):
-            counts[key][RULES[key].COLOURS[code]] += count
-    return counts
+    values: dict[str, int] = {}
+    for row in db.session.execute(query):
+        values = {name: row._mapping[f"figure_{name}"] for name in figures}
+        if row.vendors:
+            for key in KEYS:
+                counts[key][RULES[key].COLOURS[row._mapping[key]]] += row.vendors
+    return counts, values

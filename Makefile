@@ -8,7 +8,8 @@ TRANSLATIONS := oversight/translations
 .PHONY: help run test test-sqlite test-postgresql lint format i18n translations db-upgrade demo bench clean
 
 help:
-	@echo "make run     - install, migrate, load demo data, serve http://127.0.0.1:5000"
+	@echo "make run     - install, migrate, load demo data, serve http://127.0.0.1:5000 (PORT=8080 HOST=0.0.0.0 to change)"
+	@echo "make demo    - install, migrate and load the demo data only (no server)"
 	@echo "make test    - run the test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make lint    - ruff and the layer contract (import-linter)"
 	@echo "make i18n    - extract messages and update the catalogs"
@@ -34,12 +35,14 @@ db-upgrade: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) checklists sync
 
-demo: db-upgrade
+demo: translations db-upgrade
 	$(FLASK) demo seed
 
+HOST ?= 127.0.0.1
+PORT ?= 5000
 run: translations demo
-	@echo "Oversight is starting at http://127.0.0.1:5000 (stop with Ctrl+C)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Oversight is starting at http://$(HOST):$(PORT) (stop with Ctrl+C)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)

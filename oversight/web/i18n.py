@@ -1,7 +1,13 @@
-"""Locale and time-zone selection for Flask-Babel."""
+"""Locale and time-zone selection for Flask-Babel, and the compiled catalogues it reads."""
 
+import logging
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, session
 from flask.json.tag import JSONTag
 from flask_babel.speaklater import LazyString
@@ -45,7 +51,50 @@ class TagLazyString(JSONTag):
         return self.serializer.tag(str(value))
 
 
+log = logging.getLogger(__name__)
+
+
+def translation_directories(app: Flask) -> list[Path]:
+    """Where Flask-Babel looks for catalogues (``BABEL_TRANSLATION_DIRECTORIES``, relative to the app)."""
+    setting = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    return [Path(app.root_path, directory) for directory in setting.split(";")]
+
+
+def compile_catalogues(directory: Path) -> list[Path]:
+    """Compile each ``messages.po`` under ``directory`` whose ``messages.mo`` is missing or older.
+
+    The compiled catalogues are not kept in git, and a Japanese office must never see the English
+    UI because a deployment path (``flask db upgrade``, gunicorn, ``make demo``) skipped
+    ``pybabel compile``: the app compiles what is stale when it starts. Each file is written to a
+    temporary name and renamed, so workers starting together never read half a catalogue.
+    Returns the catalogues written; one that cannot be written (a read-only install) is logged.
+    """
+    written = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=po_path.parent.parent.name)
+            handle, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+            try:
+                with os.fdopen(handle, "wb") as mo_file:
+                    write_mo(mo_file, catalog)
+                os.replace(temporary, mo_path)
+            finally:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+        except OSError as error:
+            log.warning("Could not compile %s (%s): run `make translations` or `pybabel compile`.", po_path, error)
+            continue
+        written.append(mo_path)
+    return written
+
+
 def init_i18n(app: Flask) -> None:
+    for directory in translation_directories(app):
+        compile_catalogues(directory)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     serializer = app.session_interface.serializer  # type: ignore[attr-defined]
     if not any(isinstance(tag, TagLazyString) for tag in serializer.order):

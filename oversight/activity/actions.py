@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "contract.change": _l("Contract amendment or renewal started"),
     "contract.end": _l("Contract ended"),
     "contract.terminate": _l("Contract terminated early"),
+    "contract.cancel": _l("Contract cancelled before its start"),
     "contract.disposed": _l("Contract return/deletion done"),
     "disposal.open": _l("Return/deletion opened"),
     "disposal.certificate": _l("Deletion certificate recorded"),

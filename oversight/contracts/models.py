@@ -158,6 +158,11 @@ class Contract(VersionedMixin, db.Model):
         return self.status in CLOSED
 
     @property
+    def cancelled_before_start(self) -> bool:
+        """Ended early before its term began (解約 before the start date)."""
+        return self.ended_on is not None and self.ended_on < self.start_on
+
+    @property
     def has_been_signed(self) -> bool:
         return self.signed_on is not None
 

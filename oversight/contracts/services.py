@@ -391,7 +391,9 @@ def end(contract: Contract, *, ended_on: date, early: bool, note: str, actor: Us
     if note:
         contract.termination_reason = note
     activity.record(
-        "contract.terminate" if early else "contract.end",
+        ("contract.cancel" if contract.cancelled_before_start else "contract.terminate")
+        if early
+        else "contract.end",
         actor=actor,
         target=contract,
         summary=f"{contract.number} {ended_on.isoformat()}" + (f": {note}" if note else ""),
@@ -407,8 +409,14 @@ def check_termination(contract: Contract, *, ended_on: date, reason: str, today:
         raise ContractRuleError(_l("Give the reason for the early termination."))
     if ended_on > today:
         raise ContractRuleError(_l("The early termination date cannot be in the future."))
-    if ended_on < contract.start_on:
+    if today < contract.start_on:
+        # Cancelled before its term begins (解約 before the start): any day from the signature to today.
+        if contract.signed_on is not None and ended_on < contract.signed_on:
+            raise ContractRuleError(_l("A contract cancelled before its start cannot end before it was signed."))
+    elif ended_on < contract.start_on:
         raise ContractRuleError(_l("The early termination date cannot be before the contract started."))
+
+
 
 
 def past_their_end(today: date) -> list[Contract]:

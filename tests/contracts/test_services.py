@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from oversight.activity.models import ActivityLog
 from oversight.contracts import review as review_rules
 from oversight.contracts import services as contract_services
 from oversight.contracts.errors import ContractRuleError
@@ -361,6 +362,26 @@ def test_early_termination_needs_a_reason_and_a_date_not_in_the_future(staff):
     with pytest.raises(ContractRuleError):
         disposal_services.terminate_contract(contract, ended_on=TODAY, reason="again", actor=manager, today=TODAY)
     assert disposal_services.close_ended_contracts(date(2028, 1, 1)) == []
+
+
+def test_a_signed_contract_can_be_cancelled_before_its_start(staff):
+    procurement, legal, manager = staff
+    contract = signed(
+        procurement, legal, manager, signed_on=TODAY - timedelta(days=5), start_on=TODAY + timedelta(days=10)
+    )
+    with pytest.raises(ContractRuleError):  # not before the signature
+        disposal_services.terminate_contract(
+            contract, ended_on=TODAY - timedelta(days=6), reason="x", actor=manager, today=TODAY
+        )
+    with pytest.raises(ContractRuleError):  # nor in the future
+        disposal_services.terminate_contract(
+            contract, ended_on=TODAY + timedelta(days=1), reason="x", actor=manager, today=TODAY
+        )
+    disposal_services.terminate_contract(contract, ended_on=TODAY, reason="委託中止", actor=manager, today=TODAY)
+    assert contract.status == ENDED and contract.ended_on == TODAY and contract.cancelled_before_start
+    entry = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action.like("contract.%"))).all()[-1]
+    assert entry.action == "contract.cancel" and entry.actor_id == manager.id
+    assert disposal_services.items_of_contract(contract)[0].reason == TERMINATION
 
 
 def test_an_unsigned_contract_cannot_be_terminated(staff):

@@ -90,7 +90,10 @@ def schedule_query(
             triggers.c.trigger_due_on,
         )
         .outerjoin(triggers, triggers.c.vendor_id == Vendor.id)
-        .where(or_(Vendor.status.in_(SCHEDULED_STATUSES), triggers.c.trigger_due_on.is_not(None)))
+        .where(
+            or_(Vendor.status.in_(SCHEDULED_STATUSES), triggers.c.trigger_due_on.is_not(None)),
+            Vendor.status.not_in(schedule.UNSCHEDULED_STATUSES),
+        )
     )
     if with_findings:
         counts = schedule.finding_counts_query(today).subquery()

@@ -30,8 +30,13 @@ from oversight.audits import settings
 from oversight.audits.models import SERIOUS, SIGNED_OFF, UNRESOLVED, Audit, AuditTrigger, Finding
 from oversight.extensions import db
 from oversight.vendors.models import ACTIVE, TERMINATING
+from oversight.vendors.models import ENDED as VENDOR_ENDED
+from oversight.vendors.models import REJECTED as VENDOR_REJECTED
 
 SCHEDULED_STATUSES = (ACTIVE, TERMINATING)
+# Never on the schedule, even with an open trigger: the relationship is over (or never began); what
+# remains is the return/deletion of the data, followed in 返却・廃棄.
+UNSCHEDULED_STATUSES = (VENDOR_ENDED, VENDOR_REJECTED)
 
 
 def add_months(day: date, months: int) -> date:

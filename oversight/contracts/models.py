@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from oversight.auth.models import User
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
@@ -313,3 +313,14 @@ class ContractDocument(db.Model):
     @property
     def kind_label(self) -> str:
         return str(DOCUMENT_KIND_LABELS.get(self.kind, self.kind))
+
+
+def is_latest_round() -> ColumnElement[bool]:
+    """``ContractReview`` is its contract's latest round (in a statement joining ``Contract`` and it).
+
+    A round legal cleared before a manager returned the contract, which then went into review again,
+    waits for nobody: worklists and reminders read the latest round only.
+    """
+    later = aliased(ContractReview)
+    latest = select(func.max(later.id)).where(later.contract_id == ContractReview.contract_id).scalar_subquery()
+    return ContractReview.id == latest

@@ -37,6 +37,7 @@ from oversight.contracts.models import (
     Contract,
     ContractDocument,
     ContractReview,
+    is_latest_round,
 )
 from oversight.core.editing import apply_changes, snapshot
 from oversight.evaluations.lights import latest_decisions
@@ -142,7 +143,7 @@ def awaiting_legal() -> list[tuple[Contract, ContractReview]]:
     query = (
         db.select(Contract, ContractReview)
         .join(ContractReview, ContractReview.contract_id == Contract.id)
-        .where(Contract.status == IN_REVIEW, ContractReview.outcome.is_(None))
+        .where(Contract.status == IN_REVIEW, is_latest_round(), ContractReview.outcome.is_(None))
         .options(joinedload(ContractReview.submitted_by))
         .order_by(ContractReview.submitted_at, ContractReview.id)
     )
@@ -154,7 +155,7 @@ def awaiting_manager() -> list[tuple[Contract, ContractReview]]:
     query = (
         db.select(Contract, ContractReview)
         .join(ContractReview, ContractReview.contract_id == Contract.id)
-        .where(Contract.status == IN_REVIEW, ContractReview.outcome == OUTCOME_APPROVED)
+        .where(Contract.status == IN_REVIEW, is_latest_round(), ContractReview.outcome == OUTCOME_APPROVED)
         .options(joinedload(ContractReview.reviewer))
         .order_by(ContractReview.decided_at, ContractReview.id)
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from oversight.auth.roles import LEGAL, MANAGER
 from oversight.contracts import permissions
-from oversight.contracts.models import IN_REVIEW, OUTCOME_APPROVED, Contract, ContractReview
+from oversight.contracts.models import IN_REVIEW, OUTCOME_APPROVED, Contract, ContractReview, is_latest_round
 from oversight.core.waiting import Waiting, ordered
 from oversight.vendors.models import Vendor
 
@@ -38,6 +38,7 @@ def query() -> Select:
         .join(Vendor, Vendor.id == Contract.vendor_id)
         .where(
             Contract.status == IN_REVIEW,
+            is_latest_round(),
             or_(ContractReview.outcome.is_(None), ContractReview.outcome == OUTCOME_APPROVED),
         ),
         ContractReview.id,

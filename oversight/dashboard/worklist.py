@@ -24,6 +24,7 @@ from sqlalchemy import Date, DateTime, Select, String, case, cast, func, literal
 from oversight.audits import settings as audit_settings
 from oversight.audits.models import PLAN_RECEIVED, Finding
 from oversight.auth.roles import AUDITOR, PROCUREMENT
+from oversight.contracts.models import APPROVED as CONTRACT_APPROVED
 from oversight.contracts.models import DRAFT as CONTRACT_DRAFT
 from oversight.contracts.models import RETURNED as CONTRACT_RETURNED
 from oversight.contracts.models import Contract
@@ -52,6 +53,7 @@ WORK_LABELS = {
     "finding_verification": _l("Corrective plan to verify"),
     "evaluation_draft": _l("Evaluation draft"),
     "contract_draft": _l("Contract draft"),
+    "contract_to_sign": _l("Contract to sign"),
     "returned": _l("Returned to you"),
     "certificate_missing": _l("Certificate to record"),
 }
@@ -208,6 +210,25 @@ def _contract_drafts() -> Select:
     )
 
 
+def _contracts_to_sign() -> Select:
+    """Contracts a manager approved: procurement records the signature (締結) and attaches the document."""
+    return (
+        _source(
+            CONTRACT_TO_SIGN,
+            _kind("contract_to_sign"),
+            target=Contract.id,
+            title=Contract.number,
+            detail=Contract.title,
+            vendor_name=Vendor.name,
+            since_at=Contract.approved_at,
+            order_by=(Contract.approved_at, Contract.id),
+        )
+        .select_from(Contract)
+        .join(Vendor, Vendor.id == Contract.vendor_id)
+        .where(Contract.status == CONTRACT_APPROVED)
+    )
+
+
 def _certificates_missing() -> Select:
     return _disposals(
         CERTIFICATE_MISSING,
@@ -226,7 +247,8 @@ def _certificates_missing() -> Select:
     EVALUATION_DRAFT,
     CONTRACT_DRAFT_SOURCE,
     CERTIFICATE_MISSING,
-) = range(5)
+    CONTRACT_TO_SIGN,
+) = range(6)
 
 
 def _numbered(row) -> str:
@@ -248,6 +270,7 @@ SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
     EVALUATION_DRAFT: (lambda row: str(_l("Selection evaluation")), "/evaluations/{}"),
     CONTRACT_DRAFT_SOURCE: (_numbered, "/contracts/{}"),
     CERTIFICATE_MISSING: (_disposal_title, "/disposals/{}"),
+    CONTRACT_TO_SIGN: (_numbered, "/contracts/{}"),
 }
 
 
@@ -257,7 +280,7 @@ def _work_query(user: Any, today: date, config=None):
     if user.has_role(AUDITOR):
         selects += [_audits_due(today, config or audit_settings.current()), _findings_to_verify()]
     if user.has_role(PROCUREMENT):
-        selects += [_evaluation_drafts(), _contract_drafts(), _certificates_missing()]
+        selects += [_evaluation_drafts(), _contract_drafts(), _contracts_to_sign(), _certificates_missing()]
     if not selects:
         return None
     return union_all(*selects).subquery("work")

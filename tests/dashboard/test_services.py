@@ -20,7 +20,7 @@ from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.status import register
 from tests.audits.helpers import submitted as submitted_audit
-from tests.contracts.helpers import drafted, judge_all
+from tests.contracts.helpers import drafted, judge_all, pdf
 from tests.contracts.helpers import submitted as submitted_contract
 from tests.dashboard.helpers import NOW, TODAY, World, build_world
 from tests.evaluations.helpers import submitted as submitted_evaluation
@@ -114,6 +114,56 @@ def test_procurement_sees_drafts_and_returned_items(world):
     db.session.flush()
     work = worklist.my_work(world.procurement, TODAY)
     assert ("contract_draft", f"/contracts/{draft.id}") in [(item.kind, item.url_path) for item in work]
+
+
+def test_procurement_is_asked_to_record_the_signature_of_an_approved_contract(world):
+    """Issue #18, item 6: an approved, unsigned contract was on nobody's list."""
+    from tests.contracts.helpers import approve_selection, cleared
+
+    contract = cleared(world.procurement, world.legal)
+    approve_selection(contract.vendor)
+    contract_services.approve_contract(contract, actor=world.manager, note="", today=TODAY, now=NOW)
+    db.session.flush()
+    work = [(item.kind, item.url_path) for item in worklist.my_work(world.procurement, TODAY)]
+    assert ("contract_to_sign", f"/contracts/{contract.id}") in work
+    contract_services.mark_signed(contract, pdf(), signed_on=TODAY, kind="signed", actor=world.procurement)
+    db.session.flush()
+    assert "contract_to_sign" not in _kinds(worklist.my_work(world.procurement, TODAY))
+
+
+def test_a_round_cleared_before_the_contract_went_back_to_legal_waits_for_nobody(world):
+    """Issue #18, item 6: a manager was asked to approve a contract back in legal review."""
+    from oversight.contracts import review as review_rules
+
+    contract = submitted_contract(world.procurement)
+    review_rules.clear_round(contract, judge_all(contract, world.legal), comment="", actor=world.legal, now=NOW)
+    contract_services.return_by_manager(contract, actor=world.manager, note="期間を見直してください")
+    contract_services.submit_for_review(contract, note="修正済み", actor=world.procurement, now=NOW)
+    db.session.flush()
+    manager_work = [(item.kind, item.url_path) for item in worklist.my_work(world.manager, TODAY)]
+    assert ("contract_approval", f"/contracts/{contract.id}") not in manager_work
+    assert [row[0].id for row in contract_services.awaiting_manager()] == []
+    legal_work = [(item.kind, item.url_path) for item in worklist.my_work(world.legal, TODAY)]
+    assert legal_work.count(("clause_review", f"/contracts/{contract.id}")) == 1
+
+
+def test_an_ended_vendor_leaves_the_audit_schedule_even_with_an_open_trigger(world):
+    """Issue #18, item 6: an ended (終了) vendor stayed on the audit schedule and the auditor's list."""
+    from oversight.audits import services as audit_services
+
+    vendor = create_vendor()
+    vendor.status = "active"
+    db.session.flush()
+    audit_services.trigger_extra_audit(vendor, "incident", "漏えいの疑い", actor=world.auditor, today=TODAY)
+    db.session.flush()
+    assert f"/audits/new?vendor_id={vendor.id}" in [item.url_path for item in worklist.my_work(world.auditor, TODAY)]
+    vendor.status = "ended"
+    db.session.flush()
+    assert f"/audits/new?vendor_id={vendor.id}" not in [
+        item.url_path for item in worklist.my_work(world.auditor, TODAY)
+    ]
+    schedule = db.session.execute(audit_pages.schedule_query(TODAY)).all()
+    assert vendor.id not in [row.id for row in schedule]
 
 
 def test_attention_lists_overdue_first_with_days_late_then_the_next_30_days(world):

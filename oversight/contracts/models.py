@@ -30,7 +30,7 @@ STATUS_LABELS = {
     IN_REVIEW: _l("Under legal review"),
     RETURNED: _l("Returned"),
     APPROVED: _l("Approved"),
-    SIGNED: _l("Signed (in force)"),
+    SIGNED: _l("Signed"),  # not "in force": a signed contract may not have started yet
     ENDED: _l("Ended"),
     DISPOSED: _l("Return/deletion done"),
 }

@@ -25,6 +25,7 @@ from oversight.audits import settings as audit_settings
 from oversight.audits.models import PLAN_RECEIVED, Finding
 from oversight.auth.roles import AUDITOR, PROCUREMENT
 from oversight.contracts.models import APPROVED as CONTRACT_APPROVED
+from oversight.contracts.models import DISPOSED as CONTRACT_DISPOSED
 from oversight.contracts.models import DRAFT as CONTRACT_DRAFT
 from oversight.contracts.models import RETURNED as CONTRACT_RETURNED
 from oversight.contracts.models import Contract
@@ -37,6 +38,8 @@ from oversight.evaluations.models import RETURNED as EVALUATION_RETURNED
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
 from oversight.status.waiting import waiting_for
+from oversight.vendors.models import ACTIVE as VENDOR_ACTIVE
+from oversight.vendors.models import TERMINATING as VENDOR_TERMINATING
 from oversight.vendors.models import Vendor
 
 AUDIT_LOOKAHEAD_DAYS = 30
@@ -54,6 +57,7 @@ WORK_LABELS = {
     "evaluation_draft": _l("Evaluation draft"),
     "contract_draft": _l("Contract draft"),
     "contract_to_sign": _l("Contract to sign"),
+    "vendor_to_close": _l("Vendor relationship to close"),
     "returned": _l("Returned to you"),
     "certificate_missing": _l("Certificate to record"),
 }
@@ -229,6 +233,30 @@ def _contracts_to_sign() -> Select:
     )
 
 
+def _vendors_to_close() -> Select:
+    """Vendors still 取引中 (or 終了手続中) whose every contract's data was returned or deleted, the manager
+    having confirmed it: procurement records the end of the relationship, since the last confirmation."""
+    last_confirmed = (
+        db.select(func.max(DisposalItem.confirmed_at)).where(DisposalItem.vendor_id == Vendor.id).scalar_subquery()
+    )
+    has_contract = db.select(Contract.id).where(Contract.vendor_id == Vendor.id).exists()
+    open_contract = (
+        db.select(Contract.id).where(Contract.vendor_id == Vendor.id, Contract.status != CONTRACT_DISPOSED).exists()
+    )
+    return (
+        _source(
+            VENDOR_TO_CLOSE,
+            _kind("vendor_to_close"),
+            target=Vendor.id,
+            vendor_name=Vendor.name,
+            since_at=last_confirmed,
+            order_by=(last_confirmed, Vendor.id),
+        )
+        .select_from(Vendor)
+        .where(Vendor.status.in_((VENDOR_ACTIVE, VENDOR_TERMINATING)), has_contract, ~open_contract)
+    )
+
+
 def _certificates_missing() -> Select:
     return _disposals(
         CERTIFICATE_MISSING,
@@ -248,7 +276,8 @@ def _certificates_missing() -> Select:
     CONTRACT_DRAFT_SOURCE,
     CERTIFICATE_MISSING,
     CONTRACT_TO_SIGN,
-) = range(6)
+    VENDOR_TO_CLOSE,
+) = range(7)
 
 
 def _numbered(row) -> str:
@@ -271,6 +300,7 @@ SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
     CONTRACT_DRAFT_SOURCE: (_numbered, "/contracts/{}"),
     CERTIFICATE_MISSING: (_disposal_title, "/disposals/{}"),
     CONTRACT_TO_SIGN: (_numbered, "/contracts/{}"),
+    VENDOR_TO_CLOSE: (lambda row: row.vendor_name, "/vendors/{}"),
 }
 
 
@@ -280,7 +310,13 @@ def _work_query(user: Any, today: date, config=None):
     if user.has_role(AUDITOR):
         selects += [_audits_due(today, config or audit_settings.current()), _findings_to_verify()]
     if user.has_role(PROCUREMENT):
-        selects += [_evaluation_drafts(), _contract_drafts(), _contracts_to_sign(), _certificates_missing()]
+        selects += [
+            _evaluation_drafts(),
+            _contract_drafts(),
+            _contracts_to_sign(),
+            _certificates_missing(),
+            _vendors_to_close(),
+        ]
     if not selects:
         return None
     return union_all(*selects).subquery("work")

@@ -107,7 +107,7 @@ def _sign(page, contract_url: str, today) -> None:
         files=[{"name": "署名済契約書.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
     )
     page.get_by_test_id("sign-contract").click()
-    expect(page.get_by_test_id("contract-status")).to_have_text("締結済（有効）")
+    expect(page.get_by_test_id("contract-status")).to_have_text("締結済")
     expect(page.get_by_test_id("documents")).to_contain_text("署名済契約書.pdf")
     expect(_light(page, "contract")).to_have_attribute("data-state", "green")
     expect(_light(page, "disposal")).to_have_attribute("data-state", "green")

@@ -166,6 +166,22 @@ def test_an_ended_vendor_leaves_the_audit_schedule_even_with_an_open_trigger(wor
     assert vendor.id not in [row.id for row in schedule]
 
 
+def test_procurement_is_asked_to_end_a_vendor_whose_data_came_back(world):
+    """Issue #18, item 6: after the return/deletion was confirmed the vendor stayed 取引中 unnoticed."""
+    item = world.overdue_disposal(certified=True)
+    vendor = item.vendor
+    vendor.status = "active"
+    db.session.flush()
+    assert f"/vendors/{vendor.id}" not in [work.url_path for work in worklist.my_work(world.procurement, TODAY)]
+    disposal_services.confirm(item, note="", actor=world.manager, now=NOW)
+    db.session.flush()
+    work = [(entry.kind, entry.url_path) for entry in worklist.my_work(world.procurement, TODAY)]
+    assert ("vendor_to_close", f"/vendors/{vendor.id}") in work
+    vendor.status = "ended"
+    db.session.flush()
+    assert "vendor_to_close" not in _kinds(worklist.my_work(world.procurement, TODAY))
+
+
 def test_attention_lists_overdue_first_with_days_late_then_the_next_30_days(world):
     world.active_vendor()  # its finding falls due in 20 days
     item = world.overdue_disposal()

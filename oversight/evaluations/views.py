@@ -103,6 +103,8 @@ def edit(evaluation_id: int):
             record=evaluation, version=form.version.data, stale_message=STALE_MESSAGE,
         ):
             flash(_l("The answers were saved."), "success")
+            if request.form.get("then") == "submit":  # save, then propose the decision: no answer is lost
+                return redirect(url_for("evaluations.submit", evaluation_id=evaluation.id))
             return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
     elif request.method == "POST":
         flash(_l("Please correct the fields marked below."), "danger")

@@ -20,3 +20,45 @@ document.addEventListener("change", (event) => {
     input.value = "";
   }
 });
+
+// Unsaved changes: a POST form the user changed and has not sent yet makes the browser ask before the
+// page is left (a link, the back button, closing the tab). A form shown again with errors holds input
+// that is not saved either. Sending the form (not cancelled by data-confirm) clears it.
+const unsavedForms = new Set();
+
+function watchedForm(element) {
+  const form = element && element.form;
+  if (!form || form.method.toLowerCase() !== "post" || form.hasAttribute("data-no-unsaved-warning")) {
+    return null;
+  }
+  return form;
+}
+
+function markUnsaved(event) {
+  const form = watchedForm(event.target);
+  if (form) {
+    unsavedForms.add(form);
+  }
+}
+
+document.addEventListener("input", markUnsaved);
+document.addEventListener("change", markUnsaved);
+document.addEventListener("submit", (event) => {
+  if (!event.defaultPrevented) {
+    unsavedForms.delete(event.target);
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form .is-invalid").forEach((field) => {
+    const form = watchedForm(field);
+    if (form) {
+      unsavedForms.add(form);
+    }
+  });
+});
+window.addEventListener("beforeunload", (event) => {
+  if (unsavedForms.size > 0) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});

@@ -65,7 +65,7 @@ def test_register_evaluate_approve_and_see_green(page, make_user, sign_in, langu
     evidence.locator("button[type=submit]").click()
     expect(page.get_by_test_id("item-S26")).to_contain_text("pmark-certificate.txt")
 
-    page.locator("a[href$='/submit']").first.click()
+    page.get_by_test_id("save-and-submit").click()  # saves the answers, then asks for the decision
     page.select_option("select[name=decision]", "approve")
     page.get_by_test_id("submit-evaluation").click()
     expect(page.locator(".alert-success")).to_contain_text(texts["submitted"])

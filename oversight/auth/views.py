@@ -59,8 +59,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role_required()
 def logout():
-    """Sign out and forget the session."""
-    services.record_logout(current_user)
+    """Sign out: every session of the user ends, on every computer, with every remember-me cookie."""
+    services.sign_out(current_user._get_current_object())
     db.session.commit()
     message = _("You have signed out.")  # in the user's language, before the user is gone
     language = current_user.language

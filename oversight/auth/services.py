@@ -100,6 +100,16 @@ def sign_out(user: User) -> None:
     activity.record("auth.logout", actor=user, target=user, summary=user.email)
 
 
+def record_remember_sign_in(user: User) -> None:
+    """Log that the remember-me cookie signed ``user`` in again, into a new session."""
+    activity.record("auth.remember_login", actor=user, target=user, summary=user.email)
+
+
+def record_remember_refused(user: User) -> None:
+    """Log that a remember-me cookie of ``user`` was refused (their roles may not stay signed in)."""
+    activity.record("auth.remember_refused", actor=user, target=user, summary=user.email)
+
+
 def create_user(
     *, email: str, name: str, password: str, roles: list[str], language: str, actor: User | None
 ) -> User:

@@ -10,6 +10,8 @@ ACTION_LABELS = {
     "auth.lockout": _l("Account locked after failed sign-ins"),
     "auth.forbidden": _l("Access refused"),
     "auth.idle_timeout": _l("Signed out after inactivity"),
+    "auth.remember_login": _l("Signed in again by \"keep me signed in\""),
+    "auth.remember_refused": _l("\"Keep me signed in\" refused for this role"),
     "user.create": _l("User created"),
     "user.update": _l("User changed"),
     "user.password_change": _l("Password changed"),

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from oversight.admin import exports, services
 from oversight.admin import settings as settings_services
@@ -21,6 +21,15 @@ from oversight.web.saving import commit_step
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+
+def _keep_own_session(user: User) -> None:
+    """Sign this session in again when the administrator changed their own account.
+
+    A new password or new roles end every session of the user (the session token changes); the
+    administrator's other sessions end, this one goes on with the new token.
+    """
+    if user.id == current_user.id:
+        login_user(user)
 
 
 @bp.route("/users")
@@ -89,6 +98,7 @@ def edit_user(user_id: int):
         ),
         record=user, version=form.version.data,
     ):
+        _keep_own_session(user)
         flash(_l("User %(email)s was saved.", email=user.email), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, password_form=PasswordResetForm(user))
@@ -103,6 +113,7 @@ def reset_password(user_id: int):
     if password_form.validate_on_submit():
         auth_services.set_password(user, password_form.password.data, actor=current_user, now=utcnow())
         db.session.commit()
+        _keep_own_session(user)
         flash(_l("The password of %(email)s was reset.", email=user.email), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserEditForm(user, formdata=None)

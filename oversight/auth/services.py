@@ -89,8 +89,25 @@ def _count_failure(user: User, now: datetime) -> None:
         )
 
 
-def record_logout(user: User) -> None:
+def sign_out(user: User) -> None:
+    """End every session of ``user``, on every computer, and every remember-me cookie; log the sign-out.
+
+    A signed cookie cannot be recalled from the browsers that hold it (or from whoever copied it),
+    so the session token they carry is replaced instead: ``load_user`` refuses the old one. Written
+    without raising the row's edit version, like the sign-in bookkeeping.
+    """
+    _record_sign_in_state(user, session_token=new_session_token())
     activity.record("auth.logout", actor=user, target=user, summary=user.email)
+
+
+def record_remember_sign_in(user: User) -> None:
+    """Log that the remember-me cookie signed ``user`` in again, into a new session."""
+    activity.record("auth.remember_login", actor=user, target=user, summary=user.email)
+
+
+def record_remember_refused(user: User) -> None:
+    """Log that a remember-me cookie of ``user`` was refused (their roles may not stay signed in)."""
+    activity.record("auth.remember_refused", actor=user, target=user, summary=user.email)
 
 
 def create_user(
@@ -140,7 +157,9 @@ def update_user(
         # Roles live in their own table; touching the user row raises its version too,
         # so a form opened before this change is refused as stale.
         user.updated_at = utcnow()
-    if "is_enabled" in changes and not is_enabled:
+    if ("is_enabled" in changes and not is_enabled) or "roles" in changes:
+        # Every session and remember-me cookie of the user ends: a disabled user is out at once, and
+        # after a role change the user signs in again under the new roles' session policy.
         user.session_token = new_session_token()
     if changes:
         activity.record("user.update", actor=actor, target=user, summary=user.email, changes=changes)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from oversight.auth import services
 from oversight.auth.decorators import public, role_required
 from oversight.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from oversight.auth.permissions import can_stay_signed_in
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 
@@ -29,6 +30,15 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _not_kept_signed_in() -> str:
+    """Why the ticked "keep me signed in" box had no effect (docs/sessions.md)."""
+    return _(
+        "Administrators and managers are not kept signed in: after %(minutes)d minutes without activity "
+        "you will need to sign in again.",
+        minutes=current_app.config["IDLE_TIMEOUT_MINUTES"],
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -41,7 +51,10 @@ def login():
         db.session.commit()
         if user is not None:
             session.clear()
-            login_user(user, remember=form.remember.data)
+            remember = form.remember.data and can_stay_signed_in(user)
+            login_user(user, remember=remember)
+            if form.remember.data and not remember:
+                flash(_not_kept_signed_in(), "info")
             return redirect(_safe_next(form.next.data) or url_for("dashboard.index"))
         flash(
             _(
@@ -59,8 +72,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role_required()
 def logout():
-    """Sign out and forget the session."""
-    services.record_logout(current_user)
+    """Sign out: every session of the user ends, on every computer, with every remember-me cookie."""
+    services.sign_out(current_user._get_current_object())
     db.session.commit()
     message = _("You have signed out.")  # in the user's language, before the user is gone
     language = current_user.language

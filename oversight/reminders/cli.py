@@ -45,7 +45,9 @@ def send(today: date | None, dry_run: bool) -> None:
         return
     if result.interrupted:
         click.echo(f"{result.interrupted} reminders were left \"sending\" by a run that died; they are now "
-                   "uncertain (see below).")
+                   "uncertain: sent again with the same Message-ID after "
+                   f"{services.UNCERTAIN_DELAY.total_seconds() / 3600:g} hours unless marked sent in the "
+                   "reminder outbox.")
     if not result.digests:
         click.echo(f"Nothing to send for {result.today.isoformat()}.")
     for digest in result.digests:
@@ -58,7 +60,8 @@ def send(today: date | None, dry_run: bool) -> None:
     if result.failed:
         retry_at = min(digest.retry_at for digest in result.failed)
         problems.append(f"{len(result.failed)} digests failed; they are sent again from {_local(retry_at)} "
-                        "(by the retry job every 15 minutes, or by this command run after that time).")
+                        "(by the retry job of `flask scheduler run`, every 15 minutes, or by this command run "
+                        "after that time).")
     if result.uncertain:
         retry_at = min(digest.retry_at for digest in result.uncertain)
         problems.append(f"{len(result.uncertain)} digests uncertain (the server may have them: its answer was "

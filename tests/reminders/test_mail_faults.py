@@ -240,11 +240,11 @@ def test_sweep_killed_after_the_server_accepted_a_digest_sends_it_once(
 
 # --- 10: a dead run's lease lapses within minutes ------------------------------------------------------
 
-def kill_a_sweep_on_its_first_message(app, database_url, make_user, smtp_server, account_review):
-    """Three recipients; a sweep (at the real time) killed once the server has its first digest."""
+def kill_a_sweep_on_its_first_message(app, database_url, make_user, smtp_server, account_review, ago=timedelta()):
+    """Three recipients; a sweep (at the real time less ``ago``) killed once the server has its first digest."""
     users = [make_user("viewer") for _ in range(3)]
     account_review.user_ids = [user.id for user in users]
-    now = utcnow()
+    now = utcnow() - ago
     record(app, now)
     victim = kill_on_message(smtp_server, 1)
     process = run_sweep_process(database_url, smtp_server, victim, now)
@@ -279,6 +279,21 @@ def test_cli_says_whose_lease_blocks_it_and_until_when(app, database_url, make_u
         lease = storage.lease_info(services.LEASE_NAME)
     assert lease.holder in result.output
     assert lease.expires_at <= now + A_FEW_MINUTES
+
+
+def test_cli_after_a_killed_sweep_reconciles_and_sends_the_rest_once(
+    app, database_url, make_user, smtp_server, account_review
+):
+    users, _ = kill_a_sweep_on_its_first_message(app, database_url, make_user, smtp_server, account_review,
+                                                 ago=services.SENDING_TIMEOUT + timedelta(minutes=1))
+
+    result = app.test_cli_runner().invoke(args=["reminders", "send", "--today", TODAY.isoformat()])
+
+    assert result.exit_code == 0, result.output
+    assert '1 reminders were left "sending" by a run that died; they are now uncertain' in result.output
+    assert result.output.count("sent: ") == 2
+    assert received_by(smtp_server) == Counter({user.email: 1 for user in users})
+    assert statuses(app) == Counter({SENT: 2, UNCERTAIN: 1})
 
 
 def test_failed_sends_say_when_they_are_retried(app, make_user, smtp_server, account_review):

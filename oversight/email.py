@@ -32,6 +32,11 @@ class EmailError(RuntimeError):
     """A message could not be handed to the SMTP server; the text says why."""
 
 
+class EmailUncertain(EmailError):
+    """The whole message was written to the server but its answer never came (the connection dropped or
+    timed out): the server may have accepted it. Sending it again may deliver it twice."""
+
+
 def build_message(
     to: Iterable[tuple[str, str] | str],
     subject: str,
@@ -39,14 +44,19 @@ def build_message(
     html: str | None = None,
     *,
     sender: str | tuple[str, str] | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
-    """An RFC 5322 message: plain text, with an HTML alternative when given."""
+    """An RFC 5322 message: plain text, with an HTML alternative when given.
+
+    ``message_id`` is the left part of the Message-ID (``<message_id@sender's domain>``); the same value
+    makes the same Message-ID, so a message sent again can be recognised as a copy by mail systems.
+    """
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _address(sender or current_app.config["MAIL_DEFAULT_SENDER"])
     message["To"] = [_address(recipient) for recipient in to]
     domain = message["From"].addresses[0].domain or "localhost"
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = f"<{message_id}@{domain}>" if message_id else make_msgid(domain=domain)
     message["MIME-Version"] = "1.0"
     _set_text(message, text, "plain")
     if html is not None:
@@ -149,21 +159,31 @@ class Mailer:
         html: str | None = None,
         *,
         sender: str | tuple[str, str] | None = None,
+        message_id: str | None = None,
     ) -> str:
-        """As :func:`send_email`, over this mailer's connection."""
-        message = build_message(to, subject, text, html, sender=sender)
+        """As :func:`send_email`, over this mailer's connection.
+
+        :raises EmailUncertain: the message was written in full but the server's answer was lost.
+        """
+        message = build_message(to, subject, text, html, sender=sender, message_id=message_id)
         config = self.config
         if not config.get("MAIL_SERVER"):
             # The readable parts, not the transfer-encoded message, so a developer can follow links.
             log.info("MAIL_SERVER is not set; message not sent.\nTo: %s\nSubject: %s\n\n%s",
                      message["To"], subject, text)
             return LOGGED
+        connection = None
         try:
-            _send(self._usable_connection(), message)
+            connection = self._usable_connection()
+            connection.body_sent = False
+            _send(connection, message)
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            raise EmailError(f"Sending to {message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']} failed: "
-                             f"{type(exc).__name__}: {exc}") from exc
+            where = f"{message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+            if _answer_lost(connection, exc):
+                raise EmailUncertain(f"Sending to {where}: no answer after the message was sent, the server may "
+                                     f"have accepted it: {type(exc).__name__}: {exc}") from exc
+            raise EmailError(f"Sending to {where} failed: {type(exc).__name__}: {exc}") from exc
         except BaseException:
             self._drop()
             raise
@@ -196,14 +216,52 @@ class Mailer:
             connection.close()
 
 
+def _answer_lost(connection: smtplib.SMTP | None, exc: BaseException) -> bool:
+    """True when ``exc`` came after the message's last line was written and is not the server's answer."""
+    return bool(getattr(connection, "body_sent", False)) and not isinstance(exc, smtplib.SMTPResponseException)
+
+
+class _TrackingData:
+    """``SMTP.data`` that remembers when the whole message (up to the final ".") has been written.
+
+    Before that moment a failure means the server has not accepted the message; after it, until the
+    server's reply is read, nobody knows: the server may already have queued it for delivery.
+    """
+
+    body_sent = False
+
+    def data(self, msg: bytes) -> tuple[int, bytes]:
+        self.body_sent = False
+        code, reply = self.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        body = _DOT_AT_LINE_START.sub(b"..", msg)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        self.send(body + b".\r\n")
+        self.body_sent = True
+        return self.getreply()
+
+
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+class _SMTP(_TrackingData, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_TrackingData, smtplib.SMTP_SSL):
+    pass
+
+
 def open_connection(config: Mapping[str, object]) -> smtplib.SMTP:
     """A connected, authenticated SMTP client: SMTPS when MAIL_USE_SSL, STARTTLS when MAIL_USE_TLS."""
     host, port, timeout = str(config["MAIL_SERVER"]), int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT"])
     # Only when TLS is used: loading the system's CA certificates takes tens of milliseconds.
     if config.get("MAIL_USE_SSL"):
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl_context(config))
+        connection: smtplib.SMTP = _SMTP_SSL(host, port, timeout=timeout, context=ssl_context(config))
     else:
-        connection = smtplib.SMTP(host, port, timeout=timeout)
+        connection = _SMTP(host, port, timeout=timeout)
     try:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             connection.starttls(context=ssl_context(config))

@@ -50,9 +50,9 @@ def run_daily(app: Flask) -> None:
                 db.session.rollback()
                 log.exception("Daily job %s failed", getattr(job, "__qualname__", job))
         result = reminder_services.send_due_reminders(today, now)
-        log.info("Reminder sweep %s: %d new, %d digests, %d failed%s", today, result.new_rows,
-                 len(result.digests), len(result.failed), " (skipped: another run held the lease)"
-                 if result.is_skipped else "")
+        log.info("Reminder sweep %s: %d new, %d digests, %d failed, %d uncertain%s", today, result.new_rows,
+                 len(result.digests), len(result.failed), len(result.uncertain),
+                 " (skipped: another run held the lease)" if result.is_skipped else "")
         db.session.remove()
 
 
@@ -60,8 +60,9 @@ def run_retry(app: Flask) -> None:
     """The frequent job: send the reminders whose earlier attempt failed."""
     with app.app_context():
         result = reminder_services.retry_failed(utcnow())
-        if result.digests:
-            log.info("Reminder retry: %d digests, %d failed", len(result.digests), len(result.failed))
+        if result.digests or result.interrupted:
+            log.info("Reminder retry: %d digests, %d failed, %d uncertain, %d left sending by a dead run",
+                     len(result.digests), len(result.failed), len(result.uncertain), result.interrupted)
         db.session.remove()
 
 

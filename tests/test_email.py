@@ -268,3 +268,50 @@ def test_untrusted_certificate_is_refused(app, certificate, tls_mail):
     app.config.update(MAIL_USE_TLS=True, MAIL_CA_FILE="")
     with app.app_context(), pytest.raises(mail.EmailError, match="CERTIFICATE_VERIFY_FAILED"):
         mail.send_email(["someone@example.com"], "Hello", "Body")
+
+
+def test_421_to_quit_after_the_message_was_accepted_is_still_sent(app, smtp_server):
+    async def handle_QUIT(server, session, envelope):
+        return "421 4.3.0 Service closing transmission channel"
+
+    smtp_server.handler.handle_QUIT = handle_QUIT
+    with app.app_context():
+        assert mail.send_email(["quit@example.com"], "Subject", "Body\n") == mail.SENT
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_an_answer_lost_after_the_whole_message_is_uncertain_not_failed(app, smtp_server):
+    handler = smtp_server.handler
+    keep = handler.handle_DATA
+
+    async def handle_DATA(server, session, envelope):
+        status = await keep(server, session, envelope)
+        server.transport.abort()  # the message is kept, the answer never sent
+        return status
+
+    handler.handle_DATA = handle_DATA
+    with app.app_context(), pytest.raises(mail.EmailUncertain, match="may have accepted"):
+        mail.send_email(["lost@example.com"], "Subject", ".leading dot\nBody\n")
+    (message,) = smtp_server.messages
+    assert message.get_content() == ".leading dot\nBody\n"  # dot-stuffed on the wire, intact on arrival
+
+
+def test_a_refused_message_is_failed_not_uncertain(app, smtp_server):
+    async def handle_DATA(server, session, envelope):
+        return "554 5.6.0 Message refused"
+
+    smtp_server.handler.handle_DATA = handle_DATA
+    with app.app_context(), pytest.raises(mail.EmailError) as raised:
+        mail.send_email(["refused@example.com"], "Subject", "Body\n")
+    assert not isinstance(raised.value, mail.EmailUncertain)
+    assert "554" in str(raised.value)
+
+
+def test_the_same_message_id_key_makes_the_same_message_id(app, smtp_server):
+    with app.app_context(), mail.Mailer() as mailer:
+        mailer.send(["a@example.com"], "One", "Body\n", message_id="reminders.abc123")
+        mailer.send(["a@example.com"], "Two", "Body\n", message_id="reminders.abc123")
+        mailer.send(["a@example.com"], "Three", "Body\n")
+    first, second, third = (message["Message-ID"] for message in smtp_server.messages)
+    assert first == second and first.startswith("<reminders.abc123@")
+    assert third != first

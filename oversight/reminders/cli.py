@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 from flask.cli import with_appcontext
 
 from oversight.auth import services as auth_services
-from oversight.core.timeutil import local_today, utcnow
+from oversight.core.timeutil import local_today, to_local, utcnow
 from oversight.reminders import services
 
 reminders_cli = click.Group("reminders", help="Reminder e-mails.")
@@ -39,8 +39,15 @@ def send(today: date | None, dry_run: bool) -> None:
     for error in result.rule_errors:
         click.echo(f"Rule failed (skipped): {error}", err=True)
     if result.is_skipped:
-        click.echo("Another reminder run is in progress; nothing was sent.")
+        click.echo(f"Another reminder run ({result.lease.holder}) holds the lease until "
+                   f"{_local(result.lease.expires_at)}; nothing was sent. If that run has died, its lease lapses "
+                   "then: run this command again after it.")
         return
+    if result.interrupted:
+        click.echo(f"{result.interrupted} reminders were left \"sending\" by a run that died; they are now "
+                   "uncertain: sent again with the same Message-ID after "
+                   f"{services.UNCERTAIN_DELAY.total_seconds() / 3600:g} hours unless marked sent in the "
+                   "reminder outbox.")
     if not result.digests:
         click.echo(f"Nothing to send for {result.today.isoformat()}.")
     for digest in result.digests:
@@ -49,8 +56,24 @@ def send(today: date | None, dry_run: bool) -> None:
             click.echo(f"    {entry.due_on.isoformat()}  {entry.title}")
         if digest.error:
             click.echo(f"    error: {digest.error}")
+    problems = []
     if result.failed:
-        raise click.ClickException(f"{len(result.failed)} digests failed; the next run retries them.")
+        retry_at = min(digest.retry_at for digest in result.failed)
+        problems.append(f"{len(result.failed)} digests failed; they are sent again from {_local(retry_at)} "
+                        "(by the retry job of `flask scheduler run`, every 15 minutes, or by this command run "
+                        "after that time).")
+    if result.uncertain:
+        retry_at = min(digest.retry_at for digest in result.uncertain)
+        problems.append(f"{len(result.uncertain)} digests uncertain (the server may have them: its answer was "
+                        f"lost); they are sent again with the same Message-ID from {_local(retry_at)} unless "
+                        "marked sent in the reminder outbox.")
+    if problems:
+        raise click.ClickException("\n".join(problems))
+
+
+def _local(moment: datetime) -> str:
+    """A time as the CLI prints it: in the app's time zone, to the minute."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @reminders_cli.command("preview")

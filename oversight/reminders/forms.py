@@ -6,12 +6,14 @@ from wtforms.validators import Optional
 
 from oversight.core.baseform import Form
 from oversight.core.forms import choices
-from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT
+from oversight.reminders.models import FAILED, LOGGED, PENDING, SENDING, SENT, UNCERTAIN
 
 STATUS_LABELS = {
     PENDING: _l("Pending"),
+    SENDING: _l("Sending"),
     SENT: _l("Sent"),
     FAILED: _l("Failed"),
+    UNCERTAIN: _l("Uncertain (may have been sent)"),
     LOGGED: _l("Logged (not sent)"),
 }
 
@@ -34,4 +36,4 @@ class OutboxFilterForm(Form):
 
 
 class ResendForm(Form):
-    """Only the CSRF token."""
+    """Only the CSRF token (the resend and mark-as-sent buttons)."""

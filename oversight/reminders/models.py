@@ -16,8 +16,14 @@ PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 LOGGED = "logged"
-STATUSES = (PENDING, SENT, FAILED, LOGGED)
-UNSENT_STATUSES = (PENDING, FAILED)
+# Claimed by a run and being handed to the SMTP server now (committed before the message is written).
+SENDING = "sending"
+# The server may or may not have the message: its answer was lost, or the run died while sending.
+# Sent again, with the same Message-ID, only after a long wait (services.UNCERTAIN_DELAY).
+UNCERTAIN = "uncertain"
+STATUSES = (PENDING, SENDING, SENT, FAILED, UNCERTAIN, LOGGED)
+# Rows a run sends once their next_attempt_at has come.
+UNSENT_STATUSES = (PENDING, FAILED, UNCERTAIN)
 
 # The columns that identify one reminder: a second row with the same values is never inserted.
 IDENTITY_COLUMNS = ("rule", "object_type", "object_id", "due_on", "stage", "recipient_id")
@@ -53,7 +59,8 @@ class ReminderLog(db.Model):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The e-mail (digest) that carried this reminder; every row of one digest shares it.
+    # The e-mail (digest) that carried this reminder; every row of one digest shares it. Set when the digest
+    # is claimed, before it is sent: its Message-ID is made from it, so a copy sent again has the same one.
     digest_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
     recipient: Mapped[User] = relationship(lazy="raise")

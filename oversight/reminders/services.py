@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, update
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +25,7 @@ from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.core import registry
 from oversight.core.due import DueItem, collect_due
+from oversight.core.errors import RuleError
 from oversight.core.timeutil import to_local
 from oversight.extensions import db
 from oversight.reminders import storage
@@ -32,7 +35,9 @@ from oversight.reminders.models import (
     IDENTITY_COLUMNS,
     LOGGED,
     PENDING,
+    SENDING,
     SENT,
+    UNCERTAIN,
     UNSENT_STATUSES,
     ReminderLog,
 )
@@ -40,9 +45,20 @@ from oversight.reminders.models import (
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "reminders.send"
-# Longer than any sweep should take; a crashed sweep's lease lapses after it.
-LEASE_TTL = timedelta(hours=1)
+# A run renews its lease after each step (recording, each digest); a run killed mid-sweep stops renewing,
+# and its lease lapses this long after its last step, so the next run or the 15-minute retry can go on.
+LEASE_TTL = timedelta(minutes=5)
+# A row still "sending" this long after its attempt began belongs to a run that died (the lease has
+# lapsed by then too): it becomes uncertain, never sent again blindly.
+SENDING_TIMEOUT = timedelta(minutes=10)
+# An uncertain digest is sent again (with the same Message-ID) only after this wait, which leaves an
+# administrator time to check the mail server's log and mark it sent in the outbox.
+UNCERTAIN_DELAY = timedelta(hours=6)
 WOULD_SEND = "would send"
+
+
+class ReminderRuleError(RuleError):
+    """A step on the reminder log that the rules refuse."""
 
 
 @dataclass
@@ -51,9 +67,10 @@ class DigestOutcome:
 
     recipient_id: int
     email: str
-    status: str  # sent | logged | failed | would send
+    status: str  # sent | logged | failed | uncertain | would send
     entries: list[DigestEntry] = field(default_factory=list)
     error: str | None = None
+    retry_at: datetime | None = None  # failed or uncertain: when a run sends it again
 
 
 @dataclass
@@ -64,53 +81,81 @@ class SweepResult:
     new_rows: int = 0
     digests: list[DigestOutcome] = field(default_factory=list)
     is_skipped: bool = False  # another run held the lease
+    lease: storage.LeaseInfo | None = None  # skipped: who held the lease, until when
     is_dry_run: bool = False
     rule_errors: list[str] = field(default_factory=list)
+    interrupted: int = 0  # rows left "sending" by a dead run, now uncertain
 
     @property
     def failed(self) -> list[DigestOutcome]:
         return [digest for digest in self.digests if digest.status == FAILED]
 
     @property
+    def uncertain(self) -> list[DigestOutcome]:
+        return [digest for digest in self.digests if digest.status == UNCERTAIN]
+
+    @property
     def reminder_count(self) -> int:
-        return sum(len(digest.entries) for digest in self.digests if digest.status != FAILED)
+        return sum(len(digest.entries) for digest in self.digests if digest.status in (SENT, LOGGED))
+
+
+class Lease:
+    """This run's hold on the sweep lease, renewed after each step (a heartbeat in the run's own thread)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.holder = _holder_name()
+        self.now = now
+        self._started = time.monotonic()
+
+    def acquire(self) -> bool:
+        return storage.acquire_lease(LEASE_NAME, self.holder, self.now, LEASE_TTL)
+
+    def renew(self) -> bool:
+        """Push the expiry LEASE_TTL past the present; False when another run has taken the lease meanwhile."""
+        elapsed = timedelta(seconds=time.monotonic() - self._started)
+        return storage.renew_lease(LEASE_NAME, self.holder, self.now + elapsed + LEASE_TTL)
+
+    def release(self) -> None:
+        storage.release_lease(LEASE_NAME, self.holder)
 
 
 def send_due_reminders(today: date, now: datetime, dry_run: bool = False) -> SweepResult:
     """Record every reminder the rules report for ``today`` and send every unsent one that is due.
 
     Safe to run twice, or in two processes at once: rows are inserted only if absent, a lease
-    lets one run at a time send, and on PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED.
+    lets one run at a time send, each digest's rows are claimed ("sending") and committed before it
+    is sent, and on PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED.
     """
     if dry_run:
         return preview_sweep(today, now)
-    holder = _holder_name()
-    if not storage.acquire_lease(LEASE_NAME, holder, now, LEASE_TTL):
-        return SweepResult(today=today, is_skipped=True)
+    lease = Lease(now)
+    if not lease.acquire():
+        return SweepResult(today=today, is_skipped=True, lease=storage.lease_info(LEASE_NAME))
     try:
         rule_errors: list[str] = []
         new_rows = record_due(collect_due(db.session, today, registry.current().reminder_rules(), rule_errors), now)
         db.session.commit()
-        result = deliver_pending(today, now)
+        lease.renew()
+        result = deliver_pending(today, now, heartbeat=lease.renew)
         result.new_rows = new_rows
         result.rule_errors = rule_errors
         return result
     finally:
         db.session.rollback()
-        storage.release_lease(LEASE_NAME, holder)
+        lease.release()
 
 
 def retry_failed(now: datetime, recipient_ids: Iterable[int] | None = None) -> SweepResult:
-    """Send the pending and failed reminders whose retry time has come (the 15-minute job)."""
+    """Send the pending, failed and uncertain reminders whose time has come (the 15-minute job)."""
     today = to_local(now).date()
-    holder = _holder_name()
-    if not storage.acquire_lease(LEASE_NAME, holder, now, LEASE_TTL):
-        return SweepResult(today=today, is_skipped=True)
+    lease = Lease(now)
+    if not lease.acquire():
+        return SweepResult(today=today, is_skipped=True, lease=storage.lease_info(LEASE_NAME))
     try:
-        return deliver_pending(today, now, recipient_ids=recipient_ids)
+        return deliver_pending(today, now, recipient_ids=recipient_ids, heartbeat=lease.renew)
     finally:
         db.session.rollback()
-        storage.release_lease(LEASE_NAME, holder)
+        lease.release()
 
 
 def record_due(items: Iterable[DueItem], now: datetime) -> int:
@@ -136,8 +181,34 @@ def record_due(items: Iterable[DueItem], now: datetime) -> int:
     return storage.insert_many_if_absent(ReminderLog.__table__, rows, IDENTITY_COLUMNS)
 
 
-def deliver_pending(today: date, now: datetime, recipient_ids: Iterable[int] | None = None) -> SweepResult:
-    """Send one digest to each recipient with unsent reminders due by ``now``; commits per digest."""
+def reconcile_interrupted(now: datetime) -> int:
+    """Rows left "sending" by a run that died are made uncertain (the caller commits); the count.
+
+    Whether the server accepted such a digest cannot be known: it is not sent again at once, but after
+    UNCERTAIN_DELAY with the same Message-ID, unless an administrator marks it sent first.
+    """
+    result = db.session.execute(
+        update(_LOG)
+        .where(_LOG.c.status == SENDING, _LOG.c.last_attempt_at <= now - SENDING_TIMEOUT)
+        .values(status=UNCERTAIN, next_attempt_at=now + UNCERTAIN_DELAY, last_error=INTERRUPTED)
+    )
+    return result.rowcount
+
+
+INTERRUPTED = "Interrupted while sending: the mail server may have accepted this digest."
+
+
+def deliver_pending(
+    today: date, now: datetime, recipient_ids: Iterable[int] | None = None,
+    heartbeat: Callable[[], bool] | None = None,
+) -> SweepResult:
+    """Send one digest to each recipient with unsent reminders due by ``now``; commits per digest.
+
+    ``heartbeat`` (the lease's renewal) is called after each digest; when it answers False another run
+    has the lease, and this one stops.
+    """
+    result = SweepResult(today=today, interrupted=reconcile_interrupted(now))
+    db.session.commit()
     due = db.select(ReminderLog.recipient_id).where(
         ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now
     )
@@ -151,21 +222,25 @@ def deliver_pending(today: date, now: datetime, recipient_ids: Iterable[int] | N
         .order_by(User.id)
     ).all()
     db.session.commit()
-    result = SweepResult(today=today)
     # One SMTP connection for all the digests of this run (each still recorded as sent only once the
     # server has accepted it, and committed at once), and each distinct line rendered once.
     renderer = DigestRenderer(today)
     with email.Mailer() as mailer:
         for recipient in recipients:
-            outcome = _deliver_to(mailer, renderer, recipient, now)
+            result.digests.extend(_deliver_to(mailer, renderer, recipient, now))
+            if heartbeat is not None and not heartbeat():
+                log.warning("Reminder run lost its lease (a step took longer than %s); stopping", LEASE_TTL)
+                break
             db.session.commit()
-            if outcome is not None:
-                result.digests.append(outcome)
     return result
 
 
-def _deliver_to(mailer: email.Mailer, renderer: DigestRenderer, user, now: datetime) -> DigestOutcome | None:
-    """Send ``user`` (a row of id, name, email, language) the digest of their unsent reminders due by ``now``."""
+def _deliver_to(mailer: email.Mailer, renderer: DigestRenderer, user, now: datetime) -> list[DigestOutcome]:
+    """Send ``user`` (a row of id, name, email, language) the digests of their unsent reminders due by ``now``.
+
+    Usually one digest. Rows of an earlier digest whose fate is unknown (uncertain, or failed when sent
+    again) keep their digest and are sent as it was, with its Message-ID, so mail systems can drop a copy.
+    """
     # Rows another sweep is sending right now are locked: skip them rather than wait and resend.
     # Plain columns, not ORM objects: a first sweep's digest can hold thousands of rows.
     rows = db.session.execute(
@@ -175,20 +250,50 @@ def _deliver_to(mailer: email.Mailer, renderer: DigestRenderer, user, now: datet
         .order_by(ReminderLog.due_on, ReminderLog.id)
         .with_for_update(skip_locked=True)
     ).all()
-    if not rows:
-        return None
+    digests: dict[str | None, list] = {}
+    for row in rows:
+        digests.setdefault(row.digest_id, []).append(row)
+    fresh = digests.pop(None, None)
+    if fresh:
+        digests[uuid.uuid4().hex] = fresh
+    # Claimed and committed before anything is sent: a run that dies from here on leaves "sending" rows,
+    # which are reconciled (made uncertain), never sent again as if nothing had happened.
+    if not _claim(digests, now):
+        db.session.rollback()  # another run claimed some of them first (SQLite has no row locks)
+        return []
+    db.session.commit()
+    outcomes = []
+    for digest_id, digest_rows in digests.items():
+        outcomes.append(_send_digest(mailer, renderer, user, digest_id, digest_rows, is_fresh=digest_rows is fresh,
+                                     now=now))
+        db.session.commit()  # at once: the server has the message (or refused it)
+    return outcomes
+
+
+def _send_digest(mailer: email.Mailer, renderer: DigestRenderer, user, digest_id: str, rows: list, *,
+                 is_fresh: bool, now: datetime) -> DigestOutcome:
+    """Send one claimed digest and record what the server answered (the caller commits)."""
     entries = [_entry(row) for row in rows]
     outcome = DigestOutcome(recipient_id=user.id, email=user.email, status=FAILED, entries=entries)
+    ids = [row.id for row in rows]
     try:
         digest = renderer.render(user, entries)
-        delivery = mailer.send([(user.name, user.email)], digest.subject, digest.text, digest.html)
+        delivery = mailer.send([(user.name, user.email)], digest.subject, digest.text, digest.html,
+                               message_id=f"reminders.{digest_id}")
+    except email.EmailUncertain as exc:
+        log.warning("Reminder digest to %s may or may not have been accepted: %s", user.email, exc)
+        outcome.status, outcome.error, outcome.retry_at = UNCERTAIN, str(exc), now + UNCERTAIN_DELAY
+        _update_by_id(ids, {"status": UNCERTAIN, "last_error": str(exc)[:2000], "next_attempt_at": outcome.retry_at})
+        return outcome
     except Exception as exc:  # one recipient's failure must not stop the others
         log.warning("Reminder digest to %s failed: %s", user.email, exc, exc_info=not isinstance(exc, email.EmailError))
         outcome.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, email.EmailError) else str(exc)
-        _mark_failed(rows, outcome.error, now)
+        # A digest never sent before is remade next time (with any newer reminders); one that may have
+        # reached the recipient earlier keeps its Message-ID.
+        outcome.retry_at = _mark_failed(rows, outcome.error, now, keep_digest=not is_fresh)
         return outcome
     outcome.status = LOGGED if delivery == email.LOGGED else SENT
-    _mark_sent(rows, outcome.status, now)
+    _update_by_id(ids, {"status": outcome.status, "sent_at": now, "last_error": None})
     return outcome
 
 
@@ -200,6 +305,7 @@ _DELIVERY_COLUMNS = (
     ReminderLog.due_on,
     ReminderLog.url_path,
     ReminderLog.is_escalation,
+    ReminderLog.digest_id,
 )
 # Ids per UPDATE statement: well below every engine's limit on bound parameters.
 _UPDATE_CHUNK = 500
@@ -208,38 +314,38 @@ _UPDATE_CHUNK = 500
 _LOG = ReminderLog.__table__
 
 
-def _mark_sent(rows: list, status: str, now: datetime) -> None:
-    """One digest's rows sent: a few set-based UPDATEs by id (the caller commits)."""
-    values = {
-        "status": status,
-        "attempts": _LOG.c.attempts + 1,
-        "last_attempt_at": now,
-        "sent_at": now,
-        "last_error": None,
-        "digest_id": uuid.uuid4().hex,
-    }
-    _update_by_id([row.id for row in rows], values)
+def _claim(digests: dict[str, list], now: datetime) -> bool:
+    """Mark each digest's rows "sending" with its digest id, if still unsent; False if any was taken."""
+    expected = claimed = 0
+    for digest_id, rows in digests.items():
+        ids = [row.id for row in rows]
+        expected += len(ids)
+        values = {"status": SENDING, "digest_id": digest_id, "attempts": _LOG.c.attempts + 1, "last_attempt_at": now}
+        claimed += _update_by_id(ids, values, _LOG.c.status.in_(UNSENT_STATUSES))
+    return claimed == expected
 
 
-def _mark_failed(rows: list, error: str, now: datetime) -> None:
-    """One digest's rows failed: retried later, with a back-off that grows with each row's attempts."""
+def _mark_failed(rows: list, error: str, now: datetime, *, keep_digest: bool) -> datetime:
+    """One digest's rows failed: retried later, with a back-off that grows with each row's attempts
+    (already counted by the claim); the earliest retry."""
     by_attempts: dict[int, list[int]] = {}
     for row in rows:
         by_attempts.setdefault(row.attempts + 1, []).append(row.id)
     for attempts, ids in sorted(by_attempts.items()):
-        values = {
-            "status": FAILED,
-            "attempts": attempts,
-            "last_attempt_at": now,
-            "last_error": error[:2000],
-            "next_attempt_at": now + retry_delay(attempts),
-        }
+        values = {"status": FAILED, "last_error": error[:2000], "next_attempt_at": now + retry_delay(attempts)}
+        if not keep_digest:
+            values["digest_id"] = None
         _update_by_id(ids, values)
+    return now + retry_delay(min(by_attempts))
 
 
-def _update_by_id(ids: list[int], values: dict) -> None:
+def _update_by_id(ids: list[int], values: dict, *conditions) -> int:
+    """UPDATE the rows ``ids`` (those also meeting ``conditions``) in chunks; the number updated."""
+    count = 0
     for start in range(0, len(ids), _UPDATE_CHUNK):
-        db.session.execute(update(_LOG).where(_LOG.c.id.in_(ids[start:start + _UPDATE_CHUNK])).values(**values))
+        statement = update(_LOG).where(_LOG.c.id.in_(ids[start:start + _UPDATE_CHUNK]), *conditions)
+        count += db.session.execute(statement.values(**values)).rowcount
+    return count
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -294,10 +400,13 @@ def preview_digest(user: User, today: date, now: datetime) -> RenderedDigest | N
 
 
 def resend(row: ReminderLog, *, actor: User, now: datetime) -> None:
-    """Queue a reminder to be sent again by the next run (the caller commits)."""
+    """Queue a reminder to be sent again by the next run, in a new digest (the caller commits)."""
+    if row.status == SENDING:
+        raise ReminderRuleError(_l("This reminder is being sent right now; it cannot be queued again."))
     before = row.status
     row.status = PENDING
     row.next_attempt_at = now
+    row.digest_id = None  # a new Message-ID: a copy mail systems would drop as a duplicate is no resend
     activity.record(
         "reminder.resend",
         actor=actor,
@@ -305,6 +414,28 @@ def resend(row: ReminderLog, *, actor: User, now: datetime) -> None:
         summary=f"{row.rule} {row.object_type}#{row.object_id} {row.stage} → {row.recipient_id}",
         changes={"status": [before, PENDING]},
     )
+
+
+def confirm_sent(row: ReminderLog, *, actor: User) -> int:
+    """An administrator has found that the uncertain digest holding ``row`` did reach the mail server:
+    mark its uncertain rows sent, so it is not sent again (the caller commits); the rows changed."""
+    if row.status != UNCERTAIN:
+        raise ReminderRuleError(_l("Only an uncertain reminder can be marked as sent."))
+    rows = db.session.scalars(
+        db.select(ReminderLog).where(ReminderLog.digest_id == row.digest_id, ReminderLog.status == UNCERTAIN)
+    ).all()
+    for each in rows:
+        each.status = SENT
+        each.sent_at = each.last_attempt_at
+        each.last_error = None
+        activity.record(
+            "reminder.confirm_sent",
+            actor=actor,
+            target=each,
+            summary=f"{each.rule} {each.object_type}#{each.object_id} {each.stage} → {each.recipient_id}",
+            changes={"status": [UNCERTAIN, SENT]},
+        )
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ARRAY, Table, bindparam, func, or_, select, update
@@ -112,3 +113,29 @@ def release_lease(name: str, holder: str) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def renew_lease(name: str, holder: str, expires_at: datetime) -> bool:
+    """Extend ``holder``'s lease to ``expires_at`` (the caller commits); False when it is no longer theirs."""
+    result = db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+        .values(expires_at=expires_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class LeaseInfo:
+    holder: str | None
+    expires_at: datetime
+
+
+def lease_info(name: str) -> LeaseInfo | None:
+    """Who holds the lease ``name`` and until when (None when it was never taken)."""
+    row = db.session.execute(
+        select(SchedulerLease.holder, SchedulerLease.expires_at).where(SchedulerLease.name == name)
+    ).first()
+    db.session.rollback()
+    return LeaseInfo(row.holder, row.expires_at) if row else None

@@ -12,13 +12,15 @@ from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.forms import STATUS_LABELS, OutboxFilterForm, ResendForm
-from oversight.reminders.models import FAILED, LOGGED, PENDING, SENT, ReminderLog
+from oversight.reminders.models import FAILED, LOGGED, PENDING, SENDING, SENT, UNCERTAIN, ReminderLog
+from oversight.web.saving import commit_step
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 
 LIST_ARGS = ("status", "rule", "recipient", "page")
 STATUS_BADGES = {
     FAILED: "text-bg-danger", SENT: "text-bg-success", PENDING: "text-bg-warning", LOGGED: "text-bg-secondary",
+    SENDING: "text-bg-info", UNCERTAIN: "text-bg-warning border border-danger",
 }
 
 
@@ -48,16 +50,28 @@ def outbox():
 def resend(reminder_id: int):
     """Queue one reminder again and try to send it at once."""
     row = db.get_or_404(ReminderLog, reminder_id)
-    if ResendForm().validate_on_submit():
-        services.resend(row, actor=current_user, now=utcnow())
-        db.session.commit()
+    queued = ResendForm().validate_on_submit() and commit_step(
+        lambda: services.resend(row, actor=current_user, now=utcnow())
+    )
+    if queued:
         result = services.retry_failed(utcnow(), recipient_ids=[row.recipient_id])
-        if result.failed:
-            flash(_l("The reminder could not be sent: %(error)s", error=result.failed[0].error), "danger")
+        if result.failed or result.uncertain:
+            problem = (result.failed or result.uncertain)[0]
+            flash(_l("The reminder could not be sent: %(error)s", error=problem.error), "danger")
         elif result.digests:
             flash(_l("The reminder was sent again."), "success")
         else:
             flash(_l("The reminder is queued; the next run sends it."), "info")
+    return redirect(url_for("reminders.outbox", **_list_args()))
+
+
+@bp.route("/outbox/<int:reminder_id>/confirm", methods=["POST"])
+@role_required(ADMIN)
+def confirm_sent(reminder_id: int):
+    """Mark an uncertain digest sent (the mail server's log shows it was accepted): it is not sent again."""
+    row = db.get_or_404(ReminderLog, reminder_id)
+    if ResendForm().validate_on_submit() and commit_step(lambda: services.confirm_sent(row, actor=current_user)):
+        flash(_l("Marked as sent; it will not be sent again."), "success")
     return redirect(url_for("reminders.outbox", **_list_args()))
 
 

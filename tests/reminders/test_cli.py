@@ -50,7 +50,7 @@ def test_failed_send_exits_non_zero(app, make_user, smtp_server, account_review)
 
     assert result.exit_code == 1
     assert "failed:" in result.output
-    assert "1 digests failed; the next run retries them." in result.output
+    assert "1 digests failed; they are sent again from " in result.output
     assert "Traceback" not in result.output
 
 

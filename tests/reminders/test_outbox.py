@@ -9,7 +9,7 @@ import pytest
 from oversight.activity.models import ActivityLog
 from oversight.auth.roles import ADMIN, ALL_ROLES
 from oversight.extensions import db
-from oversight.reminders.models import FAILED, SENT, ReminderLog
+from oversight.reminders.models import FAILED, SENDING, SENT, UNCERTAIN, ReminderLog
 from tests.reminders.conftest import NOW
 
 
@@ -114,3 +114,48 @@ def test_resend_sends_again_and_is_logged(app, client, login_as, add_row, smtp_s
 def test_resend_of_a_missing_row_is_404(client, login_as):
     login_as(ADMIN)
     assert client.post("/reminders/outbox/999/resend").status_code == 404
+
+
+def test_an_uncertain_digest_is_shown_and_can_be_marked_sent(app, client, login_as, add_row):
+    admin = login_as(ADMIN)
+    first = add_row(admin.id, status=UNCERTAIN, object_id=1, error="Interrupted while sending")
+    second = add_row(admin.id, status=UNCERTAIN, object_id=2)
+    other = add_row(admin.id, status=UNCERTAIN, object_id=3)
+    with app.app_context():
+        for row_id, digest_id in ((first, "d1"), (second, "d1"), (other, "d2")):
+            db.session.get(ReminderLog, row_id).digest_id = digest_id
+        db.session.commit()
+
+    page = client.get("/reminders/outbox").get_data(as_text=True)
+    assert "送信未確認" in page
+    assert f"/reminders/outbox/{first}/confirm" in page
+
+    response = client.post(f"/reminders/outbox/{first}/confirm?status=uncertain")
+
+    assert response.headers["Location"].endswith("/reminders/outbox?status=uncertain")
+    with app.app_context():
+        statuses = {row_id: db.session.get(ReminderLog, row_id).status for row_id in (first, second, other)}
+        entries = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "reminder.confirm_sent")).all()
+    assert statuses == {first: SENT, second: SENT, other: UNCERTAIN}  # the whole digest, and only it
+    assert sorted(entry.object_id for entry in entries) == [first, second]
+
+
+def test_only_an_uncertain_digest_can_be_marked_sent(app, client, login_as, add_row):
+    admin = login_as(ADMIN)
+    row_id = add_row(admin.id, status=FAILED)
+
+    client.post(f"/reminders/outbox/{row_id}/confirm")
+
+    with app.app_context():
+        assert db.session.get(ReminderLog, row_id).status == FAILED
+
+
+def test_a_row_being_sent_cannot_be_queued_again(app, client, login_as, add_row, smtp_server):
+    admin = login_as(ADMIN)
+    row_id = add_row(admin.id, status=SENDING)
+
+    client.post(f"/reminders/outbox/{row_id}/resend")
+
+    assert smtp_server.envelopes == []
+    with app.app_context():
+        assert db.session.get(ReminderLog, row_id).status == SENDING

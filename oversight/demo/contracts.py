@@ -251,10 +251,11 @@ def seed_contracts(users: dict, vendors: list[Vendor], *, today: date) -> None:
     )
     build.submit(resubmitted, t - days(2), note="C03・C05 を修正しました。")
 
-    # A waiver approved by a manager, cleared by legal, waiting for the manager's approval.
+    # A waiver approved by a manager, cleared by legal, waiting for the manager's approval for longer than
+    # the set business days (the approval-wait reminder).
     waived = build.draft(vendors[21], title="健康保険証発行手続業務委託契約", start=t + days(20), end=t + days(385))
-    build.submit(waived, t - days(8))
-    build.judge(waived, t - days(6), C08=INSUFFICIENT)
+    build.submit(waived, t - days(12))
+    build.judge(waived, t - days(10), C08=INSUFFICIENT)
     review = review_rules.latest_round(waived)
     clause = next(result for result in review.results if result.item.code == "C08")
     review_rules.save_results(
@@ -269,10 +270,10 @@ def seed_contracts(users: dict, vendors: list[Vendor], *, today: date) -> None:
             }
         },
         actor=build.legal,
-        now=_moment(t - days(6)),
+        now=_moment(t - days(10)),
     )
-    review_rules.approve_waiver(waived, clause, actor=build.manager2, now=_moment(t - days(5)))
-    build.clear(waived, t - days(5))
+    review_rules.approve_waiver(waived, clause, actor=build.manager2, now=_moment(t - days(10)))
+    build.clear(waived, t - days(9))
 
     # Ended: one overdue deletion, one certificate awaiting confirmation, one disposed long ago.
     build.signed(

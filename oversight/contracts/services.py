@@ -232,7 +232,9 @@ def attach_document(
     document_date: date | None = None,
     description: str = "",
 ) -> ContractDocument:
-    """Store a contract document as an evidence file, tagged with its kind and the current round.
+    """Store a contract document as an evidence file, tagged with its kind and its round: the round under
+    review or signed, or, for a draft (a new contract, an amendment or renewal being prepared), the round
+    it will be submitted in.
 
     :raises UploadRejected: the file is not acceptable.
     """
@@ -240,11 +242,12 @@ def attach_document(
         file_storage, ("contract", contract.id), actor, document_date=document_date, description=description
     )
     latest = review_rules.latest_round(contract)
+    latest_number = latest.round_number if latest else 0
     document = ContractDocument(
         contract_id=contract.id,
         evidence_id=evidence.id,
         kind=kind,
-        round_number=latest.round_number if latest else None,
+        round_number=latest_number + 1 if contract.status in EDITABLE else latest_number or None,
     )
     db.session.add(document)
     db.session.flush()

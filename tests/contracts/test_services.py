@@ -300,6 +300,22 @@ def test_returned_round_is_kept_and_the_next_round_shows_what_changed(staff):
     assert [(r.round_number, r.outcome) for r in rounds] == [(1, "returned"), (2, "approved")]
 
 
+def test_a_document_attached_to_a_draft_belongs_to_the_round_it_will_be_submitted_in(staff):
+    """Issue #18, item 3: the amendment's draft document was shown as round 1 in round 2."""
+    from tests.contracts.helpers import pdf
+
+    procurement, legal, manager = staff
+    contract = signed(procurement, legal, manager)
+    contract_services.start_change(contract, kind=AMENDMENT, note="覚書", actor=procurement)
+    draft_document = contract_services.attach_document(contract, pdf("memo-draft.pdf"), kind="draft", actor=procurement)
+    assert draft_document.round_number == 2
+    contract_services.submit_for_review(contract, note="", actor=procurement, now=NOW)
+    reviewed = contract_services.attach_document(contract, pdf("memo-v2.pdf"), kind="draft", actor=procurement)
+    assert reviewed.round_number == 2
+    new = drafted(actor=procurement)
+    assert contract_services.attach_document(new, pdf("first.pdf"), kind="draft", actor=procurement).round_number == 1
+
+
 def test_an_amendment_starts_a_new_round_while_the_contract_stays_in_force(staff):
     procurement, legal, manager = staff
     contract = signed(procurement, legal, manager)

@@ -65,6 +65,12 @@ class Config:
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Tokyo")
         self.UPLOAD_MAX_MB = _env_int("UPLOAD_MAX_MB", 20)
         self.MAX_CONTENT_LENGTH = (self.UPLOAD_MAX_MB + 1) * 1024 * 1024
+        # How far the My Number guard reads an upload's text (oversight/evidence/scan.py); past it, refused.
+        self.UPLOAD_SCAN_MAX_MB = _env_int("UPLOAD_SCAN_MAX_MB", 64)
+        self.UPLOAD_SCAN_MAX_RATIO = _env_int("UPLOAD_SCAN_MAX_RATIO", 100)
+        self.UPLOAD_SCAN_MAX_PAGES = _env_int("UPLOAD_SCAN_MAX_PAGES", 500)
+        self.UPLOAD_SCAN_MAX_CHARS = _env_int("UPLOAD_SCAN_MAX_CHARS", 5_000_000)
+        self.UPLOAD_SCAN_SECONDS = _env_int("UPLOAD_SCAN_SECONDS", 30)
         self.SCHEDULER_ENABLED = _env_bool("SCHEDULER_ENABLED")
         self.IDLE_TIMEOUT_MINUTES = _env_int("IDLE_TIMEOUT_MINUTES", 30)
         self.LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 5)

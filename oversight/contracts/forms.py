@@ -211,7 +211,9 @@ class ManagerReturnForm(MyNumberGuardMixin, Form):
 SIGNED_DOCUMENT_KINDS = ("signed", "amendment", "memorandum")
 
 
-class SignForm(Form):
+class SignForm(MyNumberGuardMixin, Form):
+    """The signature: its date, the kind of document and the signed file (read by the My Number guard)."""
+
     signed_on = DateField(_l("Date signed"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     kind = SelectField(
         _l("Document"), choices=choices((kind, DOCUMENT_KIND_LABELS[kind]) for kind in SIGNED_DOCUMENT_KINDS)

@@ -85,6 +85,11 @@ MY_NUMBER_MESSAGE = _l(
     "Oversight must not hold My Numbers: remove it, or tick “This is not a My Number” below if it is something else."
 )
 
+FILE_MY_NUMBER_MESSAGE = _l(
+    "The file or its name contains a 12-digit number that looks like a My Number (個人番号). Remove it from "
+    "the file, or tick “This is not a My Number” below if it is something else."
+)
+
 
 class MyNumberGuardMixin:
     """Refuse free text that looks like a 個人番号 until the user removes it or confirms it is not one.
@@ -93,6 +98,10 @@ class MyNumberGuardMixin:
     and TextAreaField is checked, also inside FormField and FieldList; password and hidden fields and the
     field names listed in ``my_number_exempt`` are not. Templates show the confirmation checkbox with
     ``my_number_confirmation(form)`` from ``_macros/mynumber.html`` (``render_fields`` does it already).
+
+    Uploads are checked too: a file field whose validator (``evidence.validation.AllowedUpload``) kept
+    the accepted file on ``field.inspected`` is flagged when that inspection found ``my_numbers`` in
+    the file's name or text.
     """
 
     confirm_not_my_number = BooleanField(_l("This is not a My Number"))
@@ -104,17 +113,19 @@ class MyNumberGuardMixin:
 
     def check_my_numbers(self) -> bool:
         """Flag each text field holding a likely 個人番号; True when none does or the user confirmed."""
-        self.my_number_fields = [
+        text_fields = [
             field
             for field in _text_fields(self)  # type: ignore[arg-type]
             if field.short_name not in self.my_number_exempt and find_my_numbers(field.data)
         ]
+        file_fields = [field for field in self if _file_has_my_number(field)]  # type: ignore[attr-defined]
+        self.my_number_fields = text_fields + file_fields
         if not self.my_number_fields or self.confirm_not_my_number.data:
             return True
         for field in self.my_number_fields:
             if not isinstance(field.errors, list):
                 field.errors = list(field.errors)
-            field.errors.append(MY_NUMBER_MESSAGE)
+            field.errors.append(FILE_MY_NUMBER_MESSAGE if field in file_fields else MY_NUMBER_MESSAGE)
         return False
 
     @property
@@ -126,6 +137,11 @@ class MyNumberGuardMixin:
     def my_number_confirmed(self) -> bool:
         """True when a likely 個人番号 was found and the user confirmed it is something else."""
         return self.my_number_suspected and bool(self.confirm_not_my_number.data)
+
+
+def _file_has_my_number(field: Field) -> bool:
+    """True for an upload field whose accepted file was found to hold a likely 個人番号."""
+    return bool(getattr(getattr(field, "inspected", None), "my_numbers", ()))
 
 
 def _text_fields(fields: Iterable[Field]) -> Iterator[Field]:

@@ -7,19 +7,14 @@ from wtforms import DateField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from oversight.core.baseform import Form
-from oversight.core.mynumber import MyNumberGuardMixin, find_my_numbers
-from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload, decode_text, max_upload_bytes
-
-FILE_MY_NUMBER_MESSAGE = _l(
-    "The file contains a 12-digit number that looks like a My Number (個人番号). Remove it from the file, "
-    "or tick “This is not a My Number” below if it is something else."
-)
+from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload, max_upload_bytes
 
 
 class EvidenceUploadForm(MyNumberGuardMixin, Form):
     """A file with the date the document bears and a short description.
 
-    Besides the text fields, the My Number guard also reads TXT and CSV uploads.
+    The My Number guard reads the text fields and the file's name and text.
     """
 
     file = FileField(
@@ -45,17 +40,3 @@ class EvidenceUploadForm(MyNumberGuardMixin, Form):
             "data-max-bytes": str(limit),
             "data-too-large": _("The file is larger than %(limit)d MB. Upload a smaller file.", limit=limit // 2**20),
         }
-
-    def check_my_numbers(self) -> bool:
-        """The guard on the text fields, and on the content of a TXT or CSV upload."""
-        passed = super().check_my_numbers()
-        inspected = getattr(self.file, "inspected", None)
-        if inspected is None or inspected.kind not in ("txt", "csv"):
-            return passed
-        if not find_my_numbers(decode_text(inspected.data)):
-            return passed
-        self.my_number_fields.append(self.file)
-        if self.confirm_not_my_number.data:
-            return passed
-        self.file.errors = [*self.file.errors, FILE_MY_NUMBER_MESSAGE]
-        return False

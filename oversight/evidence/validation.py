@@ -4,6 +4,10 @@ The extension must name the type the content really is, so an executable renamed
 ``.pdf`` is refused. Binary types are sniffed with ``filetype``; DOCX and XLSX must be
 zip archives with the matching ``[Content_Types].xml`` part; TXT and CSV must be UTF-8
 or CP932 (Shift_JIS) text without NUL bytes.
+
+An accepted upload's name and text are also read for the My Number guard (``oversight.evidence.scan``):
+the likely 個人番号 found are kept on the inspection, and a file whose text cannot be read within the
+limits is refused here rather than stored unread.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms.validators import StopValidation, ValidationError
+
+from oversight.evidence.scan import ScanLimits, ScanRefused, decode_text, my_numbers_in
 
 TEXT = "text"
 # type → (extensions, MIME type sent on download)
@@ -41,6 +47,8 @@ OFFICE_MAIN_PARTS = {
 }
 CONTENT_TYPES_PART_LIMIT = 1024 * 1024
 
+INSPECTION_ATTRIBUTE = "oversight_inspection"
+
 ALLOWED_MESSAGE = _l("Only PDF, PNG, JPEG, DOCX, XLSX, TXT and CSV files can be uploaded.")
 
 
@@ -61,6 +69,7 @@ class InspectedUpload:
     kind: str
     content_type: str
     sha256: str
+    my_numbers: tuple[str, ...] = ()  # likely 個人番号 in the name or the text, for the guard
 
     @property
     def size(self) -> int:
@@ -83,7 +92,20 @@ def clean_filename(name: str) -> str:
 
 
 def inspect_upload(file_storage: FileStorage) -> InspectedUpload:
-    """Read and check an upload; raises :class:`UploadRejected` with a message for the user."""
+    """Read and check an upload; raises :class:`UploadRejected` with a message for the user.
+
+    The form's validator and the service that stores the file both call this within one request:
+    the inspection is kept on the ``FileStorage`` so the content is read once.
+    """
+    kept = getattr(file_storage, INSPECTION_ATTRIBUTE, None)
+    if isinstance(kept, InspectedUpload):
+        return kept
+    inspected = _inspect(file_storage)
+    setattr(file_storage, INSPECTION_ATTRIBUTE, inspected)
+    return inspected
+
+
+def _inspect(file_storage: FileStorage) -> InspectedUpload:
     filename = clean_filename(file_storage.filename or "")
     extension = PurePosixPath(filename.lower()).suffix
     expected = EXTENSION_TYPES.get(extension)
@@ -99,12 +121,17 @@ def inspect_upload(file_storage: FileStorage) -> InspectedUpload:
         raise UploadRejected(
             _l("The file's content does not match its extension %(extension)s.", extension=extension)
         )
+    try:
+        my_numbers = my_numbers_in(data, expected, filename, ScanLimits.from_config())
+    except ScanRefused as refused:
+        raise UploadRejected(refused.message) from refused
     return InspectedUpload(
         data=data,
         filename=filename,
         kind=expected,
         content_type=ALLOWED_TYPES[expected][1],
         sha256=hashlib.sha256(data).hexdigest(),
+        my_numbers=my_numbers,
     )
 
 
@@ -156,16 +183,6 @@ def office_kind(data: bytes) -> str | None:
 def is_text(data: bytes) -> bool:
     """True for UTF-8 or CP932 text with no NUL bytes."""
     return b"\x00" not in data and decode_text(data) is not None
-
-
-def decode_text(data: bytes) -> str | None:
-    """The text of UTF-8 (with or without BOM) or CP932 bytes; None when it is neither."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 class AllowedUpload:

@@ -12,6 +12,7 @@ from flask import Flask, current_app, has_request_context, session
 from flask.json.tag import JSONTag
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from oversight.extensions import babel
 
@@ -92,10 +93,22 @@ def compile_catalogues(directory: Path) -> list[Path]:
     return written
 
 
+def lazy_string_html(lazy: LazyString) -> Markup:
+    """A lazy translation in HTML: its text, escaped.
+
+    Flask-Babel's ``LazyString.__html__`` returns the text as it is, so Jinja, WTForms (labels,
+    options, errors) and ``Markup.format`` took every ``_l("… %(name)s", name=…)`` for safe HTML,
+    and a name or checklist code holding markup was rendered as markup. Our messages hold no markup,
+    so escaping them is always right; plain ``str()`` (e-mail, CSV, PDF, the log) is unchanged.
+    """
+    return escape(str(lazy))
+
+
 def init_i18n(app: Flask) -> None:
     for directory in translation_directories(app):
         compile_catalogues(directory)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    LazyString.__html__ = lazy_string_html  # type: ignore[method-assign]
     serializer = app.session_interface.serializer  # type: ignore[attr-defined]
     if not any(isinstance(tag, TagLazyString) for tag in serializer.order):
         serializer.register(TagLazyString, index=0)

@@ -16,11 +16,12 @@ from oversight.contracts import services as contract_services
 from oversight.contracts.models import PRESENT
 from oversight.evaluations.models import APPROVED, Evaluation
 from oversight.extensions import db
+from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 26)
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = pdf_bytes("Signed contract")
 _numbers = count(1)
 
 

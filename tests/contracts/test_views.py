@@ -25,6 +25,7 @@ from tests.contracts.helpers import (
     submitted,
     user,
 )
+from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
 
 FORM = {
@@ -274,6 +275,18 @@ def test_signing_uploads_the_document(client, login_as, app, contract_in):
         content_type="multipart/form-data",
     )
     assert bad_file.status_code == 400
+    with_my_number = client.post(
+        f"/contracts/{contract_id}/sign",
+        data={
+            "signed_on": "2026-03-25",
+            "kind": "signed",
+            "version": version,
+            "file": (io.BytesIO(pdf_bytes("Signatory My Number 1234-5678-9018")), "署名済契約書.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert with_my_number.status_code == 400
+    assert 'data-testid="my-number-warning"' in with_my_number.get_data(as_text=True)
     response = client.post(
         f"/contracts/{contract_id}/sign",
         data={

@@ -11,8 +11,10 @@ from oversight.auth.roles import ALL_ROLES
 from oversight.core.timeutil import local_today
 from oversight.disposals import services as disposal_services
 from oversight.disposals.models import DisposalItem
+from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from tests.contracts.helpers import PDF_BYTES, people, signed, user
+from tests.uploads import docx_bytes, xlsx_bytes, zip_bomb_docx
 
 CERTIFICATE = {
     "method": "destruction",
@@ -91,6 +93,31 @@ def test_certificate_errors_keep_what_was_typed(client, login_as, app, item_id):
     response = _post_certificate(client, app, item_id, completed_on=future)
     assert response.status_code == 400 and "入力済み" not in response.get_data(as_text=True)
     assert _item(app, item_id).recorded_at is None
+
+
+def test_a_certificate_file_holding_a_my_number_is_not_stored_unconfirmed(client, login_as, app, item_id):
+    login_as("procurement")
+    certificate = docx_bytes("削除証明書", "対象者 山田太郎 個人番号 1234 5678 9018")
+    response = _post_certificate(client, app, item_id, file=(io.BytesIO(certificate), "削除証明書.docx"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'data-testid="my-number-warning"' in page and "個人番号" in page
+    with app.app_context():
+        assert not evidence_services.files_for("disposal", item_id)
+    assert _item(app, item_id).recorded_at is None
+    spreadsheet = xlsx_bytes(["氏名", "番号"], ["山田", 123456789018])
+    response = _post_certificate(client, app, item_id, file=(io.BytesIO(spreadsheet), "消去対象.xlsx"))
+    assert response.status_code == 400 and 'data-testid="my-number-warning"' in response.get_data(as_text=True)
+    response = _post_certificate(
+        client, app, item_id, file=(io.BytesIO(zip_bomb_docx(inflated_mb=100)), "bomb.docx")
+    )
+    assert response.status_code == 400 and "展開後の内容が上限を超えています" in response.get_data(as_text=True)
+    response = _post_certificate(
+        client, app, item_id, file=(io.BytesIO(certificate), "削除証明書.docx"), confirm_not_my_number="y"
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert [f.original_filename for f in evidence_services.files_for("disposal", item_id)] == ["削除証明書.docx"]
 
 
 def test_a_manager_confirms_a_recorded_certificate(client, login_as, app, item_id):

@@ -8,6 +8,7 @@ from oversight.activity.models import ActivityLog
 from oversight.auth.roles import ALL_ROLES
 from oversight.evidence import services
 from oversight.evidence.forms import EvidenceUploadForm
+from oversight.evidence.views import format_filesize
 from oversight.extensions import db
 from tests.evidence.conftest import EXE_BYTES, PDF_BYTES, upload
 
@@ -129,7 +130,7 @@ def test_evidence_list_macro_shows_files_with_links(app, make_user):
             empty = render_template_string(template, files=[])
     assert f"/evidence/{files[0].id}/download" in html
     assert FILENAME in html and "調達 太郎" in html and "原本" in html
-    assert f"{len(PDF_BYTES)} B" in html
+    assert format_filesize(len(PDF_BYTES)) in html
     assert 'data-testid="evidence-empty"' in empty
 
 

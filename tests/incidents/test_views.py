@@ -15,6 +15,7 @@ from oversight.extensions import db
 from oversight.incidents.models import STEP_CODES, Incident, IncidentStep
 from oversight.vendors.models import Vendor
 from tests.incidents.factories import create_incident
+from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
 
 RECORDERS = {MANAGER, PROCUREMENT, LEGAL, AUDITOR}
@@ -223,7 +224,7 @@ def test_vendor_plan_needs_the_plan_file(app, client, login_as, incident_id):
     )
     assert response.status_code == 400
     assert _step(app, incident_id, "vendor_plan").status == "open"
-    upload = (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "plan.pdf")
+    upload = (io.BytesIO(pdf_bytes("Recurrence prevention plan")), "plan.pdf")
     response = client.post(
         f"/incidents/{incident_id}/steps/vendor_plan",
         content_type="multipart/form-data",

@@ -2,6 +2,7 @@ import pytest
 
 from oversight.extensions import db
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
+from tests.markup import PAYLOAD, injected
 from tests.vendors.factories import create_vendor
 
 EDIT_ROLES = ("procurement", "admin")
@@ -119,6 +120,16 @@ def test_duplicate_number_links_to_existing_vendor(client, login_as, vendor_ids)
     body = response.get_data(as_text=True)
     assert f'href="/vendors/{vendor_ids["vendor"]}"' in body
     assert "株式会社さくら給与計算センター" in body
+
+
+def test_a_name_holding_markup_is_text_in_the_duplicate_number_message(app, client, login_as, vendor_ids):
+    with app.app_context():
+        db.session.get(Vendor, vendor_ids["vendor"]).name = PAYLOAD
+        db.session.commit()
+    login_as("procurement")
+    body = client.post("/vendors/new", data=_form(corporate_number="7123-4567-89012")).get_data(as_text=True)
+    assert f'href="/vendors/{vendor_ids["vendor"]}"' in body and "e.vil" in body
+    assert injected(body) == []
 
 
 def test_abroad_needs_a_country_and_bad_choices_do_not_500(client, login_as):

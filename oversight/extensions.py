@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # A naming convention lets Alembic name (and so alter or drop) every constraint,
@@ -30,3 +30,17 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+
+
+def enforce_foreign_keys(engine: Engine) -> None:
+    """Make SQLite enforce foreign keys (RESTRICT, SET NULL) as PostgreSQL does: it checks them only on
+    connections that ask, so every new connection asks. Migrations switch it off while SQLite's batch
+    mode rebuilds tables (``migrations/env.py``)."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _foreign_keys_on):
+        event.listen(engine, "connect", _foreign_keys_on)
+
+
+def _foreign_keys_on(dbapi_connection, _connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -86,6 +86,7 @@ ACTION_LABELS = {
     "subcontract.refuse": _l("Subcontract consent refused"),
     "subcontract.revoke": _l("Subcontract consent revoked"),
     "subcontract.notified": _l("Subcontractor told of the consent"),
+    "subcontract.entrusted": _l("Subcontractor recorded as entrusted (handling the data)"),
     "incident.create": _l("Incident recorded"),
     "incident.update": _l("Incident changed"),
     "incident.step_update": _l("Incident step saved"),

@@ -128,7 +128,7 @@ class Audit(VersionedMixin, db.Model):
     __table_args__ = (Index("ix_audits_status_vendor_completed", "status", "vendor_id", "completed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default=ON_SITE, index=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=PLANNED, index=True)
     # The checklist version used, fixed when recording starts.
@@ -140,7 +140,7 @@ class Audit(VersionedMixin, db.Model):
     conducted_end_on: Mapped[date | None] = mapped_column(Date)
     # Indirect supervision (domain reference §5.1): the contractor audited its subcontractor; we record it.
     is_indirect: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    performed_by_vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="SET NULL"))
+    performed_by_vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"))
     performed_by_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     scope_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -251,7 +251,7 @@ class Finding(VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), nullable=False, index=True)
     # Copied from the audit so vendor lights and lists need no join.
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_items.id"), index=True)
     severity: Mapped[str] = mapped_column(String(20), nullable=False, default=MODERATE, index=True)
     description: Mapped[str] = mapped_column(Text, nullable=False)
@@ -310,7 +310,7 @@ class AuditTrigger(TimestampMixin, db.Model):
     __tablename__ = "audit_triggers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     audit_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -97,7 +97,7 @@ class Contract(VersionedMixin, db.Model):
     __tablename__ = "contracts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     number: Mapped[str] = mapped_column(String(50), nullable=False, unique=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     contract_type: Mapped[str] = mapped_column(String(20), nullable=False, default="basic", index=True)
@@ -126,8 +126,9 @@ class Contract(VersionedMixin, db.Model):
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="raise")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    # Review rounds are oversight records: they outlive the contract row (RESTRICT, nothing cascades).
     reviews: Mapped[list[ContractReview]] = relationship(
-        back_populates="contract", cascade="all, delete-orphan", order_by="ContractReview.round_number", lazy="raise"
+        back_populates="contract", passive_deletes="all", order_by="ContractReview.round_number", lazy="raise"
     )
 
     def __repr__(self) -> str:
@@ -192,7 +193,9 @@ class ContractReview(VersionedMixin, db.Model):
     __table_args__ = (UniqueConstraint("contract_id", "round_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False, index=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     round_number: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default=INITIAL)
     # The checklist version used; kept even after a newer version is published.
@@ -295,7 +298,9 @@ class ContractDocument(db.Model):
     __tablename__ = "contract_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False, index=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     evidence_id: Mapped[int] = mapped_column(
         ForeignKey("evidence_files.id", ondelete="CASCADE"), nullable=False, unique=True
     )

@@ -16,6 +16,7 @@ from oversight.evaluations import services as evaluation_services
 from oversight.evaluations.models import CONFORMING, NONCONFORMING, NOT_APPLICABLE, PARTIAL
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.status import archive
 from oversight.vendors import services as vendor_services
 from oversight.vendors.corporate_number import with_check_digit
 from oversight.vendors.models import Vendor
@@ -315,7 +316,7 @@ VENDORS = (
         "株式会社かえでシステム開発",
         "カエデシステムカイハツ",
         "120001017723",
-        "rejected",
+        "archived",  # not adopted, then archived (kept read-only with its evaluation)
         "high",
         ("domestic", "", "own_site"),
         "人事システム改修（本番データ利用を希望）",
@@ -377,7 +378,7 @@ def _move_to(vendor: Vendor, target: str, actor) -> None:
                 continue
             if step == target:
                 for status in [*path[1:], step]:
-                    vendor_services.change_status(vendor, status, reason=DEMO_REASON, actor=actor)
+                    archive.move_vendor(vendor, status, reason=DEMO_REASON, actor=actor)
                 return
             seen.add(step)
             paths.append([*path, step])

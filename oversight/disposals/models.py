@@ -70,8 +70,10 @@ class DisposalItem(VersionedMixin, db.Model):
     __table_args__ = (UniqueConstraint("contract_id", "vendor_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False, index=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     subcontract_id: Mapped[int | None] = mapped_column(Integer, index=True)
     level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     reason: Mapped[str] = mapped_column(String(20), nullable=False, default=CONTRACT_END)

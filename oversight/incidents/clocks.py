@@ -120,6 +120,30 @@ def assess_reportability(
     return Reportability(is_reportable, tuple(applicable + notes))
 
 
+# The kinds of event that are 漏えい等 (漏えい, 滅失 or 毀損, [GL] 別添2 1), and so fall under R4-イ when more than
+# 100 people are concerned. R4-ロ (use contrary to 第9条) and R4-ハ (provision contrary to 第19条) are not kinds
+# the app records, so they stay the user's choice.
+R4_BY_KIND = {"leak": Category.R4_I, "loss": Category.R4_I, "damage": Category.R4_I}
+
+
+def derived_categories(kind: str, *, people: int | None, is_highly_encrypted: bool = False) -> tuple[str, ...]:
+    """The categories the facts alone decide (the app's finding): R4-イ for a leak, loss or damage (suspected
+    or not: 「発生したおそれ」 counts) of more than 100 people, ``people`` being the final count or, while it is
+    unknown, the largest possible ([GL] 別添2 3A). None when the data was highly encrypted (excluded
+    throughout) or the count is unknown.
+    """
+    category = R4_BY_KIND.get(kind)
+    if category is None or is_highly_encrypted or people is None or people <= THRESHOLD_PEOPLE:
+        return ()
+    return (category.value,)
+
+
+def effective_categories(chosen: Iterable[str], finding: Iterable[str], *, is_overridden: bool) -> list[str]:
+    """The categories that apply: the user's choice plus the app's finding, unless a reason overrides it."""
+    codes = set(chosen) | (set() if is_overridden else set(finding))
+    return [category.value for category in Category if category.value in codes]
+
+
 def is_improper_purpose(categories: Iterable[str]) -> bool:
     """True when any R2 (不正の目的) category applies."""
     return any(Category(code).group == "R2" for code in categories)

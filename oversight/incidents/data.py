@@ -144,7 +144,14 @@ def _timeline(incident: Incident) -> str:
 
 def _categories(incident: Incident) -> str:
     view = status.reportability(incident)
-    names = [CATEGORY_JA[Category(code)] for code in incident.categories or ()]
+    found = status.finding(incident)
+    names = [
+        CATEGORY_JA[Category(code)] + ("（本人の数と事態の種類による判定）" if code in found else "")
+        for code in status.categories(incident)
+    ]
+    if view.override_reason:
+        finding = "、".join(CATEGORY_JA[Category(code)] for code in found)
+        names.append(f"本人の数による判定（{finding}）は適用しない。理由：{view.override_reason}")
     if incident.is_highly_encrypted:
         names.append("高度な暗号化等の措置あり（報告対象事態から除外）")
     verdict = "報告対象事態に該当" if view.is_reportable else "報告対象事態に該当しない（報告努力義務）"

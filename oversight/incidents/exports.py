@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from oversight.core.exports import ListExport, batched
+from oversight.incidents import status
 
 
 def _incident_rows(query: Select) -> Iterator[tuple]:
@@ -22,7 +23,7 @@ def _incident_rows(query: Select) -> Iterator[tuple]:
             incident.occurred_on,
             incident.vendor_knew_on,
             incident.department_knew_on,
-            ", ".join(incident.categories or []),
+            ", ".join(status.categories(incident)),
             incident.people_final,
             incident.closed_on,
         )

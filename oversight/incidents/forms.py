@@ -13,6 +13,7 @@ from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
+from oversight.incidents import clocks
 from oversight.incidents.clocks import CATEGORY_LABELS, Category
 from oversight.incidents.models import CAUSE_PARTY_LABELS, KIND_LABELS, STATUS_LABELS
 
@@ -62,6 +63,14 @@ class IncidentForm(MyNumberGuardMixin, Form):
     )
     is_highly_encrypted = BooleanField(_l("The data was protected by high-grade encryption (excluded from reporting)"))
     is_improper_purpose = BooleanField(_l("Possibly done for an improper purpose (不正の目的)"))
+    finding_override_reason = TextAreaField(
+        _l("Reason for setting aside the app's finding"),
+        validators=TEXT,
+        description=_l(
+            "The app finds R4 from the kind of event and the number of people. It applies unless you give the "
+            "reason it does not; the reason is kept with the incident and in the activity log."
+        ),
+    )
     people_min = _count(_l("People affected: at least"))
     people_max = _count(_l("People affected: at most"))
     people_final = _count(_l("People affected: final count"))
@@ -124,9 +133,23 @@ class IncidentForm(MyNumberGuardMixin, Form):
             ok = self._fail(self.categories, _l("不正の目的 is ticked: choose the R2 category that applies."))
         if has_r2 and not self.is_improper_purpose.data:
             ok = self._fail(self.is_improper_purpose, _l("An R2 category is chosen: tick 不正の目的 as well."))
+        if (self.finding_override_reason.data or "").strip() and not self.finding_to_override():
+            message = _l("The app has no finding to set aside for these facts: clear the reason.")
+            ok = self._fail(self.finding_override_reason, message)
         if (self.chain_level.data or 0) > 0 and not self.where_vendor_id.data:
             ok = self._fail(self.where_vendor_id, _l("Name the company in the chain where it happened."))
         return ok
+
+    def finding(self) -> tuple[str, ...]:
+        """The app's finding (``clocks.derived_categories``) for the facts entered in the form."""
+        people = clocks.people_for_threshold(self.people_min.data, self.people_max.data, self.people_final.data)
+        return clocks.derived_categories(
+            self.kind.data, people=people, is_highly_encrypted=bool(self.is_highly_encrypted.data)
+        )
+
+    def finding_to_override(self) -> tuple[str, ...]:
+        """The categories of the finding that are not ticked: what a reason would set aside."""
+        return tuple(code for code in self.finding() if code not in (self.categories.data or ()))
 
     def values(self) -> dict[str, Any]:
         """The form's data as model values."""
@@ -140,6 +163,7 @@ class IncidentForm(MyNumberGuardMixin, Form):
             "secondary_harm",
             "containment",
             "other_notes",
+            "finding_override_reason",
         ):
             data[name] = (self[name].data or "").strip()
         for name in ("vendor_id", "contract_id", "where_vendor_id", "owner_id"):

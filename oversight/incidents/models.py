@@ -91,11 +91,11 @@ class Incident(VersionedMixin, db.Model):
     __tablename__ = "incidents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
-    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="RESTRICT"), index=True)
     # 0 = the direct contractor, 1 = its 再委託先, 2 = 再々委託先 …; where_vendor names the node when not the vendor.
     chain_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    where_vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="SET NULL"))
+    where_vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False, default=LEAK)
     is_suspected: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -109,6 +109,8 @@ class Incident(VersionedMixin, db.Model):
     categories: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     is_highly_encrypted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_improper_purpose: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The app derives R4 from the facts (``clocks.derived_categories``); the user may set it aside only with a reason.
+    finding_override_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     people_min: Mapped[int | None] = mapped_column(Integer)
     people_max: Mapped[int | None] = mapped_column(Integer)
     people_final: Mapped[int | None] = mapped_column(Integer)

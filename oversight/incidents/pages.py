@@ -28,11 +28,16 @@ def detail_context(incident: Incident, *, user: Any, today: date) -> dict[str, A
         "clock_classes": CLOCK_CLASSES,
         "reportability": status.reportability(incident),
         "knew_on": status.principal_knew_on(incident),
-        "category_labels": [str(CATEGORY_LABELS[Category(code)]) for code in incident.categories or ()],
+        "category_labels": [str(CATEGORY_LABELS[Category(code)]) for code in status.categories(incident)],
         "step_files": evidence_services.files_for_many("incident_step", step_ids),
         "can_record": permissions.can_record(user, incident),
         "can_manage": permissions.can_manage(user, incident),
     }
+
+
+def finding_labels(form: Any) -> list[str]:
+    """The app's finding for the facts in the incident form, as category labels (shown above the reason field)."""
+    return [str(CATEGORY_LABELS[Category(code)]) for code in form.finding()]
 
 
 def list_context(incidents: list[Incident], today: date) -> dict[str, Any]:

@@ -39,7 +39,7 @@ FACT_FIELDS = (
     "vendor_id", "contract_id", "chain_level", "where_vendor_id", "title", "kind", "is_suspected", "description",
     "discovered_by", "occurred_on", "vendor_knew_on", "vendor_notified_on", "department_knew_on", "categories",
     "is_highly_encrypted", "is_improper_purpose", "people_min", "people_max", "people_final", "data_items", "media",
-    "cause", "cause_party", "secondary_harm", "containment", "other_notes", "owner_id",
+    "cause", "cause_party", "secondary_harm", "containment", "other_notes", "owner_id", "finding_override_reason",
 )  # fmt: skip
 
 

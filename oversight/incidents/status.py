@@ -55,6 +55,9 @@ class ReportabilityView:
     reasons: tuple[str, ...]
     people: int | None
     final_days: int
+    # The app's finding from the facts (translated category labels), and the reason it was set aside, if any.
+    finding: tuple[str, ...] = ()
+    override_reason: str = ""
 
 
 def people_count(incident: Incident) -> int | None:
@@ -67,15 +70,36 @@ def is_improper_purpose(incident: Incident) -> bool:
     return incident.is_improper_purpose or clocks.is_improper_purpose(incident.categories or ())
 
 
+def finding(incident: Incident) -> tuple[str, ...]:
+    """The categories the facts decide (R4-イ: a leak, loss or damage of more than 100 people), whatever is ticked."""
+    return clocks.derived_categories(
+        incident.kind, people=people_count(incident), is_highly_encrypted=incident.is_highly_encrypted
+    )
+
+
+def is_finding_overridden(incident: Incident) -> bool:
+    """The user set the app's finding aside, with a reason (kept in the record and the activity log)."""
+    return bool((incident.finding_override_reason or "").strip())
+
+
+def categories(incident: Incident) -> list[str]:
+    """The categories that apply: those ticked plus the app's finding unless overridden with a reason."""
+    return clocks.effective_categories(
+        incident.categories or (), finding(incident), is_overridden=is_finding_overridden(incident)
+    )
+
+
 def reportability(incident: Incident) -> ReportabilityView:
     """Whether the PPC must be told (規則第2条), with the reasons as translated sentences."""
     people = people_count(incident)
     result = clocks.assess_reportability(
-        incident.categories or (), people=people, is_highly_encrypted=incident.is_highly_encrypted
+        categories(incident), people=people, is_highly_encrypted=incident.is_highly_encrypted
     )
     reasons = tuple(str(clocks.REASON_LABELS.get(code, code)) for code in result.reasons)
     days = clocks.FINAL_REPORT_DAYS_IMPROPER_PURPOSE if is_improper_purpose(incident) else clocks.FINAL_REPORT_DAYS
-    return ReportabilityView(result.is_reportable, reasons, people, days)
+    found = tuple(str(clocks.CATEGORY_LABELS[clocks.Category(code)]) for code in finding(incident))
+    override = incident.finding_override_reason.strip() if found and is_finding_overridden(incident) else ""
+    return ReportabilityView(result.is_reportable, reasons, people, days, found, override)
 
 
 def principal_knew_on(incident: Incident) -> date | None:

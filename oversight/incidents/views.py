@@ -22,7 +22,7 @@ from oversight.incidents import data, exports, permissions, services
 from oversight.incidents import rules as _rules  # noqa: F401  (registers the reminder rules)
 from oversight.incidents.forms import CloseForm, FilterForm, IncidentEditForm, IncidentForm, StepForm
 from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, IncidentStep
-from oversight.incidents.pages import detail_context, list_context
+from oversight.incidents.pages import detail_context, finding_labels, list_context
 from oversight.pdf.responses import pdf_response
 from oversight.reports import incident as incident_documents
 from oversight.web.saving import commit_step
@@ -98,7 +98,9 @@ def create():
         db.session.commit()
         flash(_l("Incident #%(id)d was recorded.", id=incident.id), "success")
         return redirect(url_for("incidents.detail", incident_id=incident.id))
-    return render_template("incidents/form.html", form=form, incident=None), 400 if form.errors else 200
+    return render_template(
+        "incidents/form.html", form=form, incident=None, finding=finding_labels(form)
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:incident_id>")
@@ -122,7 +124,9 @@ def edit(incident_id: int):
         flash(_l("The incident was saved."), "success")
         return redirect(url_for("incidents.detail", incident_id=incident.id))
     status_code = 400 if form.errors else 200
-    return render_template("incidents/form.html", form=form, incident=_load(incident_id)), status_code
+    return render_template(
+        "incidents/form.html", form=form, incident=_load(incident_id), finding=finding_labels(form)
+    ), status_code
 
 
 def _render_step(incident_id: int, code: str, form: StepForm, status_code: int = 200):

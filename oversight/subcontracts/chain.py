@@ -59,6 +59,8 @@ def _light(judged: JudgedNode, consents: list[SubcontractConsent], today: date, 
         return Light(LIGHT_KEY, GREEN, label, _("Consented"), _("until %(date)s", date=until))
     if code == lights.NODE_PENDING:
         return Light(LIGHT_KEY, AMBER, label, _("Consent awaiting decision"))
+    if code == lights.NODE_ENTRUSTED_PENDING:
+        return Light(LIGHT_KEY, RED, label, _("Handling the data before consent (request awaiting decision)"))
     if code == lights.NODE_BELOW_UNCONSENTED:
         text = _("Below a subcontractor without valid consent")
         return Light(LIGHT_KEY, RED, label, text, judged.node.parent_vendor.name)

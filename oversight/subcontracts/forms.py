@@ -11,7 +11,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
-from oversight.subcontracts.models import ADVANCE, CONSENT_TYPE_LABELS, LOCATION_LABELS, RECOMMENDATION_LABELS
+from oversight.subcontracts.models import (
+    ADVANCE,
+    CONSENT_TYPE_LABELS,
+    LOCATION_LABELS,
+    RECOMMENDATION_LABELS,
+    STAGE_LABELS,
+)
 
 REQUIRED_TEXT = _l("This field is required.")
 APPROVE, REFUSE = "approve", "refuse"
@@ -48,6 +54,16 @@ class NodeForm(MyNumberGuardMixin, _HandlingFields, Form):
         description=_l("Every subcontractor is a vendor in the register; register it first if it is missing."),
     )
 
+    stage = RadioField(
+        _l("Entrustment"),
+        choices=choices([("planned", STAGE_LABELS[False]), ("entrusted", STAGE_LABELS[True])]),
+        validators=[DataRequired(message=_l("Say whether the work is only planned or already entrusted."))],
+        description=_l(
+            "Consent must come before entrustment: a subcontractor already handling the data without consent "
+            "is a violation even while a request awaits a decision."
+        ),
+    )
+
     def __init__(self, *args, parents=(), vendors=(), contractor_name: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.parent.choices = choices(
@@ -57,10 +73,12 @@ class NodeForm(MyNumberGuardMixin, _HandlingFields, Form):
         self.vendor.choices = choices([("", _l("Choose…"))] + [(str(vendor.id), vendor.name) for vendor in vendors])
 
     def values(self) -> dict[str, Any]:
-        return {
+        values: dict[str, Any] = {
             name: self[name].data
             for name in ("scope_of_work", "data_scope", "handling_method", "handling_location", "handling_country")
         }
+        values["is_entrusted"] = self.stage.data == "entrusted"
+        return values
 
 
 class ConsentRequestForm(MyNumberGuardMixin, _HandlingFields, Form):
@@ -178,4 +196,10 @@ class NotifiedForm(MyNumberGuardMixin, Form):
         _l("Date the subcontractor was told"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )
     note = StringField(_l("How (e.g. letter, e-mail)"), validators=[Optional(), Length(max=500)])
+    version = VersionField()
+
+
+class EntrustedForm(Form):
+    """Record that a planned subcontractor now handles the data."""
+
     version = VersionField()

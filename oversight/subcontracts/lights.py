@@ -1,9 +1,10 @@
 """The 再委託 (subcontract) light: has every subcontractor in the vendor's open chains a valid consent?
 
 A node is consented while one of its consents is approved and not past its expiry. It is a violation
-when it has no valid consent and no request awaiting a decision, or when any node above it lacks a
-valid consent (a consented node below an unconsented one is still a violation). It is amber when its
-consent expires within ``WARNING_DAYS`` or its request awaits a decision. :func:`severity_of` over
+when it has no valid consent and either no request awaiting a decision or is already entrusted (it handles
+the data: asking now does not cure handling without consent, [ACT] 第10条第1項), or when any node above it
+lacks a valid consent (a consented node below an unconsented one is still a violation). It is amber when its
+consent expires within ``WARNING_DAYS`` or, for a planned node, its request awaits a decision. :func:`severity_of` over
 :func:`node_facts` is that rule in SQL (2 violation, 1 amber, 0 consented).
 
 A vendor's light (:func:`state`) is the worst node of the chains of contracts that have not ended in
@@ -33,8 +34,10 @@ VIOLATION, WARNING, FINE = 2, 1, 0
 # One node's state (chain pages): its own consent, or a node above it without one.
 NODE_UNCONSENTED, NODE_BELOW_UNCONSENTED, NODE_EXPIRING = "unconsented", "below_unconsented", "expiring"
 NODE_CONSENTED, NODE_PENDING = "consented", "pending"
+NODE_ENTRUSTED_PENDING = "entrusted_pending"
 NODE_COLOURS = {
     NODE_UNCONSENTED: RED,
+    NODE_ENTRUSTED_PENDING: RED,
     NODE_BELOW_UNCONSENTED: RED,
     NODE_EXPIRING: AMBER,
     NODE_CONSENTED: GREEN,
@@ -106,12 +109,19 @@ def node_facts(node, today: date) -> dict[str, ColumnElement]:
         "has_pending": has_pending(node),
         "broken_above": broken_above(node, today),
         "is_lasting": is_lasting(node, today),
+        "is_entrusted": node.is_entrusted,
     }
 
 
+def is_unconsented_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
+    """No valid consent, and no request awaiting a decision or already entrusted (a pending request only
+    excuses a planned node)."""
+    return and_(not_(facts["has_valid"]), or_(not_(facts["has_pending"]), facts["is_entrusted"]))
+
+
 def is_violation_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
-    """The node rule: no valid consent and no request awaiting a decision, or a node above without one."""
-    return or_(and_(not_(facts["has_valid"]), not_(facts["has_pending"])), facts["broken_above"])
+    """The node rule: unconsented (:func:`is_unconsented_of`), or a node above without a valid consent."""
+    return or_(is_unconsented_of(facts), facts["broken_above"])
 
 
 def is_expiring_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
@@ -120,8 +130,8 @@ def is_expiring_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
 
 
 def severity_of(facts: Mapping[str, Any]) -> ColumnElement[int]:
-    """2 violation, 1 amber (consent expiring, or awaiting a decision: not a violation without a valid
-    consent), 0 consented."""
+    """2 violation, 1 amber (consent expiring, or a planned node awaiting a decision: not a violation without
+    a valid consent), 0 consented."""
     return case(
         (is_violation_of(facts), VIOLATION),
         (is_expiring_of(facts), WARNING),
@@ -134,6 +144,7 @@ def node_code_of(facts: Mapping[str, Any]) -> ColumnElement[str]:
     """The node rule as a state code (:data:`NODE_COLOURS`): its own consent first, then the nodes above."""
     return case(
         (and_(not_(facts["has_valid"]), not_(facts["has_pending"])), NODE_UNCONSENTED),
+        (is_unconsented_of(facts), NODE_ENTRUSTED_PENDING),
         (facts["broken_above"], NODE_BELOW_UNCONSENTED),
         (is_expiring_of(facts), NODE_EXPIRING),
         (facts["has_valid"], NODE_CONSENTED),

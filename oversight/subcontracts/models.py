@@ -17,6 +17,11 @@ from oversight.extensions import db
 from oversight.vendors.models import Vendor
 
 LOCATION_LABELS = {"domestic": _l("Japan"), "abroad": _l("Abroad")}
+# Subcontract.is_entrusted: planned (consent requested before entrustment) or already entrusted.
+STAGE_LABELS = {
+    False: _l("Planned: not entrusted yet (consent requested beforehand)"),
+    True: _l("Already entrusted: the subcontractor handles the data"),
+}
 
 # --- consent ----------------------------------------------------------------------------------
 PER_EVENT = "per_event"
@@ -68,11 +73,13 @@ class Subcontract(VersionedMixin, db.Model):
     __table_args__ = (UniqueConstraint("contract_id", "vendor_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False, index=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("subcontracts.id", ondelete="CASCADE"), index=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     parent_vendor_id: Mapped[int] = mapped_column(
-        ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     level: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     path: Mapped[str] = mapped_column(String(400), nullable=False, default="/", index=True)
@@ -81,6 +88,9 @@ class Subcontract(VersionedMixin, db.Model):
     handling_method: Mapped[str] = mapped_column(Text, nullable=False, default="")
     handling_location: Mapped[str] = mapped_column(String(10), nullable=False, default="domestic")
     handling_country: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # Planned (consent asked before the work is entrusted) or already entrusted (the subcontractor handles the
+    # data): an entrusted node without a valid consent is a violation even while a request awaits a decision.
+    is_entrusted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     contract: Mapped[Contract] = relationship(lazy="raise")
@@ -104,6 +114,10 @@ class Subcontract(VersionedMixin, db.Model):
     @property
     def level_label(self) -> str:
         return level_label(self.level)
+
+    @property
+    def stage_label(self) -> str:
+        return str(STAGE_LABELS[self.is_entrusted])
 
 
 def level_label(level: int) -> str:

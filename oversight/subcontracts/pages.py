@@ -16,6 +16,7 @@ from oversight.subcontracts import chain, permissions, queries, services
 from oversight.subcontracts.forms import (
     ConsentRequestForm,
     DecisionForm,
+    EntrustedForm,
     NodeForm,
     NotifiedForm,
     ReviewForm,
@@ -126,6 +127,8 @@ def render_detail(node: Subcontract, *, user: Any, status: int = 200, **forms: A
         "decision_form": DecisionForm(formdata=None, data={**version, "expires_on": node.contract.end_on}),
         "revoke_form": RevokeForm(formdata=None, data=version),
         "notified_form": NotifiedForm(formdata=None, data={**version, "notified_on": today}),
+        "can_record_entrustment": is_requester and not node.is_entrusted and not node.contract.is_closed,
+        "entrusted_form": EntrustedForm(formdata=None, data={"version": node.version}),
     }
     context.update(forms)
     return render_template("subcontracts/detail.html", **context), status

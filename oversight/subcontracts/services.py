@@ -160,6 +160,7 @@ def record_node(
     ):
         raise SubcontractRuleError(_l("This vendor is already in the chain of this contract."))
     cleaned = _clean({field: values.get(field, "") for field in NODE_FIELDS})
+    cleaned["is_entrusted"] = bool(values.get("is_entrusted", False))
     node = Subcontract(
         contract=contract,
         parent_id=parent.id if parent else None,
@@ -177,9 +178,24 @@ def record_node(
         actor=actor,
         target=node,
         summary=f"{contract.number}: {vendor.name} (level {node.level})",
-        changes=snapshot(node, ["contract_id", "parent_id", "vendor_id", "level", *NODE_FIELDS]),
+        changes=snapshot(node, ["contract_id", "parent_id", "vendor_id", "level", *NODE_FIELDS, "is_entrusted"]),
     )
     return node
+
+
+def record_entrustment(node: Subcontract, *, actor: User) -> None:
+    """Record that a planned subcontractor now handles the data: without a valid consent it is a violation,
+    even while a request awaits a decision."""
+    if node.is_entrusted:
+        raise SubcontractRuleError(_l("This subcontractor is already recorded as entrusted."))
+    node.is_entrusted = True
+    activity.record(
+        "subcontract.entrusted",
+        actor=actor,
+        target=node,
+        summary=f"{node.vendor.name} ({node.level_label})",
+        changes={"is_entrusted": [False, True]},
+    )
 
 
 # --- the consent ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from oversight.subcontracts import exports, pages, services, worklist
 from oversight.subcontracts.forms import (
     APPROVE,
     DecisionForm,
+    EntrustedForm,
     NotifiedForm,
     ReviewForm,
     RevokeForm,
@@ -109,6 +110,20 @@ def create(contract_id: int):
 def detail(node_id: int):
     """One node: where it sits in the chain, its status and its consents, with the actions the user may take."""
     return pages.render_detail(_node(node_id), user=current_user)
+
+
+@bp.route("/<int:node_id>/entrusted", methods=["POST"])
+@role_required(*REQUESTERS)
+def entrusted(node_id: int):
+    """Record that a planned subcontractor now handles the data (a violation until consented)."""
+    node = _node(node_id)
+    form = EntrustedForm()
+    if form.validate_on_submit() and commit_step(
+        lambda: services.record_entrustment(node, actor=current_user), record=node, version=form.version.data
+    ):
+        flash(_l("Recorded as entrusted. Without a valid consent the subcontractor is a violation."), "warning")
+        return redirect(url_for("subcontracts.detail", node_id=node.id))
+    return pages.render_detail(node, user=current_user, status=400, entrusted_form=form)
 
 
 @bp.route("/<int:node_id>/consents/new", methods=["GET", "POST"])

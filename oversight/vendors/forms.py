@@ -198,7 +198,9 @@ class VendorFilterForm(Form):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     status = SelectField(
-        _l("Status"), choices=choices([("", _l("All")), *STATUS_LABELS.items()]), validators=[Optional()]
+        _l("Status"),
+        choices=choices([("", _l("All except archived")), *STATUS_LABELS.items()]),
+        validators=[Optional()],
     )
     risk_tier = SelectField(
         _l("Risk tier"), choices=choices([("", _l("All")), *RISK_LABELS.items()]), validators=[Optional()]

@@ -19,6 +19,8 @@ ACTIVE = "active"
 TERMINATING = "terminating"
 ENDED = "ended"
 REJECTED = "rejected"
+# Instead of deleting: the entry and every oversight record stay, read-only, out of the default lists.
+ARCHIVED = "archived"
 
 STATUS_LABELS = {
     CANDIDATE: _l("Candidate"),
@@ -28,6 +30,7 @@ STATUS_LABELS = {
     TERMINATING: _l("Ending"),
     ENDED: _l("Ended"),
     REJECTED: _l("Not adopted"),
+    ARCHIVED: _l("Archived"),
 }
 
 RISK_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
@@ -67,8 +70,10 @@ class Vendor(VersionedMixin, db.Model):
     contacts: Mapped[list[VendorContact]] = relationship(
         back_populates="vendor", cascade="all, delete-orphan", order_by="VendorContact.id", lazy="raise"
     )
+    # Certifications are selection evidence: deleting the vendor does not take them along (the database
+    # refuses, RESTRICT); the contacts are part of the register entry and go with it.
     certifications: Mapped[list[VendorCertification]] = relationship(
-        back_populates="vendor", cascade="all, delete-orphan", order_by="VendorCertification.id", lazy="raise"
+        back_populates="vendor", passive_deletes="all", order_by="VendorCertification.id", lazy="raise"
     )
 
     def __repr__(self) -> str:
@@ -77,6 +82,10 @@ class Vendor(VersionedMixin, db.Model):
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == ARCHIVED
 
     @property
     def risk_label(self) -> str:
@@ -114,7 +123,7 @@ class VendorCertification(VersionedMixin, db.Model):
     __tablename__ = "vendor_certifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), nullable=False, index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     number: Mapped[str] = mapped_column(String(100), nullable=False, default="")

@@ -16,6 +16,7 @@ from oversight.extensions import db
 from oversight.vendors import corporate_number
 from oversight.vendors.models import (
     ACTIVE,
+    ARCHIVED,
     CANDIDATE,
     ENDED,
     EVALUATING,
@@ -56,12 +57,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     SELECTED: frozenset({ACTIVE, EVALUATING, REJECTED}),
     ACTIVE: frozenset({TERMINATING, EVALUATING}),
     TERMINATING: frozenset({ENDED, ACTIVE}),
-    ENDED: frozenset({CANDIDATE}),
-    REJECTED: frozenset({CANDIDATE}),
+    ENDED: frozenset({CANDIDATE, ARCHIVED}),
+    REJECTED: frozenset({CANDIDATE, ARCHIVED}),
+    # An archived vendor is read-only, for good: its records are kept, never deleted (README, retention).
 }
 
 # 選定済 is reached only by approving a selection evaluation (``evaluations.services.approve``).
 EVALUATION_ONLY = frozenset({SELECTED})
+ARCHIVED_MESSAGE = _l("This vendor is archived: its register entry and records are kept read-only.")
 
 SORTS = {
     "name": (Vendor.name.asc(),),
@@ -82,6 +85,12 @@ class DuplicateCorporateNumberError(VendorRuleError):
     def __init__(self, existing: Vendor) -> None:
         super().__init__(_l("Another vendor already has this corporate number: %(name)s.", name=existing.name))
         self.existing = existing
+
+
+def ensure_not_archived(vendor: Vendor) -> None:
+    """Refuse any change to an archived vendor's entry, contacts or certifications."""
+    if vendor.status == ARCHIVED:
+        raise VendorRuleError(ARCHIVED_MESSAGE)
 
 
 def allowed_moves(status: str) -> list[str]:
@@ -136,6 +145,7 @@ def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
 
 def update_vendor(vendor: Vendor, values: dict[str, Any], *, actor: User) -> dict[str, list]:
     """Change a vendor's register data; returns the changes logged."""
+    ensure_not_archived(vendor)
     cleaned = _clean(values)
     _ensure_unique(cleaned["corporate_number"], vendor)
     changes = apply_changes(vendor, {field: cleaned[field] for field in VENDOR_FIELDS if field in cleaned})
@@ -145,14 +155,23 @@ def update_vendor(vendor: Vendor, values: dict[str, Any], *, actor: User) -> dic
 
 
 def change_status(
-    vendor: Vendor, new_status: str, *, reason: str, actor: User | None, by_evaluation: bool = False
+    vendor: Vendor,
+    new_status: str,
+    *,
+    reason: str,
+    actor: User | None,
+    by_evaluation: bool = False,
+    by_archive: bool = False,
 ) -> None:
     """Move a vendor along its lifecycle; a move not in :data:`TRANSITIONS` is refused.
 
-    Only an approved selection evaluation (``by_evaluation=True``) makes a vendor 選定済.
+    Only an approved selection evaluation (``by_evaluation=True``) makes a vendor 選定済, and only
+    ``status.archive.move_vendor`` (``by_archive=True``, after checking nothing is outstanding) archives it.
     """
     if new_status in EVALUATION_ONLY and not by_evaluation:
         raise VendorRuleError(_l("A vendor becomes selected only when a selection evaluation is approved."))
+    if new_status == ARCHIVED and not by_archive:
+        raise VendorRuleError(_l("Archive a vendor through the archive check (nothing may be outstanding)."))
     if new_status not in TRANSITIONS.get(vendor.status, frozenset()):
         raise VendorRuleError(
             _l(
@@ -193,8 +212,8 @@ def vendor_query(
         if digits.isdigit():
             conditions.append(Vendor.corporate_number.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
-    if status:
-        query = query.where(Vendor.status == status)
+    # Archived vendors are shown only when the filter asks for them.
+    query = query.where(Vendor.status == status) if status else query.where(Vendor.status != ARCHIVED)
     if risk_tier:
         query = query.where(Vendor.risk_tier == risk_tier)
     if owner_id:
@@ -224,6 +243,7 @@ def load_vendor_detail(vendor_id: int) -> Vendor | None:
 
 def add_contact(vendor: Vendor, values: dict[str, Any], *, actor: User) -> VendorContact:
     """Add a contact person to a vendor."""
+    ensure_not_archived(vendor)
     contact = VendorContact(
         vendor_id=vendor.id, **{field: (values.get(field) or "").strip() for field in CONTACT_FIELDS}
     )
@@ -241,6 +261,7 @@ def add_contact(vendor: Vendor, values: dict[str, Any], *, actor: User) -> Vendo
 
 def update_contact(contact: VendorContact, values: dict[str, Any], *, actor: User) -> dict[str, list]:
     """Change a contact's details."""
+    ensure_not_archived(contact.vendor)
     changes = apply_changes(contact, {field: (values.get(field) or "").strip() for field in CONTACT_FIELDS})
     if changes:
         activity.record(
@@ -255,6 +276,7 @@ def update_contact(contact: VendorContact, values: dict[str, Any], *, actor: Use
 
 def remove_contact(contact: VendorContact, *, actor: User) -> None:
     """Delete a contact."""
+    ensure_not_archived(contact.vendor)
     activity.record(
         "vendor.contact_remove",
         actor=actor,
@@ -274,6 +296,7 @@ def _certification_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def add_certification(vendor: Vendor, values: dict[str, Any], *, actor: User) -> VendorCertification:
     """Record a certification the vendor holds."""
+    ensure_not_archived(vendor)
     certification = VendorCertification(vendor_id=vendor.id, **_certification_values(values))
     db.session.add(certification)
     db.session.flush()
@@ -289,6 +312,7 @@ def add_certification(vendor: Vendor, values: dict[str, Any], *, actor: User) ->
 
 def update_certification(certification: VendorCertification, values: dict[str, Any], *, actor: User) -> dict:
     """Change a certification's details."""
+    ensure_not_archived(certification.vendor)
     changes = apply_changes(certification, _certification_values(values))
     if changes:
         activity.record(
@@ -303,6 +327,7 @@ def update_certification(certification: VendorCertification, values: dict[str, A
 
 def remove_certification(certification: VendorCertification, *, actor: User) -> None:
     """Delete a certification record."""
+    ensure_not_archived(certification.vendor)
     activity.record(
         "vendor.certification_remove",
         actor=actor,

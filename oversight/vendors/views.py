@@ -12,7 +12,7 @@ from oversight.core.exports import download
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.reports import exports as register_exports
-from oversight.status import register
+from oversight.status import archive, register
 from oversight.vendors import pages, services
 from oversight.vendors.forms import (
     CertificationEditForm,
@@ -99,7 +99,7 @@ def detail(vendor_id: int):
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
-        can_edit=current_user.has_role(*EDITORS),
+        can_edit=current_user.has_role(*EDITORS) and not vendor.is_archived,
         **pages.detail_extras(vendor, user=current_user),
     )
 
@@ -126,7 +126,7 @@ def change_status(vendor_id: int):
     vendor = _load(vendor_id)
     form = StatusForm(vendor=vendor)
     if form.validate_on_submit() and commit_step(
-        lambda: services.change_status(vendor, form.status.data, reason=form.reason.data, actor=current_user)
+        lambda: archive.move_vendor(vendor, form.status.data, reason=form.reason.data, actor=current_user)
     ):
         flash(_l("The status of %(name)s is now %(status)s.", name=vendor.name, status=vendor.status_label), "success")
         return redirect(url_for("vendors.detail", vendor_id=vendor.id))

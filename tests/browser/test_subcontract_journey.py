@@ -53,6 +53,7 @@ def test_level_two_consent_from_request_to_revocation(app, page, make_user, sign
     page.locator("textarea[name=scope_of_work]").fill("給与明細の封入・発送")
     page.locator("textarea[name=data_scope]").fill("従業員の氏名、住所")
     page.locator("textarea[name=handling_method]").fill("専用室で作業、施錠保管")
+    page.locator("input[name=stage][value=planned]").check()
     page.get_by_test_id("save-node").click()
     page.wait_for_url(re.compile(r".*/subcontracts/\d+$"))
     node_id = int(page.url.rsplit("/", 1)[1])
@@ -67,6 +68,7 @@ def test_level_two_consent_from_request_to_revocation(app, page, make_user, sign
     page.get_by_test_id("send-request").click()
     page.wait_for_url(re.compile(rf".*/subcontracts/{node_id}$"))
     expect(page.get_by_test_id("consent-status").first).to_contain_text("法務審査待ち")
+    expect(page.get_by_test_id("node-stage")).to_have_attribute("data-entrusted", "no")
 
     _switch(page, sign_in, legal)
     page.goto(f"/subcontracts/{node_id}")

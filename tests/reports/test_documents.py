@@ -16,7 +16,7 @@ from oversight.extensions import db
 from oversight.reports import data
 from oversight.reports.documents import safe_filename
 from oversight.reports.pack import read_index
-from oversight.vendors.models import Vendor
+from oversight.vendors.models import ARCHIVED, Vendor
 from tests.reports.helpers import (
     assert_fonts_embedded,
     assert_page_numbers,
@@ -46,7 +46,8 @@ def demo(app):
             "audit_vendor": audit.vendor.name,
             "disposal_id": item.id,
             "certificate_number": item.certificate_number,
-            "vendor_names": list(db.session.scalars(db.select(Vendor.name))),
+            "vendor_names": list(db.session.scalars(db.select(Vendor.name).where(Vendor.status != ARCHIVED))),
+            "archived_names": list(db.session.scalars(db.select(Vendor.name).where(Vendor.status == ARCHIVED))),
         }
 
 
@@ -66,6 +67,11 @@ def test_register_lists_every_vendor_with_lights(app, client, login_as, demo, tm
     assert "委託先管理台帳" in text and "社外秘" in text
     for name in demo["vendor_names"]:
         assert name[:10] in text, name
+    # Archived vendors are left out of the register by default, like the list; the status filter shows them.
+    assert demo["archived_names"] and not any(name[:10] in text for name in demo["archived_names"])
+    archived_pdf = client.get("/reports/register.pdf?status=archived").data
+    archived = "".join(pdf_pages(write(tmp_path, "archived.pdf", archived_pdf)))
+    assert all(name[:10] in archived for name in demo["archived_names"])
     for header in ("選定", "契約", "把握", "再委託", "返却・廃棄"):
         assert header in pages[0]
     assert "●" in text

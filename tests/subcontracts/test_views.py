@@ -82,6 +82,7 @@ def test_only_procurement_and_admin_record_and_request(client, login_as, chain_i
             "scope_of_work": "封入",
             "data_scope": "氏名",
             "handling_location": "domestic",
+            "stage": "planned",
         },
     )
     assert response.status_code == (302 if role in REQUESTERS else 403)
@@ -118,6 +119,7 @@ def test_the_whole_flow_through_the_forms(client, login_as, login, make_user, ap
             "data_scope": "氏名、住所",
             "handling_method": "施錠保管",
             "handling_location": "domestic",
+            "stage": "planned",
         },
     )
     assert response.status_code == 302

@@ -235,11 +235,12 @@ def review(contract_id: int):
 
 
 def _decide_round(contract_id: int, form, decide, success_message):
+    """``(response, form)``: a redirect once decided (or already decided: the form sent twice), else ``None``."""
     contract = _load(contract_id)
     current = _open_round_or_redirect(contract)
     if current is None:
         flash(_l("This contract is not waiting for legal review."), "warning")
-        return redirect(url_for("contracts.detail", contract_id=contract.id))
+        return redirect(url_for("contracts.detail", contract_id=contract.id)), form
     if not form.validate_on_submit():
         return None, form
     if not commit_step(

@@ -7,7 +7,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from oversight.activity.actions import ACTION_LABELS, OBJECT_TYPE_LABELS
 from oversight.core.baseform import Form
 from oversight.core.forms import LongSelect, LongSelectField, choices
-from oversight.web.security import DATABASE_INT_MAX
+from oversight.core.query import DATABASE_INT_MAX
 
 
 class LogFilterForm(Form):

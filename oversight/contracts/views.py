@@ -29,6 +29,7 @@ from oversight.contracts.forms import (
 from oversight.contracts.models import IN_REVIEW, Contract
 from oversight.core.exports import csv_response, xlsx_response
 from oversight.core.pagination import paginate
+from oversight.core.query import query_int
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services as disposal_services
 from oversight.evidence.validation import UploadRejected
@@ -128,7 +129,7 @@ def create(vendor_id: int):
 @role_required()
 def detail(contract_id: int):
     """The contract, its review rounds and what changed, its documents and its end."""
-    return _detail(contract_id, round_number=request.args.get("round", type=int))
+    return _detail(contract_id, round_number=query_int("round"))
 
 
 @bp.route("/<int:contract_id>/edit", methods=["GET", "POST"])
@@ -235,11 +236,12 @@ def review(contract_id: int):
 
 
 def _decide_round(contract_id: int, form, decide, success_message):
+    """``(response, form)``: a redirect once decided (or already decided: the form sent twice), else ``None``."""
     contract = _load(contract_id)
     current = _open_round_or_redirect(contract)
     if current is None:
         flash(_l("This contract is not waiting for legal review."), "warning")
-        return redirect(url_for("contracts.detail", contract_id=contract.id))
+        return redirect(url_for("contracts.detail", contract_id=contract.id)), form
     if not form.validate_on_submit():
         return None, form
     if not commit_step(

@@ -15,6 +15,7 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
+from oversight.core.query import query_int
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
@@ -63,7 +64,7 @@ def index():
     form = FilterForm(request.args)
     filters = form.data if form.validate() else {}
     query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=request.args.get("vendor_id", type=int)
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id")
     )
     pagination = paginate(query)
     return render_template(
@@ -82,7 +83,7 @@ def export():
     form = FilterForm(request.args)
     filters = form.data if form.validate() else {}
     query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=request.args.get("vendor_id", type=int)
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id")
     )
     return download(exports.EXPORT, query, request.args.get("format"))
 
@@ -91,8 +92,8 @@ def export():
 @role_required(*RECORDERS)
 def create():
     """Record an incident (suspected ones too); the clocks start from the dates entered."""
-    vendor_id = request.args.get("vendor_id", "")
-    form = _incident_form(IncidentForm, data={"vendor_id": vendor_id} if vendor_id.isdigit() else None)
+    vendor_id = query_int("vendor_id")
+    form = _incident_form(IncidentForm, data={"vendor_id": str(vendor_id)} if vendor_id else None)
     if form.validate_on_submit():
         incident = services.create_incident(form.values(), actor=current_user)
         db.session.commit()

@@ -13,6 +13,7 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.contracts.models import Contract
 from oversight.core.exports import content_disposition
+from oversight.core.query import query_int
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.pdf.responses import pdf_response
@@ -103,7 +104,7 @@ def evidence_pack(vendor_id: int):
 def clause_checklist(contract_id: int):
     """契約条項チェックリスト of a review round (``?round=N``, the latest by default)."""
     _or_404(db.session.get(Contract, contract_id))
-    review = _or_404(data.load_review(contract_id, request.args.get("round", type=int)))
+    review = _or_404(data.load_review(contract_id, query_int("round")))
     document = services.clause_checklist(review)
     _logged(services.CLAUSE_CHECKLIST, review, f"{review.contract.number} round {review.round_number}")
     return pdf_response(document, f"契約条項チェックリスト_{review.contract.number}_{review.round_number}.pdf")

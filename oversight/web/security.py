@@ -3,8 +3,7 @@
 from flask import Flask, Response, abort, request
 from werkzeug.routing import IntegerConverter
 
-# The largest value of an INTEGER column on PostgreSQL; SQLite fails above 2**63.
-DATABASE_INT_MAX = 2**31 - 1
+from oversight.core.query import DATABASE_INT_MAX
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -1,10 +1,12 @@
 """Template filters and the values every template can use."""
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_number, get_locale
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from oversight.activity.actions import action_label, object_type_label
 from oversight.auth.roles import LANGUAGE_LABELS, ROLE_LABELS
@@ -39,14 +41,26 @@ def change_value(value: object) -> str:
     return str(value)
 
 
+def current_query(**changes) -> str:
+    """The current page's query string (``?…``, or "" when empty) with some parameters replaced or removed (None).
+
+    Built here rather than passed to ``url_for`` as keywords: a visitor's ``endpoint=``, ``values=``,
+    ``_method=``, ``_external=`` or a parameter also given in ``changes`` would clash with ``url_for``'s
+    own arguments (a TypeError, so a 500) or change what it builds.
+    """
+    # "_external", "_anchor"… are url_for options, never a list's filter: not passed on.
+    args = MultiDict([(key, value) for key, value in request.args.items(multi=True) if not key.startswith("_")])
+    for key, value in changes.items():
+        if value is None:
+            args.poplist(key)
+        else:
+            args.setlist(key, [value])
+    return f"?{urlencode(list(args.items(multi=True)))}" if args else ""
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query parameters replaced (for sort and pagination links)."""
-    # url_for reads "_external", "_anchor"… as options: never take those from the visitor's query.
-    args = {key: values for key, values in request.args.to_dict(flat=False).items() if not key.startswith("_")}
-    args.update({key: value for key, value in changes.items() if value is not None})
-    for key in [key for key, value in changes.items() if value is None]:
-        args.pop(key, None)
-    return url_for(request.endpoint, **(args | (request.view_args or {})))
+    return url_for(request.endpoint, **(request.view_args or {})) + current_query(**changes)
 
 
 def init_templating(app: Flask) -> None:
@@ -57,6 +71,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(object_type_label, "object_type_label")
     app.add_template_filter(format_number, "number")  # 10,000: grouped as the locale groups digits
     app.add_template_global(url_with)
+    app.add_template_global(current_query)
 
     @app.context_processor
     def layout_values() -> dict:

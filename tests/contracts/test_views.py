@@ -466,3 +466,24 @@ def test_a_manager_approves_a_waiver_from_the_page(client, login_as, app):
         client.post(f"/contracts/{contract_id}/waivers/{result_id}/approve", data={"version": version + 1}).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize("decision", ["review/return", "review/clear"])
+def test_a_review_decision_sent_twice_says_it_is_already_decided(client, login_as, app, contract_in, decision):
+    contract_id = contract_in("in_review")
+    login_as("legal")
+    with app.app_context():
+        contract = db.session.get(Contract, contract_id)
+        review = review_rules.latest_round(contract)
+        data = {"version": review.version}
+        for clause in review.results:
+            data[f"result_{clause.item_id}"] = "present"
+            data[f"clause_number_{clause.item_id}"] = f"第{clause.item.position}条"
+    assert client.post(f"/contracts/{contract_id}/review", data=data).status_code == 302
+    with app.app_context():
+        version = review_rules.latest_round(db.session.get(Contract, contract_id)).version
+    form = {"comment": "C05 を確認してください", "version": version}
+    assert client.post(f"/contracts/{contract_id}/{decision}", data=form).status_code == 302
+    again = client.post(f"/contracts/{contract_id}/{decision}", data=form, follow_redirects=True)
+    assert again.status_code == 200
+    assert "この契約は法務審査待ちではありません。" in again.get_data(as_text=True)

@@ -76,8 +76,9 @@ def register_auth(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """Security headers, error pages and template helpers."""
+    """Security headers, error pages, template helpers and the site icon."""
     from oversight.web.errors import init_error_handlers
+    from oversight.web.favicon import init_favicon
     from oversight.web.security import init_input_limits, init_security_headers
     from oversight.web.templating import init_templating
 
@@ -85,6 +86,7 @@ def register_web(app: Flask) -> None:
     init_input_limits(app)
     init_error_handlers(app)
     init_templating(app)
+    init_favicon(app)
 
 
 def register_blueprints(app: Flask) -> None:

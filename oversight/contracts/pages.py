@@ -61,48 +61,6 @@ def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
     )
 
 
-def export_rows(query: Select):
-    """Rows for the CSV/Excel export of the list (all matching contracts, vendors loaded)."""
-    for contract in db.session.scalars(query.execution_options(yield_per=500)):
-        yield (
-            contract.number,
-            contract.title,
-            contract.vendor.name,
-            contract.type_label,
-            contract.status_label,
-            contract.start_on,
-            contract.end_on,
-            contract.auto_renewal,
-            contract.notice_days,
-            contract.incident_notice_hours,
-            contract.end_handling_label,
-            contract.disposal_days,
-            contract.signed_on,
-            contract.ended_on,
-        )
-
-
-def export_header() -> list[str]:
-    from flask_babel import gettext as _
-
-    return [
-        _("Contract number"),
-        _("Title"),
-        _("Vendor"),
-        _("Type"),
-        _("Status"),
-        _("Start date"),
-        _("End date"),
-        _("Renews automatically"),
-        _("Notice period (days)"),
-        _("Incident notice deadline (hours)"),
-        _("At the end, the data is"),
-        _("Days after the end for the return/deletion"),
-        _("Date signed"),
-        _("Ended on"),
-    ]
-
-
 def list_context() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS}
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import LEGAL, MANAGER
-from oversight.contracts import pages, services
+from oversight.contracts import exports, pages, services
 from oversight.contracts import review as review_rules
 from oversight.contracts.forms import (
     ApproveForm,
@@ -27,7 +27,7 @@ from oversight.contracts.forms import (
     review_form,
 )
 from oversight.contracts.models import IN_REVIEW, Contract
-from oversight.core.exports import csv_response, xlsx_response
+from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.query import query_int
 from oversight.core.timeutil import local_today, utcnow
@@ -91,10 +91,7 @@ def index():
 def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
     _form, _sort, query = _filtered_query()
-    rows = pages.export_rows(query)
-    if request.args.get("format") == "xlsx":
-        return xlsx_response("contracts.xlsx", str(_l("Contracts")), pages.export_header(), rows)
-    return csv_response("contracts.csv", pages.export_header(), rows)
+    return download(exports.EXPORT, query, request.args.get("format"))
 
 
 @bp.route("/worklist")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import pickle
 import re
 import tempfile
 import unicodedata
@@ -21,7 +23,7 @@ from flask import Response, has_request_context, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Select
 
@@ -104,11 +106,61 @@ def valid_sheet_name(title: str) -> str:
     return cleaned or "Sheet1"
 
 
-def _xlsx_cell(sheet, value: object) -> object:
+# --- Excel column widths ----------------------------------------------------------------------
+# A column's width counts characters of the sheet's default font (Calibri 11, digit "0" = 1). A
+# Japanese character is drawn by a fallback font about twice as wide, so widths come from the
+# East Asian width of the text (wide, full-width and ambiguous count 2) plus a margin for that
+# font. Excel shows "###" for a date or number wider than its column, so every column is at least
+# as wide as its header (with the autofilter button) and its longest value; text longer than
+# MAX_WIDTH wraps inside its cell instead of giving a column wider than the screen.
+
+MIN_WIDTH = 6
+MAX_WIDTH = 80
+_FILTER_BUTTON = 3  # the autofilter drop-down covers the right end of each header cell
+_WIDE = frozenset("WFA")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def display_width(text: str) -> int:
+    """Half-width columns ``text`` takes: East Asian wide, full-width and ambiguous characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(char) in _WIDE else 1 for char in text)
+
+
+def shown_text(value: object) -> str:
+    """The text Excel shows for a cell value as ``write_xlsx`` stores it (its widest line)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "FALSE"  # Excel shows TRUE/FALSE; the wider of the two
+    return max(str(value).split("\n"), key=display_width)
+
+
+def needed_width(text: str) -> int:
+    """The column width that shows ``text`` on one line, with a margin for the wider Japanese font."""
+    return math.ceil(display_width(text) * 1.1) + 2
+
+
+def _column_width(needed: int) -> int:
+    return max(MIN_WIDTH, min(MAX_WIDTH, needed))
+
+
+def _xlsx_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return _local_naive(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _xlsx_cell(sheet, value: object, width: int) -> object:
     if value is None:
         return None
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, _local_naive(value))
+        cell = WriteOnlyCell(sheet, value)
         cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
@@ -116,29 +168,65 @@ def _xlsx_cell(sheet, value: object) -> object:
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell = WriteOnlyCell(sheet, text)
-        cell.data_type = "s"  # never a formula, even when the text starts with "="
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # never a formula or a number, even for "=..." or a 13-digit 法人番号
+        if "\n" in value or needed_width(value) > width:
+            cell.alignment = _WRAP
         return cell
     return value
 
 
+def _park_and_measure(header: Sequence[str], rows: Iterable[Sequence[object]], parking: IO[bytes]) -> list[int]:
+    """Write ``rows`` (as stored in the sheet) to ``parking`` and return the width each column needs.
+
+    In write-only mode the column widths go out before the first row, so the rows are read once to
+    measure them and once more from ``parking`` to write them; a long list stays out of memory.
+    """
+    widths = [_column_width(needed_width(str(title)) + _FILTER_BUTTON) for title in header]
+    for row in rows:
+        values = [_xlsx_value(value) for value in row]
+        for index, value in enumerate(values):
+            width = _column_width(needed_width(shown_text(value)))
+            if index >= len(widths):
+                widths.append(width)
+            elif width > widths[index]:
+                widths[index] = width
+        pickle.dump(values, parking, protocol=pickle.HIGHEST_PROTOCOL)
+    parking.seek(0)
+    return widths
+
+
+def _parked_rows(parking: IO[bytes]) -> Iterator[list[object]]:
+    while True:
+        try:
+            yield pickle.load(parking)  # our own file, written by _park_and_measure
+        except EOFError:
+            return
+
+
 def write_xlsx(target: IO[bytes], sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write one worksheet in openpyxl's write-only mode (rows go to disk as they come)."""
+    """Write one worksheet in openpyxl's write-only mode: columns as wide as their contents, the
+    header row bold, frozen and with an autofilter."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(valid_sheet_name(sheet_name))
     sheet.freeze_panes = "A2"
-    for index, title in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(50, 2 * len(str(title)) + 4))
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, str(title))
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE3EA")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as parking:
+        widths = _park_and_measure(header, rows, parking)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        header_cells = []
+        for title in header:
+            cell = WriteOnlyCell(sheet, str(title))
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE3EA")
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        count = 0
+        for row in _parked_rows(parking):
+            sheet.append([_xlsx_cell(sheet, value, widths[index]) for index, value in enumerate(row)])
+            count += 1
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     workbook.save(target)
 
 

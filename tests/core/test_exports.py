@@ -6,7 +6,15 @@ from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
-from oversight.core.exports import content_disposition, csv_response, valid_sheet_name, xlsx_response
+from oversight.core.exports import (
+    MAX_WIDTH,
+    content_disposition,
+    csv_response,
+    display_width,
+    valid_sheet_name,
+    xlsx_response,
+)
+from tests.xlsx_checks import assert_everything_shows, column_widths, east_asian_width
 
 HEADER = ("名称", "期限", "登録日時", "件数", "備考")
 ROWS = [
@@ -112,3 +120,43 @@ def test_downloads_are_never_stored_and_name_one_charset(app_ctx, tmp_path):
     xlsx = xlsx_response("a.xlsx", "a", ["x"], [(1,)])
     assert xlsx.headers["Cache-Control"] == "no-store"
     assert xlsx.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sheet(response, tmp_path):
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(b"".join(response.response))
+    return load_workbook(path).active
+
+
+def test_xlsx_columns_fit_japanese_headers_dates_and_long_values(app_ctx, tmp_path):
+    header = ("法人番号", "名称", "登録日時", "期限", "ID", "有効", "備考")
+    long_note = "特定個人情報の取扱状況について、" * 10
+    signed_up = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
+    rows = [
+        ("6070003012278", "株式会社さくら給与計算センター", signed_up, None, 1, True, ""),
+        ("0123456789012", "ＡＢＣ", None, date(2026, 12, 25), 123456789, False, "一行目\n二行目がもっと長い行です"),
+        (None, "x", None, None, None, None, long_note),
+    ]
+    sheet = _sheet(xlsx_response("a.xlsx", "a", header, iter(rows)), tmp_path)
+    assert_everything_shows(sheet)
+    widths = column_widths(sheet)
+    assert widths[2] >= east_asian_width("株式会社さくら給与計算センター") == 30
+    assert widths[3] >= len("2026-11-26 10:30") and sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
+    for cell, digits in ((sheet["A2"], "6070003012278"), (sheet["A3"], "0123456789012")):
+        assert cell.data_type == "s" and cell.value == digits
+    assert sheet["G3"].alignment.wrap_text  # several lines: shown on several lines
+    assert widths[7] == MAX_WIDTH and sheet["G4"].alignment.wrap_text
+    assert sheet.auto_filter.ref == "A1:G4"
+
+
+def test_xlsx_without_rows_still_filters_its_header(app_ctx, tmp_path):
+    sheet = _sheet(xlsx_response("a.xlsx", "a", HEADER, iter([])), tmp_path)
+    assert sheet.auto_filter.ref == "A1:E1"
+    assert_everything_shows(sheet)
+
+
+def test_display_width_counts_east_asian_wide_characters_twice():
+    assert display_width("ID") == 2
+    assert display_width("法人番号") == 8
+    assert display_width("ＡＢＣ商事") == 10
+    assert display_width("返却・廃棄") == 10

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.reports.helpers import seed_demo
+from tests.xlsx_checks import assert_everything_shows
 
 # list url, filter, column whose value every filtered row shares (None: just fewer rows), role
 LISTS = [
@@ -22,6 +23,7 @@ LISTS = [
     ("/admin/users/export", {"role": "legal"}, None, "admin"),
     ("/activity/export", {"action": "vendor.create"}, 3, "admin"),
     ("/subcontracts/export", None, None, "viewer"),
+    ("/contracts/export", {"status": "signed"}, 4, "viewer"),
 ]
 
 
@@ -44,12 +46,13 @@ def demo(app):
 
 
 @pytest.mark.parametrize(("url", "filters", "column", "role"), LISTS)
-def test_list_exports_apply_the_filters_in_csv_and_excel(client, login_as, demo, url, filters, column, role):
+def test_list_exports_apply_the_filters_and_show_every_column(client, login_as, demo, url, filters, column, role):
     login_as(role)
     every = client.get(url)
     assert every.status_code == 200 and every.mimetype == "text/csv"
     assert "attachment" in every.headers["Content-Disposition"]
     all_rows = _csv(every)
+    assert len(set(all_rows[0])) == len(all_rows[0]), all_rows[0]
     assert len(all_rows) > 1 and all(len(row) == len(all_rows[0]) for row in all_rows)
     if filters is None:
         filtered = all_rows
@@ -61,10 +64,33 @@ def test_list_exports_apply_the_filters_in_csv_and_excel(client, login_as, demo,
             assert len({row[column] for row in filtered[1:]}) == 1, [row[column] for row in filtered[1:]]
     excel = client.get(url, query_string={**(filters or {}), "format": "xlsx"})
     assert excel.status_code == 200 and excel.mimetype.endswith("spreadsheetml.sheet")
+    assert_everything_shows(load_workbook(io.BytesIO(excel.get_data())).active)
     sheet = _xlsx(excel)
     assert list(sheet[0]) == filtered[0]
     assert len(sheet) == len(filtered)
     assert [str(row[0]) for row in sheet[1:]] == [row[0] for row in filtered[1:]]
+
+
+def test_audit_schedule_csv_names_each_column_once(client, login_as):
+    login_as("viewer")
+    header = _csv(client.get("/audits/schedule.csv"))[0]
+    assert len(set(header)) == len(header), header
+
+
+def test_excel_keeps_every_digit_of_the_corporate_number_as_text(client, login_as, demo):
+    login_as("viewer")
+    sheet = load_workbook(io.BytesIO(client.get("/vendors/export?format=xlsx").get_data())).active
+    column = [cell.value for cell in sheet[1]].index("法人番号") + 1
+    numbers = [sheet.cell(row=row, column=column) for row in range(2, sheet.max_row + 1)]
+    filled = [cell for cell in numbers if cell.value is not None]
+    assert len(filled) > 5
+    assert all(cell.data_type == "s" and re.fullmatch(r"\d{13}", cell.value) for cell in filled), filled
+
+
+def test_contract_export_names_the_term_end_and_the_actual_end_apart(client, login_as):
+    login_as("viewer")
+    header = _csv(client.get("/contracts/export"))[0]
+    assert "契約期間の終了日" in header and "実際の終了日" in header and "終了日" not in header
 
 
 def test_vendor_export_has_the_lights_and_japanese_labels(client, login_as, demo):

@@ -43,3 +43,38 @@ def test_page_assets_are_local_and_served(client, login_as, path):
 
 def test_bootstrap_is_served_locally(app):
     assert app.config["BOOTSTRAP_SERVE_LOCAL"] is True
+
+
+class IconLinks(HTMLParser):
+    """The href of every <link rel="icon">."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        values = dict(attrs)
+        if tag == "link" and "icon" in (values.get("rel") or "").split():
+            self.urls.append(values["href"])
+
+
+def test_the_browsers_own_favicon_request_finds_the_icon(client):
+    """Browsers ask for /favicon.ico on every site; it answered 404 in every console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    response.close()
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/dashboard"])
+def test_every_page_links_an_icon_the_app_serves(client, login_as, path):
+    if path != "/auth/login":
+        login_as("admin")
+    links = IconLinks()
+    links.feed(client.get(path).get_data(as_text=True))
+    assert links.urls
+    for url in links.urls:
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype.startswith("image/"), url
+        response.close()

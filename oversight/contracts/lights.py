@@ -4,7 +4,8 @@ The rule is :func:`state`, one SQL ``CASE`` over the vendor's contracts that hav
 (:func:`facts_columns`). Green: a signed contract in force whose required clauses are all present
 or waived, ending more than ``WARNING_DAYS`` away. Amber: such a contract ending within them, or a
 contract under review (a new one, or an amendment of the one in force) with no required clause
-found missing. Red: nothing in force, or a required clause found missing.
+found missing, or a signed contract whose term has not begun (no data is entrusted yet). Red: nothing
+in force, or a required clause found missing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ WARNING_DAYS = 90
 KEY = "contract"
 REVIEW_STATES = (IN_REVIEW, APPROVED)
 IN_FORCE, ENDING, CLAUSE_MISSING, UNDER_REVIEW, NONE = "in_force", "ending", "clause_missing", "under_review", "none"
-COLOURS = {IN_FORCE: GREEN, ENDING: AMBER, CLAUSE_MISSING: RED, UNDER_REVIEW: AMBER, NONE: RED}
+NOT_STARTED = "not_started"
+COLOURS = {IN_FORCE: GREEN, ENDING: AMBER, CLAUSE_MISSING: RED, UNDER_REVIEW: AMBER, NOT_STARTED: AMBER, NONE: RED}
 
 
 def _in_force(today: date) -> ColumnElement[bool]:
@@ -44,6 +46,10 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
         .scalar_subquery()
         .label("contract_good_end_on"),
         open_contracts.where(Contract.clause_gaps != 0).exists().label("contract_has_gaps"),
+        open_contracts.with_only_columns(func.min(Contract.start_on))
+        .where(Contract.status == SIGNED, Contract.signed_on.is_not(None), Contract.start_on > today)
+        .scalar_subquery()
+        .label("contract_next_start_on"),
         open_contracts.where(or_(Contract.status.in_(REVIEW_STATES), _in_force(today)))
         .exists()
         .label("contract_in_progress"),
@@ -63,6 +69,7 @@ def state(facts: Mapping[str, Any], today: date, warning_days: int = WARNING_DAY
         (good_end_on.is_not(None), ENDING),
         (facts["contract_has_gaps"], CLAUSE_MISSING),
         (facts["contract_in_progress"], UNDER_REVIEW),
+        (facts["contract_next_start_on"].is_not(None), NOT_STARTED),
         else_=NONE,
     )
 
@@ -79,6 +86,9 @@ def light(code: str, row: Any, today: date, *, _: Translate) -> Light:
         return Light(KEY, RED, label, _("Required clause missing"))
     if code == UNDER_REVIEW:
         return Light(KEY, AMBER, label, _("Under review"))
+    if code == NOT_STARTED:
+        start_on = row.contract_next_start_on
+        return Light(KEY, AMBER, label, _("Signed, starts on %(date)s", date=start_on.isoformat()))
     return Light(KEY, RED, label, _("No contract in force"))
 
 

@@ -65,6 +65,18 @@ def _scenarios(procurement, legal, manager) -> dict[str, tuple[int, str]]:
     vendor = _vendor()
     signed(procurement, legal, manager, vendor=vendor, start_on=date(2025, 1, 1), end_on=TODAY - timedelta(days=1))
     cases["end passed, not yet closed"] = (vendor.id, RED)
+
+    vendor = _vendor()
+    signed(
+        procurement,
+        legal,
+        manager,
+        vendor=vendor,
+        signed_on=TODAY - timedelta(days=2),
+        start_on=TODAY + timedelta(days=14),
+        end_on=TODAY + timedelta(days=400),
+    )
+    cases["signed, term not begun"] = (vendor.id, AMBER)  # issue #18, item 6: was red 'no contract in force'
     return cases
 
 

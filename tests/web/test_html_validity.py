@@ -25,10 +25,6 @@ def demo(app):
     assert result.exit_code == 0, result.output
 
 
-def test_the_sign_in_page_is_valid(client):
-    assert problems(client.get("/auth/login").get_data(as_text=True)) == []
-
-
 def test_main_pages_have_unique_ids_named_fields_and_valid_nesting(app, client, demo):
     found = {}
     pages = checked_pages(app)

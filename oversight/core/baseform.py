@@ -5,6 +5,13 @@ character: a line break pasted into a user's name broke every e-mail header buil
 tab or NUL is never meant. Multi-line fields (``TextAreaField``) may hold line breaks and tabs,
 but no other control characters. Hidden fields are the views' business (``next`` is checked where it
 is used) and passwords are whatever their owner typed.
+
+Several forms on one page never share an id: every field's id starts with the form's own prefix
+(``DecisionForm`` → ``decision-note``, ``ReturnForm`` → ``return-note``), so each label names its own
+field; a page that shows one form class more than once passes ``id_prefix=`` itself. Hidden inputs
+(the CSRF token, the record version) have no label and are rendered without an id. A field that failed
+validation is rendered with ``aria-invalid="true"`` and ``aria-describedby`` naming its error text
+(``<field id>-error``, written by ``_macros/forms.html`` ``field_errors``).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections.abc import Iterator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.widgets import HiddenInput
 
 # C0 controls, DEL, C1 controls and the Unicode line and paragraph separators.
 SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -41,8 +49,42 @@ def has_control_characters(field: Field) -> bool:
     return bool(pattern.search(value))
 
 
+def default_id_prefix(form_class: type) -> str:
+    """``ReviewReturnForm`` → ``review-return-``: the class name in lower case, words joined by hyphens."""
+    name = form_class.__name__.removesuffix("Form") or form_class.__name__
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower() + "-"
+
+
+def error_id(field: Field) -> str:
+    """The id of the element that holds ``field``'s error messages."""
+    return f"{field.id}-error"
+
+
+def accessible_render_kw(field: Field, render_kw: dict) -> dict:
+    """Hidden inputs without an id; an invalid field marked and described by its error text."""
+    if isinstance(field.widget, HiddenInput):
+        return {**render_kw, "id": False}
+    if not field.errors:
+        return render_kw
+    described = render_kw.pop("aria_describedby", None) or render_kw.pop("aria-describedby", None)
+    described_by = " ".join(filter(None, (described, error_id(field))))
+    return {**render_kw, "aria-invalid": "true", "aria-describedby": described_by}
+
+
 class Form(FlaskForm):
-    """Every Oversight form: refuses control characters where they don't belong, next to the field."""
+    """Every Oversight form: refuses control characters where they don't belong, next to the field;
+    ids of its own (``id_prefix``), so that several forms can share a page."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            return super().render_field(field, accessible_render_kw(field, dict(render_kw)))
+
+    def __init__(self, *args, id_prefix: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        prefix = default_id_prefix(type(self)) if id_prefix is None else id_prefix
+        for field in self:
+            field.id = prefix + field.id
+            field.label.field_id = field.id
 
     def validate(self, extra_validators=None) -> bool:
         is_valid = super().validate(extra_validators=extra_validators)

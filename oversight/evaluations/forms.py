@@ -65,14 +65,14 @@ def answers_form(evaluation, **kwargs) -> AnswersFormBase:
 class EvaluationEvidenceForm(EvidenceUploadForm):
     """An evidence file for one item of the evaluation."""
 
-    item_id = SelectField(_l("Checklist item"), validators=[DataRequired()])
+    item_id = SelectField(_l("Checklist item"), validators=[DataRequired(message=_l("Choose a checklist item."))])
 
     def __init__(self, *args, evaluation=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         answers = evaluation.answers if evaluation is not None else []
-        self.item_id.choices = choices(
-            (str(answer.item_id), f"{answer.item.code} {answer.item.text[:40]}") for answer in answers
-        )
+        # A required select starts with an empty option: nothing is attached to an item by default.
+        items = [(str(answer.item_id), f"{answer.item.code} {answer.item.text[:40]}") for answer in answers]
+        self.item_id.choices = choices([("", _l("Choose an item")), *items])
 
 
 class SubmitForm(MyNumberGuardMixin, Form):

@@ -125,11 +125,6 @@ def _source(
     )
 
 
-
-
-
-
-
 def _disposals(number: int, kind: str, *conditions, order_by, since_at=None, since_on=None) -> Select:
     return (
         _source(
@@ -147,7 +142,6 @@ def _disposals(number: int, kind: str, *conditions, order_by, since_at=None, sin
         .join(Vendor, Vendor.id == DisposalItem.vendor_id)
         .where(DisposalItem.confirmed_at.is_(None), *conditions)
     )
-
 
 
 def _audits_due(today: date, config) -> Select:
@@ -196,40 +190,38 @@ def _evaluation_drafts() -> Select:
     )
 
 
-def _contract_drafts() -> Select:
+def _contracts(number: int, kind, since_at, *conditions) -> Select:
+    """Contracts meeting ``conditions`` as one kind of work, titled by number and title, since ``since_at``."""
     return (
         _source(
-            CONTRACT_DRAFT_SOURCE,
-            _draft_kind(Contract.status, CONTRACT_RETURNED, "contract_draft"),
+            number,
+            kind,
             target=Contract.id,
             title=Contract.number,
             detail=Contract.title,
             vendor_name=Vendor.name,
-            since_at=Contract.updated_at,
-            order_by=(Contract.updated_at, Contract.id),
+            since_at=since_at,
+            order_by=(since_at, Contract.id),
         )
         .select_from(Contract)
         .join(Vendor, Vendor.id == Contract.vendor_id)
-        .where(Contract.status.in_((CONTRACT_DRAFT, CONTRACT_RETURNED)))
+        .where(*conditions)
+    )
+
+
+def _contract_drafts() -> Select:
+    return _contracts(
+        CONTRACT_DRAFT_SOURCE,
+        _draft_kind(Contract.status, CONTRACT_RETURNED, "contract_draft"),
+        Contract.updated_at,
+        Contract.status.in_((CONTRACT_DRAFT, CONTRACT_RETURNED)),
     )
 
 
 def _contracts_to_sign() -> Select:
     """Contracts a manager approved: procurement records the signature (締結) and attaches the document."""
-    return (
-        _source(
-            CONTRACT_TO_SIGN,
-            _kind("contract_to_sign"),
-            target=Contract.id,
-            title=Contract.number,
-            detail=Contract.title,
-            vendor_name=Vendor.name,
-            since_at=Contract.approved_at,
-            order_by=(Contract.approved_at, Contract.id),
-        )
-        .select_from(Contract)
-        .join(Vendor, Vendor.id == Contract.vendor_id)
-        .where(Contract.status == CONTRACT_APPROVED)
+    return _contracts(
+        CONTRACT_TO_SIGN, _kind("contract_to_sign"), Contract.approved_at, Contract.status == CONTRACT_APPROVED
     )
 
 
@@ -292,7 +284,6 @@ def _finding_title(row) -> str:
     return row.title if len(row.title) <= 60 else row.title[:59] + "…"
 
 
-
 SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
     AUDITS_DUE: (lambda row: row.vendor_name, "/audits/new?vendor_id={}"),
     FINDING_VERIFICATION: (_finding_title, "/audits/findings/{}"),
@@ -353,9 +344,7 @@ def my_work(user: Any, today: date) -> list[WorkItem]:
     return items
 
 
-def first_work(
-    user: Any, today: date, limit: int | None, config=None, offset: int = 0
-) -> tuple[list[WorkItem], int]:
+def first_work(user: Any, today: date, limit: int | None, config=None, offset: int = 0) -> tuple[list[WorkItem], int]:
     """``limit`` items of ``my_work`` from ``offset`` (all when None) and how many there are in all.
 
     The decisions are merged with the first ``offset + limit`` rows of the ordered union (one query

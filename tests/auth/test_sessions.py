@@ -13,6 +13,7 @@ from oversight.activity.models import ActivityLog
 from oversight.auth import services
 from oversight.auth.models import User, UserRole
 from oversight.extensions import db
+from tests.auth.browsers import copy_cookies, is_sent_to_sign_in, signed_in
 
 NEW_PASSWORD = "plum-lantern-harbour-91"
 
@@ -20,32 +21,6 @@ NEW_PASSWORD = "plum-lantern-harbour-91"
 def _actions(app) -> list[str]:
     with app.app_context():
         return list(db.session.scalars(db.select(ActivityLog.action).order_by(ActivityLog.id)))
-
-
-def _signed_in(app, user, *, remember=False):
-    """A browser signed in as ``user`` through the sign-in form."""
-    client = app.test_client()
-    data = {"email": user.email, "password": user.password}
-    if remember:
-        data["remember"] = "y"
-    assert client.post("/auth/login", data=data).status_code == 302
-    assert client.get("/dashboard").status_code == 200
-    return client
-
-
-def _copy(app, client, *names):
-    """A second browser holding copies of ``client``'s cookies ``names``."""
-    other = app.test_client()
-    for name in names:
-        cookie = client.get_cookie(name)
-        assert cookie is not None, f"no {name} cookie to copy"
-        other.set_cookie(name, cookie.value)
-    return other
-
-
-def _is_sent_to_sign_in(client, path="/dashboard") -> bool:
-    response = client.get(path)
-    return response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
 def _drop_session_cookie(client) -> None:
@@ -64,45 +39,45 @@ def _make_idle(client, minutes=31) -> None:
 
 def test_a_copied_session_cookie_is_refused_after_sign_out(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user)
-    copy = _copy(app, browser, "session")
+    browser = signed_in(app, user)
+    copy = copy_cookies(app, browser, "session")
     assert copy.get("/dashboard").status_code == 200  # the copy works while the session lasts
     browser.post("/auth/logout")
-    assert _is_sent_to_sign_in(copy)
-    assert _is_sent_to_sign_in(browser)
+    assert is_sent_to_sign_in(copy)
+    assert is_sent_to_sign_in(browser)
 
 
 def test_a_copied_remember_cookie_alone_is_refused_after_sign_out(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user, remember=True)
-    assert _copy(app, browser, "remember_token").get("/dashboard").status_code == 200
-    copy = _copy(app, browser, "remember_token")
+    browser = signed_in(app, user, remember=True)
+    assert copy_cookies(app, browser, "remember_token").get("/dashboard").status_code == 200
+    copy = copy_cookies(app, browser, "remember_token")
     browser.post("/auth/logout")
-    assert _is_sent_to_sign_in(copy)
+    assert is_sent_to_sign_in(copy)
     assert _actions(app)[-1] == "auth.logout"  # the refused copy signed nobody in
 
 
 def test_sign_out_ends_the_sessions_on_other_computers(app, make_user):
     user = make_user("viewer")
-    office = _signed_in(app, user, remember=True)
-    home = _signed_in(app, user, remember=True)
+    office = signed_in(app, user, remember=True)
+    home = signed_in(app, user, remember=True)
     home.post("/auth/logout")
-    assert _is_sent_to_sign_in(office)
+    assert is_sent_to_sign_in(office)
     _drop_session_cookie(office)
-    assert _is_sent_to_sign_in(office)  # its remember-me cookie ended too
-    assert _signed_in(app, user).get("/dashboard").status_code == 200  # signing in again works
+    assert is_sent_to_sign_in(office)  # its remember-me cookie ended too
+    assert signed_in(app, user).get("/dashboard").status_code == 200  # signing in again works
 
 
 def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user)
-    other = _signed_in(app, user, remember=True)
-    stolen_cookie = _copy(app, other, "remember_token")
+    browser = signed_in(app, user)
+    other = signed_in(app, user, remember=True)
+    stolen_cookie = copy_cookies(app, other, "remember_token")
     data = {"current_password": user.password, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
     assert browser.post("/auth/password", data=data).status_code == 302
     assert browser.get("/dashboard").status_code == 200
-    assert _is_sent_to_sign_in(other)
-    assert _is_sent_to_sign_in(stolen_cookie)
+    assert is_sent_to_sign_in(other)
+    assert is_sent_to_sign_in(stolen_cookie)
 
 
 def test_sign_out_does_not_make_an_administrators_open_form_stale(app_ctx, make_user):
@@ -121,7 +96,7 @@ def test_sign_out_does_not_make_an_administrators_open_form_stale(app_ctx, make_
 
 def test_the_remember_cookie_signs_in_again_into_a_new_logged_session_after_idle_timeout(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user, remember=True)
+    browser = signed_in(app, user, remember=True)
     _drop_session_cookie(browser)
     assert browser.get("/dashboard").status_code == 200
     assert _actions(app)[-1] == "auth.remember_login"
@@ -134,7 +109,7 @@ def test_the_remember_cookie_signs_in_again_into_a_new_logged_session_after_idle
 
 def test_an_idle_session_with_the_remember_cookie_is_replaced_by_a_new_one(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user, remember=True)
+    browser = signed_in(app, user, remember=True)
     _make_idle(browser)
     assert browser.get("/dashboard").status_code == 200
     assert _actions(app)[-2:] == ["auth.idle_timeout", "auth.remember_login"]
@@ -145,14 +120,14 @@ def test_an_idle_session_with_the_remember_cookie_is_replaced_by_a_new_one(app, 
 
 def test_an_idle_session_without_the_remember_cookie_still_ends(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user)
+    browser = signed_in(app, user)
     _make_idle(browser)
-    assert _is_sent_to_sign_in(browser)
+    assert is_sent_to_sign_in(browser)
     assert "auth.remember_login" not in _actions(app)
 
 
 @pytest.mark.parametrize("roles", [("admin",), ("manager",), ("procurement", "manager")])
-def test_administrators_and_managers_are_not_kept_signed_in(app, make_user, roles):
+def test_administrators_and_managers_are_not_keptsigned_in(app, make_user, roles):
     user = make_user(*roles)
     browser = app.test_client()
     response = browser.post(
@@ -162,13 +137,13 @@ def test_administrators_and_managers_are_not_kept_signed_in(app, make_user, role
     assert "ログイン状態を保持しません" in response.get_data(as_text=True)
     assert browser.get_cookie("remember_token") is None
     _drop_session_cookie(browser)
-    assert _is_sent_to_sign_in(browser)
+    assert is_sent_to_sign_in(browser)
 
 
 def test_a_remember_cookie_from_before_the_manager_role_is_refused(app, make_user):
     """A cookie issued earlier (before this policy, or by a role given without a role change)."""
     user = make_user("viewer")
-    browser = _signed_in(app, user, remember=True)
+    browser = signed_in(app, user, remember=True)
     with app.app_context():
         db.session.add(UserRole(user_id=user.id, role="manager"))  # not through update_user: the token stays
         db.session.commit()
@@ -182,12 +157,12 @@ def test_a_remember_cookie_from_before_the_manager_role_is_refused(app, make_use
 
 def test_an_idle_managers_old_remember_cookie_is_refused(app, make_user):
     user = make_user("viewer")
-    browser = _signed_in(app, user, remember=True)
+    browser = signed_in(app, user, remember=True)
     with app.app_context():
         db.session.add(UserRole(user_id=user.id, role="manager"))
         db.session.commit()
     _make_idle(browser)
-    assert _is_sent_to_sign_in(browser)
+    assert is_sent_to_sign_in(browser)
     assert _actions(app)[-2:] == ["auth.idle_timeout", "auth.remember_refused"]
     assert browser.get_cookie("remember_token") is None
 

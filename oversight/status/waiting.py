@@ -8,6 +8,7 @@ manager is neither shown nor reminded of what they may not decide (separation of
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 from itertools import groupby
 
 from sqlalchemy import Select, cast, literal, null, union_all
@@ -29,9 +30,11 @@ WAITING_ROLES = frozenset().union(*(source.ROLES for source in SOURCES))
 SOURCE = "waiting_source"
 
 
-def _one_statement(sources: list) -> Select:
+@lru_cache(maxsize=32)
+def _one_statement(sources: tuple) -> Select:
     """The queues of ``sources`` as one ``UNION ALL``: each queue's columns, the others' as typed NULLs,
-    ordered by queue and each queue's own order."""
+    ordered by queue and each queue's own order. The queues take no parameters, so the statement (not
+    its rows) is built once per process for each set of queues."""
     queries = [source.query() for source in sources]
     columns: dict[str, object] = {}
     for query in queries:
@@ -53,7 +56,7 @@ def _one_statement(sources: list) -> Select:
 
 def waiting_items(session: Session, roles: Collection[str] | None = None) -> Iterator[Waiting]:
     """Every item waiting, or only those of the queues that wait for one of ``roles``, in one statement."""
-    sources = [source for source in SOURCES if roles is None or source.ROLES & set(roles)]
+    sources = tuple(source for source in SOURCES if roles is None or source.ROLES & set(roles))
     if not sources:
         return
     rows = session.execute(_one_statement(sources))

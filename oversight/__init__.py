@@ -51,6 +51,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     install_features(app)
+    install_stored_status()
+
+
+def install_stored_status() -> None:
+    """Keep each vendor's stored duty states current in every transaction (``status.store``)."""
+    from oversight.status import store
+
+    store.install()
 
 
 def install_features(app: Flask) -> None:
@@ -129,11 +137,13 @@ def register_commands(app: Flask) -> None:
     from oversight.reminders.cli import reminders_cli
     from oversight.reports.cli import reports_cli
     from oversight.scheduler import scheduler_cli
+    from oversight.status.cli import status_cli
 
     for group in (users_cli, demo_cli, checklists_cli, reminders_cli, scheduler_cli):
         app.cli.add_command(group)
     app.cli.add_command(contracts_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(status_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -12,6 +12,7 @@ from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.reminders.models import ReminderLog, SchedulerLease
+from oversight.status.models import VendorState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
@@ -45,4 +46,5 @@ __all__ = [
     "Vendor",
     "VendorCertification",
     "VendorContact",
+    "VendorState",
 ]

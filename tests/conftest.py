@@ -24,6 +24,7 @@ from oversight.auth import services as auth_services
 from oversight.auth.roles import ALL_ROLES
 from oversight.config import TestConfig
 from oversight.extensions import db
+from oversight.status import store as status_store
 
 TEST_PASSWORD = "correct-horse-battery-42"
 
@@ -74,8 +75,13 @@ def _empty_database_after_test(app) -> Iterator[None]:
     yield
     with app.app_context():
         db.session.remove()
+        # Every test checks the stored vendor states (``status.store``) against a fresh judgement:
+        # whatever a test changed, the session hook must have re-judged the vendors it touched.
+        stale = status_store.mismatches()
+        db.session.remove()
         empty_all_tables()
         db.session.remove()
+    assert not stale, f"stored vendor states differ from a fresh judgement: {stale}"
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Coverage: how much of the oversight is in place, as counts computed by SQL aggregates.
 
 Every number here is the size of a list page with the filter named in ``links``, so a click on
-a figure shows exactly the rows behind it. The counts come from one statement that judges every light
-of every active vendor once (``status.lights.colour_counts``: each duty's one SQL rule, the same the
-vendor list shows and filters by) and carries the other counts as scalar subqueries.
+a figure shows exactly the rows behind it. The counts come from one statement that counts the stored
+states of every active vendor (``status.store``: each duty's one SQL rule, judged when the vendor's
+records change and at the day boundary; the vendor list filters by the same stored states) and
+carries the other counts as scalar subqueries.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from oversight.contracts.models import SIGNED, Contract
 from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
-from oversight.status import lights as status_lights
+from oversight.status import store as status_store
 from oversight.subcontracts import violations as subcontract_violations
 from oversight.vendors.models import ACTIVE, Vendor
 
@@ -114,9 +115,8 @@ def coverage(today: date) -> Coverage:
             .where(Finding.status.in_(UNRESOLVED), Finding.severity == severity)
             .scalar_subquery()
         )
-    # Every light of every active vendor judged once (each duty's one SQL rule), the other counts
-    # read in the same statement.
-    counts, row = status_lights.colour_counts_and(Vendor.status == ACTIVE, today, columns)
+    # Every active vendor's stored lights counted, the other counts read in the same statement.
+    counts, row = status_store.colour_counts_and(Vendor.status == ACTIVE, today, columns)
     for parameter, key, _label in DUTIES:
         row.update({f"{parameter}_{state}": counts[key][state] for state in LIGHT_STATES})
     # Not red = the vendor list's "status=active" minus its "<duty>=red" filter.

@@ -2,8 +2,9 @@
 
 Each duty feature owns its rule (its ``lights`` module: facts read by SQL and a ``CASE`` over them
 giving a state code); this module only composes them. One statement reads every light of a page of
-vendors (:func:`vendor_lights`); the list filters (:func:`condition`), the dashboard's counts
-(:func:`colour_counts`), the register PDF and the vendor pages use the same rules.
+vendors (:func:`vendor_lights`). The same rules judge every vendor into the stored states of
+:mod:`oversight.status.store`, which the list filters, the dashboard's counts and the register PDF
+read (one rule: the stored codes are its results).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import CTE, ColumnElement, Select, bindparam, func, literal, true
+from sqlalchemy import CTE, ColumnElement, Select, bindparam
 
 from oversight.audits import lights as monitoring
 from oversight.audits import settings as audit_settings
 from oversight.contracts import lights as contract
 from oversight.core.i18n import translator
-from oversight.core.lights import COLOURS, Light, LightRule, codes_of
+from oversight.core.lights import Light, LightRule
 from oversight.disposals import lights as disposal
 from oversight.evaluations import lights as selection
 from oversight.extensions import db
@@ -54,12 +55,12 @@ class VendorLights:
         return iter((self.selection, self.contract, self.monitoring, self.subcontract, self.disposal))
 
 
-def _vendors(*conditions: ColumnElement[bool]) -> Select:
+def vendor_set(*conditions: ColumnElement[bool]) -> Select:
     # Never correlated with an enclosing query on vendors: it is the set of vendors a statement is about.
     return db.select(Vendor.id).where(*conditions).correlate(None)
 
 
-def _facts(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bool = False) -> CTE:
+def facts_cte(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bool = False) -> CTE:
     """Each vendor of ``vendors`` with the facts of the ``keys`` rules, computed once (a materialised CTE)."""
     query = db.select(Vendor.id).where(Vendor.id.in_(vendors))
     columns = list(incident_status.facts_columns(Vendor.id)) if incidents else []
@@ -72,16 +73,16 @@ def _facts(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bo
 
 def lights_query(vendor_ids: list[int], today: date, keys: tuple[str, ...] = KEYS) -> Select:
     """One statement: each vendor's facts, each duty's state code (``<key>_code``) and what its words read."""
-    return _statement(keys, today, _settings_key()).params(vendor_ids=list(vendor_ids))
+    return _statement(keys, today, settings_key()).params(vendor_ids=list(vendor_ids))
 
 
 def _execute_lights(vendor_ids: list[int], today: date, keys: tuple[str, ...]):
     # The statement object is reused (and its cache key with it): building and hashing this tree of
     # subqueries cost a list page more than running it.
-    return db.session.execute(_statement(keys, today, _settings_key()), {"vendor_ids": list(vendor_ids)})
+    return db.session.execute(_statement(keys, today, settings_key()), {"vendor_ids": list(vendor_ids)})
 
 
-def _settings_key() -> str:
+def settings_key() -> str:
     """The settings that shape the rules' SQL (the audit intervals and warning days), as a cache key."""
     return repr(audit_settings.current())
 
@@ -90,8 +91,8 @@ def _settings_key() -> str:
 def _statement(keys: tuple[str, ...], today: date, _settings: str) -> Select:
     """The lights statement for ``keys`` on ``today`` under the current settings (``_settings`` keys the
     cache), the vendors' ids bound as ``vendor_ids``."""
-    vendors = _vendors(Vendor.id.in_(bindparam("vendor_ids", expanding=True)))
-    facts = _facts(vendors, today, keys, incidents=keys == KEYS)
+    vendors = vendor_set(Vendor.id.in_(bindparam("vendor_ids", expanding=True)))
+    facts = facts_cte(vendors, today, keys, incidents=keys == KEYS)
     columns = []
     for key in keys:
         for name, column in RULES[key].columns(facts.c, today).items():
@@ -119,39 +120,3 @@ def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light
     rule = RULES[key]
     rows = _execute_lights(vendor_ids, today, (key,))
     return {row.id: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for row in rows}
-
-
-def condition(key: str, colour: str, today: date) -> ColumnElement[bool]:
-    """A WHERE condition on :class:`Vendor`: the vendors whose ``key`` light is ``colour``."""
-    facts = _facts(_vendors(), today, (key,))
-    code = RULES[key].columns(facts.c, today)["code"]
-    return Vendor.id.in_(db.select(facts.c.id).where(code.in_(codes_of(RULES[key].COLOURS, colour))))
-
-
-def colour_counts(vendor_condition: ColumnElement[bool], today: date) -> dict[str, dict[str, int]]:
-    """How many vendors meeting ``vendor_condition`` have each colour of each light, in one statement."""
-    counts, _figures = colour_counts_and(vendor_condition, today, {})
-    return counts
-
-
-def colour_counts_and(
-    vendor_condition: ColumnElement[bool], today: date, figures: dict[str, ColumnElement]
-) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """:func:`colour_counts`, and ``figures`` (other scalar subqueries, e.g. the dashboard's other
-    counts) read in the same statement and returned by name."""
-    facts = _facts(_vendors(vendor_condition), today, KEYS)
-    codes = [RULES[key].columns(facts.c, today)["code"].label(key) for key in KEYS]
-    states = db.select(*codes).subquery("states")
-    grouped = db.select(*states.c, func.count().label("vendors")).group_by(*states.c).subquery("grouped")
-    # One row at least (no vendor: no group), each carrying the figures.
-    extra = [value.label(f"figure_{name}") for name, value in figures.items()]
-    one = db.select(literal(1).label("one")).subquery("one")
-    query = db.select(*grouped.c, *extra).select_from(one.outerjoin(grouped, true()))
-    counts = {key: dict.fromkeys(COLOURS, 0) for key in KEYS}
-    values: dict[str, int] = {}
-    for row in db.session.execute(query):
-        values = {name: row._mapping[f"figure_{name}"] for name in figures}
-        if row.vendors:
-            for key in KEYS:
-                counts[key][RULES[key].COLOURS[row._mapping[key]]] += row.vendors
-    return counts, values

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from oversight.core.lights import COLOURS
-from oversight.status import lights
+from oversight.status import store
 from oversight.vendors import services
 
 # The list filter's parameter for each light (kept as published in links and bookmarks).
@@ -24,11 +24,10 @@ FILTERS = {
 def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
     """The register list's query for the filter form's data, the light filters in SQL."""
     owner = filters.get("owner") or ""
-    conditions = tuple(
-        lights.condition(key, filters[parameter], today)
-        for parameter, key in FILTERS.items()
-        if filters.get(parameter) in COLOURS
-    )
+    wanted = [(key, filters[parameter]) for parameter, key in FILTERS.items() if filters.get(parameter) in COLOURS]
+    if wanted:
+        store.ensure_current(today)
+    conditions = tuple(store.condition(key, colour) for key, colour in wanted)
     return services.vendor_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",

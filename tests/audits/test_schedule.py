@@ -12,9 +12,10 @@ from oversight.audits import settings as audit_settings
 from oversight.audits.models import SIGNED_OFF
 from oversight.audits.schedule import VendorFacts, add_months
 from oversight.extensions import db
-from oversight.status.lights import condition, duty_lights, lights_query
+from oversight.status.lights import duty_lights, lights_query
 from oversight.vendors.models import Vendor
 from tests.audits.helpers import TODAY, active_vendor, finding, recording, signed_off, user
+from tests.status.filters import condition
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from oversight.extensions import db
 from oversight.status import lights as status_lights
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import TODAY, drafted, judge_all, people, signed, submitted
+from tests.status.filters import condition as light_filter
 from tests.vendors.factories import create_vendor
 
 
@@ -88,7 +89,7 @@ def test_lights_and_filter_agree(app_ctx):
     for name, (vendor_id, expected) in cases.items():
         assert computed[vendor_id].state == expected, name
     for state in (GREEN, AMBER, RED):
-        condition = status_lights.condition("contract", state, TODAY)
+        condition = light_filter("contract", state, TODAY)
         selected = set(db.session.scalars(db.select(Vendor.id).where(condition)))
         assert selected == {vendor_id for vendor_id, expected in cases.values() if expected == state}, state
 

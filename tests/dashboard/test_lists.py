@@ -12,7 +12,7 @@ from oversight.dashboard import services, views
 from oversight.disposals import services as disposal_services
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
-from oversight.status import lights as status_lights
+from oversight.status import store as status_store
 from oversight.subcontracts import queries, violations
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import pdf
@@ -122,11 +122,10 @@ def test_the_subcontract_light_counts_follow_the_chains(app_ctx):
     team.consented(team.node(), expires_on=TODAY + timedelta(days=5))
     team.consented(team.node())
     db.session.flush()
-    counts = status_lights.colour_counts(Vendor.id.is_not(None), TODAY)["subcontract"]
+    counts = status_store.colour_counts(Vendor.id.is_not(None), TODAY)["subcontract"]
     for state in ("green", "amber", "red"):
-        expected = db.session.scalar(
-            db.select(func.count(Vendor.id)).where(status_lights.condition("subcontract", state, TODAY))
-        )
+        in_state = status_store.condition("subcontract", state)
+        expected = db.session.scalar(db.select(func.count(Vendor.id)).where(in_state))
         assert counts[state] == expected, state
     assert {state: counts[state] for state in ("green", "amber", "red")} == {"green": 1, "amber": 2, "red": 3}
 

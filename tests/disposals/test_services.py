@@ -14,6 +14,7 @@ from oversight.extensions import db
 from oversight.status import lights as status_lights
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import NOW, TODAY, pdf, people, signed, user
+from tests.status.filters import condition as light_filter
 from tests.vendors.factories import create_vendor
 
 CERTIFICATE = {
@@ -137,7 +138,7 @@ def test_disposal_light_states_and_filter(app_ctx):
     for name, (vendor_id, expected) in cases.items():
         assert computed[vendor_id].state == expected, name
     for state in (GREEN, AMBER, RED):
-        condition = status_lights.condition("disposal", state, TODAY)
+        condition = light_filter("disposal", state, TODAY)
         selected = set(db.session.scalars(db.select(Vendor.id).where(condition)))
         assert selected == {vendor_id for vendor_id, expected in cases.values() if expected == state}, state
 

@@ -7,8 +7,9 @@ from oversight.demo.checklists import seed_checklists
 from oversight.demo.users import seed_users
 from oversight.demo.vendors import seed_vendors
 from oversight.extensions import db
-from oversight.status.lights import condition, duty_lights
+from oversight.status.lights import duty_lights
 from oversight.vendors.models import Vendor
+from tests.status.filters import condition
 
 TODAY = date(2026, 11, 26)
 

@@ -20,9 +20,10 @@ from oversight.evaluations.models import (
     SUBMITTED,
 )
 from oversight.extensions import db
-from oversight.status.lights import condition, duty_lights
+from oversight.status.lights import duty_lights
 from oversight.vendors.models import ACTIVE, CANDIDATE, ENDED, EVALUATING, SELECTED, Vendor
 from tests.evaluations.helpers import NOW, TODAY, answer_all, started, submitted, user
+from tests.status.filters import condition
 from tests.vendors.factories import create_vendor
 
 

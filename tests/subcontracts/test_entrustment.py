@@ -15,6 +15,7 @@ from oversight.status import lights as status_lights
 from oversight.subcontracts import lights, queries, services
 from oversight.subcontracts.models import Subcontract
 from oversight.vendors.models import Vendor
+from tests.status.filters import condition as light_filter
 from tests.subcontracts.helpers import TODAY, Team
 from tests.vendors.factories import create_vendor
 
@@ -46,7 +47,7 @@ def test_entrusted_node_awaiting_a_decision_is_a_violation_everywhere(team):
     vendor_lights = _vendor_light(team, node)
     assert vendor_lights[team.contractor.id].state == RED and vendor_lights[node.vendor_id].state == RED
     assert node.id in {violation.node.id for violation in queries.violations(TODAY)}
-    condition = status_lights.condition("subcontract", RED, TODAY)
+    condition = light_filter("subcontract", RED, TODAY)
     assert db.session.scalar(db.select(Vendor.id).where(condition, Vendor.id == node.vendor_id)) == node.vendor_id
 
 

@@ -15,6 +15,7 @@ from oversight.subcontracts.models import APPROVED, REFUSED, REVIEWED, REVOKED
 from oversight.subcontracts.services import SubcontractRuleError
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import approve_selection, user
+from tests.status.filters import condition as light_filter
 from tests.subcontracts.helpers import NOW, TODAY, Team, request_values
 from tests.vendors.factories import create_vendor
 
@@ -228,7 +229,7 @@ def test_vendor_light_is_the_worst_node_and_filters_alike(team):
     lights = status_lights.duty_lights("subcontract", all_ids, TODAY)
     assert lights[team.contractor.id].state == AMBER
     for state in (GREEN, AMBER, RED, GREY):
-        condition = status_lights.condition("subcontract", state, TODAY)
+        condition = light_filter("subcontract", state, TODAY)
         selected = set(db.session.scalars(db.select(Vendor.id).where(Vendor.id.in_(all_ids), condition)))
         expected = {vendor_id for vendor_id, light in lights.items() if light.state == state}
         assert selected == expected, state

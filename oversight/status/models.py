@@ -1,0 +1,34 @@
+"""Each vendor's five duty states, stored (``status.store`` keeps them current)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from oversight.extensions import db
+
+
+class VendorState(db.Model):
+    """The state code of each duty light of one vendor, as judged on ``as_of`` under the rule settings
+    ``rules`` (a digest of the settings that shape the rules' SQL).
+
+    Derived data: written only by :mod:`oversight.status.store`, in the same transaction as the
+    records it is derived from, and again at the day boundary. A row whose ``as_of`` or ``rules`` is
+    not today's is recomputed before it is read.
+    """
+
+    __tablename__ = "vendor_states"
+
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), primary_key=True)
+    selection: Mapped[str] = mapped_column(String(30), nullable=False)
+    contract: Mapped[str] = mapped_column(String(30), nullable=False)
+    monitoring: Mapped[str] = mapped_column(String(30), nullable=False)
+    subcontract: Mapped[str] = mapped_column(String(30), nullable=False)
+    disposal: Mapped[str] = mapped_column(String(30), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    rules: Mapped[str] = mapped_column(String(40), nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<VendorState {self.vendor_id} {self.as_of}>"

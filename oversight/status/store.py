@@ -81,9 +81,8 @@ def _judgement(today: date, _settings: str, every_vendor: bool) -> Select:
     return db.select(facts.c.id.label("vendor_id"), *codes).where(true()).order_by(facts.c.id)
 
 
-def _upsert(judgement: Select, today: date, digest: str):
+def _upsert(judgement: Select, today: date, digest: str, dialect: str):
     """INSERT … SELECT … ON CONFLICT (vendor_id) DO UPDATE: the dialect's upsert of the judged rows."""
-    dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -98,36 +97,43 @@ def _upsert(judgement: Select, today: date, digest: str):
     )
 
 
-def _lock(vendor_ids: list[int] | None) -> None:
+def _lock(session: Session, vendor_ids: list[int] | None) -> None:
     """On PostgreSQL, lock the rows about to be rewritten (in id order), so that the judgement, read
     by the next statement, sees what a concurrent transaction on the same vendors committed."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if _dialect(session) != "postgresql":
         return
     query = db.select(VendorState.vendor_id).order_by(VendorState.vendor_id).with_for_update()
     if vendor_ids is not None:
         query = query.where(VendorState.vendor_id.in_(vendor_ids))
-    db.session.execute(query).all()
+    session.execute(query).all()
 
 
-def refresh(vendor_ids: Iterable[int], today: date | None = None) -> int:
-    """Judge ``vendor_ids`` again and store their states; the number of vendors."""
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def refresh(vendor_ids: Iterable[int], today: date | None = None, session: Session | None = None) -> int:
+    """Judge ``vendor_ids`` again and store their states in ``session``'s transaction (the app's
+    session by default); the number of vendors."""
+    session = db.session() if session is None else session
     ids = sorted(set(vendor_ids))
     if not ids:
         return 0
     today = today or local_today()
-    settings = lights.settings_key()
-    _lock(ids)
-    statement = _upsert(_judgement(today, settings, False), today, rules_digest())
-    db.session.execute(statement, {"vendor_ids": ids})
+    _lock(session, ids)
+    statement = _upsert(_judgement(today, lights.settings_key(), False), today, rules_digest(), _dialect(session))
+    session.execute(statement, {"vendor_ids": ids})
     return len(ids)
 
 
-def refresh_all(today: date | None = None) -> int:
+def refresh_all(today: date | None = None, session: Session | None = None) -> int:
     """Judge every vendor again and store their states (the day boundary); the number of vendors."""
+    session = db.session() if session is None else session
     today = today or local_today()
-    _lock(None)
-    db.session.execute(_upsert(_judgement(today, lights.settings_key(), True), today, rules_digest()))
-    return db.session.execute(db.select(func.count()).select_from(VendorState)).scalar_one()
+    _lock(session, None)
+    judgement = _judgement(today, lights.settings_key(), True)
+    session.execute(_upsert(judgement, today, rules_digest(), _dialect(session)))
+    return session.execute(db.select(func.count()).select_from(VendorState)).scalar_one()
 
 
 def _stale(today: date) -> ColumnElement[bool]:
@@ -290,7 +296,7 @@ def apply_pending(session: Session) -> None:
     if not touched or not any(touched.values()):
         return
     if touched["all"]:
-        refresh_all()
+        refresh_all(session=session)
         session.info.pop(INFO_KEY, None)
         return
     vendor_ids = set(touched["vendor"])
@@ -298,7 +304,7 @@ def apply_pending(session: Session) -> None:
         found = session.execute(touched_vendors(touched["contract"], touched["subcontract"])).scalars()
         vendor_ids |= {vendor_id for vendor_id in found if vendor_id is not None}
     existing = session.execute(db.select(Vendor.id).where(Vendor.id.in_(vendor_ids))).scalars().all()
-    refresh(existing)
+    refresh(existing, session=session)
     session.info.pop(INFO_KEY, None)  # the refresh's own flushes noted nothing of interest
 
 

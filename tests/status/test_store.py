@@ -6,14 +6,21 @@ vendor's records, re-judged at the day boundary and after a settings change, and
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from datetime import timedelta
 
-from sqlalchemy import func
+import pytest
+from sqlalchemy import func, text
+from sqlalchemy.orm import Session
 
 from oversight.admin import settings as admin_settings
 from oversight.audits import settings as audit_settings
-from oversight.core.timeutil import local_today
-from oversight.evaluations.models import Evaluation
+from oversight.checklists import services as checklist_services
+from oversight.checklists.models import SELECTION
+from oversight.core.timeutil import local_today, utcnow
+from oversight.evaluations.models import APPROVED, Evaluation
 from oversight.extensions import db
 from oversight.scheduler import run_daily
 from oversight.status import store
@@ -110,9 +117,7 @@ def test_a_settings_change_is_seen_at_once(app_ctx):
     db.session.commit()
     before = store.rules_digest()
     rows = admin_settings.stored_settings()
-    admin_settings.save_settings(
-        {"audit.warning_days": 45}, actor=None, state=admin_settings.edit_state(rows)
-    )
+    admin_settings.save_settings({"audit.warning_days": 45}, actor=None, state=admin_settings.edit_state(rows))
     db.session.commit()
     assert store.rules_digest() != before
     assert store.ensure_current(today) >= 1
@@ -145,3 +150,69 @@ def test_flask_status_check_and_refresh(app, app_ctx):
     assert runner.invoke(args=["status", "check"]).exit_code == 0
     db.session.expire_all()
     assert db.session.scalar(db.select(func.count()).select_from(VendorState)) >= 1
+
+
+def _wait_until_another_transaction_waits_for_a_lock() -> None:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 120
+    with db.engine.connect() as connection:
+        while connection.execute(query).scalar_one() == 0:
+            assert time.monotonic() < deadline, "transaction B never waited for A's row"
+            time.sleep(0.05)
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"), reason="row locks: PostgreSQL"
+)
+def test_two_transactions_changing_one_vendor_store_both_changes(app, app_ctx):
+    """Transaction A approves the vendor's selection and re-judges it, holding the vendor's row;
+    transaction B renames the vendor meanwhile and commits after A. B's judgement must include A's
+    approval: B locks the row first, so it judges after A committed (without the lock B's statement
+    would read the data as before A and write the selection back to "none")."""
+    vendor = create_vendor(name="株式会社同時")
+    template_id = checklist_services.current_template(SELECTION).id
+    db.session.commit()
+    vendor_id = vendor.id
+    a_holds_lock, b_started = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def transaction_a():
+        try:
+            with app.app_context(), Session(db.engine) as session:
+                session.add(
+                    Evaluation(
+                        vendor_id=vendor_id,
+                        template_id=template_id,
+                        status=APPROVED,
+                        decided_at=utcnow(),
+                        valid_until=local_today() + timedelta(days=300),
+                    )
+                )
+                session.flush()
+                store.apply_pending(session)  # judged and row locked, not yet committed
+                a_holds_lock.set()
+                b_started.wait(120)
+                _wait_until_another_transaction_waits_for_a_lock()
+                session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    def transaction_b():
+        try:
+            a_holds_lock.wait(120)
+            with app.app_context(), Session(db.engine) as session:
+                session.get(Vendor, vendor_id).representative = "同時 変更子"
+                b_started.set()
+                session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=transaction_a), threading.Thread(target=transaction_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert not errors
+    assert _stored(vendor_id).selection == "valid"

@@ -21,7 +21,6 @@ from oversight.disposals import services as disposal_services
 from oversight.evaluations import rules as evaluation_rules
 from oversight.incidents import rules as incident_rules
 from oversight.reminders import approval_rules
-from oversight.status import store as status_store
 from oversight.subcontracts import rules as subcontract_rules
 from oversight.vendors import rules as vendor_rules
 
@@ -53,9 +52,6 @@ def build_registry() -> Registry:
         ),
         _rules_feature("incidents", incident_rules, evidence_owners=_readable_by_everyone("incident", "incident_step")),
         _rules_feature("reminders", approval_rules),
-        # After the jobs that change records (their vendors are judged as they commit), before the
-        # snapshot that counts the lights: every vendor judged on the new day.
-        Feature("status", daily_jobs=(status_store.daily_refresh,)),
         Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
         Feature("general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),)),
     ))

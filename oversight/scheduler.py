@@ -29,6 +29,7 @@ from oversight.core import registry
 from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.reminders import services as reminder_services
+from oversight.status import store as status_store
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,20 @@ def run_daily(app: Flask) -> None:
         db.session.remove()
 
 
+def run_day_boundary(app: Flask) -> None:
+    """Just after midnight: every vendor's lights judged on the new day (``status.store``), so that no
+    reader has to."""
+    with app.app_context():
+        try:
+            count = status_store.refresh_all(local_today())
+            db.session.commit()
+            log.info("Vendor states judged on the new day: %d vendors", count)
+        except Exception:
+            db.session.rollback()
+            log.exception("Judging the vendor states on the new day failed (readers will re-judge)")
+        db.session.remove()
+
+
 def run_retry(app: Flask) -> None:
     """The frequent job: send the reminders whose earlier attempt failed."""
     with app.app_context():
@@ -79,6 +94,8 @@ def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = Backgroun
     )
     scheduler.add_job(run_daily, CronTrigger(hour=at.hour, minute=at.minute, timezone=zone), args=[app],
                       id="daily", name="Daily jobs and reminder sweep", replace_existing=True)
+    scheduler.add_job(run_day_boundary, CronTrigger(hour=0, minute=0, second=30, timezone=zone), args=[app],
+                      id="status.day", name="Vendor states judged on the new day", replace_existing=True)
     scheduler.add_job(run_retry, IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone), args=[app],
                       id="reminders.retry", name="Retry failed reminders", replace_existing=True)
     return scheduler

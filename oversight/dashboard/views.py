@@ -28,7 +28,9 @@ def root():
 @role_required()
 def index():
     """What the signed-in user must do, what is late or falling due, and how complete the oversight is."""
-    return render_template("dashboard/index.html", **services.dashboard(current_user, local_today()))
+    context = services.dashboard(current_user, local_today())
+    db.session.commit()  # keeps vendor states re-judged here when the midnight job did not run (status.store)
+    return render_template("dashboard/index.html", **context)
 
 
 @bp.route("/dashboard/due")

@@ -11,7 +11,8 @@ them and keeps their results:
   writes their rows in the same transaction (on PostgreSQL after locking them, so two transactions
   changing one vendor write in turn, each from what the other committed);
 * **at the day boundary**: the lights depend on the date (an audit falls due, an evaluation
-  expires), so the daily job judges every vendor again, and a reader first re-judges every row
+  expires), so a scheduler job judges every vendor again just after midnight
+  (``scheduler.run_day_boundary``), and a reader first re-judges every row
   whose ``as_of`` is not today or whose ``rules`` digest is not the current settings'
   (:func:`ensure_current`; one indexed count when everything is current).
 
@@ -155,11 +156,6 @@ def ensure_current(today: date) -> int:
         ids = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(_stale(today))
         refresh(db.session.execute(ids).scalars(), today)
     return stale
-
-
-def daily_refresh(today: date, now=None) -> None:
-    """The scheduler's daily hook: every vendor judged on the new day."""
-    refresh_all(today)
 
 
 def judged(vendor_ids: Iterable[int], today: date) -> dict[int, tuple[str, ...]]:

@@ -22,7 +22,7 @@ from oversight.checklists.models import SELECTION
 from oversight.core.timeutil import local_today, utcnow
 from oversight.evaluations.models import APPROVED, Evaluation
 from oversight.extensions import db
-from oversight.scheduler import run_daily
+from oversight.scheduler import build_scheduler, run_day_boundary
 from oversight.status import store
 from oversight.status.models import VendorState
 from oversight.vendors.models import Vendor
@@ -95,17 +95,19 @@ def test_the_day_boundary_re_judges_before_reading(app_ctx):
     assert store.ensure_current(later) == 0  # nothing stale any more: one count, no re-judging
 
 
-def test_the_daily_job_re_judges_every_vendor(app, app_ctx):
+def test_the_midnight_job_re_judges_every_vendor(app, app_ctx):
     vendors = [create_vendor(name=f"株式会社日次{number}") for number in range(3)]
     db.session.commit()
     yesterday = local_today() - timedelta(days=1)
     db.session.execute(db.update(VendorState).values(as_of=yesterday))  # as if judged yesterday
     db.session.commit()
-    run_daily(app)
+    run_day_boundary(app)
     db.session.expire_all()
     ids = [vendor.id for vendor in vendors]
     days = set(db.session.scalars(db.select(VendorState.as_of).where(VendorState.vendor_id.in_(ids))))
     assert days == {local_today()}
+    job = build_scheduler(app).get_job("status.day")
+    assert (job.trigger.fields[5].expressions[0].first, job.trigger.fields[6].expressions[0].first) == (0, 0)
 
 
 def test_a_settings_change_is_seen_at_once(app_ctx):

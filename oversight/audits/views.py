@@ -83,7 +83,7 @@ def _detail(audit: Audit, status: int = 200, **forms):
 def index():
     """Upcoming and overdue audits per vendor, with filters, sort and pagination."""
     form = ScheduleFilterForm(request.args)
-    sort = request.args.get("sort", "due")
+    sort = pages.SCHEDULE_SORTING.read(request.args)
     context = pages.schedule_page(local_today(), form.data if form.validate() else {}, sort)
     return render_template(
         "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(*permissions.RECORDERS), **context
@@ -101,7 +101,7 @@ def export_schedule():
         q=filters.get("q") or "",
         risk_tier=filters.get("risk_tier") or "",
         when=filters.get("when") or "all",
-        sort=request.args.get("sort", "due"),
+        sort=pages.SCHEDULE_SORTING.read(request.args),
     )
     header, body = pages.schedule_csv_rows(rows)
     return csv_response(f"audit-schedule-{local_today().isoformat()}.csv", header, body)
@@ -112,7 +112,7 @@ def export_schedule():
 def records():
     """Every audit record, filterable by status and kind."""
     form = RecordsFilterForm(request.args)
-    sort = request.args.get("sort", "newest")
+    sort = pages.RECORDS_SORTING.read(request.args)
     filters = form.data if form.validate() else {}
     pagination = paginate(
         pages.records_query(
@@ -138,7 +138,7 @@ def export_records():
         q=filters.get("q") or "",
         status=filters.get("status") or "",
         kind=filters.get("kind") or "",
-        sort=request.args.get("sort", "newest"),
+        sort=pages.RECORDS_SORTING.read(request.args),
     )
     return download(exports.AUDITS, query, request.args.get("format"))
 
@@ -396,8 +396,9 @@ def findings():
     """Findings of all audits, filterable by status, severity and overdue."""
     form = FindingsFilterForm(request.args)
     today = local_today()
-    pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today))
-    return render_template("audits/findings.html", form=form, pagination=pagination, today=today)
+    sort = pages.FINDING_SORTING.read(request.args)
+    pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today, sort))
+    return render_template("audits/findings.html", form=form, pagination=pagination, today=today, sort=sort)
 
 
 @bp.route("/findings/export")
@@ -405,7 +406,9 @@ def findings():
 def export_findings():
     """The filtered findings as CSV (default) or Excel (``format=xlsx``)."""
     form = FindingsFilterForm(request.args)
-    query = pages.finding_list_query(form.data if form.validate() else {}, local_today())
+    query = pages.finding_list_query(
+        form.data if form.validate() else {}, local_today(), pages.FINDING_SORTING.read(request.args)
+    )
     return download(exports.FINDINGS, query, request.args.get("format"))
 
 

@@ -30,6 +30,7 @@ from oversight.contracts.models import (
     Contract,
     ContractReview,
 )
+from oversight.core.sorting import Sort
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
@@ -45,7 +46,7 @@ def vendors_for_filter() -> list:
     return list(db.session.execute(db.select(Vendor.id, Vendor.name).order_by(Vendor.name, Vendor.id)))
 
 
-def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
+def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:
     """The list page's query for the filter form's data."""
     vendor = filters.get("vendor") or ""
     ending = filters.get("ending_within") or ""

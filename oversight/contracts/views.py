@@ -66,7 +66,7 @@ def _filtered_query():
     vendors = pages.vendors_for_filter()
     form = ContractFilterForm(request.args, vendors=vendors)
     valid = form.validate()
-    sort = request.args.get("sort", "end")
+    sort = services.SORTING.read(request.args)
     return form, sort, pages.list_query(form.data if valid else {}, sort=sort, today=local_today())
 
 

@@ -63,14 +63,16 @@ def index():
     """Incidents, open ones first, with search and a status filter."""
     form = FilterForm(request.args)
     filters = form.data if form.validate() else {}
+    sort = services.LIST_SORTING.read(request.args)
     query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id")
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id"), sort=sort
     )
     pagination = paginate(query)
     return render_template(
         "incidents/index.html",
         form=form,
         pagination=pagination,
+        sort=sort,
         can_record=current_user.has_role(*RECORDERS),
         **list_context(pagination.items, local_today()),
     )
@@ -82,8 +84,9 @@ def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
     form = FilterForm(request.args)
     filters = form.data if form.validate() else {}
+    sort = services.LIST_SORTING.read(request.args)
     query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id")
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id"), sort=sort
     )
     return download(exports.EXPORT, query, request.args.get("format"))
 

@@ -60,7 +60,7 @@ def register():
     form = VendorFilterForm(request.args, users=vendor_services.assignable_users())
     filters = form.data if form.validate() else {}
     document = services.register_document(
-        filters, sort=request.args.get("sort", "name"), filter_text=_filter_text(form) if filters else ""
+        filters, sort=vendor_services.SORTING.read(request.args), filter_text=_filter_text(form) if filters else ""
     )
     _logged(services.REGISTER, summary=request.query_string.decode()[:500])
     return pdf_response(document, f"委託先管理台帳_{local_today().isoformat()}.pdf")

@@ -12,6 +12,7 @@ from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.core.editing import apply_changes, snapshot
 from oversight.core.errors import RuleError
+from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.extensions import db
 from oversight.vendors import corporate_number
 from oversight.vendors.models import (
@@ -66,13 +67,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 EVALUATION_ONLY = frozenset({SELECTED})
 ARCHIVED_MESSAGE = _l("This vendor is archived: its register entry and records are kept read-only.")
 
+# 50音 order: by the kana reading, by the legal name when no reading was entered.
+KANA_ORDER = db.func.coalesce(db.func.nullif(Vendor.name_kana, ""), Vendor.name)
+STATUS_ORDER = listed_order(Vendor.status, STATUS_LABELS)
+RISK_ORDER = db.case({"high": 0, "medium": 1, "low": 2}, value=Vendor.risk_tier, else_=1)
 SORTS = {
-    "name": (Vendor.name.asc(),),
-    "kana": (Vendor.name_kana.asc(),),
-    "status": (Vendor.status.asc(), Vendor.name.asc()),
-    "risk": (db.case({"high": 0, "medium": 1, "low": 2}, value=Vendor.risk_tier), Vendor.name.asc()),
-    "updated": (Vendor.updated_at.desc(),),
+    "kana": (KANA_ORDER,),
+    "name": (Vendor.name,),
+    "corporate_number": (Vendor.corporate_number,),
+    "status": (STATUS_ORDER, KANA_ORDER),
+    "risk": (RISK_ORDER, KANA_ORDER),
+    "updated": (Vendor.updated_at,),
 }
+SORTING = Sorting(SORTS, default="kana", descending_first=("updated",))
 
 
 class VendorRuleError(RuleError):
@@ -199,7 +206,7 @@ def vendor_query(
     status: str = "",
     risk_tier: str = "",
     owner_id: int | None = None,
-    sort: str = "name",
+    sort: Sort | str | None = None,
     extra_conditions: tuple = (),
 ) -> Select:
     """Vendors matching the list page's search and filters, owner and manager loaded."""
@@ -220,7 +227,7 @@ def vendor_query(
         query = query.where(Vendor.owner_id == owner_id)
     for condition in extra_conditions:
         query = query.where(condition)
-    return query.order_by(*SORTS.get(sort, SORTS["name"]), Vendor.id)
+    return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Vendor.id))
 
 
 def load_vendor_detail(vendor_id: int) -> Vendor | None:

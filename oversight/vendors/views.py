@@ -51,7 +51,7 @@ def _child(model, child_id: int, vendor: Vendor):
 def index():
     """The register with search, filters, sorting and pagination."""
     form = VendorFilterForm(request.args, users=services.assignable_users())
-    sort = request.args.get("sort", "name")
+    sort = services.SORTING.read(request.args)
     return render_template(
         "vendors/index.html",
         form=form,
@@ -67,7 +67,7 @@ def export():
     """The filtered register with its oversight lights as CSV (default) or Excel (``format=xlsx``)."""
     form = VendorFilterForm(request.args, users=services.assignable_users())
     filters = form.data if form.validate() else {}
-    query = register.list_query(filters, sort=request.args.get("sort", "name"), today=local_today())
+    query = register.list_query(filters, sort=services.SORTING.read(request.args), today=local_today())
     return download(register_exports.VENDORS, query, request.args.get("format"))
 
 

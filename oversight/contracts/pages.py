@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from oversight.contracts import permissions, services
+from oversight.contracts import numbering, permissions, services
 from oversight.contracts import review as review_rules
 from oversight.contracts.forms import (
     ApproveForm,
@@ -44,6 +44,12 @@ TERMINATORS = permissions.TERMINATORS
 def vendors_for_filter() -> list:
     """``(id, name)`` of every vendor for the filter's options (the columns only: thousands of rows)."""
     return list(db.session.execute(db.select(Vendor.id, Vendor.name).order_by(Vendor.name, Vendor.id)))
+
+
+def new_contract_values(vendor: Vendor, *, today: date) -> dict[str, Any]:
+    """What a new contract with ``vendor`` starts with: the next number by the admin's pattern and the
+    entrusted work and data in scope of the vendor's register entry (all editable)."""
+    return {"number": numbering.next_number(today), "scope": vendor.entrusted_work, "data_scope": vendor.data_scope}
 
 
 def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:

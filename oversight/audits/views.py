@@ -27,6 +27,7 @@ from oversight.audits.forms import (
     results_form,
 )
 from oversight.audits.models import Audit, Finding
+from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.core.exports import csv_response, download
@@ -56,12 +57,18 @@ def _load(audit_id: int) -> Audit:
     return audit
 
 
-def _vendors() -> list[Vendor]:
-    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name_kana, Vendor.name)))
-
-
-def _audit_form(form_class, **kwargs):
-    return form_class(vendors=_vendors(), auditors=services.auditor_users(), **kwargs)
+def _audit_form(form_class, audit: Audit | None = None, **kwargs):
+    """The audit form; editing keeps the vendors and auditors the audit already names among the choices."""
+    return form_class(
+        vendors=vendor_services.selectable_vendors(
+            keep=(audit.vendor_id, audit.performed_by_vendor_id) if audit else ()
+        ),
+        auditors=auth_services.selectable_users(
+            role=AUDITOR, keep=[user.id for user in audit.auditors] if audit else ()
+        ),
+        obj=audit,
+        **kwargs,
+    )
 
 
 def _detail(audit: Audit, status: int = 200, **forms):
@@ -176,7 +183,7 @@ def edit(audit_id: int):
     if not audit.is_editable:
         flash(_l("This audit was submitted and can no longer be changed."), "warning")
         return redirect(url_for("audits.detail", audit_id=audit.id))
-    form = _audit_form(AuditEditForm, obj=audit)
+    form = _audit_form(AuditEditForm, audit)
     if request.method == "GET":
         form.vendor_id.data = str(audit.vendor_id)
         form.performed_by_vendor_id.data = str(audit.performed_by_vendor_id or "")

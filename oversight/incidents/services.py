@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from oversight.activity import services as activity
 from oversight.audits import services as audit_services
-from oversight.auth.models import User, UserRole
+from oversight.auth.models import User
 from oversight.auth.roles import MANAGER
 from oversight.contracts.models import Contract
 from oversight.core.editing import apply_changes, snapshot
@@ -91,21 +91,6 @@ def incident_query(*, status: str = "", vendor_id: int | None = None, q: str = "
         pattern = f"%{q}%"
         query = query.where(db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern)))
     return query.order_by(*order_by(LIST_SORTING.coerce(sort), LIST_SORTS, Incident.id))
-
-
-def managers() -> list[User]:
-    """Enabled users holding the manager role, by name."""
-    query = (
-        db.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == MANAGER, User.is_enabled)
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(query).unique())
-
-
-def vendor_choices() -> list[Vendor]:
-    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name)))
 
 
 def contract_choices() -> list[Contract]:

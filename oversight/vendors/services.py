@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, or_
 from sqlalchemy.orm import joinedload
 
 from oversight.activity import services as activity
@@ -71,6 +72,8 @@ ARCHIVED_MESSAGE = _l("This vendor is archived: its register entry and records a
 KANA_ORDER = db.func.coalesce(db.func.nullif(Vendor.name_kana, ""), Vendor.name)
 STATUS_ORDER = listed_order(Vendor.status, STATUS_LABELS)
 RISK_ORDER = db.case({"high": 0, "medium": 1, "low": 2}, value=Vendor.risk_tier, else_=1)
+# Vendors no form offers for a new record (a record that already names one keeps it).
+UNSELECTABLE = (ENDED, REJECTED, ARCHIVED)
 SORTS = {
     "kana": (KANA_ORDER,),
     "name": (Vendor.name,),
@@ -345,6 +348,16 @@ def remove_certification(certification: VendorCertification, *, actor: User) -> 
     db.session.delete(certification)
 
 
-def assignable_users() -> list[User]:
-    """Enabled users, by name, for the owner and manager choices."""
-    return list(db.session.scalars(db.select(User).where(User.is_enabled.is_(True)).order_by(User.name)))
+def selectable_condition(keep: Iterable[int | None] = ()) -> ColumnElement[bool]:
+    """Vendors a form may offer: not ended, not adopted or archived, or one of ``keep`` (the vendor a
+    record being edited already names)."""
+    offered = Vendor.status.not_in(UNSELECTABLE)
+    kept = {vendor_id for vendor_id in keep if vendor_id}
+    return or_(offered, Vendor.id.in_(kept)) if kept else offered
+
+
+def selectable_vendors(*, keep: Iterable[int | None] = ()) -> list[Vendor]:
+    """The vendors a form's choices offer, in 50音 order (see :func:`selectable_condition`): the one
+    query behind every vendor dropdown of a record's form (list filters offer every vendor)."""
+    query = db.select(Vendor).where(selectable_condition(keep)).order_by(KANA_ORDER, Vendor.id)
+    return list(db.session.scalars(query))

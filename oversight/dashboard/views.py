@@ -28,7 +28,10 @@ def root():
 @role_required()
 def index():
     """What the signed-in user must do, what is late or falling due, and how complete the oversight is."""
-    return render_template("dashboard/index.html", **services.dashboard(current_user, local_today()))
+    whole_company = request.args.get("scope") == "all"
+    return render_template(
+        "dashboard/index.html", **services.dashboard(current_user, local_today(), whole_company=whole_company)
+    )
 
 
 @bp.route("/dashboard/due")

@@ -112,3 +112,21 @@ def test_the_audit_form_offers_selectable_vendors_and_enabled_auditors(app, clie
     offered = set(_options(html, "vendor_id"))
     assert offered >= SELECTABLE and not offered & {"終了株式会社", "不採用株式会社", "保管株式会社"}
     assert "在籍 監査" in html and "退職 監査" not in html
+
+
+def test_the_subcontract_chain_offers_selectable_vendors_only(app, register):
+    from datetime import date
+
+    from oversight.contracts.models import Contract
+    from oversight.subcontracts import services as subcontract_services
+
+    ids, _ = register
+    with app.app_context():
+        contract = Contract(
+            vendor_id=ids["現役株式会社"], number="K-2026-001", title="委託契約",
+            start_on=date(2026, 1, 1), end_on=date(2027, 1, 1),
+        )
+        db.session.add(contract)
+        db.session.flush()
+        offered = {vendor.name for vendor in subcontract_services.candidate_vendors(contract)}
+        assert offered == SELECTABLE - {"現役株式会社"}

@@ -10,6 +10,7 @@ and reads it with ``get_setting("reminders.lead_days")``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,8 @@ class SettingDefinition:
     help: Any = ""
     min_value: int | None = None
     max_value: int | None = None
+    # For a text setting: ``check(value)`` answers why the value is refused (a message) or None.
+    check: Callable[[Any], Any] | None = None
 
     def is_valid(self, value: Any) -> bool:
         """True when ``value`` has this setting's type and lies in its range."""
@@ -51,7 +54,7 @@ class SettingDefinition:
             )
         if self.kind == TIME:
             return isinstance(value, str) and bool(_TIME_PATTERN.match(value))
-        return isinstance(value, str)
+        return isinstance(value, str) and (self.check is None or self.check(value) is None)
 
 
 SETTINGS: dict[str, SettingDefinition] = {}
@@ -66,9 +69,10 @@ def register_setting(
     help: Any = "",
     min_value: int | None = None,
     max_value: int | None = None,
+    check: Callable[[Any], Any] | None = None,
 ) -> SettingDefinition:
     """Declare a setting (once per key) so that it can be read and shown on the settings page."""
-    definition = SettingDefinition(key, label, kind, default, help, min_value, max_value)
+    definition = SettingDefinition(key, label, kind, default, help, min_value, max_value, check)
     if not definition.is_valid(default):
         raise ValueError(f"the default of {key} is not a valid {kind}: {default!r}")
     existing = SETTINGS.get(key)

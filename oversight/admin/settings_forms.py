@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from oversight.admin.settings import INTEGER, TIME, SettingDefinition
 from oversight.core.baseform import Form
@@ -29,7 +29,22 @@ def _field(definition: SettingDefinition) -> Field:
             definition.label,
             validators=[required, Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Use the 24-hour format HH:MM."))],
         )
-    return StringField(definition.label, validators=[required, Length(max=500)])
+    validators = [required, Length(max=500)]
+    if definition.check is not None:
+        validators.append(_Checked(definition.check))
+    return StringField(definition.label, validators=validators)
+
+
+class _Checked:
+    """A text setting's own check (``SettingDefinition.check``) as a field validator."""
+
+    def __init__(self, check) -> None:
+        self.check = check
+
+    def __call__(self, form, field) -> None:
+        problem = self.check(field.data) if field.data else None
+        if problem is not None:
+            raise ValidationError(problem)
 
 
 class SettingsFormBase(Form):

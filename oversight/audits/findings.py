@@ -19,6 +19,7 @@ from oversight.activity import services as activity
 from oversight.audits import permissions
 from oversight.audits.models import (
     CLOSED,
+    FINDING_STATUS_LABELS,
     OPEN,
     PLAN_RECEIVED,
     RECORDING,
@@ -31,7 +32,9 @@ from oversight.audits.models import (
 from oversight.audits.services import AuditRuleError
 from oversight.auth.models import User
 from oversight.core.editing import plain, snapshot
+from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.extensions import db
+from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
 FINDING_FIELDS = ("item_id", "severity", "description", "requested_action", "requested_on", "due_on")
@@ -138,8 +141,28 @@ def unresolved_of(vendor: Vendor) -> list[Finding]:
     return list(db.session.scalars(query).unique())
 
 
-def findings_query(*, q: str = "", status: str = "", severity: str = "", overdue_on: date | None = None) -> Select:
-    """Findings for the list page, earliest due first, vendor and audit loaded in the same query."""
+LIST_SORTS = {
+    "number": (),
+    "vendor": (vendor_services.KANA_ORDER,),
+    "severity": (listed_order(Finding.severity, SEVERITY_LABELS),),
+    "description": (Finding.description,),
+    "due": (Finding.due_on,),
+    "status": (listed_order(Finding.status, FINDING_STATUS_LABELS),),
+    "audit": (Finding.audit_id,),
+}
+LIST_SORTING = Sorting(LIST_SORTS, default="due", descending_first=("number",))
+
+
+def findings_query(
+    *,
+    q: str = "",
+    status: str = "",
+    severity: str = "",
+    overdue_on: date | None = None,
+    sort: Sort | None = None,
+) -> Select:
+    """Findings for the list page, earliest due first unless sorted otherwise, vendor and audit loaded in
+    the same query."""
     query = db.select(Finding).join(Vendor, Vendor.id == Finding.vendor_id).options(joinedload(Finding.vendor))
     if q:
         pattern = f"%{q}%"
@@ -154,4 +177,4 @@ def findings_query(*, q: str = "", status: str = "", severity: str = "", overdue
         query = query.where(Finding.severity == severity)
     if overdue_on is not None:
         query = query.where(Finding.status.in_(UNRESOLVED), Finding.due_on < overdue_on)
-    return query.order_by(Finding.due_on, Finding.id)
+    return query.order_by(*order_by(LIST_SORTING.coerce(sort), LIST_SORTS, Finding.id))

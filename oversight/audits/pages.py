@@ -24,6 +24,7 @@ from oversight.audits.models import (
 )
 from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
 from oversight.core.pagination import ListPage, page_number
+from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
@@ -32,7 +33,8 @@ from oversight.vendors.models import STATUS_LABELS as VENDOR_STATUS_LABELS
 
 OVERDUE, DUE_SOON, UPCOMING = "overdue", "due_soon", "upcoming"
 WHEN_DAYS = {"overdue": -1, "30": 30, "90": 90, "all": None}
-SCHEDULE_SORTS = ("due", "vendor", "risk", "last")
+SCHEDULE_SORTING = Sorting(("due", "vendor", "risk", "last"), default="due")
+FINDING_SORTING = finding_services.LIST_SORTING
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
@@ -60,7 +62,7 @@ def schedule_query(
     q: str = "",
     risk_tier: str = "",
     when: str = "all",
-    sort: str = "due",
+    sort: Sort | str | None = None,
     config: settings.AuditSettings | None = None,
     with_findings: bool = True,
 ) -> Select:
@@ -125,17 +127,17 @@ def schedule_query(
     return query.order_by(*_sort_columns(rows, sort))
 
 
-def _sort_columns(rows, sort: str) -> list:
+def _sort_columns(rows, sort: Sort | str | None) -> list:
     never_audited_first = case((rows.c.last_audit_on.is_(None), 0), else_=1)
-    if sort == "vendor":
-        return [func.coalesce(func.nullif(rows.c.name_kana, ""), rows.c.name), rows.c.id]
-    if sort == "risk":
-        risk = case(*((rows.c.risk_tier == tier, order) for tier, order in RISK_ORDER.items()), else_=1)
-        return [risk, rows.c.next_due_on, rows.c.id]
-    if sort == "last":
-        return [never_audited_first, rows.c.last_audit_on, rows.c.id]
-    # Never audited (due today) before audited vendors due the same day, as ``False < True``.
-    return [rows.c.next_due_on, never_audited_first, rows.c.id]
+    columns = {
+        "vendor": (func.coalesce(func.nullif(rows.c.name_kana, ""), rows.c.name),),
+        "risk": (case(*((rows.c.risk_tier == tier, order) for tier, order in RISK_ORDER.items()), else_=1),
+                 rows.c.next_due_on),
+        "last": (never_audited_first, rows.c.last_audit_on),
+        # Never audited (due today) before audited vendors due the same day.
+        "due": (rows.c.next_due_on, never_audited_first),
+    }
+    return order_by(SCHEDULE_SORTING.coerce(sort), columns, rows.c.id)
 
 
 def _schedule_row(row: Any, today: date, config: settings.AuditSettings) -> ScheduleRow:
@@ -178,7 +180,7 @@ def schedule_rows(
     q: str = "",
     risk_tier: str = "",
     when: str = "all",
-    sort: str = "due",
+    sort: Sort | str | None = None,
     due_from: date | None = None,
     due_until: date | None = None,
 ) -> list:
@@ -196,7 +198,7 @@ def schedule_rows(
     return [_schedule_row(row, today, config) for row in db.session.execute(query)]
 
 
-def schedule_page(today: date, filters: dict[str, Any], sort: str) -> dict[str, Any]:
+def schedule_page(today: date, filters: dict[str, Any], sort: Sort) -> dict[str, Any]:
     """The schedule page: one page of rows (filtered, sorted and limited in SQL), the open audits, labels."""
     config = settings.current()
     query = schedule_query(
@@ -204,7 +206,7 @@ def schedule_page(today: date, filters: dict[str, Any], sort: str) -> dict[str, 
         q=filters.get("q") or "",
         risk_tier=filters.get("risk_tier") or "",
         when=filters.get("when") or "all",
-        sort=sort if sort in SCHEDULE_SORTS else "due",
+        sort=sort,
         config=config,
     )
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
@@ -273,7 +275,12 @@ def schedule_csv_rows(rows: list[ScheduleRow]) -> tuple[list[str], list[list]]:
     return header, body
 
 
-def records_query(*, q: str = "", status: str = "", kind: str = "", sort: str = "newest") -> Select:
+RECORDS_SORTING = Sorting(
+    ("number", "vendor", "kind", "status", "date", "decision"), default="number", descending_first=("number", "date")
+)
+
+
+def records_query(*, q: str = "", status: str = "", kind: str = "", sort: Sort | str | None = None) -> Select:
     """Audit records with their vendor (joined) and auditors (one extra query per page)."""
     query = db.select(Audit).join(Vendor, Vendor.id == Audit.vendor_id)
     if q:
@@ -283,11 +290,15 @@ def records_query(*, q: str = "", status: str = "", kind: str = "", sort: str = 
         query = query.where(Audit.status == status)
     if kind in KIND_LABELS:
         query = query.where(Audit.kind == kind)
-    if sort == "vendor":
-        return query.order_by(Vendor.name_kana, Vendor.name, Audit.id.desc())
-    if sort == "date":
-        return query.order_by(Audit.conducted_on.desc().nulls_last(), Audit.planned_on.desc(), Audit.id.desc())
-    return query.order_by(Audit.id.desc())
+    columns = {
+        "number": (),
+        "vendor": (func.coalesce(func.nullif(Vendor.name_kana, ""), Vendor.name),),
+        "kind": (Audit.kind,),
+        "status": (listed_order(Audit.status, STATUS_LABELS),),
+        "date": (Audit.conducted_on, Audit.planned_on),
+        "decision": (Audit.decision,),
+    }
+    return query.order_by(*order_by(RECORDS_SORTING.coerce(sort), columns, Audit.id))
 
 
 def files_by_item(audit: Audit) -> dict[int, list]:
@@ -331,11 +342,12 @@ def vendor_section(vendor: Vendor, *, user: Any, today: date) -> dict[str, Any]:
     }
 
 
-def finding_list_query(filters: dict[str, Any], today: date) -> Select:
+def finding_list_query(filters: dict[str, Any], today: date, sort: Sort | None = None) -> Select:
     """The findings list's query for the filter form's data."""
     return finding_services.findings_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",
         severity=filters.get("severity") or "",
         overdue_on=today if filters.get("overdue") else None,
+        sort=sort,
     )

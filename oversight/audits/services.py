@@ -37,8 +37,7 @@ from oversight.audits.models import (
     AuditResult,
     AuditTrigger,
 )
-from oversight.auth.models import User, UserRole
-from oversight.auth.roles import AUDITOR
+from oversight.auth.models import User
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import AUDIT
 from oversight.core.editing import apply_changes, plain, snapshot
@@ -93,17 +92,6 @@ def load_audit(audit_id: int) -> Audit | None:
             selectinload(Audit.triggers),
         )
     )
-
-
-def auditor_users() -> list[User]:
-    """Enabled users holding the auditor role, by name."""
-    query = (
-        db.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == AUDITOR, User.is_enabled.is_(True))
-        .order_by(User.name, User.id)
-    )
-    return list(db.session.scalars(query).unique())
 
 
 def _auditors(ids: list[int]) -> list[User]:

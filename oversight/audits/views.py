@@ -27,6 +27,7 @@ from oversight.audits.forms import (
     results_form,
 )
 from oversight.audits.models import Audit, Finding
+from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, MANAGER
 from oversight.core.exports import csv_response, download
@@ -56,12 +57,18 @@ def _load(audit_id: int) -> Audit:
     return audit
 
 
-def _vendors() -> list[Vendor]:
-    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name_kana, Vendor.name)))
-
-
-def _audit_form(form_class, **kwargs):
-    return form_class(vendors=_vendors(), auditors=services.auditor_users(), **kwargs)
+def _audit_form(form_class, audit: Audit | None = None, **kwargs):
+    """The audit form; editing keeps the vendors and auditors the audit already names among the choices."""
+    return form_class(
+        vendors=vendor_services.selectable_vendors(
+            keep=(audit.vendor_id, audit.performed_by_vendor_id) if audit else ()
+        ),
+        auditors=auth_services.selectable_users(
+            role=AUDITOR, keep=[user.id for user in audit.auditors] if audit else ()
+        ),
+        obj=audit,
+        **kwargs,
+    )
 
 
 def _detail(audit: Audit, status: int = 200, **forms):
@@ -83,7 +90,7 @@ def _detail(audit: Audit, status: int = 200, **forms):
 def index():
     """Upcoming and overdue audits per vendor, with filters, sort and pagination."""
     form = ScheduleFilterForm(request.args)
-    sort = request.args.get("sort", "due")
+    sort = pages.SCHEDULE_SORTING.read(request.args)
     context = pages.schedule_page(local_today(), form.data if form.validate() else {}, sort)
     return render_template(
         "audits/index.html", form=form, sort=sort, can_record=current_user.has_role(*permissions.RECORDERS), **context
@@ -101,7 +108,7 @@ def export_schedule():
         q=filters.get("q") or "",
         risk_tier=filters.get("risk_tier") or "",
         when=filters.get("when") or "all",
-        sort=request.args.get("sort", "due"),
+        sort=pages.SCHEDULE_SORTING.read(request.args),
     )
     header, body = pages.schedule_csv_rows(rows)
     return csv_response(f"audit-schedule-{local_today().isoformat()}.csv", header, body)
@@ -112,7 +119,7 @@ def export_schedule():
 def records():
     """Every audit record, filterable by status and kind."""
     form = RecordsFilterForm(request.args)
-    sort = request.args.get("sort", "newest")
+    sort = pages.RECORDS_SORTING.read(request.args)
     filters = form.data if form.validate() else {}
     pagination = paginate(
         pages.records_query(
@@ -138,7 +145,7 @@ def export_records():
         q=filters.get("q") or "",
         status=filters.get("status") or "",
         kind=filters.get("kind") or "",
-        sort=request.args.get("sort", "newest"),
+        sort=pages.RECORDS_SORTING.read(request.args),
     )
     return download(exports.AUDITS, query, request.args.get("format"))
 
@@ -176,7 +183,7 @@ def edit(audit_id: int):
     if not audit.is_editable:
         flash(_l("This audit was submitted and can no longer be changed."), "warning")
         return redirect(url_for("audits.detail", audit_id=audit.id))
-    form = _audit_form(AuditEditForm, obj=audit)
+    form = _audit_form(AuditEditForm, audit)
     if request.method == "GET":
         form.vendor_id.data = str(audit.vendor_id)
         form.performed_by_vendor_id.data = str(audit.performed_by_vendor_id or "")
@@ -396,8 +403,9 @@ def findings():
     """Findings of all audits, filterable by status, severity and overdue."""
     form = FindingsFilterForm(request.args)
     today = local_today()
-    pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today))
-    return render_template("audits/findings.html", form=form, pagination=pagination, today=today)
+    sort = pages.FINDING_SORTING.read(request.args)
+    pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today, sort))
+    return render_template("audits/findings.html", form=form, pagination=pagination, today=today, sort=sort)
 
 
 @bp.route("/findings/export")
@@ -405,7 +413,9 @@ def findings():
 def export_findings():
     """The filtered findings as CSV (default) or Excel (``format=xlsx``)."""
     form = FindingsFilterForm(request.args)
-    query = pages.finding_list_query(form.data if form.validate() else {}, local_today())
+    query = pages.finding_list_query(
+        form.data if form.validate() else {}, local_today(), pages.FINDING_SORTING.read(request.args)
+    )
     return download(exports.FINDINGS, query, request.args.get("format"))
 
 

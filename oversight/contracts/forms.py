@@ -9,6 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from oversight.contracts import numbering, services
 from oversight.contracts.models import (
     AMENDMENT,
     DEFAULT_DISPOSAL_DAYS,
@@ -23,6 +24,7 @@ from oversight.contracts.models import (
 from oversight.core.baseform import Form
 from oversight.core.forms import LongSelectField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.core.timeutil import local_today
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
 
@@ -56,6 +58,23 @@ class ContractForm(MyNumberGuardMixin, Form):
         default=DEFAULT_DISPOSAL_DAYS,
         validators=[InputRequired(message=_l("Enter a number of days.")), NumberRange(min=0, max=365)],
     )
+
+    editing_contract = None
+
+    def __init__(self, *args, contract=None, **kwargs) -> None:
+        super().__init__(*args, obj=contract, **kwargs)
+        self.editing_contract = contract
+
+    def validate_number(self, field) -> None:
+        other = services.find_by_number(field.data or "")
+        if other is not None and other is not self.editing_contract:
+            raise ValidationError(
+                _l(
+                    "Another contract already has this number (%(title)s). The next free number is %(number)s.",
+                    title=other.title,
+                    number=numbering.next_number(local_today()),
+                )
+            )
 
     def validate_end_on(self, field) -> None:
         if field.data and self.start_on.data and field.data < self.start_on.data:

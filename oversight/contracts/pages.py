@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from oversight.contracts import permissions, services
+from oversight.contracts import numbering, permissions, services
 from oversight.contracts import review as review_rules
 from oversight.contracts.forms import (
     ApproveForm,
@@ -30,6 +30,7 @@ from oversight.contracts.models import (
     Contract,
     ContractReview,
 )
+from oversight.core.sorting import Sort
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
@@ -45,7 +46,13 @@ def vendors_for_filter() -> list:
     return list(db.session.execute(db.select(Vendor.id, Vendor.name).order_by(Vendor.name, Vendor.id)))
 
 
-def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
+def new_contract_values(vendor: Vendor, *, today: date) -> dict[str, Any]:
+    """What a new contract with ``vendor`` starts with: the next number by the admin's pattern and the
+    entrusted work and data in scope of the vendor's register entry (all editable)."""
+    return {"number": numbering.next_number(today), "scope": vendor.entrusted_work, "data_scope": vendor.data_scope}
+
+
+def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:
     """The list page's query for the filter form's data."""
     vendor = filters.get("vendor") or ""
     ending = filters.get("ending_within") or ""

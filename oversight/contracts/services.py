@@ -34,12 +34,15 @@ from oversight.contracts.models import (
     RENEWAL,
     RETURNED,
     SIGNED,
+    STATUS_LABELS,
+    TYPE_LABELS,
     Contract,
     ContractDocument,
     ContractReview,
     is_latest_round,
 )
 from oversight.core.editing import apply_changes, snapshot
+from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evaluations.lights import latest_decisions
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
@@ -63,14 +66,16 @@ CONTRACT_FIELDS = (
     "disposal_days",
 )
 SORTS = {
-    "number": (Contract.number.asc(),),
-    "title": (Contract.title.asc(),),
-    "vendor": (Vendor.name.asc(),),
-    "status": (Contract.status.asc(),),
-    "start": (Contract.start_on.desc(),),
-    "end": (Contract.end_on.asc(),),
-    "updated": (Contract.updated_at.desc(),),
+    "number": (Contract.number,),
+    "title": (Contract.title,),
+    "vendor": (vendor_services.KANA_ORDER,),
+    "type": (listed_order(Contract.contract_type, TYPE_LABELS),),
+    "status": (listed_order(Contract.status, STATUS_LABELS),),
+    "start": (Contract.start_on,),
+    "end": (Contract.end_on,),
+    "updated": (Contract.updated_at,),
 }
+SORTING = Sorting(SORTS, default="end", descending_first=("start", "updated"))
 
 
 class DuplicateNumberError(ContractRuleError):
@@ -111,7 +116,7 @@ def contract_query(
     ending_within: int | None = None,
     missing_clauses: bool = False,
     today: date,
-    sort: str = "end",
+    sort: Sort | str | None = None,
 ) -> Select:
     """Contracts matching the list page's search and filters, vendors loaded."""
     query = db.select(Contract).join(Vendor, Contract.vendor_id == Vendor.id)
@@ -135,7 +140,7 @@ def contract_query(
         query = query.where(contracts_expiring_within(ending_within, today))
     if missing_clauses:  # the dashboard's drill-down: a required clause found missing in the latest review
         query = query.where(db.func.coalesce(Contract.clause_gaps, 0) > 0)
-    return query.order_by(*SORTS.get(sort, SORTS["end"]), Contract.id)
+    return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Contract.id))
 
 
 def awaiting_legal() -> list[tuple[Contract, ContractReview]]:

@@ -66,7 +66,7 @@ def _filtered_query():
     vendors = pages.vendors_for_filter()
     form = ContractFilterForm(request.args, vendors=vendors)
     valid = form.validate()
-    sort = request.args.get("sort", "end")
+    sort = services.SORTING.read(request.args)
     return form, sort, pages.list_query(form.data if valid else {}, sort=sort, today=local_today())
 
 
@@ -110,7 +110,8 @@ def worklist():
 def create(vendor_id: int):
     """Draft a new contract with a vendor."""
     vendor = db.get_or_404(Vendor, vendor_id)
-    form = ContractForm()
+    prefilled = None if request.method == "POST" else pages.new_contract_values(vendor, today=local_today())
+    form = ContractForm(data=prefilled)
     if form.validate_on_submit() and (
         saved := commit_step(
             lambda: services.create_contract(vendor, form.values(), actor=current_user),
@@ -137,7 +138,7 @@ def edit(contract_id: int):
     if not contract.is_editable:
         flash(_l("This contract is with legal or signed and can no longer be changed here."), "warning")
         return redirect(url_for("contracts.detail", contract_id=contract.id))
-    form = ContractEditForm(obj=contract)
+    form = ContractEditForm(contract=contract)
     if form.validate_on_submit() and commit_step(
         lambda: services.update_contract(contract, form.values(), actor=current_user),
         record=contract, version=form.version.data, stale_message=STALE_MESSAGE,

@@ -16,13 +16,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, String, case, func, literal, or_, type_coerce, union_all
 
 from oversight.audits import pages as audit_pages
+from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import UNRESOLVED, Finding
+from oversight.contracts import permissions as contract_permissions
 from oversight.contracts.models import CLOSED, SIGNED, Contract
+from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
+from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations.lights import latest_decided
 from oversight.evaluations.models import REJECTED
 from oversight.extensions import db
+from oversight.incidents import permissions as incident_permissions
 from oversight.incidents import status as incident_status
+from oversight.subcontracts import permissions as subcontract_permissions
 from oversight.subcontracts import violations as subcontract_violations
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
 
@@ -46,6 +52,25 @@ KIND_LABELS = {
 }
 # Kinds with a due date, shown on the calendar and in the feed (a missing consent has none).
 CALENDAR_KINDS = (AUDIT, DISPOSAL, FINDING, EVALUATION, CONTRACT, INCIDENT)
+# Who moves each kind of duty on: the roles of the feature's own permissions (plan the audit, verify
+# the corrective action, re-evaluate or decide, renew or end the contract, record or confirm the
+# return/deletion, handle the incident, request or decide the consent). The attention panel shows a
+# user the kinds their roles act on.
+ACTING_ROLES = {
+    AUDIT: frozenset(audit_permissions.RECORDERS),
+    FINDING: frozenset(audit_permissions.RECORDERS),
+    EVALUATION: frozenset(evaluation_permissions.EDITORS + evaluation_permissions.DECIDERS),
+    CONTRACT: frozenset(contract_permissions.EDITORS + contract_permissions.TERMINATORS),
+    DISPOSAL: frozenset(disposal_permissions.RECORDERS + disposal_permissions.CONFIRMERS),
+    INCIDENT: frozenset(incident_permissions.RECORDERS),
+    SUBCONTRACT: frozenset(subcontract_permissions.REQUESTERS + subcontract_permissions.DECIDERS),
+}
+
+
+def kinds_acted_on(roles: Iterable[str]) -> frozenset[str]:
+    """The kinds of duty that a user holding ``roles`` acts on."""
+    held = set(roles)
+    return frozenset(kind for kind, acting in ACTING_ROLES.items() if acting & held)
 EVALUATED_STATUSES = (SELECTED, ACTIVE, TERMINATING)
 TITLE_LENGTH = 60
 URLS = {
@@ -291,13 +316,31 @@ class DueSummary:
         return sum(self.upcoming_counts.values())
 
 
-def due_summary(today: date, *, end: date, limit: int, config=None) -> DueSummary:
-    """What the dashboard's attention panel shows, in one query (and the incidents' two).
+def due_summary(
+    today: date, *, end: date, limit: int, config=None, kinds: Iterable[str] = CALENDAR_KINDS
+) -> DueSummary:
+    """What the dashboard's attention panel shows, in one query (and the incidents' two), of ``kinds``.
 
     Each row of the first ``limit`` of a bucket (overdue, upcoming) comes back with its rank; the
     first row of every kind in a bucket carries the kind's count, so no list is read whole.
     """
-    duties = _dated_duties(today, set(CALENDAR_KINDS), config)
+    wanted = set(kinds)
+    lists: tuple[list[DueEntry], list[DueEntry]] = ([], [])
+    counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    duties = _dated_duties(today, wanted, config)
+    if duties is not None:
+        _read_ranked(duties, today, end, limit, lists, counts)
+    if INCIDENT in wanted:
+        for entry in _incidents(None, end, today):
+            bucket = 0 if entry.is_overdue(today) else 1
+            lists[bucket].append(entry)
+            counts[bucket][INCIDENT] = counts[bucket].get(INCIDENT, 0) + 1
+    overdue, upcoming = (sorted(entries, key=_sort_key)[:limit] for entries in lists)
+    return DueSummary(overdue, upcoming, counts[0], counts[1])
+
+
+def _read_ranked(duties, today: date, end: date, limit: int, lists: tuple, counts: tuple) -> None:
+    """The first ``limit`` rows of each bucket into ``lists``, each kind's count into ``counts``."""
     overdue_bucket = case((or_(duties.c.is_late == 1, duties.c.due_on < literal(today, Date)), 0), else_=1)
     by_kind = (overdue_bucket, duties.c.kind)
     ranked = (
@@ -312,18 +355,10 @@ def due_summary(today: date, *, end: date, limit: int, config=None) -> DueSummar
         .subquery("ranked")
     )
     query = db.select(ranked).where(or_(ranked.c.rank <= limit, ranked.c.kind_rank == 1)).order_by(ranked.c.rank)
-    lists: tuple[list[DueEntry], list[DueEntry]] = ([], [])
-    counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
     for row in db.session.execute(query):
         if row.rank <= limit:
             lists[row.bucket].append(_entry(row))
         counts[row.bucket][row.kind] = row.kind_total
-    for entry in _incidents(None, end, today):
-        bucket = 0 if entry.is_overdue(today) else 1
-        lists[bucket].append(entry)
-        counts[bucket][INCIDENT] = counts[bucket].get(INCIDENT, 0) + 1
-    overdue, upcoming = (sorted(entries, key=_sort_key)[:limit] for entries in lists)
-    return DueSummary(overdue, upcoming, counts[0], counts[1])
 
 
 def unconsented_nodes(today: date, limit: int) -> list[DueEntry]:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from oversight.audits import settings as audit_settings
+from oversight.auth.roles import MANAGER
 from oversight.core.pagination import ListPage
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
@@ -21,10 +22,12 @@ from oversight.dashboard.coverage import Coverage, coverage
 from oversight.dashboard.due import (
     CALENDAR_KINDS,
     KIND_LABELS,
+    SUBCONTRACT,
     DueEntry,
     due_entries,
     due_page,
     due_summary,
+    kinds_acted_on,
     unconsented_nodes,
 )
 from oversight.dashboard.worklist import first_work
@@ -63,6 +66,26 @@ class KindCount:
 
 
 @dataclass(frozen=True)
+class AttentionScope:
+    """Whose duties the attention panel shows: the kinds the user's roles act on, or the whole company.
+
+    A manager may switch to the whole company (``?scope=all``); a user whose roles act on no kind
+    (a viewer) reads the whole company."""
+
+    kinds: frozenset[str]
+    is_whole_company: bool
+    can_switch: bool
+
+
+def attention_scope(user: Any, *, whole_company_asked: bool) -> AttentionScope:
+    acted_on = kinds_acted_on(user.roles)
+    can_switch = user.has_role(MANAGER)
+    if (whole_company_asked and can_switch) or not acted_on:
+        return AttentionScope(frozenset((*CALENDAR_KINDS, SUBCONTRACT)), True, can_switch)
+    return AttentionScope(acted_on, False, can_switch)
+
+
+@dataclass(frozen=True)
 class AttentionSummary:
     overdue: Shortlist
     upcoming: Shortlist
@@ -74,7 +97,9 @@ class AttentionSummary:
         return self.overdue.total + self.unconsented.total
 
 
-def attention_summary(today: date, unconsented_total: int | None = None, config=None) -> AttentionSummary:
+def attention_summary(
+    today: date, unconsented_total: int | None = None, config=None, kinds: frozenset[str] | None = None
+) -> AttentionSummary:
     """The attention panel: the first entries of each list, their sizes and the counts by kind.
 
     Counted and cut in SQL (``due.due_summary``); ``unconsented_total`` is the coverage's count of
@@ -82,19 +107,27 @@ def attention_summary(today: date, unconsented_total: int | None = None, config=
     """
     from oversight.subcontracts import violations
 
-    if unconsented_total is None:
+    shown = frozenset((*CALENDAR_KINDS, SUBCONTRACT)) if kinds is None else kinds
+    if SUBCONTRACT not in shown:
+        unconsented_total = 0
+    elif unconsented_total is None:
         unconsented_total = violations.count(today)
-    summary = due_summary(today, end=today + timedelta(days=ATTENTION_DAYS), limit=SHORTLIST, config=config)
+    summary = due_summary(
+        today, end=today + timedelta(days=ATTENTION_DAYS), limit=SHORTLIST, config=config, kinds=shown
+    )
     kinds = [
         KindCount(
             kind, str(KIND_LABELS[kind]), summary.overdue_counts.get(kind, 0), summary.upcoming_counts.get(kind, 0)
         )
         for kind in CALENDAR_KINDS
+        if kind in shown
     ]
     return AttentionSummary(
         overdue=Shortlist(summary.overdue, summary.overdue_total, f"/dashboard/due?bucket={OVERDUE}"),
         upcoming=Shortlist(summary.upcoming, summary.upcoming_total, f"/dashboard/due?bucket={UPCOMING}"),
-        unconsented=Shortlist(unconsented_nodes(today, SHORTLIST), unconsented_total, "/subcontracts/"),
+        unconsented=Shortlist(
+            unconsented_nodes(today, SHORTLIST if unconsented_total else 0), unconsented_total, "/subcontracts/"
+        ),
         kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
     )
 
@@ -104,14 +137,23 @@ def work_summary(user: Any, today: date, config=None) -> Shortlist:
     return Shortlist(items, total, "/dashboard/work")
 
 
-def dashboard(user: Any, today: date) -> dict[str, Any]:
-    """Everything the dashboard shows to ``user`` (a constant number of queries)."""
+def dashboard(user: Any, today: date, *, whole_company: bool = False) -> dict[str, Any]:
+    """Everything the dashboard shows to ``user`` (a constant number of queries); the attention panel
+    shows what ``user``'s roles act on, or the whole company (see :func:`attention_scope`)."""
     config = audit_settings.current()  # read once for the three panels that apply the audit schedule
     figures: Coverage = coverage(today)
     chart: Chart = trend_chart(snapshots.recent(today))
     work: Shortlist = work_summary(user, today, config)
-    summary: AttentionSummary = attention_summary(today, figures.unconsented, config)
-    return {"my_work": work, "attention": summary, "coverage": figures, "chart": chart, "today": today}
+    scope = attention_scope(user, whole_company_asked=whole_company)
+    summary: AttentionSummary = attention_summary(today, figures.unconsented, config, scope.kinds)
+    return {
+        "my_work": work,
+        "attention": summary,
+        "attention_scope": scope,
+        "coverage": figures,
+        "chart": chart,
+        "today": today,
+    }
 
 
 # --- the whole lists behind the dashboard's short lists -------------------------------------------

@@ -28,7 +28,8 @@ def root():
 @role_required()
 def index():
     """What the signed-in user must do, what is late or falling due, and how complete the oversight is."""
-    context = services.dashboard(current_user, local_today())
+    whole_company = request.args.get("scope") == "all"
+    context = services.dashboard(current_user, local_today(), whole_company=whole_company)
     db.session.commit()  # keeps vendor states re-judged here when the midnight job did not run (status.store)
     return render_template("dashboard/index.html", **context)
 

@@ -21,11 +21,13 @@ from oversight.contracts import services as contract_services
 from oversight.contracts.models import DISPOSED, ENDED, Contract
 from oversight.core.editing import apply_changes, plain, snapshot
 from oversight.core.errors import RuleError
+from oversight.core.sorting import Sort, Sorting, order_by
 from oversight.disposals import permissions
 from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, TERMINATION, DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.subcontracts import disposal as subcontract_disposal
+from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
 
@@ -221,11 +223,22 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
 STATES = ("overdue", "open", "certified", "confirmed")
 
 
-def list_query(*, state: str = "", vendor_id: int | None = None, q: str = "", today: date) -> Select:
-    """Items matching the filters, overdue first (oldest due date first), then by due date."""
+LIST_SORTING = Sorting(
+    ("contract", "holder", "reason", "due", "state", "method", "completed"),
+    default="due",
+    descending_first=("completed",),
+)
+
+
+def list_query(
+    *, state: str = "", vendor_id: int | None = None, q: str = "", today: date, sort: Sort | None = None
+) -> Select:
+    """Items matching the filters, overdue first (oldest due date first), then by due date, unless sorted
+    otherwise."""
     query = (
         db.select(DisposalItem)
         .join(Contract, DisposalItem.contract_id == Contract.id)
+        .join(Vendor, DisposalItem.vendor_id == Vendor.id)
         .options(joinedload(DisposalItem.contract), joinedload(DisposalItem.vendor))
     )
     unconfirmed = DisposalItem.confirmed_at.is_(None)
@@ -246,7 +259,18 @@ def list_query(*, state: str = "", vendor_id: int | None = None, q: str = "", to
             or_(db.func.lower(Contract.number).like(pattern), db.func.lower(Contract.title).like(pattern))
         )
     rank = case((unconfirmed & (DisposalItem.due_on < today), 0), (unconfirmed, 1), else_=2)
-    return query.order_by(rank, DisposalItem.due_on, DisposalItem.id)
+    # Open, certified, confirmed (the order of the work).
+    progress = case((DisposalItem.confirmed_at.is_not(None), 2), (DisposalItem.recorded_at.is_not(None), 1), else_=0)
+    columns = {
+        "contract": (Contract.number,),
+        "holder": (vendor_services.KANA_ORDER,),
+        "reason": (DisposalItem.reason,),
+        "due": (rank, DisposalItem.due_on),
+        "state": (progress, DisposalItem.due_on),
+        "method": (DisposalItem.method,),
+        "completed": (DisposalItem.completed_on,),
+    }
+    return query.order_by(*order_by(LIST_SORTING.coerce(sort), columns, DisposalItem.id))
 
 
 def vendors_for_filter() -> list:

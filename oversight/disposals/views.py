@@ -60,14 +60,21 @@ def index():
     data = form.data if form.validate() else {}
     vendor = data.get("vendor") or ""
     today = local_today()
+    sort = services.LIST_SORTING.read(request.args)
     query = services.list_query(
         state=data.get("state") or "",
         vendor_id=int(vendor) if vendor.isdigit() else None,
         q=data.get("q") or "",
         today=today,
+        sort=sort,
     )
     return render_template(
-        "disposals/index.html", form=form, pagination=paginate(query), today=today, state_labels=STATE_FILTER_LABELS
+        "disposals/index.html",
+        form=form,
+        pagination=paginate(query),
+        today=today,
+        sort=sort,
+        state_labels=STATE_FILTER_LABELS,
     )
 
 
@@ -84,6 +91,7 @@ def export():
         vendor_id=int(vendor) if vendor.isdigit() else None,
         q=data.get("q") or "",
         today=local_today(),
+        sort=services.LIST_SORTING.read(request.args),
     )
     return download(exports.EXPORT, query, request.args.get("format"))
 

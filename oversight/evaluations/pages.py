@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, lazyload
 
+from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evaluations import permissions, services
 from oversight.evaluations.forms import EvaluationEvidenceForm
 from oversight.evaluations.models import (
@@ -20,6 +21,8 @@ from oversight.evaluations.models import (
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
+from oversight.vendors import services as vendor_services
+from oversight.vendors.models import Vendor
 
 
 def _files_by_item(evaluation: Evaluation) -> dict[int, list]:
@@ -74,13 +77,28 @@ def submit_context(evaluation: Evaluation, form) -> dict[str, Any]:
     }
 
 
-def list_query(*, status: str = "") -> Select:
-    """Evaluations, newest first, with vendor and submitter; not their answers (30 per evaluation,
-    loaded by default for the evaluation page), which the list never shows."""
-    query = db.select(Evaluation).options(joinedload(Evaluation.submitted_by), lazyload(Evaluation.answers))
+SORTS = {
+    "number": (),
+    "vendor": (vendor_services.KANA_ORDER,),
+    "status": (listed_order(Evaluation.status, STATUS_LABELS),),
+    "decision": (Evaluation.proposed_decision,),
+    "submitted": (Evaluation.submitted_at,),
+    "valid_until": (Evaluation.valid_until,),
+}
+SORTING = Sorting(SORTS, default="number", descending_first=("number", "submitted", "valid_until"))
+
+
+def list_query(*, status: str = "", sort: Sort | None = None) -> Select:
+    """Evaluations, newest first unless sorted otherwise, with vendor and submitter; not their answers
+    (30 per evaluation, loaded by default for the evaluation page), which the list never shows."""
+    query = (
+        db.select(Evaluation)
+        .join(Vendor, Vendor.id == Evaluation.vendor_id)
+        .options(joinedload(Evaluation.submitted_by), lazyload(Evaluation.answers))
+    )
     if status in STATUS_LABELS:
         query = query.where(Evaluation.status == status)
-    return query.order_by(Evaluation.id.desc())
+    return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Evaluation.id))
 
 
 def list_context() -> dict[str, Any]:

@@ -57,15 +57,18 @@ def _detail(evaluation: Evaluation, status: int = 200, **forms):
 def index():
     """Evaluations of all vendors, filterable by status (managers see what awaits them)."""
     status = request.args.get("status", "")
-    pagination = paginate(pages.list_query(status=status))
-    return render_template("evaluations/index.html", pagination=pagination, status=status, **pages.list_context())
+    sort = pages.SORTING.read(request.args)
+    pagination = paginate(pages.list_query(status=status, sort=sort))
+    return render_template(
+        "evaluations/index.html", pagination=pagination, status=status, sort=sort, **pages.list_context()
+    )
 
 
 @bp.route("/export")
 @role_required()
 def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
-    query = pages.list_query(status=request.args.get("status", ""))
+    query = pages.list_query(status=request.args.get("status", ""), sort=pages.SORTING.read(request.args))
     return download(exports.EXPORT, query, request.args.get("format"))
 
 

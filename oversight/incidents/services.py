@@ -15,11 +15,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from oversight.activity import services as activity
 from oversight.audits import services as audit_services
-from oversight.auth.models import User, UserRole
+from oversight.auth.models import User
 from oversight.auth.roles import MANAGER
 from oversight.contracts.models import Contract
 from oversight.core.editing import apply_changes, snapshot
 from oversight.core.errors import RuleError
+from oversight.core.sorting import Reversed, Sort, Sorting, order_by
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.incidents import permissions
@@ -33,6 +34,7 @@ from oversight.incidents.models import (
     Incident,
     IncidentStep,
 )
+from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
 FACT_FIELDS = (
@@ -63,34 +65,32 @@ def load_incident(incident_id: int) -> Incident | None:
     return db.session.scalar(query)
 
 
-def incident_query(*, status: str = "", vendor_id: int | None = None, q: str = ""):
-    """The list page's query: newest first, filtered."""
-    query = db.select(Incident).options(selectinload(Incident.steps), selectinload(Incident.contract))
+LIST_SORTS = {
+    "number": (),
+    "title": (Incident.title,),
+    "vendor": (vendor_services.KANA_ORDER,),
+    "kind": (Incident.kind,),
+    # Open before closed, then the newest first.
+    "status": (db.case((Incident.status == OPEN, 0), else_=1), Reversed(Incident.id)),
+}
+LIST_SORTING = Sorting(LIST_SORTS, default="status", descending_first=("number",))
+
+
+def incident_query(*, status: str = "", vendor_id: int | None = None, q: str = "", sort: Sort | None = None):
+    """The list page's query: open ones first, newest first, unless sorted otherwise; filtered."""
+    query = (
+        db.select(Incident)
+        .join(Vendor, Vendor.id == Incident.vendor_id)
+        .options(selectinload(Incident.steps), selectinload(Incident.contract))
+    )
     if status in (OPEN, CLOSED):
         query = query.where(Incident.status == status)
     if vendor_id:
         query = query.where(Incident.vendor_id == vendor_id)
     if q:
         pattern = f"%{q}%"
-        query = query.join(Vendor, Vendor.id == Incident.vendor_id).where(
-            db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern))
-        )
-    return query.order_by(Incident.status.desc(), Incident.id.desc())
-
-
-def managers() -> list[User]:
-    """Enabled users holding the manager role, by name."""
-    query = (
-        db.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == MANAGER, User.is_enabled)
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(query).unique())
-
-
-def vendor_choices() -> list[Vendor]:
-    return list(db.session.scalars(db.select(Vendor).order_by(Vendor.name)))
+        query = query.where(db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern)))
+    return query.order_by(*order_by(LIST_SORTING.coerce(sort), LIST_SORTS, Incident.id))
 
 
 def contract_choices() -> list[Contract]:

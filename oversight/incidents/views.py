@@ -12,7 +12,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
+from oversight.auth.roles import MANAGER
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.query import query_int
@@ -26,6 +28,7 @@ from oversight.incidents.models import STEP_CODES, VENDOR_PLAN, Incident, Incide
 from oversight.incidents.pages import detail_context, finding_labels, list_context
 from oversight.pdf.responses import pdf_response
 from oversight.reports import incident as incident_documents
+from oversight.vendors import services as vendor_services
 from oversight.web.saving import commit_step
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
@@ -51,9 +54,16 @@ def _step(incident: Incident, code: str) -> IncidentStep:
     return step
 
 
-def _incident_form(form_class, **kwargs):
+def _incident_form(form_class, incident: Incident | None = None, **kwargs):
+    """The incident form; editing keeps the vendors and the owner the incident already names among the choices."""
     return form_class(
-        vendors=services.vendor_choices(), contracts=services.contract_choices(), managers=services.managers(), **kwargs
+        vendors=vendor_services.selectable_vendors(
+            keep=(incident.vendor_id, incident.where_vendor_id) if incident else ()
+        ),
+        contracts=services.contract_choices(),
+        managers=auth_services.selectable_users(role=MANAGER, keep=(incident.owner_id,) if incident else ()),
+        obj=incident,
+        **kwargs,
     )
 
 
@@ -63,14 +73,16 @@ def index():
     """Incidents, open ones first, with search and a status filter."""
     form = FilterForm(request.args)
     filters = form.data if form.validate() else {}
+    sort = services.LIST_SORTING.read(request.args)
     query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id")
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id"), sort=sort
     )
     pagination = paginate(query)
     return render_template(
         "incidents/index.html",
         form=form,
         pagination=pagination,
+        sort=sort,
         can_record=current_user.has_role(*RECORDERS),
         **list_context(pagination.items, local_today()),
     )
@@ -82,8 +94,9 @@ def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
     form = FilterForm(request.args)
     filters = form.data if form.validate() else {}
+    sort = services.LIST_SORTING.read(request.args)
     query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id")
+        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id"), sort=sort
     )
     return download(exports.EXPORT, query, request.args.get("format"))
 
@@ -117,7 +130,7 @@ def detail(incident_id: int):
 def edit(incident_id: int):
     """Change the recorded facts (counts, dates, categories …) as the investigation goes on."""
     incident = _load(incident_id)
-    form = _incident_form(IncidentEditForm, obj=incident)
+    form = _incident_form(IncidentEditForm, incident)
     if form.validate_on_submit() and commit_step(
         lambda: services.update_incident(incident, form.values(), actor=current_user),
         record=incident, version=form.version.data, stale_message=STALE_MESSAGE,

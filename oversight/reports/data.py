@@ -82,7 +82,7 @@ class RegisterRow:
     lights: tuple[Light | None, ...]
 
 
-def register_vendor_ids(filters: dict[str, Any], sort: str) -> list[int]:
+def register_vendor_ids(filters: dict[str, Any], sort: Any) -> list[int]:
     """The ids of the vendors the list page shows for ``filters``, in its order (one query)."""
     query = register.list_query(filters, sort=sort, today=local_today())
     return list(db.session.scalars(query.with_only_columns(Vendor.id).options()))

@@ -32,7 +32,7 @@ KIND_TITLES = {
 }
 
 
-def register_document(filters: dict[str, Any], *, sort: str = "name", filter_text: str = "") -> ReportDocument:
+def register_document(filters: dict[str, Any], *, sort: Any = None, filter_text: str = "") -> ReportDocument:
     """委託先管理台帳 for the vendor list's filters (vendors and lights loaded in batches)."""
     rows = data.register_rows(data.register_vendor_ids(filters, sort))
     return documents.register_document(new_document(documents.REGISTER_TITLE), rows, filter_text)

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, request
 from flask_babel import force_locale
 from flask_login import current_user
 
+from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.contracts.models import Contract
 from oversight.core.exports import content_disposition
@@ -57,10 +58,10 @@ def _filter_text(form: VendorFilterForm) -> str:
 @role_required()
 def register():
     """委託先管理台帳 with the vendor list's filters applied."""
-    form = VendorFilterForm(request.args, users=vendor_services.assignable_users())
+    form = VendorFilterForm(request.args, users=auth_services.selectable_users())
     filters = form.data if form.validate() else {}
     document = services.register_document(
-        filters, sort=request.args.get("sort", "name"), filter_text=_filter_text(form) if filters else ""
+        filters, sort=vendor_services.SORTING.read(request.args), filter_text=_filter_text(form) if filters else ""
     )
     _logged(services.REGISTER, summary=request.query_string.decode()[:500])
     return pdf_response(document, f"委託先管理台帳_{local_today().isoformat()}.pdf")

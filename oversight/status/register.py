@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from oversight.core.lights import COLOURS
+from oversight.core.sorting import Sort
 from oversight.status import store
 from oversight.vendors import services
 
@@ -21,7 +22,7 @@ FILTERS = {
 }
 
 
-def list_query(filters: dict[str, Any], *, sort: str, today: date) -> Select:
+def list_query(filters: dict[str, Any], *, sort: Sort | str | None, today: date) -> Select:
     """The register list's query for the filter form's data, the light filters in SQL."""
     owner = filters.get("owner") or ""
     wanted = [(key, filters[parameter]) for parameter, key in FILTERS.items() if filters.get(parameter) in COLOURS]

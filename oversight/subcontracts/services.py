@@ -41,6 +41,7 @@ from oversight.subcontracts.models import (
     Subcontract,
     SubcontractConsent,
 )
+from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
 NODE_FIELDS = ("scope_of_work", "data_scope", "handling_method", "handling_location", "handling_country")
@@ -117,10 +118,13 @@ def nodes_of_contract(contract: Contract) -> list[Subcontract]:
 
 
 def candidate_vendors(contract: Contract) -> list[Vendor]:
-    """Register entries that may be added to the chain: not the contractor, not already in it."""
+    """Register entries that may be added to the chain: selectable (not ended, not adopted or archived),
+    not the contractor, not already in it."""
     taken = db.select(Subcontract.vendor_id).where(Subcontract.contract_id == contract.id)
-    query = db.select(Vendor).where(Vendor.id != contract.vendor_id, Vendor.id.not_in(taken))
-    return list(db.session.scalars(query.order_by(Vendor.name, Vendor.id)))
+    query = db.select(Vendor).where(
+        vendor_services.selectable_condition(), Vendor.id != contract.vendor_id, Vendor.id.not_in(taken)
+    )
+    return list(db.session.scalars(query.order_by(vendor_services.KANA_ORDER, Vendor.id)))
 
 
 def evaluations_of(vendor_id: int) -> list[Evaluation]:

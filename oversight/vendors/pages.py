@@ -13,6 +13,7 @@ from oversight.contracts import permissions as contract_permissions
 from oversight.contracts import services as contract_services
 from oversight.core.i18n import labels
 from oversight.core.pagination import paginate
+from oversight.core.sorting import Sort
 from oversight.core.timeutil import local_today, to_local
 from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations import services as evaluation_services
@@ -47,7 +48,7 @@ def _row(vendor: Vendor, lights: status_lights.VendorLights, status_labels, risk
     )
 
 
-def list_page(filters: dict[str, Any], *, sort: str, today: date | None = None) -> dict[str, Any]:
+def list_page(filters: dict[str, Any], *, sort: Sort, today: date | None = None) -> dict[str, Any]:
     """One page of the register for the filter form's data, each vendor with its lights (one statement)."""
     today = today or local_today()
     pagination = paginate(register.list_query(filters, sort=sort, today=today))

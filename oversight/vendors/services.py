@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, or_
 from sqlalchemy.orm import joinedload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.core.editing import apply_changes, snapshot
 from oversight.core.errors import RuleError
+from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.extensions import db
 from oversight.vendors import corporate_number
 from oversight.vendors.models import (
@@ -66,13 +68,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 EVALUATION_ONLY = frozenset({SELECTED})
 ARCHIVED_MESSAGE = _l("This vendor is archived: its register entry and records are kept read-only.")
 
+# 50音 order: by the kana reading, by the legal name when no reading was entered.
+KANA_ORDER = db.func.coalesce(db.func.nullif(Vendor.name_kana, ""), Vendor.name)
+STATUS_ORDER = listed_order(Vendor.status, STATUS_LABELS)
+RISK_ORDER = db.case({"high": 0, "medium": 1, "low": 2}, value=Vendor.risk_tier, else_=1)
+# Vendors no form offers for a new record (a record that already names one keeps it).
+UNSELECTABLE = (ENDED, REJECTED, ARCHIVED)
 SORTS = {
-    "name": (Vendor.name.asc(),),
-    "kana": (Vendor.name_kana.asc(),),
-    "status": (Vendor.status.asc(), Vendor.name.asc()),
-    "risk": (db.case({"high": 0, "medium": 1, "low": 2}, value=Vendor.risk_tier), Vendor.name.asc()),
-    "updated": (Vendor.updated_at.desc(),),
+    "kana": (KANA_ORDER,),
+    "name": (Vendor.name,),
+    "corporate_number": (Vendor.corporate_number,),
+    "status": (STATUS_ORDER, KANA_ORDER),
+    "risk": (RISK_ORDER, KANA_ORDER),
+    "updated": (Vendor.updated_at,),
 }
+SORTING = Sorting(SORTS, default="kana", descending_first=("updated",))
 
 
 class VendorRuleError(RuleError):
@@ -199,7 +209,7 @@ def vendor_query(
     status: str = "",
     risk_tier: str = "",
     owner_id: int | None = None,
-    sort: str = "name",
+    sort: Sort | str | None = None,
     extra_conditions: tuple = (),
 ) -> Select:
     """Vendors matching the list page's search and filters, owner and manager loaded."""
@@ -220,7 +230,7 @@ def vendor_query(
         query = query.where(Vendor.owner_id == owner_id)
     for condition in extra_conditions:
         query = query.where(condition)
-    return query.order_by(*SORTS.get(sort, SORTS["name"]), Vendor.id)
+    return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Vendor.id))
 
 
 def load_vendor_detail(vendor_id: int) -> Vendor | None:
@@ -338,6 +348,16 @@ def remove_certification(certification: VendorCertification, *, actor: User) -> 
     db.session.delete(certification)
 
 
-def assignable_users() -> list[User]:
-    """Enabled users, by name, for the owner and manager choices."""
-    return list(db.session.scalars(db.select(User).where(User.is_enabled.is_(True)).order_by(User.name)))
+def selectable_condition(keep: Iterable[int | None] = ()) -> ColumnElement[bool]:
+    """Vendors a form may offer: not ended, not adopted or archived, or one of ``keep`` (the vendor a
+    record being edited already names)."""
+    offered = Vendor.status.not_in(UNSELECTABLE)
+    kept = {vendor_id for vendor_id in keep if vendor_id}
+    return or_(offered, Vendor.id.in_(kept)) if kept else offered
+
+
+def selectable_vendors(*, keep: Iterable[int | None] = ()) -> list[Vendor]:
+    """The vendors a form's choices offer, in 50音 order (see :func:`selectable_condition`): the one
+    query behind every vendor dropdown of a record's form (list filters offer every vendor)."""
+    query = db.select(Vendor).where(selectable_condition(keep)).order_by(KANA_ORDER, Vendor.id)
+    return list(db.session.scalars(query))

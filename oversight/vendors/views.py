@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.core.exports import download
@@ -50,8 +51,8 @@ def _child(model, child_id: int, vendor: Vendor):
 @role_required()
 def index():
     """The register with search, filters, sorting and pagination."""
-    form = VendorFilterForm(request.args, users=services.assignable_users())
-    sort = request.args.get("sort", "name")
+    form = VendorFilterForm(request.args, users=auth_services.selectable_users())
+    sort = services.SORTING.read(request.args)
     return render_template(
         "vendors/index.html",
         form=form,
@@ -65,9 +66,9 @@ def index():
 @role_required()
 def export():
     """The filtered register with its oversight lights as CSV (default) or Excel (``format=xlsx``)."""
-    form = VendorFilterForm(request.args, users=services.assignable_users())
+    form = VendorFilterForm(request.args, users=auth_services.selectable_users())
     filters = form.data if form.validate() else {}
-    query = register.list_query(filters, sort=request.args.get("sort", "name"), today=local_today())
+    query = register.list_query(filters, sort=services.SORTING.read(request.args), today=local_today())
     return download(register_exports.VENDORS, query, request.args.get("format"))
 
 
@@ -75,7 +76,7 @@ def export():
 @role_required(*EDITORS)
 def create():
     """Register a new vendor as a candidate."""
-    form = VendorForm(users=services.assignable_users())
+    form = VendorForm(users=auth_services.selectable_users())
     if not form.is_submitted():
         form.owner_id.data = str(current_user.id)
     if form.validate_on_submit():
@@ -109,7 +110,9 @@ def detail(vendor_id: int):
 def edit(vendor_id: int):
     """Change a vendor's register data."""
     vendor = _load(vendor_id)
-    form = VendorEditForm(users=services.assignable_users(), vendor=vendor)
+    form = VendorEditForm(
+        users=auth_services.selectable_users(keep=(vendor.owner_id, vendor.manager_id)), vendor=vendor
+    )
     if form.validate_on_submit() and commit_step(
         lambda: services.update_vendor(vendor, form.values(), actor=current_user),
         record=vendor, version=form.version.data, error_field=form.corporate_number,

@@ -94,7 +94,9 @@ def attention_summary(today: date, unconsented_total: int | None = None, config=
     return AttentionSummary(
         overdue=Shortlist(summary.overdue, summary.overdue_total, f"/dashboard/due?bucket={OVERDUE}"),
         upcoming=Shortlist(summary.upcoming, summary.upcoming_total, f"/dashboard/due?bucket={UPCOMING}"),
-        unconsented=Shortlist(unconsented_nodes(today, SHORTLIST), unconsented_total, "/subcontracts/"),
+        unconsented=Shortlist(
+            unconsented_nodes(today, SHORTLIST), unconsented_total, "/subcontracts/?section=violations"
+        ),
         kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
     )
 

@@ -37,7 +37,7 @@ def _in_force(today: date) -> ColumnElement[bool]:
 def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElement]:
     """Correlated subqueries over the vendor's contracts that have not ended: the latest end of the good
     ones (signed, in force, no clause missing), whether a clause is missing in any, whether one is
-    under review or in force."""
+    under review or in force, and whether the vendor has a contract of its own that has not ended."""
     open_contracts = db.select(Contract.id).where(Contract.vendor_id == vendor_id, Contract.status.not_in(CLOSED))
     good = and_(_in_force(today), Contract.status == SIGNED, func.coalesce(Contract.clause_gaps, 0) == 0)
     return [
@@ -53,6 +53,7 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
         open_contracts.where(or_(Contract.status.in_(REVIEW_STATES), _in_force(today)))
         .exists()
         .label("contract_in_progress"),
+        open_contracts.exists().label("contract_has_open"),
     ]
 
 

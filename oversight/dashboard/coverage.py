@@ -147,7 +147,7 @@ def coverage(today: date) -> Coverage:
             Count(
                 str(_l("Subcontractors without valid consent")),
                 row["unconsented"],
-                "/subcontracts/",
+                "/subcontracts/?section=violations",
             ),
             Count(str(_l("Overdue returns/deletions")), row["overdue_disposals"], "/disposals/?state=overdue"),
         ],

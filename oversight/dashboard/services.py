@@ -126,7 +126,9 @@ def attention_summary(
         overdue=Shortlist(summary.overdue, summary.overdue_total, f"/dashboard/due?bucket={OVERDUE}"),
         upcoming=Shortlist(summary.upcoming, summary.upcoming_total, f"/dashboard/due?bucket={UPCOMING}"),
         unconsented=Shortlist(
-            unconsented_nodes(today, SHORTLIST if unconsented_total else 0), unconsented_total, "/subcontracts/"
+            unconsented_nodes(today, SHORTLIST if unconsented_total else 0),
+            unconsented_total,
+            "/subcontracts/?section=violations",
         ),
         kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
     )

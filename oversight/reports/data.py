@@ -345,7 +345,7 @@ def _subcontract_rows(statuses: list[chain.NodeStatus]) -> list[tuple[Cell, ...]
                 node.level_label,
                 "　" * (node.level - 1) + node.vendor.name,
                 node.parent_vendor.name,
-                consent.status_label if consent else "",
+                status.current_label,
                 consent.expires_on if consent else None,
                 light_cell(status.light),
             )

@@ -60,7 +60,7 @@ def register_document(document: ReportDocument, rows: Iterable[RegisterRow], fil
     document.streamed_table(REGISTER_HEADER, cells(), REGISTER_WIDTHS)
     document.late_paragraph(
         lambda: (
-            f"掲載件数：{shown}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約、"
+            f"掲載件数：{shown}件。選定＝有効な承認済み選定評価、契約＝必須条項を満たす有効な契約（再委託先としてのみ取り扱う委託先は許諾）、"
             "把握＝監査周期内かつ期限超過の指摘なし、再委託＝全再委託先の許諾、返却・廃棄＝期限内の返却・廃棄完了。"
         ),
         is_small=True,

@@ -1,7 +1,8 @@
 """A vendor's five lights (選定, 契約, 把握, 再委託, 返却・廃棄) and its incident badge.
 
 Each duty feature owns its rule (its ``lights`` module: facts read by SQL and a ``CASE`` over them
-giving a state code); this module only composes them. One statement reads every light of a page of
+giving a state code); this module only composes them (the 契約 light through ``status.contract``: a
+subcontractor-only vendor is judged on its consents). One statement reads every light of a page of
 vendors (:func:`vendor_lights`). The same rules judge every vendor into the stored states of
 :mod:`oversight.status.store`, which the list filters, the dashboard's counts and the register PDF
 read (one rule: the stored codes are its results).
@@ -18,13 +19,13 @@ from sqlalchemy import CTE, ColumnElement, Select, bindparam
 
 from oversight.audits import lights as monitoring
 from oversight.audits import settings as audit_settings
-from oversight.contracts import lights as contract
 from oversight.core.i18n import translator
 from oversight.core.lights import Light, LightRule
 from oversight.disposals import lights as disposal
 from oversight.evaluations import lights as selection
 from oversight.extensions import db
 from oversight.incidents import status as incident_status
+from oversight.status import contract
 from oversight.subcontracts import lights as subcontract
 from oversight.vendors.models import Vendor
 

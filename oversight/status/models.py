@@ -22,11 +22,11 @@ class VendorState(db.Model):
     __tablename__ = "vendor_states"
 
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), primary_key=True)
-    selection: Mapped[str] = mapped_column(String(30), nullable=False)
-    contract: Mapped[str] = mapped_column(String(30), nullable=False)
-    monitoring: Mapped[str] = mapped_column(String(30), nullable=False)
-    subcontract: Mapped[str] = mapped_column(String(30), nullable=False)
-    disposal: Mapped[str] = mapped_column(String(30), nullable=False)
+    selection: Mapped[str] = mapped_column(String(40), nullable=False)
+    contract: Mapped[str] = mapped_column(String(40), nullable=False)
+    monitoring: Mapped[str] = mapped_column(String(40), nullable=False)
+    subcontract: Mapped[str] = mapped_column(String(40), nullable=False)
+    disposal: Mapped[str] = mapped_column(String(40), nullable=False)
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     rules: Mapped[str] = mapped_column(String(40), nullable=False)
 

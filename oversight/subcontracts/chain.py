@@ -14,7 +14,7 @@ from datetime import date
 from oversight.core.i18n import Translate, translator
 from oversight.core.lights import AMBER, GREEN, GREY, RED, Light
 from oversight.subcontracts import lights
-from oversight.subcontracts.models import REFUSED, REVOKED, Subcontract, SubcontractConsent
+from oversight.subcontracts.models import APPROVED, PENDING, REFUSED, REVOKED, Subcontract, SubcontractConsent
 
 LIGHT_KEY = lights.KEY
 
@@ -29,10 +29,39 @@ class NodeStatus:
     current: SubcontractConsent | None = None
     consents: list[SubcontractConsent] = field(default_factory=list)
     children: list[NodeStatus] = field(default_factory=list)
+    code: str = ""
 
     @property
     def is_violation(self) -> bool:
         return self.light.state == RED
+
+    @property
+    def is_ended(self) -> bool:
+        """The node's contract has ended: its consents are no longer in force (``lights.NODES_ENDED``)."""
+        return self.code in lights.NODES_ENDED
+
+    def consent_label(self, consent: SubcontractConsent, *, _: Translate | None = None) -> str:
+        """What ``consent``'s status reads on this node: a granted (or still pending) consent of an ended
+        contract says it is no longer in force; a refusal or a revocation keeps its own words."""
+        if not self.is_ended or not (consent.status == APPROVED or consent.status in PENDING):
+            return consent.status_label
+        _ = _ or translator()
+        if self.code == lights.NODE_DATA_DISPOSED:
+            return _("Ended (return/deletion done)")
+        if consent.status == APPROVED:
+            return _("Consented (contract ended)")
+        return _("Closed (contract ended)")
+
+    def consent_colour(self, consent: SubcontractConsent) -> str:
+        """The badge colour of :meth:`consent_label`."""
+        if self.is_ended and (consent.status == APPROVED or consent.status in PENDING):
+            return "secondary"
+        return consent.status_colour
+
+    @property
+    def current_label(self) -> str:
+        """:meth:`consent_label` of the latest consent request ("" without one)."""
+        return self.consent_label(self.current) if self.current else ""
 
     @property
     def reason(self) -> str:
@@ -52,6 +81,10 @@ def _light(judged: JudgedNode, consents: list[SubcontractConsent], today: date, 
     """The node's light: the colour of its state code, worded from its consents."""
     label = _("Subcontracting")
     code, until = judged.code, judged.valid_until
+    if code == lights.NODE_DATA_DISPOSED:
+        return Light(LIGHT_KEY, GREY, label, _("Ended (return/deletion done)"))
+    if code == lights.NODE_CONTRACT_ENDED:
+        return Light(LIGHT_KEY, GREY, label, _("Contract ended: consent no longer in force"))
     if code == lights.NODE_EXPIRING:
         text = _("Consent expires in %(days)d days", days=(until - today).days)
         return Light(LIGHT_KEY, AMBER, label, text, until.isoformat())
@@ -91,8 +124,10 @@ def assess(
     for judged in sorted(nodes, key=lambda item: (item.node.level, item.node.id)):
         node = judged.node
         own = sorted(by_node.get(node.id, []), key=lambda consent: consent.id)
-        has_valid = judged.valid_until is not None
-        status = NodeStatus(node, _light(judged, own, today, _), has_valid, own[-1] if own else None, own)
+        # A consent of an ended contract is no longer in force, whatever its expiry date.
+        has_valid = judged.valid_until is not None and judged.code not in lights.NODES_ENDED
+        light = _light(judged, own, today, _)
+        status = NodeStatus(node, light, has_valid, own[-1] if own else None, own, code=judged.code)
         statuses[node.id] = status
         parent = statuses.get(node.parent_id) if node.parent_id else None
         if parent is not None:
@@ -118,12 +153,15 @@ def flatten(statuses: list[NodeStatus]) -> list[NodeStatus]:
 
 
 def combined_light(statuses: Iterable[NodeStatus], *, _: Translate | None = None) -> Light:
-    """The worst of the nodes' lights; grey when there are none."""
-    statuses = list(statuses)
+    """The worst of the nodes' lights; grey when there are none, or when every node has ended with its contract."""
+    everyone = list(statuses)
     _ = _ or translator()
     label = _("Subcontracting")
-    if not statuses:
+    if not everyone:
         return Light(LIGHT_KEY, GREY, label, _("No subcontractors"))
+    statuses = [status for status in everyone if not status.is_ended]
+    if not statuses:
+        return Light(LIGHT_KEY, GREY, label, _("Ended with the contract: no subcontract in force"))
     red = [status for status in statuses if status.light.state == RED]
     if red:
         return Light(LIGHT_KEY, RED, label, _("%(count)d violations", count=len(red)), red[0].light.text)
@@ -131,4 +169,3 @@ def combined_light(statuses: Iterable[NodeStatus], *, _: Translate | None = None
     if amber:
         return Light(LIGHT_KEY, AMBER, label, amber[0].light.text, amber[0].light.detail)
     return Light(LIGHT_KEY, GREEN, label, _("Every subcontractor consented"))
-

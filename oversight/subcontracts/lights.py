@@ -9,6 +9,12 @@ consent expires within ``WARNING_DAYS`` or, for a planned node, its request awai
 
 A vendor's light (:func:`state`) is the worst node of the chains of contracts that have not ended in
 which it takes part (as the subcontractor, its parent, or the contract's vendor); grey without any.
+
+A node of a contract that has ended (or whose data has been returned or deleted) is no longer in force:
+:func:`node_code_of` gives it a grey code of its own, whatever its consents say, and no light counts it.
+
+A vendor that works only as a subcontractor has no contract of its own: its 契約 light is judged on its
+consents (:func:`subcontractor_columns`, :func:`subcontractor_state`), composed in ``status.contract``.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, not_, or_, union, union_all
 from sqlalchemy.orm import aliased
 
-from oversight.contracts.models import CLOSED, Contract
+from oversight.contracts.models import CLOSED, DISPOSED, ENDED, SIGNED, Contract
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, GREY, RED, Light
 from oversight.extensions import db
@@ -35,7 +41,12 @@ VIOLATION, WARNING, FINE = 2, 1, 0
 NODE_UNCONSENTED, NODE_BELOW_UNCONSENTED, NODE_EXPIRING = "unconsented", "below_unconsented", "expiring"
 NODE_CONSENTED, NODE_PENDING = "consented", "pending"
 NODE_ENTRUSTED_PENDING = "entrusted_pending"
+# The node's contract has ended (its consents are no longer in force) / and its data was returned or deleted.
+NODE_CONTRACT_ENDED, NODE_DATA_DISPOSED = "contract_ended", "data_disposed"
+NODES_ENDED = (NODE_CONTRACT_ENDED, NODE_DATA_DISPOSED)
 NODE_COLOURS = {
+    NODE_CONTRACT_ENDED: GREY,
+    NODE_DATA_DISPOSED: GREY,
     NODE_UNCONSENTED: RED,
     NODE_ENTRUSTED_PENDING: RED,
     NODE_BELOW_UNCONSENTED: RED,
@@ -102,9 +113,17 @@ def is_lasting(node, today: date) -> ColumnElement[bool]:
     )
 
 
+def contract_status(node) -> ColumnElement[str]:
+    """The status of the node's contract (``ended``, ``disposed`` … : whether its consents are still in force)."""
+    return (
+        db.select(Contract.status).where(Contract.id == node.contract_id).correlate_except(Contract).scalar_subquery()
+    )
+
+
 def node_facts(node, today: date) -> dict[str, ColumnElement]:
     """What the node rule reads of ``node``, by name (selected once, then judged by the ``*_of`` functions)."""
     return {
+        "contract_status": contract_status(node),
         "has_valid": has_valid(node, today),
         "has_pending": has_pending(node),
         "broken_above": broken_above(node, today),
@@ -141,8 +160,11 @@ def severity_of(facts: Mapping[str, Any]) -> ColumnElement[int]:
 
 
 def node_code_of(facts: Mapping[str, Any]) -> ColumnElement[str]:
-    """The node rule as a state code (:data:`NODE_COLOURS`): its own consent first, then the nodes above."""
+    """The node rule as a state code (:data:`NODE_COLOURS`): a node of an ended contract is no longer in
+    force (its data returned or deleted, or not yet); otherwise its own consent first, then the nodes above."""
     return case(
+        (facts["contract_status"] == DISPOSED, NODE_DATA_DISPOSED),
+        (facts["contract_status"] == ENDED, NODE_CONTRACT_ENDED),
         (and_(not_(facts["has_valid"]), not_(facts["has_pending"])), NODE_UNCONSENTED),
         (is_unconsented_of(facts), NODE_ENTRUSTED_PENDING),
         (facts["broken_above"], NODE_BELOW_UNCONSENTED),
@@ -210,6 +232,79 @@ def facts(vendors: Select, today: date) -> Select:
         func.sum(by_vendor.c.violation).label("subcontract_violations"),
         func.min(by_vendor.c.expiring_on).label("subcontract_expiring_on"),
     ).group_by(by_vendor.c.vendor_id)
+
+
+# --- a subcontractor's own consents, for the 契約 light of a vendor without a contract of its own ----------
+
+SUB_CONSENTED, SUB_EXPIRING, SUB_PENDING = "as_subcontractor", "as_subcontractor_expiring", "as_subcontractor_pending"
+SUB_PARENT_NOT_IN_FORCE, SUB_UNCONSENTED = "as_subcontractor_parent_not_in_force", "as_subcontractor_unconsented"
+SUBCONTRACTOR_COLOURS = {
+    SUB_CONSENTED: GREEN,
+    SUB_EXPIRING: AMBER,
+    SUB_PENDING: AMBER,
+    SUB_PARENT_NOT_IN_FORCE: AMBER,
+    SUB_UNCONSENTED: RED,
+}
+
+
+def subcontractor_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElement]:
+    """Correlated subqueries over the nodes where ``vendor_id`` is the subcontractor, in contracts that have
+    not ended: the worst node severity (NULL: no such node), the earliest expiry of their valid consents,
+    and whether any of these contracts is not in force today (signed, begun, not past its end)."""
+    node, contract = aliased(Subcontract, name="own_node"), aliased(Contract, name="own_node_contract")
+    own = (
+        db.select(node.id)
+        .join(contract, contract.id == node.contract_id)
+        .where(node.vendor_id == vendor_id, contract.status.not_in(CLOSED))
+    )
+    in_force = and_(
+        contract.status == SIGNED,
+        contract.signed_on.is_not(None),
+        contract.start_on <= today,
+        contract.end_on >= today,
+    )
+    facts = node_facts(node, today)
+    return [
+        own.with_only_columns(func.max(severity_of(facts))).scalar_subquery().label("as_subcontractor_worst"),
+        own.with_only_columns(func.min(valid_until(node, today))).scalar_subquery().label("as_subcontractor_until"),
+        own.where(not_(in_force)).exists().label("as_subcontractor_parent_idle"),
+    ]
+
+
+def is_subcontractor_of(facts: Mapping[str, Any]) -> ColumnElement[bool]:
+    """The vendor is a subcontractor in a chain of a contract that has not ended."""
+    return facts["as_subcontractor_worst"].is_not(None)
+
+
+def subcontractor_state(facts: Mapping[str, Any], today: date) -> ColumnElement[str]:
+    """The consent rule of a subcontractor as a 契約 state code (:data:`SUBCONTRACTOR_COLOURS`): red when a
+    node of it is a violation (:func:`severity_of`), amber while a parent contract is not in force, a
+    consent expires within ``WARNING_DAYS`` or a request awaits a decision, green otherwise."""
+    worst, until = facts["as_subcontractor_worst"], facts["as_subcontractor_until"]
+    return case(
+        (worst == VIOLATION, SUB_UNCONSENTED),
+        (facts["as_subcontractor_parent_idle"], SUB_PARENT_NOT_IN_FORCE),
+        (and_(worst == WARNING, until <= horizon(today)), SUB_EXPIRING),
+        (worst == WARNING, SUB_PENDING),
+        else_=SUB_CONSENTED,
+    )
+
+
+def subcontractor_light(code: str, row: Any, today: date, *, _: Translate) -> Light:
+    """The 契約 light of a subcontractor-only vendor in state ``code``, worded from the facts in ``row``."""
+    label = _("Contract")
+    key = "contract"
+    until = row.as_subcontractor_until
+    if code == SUB_CONSENTED:
+        return Light(key, GREEN, label, _("Subcontractor (under consent)"), _("until %(date)s", date=until.isoformat()))
+    if code == SUB_EXPIRING:
+        text = _("Subcontractor: consent expires in %(days)d days", days=(until - today).days)
+        return Light(key, AMBER, label, text, until.isoformat())
+    if code == SUB_PENDING:
+        return Light(key, AMBER, label, _("Subcontractor: consent awaiting decision"))
+    if code == SUB_PARENT_NOT_IN_FORCE:
+        return Light(key, AMBER, label, _("Subcontractor: the contract above is not in force"))
+    return Light(key, RED, label, _("Subcontractor without valid consent"))
 
 
 def state(facts: Mapping[str, Any], today: date) -> ColumnElement[str]:

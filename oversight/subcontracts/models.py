@@ -36,7 +36,7 @@ REVOKED = "revoked"
 STATUS_LABELS = {
     REQUESTED: _l("Awaiting legal review"),
     REVIEWED: _l("Awaiting manager decision"),
-    APPROVED: _l("Approved"),
+    APPROVED: _l("Consented"),  # 許諾済み: the principal's consent, not a contract's approval
     REFUSED: _l("Refused"),
     REVOKED: _l("Revoked"),
 }

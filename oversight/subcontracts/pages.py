@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import render_template
 
-from oversight.contracts.models import Contract
+from oversight.contracts import services as contract_services
+from oversight.contracts.models import CLOSED, Contract
+from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
@@ -37,6 +39,13 @@ def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
         "chain_light": chain.combined_light(chain.flatten(roots)),
         "can_add": user.has_role(*REQUESTERS) and not contract.is_closed,
     }
+
+
+def start_page(q: str) -> dict[str, Any]:
+    """The entry point to record a subcontractor: a page of the contracts that have not ended, searched by
+    number, title or contractor, each leading to its chain's form (which asks for the parent node)."""
+    query = contract_services.contract_query(q=q, today=local_today()).where(Contract.status.not_in(CLOSED))
+    return {"q": q, "pagination": paginate(query)}
 
 
 def vendor_page(vendor: Vendor) -> dict[str, Any]:

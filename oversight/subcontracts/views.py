@@ -53,10 +53,20 @@ def _consent(consent_id: int):
 @bp.route("/")
 @role_required()
 def index():
-    """Violations, requests awaiting legal or a manager, consents expiring soon: one section, a page at a time."""
-    return render_template(
-        "subcontracts/index.html", **worklist.worklist(request.args.get("section", ""), local_today())
+    """Every subcontract relation (searchable), or one of the exceptions (violations, requests awaiting legal or
+    a manager, consents expiring soon): one section, a page at a time."""
+    args = request.args
+    page = worklist.worklist(
+        args.get("section", ""), local_today(), q=args.get("q", "")[:200], scope=args.get("scope", "")
     )
+    return render_template("subcontracts/index.html", can_add=current_user.has_role(*REQUESTERS), **page)
+
+
+@bp.route("/new")
+@role_required(*REQUESTERS)
+def start():
+    """Record a subcontractor: choose the contract whose chain it joins (its form then asks for the parent)."""
+    return render_template("subcontracts/start.html", **pages.start_page(request.args.get("q", "")[:200]))
 
 
 @bp.route("/export")

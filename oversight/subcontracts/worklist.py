@@ -1,6 +1,10 @@
-"""The subcontract worklist (``/subcontracts/``): one section at a time, one page of it at a time.
+"""The subcontract index (``/subcontracts/``): one section at a time, one page of it at a time.
 
-Which section a node belongs to is decided in SQL by the node rule (``lights.node_code_of``, the rule
+``all`` (the default) lists every subcontract relation, of contracts in force or ended, searchable by
+subcontractor, contractor or contract number and filterable by the contract's state; the other
+sections are the exceptions:
+
+Which exception section a node belongs to is decided in SQL by the node rule (``lights.node_code_of``, the rule
 behind the 再委託 light), so a page words only the chains of the nodes it shows, whatever the number
 of open chains. Sections:
 
@@ -16,18 +20,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy.orm import aliased
 
 from oversight.contracts.models import CLOSED, Contract
 from oversight.core.lights import RED, codes_of
-from oversight.core.pagination import paginate_list
+from oversight.core.pagination import paginate, paginate_list
 from oversight.extensions import db
 from oversight.subcontracts import lights
 from oversight.subcontracts.models import PENDING, REQUESTED, REVIEWED, Subcontract, SubcontractConsent
 from oversight.subcontracts.queries import _assess, _node_query
+from oversight.vendors.models import Vendor
 
 VIOLATIONS, AWAITING_LEGAL, AWAITING_MANAGER, EXPIRING = "violations", "awaiting_legal", "awaiting_manager", "expiring"
 SECTIONS = (VIOLATIONS, AWAITING_LEGAL, AWAITING_MANAGER, EXPIRING)
+ALL = "all"
+# The ``all`` section's filter on the contract: not ended (in force or being prepared) / ended.
+OPEN, ENDED = "open", "ended"
+SCOPES = (OPEN, ENDED)
 
 
 def _latest_request_status(node) -> ColumnElement:
@@ -80,18 +90,61 @@ def _chain_order(row) -> tuple:
     return row.contract_id, [int(part) for part in row.path.strip("/").split("/") if part]
 
 
-def worklist(section: str, today: date) -> dict[str, Any]:
-    """The index page: the sections with their sizes, and a page of the chosen one (violations by default).
+def all_nodes(*, q: str = "", scope: str = "") -> Select:
+    """Every subcontract relation (node id), searched by subcontractor, contractor or contract number and
+    filtered by ``scope`` (the contract not ended / ended), by contract then chain order."""
+    subcontractor, contractor = aliased(Vendor, name="subcontractor"), aliased(Vendor, name="contractor")
+    query = (
+        db.select(Subcontract.id)
+        .join(Contract, Contract.id == Subcontract.contract_id)
+        .join(subcontractor, subcontractor.id == Subcontract.vendor_id)
+        .join(contractor, contractor.id == Contract.vendor_id)
+    )
+    text = q.strip().lower()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            or_(
+                func.lower(subcontractor.name).like(pattern),
+                func.lower(contractor.name).like(pattern),
+                func.lower(Contract.number).like(pattern),
+            )
+        )
+    if scope == OPEN:
+        query = query.where(Contract.status.not_in(CLOSED))
+    elif scope == ENDED:
+        query = query.where(Contract.status.in_(CLOSED))
+    return query.order_by(Contract.id.desc(), Subcontract.path, Subcontract.id)
 
-    Four queries: the open nodes' count, the nodes in a section, and the chains of the page's nodes.
+
+def _all_page(today: date, *, q: str, scope: str):
+    """A page of :func:`all_nodes`, each node with its status (the page's nodes judged in one query)."""
+    pagination = paginate(all_nodes(q=q, scope=scope))
+    ids = list(pagination.items)
+    if ids:
+        statuses = _assess(_node_query().where(Subcontract.id.in_(ids)), today)
+        pagination.items = [statuses[node_id] for node_id in ids]
+    return pagination
+
+
+def worklist(section: str, today: date, *, q: str = "", scope: str = "") -> dict[str, Any]:
+    """The index page: the sections with their sizes, and a page of the chosen one (every relation by default,
+    searched by ``q`` and filtered by ``scope``).
+
+    At most five queries: the open nodes' count, the nodes in an exception section, a page's count and its
+    nodes (``all``), and the statuses of the page's nodes.
     """
-    section = section if section in SECTIONS else VIOLATIONS
+    section = section if section in (ALL, *SECTIONS) else ALL
+    scope = scope if scope in SCOPES else ""
     node_count = db.session.scalar(_open_nodes(func.count(Subcontract.id)))
     rows = db.session.execute(_flagged_nodes(today)).all()
     section_counts = {key: sum(1 for row in rows if getattr(row, key)) for key in SECTIONS}
+    page = {"section": section, "section_counts": section_counts, "node_count": node_count, "q": q, "scope": scope}
+    if section == ALL:
+        return {**page, "pagination": _all_page(today, q=q, scope=scope)}
     pagination = paginate_list(sorted((row for row in rows if getattr(row, section)), key=_chain_order))
     if pagination.items:
         contract_ids = {row.contract_id for row in pagination.items}
         statuses = _assess(_node_query().where(Subcontract.contract_id.in_(contract_ids)), today)
         pagination.items = [statuses[row.id] for row in pagination.items]
-    return {"section": section, "section_counts": section_counts, "node_count": node_count, "pagination": pagination}
+    return {**page, "pagination": pagination}

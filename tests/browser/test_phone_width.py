@@ -21,6 +21,7 @@ PAGES = [
     "/evaluations/",
     "/contracts/",
     "/subcontracts/",
+    "/subcontracts/new",
     "/disposals/",
     "/audits/",
     "/audits/records",

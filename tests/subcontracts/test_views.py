@@ -296,13 +296,29 @@ def _grow(app, contract_id, count):
         db.session.commit()
 
 
-@pytest.mark.parametrize("page", ["contract", "vendor", "index", "detail", "vendor_list", "vendor_detail"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "contract",
+        "vendor",
+        "index",
+        "index_search",
+        "index_awaiting_legal",
+        "start",
+        "detail",
+        "vendor_list",
+        "vendor_detail",
+    ],
+)
 def test_pages_run_a_constant_number_of_queries(client, login_as, app, chain_ids, count_queries, page):
-    login_as("viewer")
+    login_as("procurement", email="procurement-reader@example.com")
     path = {
         "contract": f"/subcontracts/contracts/{chain_ids['contract']}",
         "vendor": f"/subcontracts/vendors/{chain_ids['contractor']}",
         "index": "/subcontracts/",
+        "index_search": "/subcontracts/?q=%E6%A0%AA%E5%BC%8F&scope=open",
+        "index_awaiting_legal": "/subcontracts/?section=awaiting_legal",
+        "start": "/subcontracts/new",
         "detail": f"/subcontracts/{chain_ids['below']}",
         "vendor_list": "/vendors/",
         "vendor_detail": f"/vendors/{chain_ids['contractor']}",

@@ -12,9 +12,11 @@ from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
+from oversight.status import store as status_store
 from oversight.subcontracts import services
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import NOW, TODAY, signed, submitted
+from tests.status.filters import condition as light_filter
 from tests.subcontracts.helpers import Team
 
 
@@ -78,10 +80,10 @@ def test_a_subcontractor_only_vendor_is_judged_on_its_consent(app_ctx):
         light = computed[vendor_id].contract
         assert (light.state, light.text) == (colour, text), name
     for colour in (GREEN, AMBER, RED):
-        condition = status_lights.condition("contract", colour, TODAY)
+        condition = light_filter("contract", colour, TODAY)
         selected = set(db.session.scalars(db.select(Vendor.id).where(condition, Vendor.id.in_(ids))))
         assert selected == {vendor_id for vendor_id, expected, _text in cases.values() if expected == colour}, colour
-    counts = status_lights.colour_counts(Vendor.id.in_(ids), TODAY)["contract"]
+    counts = status_store.colour_counts(Vendor.id.in_(ids), TODAY)["contract"]
     assert counts == {
         colour: sum(1 for _id, expected, _text in cases.values() if expected == colour)
         for colour in (GREEN, AMBER, RED, "grey")

@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.disposals.views import bp as disposals_bp
     from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
+    from oversight.imports.views import bp as imports_bp
     from oversight.incidents.views import bp as incidents_bp
     from oversight.reminders.views import bp as reminders_bp
     from oversight.reports.views import bp as reports_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(disposals_bp)
     app.register_blueprint(subcontracts_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(imports_bp)
 
 
 def register_commands(app: Flask) -> None:

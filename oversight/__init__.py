@@ -128,6 +128,7 @@ def register_commands(app: Flask) -> None:
     from oversight.checklists.cli import checklists_cli
     from oversight.contracts.cli import contracts_cli
     from oversight.demo.cli import demo_cli
+    from oversight.imports.cli import import_cli
     from oversight.reminders.cli import reminders_cli
     from oversight.reports.cli import reports_cli
     from oversight.scheduler import scheduler_cli
@@ -136,6 +137,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(contracts_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(import_cli)
 
 
 def register_scheduler(app: Flask) -> None:

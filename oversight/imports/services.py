@@ -108,6 +108,11 @@ def preview(kind: str, sha256: str, filename: str, *, sheet: str | None = None) 
     data = stored_bytes(sha256)
     if data is None or kind not in KINDS:
         return None
+    return preview_data(kind, data, sha256, filename, sheet=sheet)
+
+
+def preview_data(kind: str, data: bytes, sha256: str, filename: str, *, sheet: str | None = None) -> Preview:
+    """The outcome of every row of ``data`` (the page and ``flask import`` both call this)."""
     file_type = file_type_of(filename)
     result = Preview(kind, sha256, clean_filename(filename), file_type)
     try:

@@ -93,7 +93,10 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, bool):
         raise ValueError("not a date")
     if isinstance(value, (int, float)):
-        return from_excel_serial(value)
+        if isinstance(value, int) and 19000101 <= value <= 29991231:
+            value = str(value)  # 20250401 typed into a number cell
+        else:
+            return from_excel_serial(value)
     text = nfkc(str(value))
     if not text:
         return None

@@ -262,6 +262,15 @@ class RowPlan:
             self.errors.append(entry)
 
 
+class ImportVendorForm(VendorForm):
+    """The vendor form, less its per-row query for the corporate number's holder: the import matches a row
+    with the register by that number, so the holder is always the vendor the row updates, and a number
+    twice in the file is flagged by :func:`plan_row`. The services still refuse a duplicate on write."""
+
+    def validate_corporate_number(self, field) -> None:
+        return None
+
+
 class Context:
     """What every row is compared with, loaded once: the register and the users."""
 
@@ -490,7 +499,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         plan.error(COLUMN_BY_KEY["name"].header, ARCHIVED_MESSAGE % {"name": vendor.name})
     data = _form_data(vendor)
     data.update(read)
-    form = VendorForm(formdata=MultiDict(data), users=context.users, meta={"csrf": False})
+    form = ImportVendorForm(formdata=MultiDict(data), users=context.users, meta={"csrf": False})
     form.editing_vendor = vendor
     if not form.validate():
         _form_errors(plan, form)

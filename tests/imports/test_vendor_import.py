@@ -359,3 +359,23 @@ def test_unknown_file_or_kind_is_not_found(client, importer):
 def test_other_roles_may_not_import(client, login_as):
     login_as("viewer")
     assert client.get("/imports/vendors").status_code == 403
+
+
+def test_the_preview_runs_the_same_number_of_queries_for_5_or_40_rows(app, count_queries):
+    from werkzeug.datastructures import FileStorage
+
+    from oversight.imports import services
+
+    def rows(n):
+        header = [["名称", "法人番号", "担当者", "窓口担当者", "Pマーク有効期限"]]
+        return header + [[f"株式会社{i}", with_check_digit(f"{i + 1:012d}"), "", "窓口", "R8.3.31"] for i in range(n)]
+
+    counts = []
+    with app.test_request_context():
+        for n in (5, 40):
+            sha256, name = services.store_upload(FileStorage(io.BytesIO(xlsx_bytes(rows(n))), filename="q.xlsx"))
+            with count_queries() as counter:
+                result = services.preview("vendors", sha256, name)
+            assert result.totals["create"] == n
+            counts.append(counter.count)
+    assert counts[0] == counts[1]

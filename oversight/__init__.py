@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.disposals.views import bp as disposals_bp
     from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
+    from oversight.imports.views import bp as imports_bp
     from oversight.incidents.views import bp as incidents_bp
     from oversight.reminders.views import bp as reminders_bp
     from oversight.reports.views import bp as reports_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(disposals_bp)
     app.register_blueprint(subcontracts_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(imports_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -134,6 +136,7 @@ def register_commands(app: Flask) -> None:
     from oversight.checklists.cli import checklists_cli
     from oversight.contracts.cli import contracts_cli
     from oversight.demo.cli import demo_cli
+    from oversight.imports.cli import import_cli
     from oversight.reminders.cli import reminders_cli
     from oversight.reports.cli import reports_cli
     from oversight.scheduler import scheduler_cli
@@ -144,6 +147,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(contracts_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(status_cli)
+    app.cli.add_command(import_cli)
 
 
 def register_scheduler(app: Flask) -> None:

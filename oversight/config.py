@@ -64,6 +64,7 @@ class Config:
         self.COMPANY_NAME = env.get("COMPANY_NAME", "サンプル株式会社")
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Tokyo")
         self.UPLOAD_MAX_MB = _env_int("UPLOAD_MAX_MB", 20)
+        self.IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 10_000)
         self.MAX_CONTENT_LENGTH = (self.UPLOAD_MAX_MB + 1) * 1024 * 1024
         # How far the My Number guard reads an upload's text (oversight/evidence/scan.py); past it, refused.
         self.UPLOAD_SCAN_MAX_MB = _env_int("UPLOAD_SCAN_MAX_MB", 64)

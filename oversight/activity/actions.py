@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "vendor.certification_add": _l("Vendor certification added"),
     "vendor.certification_update": _l("Vendor certification changed"),
     "vendor.certification_remove": _l("Vendor certification removed"),
+    "import.vendors": _l("Vendors imported from a file"),
     "evaluation.start": _l("Evaluation started"),
     "evaluation.answers": _l("Evaluation answers saved"),
     "evaluation.submit": _l("Evaluation submitted"),

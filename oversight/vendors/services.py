@@ -117,7 +117,9 @@ def find_by_corporate_number(number: str) -> Vendor | None:
     return db.session.scalar(db.select(Vendor).where(Vendor.corporate_number == normalised))
 
 
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
+def clean_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The register values as they are stored (法人番号 normalised, text trimmed, no country in Japan);
+    the bulk import compares a row with the register through the same function."""
     cleaned = dict(values)
     cleaned["corporate_number"] = corporate_number.normalise(values.get("corporate_number")) or None
     if cleaned.get("handling_location") != "abroad":
@@ -138,7 +140,7 @@ def _ensure_unique(number: str | None, vendor: Vendor | None = None) -> None:
 
 def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
     """Register a vendor as a candidate; refuses a 法人番号 another vendor already has."""
-    cleaned = _clean(values)
+    cleaned = clean_values(values)
     _ensure_unique(cleaned["corporate_number"])
     vendor = Vendor(status=CANDIDATE, **{field: cleaned.get(field) for field in VENDOR_FIELDS if field in cleaned})
     db.session.add(vendor)
@@ -156,7 +158,7 @@ def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
 def update_vendor(vendor: Vendor, values: dict[str, Any], *, actor: User) -> dict[str, list]:
     """Change a vendor's register data; returns the changes logged."""
     ensure_not_archived(vendor)
-    cleaned = _clean(values)
+    cleaned = clean_values(values)
     _ensure_unique(cleaned["corporate_number"], vendor)
     changes = apply_changes(vendor, {field: cleaned[field] for field in VENDOR_FIELDS if field in cleaned})
     if changes:

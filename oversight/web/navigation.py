@@ -24,6 +24,7 @@ NAV_ITEMS = (
     NavItem("disposals.index", _l("Return/deletion")),
     NavItem("audits.index", _l("Audits")),
     NavItem("incidents.index", _l("Incidents")),
+    NavItem("imports.index", _l("Import"), "admin"),
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("checklists.index", _l("Checklist templates"), "admin"),
     NavItem("admin.settings", _l("Settings"), "admin"),

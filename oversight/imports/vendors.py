@@ -1,0 +1,547 @@
+"""Importing vendors, with one contact and their Pマーク / ISMS certifications, from a table.
+
+Each row is read into the shape of the vendor form and validated by the same forms as the pages
+(``VendorForm``, ``ContactForm``, ``CertificationForm``): one set of rules. A row that matches a
+vendor in the register (by 法人番号, else by name and address, compared without spaces, width or
+株式会社) updates it; a blank cell keeps the register's value. New vendors start as candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from oversight.auth.models import User
+from oversight.core.mynumber import MY_NUMBER_MESSAGE, find_my_numbers
+from oversight.core.values import comparable, nfkc, parse_date, parse_integer, text_of
+from oversight.extensions import db
+from oversight.imports.columns import (
+    CHOICE,
+    CORPORATE_NUMBER,
+    DATE,
+    EMAIL,
+    INTEGER,
+    KANA,
+    NUMBER,
+    USER,
+    Column,
+)
+from oversight.vendors import corporate_number
+from oversight.vendors import services as vendor_services
+from oversight.vendors.forms import CertificationForm, ContactForm, VendorForm
+from oversight.vendors.models import (
+    ARCHIVED,
+    LOCATION_LABELS,
+    RISK_LABELS,
+    SITE_LABELS,
+    Vendor,
+    VendorCertification,
+    VendorContact,
+)
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+CELL_MY_NUMBER_MESSAGE = _l(
+    "This cell contains a 12-digit number that looks like a My Number (個人番号). Oversight must not hold "
+    "My Numbers: remove it from the file."
+)
+DATE_MESSAGE = _l("Not a date. Write it as 2025-04-01, 2025/4/1, 2025年4月1日, 令和7年4月1日 or R7.4.1.")
+INTEGER_MESSAGE = _l("Enter a whole number, e.g. 1200.")
+CHOICE_MESSAGE = _l("“%(value)s” is not one of the values of this column: %(allowed)s.")
+NO_USER_MESSAGE = _l("No user has this e-mail address or name: %(value)s.")
+AMBIGUOUS_USER_MESSAGE = _l("Several users have this name: %(value)s. Use the e-mail address.")
+ARCHIVED_MESSAGE = _l("This row matches an archived vendor, which cannot be changed: %(name)s.")
+DUPLICATE_MESSAGE = _l("The same vendor as row %(line)d of this file (%(key)s).")
+EXAMPLE_ROW_MESSAGE = _l("This is the template's example row: delete it from the file.")
+BY_NUMBER, BY_NAME = _l("same corporate number"), _l("same name and address")
+MATCHED_NUMBER = _l("Matches the registered vendor %(name)s by corporate number.")
+MATCHED_NAME = _l("Matches the registered vendor %(name)s by name and address.")
+
+ENTRUSTMENT_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "name",
+        "名称",
+        "Legal name",
+        required=True,
+        example="株式会社さくら給与計算センター",
+        note=_l("The vendor's legal name. Required."),
+    ),
+    Column(
+        "name_kana",
+        "フリガナ",
+        "Name in kana",
+        KANA,
+        example="サクラキュウヨケイサンセンター",
+        note=_l("Half-width kana are converted to full-width."),
+    ),
+    Column(
+        "corporate_number",
+        "法人番号",
+        "Corporate number",
+        CORPORATE_NUMBER,
+        example="7010001088960",
+        note=_l(
+            "13 digits; hyphens, spaces and full-width digits are accepted; the check digit is verified. "
+            "Rows are matched with the register by this number."
+        ),
+    ),
+    Column(
+        "address",
+        "所在地",
+        "Address",
+        example="東京都千代田区丸の内1-1-1",
+        note=_l("Without a corporate number, a row is matched with the register by name and address."),
+    ),
+    Column("representative", "代表者", "Representative", example="山田 太郎"),
+    Column(
+        "entrusted_work",
+        "委託する事務の範囲",
+        "Entrusted work",
+        example="給与計算、源泉徴収票の作成",
+        note=_l("The My Number work entrusted (事務の範囲)."),
+    ),
+    Column("data_scope", "特定個人情報等の範囲", "Data in scope", example="従業員の個人番号、氏名、生年月日"),
+    Column(
+        "data_subject_count",
+        "本人の概数",
+        "Number of data subjects",
+        INTEGER,
+        example="1200",
+        note=_l("A whole number; 1,200 and 1200人 are accepted."),
+    ),
+    Column(
+        "handling_location",
+        "取扱場所",
+        "Handling location",
+        CHOICE,
+        example="国内",
+        choices=LOCATION_LABELS,
+        aliases={"domestic": ("国内", "日本"), "abroad": ("国外", "外国", "海外")},
+        note=_l("Default: 国内."),
+    ),
+    Column("handling_country", "取扱国", "Country", example="", note=_l("Required when the data is handled abroad.")),
+    Column(
+        "handling_site",
+        "取扱拠点",
+        "Handling site",
+        CHOICE,
+        example="自社拠点",
+        choices=SITE_LABELS,
+        aliases={"own_site": ("自社拠点", "自社"), "cloud": ("クラウド",), "both": ("自社拠点とクラウド", "両方")},
+        note=_l("Default: 自社拠点."),
+    ),
+    Column(
+        "risk_tier",
+        "リスク区分",
+        "Risk tier",
+        CHOICE,
+        example="高",
+        choices=RISK_LABELS,
+        aliases={"high": ("高",), "medium": ("中",), "low": ("低",)},
+        note=_l("Default: 中."),
+    ),
+    Column(
+        "is_entrustment",
+        "番号法上の委託先",
+        "Entrustment under the My Number Act",
+        CHOICE,
+        example="はい",
+        choices=ENTRUSTMENT_LABELS,
+        aliases={"yes": ("はい", "該当", "○", "true"), "no": ("いいえ", "非該当", "×", "false")},
+        note=_l("はい or いいえ; blank when not decided yet. A reason is then required."),
+    ),
+    Column("entrustment_reason", "判断理由", "Reason", example="給与計算で個人番号を取り扱うため"),
+    Column("owner_id", "担当者", "Owner", USER, example="", note=_l("A user of Oversight, by e-mail address or name.")),
+    Column(
+        "manager_id",
+        "管理責任者",
+        "Responsible manager",
+        USER,
+        example="",
+        note=_l("A user of Oversight, by e-mail address or name."),
+    ),
+    Column(
+        "contact_name",
+        "窓口担当者",
+        "Contact name",
+        example="佐藤 花子",
+        note=_l("One contact person at the vendor; matched by name with the vendor's contacts."),
+    ),
+    Column("contact_department", "窓口部署", "Contact department", example="業務管理部"),
+    Column("contact_email", "窓口メール", "Contact e-mail", EMAIL, example="sato@example.co.jp"),
+    Column("contact_phone", "窓口電話", "Contact phone", NUMBER, example="03-1234-5678"),
+    Column("pmark_number", "Pマーク登録番号", "Privacy Mark number", NUMBER, example="10820001"),
+    Column(
+        "pmark_expires_on",
+        "Pマーク有効期限",
+        "Privacy Mark expiry",
+        DATE,
+        example="令和8年3月31日",
+        note=_l("A date: 2025-04-01, 2025/4/1, 2025年4月1日, 令和7年4月1日, R7.4.1 or an Excel date."),
+    ),
+    Column("isms_number", "ISMS認証番号", "ISMS certificate number", NUMBER, example="IS 123456"),
+    Column("isms_issuer", "ISMS認証機関", "ISMS issuer", example="JQA"),
+    Column(
+        "isms_expires_on",
+        "ISMS有効期限",
+        "ISMS expiry",
+        DATE,
+        example="2026/9/30",
+        note=_l("A date, written as for the Privacy Mark."),
+    ),
+)
+COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+# Form field → the column its errors are shown under.
+FORM_FIELD_COLUMN = {
+    "contact": {
+        "name": "contact_name",
+        "department": "contact_department",
+        "email": "contact_email",
+        "phone": "contact_phone",
+    },
+    "pmark": {
+        "number": "pmark_number",
+        "expires_on": "pmark_expires_on",
+        "kind": "pmark_number",
+        "name": "pmark_number",
+        "issuer": "pmark_number",
+    },
+    "isms": {
+        "number": "isms_number",
+        "expires_on": "isms_expires_on",
+        "issuer": "isms_issuer",
+        "kind": "isms_number",
+        "name": "isms_number",
+    },
+}
+CONTACT_COLUMNS = ("contact_name", "contact_department", "contact_email", "contact_phone")
+CERTIFICATION_COLUMNS = {
+    "pmark": {"number": "pmark_number", "expires_on": "pmark_expires_on"},
+    "isms": {"number": "isms_number", "issuer": "isms_issuer", "expires_on": "isms_expires_on"},
+}
+DEFAULTS = {
+    **dict.fromkeys(vendor_services.VENDOR_FIELDS, ""),
+    "handling_location": "domestic",
+    "handling_site": "own_site",
+    "risk_tier": "medium",
+}
+
+
+@dataclass
+class Change:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowPlan:
+    """What importing one row would do, and why."""
+
+    line: int
+    name: str = ""
+    outcome: str = CREATE
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    notes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    vendor: Vendor | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    contact: tuple[VendorContact | None, dict[str, Any]] | None = None
+    certifications: list[tuple[VendorCertification | None, dict[str, Any]]] = field(default_factory=list)
+
+    def error(self, column: str, message: object) -> None:
+        entry = (column, str(message))
+        if entry not in self.errors:
+            self.errors.append(entry)
+
+
+class ImportVendorForm(VendorForm):
+    """The vendor form, less its per-row query for the corporate number's holder: the import matches a row
+    with the register by that number, so the holder is always the vendor the row updates, and a number
+    twice in the file is flagged by :func:`plan_row`. The services still refuse a duplicate on write."""
+
+    def validate_corporate_number(self, field) -> None:
+        return None
+
+
+class Context:
+    """What every row is compared with, loaded once: the register and the users."""
+
+    def __init__(self) -> None:
+        self.users = vendor_services.assignable_users()
+        self.user_by_email = {user.email.casefold(): user for user in self.users}
+        self.users_by_name: dict[str, list[User]] = {}
+        for user in self.users:
+            self.users_by_name.setdefault(comparable(user.name), []).append(user)
+        self.user_names = {user.id: user.name for user in self.users}
+        vendors = db.session.scalars(
+            db.select(Vendor).options(selectinload(Vendor.contacts), selectinload(Vendor.certifications))
+        ).all()
+        self.by_number = {vendor.corporate_number: vendor for vendor in vendors if vendor.corporate_number}
+        self.by_name: dict[tuple[str, str], Vendor] = {}
+        for vendor in vendors:
+            self.by_name.setdefault((comparable(vendor.name), comparable(vendor.address)), vendor)
+        self.choice_lookups = {column.key: column.choice_lookup() for column in COLUMNS if column.kind == CHOICE}
+
+
+def _user(value: str, context: Context) -> User | str:
+    """The user named by ``value`` (e-mail or name), or the error message."""
+    text = nfkc(value)
+    user = context.user_by_email.get(text.casefold())
+    if user is not None:
+        return user
+    matches = context.users_by_name.get(comparable(text), [])
+    if len(matches) == 1:
+        return matches[0]
+    return str((AMBIGUOUS_USER_MESSAGE if matches else NO_USER_MESSAGE) % {"value": value})
+
+
+def read_cells(plan: RowPlan, cells: dict[str, object], context: Context) -> dict[str, str]:
+    """The row's non-blank cells as form strings; cells that cannot be read become errors."""
+    read: dict[str, str] = {}
+    for key, raw in cells.items():
+        column = COLUMN_BY_KEY[key]
+        text = text_of(raw)
+        if not text:
+            continue
+        if column.kind != CORPORATE_NUMBER and find_my_numbers(text):
+            plan.error(column.header, CELL_MY_NUMBER_MESSAGE)
+            continue
+        if column.kind == DATE:
+            try:
+                parsed = parse_date(raw)
+            except ValueError:
+                plan.error(column.header, DATE_MESSAGE)
+                continue
+            read[key] = parsed.isoformat() if parsed else ""
+        elif column.kind == INTEGER:
+            try:
+                read[key] = str(parse_integer(raw))
+            except ValueError:
+                plan.error(column.header, INTEGER_MESSAGE)
+        elif column.kind == CHOICE:
+            code = context.choice_lookups[key].get(comparable(text))
+            if code is None:
+                allowed = "、".join(column.template_choices())
+                plan.error(column.header, CHOICE_MESSAGE % {"value": text, "allowed": allowed})
+            else:
+                read[key] = code
+        elif column.kind == USER:
+            user = _user(text, context)
+            if isinstance(user, str):
+                plan.error(column.header, user)
+            else:
+                read[key] = str(user.id)
+        elif column.kind == CORPORATE_NUMBER:
+            read[key] = corporate_number.normalise(text)
+        elif column.kind in (KANA, NUMBER, EMAIL):
+            read[key] = nfkc(text)
+        else:
+            read[key] = text
+    return read
+
+
+def _form_data(vendor: Vendor | None) -> dict[str, str]:
+    """The vendor form's fields as a user would find them filled in (blank for a new vendor)."""
+    if vendor is None:
+        return dict(DEFAULTS)
+    return {
+        "name": vendor.name,
+        "name_kana": vendor.name_kana,
+        "corporate_number": vendor.corporate_number or "",
+        "address": vendor.address,
+        "representative": vendor.representative,
+        "entrusted_work": vendor.entrusted_work,
+        "data_scope": vendor.data_scope,
+        "data_subject_count": "" if vendor.data_subject_count is None else str(vendor.data_subject_count),
+        "handling_location": vendor.handling_location,
+        "handling_country": vendor.handling_country,
+        "handling_site": vendor.handling_site,
+        "risk_tier": vendor.risk_tier,
+        "is_entrustment": {True: "yes", False: "no"}.get(vendor.is_entrustment, ""),
+        "entrustment_reason": vendor.entrustment_reason,
+        "owner_id": str(vendor.owner_id or ""),
+        "manager_id": str(vendor.manager_id or ""),
+    }
+
+
+def _form_errors(plan: RowPlan, form, columns: dict[str, str] | None = None) -> None:
+    """The form's messages under the column each belongs to (the My Number guard is the cell check's)."""
+    for name, messages in form.errors.items():
+        key = (columns or {}).get(name, name)
+        column = COLUMN_BY_KEY.get(key)
+        header = column.header if column else str(getattr(getattr(form, name, None), "label", None) or name)
+        for message in messages:
+            if str(message) != str(MY_NUMBER_MESSAGE):
+                plan.error(header, message)
+
+
+def _validate(form_class, data: dict[str, str], **kwargs):
+    form = form_class(formdata=MultiDict(data), meta={"csrf": False}, **kwargs)
+    return form, form.validate()
+
+
+def _match(plan: RowPlan, read: dict[str, str], context: Context) -> Vendor | None:
+    number = read.get("corporate_number", "")
+    if number:
+        vendor = context.by_number.get(number)
+        if vendor is not None:
+            plan.notes.append(str(MATCHED_NUMBER % {"name": vendor.name}))
+        return vendor
+    key = (comparable(read.get("name", "")), comparable(read.get("address", "")))
+    vendor = context.by_name.get(key)
+    if vendor is not None:
+        plan.notes.append(str(MATCHED_NAME % {"name": vendor.name}))
+    return vendor
+
+
+def _display(key: str, value: Any, context: Context) -> str:
+    if value is None or value == "":
+        return ""
+    column = COLUMN_BY_KEY.get(key)
+    if column is not None and column.kind == USER:
+        return context.user_names.get(value, str(value))
+    if key == "is_entrustment":
+        return str(ENTRUSTMENT_LABELS["yes" if value else "no"])
+    if column is not None and column.kind == CHOICE:
+        return str(column.choices.get(value, value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None) -> None:
+    if not any(read.get(key) for key in CONTACT_COLUMNS):
+        return
+    data = {field: read.get(key, "") for field, key in FORM_FIELD_COLUMN["contact"].items()}
+    existing = None
+    if vendor is not None:
+        existing = next((c for c in vendor.contacts if comparable(c.name) == comparable(data["name"])), None)
+        if existing is not None:  # a blank cell keeps what the register has
+            data = {field: data[field] or getattr(existing, field) for field in data}
+    form, valid = _validate(ContactForm, data)
+    if not valid:
+        _form_errors(plan, form, FORM_FIELD_COLUMN["contact"])
+        return
+    values = {**data, "role": existing.role if existing else ""}
+    plan.contact = (existing, values)
+    if existing is None:
+        plan.changes.append(Change(str(_l("Contact")), "", data["name"]))
+        return
+    for field_name, key in FORM_FIELD_COLUMN["contact"].items():
+        if (getattr(existing, field_name) or "") != values[field_name]:
+            plan.changes.append(Change(COLUMN_BY_KEY[key].header, getattr(existing, field_name), values[field_name]))
+
+
+def _plan_certifications(plan: RowPlan, read: dict[str, str], vendor: Vendor | None) -> None:
+    for kind, fields in CERTIFICATION_COLUMNS.items():
+        if not any(read.get(key) for key in fields.values()):
+            continue
+        data = {"kind": kind, "name": "", "number": "", "issuer": "", "expires_on": ""}
+        data.update({field_name: read.get(key, "") for field_name, key in fields.items()})
+        existing = None
+        if vendor is not None:
+            same_kind = [c for c in vendor.certifications if c.kind == kind]
+            existing = next((c for c in same_kind if c.number == data["number"]), None)
+            if existing is None and not data["number"] and len(same_kind) == 1:
+                existing = same_kind[0]
+            if existing is not None:
+                for field_name in ("number", "issuer"):
+                    data[field_name] = data[field_name] or getattr(existing, field_name)
+                if not data["expires_on"] and existing.expires_on:
+                    data["expires_on"] = existing.expires_on.isoformat()
+        form, valid = _validate(CertificationForm, data)
+        if not valid:
+            _form_errors(plan, form, FORM_FIELD_COLUMN[kind])
+            continue
+        values = {**data, "expires_on": form.expires_on.data}
+        plan.certifications.append((existing, values))
+        label = COLUMN_BY_KEY[fields["number"]].header
+        if existing is None:
+            plan.changes.append(Change(label, "", values["number"] or str(_l("(added)"))))
+            continue
+        for field_name, key in fields.items():
+            old, new = getattr(existing, field_name), values[field_name]
+            if (old or "") != (new or ""):
+                plan.changes.append(
+                    Change(COLUMN_BY_KEY[key].header, _display(key, old, None), _display(key, new, None))
+                )  # type: ignore[arg-type]
+
+
+def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[tuple, int]) -> RowPlan:
+    """What importing this row would do: create, update (what changes), unchanged, or the errors."""
+    plan = RowPlan(line)
+    read = read_cells(plan, cells, context)
+    plan.name = read.get("name", "") or text_of(cells.get("name"))
+    if plan.name and plan.name == COLUMN_BY_KEY["name"].example:
+        plan.error(COLUMN_BY_KEY["name"].header, EXAMPLE_ROW_MESSAGE)
+    number = read.get("corporate_number", "")
+    key = (
+        ("number", number)
+        if number
+        else ("name", comparable(read.get("name", "")), comparable(read.get("address", "")))
+    )
+    if key in seen:
+        header = COLUMN_BY_KEY["corporate_number" if number else "name"].header
+        plan.error(header, DUPLICATE_MESSAGE % {"line": seen[key], "key": BY_NUMBER if number else BY_NAME})
+    else:
+        seen[key] = line
+    vendor = _match(plan, read, context)
+    plan.vendor = vendor
+    if vendor is not None and vendor.status == ARCHIVED:
+        plan.error(COLUMN_BY_KEY["name"].header, ARCHIVED_MESSAGE % {"name": vendor.name})
+    data = _form_data(vendor)
+    data.update(read)
+    form = ImportVendorForm(formdata=MultiDict(data), users=context.users, meta={"csrf": False})
+    form.editing_vendor = vendor
+    if not form.validate():
+        _form_errors(plan, form)
+    else:
+        plan.values = form.values()
+        if vendor is not None:
+            cleaned = vendor_services.clean_values(plan.values)
+            for field_name in vendor_services.VENDOR_FIELDS:
+                old, new = getattr(vendor, field_name), cleaned.get(field_name)
+                if old != new and not (old in ("", None) and new in ("", None)):
+                    header = COLUMN_BY_KEY[field_name].header
+                    plan.changes.append(
+                        Change(header, _display(field_name, old, context), _display(field_name, new, context))
+                    )
+    _plan_contact(plan, read, vendor)
+    _plan_certifications(plan, read, vendor)
+    if plan.errors:
+        plan.outcome = ERROR
+    elif vendor is None:
+        plan.outcome = CREATE
+    else:
+        plan.outcome = UPDATE if plan.changes else UNCHANGED
+    return plan
+
+
+def apply_row(plan: RowPlan, *, actor: User) -> None:
+    """Write one planned row through the register's services (each logs its own change)."""
+    vendor = plan.vendor
+    if plan.outcome == CREATE:
+        vendor = vendor_services.create_vendor(plan.values, actor=actor)
+    elif plan.outcome == UPDATE and vendor is not None:
+        vendor_services.update_vendor(vendor, plan.values, actor=actor)
+    else:
+        return
+    if plan.contact is not None:
+        existing, values = plan.contact
+        if existing is None:
+            vendor_services.add_contact(vendor, values, actor=actor)
+        else:
+            vendor_services.update_contact(existing, values, actor=actor)
+    for existing_certification, values in plan.certifications:
+        if existing_certification is None:
+            vendor_services.add_certification(vendor, values, actor=actor)
+        else:
+            vendor_services.update_certification(existing_certification, values, actor=actor)

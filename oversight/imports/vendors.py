@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from oversight.auth import services as auth_services
 from oversight.auth.models import User
 from oversight.core.mynumber import MY_NUMBER_MESSAGE, find_my_numbers
 from oversight.core.values import comparable, nfkc, parse_date, parse_integer, text_of
@@ -275,7 +276,7 @@ class Context:
     """What every row is compared with, loaded once: the register and the users."""
 
     def __init__(self) -> None:
-        self.users = vendor_services.assignable_users()
+        self.users = auth_services.selectable_users()
         self.user_by_email = {user.email.casefold(): user for user in self.users}
         self.users_by_name: dict[str, list[User]] = {}
         for user in self.users:

@@ -32,7 +32,7 @@ def test_rest_conforming_fills_the_rest_which_stay_changeable(page, sign_in, app
     buyer, evaluation = evaluation_id
     sign_in(buyer)
     page.goto(f"/evaluations/{evaluation}/edit")
-    expect(page.get_by_test_id("fill-conforming")).to_have_text("すべて適合にする")
+    expect(page.get_by_test_id("fill-conforming")).to_have_text("未回答をすべて適合にする")
     _item_select(page, "S01").select_option("nonconforming")
     _item_select(page, "S02").select_option("na")
     page.get_by_test_id("item-S02").locator("textarea[name^=comment_]").fill("該当業務なし")

@@ -300,7 +300,7 @@ def test_rest_conforming_saves_typed_answers_and_fills_only_the_rest(client, log
     evaluation_id = _fresh(app, vendor_id)
     login_as("procurement")
     page = client.get(f"/evaluations/{evaluation_id}/edit").get_data(as_text=True)
-    assert 'data-testid="fill-conforming"' in page and "すべて適合にする" in page
+    assert 'data-testid="fill-conforming"' in page and "未回答をすべて適合にする" in page
     data, ids = _answer_form(app, evaluation_id, S01="nonconforming", S02="na")
     data[f"comment_{ids['S03']}"] = "入力中の所見"
     data["then"] = "fill"

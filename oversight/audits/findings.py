@@ -33,6 +33,7 @@ from oversight.audits.services import AuditRuleError
 from oversight.auth.models import User
 from oversight.core.editing import plain, snapshot
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
+from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
@@ -124,6 +125,21 @@ def close(finding: Finding, *, actor: User, today: date) -> None:
         target=finding,
         summary=finding.vendor.name,
         changes={"status": [VERIFIED, CLOSED], "closed_on": [None, today.isoformat()]},
+    )
+
+
+def attach_evidence(
+    finding: Finding, file_storage: Any, *, actor: User, document_date: date | None, description: str
+) -> Any:
+    """Attach the vendor's written plan, response or proof of correction; refused once closed.
+
+    :raises UploadRejected: the file is not acceptable.
+    """
+    refusal = permissions.evidence_refusal(actor, finding)
+    if refusal is not None:
+        raise AuditRuleError(refusal)
+    return evidence_services.store_upload(
+        file_storage, finding, actor, document_date=document_date, description=description or ""
     )
 
 

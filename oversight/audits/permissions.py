@@ -12,7 +12,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from oversight.audits.models import EDITABLE, PLAN_RECEIVED, PLANNED, RECORDING, SUBMITTED, UNRESOLVED, VERIFIED
+from oversight.audits.models import (
+    CLOSED,
+    EDITABLE,
+    PLAN_RECEIVED,
+    PLANNED,
+    RECORDING,
+    SUBMITTED,
+    UNRESOLVED,
+    VERIFIED,
+)
 from oversight.auth.roles import AUDITOR, MANAGER
 
 RECORDERS = (AUDITOR,)  # plan, record and submit audits; raise findings, record plans, verify, close
@@ -81,3 +90,20 @@ def can_verify(user: Any, finding: Any) -> bool:
 def can_close_finding(user: Any, finding: Any) -> bool:
     """Close a verified ``finding``: an auditor."""
     return finding.status == VERIFIED and user.has_role(*RECORDERS)
+
+
+def evidence_refusal(user: Any, finding: Any) -> Any:
+    """Why ``user`` may not attach a file to ``finding`` (a message), or None when they may.
+
+    An auditor attaches the vendor's plan, response or proof until the finding is closed.
+    """
+    if not user.has_role(*RECORDERS):
+        return _l("Only an auditor can attach files to a finding.")
+    if finding.status == CLOSED:
+        return _l("This finding is closed; no more files can be attached.")
+    return None
+
+
+def can_attach_evidence(user: Any, finding: Any) -> bool:
+    """``user`` may attach a file to ``finding``."""
+    return evidence_refusal(user, finding) is None

@@ -19,8 +19,10 @@ from oversight.activity import services as activity
 from oversight.audits import permissions, settings
 from oversight.audits.models import (
     CANCELLED,
+    CONFORMING,
     DECISION_LABELS,
     EDITABLE,
+    FINDING,
     IN_PROGRESS,
     KIND_LABELS,
     ON_SITE,
@@ -38,6 +40,7 @@ from oversight.audits.models import (
     AuditTrigger,
 )
 from oversight.auth.models import User
+from oversight.checklists import filling
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import AUDIT
 from oversight.core.editing import apply_changes, plain, snapshot
@@ -201,6 +204,38 @@ def save_results(audit: Audit, values: dict[int, dict[str, Any]], *, actor: User
             "audit.results", actor=actor, target=audit, summary=f"{audit.vendor.name}: {len(changes)}", changes=changes
         )
     return changes
+
+
+def newly_marked_finding(audit: Audit, changes: dict[str, list]) -> int | None:
+    """The item id of the first item (in checklist order) that ``changes`` (from :func:`save_results`)
+    marked 指摘, for the finding form to preselect; None when the save marked none."""
+    marked = {
+        key.removesuffix(".result")
+        for key, (_, after) in changes.items()
+        if key.endswith(".result") and after == FINDING
+    }
+    return next((row.item_id for row in sorted_results(audit) if row.item.code in marked), None)
+
+
+def fill_rest_conforming(audit: Audit, values: dict[int, dict[str, Any]], *, actor: User, now: datetime) -> int:
+    """Save the results as typed, then set every item still without a result to 適合; returns how many.
+
+    Nothing is submitted: the results stay editable like any other.
+    """
+    save_results(audit, values, actor=actor, now=now)
+    count = filling.fill_unanswered(
+        audit.results,
+        field="result",
+        value=CONFORMING,
+        label=RESULT_LABELS[CONFORMING],
+        action="audit.results_fill",
+        actor=actor,
+        target=audit,
+        name=audit.vendor.name,
+    )
+    if count:
+        audit.updated_at = now
+    return count
 
 
 def progress(audit: Audit) -> Progress:

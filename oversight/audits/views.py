@@ -26,10 +26,11 @@ from oversight.audits.forms import (
     VerifyForm,
     results_form,
 )
-from oversight.audits.models import Audit, Finding
+from oversight.audits.models import CONFORMING, RESULT_LABELS, Audit, Finding
 from oversight.auth import services as auth_services
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import AUDITOR, MANAGER
+from oversight.checklists import filling
 from oversight.core.exports import csv_response, download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
@@ -234,11 +235,19 @@ def checklist(audit_id: int):
     results = services.sorted_results(audit)
     form = results_form(audit, results)
     if form.validate_on_submit():
-        if commit_step(
-            lambda: services.save_results(audit, form.values(), actor=current_user, now=utcnow()),
+        then = request.form.get("then")
+        step = services.fill_rest_conforming if then == "fill" else services.save_results  # the rest conforming
+        if outcome := commit_step(
+            lambda: step(audit, form.values(), actor=current_user, now=utcnow()),
             record=audit, version=form.version.data, stale_message=STALE_MESSAGE,
         ):
+            if then == "fill":
+                flash(filling.filled_message(outcome.value, RESULT_LABELS[CONFORMING]), "success")
+                return redirect(url_for("audits.checklist", audit_id=audit.id))
             flash(_l("The results were saved."), "success")
+            if then == "finding":  # saved, then raise a finding about the item just marked 指摘
+                item_id = services.newly_marked_finding(audit, outcome.value)
+                return redirect(url_for("audits.add_finding", audit_id=audit.id, item_id=item_id))
             return redirect(url_for("audits.checklist", audit_id=audit.id))
     elif request.method == "POST":
         flash(_l("Please correct the fields marked below."), "danger")
@@ -256,6 +265,7 @@ def _checklist_page(audit_id: int, form, upload_form=None, status: int = 200):
         upload_form=upload_form or AuditEvidenceForm(formdata=None, results=results),
         files=pages.files_by_item(audit),
         progress=services.progress(audit),
+        unanswered=len(filling.unanswered(results, "result")),
     ), status
 
 
@@ -430,6 +440,12 @@ def _finding_page(finding: Finding, status: int = 200, **forms):
         "can_record_plan": permissions.can_record_plan(current_user, finding),
         "can_verify": permissions.can_verify(current_user, finding),
         "can_close": permissions.can_close_finding(current_user, finding),
+        "can_attach": permissions.can_attach_evidence(current_user, finding),
+        "attach_refusal": (
+            permissions.evidence_refusal(current_user, finding)
+            if current_user.has_role(*permissions.RECORDERS)
+            else None
+        ),
         "plan_form": PlanForm(
             formdata=None,
             data={**data, "plan_text": finding.plan_text, "received_on": finding.plan_received_on or local_today()},
@@ -512,22 +528,22 @@ def finding_evidence(finding_id: int):
     """Attach the vendor's written plan, response or proof of correction."""
     finding = db.get_or_404(Finding, finding_id)
     form = EvidenceUploadForm()
-    if form.validate_on_submit():
-        try:
-            evidence_services.store_upload(
-                form.file.data,
-                finding,
-                current_user,
-                document_date=form.document_date.data,
-                description=form.description.data or "",
-            )
-        except UploadRejected as error:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
-        else:
-            db.session.commit()
-            flash(_l("The file was attached."), "success")
-            return redirect(url_for("audits.finding", finding_id=finding_id, _anchor="evidence"))
+    refusal = permissions.evidence_refusal(current_user, finding)
+    if refusal is not None:  # closed: the page no longer offers the upload
+        flash(refusal, "danger")
+        return _finding_page(finding, 400)
+    if form.validate_on_submit() and commit_step(
+        lambda: finding_services.attach_evidence(
+            finding,
+            form.file.data,
+            actor=current_user,
+            document_date=form.document_date.data,
+            description=form.description.data,
+        ),
+        upload_field=form.file,
+    ):
+        flash(_l("The file was attached."), "success")
+        return redirect(url_for("audits.finding", finding_id=finding_id, _anchor="evidence"))
     flash(_l("The file was not attached; see the upload form."), "danger")
     return _finding_page(finding, 400, upload_form=form)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
+from oversight.checklists import filling
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import CONTRACT
 from oversight.contracts import permissions
@@ -25,6 +26,7 @@ from oversight.contracts.models import (
     IN_REVIEW,
     OUTCOME_APPROVED,
     OUTCOME_RETURNED,
+    PRESENT,
     RESULT_LABELS,
     RETURNED,
     ClauseResult,
@@ -156,6 +158,29 @@ def save_results(
             changes=changes,
         )
     return changes
+
+
+def fill_rest_present(
+    contract: Contract, review: ContractReview, values: dict[int, dict[str, Any]], *, actor: User, now: datetime
+) -> int:
+    """Save the findings as typed, then judge every clause not judged yet as present; returns how many.
+
+    Nothing is cleared or returned: the results stay editable like any other.
+    """
+    save_results(contract, review, values, actor=actor, now=now)
+    count = filling.fill_unanswered(
+        review.results,
+        field="result",
+        value=PRESENT,
+        label=RESULT_LABELS[PRESENT],
+        action="contract.clauses_fill",
+        actor=actor,
+        target=contract,
+        name=f"{contract.number} #{review.round_number}",
+    )
+    if count:
+        refresh_gaps(contract, review)
+    return count
 
 
 def approve_waiver(contract: Contract, result: ClauseResult, *, actor: User, now: datetime) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.auth.roles import LEGAL, MANAGER
+from oversight.checklists import filling
 from oversight.contracts import exports, pages, services
 from oversight.contracts import review as review_rules
 from oversight.contracts.forms import (
@@ -26,7 +27,7 @@ from oversight.contracts.forms import (
     WaiverApprovalForm,
     review_form,
 )
-from oversight.contracts.models import IN_REVIEW, Contract
+from oversight.contracts.models import IN_REVIEW, PRESENT, RESULT_LABELS, Contract
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.query import query_int
@@ -213,11 +214,16 @@ def review(contract_id: int):
     results = review_rules.sorted_results(current)
     form = review_form(current, results)
     if form.validate_on_submit():
-        if commit_step(
-            lambda: review_rules.save_results(contract, current, form.values(), actor=current_user, now=utcnow()),
+        fill = request.form.get("then") == "fill"  # save what was typed, then the rest present
+        step = review_rules.fill_rest_present if fill else review_rules.save_results
+        if outcome := commit_step(
+            lambda: step(contract, current, form.values(), actor=current_user, now=utcnow()),
             record=current, version=form.version.data, stale_message=STALE_MESSAGE,
         ):
-            flash(_l("The clause findings were saved."), "success")
+            if fill:
+                flash(filling.filled_message(outcome.value, RESULT_LABELS[PRESENT]), "success")
+            else:
+                flash(_l("The clause findings were saved."), "success")
             return redirect(url_for("contracts.review", contract_id=contract.id))
     elif request.method == "POST":
         flash(_l("Please correct the fields marked below."), "danger")
@@ -230,6 +236,7 @@ def review(contract_id: int):
         results=review_rules.sorted_results(current),
         form=form,
         blocking=review_rules.blocking_codes(current),
+        unanswered=len(filling.unanswered(current.results, "result")),
     ), (400 if request.method == "POST" else 200)
 
 

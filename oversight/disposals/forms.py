@@ -83,6 +83,16 @@ class ConfirmForm(MyNumberGuardMixin, Form):
     version = VersionField()
 
 
+class ReturnForm(MyNumberGuardMixin, Form):
+    """A manager sends the certificate back (差戻し) with the reason."""
+
+    note = TextAreaField(
+        _l("Why the certificate is returned"),
+        validators=[DataRequired(message=_l("Say why the certificate is returned.")), Length(max=4000)],
+    )
+    version = VersionField()
+
+
 class DisposalFilterForm(Form):
     class Meta:
         csrf = False

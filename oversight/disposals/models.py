@@ -29,14 +29,16 @@ TERMINATION = "termination"
 REASON_LABELS = {CONTRACT_END: _l("Contract ended"), TERMINATION: _l("Terminated early")}
 
 OPEN = "open"
+RETURNED = "returned"  # a manager sent the certificate back (差戻し): procurement records it again
 CERTIFIED = "certified"
 CONFIRMED = "confirmed"
 STATE_LABELS = {
     OPEN: _l("Awaiting certificate"),
+    RETURNED: _l("Certificate returned (差戻し)"),
     CERTIFIED: _l("Awaiting confirmation"),
     CONFIRMED: _l("Confirmed"),
 }
-STATE_COLOURS = {OPEN: "warning", CERTIFIED: "info", CONFIRMED: "success"}
+STATE_COLOURS = {OPEN: "warning", RETURNED: "danger", CERTIFIED: "info", CONFIRMED: "success"}
 
 # Certificate fields (guideline-reference §6.3) as the service takes them.
 CERTIFICATE_FIELDS = (
@@ -103,10 +105,17 @@ class DisposalItem(VersionedMixin, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     confirmation_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
+    # The last return of the certificate by a manager (差戻し), with its reason; the certificate's
+    # recording is cleared then, so procurement records it again with a corrected file.
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
     contract: Mapped[Contract] = relationship(lazy="joined")
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id], lazy="raise")
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id], lazy="raise")
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id], lazy="raise")
 
     activity_type = "disposal"
 
@@ -117,7 +126,9 @@ class DisposalItem(VersionedMixin, db.Model):
     def state(self) -> str:
         if self.confirmed_at is not None:
             return CONFIRMED
-        return CERTIFIED if self.recorded_at is not None else OPEN
+        if self.recorded_at is not None:
+            return CERTIFIED
+        return RETURNED if self.returned_at is not None else OPEN
 
     @property
     def state_label(self) -> str:
@@ -134,6 +145,11 @@ class DisposalItem(VersionedMixin, db.Model):
     @property
     def reason_label(self) -> str:
         return str(REASON_LABELS.get(self.reason, self.reason))
+
+    @property
+    def is_returned(self) -> bool:
+        """The certificate was returned and is not recorded again yet."""
+        return self.state == RETURNED
 
     @property
     def is_confirmed(self) -> bool:

@@ -15,6 +15,7 @@ from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
 
 RECORDERS = (PROCUREMENT, ADMIN)  # record the vendor's certificate
 CONFIRMERS = (MANAGER,)  # confirm the return or deletion
+RETURNERS = (MANAGER,)  # send a certificate back (差戻し) to be recorded again
 
 
 def can_record(user: Any, item: Any) -> bool:
@@ -46,3 +47,24 @@ def confirm_refusal(user: Any, item: Any) -> Any:
 def can_confirm(user: Any, item: Any) -> bool:
     """``user`` may confirm the return or deletion of ``item``."""
     return confirm_refusal(user, item) is None
+
+
+def return_refusal(user: Any, item: Any) -> Any:
+    """Why ``user`` may not return the certificate of ``item`` (差戻し, a message), or None when they may.
+
+    A manager returns a recorded, unconfirmed certificate; separation of duties: not the one who recorded it.
+    """
+    if not user.has_role(*RETURNERS):
+        return _l("Only a manager can return a certificate.")
+    if item.confirmed_at is not None:
+        return _l("This return/deletion is already confirmed.")
+    if item.recorded_at is None:
+        return _l("No certificate is recorded to return.")
+    if is_own_certificate(user, item):
+        return _l("You recorded this certificate; another manager must decide on it.")
+    return None
+
+
+def can_return(user: Any, item: Any) -> bool:
+    """``user`` may return the certificate of ``item`` to procurement."""
+    return return_refusal(user, item) is None

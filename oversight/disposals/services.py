@@ -128,7 +128,11 @@ def load_item(item_id: int) -> DisposalItem | None:
     return db.session.scalar(
         db.select(DisposalItem)
         .where(DisposalItem.id == item_id)
-        .options(joinedload(DisposalItem.recorded_by), joinedload(DisposalItem.confirmed_by))
+        .options(
+            joinedload(DisposalItem.recorded_by),
+            joinedload(DisposalItem.confirmed_by),
+            joinedload(DisposalItem.returned_by),
+        )
     )
 
 
@@ -151,6 +155,8 @@ def record_certificate(
     if completed_on is not None and completed_on > today:
         raise DisposalRuleError(_l("The date of return/deletion cannot be in the future."))
     has_file = bool(file_storage is not None and file_storage.filename)
+    if not has_file and item.is_returned:
+        raise DisposalRuleError(_l("The certificate was returned; attach the corrected certificate file."))
     if not has_file and not evidence_services.files_for("disposal", item.id):
         raise DisposalRuleError(_l("Attach the certificate file."))
     changes = apply_changes(item, {field: values.get(field) for field in CERTIFICATE_FIELDS if field in values})
@@ -216,6 +222,34 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
             summary=contract.number,
             changes={"status": [ENDED, DISPOSED]},
         )
+
+
+def return_certificate(item: DisposalItem, *, actor: User, note: str, now: datetime) -> None:
+    """A manager sends the recorded certificate back (差戻し) with the reason: procurement records it
+    again with a corrected file, and the item waits for a certificate again."""
+    refusal = permissions.return_refusal(actor, item)
+    if refusal is not None:
+        raise DisposalRuleError(refusal)
+    reason = (note or "").strip()
+    if not reason:
+        raise DisposalRuleError(_l("Say why the certificate is returned."))
+    before = {"recorded_at": plain(item.recorded_at), "return_note": item.return_note}
+    item.recorded_at = None
+    item.recorded_by_id = None
+    item.returned_at = now
+    item.returned_by_id = actor.id
+    item.return_note = reason
+    activity.record(
+        "disposal.return",
+        actor=actor,
+        target=item,
+        summary=f"{item.contract.number}: {item.vendor.name}: {reason}"[:2000],
+        changes={
+            "recorded_at": [before["recorded_at"], None],
+            "returned_at": [None, plain(now)],
+            "return_note": [before["return_note"], reason],
+        },
+    )
 
 
 # --- the list page --------------------------------------------------------------------------

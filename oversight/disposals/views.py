@@ -11,7 +11,7 @@ from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import exports, permissions, services
-from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm
+from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm, ReturnForm
 from oversight.disposals.models import DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.web.saving import commit_step
@@ -40,12 +40,14 @@ def _detail(item_id: int, status: int = 200, **forms):
         "files": evidence_services.files_for("disposal", item.id),
         "can_record": permissions.can_record(current_user, item),
         "can_confirm": permissions.can_confirm(current_user, item),
+        "can_return": permissions.can_return(current_user, item),
         "is_own_certificate": item.recorded_at is not None
         and not item.is_confirmed
         and current_user.has_role(*permissions.CONFIRMERS)
         and permissions.is_own_certificate(current_user, item),
         "form": CertificateForm(formdata=None, obj=item, data={"version": item.version}),
         "confirm_form": ConfirmForm(formdata=None, data={"version": item.version}),
+        "return_form": ReturnForm(formdata=None, data={"version": item.version}),
     }
     context.update(forms)
     return render_template("disposals/detail.html", **context), status
@@ -138,4 +140,24 @@ def confirm(item_id: int):
     if not outcome:
         return _detail(item_id, outcome.status, confirm_form=form)
     flash(_l("The return/deletion was confirmed."), "success")
+    return redirect(url_for("disposals.detail", item_id=item_id))
+
+
+@bp.route("/<int:item_id>/return", methods=["POST"])
+@role_required(*permissions.RETURNERS)
+def return_certificate(item_id: int):
+    """A manager sends the certificate back (差戻し) with the reason; procurement records it again."""
+    item = _load(item_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _detail(item_id, 400, return_form=form)
+    outcome = commit_step(
+        lambda: services.return_certificate(item, actor=current_user, note=form.note.data, now=utcnow()),
+        record=item,
+        version=form.version.data,
+        error_field=form.note,
+    )
+    if not outcome:
+        return _detail(item_id, outcome.status, return_form=form)
+    flash(_l("The certificate was returned to procurement."), "success")
     return redirect(url_for("disposals.detail", item_id=item_id))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, lazyload
 
+from oversight.checklists import filling
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evaluations import permissions, services
 from oversight.evaluations.forms import EvaluationEvidenceForm
@@ -56,6 +57,7 @@ def edit_context(evaluation: Evaluation, form, upload_form=None) -> dict[str, An
     return {
         "evaluation": evaluation,
         "answers": _sorted_answers(evaluation),
+        "unanswered": len(filling.unanswered(evaluation.answers, "answer")),
         "form": form,
         "upload_form": upload_form or EvaluationEvidenceForm(formdata=None, evaluation=evaluation),
         "files": _files_by_item(evaluation),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from oversight.activity import services as activity
 from oversight.auth.models import User
+from oversight.checklists import filling
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import SELECTION, ChecklistTemplate
 from oversight.core.errors import RuleError
@@ -26,6 +27,7 @@ from oversight.evaluations import permissions
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     APPROVE_WITH_CONDITIONS,
+    CONFORMING,
     DECISION_LABELS,
     DECISION_OUTCOMES,
     DRAFT,
@@ -217,6 +219,29 @@ def save_answers(
             changes=changes,
         )
     return changes
+
+
+def fill_rest_conforming(
+    evaluation: Evaluation, values: dict[int, dict[str, Any]], *, actor: User, now: datetime
+) -> int:
+    """Save the answers as typed, then set every item still unanswered to 適合; returns how many were set.
+
+    Nothing is submitted: the answers stay editable like any other.
+    """
+    save_answers(evaluation, values, actor=actor, now=now)
+    count = filling.fill_unanswered(
+        evaluation.answers,
+        field="answer",
+        value=CONFORMING,
+        label=ANSWER_LABELS[CONFORMING],
+        action="evaluation.answers_fill",
+        actor=actor,
+        target=evaluation,
+        name=evaluation.vendor.name,
+    )
+    if count:
+        evaluation.updated_at = now
+    return count
 
 
 def assess(evaluation: Evaluation) -> Assessment:

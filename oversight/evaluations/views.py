@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from oversight.auth.decorators import role_required
+from oversight.checklists import filling
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
@@ -18,7 +19,7 @@ from oversight.evaluations.forms import (
     SubmitForm,
     answers_form,
 )
-from oversight.evaluations.models import Evaluation
+from oversight.evaluations.models import ANSWER_LABELS, CONFORMING, Evaluation
 from oversight.evidence import services as evidence_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
@@ -101,10 +102,15 @@ def edit(evaluation_id: int):
         return redirect(url_for("evaluations.detail", evaluation_id=evaluation.id))
     form = answers_form(evaluation)
     if form.validate_on_submit():
-        if commit_step(
-            lambda: services.save_answers(evaluation, form.values(), actor=current_user, now=utcnow()),
+        fill = request.form.get("then") == "fill"  # save what was typed, then the rest conforming
+        step = services.fill_rest_conforming if fill else services.save_answers
+        if outcome := commit_step(
+            lambda: step(evaluation, form.values(), actor=current_user, now=utcnow()),
             record=evaluation, version=form.version.data, stale_message=STALE_MESSAGE,
         ):
+            if fill:
+                flash(filling.filled_message(outcome.value, ANSWER_LABELS[CONFORMING]), "success")
+                return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
             flash(_l("The answers were saved."), "success")
             if request.form.get("then") == "submit":  # save, then propose the decision: no answer is lost
                 return redirect(url_for("evaluations.submit", evaluation_id=evaluation.id))

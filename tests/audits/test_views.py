@@ -449,3 +449,67 @@ def test_auditor_cancels_a_planned_audit(client, login_as, app, data):
     assert (
         client.post(f"/audits/{audit_id}/cancel", data={"version": str(version + 1), "reason": "x"}).status_code == 400
     )
+
+
+def _recording_audit(app, auditor_id, vendor_id):
+    with app.app_context():
+        audit = recording(db.session.get(Vendor, vendor_id), db.session.get(User, auditor_id))
+        db.session.commit()
+        return audit.id
+
+
+def test_rest_conforming_on_the_audit_checklist(client, login_as, app, data):
+    from oversight.activity.models import ActivityLog
+
+    auditor = login_as("auditor")
+    audit_id = _recording_audit(app, auditor.id, data["vendor_id"])
+    values, codes = _checklist_data(app, audit_id, result="")
+    values[f"result_{codes['A10']}"] = "finding"
+    values[f"note_{codes['A10']}"] = "押印漏れ"
+    values["then"] = "fill"
+    response = client.post(f"/audits/{audit_id}/checklist", data=values)
+    assert response.status_code == 302 and response.location.endswith(f"/audits/{audit_id}/checklist")
+    with app.app_context():
+        audit = audit_services.load_audit(audit_id)
+        results = {row.item.code: row.result for row in audit.results}
+        assert results["A10"] == "finding" and all(results.values())
+        assert sum(1 for result in results.values() if result == "conforming") == len(results) - 1
+        assert audit.status == "in_progress"
+        entries = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "audit.results_fill")).all()
+        assert len(entries) == 1 and f"{len(results) - 1}" in entries[0].summary
+    page = client.get(f"/audits/{audit_id}/checklist").get_data(as_text=True)
+    assert 'data-testid="fill-conforming"' not in page
+
+
+def test_save_and_add_a_finding_preselects_the_item_just_marked(client, login_as, app, data):
+    auditor = login_as("auditor")
+    audit_id = _recording_audit(app, auditor.id, data["vendor_id"])
+    values, codes = _checklist_data(app, audit_id, result="conforming")
+    values[f"result_{codes['A07']}"] = "finding"
+    values["then"] = "finding"
+    response = client.post(f"/audits/{audit_id}/checklist", data=values)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/audits/{audit_id}/findings/new?item_id={codes['A07']}")
+    page = client.get(response.location).get_data(as_text=True)
+    assert f'<option selected value="{codes["A07"]}">' in page
+    with app.app_context():
+        assert {r.item.code: r.result for r in audit_services.load_audit(audit_id).results}["A07"] == "finding"
+
+
+def test_a_closed_finding_offers_no_upload_and_refuses_one(client, login_as, app, data):
+    login_as("auditor")
+    finding_id = data["finding_id"]
+    with app.app_context():
+        finding_row = db.session.get(Finding, finding_id)
+        finding_row.status = "closed"
+        db.session.commit()
+    page = client.get(f"/audits/findings/{finding_id}").get_data(as_text=True)
+    assert 'data-testid="finding-evidence-form"' not in page and 'data-testid="evidence-closed"' in page
+    upload = {"file": (io.BytesIO(PNG), "late.png")}
+    response = client.post(f"/audits/findings/{finding_id}/evidence", data=upload, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "この指摘事項は終結しています" in response.get_data(as_text=True)
+    with app.app_context():
+        from oversight.evidence import services as evidence_services
+
+        assert not evidence_services.files_for("finding", finding_id)

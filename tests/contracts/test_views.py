@@ -487,3 +487,33 @@ def test_a_review_decision_sent_twice_says_it_is_already_decided(client, login_a
     again = client.post(f"/contracts/{contract_id}/{decision}", data=form, follow_redirects=True)
     assert again.status_code == 200
     assert "この契約は法務審査待ちではありません。" in again.get_data(as_text=True)
+
+
+def test_unjudged_clauses_set_to_present_keeps_what_legal_judged(client, login_as, app, contract_in):
+    from oversight.activity.models import ActivityLog
+
+    contract_id = contract_in("in_review")
+    login_as("legal")
+    page = client.get(f"/contracts/{contract_id}/review").get_data(as_text=True)
+    assert 'data-testid="fill-conforming"' in page
+    with app.app_context():
+        review = review_rules.latest_round(db.session.get(Contract, contract_id))
+        data = {"version": review.version, "then": "fill"}
+        for clause in review.results:
+            data[f"result_{clause.item_id}"] = "missing" if clause.item.code == "C05" else ""
+            data[f"clause_number_{clause.item_id}"] = ""
+        total = len(review.results)
+    response = client.post(f"/contracts/{contract_id}/review", data=data)
+    assert response.status_code == 302 and response.location.endswith(f"/contracts/{contract_id}/review")
+    with app.app_context():
+        contract = db.session.get(Contract, contract_id)
+        review = review_rules.latest_round(contract)
+        results = {clause.item.code: clause.result for clause in review.results}
+        assert results["C05"] == "missing"
+        assert all(result == "present" for code, result in results.items() if code != "C05")
+        assert review.outcome is None and contract.status == "in_review"  # neither cleared nor returned
+        assert contract.clause_gaps == 1
+        entries = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "contract.clauses_fill")).all()
+        assert len(entries) == 1 and f"{total - 1}" in entries[0].summary
+    page = client.get(f"/contracts/{contract_id}/review").get_data(as_text=True)
+    assert 'data-testid="fill-conforming"' not in page and 'data-testid="save-clauses"' in page

@@ -146,7 +146,7 @@ def test_confirming_without_a_certificate_is_refused(client, login_as, app, item
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("path", ["certificate", "confirm"])
+@pytest.mark.parametrize("path", ["certificate", "confirm", "return"])
 def test_garbage_posts_never_500(client, login_as, item_id, path):
     login_as(*ALL_ROLES)
     response = client.post(
@@ -189,3 +189,62 @@ def test_the_list_runs_a_constant_number_of_queries(client, login_as, app, count
     with count_queries() as large:
         assert client.get("/disposals/").status_code == 200
     assert small.count == large.count
+
+
+def test_a_manager_returns_a_certificate_and_procurement_records_it_again(client, login_as, app, item_id):
+    """差戻し of a deletion certificate: with a reason, logged; procurement sees it and uploads again."""
+    from oversight.activity.models import ActivityLog
+
+    login_as("procurement")
+    assert _post_certificate(client, app, item_id).status_code == 302
+    client.post("/auth/logout")
+    login_as("manager")
+    assert 'data-testid="return-certificate"' in client.get(f"/disposals/{item_id}").get_data(as_text=True)
+    version = _item(app, item_id).version
+    response = client.post(f"/disposals/{item_id}/return", data={"note": "", "version": version})
+    assert response.status_code == 400 and "is-invalid" in response.get_data(as_text=True)
+    response = client.post(
+        f"/disposals/{item_id}/return", data={"note": "立会者の署名がありません", "version": version}
+    )
+    assert response.status_code == 302
+    item = _item(app, item_id)
+    assert item.recorded_at is None and item.returned_at is not None and item.return_note == "立会者の署名がありません"
+    assert item.state == "returned"
+    with app.app_context():
+        entry = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "disposal.return"))
+        assert entry is not None and "立会者の署名がありません" in entry.summary
+    page = client.get(f"/disposals/{item_id}").get_data(as_text=True)
+    assert 'data-testid="confirm-disposal"' not in page and 'data-testid="return-certificate"' not in page
+    client.post("/auth/logout")
+
+    login_as("procurement")
+    page = client.get(f"/disposals/{item_id}").get_data(as_text=True)
+    assert 'data-testid="certificate-returned"' in page and "立会者の署名がありません" in page
+    assert 'data-testid="certificate-form"' in page
+    response = _post_certificate(client, app, item_id, file=(io.BytesIO(b""), ""))
+    assert response.status_code == 400 and "修正した証明書" in response.get_data(as_text=True)
+    assert (
+        _post_certificate(client, app, item_id, file=(io.BytesIO(PDF_BYTES), "削除証明書-修正.pdf")).status_code == 302
+    )
+    item = _item(app, item_id)
+    assert item.recorded_at is not None and item.state == "certified"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_managers_return_certificates(client, login_as, app, item_id, role):
+    login_as(role)
+    response = client.post(
+        f"/disposals/{item_id}/return", data={"note": "理由", "version": _item(app, item_id).version}
+    )
+    # nothing recorded yet: a manager is refused with a message, everyone else with 403
+    assert response.status_code == (400 if role == "manager" else 403)
+
+
+def test_the_manager_who_recorded_the_certificate_cannot_return_it(client, login_as, app, item_id):
+    login_as("procurement", "manager")
+    assert _post_certificate(client, app, item_id).status_code == 302
+    response = client.post(
+        f"/disposals/{item_id}/return", data={"note": "理由", "version": _item(app, item_id).version}
+    )
+    assert response.status_code == 400
+    assert _item(app, item_id).recorded_at is not None

@@ -284,3 +284,59 @@ def test_bad_list_parameters_and_unknown_vendor(client, login_as, app, vendor_id
     for query in ["?status=bogus", "?page=abc", "?page=-1&status=draft", "?page=99999999999999999999"]:
         assert client.get("/evaluations/" + query).status_code == 200, query
     assert client.post("/evaluations/start/999999").status_code == 404
+
+
+def _fresh(app, vendor_id):
+    """A started evaluation with no answer yet."""
+    with app.app_context():
+        evaluation = evaluation_services.start_evaluation(db.session.get(Vendor, vendor_id), actor=None, now=NOW)
+        db.session.commit()
+        return evaluation.id
+
+
+def test_rest_conforming_saves_typed_answers_and_fills_only_the_rest(client, login_as, app, vendor_id):
+    from oversight.activity.models import ActivityLog
+
+    evaluation_id = _fresh(app, vendor_id)
+    login_as("procurement")
+    page = client.get(f"/evaluations/{evaluation_id}/edit").get_data(as_text=True)
+    assert 'data-testid="fill-conforming"' in page and "未回答をすべて適合にする" in page
+    data, ids = _answer_form(app, evaluation_id, S01="nonconforming", S02="na")
+    data[f"comment_{ids['S03']}"] = "入力中の所見"
+    data["then"] = "fill"
+    response = client.post(f"/evaluations/{evaluation_id}/edit", data=data)
+    assert response.status_code == 302 and response.location.endswith(f"/evaluations/{evaluation_id}/edit")
+    with app.app_context():
+        evaluation = evaluation_services.load_evaluation(evaluation_id)
+        answers = {answer.item.code: answer for answer in evaluation.answers}
+        assert answers["S01"].answer == "nonconforming" and answers["S02"].answer == "na"
+        assert answers["S03"].answer == "conforming" and answers["S03"].comment == "入力中の所見"
+        assert all(answer.answer for answer in evaluation.answers)
+        assert evaluation.status == "draft" and evaluation.submitted_at is None  # nothing submitted
+        entries = db.session.scalars(
+            db.select(ActivityLog).where(ActivityLog.action == "evaluation.answers_fill")
+        ).all()
+        assert len(entries) == 1 and "28" in entries[0].summary and len(entries[0].changes) == 28
+    page = client.get(f"/evaluations/{evaluation_id}/edit").get_data(as_text=True)
+    assert 'data-testid="fill-conforming"' not in page  # nothing left to fill
+    data, ids = _answer_form(app, evaluation_id, S05="partial")  # still changeable afterwards
+    assert client.post(f"/evaluations/{evaluation_id}/edit", data=data).status_code == 302
+    with app.app_context():
+        evaluation = evaluation_services.load_evaluation(evaluation_id)
+        assert {a.item.code: a.answer for a in evaluation.answers}["S05"] == "partial"
+
+
+def test_rest_conforming_label_and_stale_form(client, login_as, app, vendor_id):
+    evaluation_id = _fresh(app, vendor_id)
+    login_as("procurement")
+    data, _ = _answer_form(app, evaluation_id, S01="conforming")
+    assert client.post(f"/evaluations/{evaluation_id}/edit", data=data).status_code == 302
+    page = client.get(f"/evaluations/{evaluation_id}/edit").get_data(as_text=True)
+    assert "未回答をすべて適合にする" in page
+    data["version"] = "1"  # opened before the save above
+    data["then"] = "fill"
+    response = client.post(f"/evaluations/{evaluation_id}/edit", data=data)
+    assert response.status_code == 200
+    with app.app_context():
+        evaluation = evaluation_services.load_evaluation(evaluation_id)
+        assert sum(1 for answer in evaluation.answers if answer.answer) == 1

@@ -223,6 +223,10 @@ READY = {
         lambda: (DisposalItem(recorded_at=datetime(2026, 11, 1, tzinfo=UTC), recorded_by_id=1),),
         {1},
     ),
+    "disposal.return": (
+        lambda: (DisposalItem(recorded_at=datetime(2026, 11, 1, tzinfo=UTC), recorded_by_id=1),),
+        {1},
+    ),
     "incident.close": (lambda: (Incident(status=INCIDENT_OPEN),), set()),
 }
 

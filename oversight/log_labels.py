@@ -28,6 +28,7 @@ from oversight.disposals import models as disposal_models
 from oversight.evaluations import models as evaluation_models
 from oversight.incidents import forms as incident_forms
 from oversight.incidents import models as incident_models
+from oversight.reports.services import KIND_TITLES
 from oversight.subcontracts import forms as subcontract_forms
 from oversight.subcontracts import models as subcontract_models
 from oversight.vendors import forms as vendor_forms
@@ -65,7 +66,9 @@ COMMON = LogLabels(
         "closed_by_id": _l("Closed by"),
         "expires_on": _l("Expires on"),
         "comment": _l("Comment"),
+        "document": _l("Document"),
     },
+    values={"document": KIND_TITLES},  # the documents are in Japanese: their titles are their names
     references={"vendor_id": "vendor", "contract_id": "contract", "closed_by_id": "user"},
 )
 

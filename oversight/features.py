@@ -59,6 +59,7 @@ def build_registry() -> Registry:
         _rules_feature(
             "subcontracts", subcontract_rules,
             log_labels={"subcontract": log.SUBCONTRACTS, "subcontract_consent": log.CONSENTS},
+            log_names=log.SUBCONTRACT_NAMES,
         ),
         _rules_feature(
             "disposals", disposal_rules,

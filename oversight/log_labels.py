@@ -69,7 +69,11 @@ COMMON = LogLabels(
         "document": _l("Document"),
     },
     values={"document": KIND_TITLES},  # the documents are in Japanese: their titles are their names
-    references={"vendor_id": "vendor", "contract_id": "contract", "closed_by_id": "user"},
+    references={
+        "vendor_id": "vendor", "contract_id": "contract", "closed_by_id": "user", "subcontract_id": "subcontract",
+        "parent_id": "subcontract", "evaluation_id": "evaluation", "audit_id": "audit", "template_id": "template",
+        "item_id": "checklist_item",
+    },
 )
 
 USERS = LogLabels(
@@ -244,6 +248,13 @@ def _names(column, label) -> Any:
 VENDOR_NAMES = {"vendor": _names(vendor_models.Vendor.id, vendor_models.Vendor.name)}
 CONTRACT_NAMES = {"contract": _names(contract_models.Contract.id, contract_models.Contract.number)}
 USER_NAMES = {"user": _names(User.id, User.name)}
+SUBCONTRACT_NAMES = {
+    "subcontract": lambda ids: select(
+        subcontract_models.Subcontract.id.label("id"), vendor_models.Vendor.name.label("name")
+    )
+    .join(vendor_models.Vendor, vendor_models.Vendor.id == subcontract_models.Subcontract.vendor_id)
+    .where(subcontract_models.Subcontract.id.in_(ids))
+}
 DISPOSAL_NAMES = {
     "disposal": lambda ids: select(
         disposal_models.DisposalItem.id.label("id"),

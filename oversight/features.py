@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from oversight import log_labels as log
 from oversight.audits import rules as audit_rules
 from oversight.contracts import rules as contract_rules
 from oversight.core.due import DigestKind
@@ -40,18 +41,44 @@ def _rules_feature(name: str, module, **extra) -> Feature:
 
 def build_registry() -> Registry:
     return Registry((
-        _rules_feature("vendors", vendor_rules),
-        _rules_feature("evaluations", evaluation_rules, evidence_owners=_readable_by_everyone("evaluation_answer")),
-        _rules_feature("contracts", contract_rules, evidence_owners=_readable_by_everyone("contract")),
-        _rules_feature("audits", audit_rules, evidence_owners=_readable_by_everyone("audit", "audit_item", "finding")),
-        _rules_feature("subcontracts", subcontract_rules),
+        _rules_feature(
+            "vendors", vendor_rules, log_labels={"vendor": log.VENDORS}, log_names=log.VENDOR_NAMES,
+        ),
+        _rules_feature(
+            "evaluations", evaluation_rules, evidence_owners=_readable_by_everyone("evaluation_answer"),
+            log_labels={"evaluation": log.EVALUATIONS},
+        ),
+        _rules_feature(
+            "contracts", contract_rules, evidence_owners=_readable_by_everyone("contract"),
+            log_labels={"contract": log.CONTRACTS}, log_names=log.CONTRACT_NAMES,
+        ),
+        _rules_feature(
+            "audits", audit_rules, evidence_owners=_readable_by_everyone("audit", "audit_item", "finding"),
+            log_labels={"audit": log.AUDITS, "audit_trigger": log.AUDITS, "finding": log.FINDINGS},
+        ),
+        _rules_feature(
+            "subcontracts", subcontract_rules,
+            log_labels={"subcontract": log.SUBCONTRACTS, "subcontract_consent": log.CONSENTS},
+            log_names=log.SUBCONTRACT_NAMES,
+        ),
         _rules_feature(
             "disposals", disposal_rules,
             daily_jobs=(disposal_services.daily_close,),
             evidence_owners=_readable_by_everyone("disposal"),
+            log_labels={"disposal": log.DISPOSALS}, log_names=log.DISPOSAL_NAMES,
         ),
-        _rules_feature("incidents", incident_rules, evidence_owners=_readable_by_everyone("incident", "incident_step")),
+        _rules_feature(
+            "incidents", incident_rules, evidence_owners=_readable_by_everyone("incident", "incident_step"),
+            log_labels={"incident": log.INCIDENTS, "incident_step": log.INCIDENT_STEPS},
+        ),
         _rules_feature("reminders", approval_rules),
         Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
-        Feature("general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),)),
+        Feature(
+            "general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),),
+            log_labels={
+                "*": log.COMMON, "user": log.USERS, "setting": log.SETTINGS,
+                "checklist_template": log.CHECKLISTS, "evidence_file": log.EVIDENCE,
+            },
+            log_names=log.USER_NAMES,
+        ),
     ))

@@ -111,6 +111,8 @@ OBJECT_TYPE_LABELS = {
     "checklist_item": _l("Checklist item"),
     "evidence_file": _l("Evidence file"),
     "vendor": _l("Vendor"),
+    "vendor_contact": _l("Vendor contact"),
+    "vendor_certification": _l("Vendor certification"),
     "evaluation": _l("Selection evaluation"),
     "evaluation_answer": _l("Evaluation answer"),
     "reminder": _l("Reminder"),

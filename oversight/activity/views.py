@@ -3,11 +3,12 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from oversight.activity import exports, services
+from oversight.activity import display, exports, services
 from oversight.activity.forms import LogFilterForm
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
+from oversight.core import registry
 from oversight.core.exports import download
 from oversight.core.pagination import COUNT_LIMIT, paginate
 from oversight.extensions import db
@@ -37,7 +38,8 @@ def index():
     """The log, newest first, with filters."""
     form, filters = _filter_form()
     pagination = paginate(services.filtered_query(filters), count_limit=COUNT_LIMIT)
-    return render_template("activity/index.html", form=form, pagination=pagination)
+    views = display.page_views(list(pagination.items), registry.current())
+    return render_template("activity/index.html", form=form, pagination=pagination, views=views)
 
 
 @bp.route("/export")

@@ -20,10 +20,18 @@ from sqlalchemy.orm import Session
 
 from oversight.admin.reminder_settings import AUDIT_LEAD_DAYS, FINDING_LEAD_DAYS, stage_policy
 from oversight.audits import schedule, settings
-from oversight.audits.models import UNRESOLVED, Finding
+from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import AUDITOR
-from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
+from oversight.core.due import (
+    DigestKind,
+    DueItem,
+    days_late,
+    label_code,
+    reminded_ids,
+    reminder_stage,
+    stage_horizon,
+)
 from oversight.core.timeutil import to_local
 from oversight.vendors.models import Vendor
 
@@ -45,8 +53,8 @@ def audit_due(session: Session, today: date) -> Iterator[DueItem]:
     """Each vendor in the audit cycle whose next audit (regular or triggered) is near or past."""
     policy, config = stage_policy(AUDIT_LEAD_DAYS), settings.current()
     auditors = _auditor_ids(session)
-    # Translated once per run, not once per vendor (the titles are stored in the default language).
-    never_audited, next_audit = str(_l("Never audited")), str(_l("Next audit"))
+    # Kept as msgids in the stored titles, translated in each reader's language (``core.due.title_text``).
+    never_audited, next_audit = label_code(_l("Never audited")), label_code(_l("Next audit"))
     last = schedule.last_audits_query().subquery()
     triggers = schedule.open_triggers_query().subquery()
     # Columns, not Vendor objects: every vendor in the cycle is read, and few of them are due.
@@ -116,7 +124,8 @@ def finding_due(session: Session, today: date) -> Iterator[DueItem]:
             kind=FINDING_KIND,
             object_type="finding",
             object_id=finding.id,
-            title=f"{vendor.name} — {finding.severity_label}: {finding.description[:60]}",
+            title=f"{vendor.name} — {label_code(SEVERITY_LABELS.get(finding.severity, finding.severity))}: "
+            f"{finding.description[:60]}",
             due_on=finding.due_on,
             stage=stage,
             days_late=days_late(finding.due_on, today),

@@ -162,7 +162,8 @@ def _load_shipped(
         "checklist.ship",
         actor=actor,
         target=template,
-        summary=f"{data.kind} v{template.version_number} ({len(data.items)} items, shipped default)",
+        summary=template.label,  # codes and counts go in the changes, which the log shows in the reader's language
+        changes={"kind": [None, data.kind], "items": [None, len(data.items)]},
     )
     if publish_now:
         publish(template, actor=actor, now=now)
@@ -200,7 +201,7 @@ def copy_template(template: ChecklistTemplate, actor: Any) -> ChecklistTemplate:
         "checklist.copy",
         actor=actor,
         target=draft,
-        summary=f"{template.kind} v{draft.version_number} from v{template.version_number}",
+        summary=f"{template.label} → {draft.label}",
     )
     return draft
 
@@ -289,7 +290,7 @@ def publish(template: ChecklistTemplate, actor: Any, now: datetime) -> Checklist
             "checklist.retire",
             actor=actor,
             target=previous,
-            summary=f"{previous.label} replaced by v{template.version_number}",
+            summary=f"{previous.label} → {template.label}",
             changes={"status": [PUBLISHED, RETIRED]},
         )
     template.status = PUBLISHED
@@ -300,7 +301,7 @@ def publish(template: ChecklistTemplate, actor: Any, now: datetime) -> Checklist
         "checklist.publish",
         actor=actor,
         target=template,
-        summary=f"{template.kind} v{template.version_number}",
+        summary=template.label,
         changes={"status": [DRAFT, PUBLISHED]},
     )
     return template

@@ -270,8 +270,10 @@ def submit_for_review(contract: Contract, *, note: str, actor: User, now: dateti
         "contract.submit",
         actor=actor,
         target=contract,
-        summary=f"{contract.number} #{review.round_number} ({review.kind_label})",
-        changes={"status": [old_status, IN_REVIEW], "round": [None, review.round_number]},
+        summary=f"{contract.number} #{review.round_number}",
+        changes={
+            "status": [old_status, IN_REVIEW], "round": [None, review.round_number], "round_kind": [None, review.kind],
+        },
     )
     return review
 

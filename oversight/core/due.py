@@ -9,10 +9,12 @@ rules in its ``rules.py`` (``RULES``, with the digest sections they use in ``DIG
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -130,3 +132,23 @@ def collect_due(
             if errors is not None:
                 errors.append(f"{rule_key(rule)}: {type(exc).__name__}: {exc}")
     return items
+
+
+# --- labels in stored titles ------------------------------------------------------------------
+# A due item's title is stored in the reminder log and read later, by people of either language (the
+# digest of each recipient, the outbox). Names are data; a label in a title is kept as its msgid between
+# these marks and translated when the title is shown (``title_text``), so an English digest reads
+# "Next audit" where a Japanese one reads 次回監査.
+LABEL_MARK = re.compile("\u27e6([^\u27e7]*)\u27e7")
+
+
+def label_code(label: object) -> str:
+    """``label`` (a lazy translated string or an English msgid) as a mark that ``title_text`` translates."""
+    args = getattr(label, "_args", None)  # flask_babel's LazyString keeps its msgid
+    msgid = args[0] if args else str(label)
+    return f"\u27e6{msgid}\u27e7"
+
+
+def title_text(title: str) -> str:
+    """A stored title in the current locale: each marked label translated (titles without marks as they are)."""
+    return LABEL_MARK.sub(lambda found: gettext(found.group(1)), title or "")

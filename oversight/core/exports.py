@@ -20,6 +20,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from flask import Response, has_request_context, stream_with_context
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -60,9 +61,16 @@ def _local_naive(value: datetime) -> datetime:
     return to_local(value).replace(tzinfo=None) if value.tzinfo else value
 
 
+def yes_no(value: bool) -> str:
+    """A yes/no column as the reader reads it (はい / いいえ), never ``True``/``False``."""
+    return _("Yes") if value else _("No")
+
+
 def _csv_text(value: object) -> object:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return yes_no(value)
     if isinstance(value, datetime):
         return _local_naive(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -135,7 +143,7 @@ def shown_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "FALSE"  # Excel shows TRUE/FALSE; the wider of the two
+        return max(yes_no(True), yes_no(False), key=display_width)
     return max(str(value).split("\n"), key=display_width)
 
 
@@ -149,6 +157,8 @@ def _column_width(needed: int) -> int:
 
 
 def _xlsx_value(value: object) -> object:
+    if isinstance(value, bool):
+        return yes_no(value)
     if isinstance(value, datetime):
         return _local_naive(value)
     if isinstance(value, str):

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from oversight.core.due import DigestKind, RuleFunction
 
 DailyJob = Callable[..., object]  # job(today=date, now=datetime)
+NameQuery = Callable[[list[int]], Any]  # ids -> a Select of (id, display name) rows
 OwnerCheck = Callable[[Any, int], bool]  # can_view(user, owner_id)
 
 EXTENSION_KEY = "oversight.registry"
@@ -32,6 +33,30 @@ class Feature:
     digest_kinds: tuple[DigestKind, ...] = ()
     daily_jobs: tuple[DailyJob, ...] = ()
     evidence_owners: Mapping[str, OwnerCheck] = field(default_factory=dict)
+    log_labels: Mapping[str, LogLabels] = field(default_factory=dict)  # record type ("*": any) -> its labels
+    log_names: Mapping[str, NameQuery] = field(default_factory=dict)  # record type -> how to name its records
+
+
+@dataclass(frozen=True)
+class LogLabels:
+    """How the activity log shows one record type's changes in the reader's language.
+
+    The log keeps codes (``status: requested → reviewed``, ``vendor_id: 26``); these say how to read them:
+    ``fields`` the label of each field, ``values`` the label of each code a field holds, ``references``
+    the record type whose id a field holds (named through ``Feature.log_names``).
+    """
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Mapping[Any, Any]] = field(default_factory=dict)
+    references: Mapping[str, str] = field(default_factory=dict)
+
+    def merged(self, other: LogLabels) -> LogLabels:
+        """These labels, completed (not overridden) by ``other``'s."""
+        return LogLabels(
+            {**other.fields, **self.fields},
+            {**other.values, **self.values},
+            {**other.references, **self.references},
+        )
 
 
 class Registry:
@@ -62,6 +87,18 @@ class Registry:
             if owner_type in feature.evidence_owners:
                 return feature.evidence_owners[owner_type]
         return None
+
+    def log_labels(self, object_type: str | None) -> LogLabels:
+        """The labels of ``object_type``'s fields and values, completed by those every record shares."""
+        labels = LogLabels()
+        for key in (object_type or "", "*"):
+            for feature in self.features:
+                if key in feature.log_labels:
+                    labels = labels.merged(feature.log_labels[key])
+        return labels
+
+    def log_name_query(self, object_type: str) -> NameQuery | None:
+        return next((f.log_names[object_type] for f in self.features if object_type in f.log_names), None)
 
     @contextmanager
     def extra(self, feature: Feature) -> Iterator[Feature]:

@@ -74,7 +74,7 @@ def open_item(
         "disposal.open",
         actor=actor,
         target=item,
-        summary=f"{contract.number}: vendor {vendor_id}",
+        summary=contract.number,  # the vendor is named from vendor_id when the log is read
         changes=snapshot(item, ["contract_id", "vendor_id", "subcontract_id", "level", "due_on"]),
     )
     return item
@@ -179,7 +179,7 @@ def record_certificate(
             ("disposal", item.id),
             actor,
             document_date=completed_on,
-            description=str(_l("Certificate")),
+            description="",  # the disposal page shows it as the certificate, in the reader's language
         )
         changes["certificate_file"] = [None, evidence.original_filename]
     item.recorded_by_id = actor.id

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from oversight.admin.reminder_settings import EVALUATION_LEAD_DAYS, stage_policy
 from oversight.auth.roles import MANAGER
 from oversight.auth.services import role_holder_ids
-from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, label_code, reminded_ids, reminder_stage, stage_horizon
 from oversight.evaluations.models import APPROVED, CONDITIONAL, DECIDED, Evaluation
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
 
@@ -59,7 +59,7 @@ def evaluation_expiry(session: Session, today: date) -> Iterator[DueItem]:
     # Only the evaluations that can be due: valid until the longest lead time ahead at most.
     query = latest_valid_evaluations().where(Evaluation.valid_until <= stage_horizon(today, policy))
     managers: frozenset[int] | None = None
-    label = str(_l("Selection evaluation"))  # translated once per run, not once per evaluation
+    label = label_code(_l("Selection evaluation"))  # translated when the title is shown, in the reader's language
     for evaluation in session.execute(query):
         stage = reminder_stage(evaluation.valid_until, today, policy)
         if stage is None:

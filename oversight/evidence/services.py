@@ -99,7 +99,7 @@ def store_upload(
         "evidence.upload",
         actor=actor,
         target=evidence,
-        summary=f"{owner_type}:{owner_id} {upload.filename}",
+        summary=upload.filename,
         changes=snapshot(evidence, ["owner_type", "owner_id", "original_filename", "size", "sha256", "document_date"]),
     )
     return evidence

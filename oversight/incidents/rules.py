@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session, selectinload
 from oversight.admin.reminder_settings import stage_policy
 from oversight.auth.roles import MANAGER
 from oversight.auth.services import role_holder_ids
-from oversight.core.due import DigestKind, DueItem, days_late, reminder_stage
+from oversight.core.due import DigestKind, DueItem, days_late, label_code, reminder_stage
 from oversight.incidents import status
 from oversight.incidents.models import OPEN, Incident
 
 KIND = "incident"
-TITLES = {"preliminary": "速報", "final": "確報"}
+TITLES = {"preliminary": _l("Preliminary report due"), "final": _l("Final report due")}  # 速報期限 / 確報期限
 STAGE_PREFIXES = {"preliminary": "sokuho", "final": "kakuho"}  # the log's stage column holds 20 characters
+STAGE_PREFIX_LABELS = {"sokuho": _l("Preliminary report (速報)"), "kakuho": _l("Final report (確報)")}
 
 
 
@@ -48,7 +49,7 @@ def incident_reports(session: Session, today: date) -> Iterator[DueItem]:
                 kind=KIND,
                 object_type="incident",
                 object_id=incident.id,
-                title=f"{TITLES[clock.key]}期限: {incident.vendor.name} — {incident.title}"[:300],
+                title=f"{label_code(TITLES[clock.key])}: {incident.vendor.name} — {incident.title}"[:300],
                 due_on=clock.due_on,
                 stage=f"{STAGE_PREFIXES[clock.key]}-{stage}",
                 days_late=days_late(clock.due_on, today),

@@ -234,8 +234,8 @@ def close_incident(incident: Incident, note: str, *, actor: User, today: date) -
         },
     )
     activity.record("incident.close", actor=actor, target=incident, summary=incident.title, changes=changes)
-    reason = str(_l("Incident #%(id)d closed: %(title)s", id=incident.id, title=incident.title))
-    audit_services.trigger_extra_audit(incident.vendor, "incident", reason, actor, today)
+    # The reason is data, not a sentence: the trigger's kind (漏えい等事案) is shown in the reader's language.
+    audit_services.trigger_extra_audit(incident.vendor, "incident", f"#{incident.id} {incident.title}", actor, today)
 
 
 def open_incident_counts(vendor_ids: list[int]) -> dict[int, int]:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 from oversight.admin.reminder_settings import approval_wait_business_days, stage_policy
 from oversight.auth.models import User, UserRole
 from oversight.core.calendar import add_business_days
-from oversight.core.due import DigestKind, DueItem, days_late
+from oversight.core.due import DigestKind, DueItem, days_late, label_code
 from oversight.core.timeutil import to_local
 from oversight.status.waiting import WAITING_ROLES, waiting_items
 
@@ -61,6 +61,10 @@ def _deciders(session: Session) -> dict[str, list[User]]:
     return members
 
 
+# Titles that are a label only, kept as msgids in the log and translated for each reader (core.due.title_text).
+LABEL_TITLES = {"audit": label_code(_l("Audit")), "evaluation": label_code(_l("Selection evaluation"))}
+
+
 def approval_waiting(session: Session, today: date) -> Iterator[DueItem]:
     """Each review or approval waiting more than the set business days, to those who may give it."""
     wait_days = approval_wait_business_days()
@@ -80,7 +84,7 @@ def approval_waiting(session: Session, today: date) -> Iterator[DueItem]:
             kind=KIND,
             object_type=waiting.object_type,
             object_id=waiting.object_id,
-            title=f"{waiting.vendor_name} — {waiting.title}",
+            title=f"{waiting.vendor_name} — {LABEL_TITLES.get(waiting.object_type, waiting.title)}",
             due_on=due_on,
             stage=f"{waiting.role}-{stage}",
             days_late=days_late(due_on, today),

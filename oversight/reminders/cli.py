@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from oversight.auth import services as auth_services
+from oversight.core.due import title_text
 from oversight.core.timeutil import local_today, to_local, utcnow
 from oversight.reminders import services
 
@@ -53,7 +54,7 @@ def send(today: date | None, dry_run: bool) -> None:
     for digest in result.digests:
         click.echo(f"{digest.status}: {digest.email} ({len(digest.entries)} reminders)")
         for entry in digest.entries:
-            click.echo(f"    {entry.due_on.isoformat()}  {entry.title}")
+            click.echo(f"    {entry.due_on.isoformat()}  {title_text(entry.title)}")
         if digest.error:
             click.echo(f"    error: {digest.error}")
     problems = []

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from oversight.core import registry
+from oversight.core.due import title_text
 
 
 class Addressee(Protocol):
@@ -112,7 +113,7 @@ class DigestRenderer:
         line = self._lines.get(key)
         if line is None:
             item = DigestLine(
-                title=entry.title,
+                title=title_text(entry.title),
                 due_on=entry.due_on.isoformat(),
                 lateness=lateness(entry.due_on, self.today),
                 is_late=entry.due_on < self.today,

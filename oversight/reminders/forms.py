@@ -27,9 +27,10 @@ class OutboxFilterForm(Form):
     recipient = SelectField(_l("Recipient"), validators=[Optional()])
 
     def __init__(self, *args, rules=(), users=(), **kwargs) -> None:
+        """``rules``: (rule code, label) pairs."""
         super().__init__(*args, **kwargs)
         self.status.choices = choices([("", _l("All")), *STATUS_LABELS.items()])
-        self.rule.choices = choices([("", _l("All")), *((rule, rule) for rule in rules)])
+        self.rule.choices = choices([("", _l("All")), *rules])
         self.recipient.choices = choices(
             [("", _l("Everyone"))] + [(str(user.id), f"{user.name} <{user.email}>") for user in users]
         )

@@ -457,9 +457,12 @@ def outbox_query(filters: OutboxFilter) -> Select:
     return query.order_by(ReminderLog.created_at.desc(), ReminderLog.id.desc())
 
 
-def rule_names() -> list[str]:
-    """Every rule name that has rows in the log (for the outbox filter)."""
-    return list(db.session.scalars(db.select(ReminderLog.rule).distinct().order_by(ReminderLog.rule)))
+def rule_names() -> list[tuple[str, str]]:
+    """Every rule name that has rows in the log, with the kind of its items (for the outbox filter)."""
+    query = (
+        db.select(ReminderLog.rule, db.func.min(ReminderLog.kind)).group_by(ReminderLog.rule).order_by(ReminderLog.rule)
+    )
+    return [(rule, kind) for rule, kind in db.session.execute(query)]
 
 
 def _enabled_recipients(items: list[DueItem]) -> set[int]:

@@ -7,11 +7,14 @@ from flask_login import current_user
 from oversight.auth.decorators import role_required
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN
+from oversight.core import registry
+from oversight.core.due import title_text
 from oversight.core.pagination import COUNT_LIMIT, paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.forms import STATUS_LABELS, OutboxFilterForm, ResendForm
+from oversight.reminders.labels import stage_label
 from oversight.reminders.models import FAILED, LOGGED, PENDING, SENDING, SENT, UNCERTAIN, ReminderLog
 from oversight.web.saving import commit_step
 
@@ -29,7 +32,9 @@ STATUS_BADGES = {
 def outbox():
     """Every reminder row, newest first, filtered by status, rule and recipient."""
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
-    form = OutboxFilterForm(request.args, rules=services.rule_names(), users=users)
+    features = registry.current()
+    rules = [(rule, features.kind_label(kind)) for rule, kind in services.rule_names()]
+    form = OutboxFilterForm(request.args, rules=rules, users=users)
     filters = services.OutboxFilter()
     if form.validate():
         recipient = form.recipient.data
@@ -41,7 +46,8 @@ def outbox():
     pagination = paginate(services.outbox_query(filters), count_limit=COUNT_LIMIT)
     return render_template(
         "reminders/outbox.html", form=form, pagination=pagination, resend_form=ResendForm(),
-        status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
+        status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, kind_label=features.kind_label,
+        stage_label=stage_label, title_text=title_text,
     )
 
 

@@ -18,10 +18,12 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from oversight.activity.actions import action_label
+from oversight.activity.display import LogReader
 from oversight.activity.models import ActivityLog
 from oversight.audits.models import Audit, Finding
 from oversight.contracts import review as review_rules
 from oversight.contracts.models import Contract, ContractReview
+from oversight.core import registry
 from oversight.core.timeutil import local_today, to_local
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
@@ -38,6 +40,7 @@ from oversight.vendors.models import Vendor
 
 REGISTER_BATCH = 500
 CHANGE_LIMIT = 50
+CHANGE_LINES = 5  # changes shown per history row in a PDF (a checklist round changes dozens of answers)
 LIGHT_LABELS = ("選定", "契約", "把握", "再委託", "返却・廃棄")  # the five lights, in ``VendorLights`` order
 DOCUMENT_LANGUAGE = "ja"
 
@@ -396,10 +399,20 @@ def _change_rows(owners: dict[str, list[int]], limit: int) -> list[tuple[Cell, .
         .order_by(ActivityLog.occurred_at.desc(), ActivityLog.id.desc())
         .limit(limit)
     )
+    rows = list(db.session.scalars(query))
+    reader = LogReader(registry.current()).load(rows)  # labels and names as the activity log page shows them
     return [
-        (row.occurred_at, row.actor_label, str(action_label(row.action)), row.summary[:300])
-        for row in db.session.scalars(query)
+        (row.occurred_at, row.actor_label, str(action_label(row.action)), _change_text(reader, row)) for row in rows
     ]
+
+
+def _change_text(reader: LogReader, row: ActivityLog) -> str:
+    """The summary, then each change as 項目: 前 → 後 (a checklist's dozens of answers only counted)."""
+    lines = reader.changes(row)
+    shown = [f"{line.field}: {line.before} → {line.after}" for line in lines[:CHANGE_LINES]]
+    if len(lines) > CHANGE_LINES:
+        shown.append(f"…（他{len(lines) - CHANGE_LINES}件）")
+    return "\n".join([row.summary[:300], *shown]).strip()
 
 
 def _evidence_refs(owners: dict[str, dict[int, str]]) -> list[EvidenceRef]:

@@ -72,10 +72,14 @@ def disposal_record(item) -> ReportDocument:
 
 
 def record_download(kind: str, *, actor: Any, target: Any = None, summary: str = "") -> None:
-    """Log that ``actor`` downloaded a document of ``kind`` (the caller commits)."""
+    """Log that ``actor`` downloaded a document of ``kind`` (the caller commits).
+
+    The summary is the document's title and what it covers in words; the kind's code goes in the
+    changes (``document``), which the log shows by its title."""
     activity.record(
         "report.download",
         actor=actor,
         target=target,
-        summary=f"{kind} {KIND_TITLES.get(kind, kind)} {summary}".strip()[:2000],
+        summary=f"{KIND_TITLES.get(kind, kind)} {summary}".strip()[:2000],
+        changes={"document": [None, kind]},
     )

@@ -63,7 +63,7 @@ def register():
     document = services.register_document(
         filters, sort=vendor_services.SORTING.read(request.args), filter_text=_filter_text(form) if filters else ""
     )
-    _logged(services.REGISTER, summary=request.query_string.decode()[:500])
+    _logged(services.REGISTER, summary=_filter_text(form) if filters else "")  # the filters in words, not a query
     return pdf_response(document, f"委託先管理台帳_{local_today().isoformat()}.pdf")
 
 
@@ -88,7 +88,7 @@ def evidence_pack(vendor_id: int):
     spool = services.evidence_pack(document, file)
     size = spool.seek(0, 2)
     spool.seek(0)
-    _logged(services.EVIDENCE_PACK, vendor, f"{vendor.name} ({len(file.evidence)} files)")
+    _logged(services.EVIDENCE_PACK, vendor, f"{vendor.name} ({len(file.evidence)})")
     filename = f"証跡パック_{vendor.id}_{local_today().isoformat()}.zip"
     response = Response(
         file_chunks(spool),
@@ -107,7 +107,7 @@ def clause_checklist(contract_id: int):
     _or_404(db.session.get(Contract, contract_id))
     review = _or_404(data.load_review(contract_id, query_int("round")))
     document = services.clause_checklist(review)
-    _logged(services.CLAUSE_CHECKLIST, review, f"{review.contract.number} round {review.round_number}")
+    _logged(services.CLAUSE_CHECKLIST, review, f"{review.contract.number} #{review.round_number}")
     return pdf_response(document, f"契約条項チェックリスト_{review.contract.number}_{review.round_number}.pdf")
 
 

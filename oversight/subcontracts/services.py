@@ -181,7 +181,7 @@ def record_node(
         "subcontract.record",
         actor=actor,
         target=node,
-        summary=f"{contract.number}: {vendor.name} (level {node.level})",
+        summary=f"{contract.number}: {vendor.name}",
         changes=snapshot(node, ["contract_id", "parent_id", "vendor_id", "level", *NODE_FIELDS, "is_entrusted"]),
     )
     return node
@@ -339,13 +339,8 @@ def approve(
         changes={"status": [REVIEWED, APPROVED], "expires_on": [None, expires_on.isoformat()]},
     )
     contractor = db.session.get(Vendor, node.contract.vendor_id)
-    audit_services.trigger_extra_audit(
-        contractor,
-        NEW_SUBCONTRACTOR,
-        str(_l("Consent to subcontract to %(name)s (level %(level)d)", name=node.vendor.name, level=node.level)),
-        actor,
-        today,
-    )
+    # The reason is the subcontractor's name; the trigger's kind (新たな再委託先) is shown in the reader's language.
+    audit_services.trigger_extra_audit(contractor, NEW_SUBCONTRACTOR, node.vendor.name, actor, today)
 
 
 def refuse(consent: SubcontractConsent, *, reason: str, actor: User, now: datetime) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from oversight.admin.reminder_settings import CERTIFICATION_LEAD_DAYS, stage_policy
-from oversight.core.due import DigestKind, DueItem, days_late, reminded_ids, reminder_stage, stage_horizon
+from oversight.core.due import DigestKind, DueItem, days_late, label_code, reminded_ids, reminder_stage, stage_horizon
 from oversight.vendors.models import (
     ACTIVE,
     CERTIFICATION_LABELS,
@@ -38,7 +38,7 @@ def certification_expiry(session: Session, today: date) -> Iterator[DueItem]:
         stage = reminder_stage(certification.expires_on, today, policy)
         if not recipients or stage is None:
             continue
-        label = certification.name or CERTIFICATION_LABELS.get(certification.kind, certification.kind)
+        label = certification.name or label_code(CERTIFICATION_LABELS.get(certification.kind, certification.kind))
         yield DueItem(
             rule="vendors.certification_expiry",
             kind=CERTIFICATION_KIND,

@@ -30,17 +30,6 @@ def format_datetime(value: datetime | None) -> str:
     return to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
-def change_value(value: object) -> str:
-    """A before/after value from the activity log as people read it."""
-    if value is None or value in ("", []):
-        return "—"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    return str(value)
-
-
 def current_query(**changes) -> str:
     """The current page's query string (``?…``, or "" when empty) with some parameters replaced or removed (None).
 
@@ -66,7 +55,6 @@ def url_with(**changes) -> str:
 def init_templating(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(change_value, "change_value")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(object_type_label, "object_type_label")
     app.add_template_filter(format_number, "number")  # 10,000: grouped as the locale groups digits

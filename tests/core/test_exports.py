@@ -160,3 +160,21 @@ def test_display_width_counts_east_asian_wide_characters_twice():
     assert display_width("法人番号") == 8
     assert display_width("ＡＢＣ商事") == 10
     assert display_width("返却・廃棄") == 10
+
+
+def test_yes_no_columns_read_in_the_readers_language_not_true_false(app, tmp_path):
+    # issue #18 item 2: booleans were written as True/False (CSV) and TRUE/FALSE (Excel).
+    from flask_babel import force_locale
+
+    rows = [("株式会社サンプル", True), ("ＡＢＣ商事", False)]
+    with app.test_request_context(), force_locale("ja"):
+        csv_rows = _csv_rows(csv_response("x.csv", ("名称", "委託"), rows))
+        assert csv_rows[1:] == [["株式会社サンプル", "はい"], ["ＡＢＣ商事", "いいえ"]]
+        body = b"".join(xlsx_response("x.xlsx", "x", ("名称", "委託"), rows).response)
+    path = tmp_path / "yes.xlsx"
+    path.write_bytes(body)
+    sheet = load_workbook(path).active
+    assert [sheet["B2"].value, sheet["B3"].value] == ["はい", "いいえ"]
+    assert_everything_shows(sheet)
+    with app.test_request_context(), force_locale("en"):
+        assert _csv_rows(csv_response("x.csv", ("name", "entrusted"), rows))[1][1] == "Yes"

@@ -118,6 +118,8 @@ def test_a_certificate_file_holding_a_my_number_is_not_stored_unconfirmed(client
     assert response.status_code == 302
     with app.app_context():
         assert [f.original_filename for f in evidence_services.files_for("disposal", item_id)] == ["削除証明書.docx"]
+        # No description in the uploader's language ("Certificate"): the page's heading names it (issue #18).
+        assert [f.description for f in evidence_services.files_for("disposal", item_id)] == [""]
 
 
 def test_a_manager_confirms_a_recorded_certificate(client, login_as, app, item_id):

@@ -263,6 +263,7 @@ def test_closing_requires_settled_steps_then_triggers_reevaluation_and_audit(app
         assert incident.status == "closed" and incident.reevaluation_requested_on is not None
         trigger = db.session.scalar(db.select(AuditTrigger))
         assert trigger.vendor_id == incident.vendor_id and trigger.kind == "incident"
+        assert trigger.reason == f"#{incident.id} {incident.title}"  # data, not a sentence (issue #18)
         assert db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "incident.close"))
     assert client.get(f"/incidents/{incident_id}/edit").status_code == 200  # readable form …
     closed = client.post(f"/incidents/{incident_id}/steps/investigation", data={"version": "2", "action": "done"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -159,3 +160,27 @@ def test_a_row_being_sent_cannot_be_queued_again(app, client, login_as, add_row,
     assert smtp_server.envelopes == []
     with app.app_context():
         assert db.session.get(ReminderLog, row_id).status == SENDING
+
+
+def test_outbox_names_rules_stages_and_records_in_the_readers_language(app, client, login_as, add_row):
+    admin = login_as("admin")
+    with app.app_context():
+        for stage, rule, kind in (
+            ("lead-30", "audits.audit_due", "audit_due"),
+            ("manager-waiting-2", "reminders.approval_waiting", "approval_waiting"),
+            ("kakuho-overdue-1", "incidents.reports", "incident"),
+        ):
+            db.session.add(ReminderLog(
+                rule=rule, kind=kind, object_type="vendor_certification", object_id=3, due_on=date(2026, 12, 1),
+                stage=stage, recipient_id=admin.id, title="株式会社ひかり計算 — \u27e6Next audit\u27e7",
+                url_path="/dashboard", status=SENT, attempts=1, created_at=NOW, sent_at=NOW,
+            ))
+        db.session.commit()
+    html = client.get("/reminders/outbox").get_data(as_text=True)
+    for shown in ("期限の30日前", "管理責任者: 判断待ち（2回目の催促）", "確報: 期限超過（1回目の催促）",
+                  "株式会社ひかり計算 — 次回監査", "委託先の認証 #3"):
+        assert shown in html, shown
+    text = re.sub(r"<[^>]*>", " ", html)  # the text, not the attributes (the rule filter's values are codes)
+    for code in ("lead-30", "waiting-2", "kakuho", "audits.audit_due", "vendor_certification", "\u27e6"):
+        assert code not in text, code
+    assert '<option value="audits.audit_due">期限が近い・超過した監査</option>' in html

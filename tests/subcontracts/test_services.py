@@ -270,8 +270,11 @@ def test_notification_is_recorded_after_the_grant(team):
 def test_approval_triggers_an_extra_audit_of_the_contractor(team):
     from oversight.audits import services as audit_services
 
-    team.consented(team.node())
+    node = team.node()
+    team.consented(node)
     assert [trigger.kind for trigger in audit_services.open_triggers_of(team.contractor)] == ["subcontractor"]
+    # The reason is the subcontractor's name (data); the kind names it in the reader's language (issue #18).
+    assert [trigger.reason for trigger in audit_services.open_triggers_of(team.contractor)] == [node.vendor.name]
 
 
 def test_ended_contract_chain_cannot_change(team):

@@ -30,7 +30,8 @@ DATA_LIKE = re.compile(
     r"|https?://\S+"  # URL
     r"|[\w-]+\.[a-z]{2,4}\b"  # a file name (certificate.pdf)
     r"|(?<!\S)/[\w/.?=&%-]*"  # a URL path (an access refusal's summary)
-    r"|\b\d+(?:\.\d+){3}\b",  # an IP address
+    r"|\b\d+(?:\.\d+){3}\b"  # an IP address
+    r"|\{[A-Z]+(?::0\d)?\}",  # a pattern token the admin types ({YYYY}, {SEQ:03}: the contract number pattern)
     re.IGNORECASE,
 )
 IDENTIFIER = re.compile(

@@ -55,7 +55,8 @@ def test_a_printed_record_page_shows_the_record_without_navigation_or_controls(p
     text = "\n".join(pdf_pages(path))
     assert records["name"] in text
     assert "このページについて" not in text and "サインアウト" not in text
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(path), str(path.with_suffix(""))], check=True)
+    pngs = str(path.with_suffix(""))
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(path), pngs], check=True)
 
 
 def test_the_guide_is_closed_and_opens_on_click(page, records):

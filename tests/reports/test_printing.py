@@ -76,7 +76,7 @@ def test_vendor_pdf_findings_show_whole_dates_and_names_not_emails(client, login
     login_as("viewer")
     pages = pdf_pages(write(tmp_path, "vendor.pdf", client.get(f"/reports/vendors/{demo['vendor_id']}.pdf").data))
     table = next(page for page in pages if "確認者" in page)
-    table = table[table.index("確認者"):]
+    table = table[table.index("確認者") :]
     row = next(line for line in table.splitlines() if demo["due_on"] in line)
     assert DATE.findall(row) and demo["verifier_name"] in row
     # Our people by name, also in the activity section (the vendor's contacts keep their addresses).

@@ -71,6 +71,7 @@ def test_the_sign_in_page_has_no_guide(client):
 def test_every_glossary_term_is_on_the_glossary_page_with_its_labels(client, login_as):
     login_as("viewer")
     page = client.get("/help/glossary").get_data(as_text=True)
+    assert '<th scope="col">用語</th>' in page and '<th scope="col">読み</th>' in page
     for row in _terms():
         assert f">{row['用語']}</th>" in page, row["用語"]
         assert row["UI (English)"].replace("'", "&#39;") in page, row["UI (English)"]

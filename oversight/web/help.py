@@ -111,7 +111,9 @@ DUE = Guide(_l("Every due date of the oversight records, overdue first."), EACH_
 WORK = Guide(_l("The records waiting for a decision that your roles allow, oldest first."), EACH_ROLE, SUPERVISION)
 CALENDAR = Guide(_l("The due dates of the month on a calendar."), EACH_ROLE, SUPERVISION)
 FEED = Guide(
-    _l("A private calendar (.ics) address that shows your due dates in your own calendar app."), YOU_NEXT, DESIGN_ONLY
+    _l("A private calendar address (iCalendar) that shows your due dates in your own calendar app."),
+    YOU_NEXT,
+    DESIGN_ONLY,
 )
 VENDORS = Guide(
     _l("The register of vendors entrusted with My Number work, with their five oversight lights."),

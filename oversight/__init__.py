@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.reports.views import bp as reports_bp
     from oversight.subcontracts.views import bp as subcontracts_bp
     from oversight.vendors.views import bp as vendors_bp
+    from oversight.web.glossary import bp as help_bp
 
     for blueprint in (
         auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp, evaluations_bp,
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(subcontracts_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(help_bp)
 
 
 def register_commands(app: Flask) -> None:

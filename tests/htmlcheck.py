@@ -185,5 +185,6 @@ def checked_pages(app) -> dict[str, str]:
         "user form": "/admin/users/new",
         "settings": "/admin/settings",
         "password": "/auth/password",
+        "glossary": "/help/glossary",
         "not found": "/no-such-page",
     }

@@ -41,12 +41,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def content_disposition(filename: str, disposition: str = "attachment") -> str:
+def content_disposition(filename: str, disposition: str = "attachment", *, fallback: str = "") -> str:
     """A Content-Disposition value: an ASCII fallback plus the RFC 5987 UTF-8 name for Japanese names.
 
     ``disposition`` is ``"attachment"`` (download) or ``"inline"`` (show in the browser, e.g. a PDF).
+    ``fallback`` is the name for clients without RFC 5987 (e.g. ``vendor-file_12_2026-12-07.pdf``);
+    without it, the ASCII letters of ``filename``.
     """
-    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = unicodedata.normalize("NFKD", fallback or filename).encode("ascii", "ignore").decode("ascii")
     fallback = re.sub(r"[^A-Za-z0-9._ -]", "", fallback).strip()
     stem, dot, extension = fallback.rpartition(".")
     if not stem.strip(" ._-"):

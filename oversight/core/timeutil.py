@@ -30,6 +30,13 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(app_timezone())
 
 
+def local_stamp(value: datetime, seconds: bool = False) -> str:
+    """An instant as people read it in records that leave the app (PDFs, the evidence pack), its zone
+    stated: ``2026-12-07 10:35 JST``."""
+    local = to_local(value)
+    return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {local.tzname()}"
+
+
 class sql_local_date(FunctionElement):
     """``to_local(instant).date()`` in SQL, for a naive-UTC column (``UTCDateTime``): the day people saw.
 

@@ -124,6 +124,7 @@ class ReportDocument:
     subtitle: str = ""
     is_confidential: bool = True
     timezone: str = "Asia/Tokyo"
+    is_landscape: bool = False  # A4 landscape, for tables with many columns (the register)
     blocks: list[Block] = field(default_factory=list)
 
     def __post_init__(self) -> None:

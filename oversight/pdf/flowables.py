@@ -55,6 +55,7 @@ from oversight.pdf.layout import (
     MUTED,
     SIGNATURE_DATE_LINE,
     ZEBRA_FILL,
+    frame_width,
 )
 
 
@@ -75,6 +76,12 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 
 _WHITESPACE = re.compile(f"[{re.escape(PARAGRAPH_WHITESPACE)}]+")
+# A run of printable ASCII (a date, a time, a number, a code such as K-2026-002, an e-mail address, a
+# Latin word) is one unit: a line breaks before or after it, never inside, unless it alone is too wide.
+_ATOM = re.compile(r"[!-~]+| |.")
+_NO_BREAK_BEFORE = frozenset("、。，．）」』】〕〉》｝！？ー・：；ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々")
+_NO_BREAK_AFTER = frozenset("（「『【〔〈《｛")
+MAX_UNIT_SHARE = 0.35  # a column is widened for its longest unit up to this share of the frame
 WRAP_CACHE_SIZE = 4096  # wrapped cell texts kept (a column repeats its values; names don't repeat)
 
 
@@ -90,13 +97,17 @@ class _Renderer:
         self.font = font
         self.zone = ZoneInfo(document.timezone)
         self.styles = _styles(font)
+        self.frame = frame_width(document.is_landscape)
         self._wrapped: dict[tuple[str, float], str] = {}
 
     def cell_text(self, value: Cell) -> str:
         if value is None:
             return ""
-        if isinstance(value, datetime):
-            return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if value.tzinfo else f"{value:%Y-%m-%d %H:%M}"
+        if isinstance(value, datetime):  # an instant: in the document's zone, the zone stated (… 10:35 JST)
+            if value.tzinfo is None:
+                return f"{value:%Y-%m-%d %H:%M}"
+            local = value.astimezone(self.zone)
+            return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, Light):
@@ -164,7 +175,7 @@ class _Renderer:
 
     def key_values(self, block: KeyValues) -> Table:
         rows = [[self.cell(key, "head"), self.cell(value)] for key, value in block.rows]
-        table = Table(rows, colWidths=[45 * mm, FRAME_WIDTH - 45 * mm], hAlign="LEFT", splitInRow=1)
+        table = Table(rows, colWidths=[45 * mm, self.frame - 45 * mm], hAlign="LEFT", splitInRow=1)
         lights = [
             ("BACKGROUND", (1, index), (1, index), LIGHT_COLOURS[value.level][1])
             for index, (_, value) in enumerate(block.rows)
@@ -174,13 +185,13 @@ class _Renderer:
         return table
 
     def data_table(self, block: DataTable) -> PagedTable:
-        widths = column_widths(block, self.cell_text, self.font)
+        widths = column_widths(block, self.cell_text, self.font, frame=self.frame)
         header = self.table_row(block.header, widths)
         return PagedTable(header, [self.table_row(row, widths) for row in block.rows], widths, self.table_style())
 
     def streamed_table(self, block: StreamedTable) -> PagedTable:
         """A ``PagedTable`` that reads its rows from the block's iterator as pages need them."""
-        widths = scaled_widths(block.widths)
+        widths = scaled_widths(block.widths, self.frame)
         header = self.table_row(block.header, widths)
         return PagedTable(header, [], widths, self.table_style(), more=self.table_rows(block.rows, widths))
 
@@ -223,9 +234,10 @@ class _Renderer:
         """``text`` broken into lines of at most ``width`` points, as a cell Paragraph would break it.
 
         Runs of white space become one space and each line is trimmed (as in a Paragraph), then a
-        line too wide is cut with reportlab's own CJK breaking (``wordWrap="CJK"``: between any two
-        characters, closing punctuation kept on its line). Cached (a column repeats its values), the
-        cache emptied when it holds ``WRAP_CACHE_SIZE`` texts so a long streamed table stays bounded.
+        line too wide is broken between units (``break_line``): Japanese text between characters,
+        never inside a date, number or e-mail address, closing punctuation kept on its line. Cached (a
+        column repeats its values), the cache emptied when it holds ``WRAP_CACHE_SIZE`` texts so a long
+        streamed table stays bounded.
         """
         key = (text, width)
         found = self._wrapped.get(key)
@@ -238,7 +250,7 @@ class _Renderer:
                 if stringWidth(line, self.font, CELL_FONT_SIZE) <= width:
                     lines.append(line)
                 else:
-                    lines += [part for _space, part in wordSplit(line, [width], self.font, CELL_FONT_SIZE)]
+                    lines += break_line(line, width, self.font, CELL_FONT_SIZE)
             while len(lines) > 1 and not lines[-1]:
                 lines.pop()
             found = self._wrapped[key] = "\n".join(lines)
@@ -384,28 +396,99 @@ class PagedTable(Flowable):
         return table
 
 
-def column_widths(block: DataTable, cell_text: Callable[[Cell], str], font: str, sample: int = 200) -> list[float]:
-    """Column widths (points) that add up to the A4 frame width.
+def line_units(line: str) -> list[str]:
+    """``line`` cut where it may break: each Japanese character, each ASCII run (dates, numbers, codes,
+    e-mail addresses stay whole) and each space; closing punctuation stays with what it closes."""
+    units: list[str] = []
+    for match in _ATOM.finditer(line):
+        piece = match.group()
+        if units and piece != " " and units[-1] != " " and (
+            piece[0] in _NO_BREAK_BEFORE or units[-1][-1] in _NO_BREAK_AFTER
+        ):
+            units[-1] += piece
+        else:
+            units.append(piece)
+    return units
 
-    Given weights are scaled to the frame. Otherwise each column wants the width of its longest
+
+def break_line(line: str, width: float, font: str, size: float) -> list[str]:
+    """``line`` broken into lines of at most ``width`` points between units (``line_units``).
+
+    Only a unit wider than a whole line is cut inside, with reportlab's CJK breaking.
+    """
+    lines: list[str] = []
+    current, used = "", 0.0
+    for unit in line_units(line):
+        unit_width = stringWidth(unit, font, size)
+        if unit == " ":
+            if current:
+                current, used = current + unit, used + unit_width
+            continue
+        if used + unit_width <= width:
+            current, used = current + unit, used + unit_width
+            continue
+        if current.strip():
+            lines.append(current.rstrip(" "))
+        current, used = unit, unit_width
+        if unit_width > width:
+            *full, current = [part for _space, part in wordSplit(unit, [width], font, size)] or [unit]
+            lines += full
+            used = stringWidth(current, font, size)
+    lines.append(current.rstrip(" "))
+    return lines
+
+
+def widest_unit(texts: Iterable[str], font: str) -> float:
+    """The width (points) of the longest unit that must not be broken, among ``texts``."""
+    return max(
+        (stringWidth(unit, font, CELL_FONT_SIZE) for text in texts for unit in line_units(text) if unit != " "),
+        default=0.0,
+    )
+
+
+def fit_units(widths: list[float], needed: Sequence[float], frame: float) -> list[float]:
+    """``widths`` changed so each column holds its widest unit (dates, numbers, e-mail addresses on one
+    line), up to ``MAX_UNIT_SHARE`` of the frame; what they gain is taken from the columns with room to spare."""
+    wanted = [min(need, frame * MAX_UNIT_SHARE) for need in needed]
+    lacking = sum(max(0.0, want - width) for want, width in zip(wanted, widths, strict=True))
+    spare = [max(0.0, width - want) for want, width in zip(wanted, widths, strict=True)]
+    if not lacking or sum(spare) < lacking:
+        return widths
+    share = lacking / sum(spare)
+    return [max(width, want) - room * share for width, want, room in zip(widths, wanted, spare, strict=True)]
+
+
+def column_widths(
+    block: DataTable, cell_text: Callable[[Cell], str], font: str, sample: int = 200, frame: float = FRAME_WIDTH
+) -> list[float]:
+    """Column widths (points) that add up to the frame width (A4 portrait by default).
+
+    Given weights are scaled to the frame, then each column widened to hold its longest date, number
+    or e-mail address on one line (``fit_units``). Otherwise each column wants the width of its longest
     text (header and the first ``sample`` rows), at least 12 mm. Columns that want less than a fair
     share keep their width (dates, numbers and short statuses stay on one line); the rest of the
     frame is shared among the wide columns in proportion to what they want, so long text wraps.
     """
     if block.widths:
-        return scaled_widths(block.widths)
+        needed = [
+            widest_unit([block.header[col], *(cell_text(row[col]) for row in block.rows[:sample])], font)
+            + 2 * CELL_PADDING
+            + 1
+            for col in range(len(block.header))
+        ]
+        return fit_units(scaled_widths(block.widths, frame), needed, frame)
     wanted = []
     for col in range(len(block.header)):
         texts = [block.header[col], *(cell_text(row[col]) for row in block.rows[:sample])]
         longest = max(stringWidth(text, font, CELL_FONT_SIZE) for text in texts) + 2 * CELL_PADDING + 2
         wanted.append(max(longest, 12 * mm))
-    if sum(wanted) <= FRAME_WIDTH:
-        scale = FRAME_WIDTH / sum(wanted)
+    if sum(wanted) <= frame:
+        scale = frame / sum(wanted)
         return [width * scale for width in wanted]
     widths: dict[int, float] = {}
     while True:
         flexible = [col for col in range(len(wanted)) if col not in widths]
-        room = FRAME_WIDTH - sum(widths.values())
+        room = frame - sum(widths.values())
         narrow = [col for col in flexible if wanted[col] <= room / len(flexible)]
         if not narrow:
             break
@@ -415,10 +498,10 @@ def column_widths(block: DataTable, cell_text: Callable[[Cell], str], font: str,
     return [widths[col] for col in range(len(wanted))]
 
 
-def scaled_widths(weights: Sequence[float]) -> list[float]:
-    """Relative column weights as widths (points) that add up to the A4 frame width."""
+def scaled_widths(weights: Sequence[float], frame: float = FRAME_WIDTH) -> list[float]:
+    """Relative column weights as widths (points) that add up to the frame width (A4 portrait by default)."""
     total = sum(weights)
-    return [FRAME_WIDTH * weight / total for weight in weights]
+    return [frame * weight / total for weight in weights]
 
 
 class LateParagraph(Flowable):

@@ -1,7 +1,7 @@
 """Page geometry, colours and the fixed Japanese document terms shared by the PDF modules."""
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -10,6 +10,16 @@ FRAME_PADDING = 6
 MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 18 * mm
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+
+
+def page_size(is_landscape: bool) -> tuple[float, float]:
+    """A4 portrait, or A4 landscape for wide tables (the register)."""
+    return landscape(A4) if is_landscape else A4
+
+
+def frame_width(is_landscape: bool) -> float:
+    """The width text and tables may use on a page of that orientation."""
+    return page_size(is_landscape)[0] - 2 * MARGIN_X
 CELL_PADDING = 3  # left and right
 CELL_PADDING_Y = 3  # top and bottom (reportlab's default)
 CELL_FONT_SIZE = 8.5

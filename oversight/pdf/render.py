@@ -1,4 +1,4 @@
-"""Render a ``ReportDocument`` to PDF bytes with reportlab platypus (A4, Japanese font embedded).
+"""Render a ``ReportDocument`` to PDF bytes with reportlab platypus (A4 portrait or landscape, Japanese font embedded).
 
 Every page carries the company name, the title, the 社外秘 mark, the generation time and
 "page X / Y". Every style and canvas call uses the embedded Japanese font (see ``fonts``).
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from zoneinfo import ZoneInfo
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -32,9 +32,8 @@ from oversight.pdf.layout import (
     MARGIN_TOP,
     MARGIN_X,
     MUTED,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
     RED,
+    page_size,
 )
 
 FOOTER_Y = 10 * mm
@@ -46,25 +45,26 @@ def _decorate_page(canvas: Canvas, *, document: ReportDocument, font: str) -> No
     "X / Y" is a form XObject that ``_PageByPageCanvas.save`` draws once the page count is known.
     """
     page = canvas.getPageNumber()
-    top = PAGE_HEIGHT - 12 * mm
+    page_width, page_height = page_size(document.is_landscape)
+    top = page_height - 12 * mm
     canvas.saveState()
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 8)
     canvas.drawString(MARGIN_X, top, document.company_name)
-    title_right = PAGE_WIDTH - MARGIN_X - (20 * mm if document.is_confidential else 0)
+    title_right = page_width - MARGIN_X - (20 * mm if document.is_confidential else 0)
     canvas.drawRightString(title_right, top, _fit(document.title, font, 8, title_right - MARGIN_X - 60 * mm))
     if document.is_confidential:
         canvas.setStrokeColor(RED)
         canvas.setFillColor(RED)
         canvas.setLineWidth(1)
-        canvas.rect(PAGE_WIDTH - MARGIN_X - 17 * mm, top - 2 * mm, 17 * mm, 6.5 * mm)
+        canvas.rect(page_width - MARGIN_X - 17 * mm, top - 2 * mm, 17 * mm, 6.5 * mm)
         canvas.setFont(font, 10)
-        canvas.drawCentredString(PAGE_WIDTH - MARGIN_X - 8.5 * mm, top, CONFIDENTIAL_MARK)
+        canvas.drawCentredString(page_width - MARGIN_X - 8.5 * mm, top, CONFIDENTIAL_MARK)
     canvas.setStrokeColor(LINE_COLOUR)
     canvas.setLineWidth(0.5)
-    canvas.line(MARGIN_X, top - 3.5 * mm, PAGE_WIDTH - MARGIN_X, top - 3.5 * mm)
+    canvas.line(MARGIN_X, top - 3.5 * mm, page_width - MARGIN_X, top - 3.5 * mm)
     bottom = FOOTER_Y
-    canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_WIDTH - MARGIN_X, bottom + 4 * mm)
+    canvas.line(MARGIN_X, bottom + 4 * mm, page_width - MARGIN_X, bottom + 4 * mm)
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 8)
     canvas.drawString(MARGIN_X, bottom, f"{GENERATED_LABEL} {generated_label(document)}")
@@ -78,11 +78,12 @@ def _page_number_form(page: int) -> str:
 
 def _draw_page_numbers(canvas: Canvas, total_pages: int, font: str) -> None:
     """Define each page's "X / Y" form, right-aligned in the footer."""
+    page_width = canvas._pagesize[0]
     for page in range(1, total_pages + 1):
         canvas.beginForm(_page_number_form(page))
         canvas.setFillColor(MUTED)
         canvas.setFont(font, 8)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, FOOTER_Y, f"{page} / {total_pages}")
+        canvas.drawRightString(page_width - MARGIN_X, FOOTER_Y, f"{page} / {total_pages}")
         canvas.endForm()
 
 
@@ -103,8 +104,9 @@ class _PageByPageCanvas(Canvas):
     is known only at the end: each footer shows a form XObject that ``save`` defines.
     """
 
-    def __init__(self, *args, decorate: Callable[[Canvas], None], font: str, **kwargs) -> None:
+    def __init__(self, *args, decorate: Callable[[Canvas], None], font: str, created: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.setDateFormatter(lambda *_server_time: created)
         self._decorate = decorate
         self._font = font
         self._pages_shown = 0
@@ -151,13 +153,21 @@ class _Output:
         self.data += data
 
 
+def pdf_date(document: ReportDocument) -> str:
+    """The file's CreationDate/ModDate: the generation time in the document's zone (``D:20261207103512+09'00'``),
+    the same instant and zone as printed on every page, not the server's clock and zone."""
+    local = document.generated_at.astimezone(ZoneInfo(document.timezone))
+    offset = local.strftime("%z") or "+0000"
+    return f"D:{local:%Y%m%d%H%M%S}{offset[:3]}'{offset[3:]}'"
+
+
 def render_pdf(document: ReportDocument) -> bytes:
     """The document as PDF bytes."""
     font = register_fonts()
     output = _Output()
     template = SimpleDocTemplate(
         output,
-        pagesize=A4,
+        pagesize=page_size(document.is_landscape),
         leftMargin=MARGIN_X - FRAME_PADDING,
         rightMargin=MARGIN_X - FRAME_PADDING,
         topMargin=MARGIN_TOP,
@@ -170,5 +180,8 @@ def render_pdf(document: ReportDocument) -> bytes:
         initialFontName=font,
     )
     decorate = partial(_decorate_page, document=document, font=font)
-    template.build(build_story(document, font), canvasmaker=partial(_PageByPageCanvas, decorate=decorate, font=font))
+    template.build(
+        build_story(document, font),
+        canvasmaker=partial(_PageByPageCanvas, decorate=decorate, font=font, created=pdf_date(document)),
+    )
     return output.data

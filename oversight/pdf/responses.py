@@ -10,8 +10,11 @@ from oversight.pdf.document import ReportDocument
 from oversight.pdf.render import render_pdf
 
 
-def new_document(title: str, *, subtitle: str = "", is_confidential: bool = True) -> ReportDocument:
-    """An empty document with the configured company name and time zone, generated now."""
+def new_document(
+    title: str, *, subtitle: str = "", is_confidential: bool = True, is_landscape: bool = False
+) -> ReportDocument:
+    """An empty document with the configured company name and time zone, generated now (A4, portrait
+    unless ``is_landscape``)."""
     return ReportDocument(
         title=title,
         subtitle=subtitle,
@@ -19,12 +22,18 @@ def new_document(title: str, *, subtitle: str = "", is_confidential: bool = True
         timezone=current_app.config["TIMEZONE"],
         generated_at=utcnow(),
         is_confidential=is_confidential,
+        is_landscape=is_landscape,
     )
 
 
-def pdf_response(document: ReportDocument, filename: str, *, inline: bool = False) -> Response:
-    """The rendered document as a download (or shown in the browser when ``inline``), never cached."""
+def pdf_response(document: ReportDocument, filename: str, *, inline: bool = False, fallback: str = "") -> Response:
+    """The rendered document as a download (or shown in the browser when ``inline``), never cached.
+
+    ``filename`` is sent as RFC 5987 UTF-8, ``fallback`` (ASCII) for older clients.
+    """
     response = Response(render_pdf(document), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
+    response.headers["Content-Disposition"] = content_disposition(
+        filename, "inline" if inline else "attachment", fallback=fallback
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

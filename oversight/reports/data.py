@@ -21,10 +21,11 @@ from oversight.activity.actions import action_label
 from oversight.activity.display import LogReader
 from oversight.activity.models import ActivityLog
 from oversight.audits.models import Audit, Finding
+from oversight.auth.models import User
 from oversight.contracts import review as review_rules
 from oversight.contracts.models import Contract, ContractReview
 from oversight.core import registry
-from oversight.core.timeutil import local_today, to_local
+from oversight.core.timeutil import local_stamp, local_today
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence import services as evidence_services
@@ -322,7 +323,7 @@ def _period(start: date | None, end: date | None) -> str:
 
 
 def finding_rows(findings: list[Finding]) -> list[tuple[Cell, ...]]:
-    """Findings as table rows: severity, description, requested action, due, status, plan, verified."""
+    """Findings as table rows: severity, description, requested action, due, status, plan, verified (when, by whom)."""
     return [
         (
             finding.item.code if finding.item else "",
@@ -333,6 +334,7 @@ def finding_rows(findings: list[Finding]) -> list[tuple[Cell, ...]]:
             finding.status_label,
             finding.plan_text,
             finding.verified_on,
+            _name(finding.verified_by),
         )
         for finding in sorted(findings, key=lambda finding: finding.id)
     ]
@@ -393,16 +395,19 @@ def _change_rows(owners: dict[str, list[int]], limit: int) -> list[tuple[Cell, .
     ]
     if not conditions:
         return []
+    # The actor by name (as the pages show people); the stored e-mail only for a deleted account.
     query = (
-        db.select(ActivityLog)
+        db.select(ActivityLog, User.name)
+        .outerjoin(User, User.id == ActivityLog.actor_id)
         .where(or_(*conditions), ~ActivityLog.action.in_(("evidence.download", "report.download")))
         .order_by(ActivityLog.occurred_at.desc(), ActivityLog.id.desc())
         .limit(limit)
     )
-    rows = list(db.session.scalars(query))
-    reader = LogReader(registry.current()).load(rows)  # labels and names as the activity log page shows them
+    found = db.session.execute(query).all()
+    reader = LogReader(registry.current()).load([row for row, _name in found])  # as the activity log page shows them
     return [
-        (row.occurred_at, row.actor_label, str(action_label(row.action)), _change_text(reader, row)) for row in rows
+        (row.occurred_at, actor_name or row.actor_label, str(action_label(row.action)), _change_text(reader, row))
+        for row, actor_name in found
     ]
 
 
@@ -651,7 +656,7 @@ def clause_checklist(review: ContractReview) -> ClauseChecklist:
 
 
 def _stamp(moment: datetime | None) -> str:
-    return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else ""
+    return local_stamp(moment) if moment else ""
 
 
 # --- 4. 監査報告書 ------------------------------------------------------------------------------------

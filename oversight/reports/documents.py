@@ -37,7 +37,10 @@ REGISTER_HEADER = (
     "再委託",
     "返却・廃棄",
 )
-REGISTER_WIDTHS = (7, 38, 14, 12.5, 15.5, 18.6, 18.6, 18.6, 18.6, 18.6)  # millimetres of the 180 mm frame
+# Points of the 757-point frame of A4 landscape, so that words stay whole: the number, the name (about 12
+# characters a line) over its 13-digit corporate number, the status (終了処理中), the risk tier, a person's
+# name, and each light sized for its longest text (すべての再委託先が許諾済み, この状態では監査対象外…).
+REGISTER_WIDTHS = (22, 104, 50, 34, 50, 100, 84, 126, 118, 69)
 NONE_TEXT = "該当なし"
 
 
@@ -143,6 +146,13 @@ def pack_path(ref: EvidenceRef) -> str:
     return f"files/{ref.evidence_id}_{safe_filename(ref.filename)}"
 
 
+def download_name(title: str, *parts: object, extension: str = "pdf") -> str:
+    """A document's file name: its title, what it is about (the vendor's name…) and the date, joined by
+    ``_``, e.g. ``委託先監督記録_株式会社サンプル_2026-12-07.pdf`` (no folder or reserved characters)."""
+    shown = [str(part.isoformat() if hasattr(part, "isoformat") else part).strip() for part in parts]
+    return safe_filename("_".join([title, *(part for part in shown if part)]) + f".{extension}")
+
+
 def safe_filename(name: str, limit: int = 120) -> str:
     """A file name that stays one entry inside a ZIP: no folders, no control or reserved characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -157,8 +167,9 @@ def safe_filename(name: str, limit: int = 120) -> str:
     return cleaned
 
 
-FINDING_HEADER = ("項目", "重要度", "指摘内容", "是正要求", "期限", "状態", "是正計画", "確認日")
-FINDING_WIDTHS = (5, 7, 18, 14, 8, 7, 14, 8)
+FINDING_HEADER = ("項目", "重要度", "指摘内容", "是正要求", "期限", "状態", "是正計画", "確認日", "確認者")
+# Dates (2026-11-07) and the status 是正確認済み fit on one line; the verifier is shown by name.
+FINDING_WIDTHS = (5, 6, 16, 14, 10, 11, 14, 10, 9)
 
 
 def clause_checklist_document(document: ReportDocument, data: ClauseChecklist) -> ReportDocument:

@@ -2,6 +2,11 @@
 
 The archive is built in a spooled temporary file (in memory only while small) and the blobs are
 copied in chunks, so a vendor with many large files does not fill memory.
+
+Every time in the pack is in the app's zone (Asia/Tokyo, JST) with the zone stated where it is text:
+the PDF's generation time and its instants (``2026-12-07 10:35 JST``) and the index's ``uploaded_at (JST)``
+(``2026-12-07 10:35:12 JST``). ZIP entries carry no zone, so their modification times are JST wall-clock times
+too: the upload time for a file, the generation time for the PDF and the index.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import IO
 
 from oversight.core.exports import csv_chunks
-from oversight.core.timeutil import to_local
+from oversight.core.timeutil import local_stamp, to_local
 from oversight.evidence import services as evidence_services
 from oversight.reports.data import EvidenceRef
 from oversight.reports.documents import VENDOR_FILE_TITLE, pack_path, safe_filename
@@ -30,7 +36,7 @@ INDEX_HEADER = (
     "original_filename",
     "size",
     "sha256",
-    "uploaded_at",
+    "uploaded_at (JST)",
     "description",
     "included",
 )
@@ -65,35 +71,43 @@ def _index_rows(refs: list[EvidenceRef], included: dict[int, bool]) -> Iterator[
             ref.filename,
             ref.size,
             ref.sha256,
-            to_local(ref.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+            local_stamp(ref.uploaded_at, seconds=True),
             ref.description,
             "yes" if included[ref.evidence_id] else "missing",
         )
 
 
-def write_pack(target: IO[bytes], pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef]) -> None:
-    """Write the ZIP: the PDF, ``files/<id>_<name>`` for each evidence file, and ``index.csv`` (UTF-8 with BOM)."""
+def _entry(name: str, moment: datetime) -> zipfile.ZipInfo:
+    """A ZIP entry dated ``moment`` as JST wall-clock time (``writestr(name, …)`` would use the server's zone)."""
+    info = zipfile.ZipInfo(name, date_time=to_local(moment).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def write_pack(
+    target: IO[bytes], pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef], generated_at: datetime
+) -> None:
+    """Write the ZIP: the PDF, ``files/<id>_<name>`` for each evidence file, and ``index.csv`` (UTF-8 with
+    BOM), every entry dated in JST."""
     included: dict[int, bool] = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(pdf_filename, pdf_bytes)
+        archive.writestr(_entry(pdf_filename, generated_at), pdf_bytes)
         for ref in refs:
             path = evidence_services.blob_path(ref.sha256)
             included[ref.evidence_id] = path.is_file()
             if not path.is_file():
                 continue
-            info = zipfile.ZipInfo(pack_path(ref), date_time=to_local(ref.uploaded_at).timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with path.open("rb") as source, archive.open(info, "w") as entry:
+            with path.open("rb") as source, archive.open(_entry(pack_path(ref), ref.uploaded_at), "w") as entry:
                 shutil.copyfileobj(source, entry, _CHUNK)
         index = "".join(csv_chunks(INDEX_HEADER, _index_rows(refs, included)))
-        archive.writestr(INDEX_NAME, index.encode("utf-8"))
+        archive.writestr(_entry(INDEX_NAME, generated_at), index.encode("utf-8"))
 
 
-def build_pack(pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef]) -> IO[bytes]:
+def build_pack(pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef], generated_at: datetime) -> IO[bytes]:
     """The pack in a spooled temporary file, positioned at its start (the caller closes it)."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned to the caller
     try:
-        write_pack(spool, pdf_bytes, pdf_filename, refs)
+        write_pack(spool, pdf_bytes, pdf_filename, refs, generated_at)
     except BaseException:
         spool.close()
         raise

@@ -33,9 +33,9 @@ KIND_TITLES = {
 
 
 def register_document(filters: dict[str, Any], *, sort: Any = None, filter_text: str = "") -> ReportDocument:
-    """委託先管理台帳 for the vendor list's filters (vendors and lights loaded in batches)."""
+    """委託先管理台帳 for the vendor list's filters (vendors and lights loaded in batches), A4 landscape."""
     rows = data.register_rows(data.register_vendor_ids(filters, sort))
-    return documents.register_document(new_document(documents.REGISTER_TITLE), rows, filter_text)
+    return documents.register_document(new_document(documents.REGISTER_TITLE, is_landscape=True), rows, filter_text)
 
 
 def vendor_file(vendor: Vendor, today: date) -> tuple[ReportDocument, data.VendorFile]:
@@ -47,7 +47,9 @@ def vendor_file(vendor: Vendor, today: date) -> tuple[ReportDocument, data.Vendo
 
 def evidence_pack(document: ReportDocument, file: data.VendorFile) -> IO[bytes]:
     """The evidence pack of the vendor file ``document`` was built from, as a spooled ZIP."""
-    return build_pack(render_pdf(document), pdf_name(file.vendor_id, file.vendor_name), file.evidence)
+    return build_pack(
+        render_pdf(document), pdf_name(file.vendor_id, file.vendor_name), file.evidence, document.generated_at
+    )
 
 
 def clause_checklist(review) -> ReportDocument:

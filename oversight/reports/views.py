@@ -19,6 +19,7 @@ from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.pdf.responses import pdf_response
 from oversight.reports import data, services
+from oversight.reports.documents import download_name
 from oversight.reports.pack import file_chunks, may_download_all
 from oversight.vendors import services as vendor_services
 from oversight.vendors.forms import VendorFilterForm
@@ -64,7 +65,10 @@ def register():
         filters, sort=vendor_services.SORTING.read(request.args), filter_text=_filter_text(form) if filters else ""
     )
     _logged(services.REGISTER, summary=_filter_text(form) if filters else "")  # the filters in words, not a query
-    return pdf_response(document, f"委託先管理台帳_{local_today().isoformat()}.pdf")
+    today = local_today()
+    return pdf_response(
+        document, download_name(document.title, today), fallback=download_name("vendor-register", today)
+    )
 
 
 @bp.route("/vendors/<int:vendor_id>.pdf")
@@ -74,7 +78,12 @@ def vendor_file(vendor_id: int):
     vendor = _or_404(data.load_vendor(vendor_id))
     document, _file = services.vendor_file(vendor, local_today())
     _logged(services.VENDOR_FILE, vendor, vendor.name)
-    return pdf_response(document, f"委託先監督記録_{vendor.id}_{local_today().isoformat()}.pdf")
+    today = local_today()
+    return pdf_response(
+        document,
+        download_name(document.title, vendor.name, today),
+        fallback=download_name("vendor-file", vendor.id, today),
+    )
 
 
 @bp.route("/vendors/<int:vendor_id>/pack.zip")
@@ -89,11 +98,13 @@ def evidence_pack(vendor_id: int):
     size = spool.seek(0, 2)
     spool.seek(0)
     _logged(services.EVIDENCE_PACK, vendor, f"{vendor.name} ({len(file.evidence)})")
-    filename = f"証跡パック_{vendor.id}_{local_today().isoformat()}.zip"
+    today = local_today()
+    filename = download_name("証跡パック", vendor.name, today, extension="zip")
+    fallback = download_name("evidence-pack", vendor.id, today, extension="zip")
     response = Response(
         file_chunks(spool),
         mimetype=ZIP_MIMETYPE,
-        headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"},
+        headers={"Content-Disposition": content_disposition(filename, fallback=fallback), "Cache-Control": "no-store"},
         direct_passthrough=True,
     )
     response.content_length = size
@@ -108,7 +119,12 @@ def clause_checklist(contract_id: int):
     review = _or_404(data.load_review(contract_id, query_int("round")))
     document = services.clause_checklist(review)
     _logged(services.CLAUSE_CHECKLIST, review, f"{review.contract.number} #{review.round_number}")
-    return pdf_response(document, f"契約条項チェックリスト_{review.contract.number}_{review.round_number}.pdf")
+    contract, today = review.contract, local_today()
+    return pdf_response(
+        document,
+        download_name(document.title, contract.vendor.name, contract.number, f"第{review.round_number}回", today),
+        fallback=download_name("clause-checklist", contract.number, f"round-{review.round_number}", today),
+    )
 
 
 @bp.route("/audits/<int:audit_id>.pdf")
@@ -118,7 +134,12 @@ def audit_report(audit_id: int):
     audit = _or_404(data.load_audit(audit_id))
     document = services.audit_report(audit)
     _logged(services.AUDIT_REPORT, audit, audit.vendor.name)
-    return pdf_response(document, f"監査報告書_{audit.id}.pdf")
+    today = local_today()
+    return pdf_response(
+        document,
+        download_name(document.title, audit.vendor.name, today),
+        fallback=download_name("audit-report", audit.id, today),
+    )
 
 
 @bp.route("/disposals/<int:item_id>.pdf")
@@ -128,4 +149,9 @@ def disposal_record(item_id: int):
     item = _or_404(data.load_disposal(item_id))
     document = services.disposal_record(item)
     _logged(services.DISPOSAL_RECORD, item, item.vendor.name)
-    return pdf_response(document, f"返却・廃棄確認記録_{item.id}.pdf")
+    today = local_today()
+    return pdf_response(
+        document,
+        download_name(document.title, item.vendor.name, today),
+        fallback=download_name("return-deletion-record", item.id, today),
+    )

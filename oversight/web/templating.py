@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from oversight.activity.actions import action_label, object_type_label
 from oversight.auth.roles import LANGUAGE_LABELS, ROLE_LABELS
 from oversight.core.timeutil import to_local
+from oversight.web.help import guide_for
 from oversight.web.navigation import visible_items
 
 
@@ -70,4 +71,5 @@ def init_templating(app: Flask) -> None:
             "role_labels": ROLE_LABELS,
             "main_nav": visible_items(current_user, "main"),
             "admin_nav": visible_items(current_user, "admin"),
+            "page_guide": guide_for(request.endpoint) if current_user.is_authenticated else None,
         }

@@ -93,7 +93,7 @@ SUBCONTRACT_NEXT = _l(
 )
 RETURN_DELETION_NEXT = _l(
     "Procurement (or an administrator) records the vendor's deletion certificate; a manager who did not record it "
-    "confirms it."
+    "confirms it, or returns it with the reason for procurement to record a corrected one."
 )
 INCIDENT_NEXT = _l(
     "Procurement, legal, auditors and managers record the steps (preliminary and final report, notice to "
@@ -220,6 +220,14 @@ CHECKLISTS = Guide(
     SELECTION,
 )
 OUTBOX = Guide(_l("Reminder e-mails sent, waiting or failed; send a failed one again."), ADMIN_NEXT, DESIGN_ONLY)
+IMPORTS = Guide(
+    _l(
+        "Bring the existing vendor register in from Excel or CSV: upload the file, check every row in the preview, "
+        "then import all the valid rows at once (or nothing)."
+    ),
+    _l("Procurement (or an administrator) imports; each imported vendor then starts its selection evaluation."),
+    SCOPE,
+)
 PASSWORD = Guide(_l("Change your password."), YOU_NEXT, ACCESS)
 
 GUIDES: dict[str, Guide] = {
@@ -262,6 +270,7 @@ GUIDES: dict[str, Guide] = {
     "subcontracts.detail": SUBCONTRACT,
     "subcontracts.contract_tree": SUBCONTRACTS,
     "subcontracts.vendor_tree": SUBCONTRACTS,
+    "subcontracts.start": SUBCONTRACT,
     "subcontracts.create": SUBCONTRACT,
     "subcontracts.request_consent": SUBCONTRACT,
     "disposals.index": RETURNS,
@@ -283,6 +292,9 @@ GUIDES: dict[str, Guide] = {
     "checklists.add_item": CHECKLISTS,
     "checklists.edit_item": CHECKLISTS,
     "reminders.outbox": OUTBOX,
+    "imports.index": IMPORTS,
+    "imports.upload": IMPORTS,
+    "imports.preview": IMPORTS,
     "auth.password": PASSWORD,
 }
 

@@ -18,7 +18,7 @@ NOT_PAGES = frozenset({
     "auth.login", "help.glossary",
     "activity.export", "admin.export_users", "vendors.export", "evaluations.export", "contracts.export",
     "audits.export_records", "audits.export_findings", "audits.export_schedule", "subcontracts.export",
-    "disposals.export", "incidents.export",
+    "disposals.export", "incidents.export", "imports.template",
     "reports.register", "reports.vendor_file", "reports.evidence_pack", "reports.clause_checklist",
     "reports.audit_report", "reports.disposal_record", "incidents.report_pdf", "incidents.notice_pdf",
 })  # fmt: skip

@@ -59,15 +59,17 @@ class TextNodes(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if tag not in {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base"}:
-            self.stack.append(tag)
+            # Text marked lang="en" is English on purpose (the glossary's English labels).
+            self.stack.append((tag, dict(attrs).get("lang") == "en"))
 
     def handle_endtag(self, tag):
-        if tag in self.stack:
-            while self.stack and self.stack.pop() != tag:
+        if tag in {name for name, _english in self.stack}:
+            while self.stack and self.stack.pop()[0] != tag:
                 pass
 
     def handle_data(self, data):
-        if not SKIPPED.intersection(self.stack) and data.strip():
+        skipped = any(name in SKIPPED or english for name, english in self.stack)
+        if not skipped and data.strip():
             self.texts.append(data.strip())
 
 

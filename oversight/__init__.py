@@ -102,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from oversight.evaluations.views import bp as evaluations_bp
     from oversight.evidence.views import bp as evidence_bp
     from oversight.incidents.views import bp as incidents_bp
+    from oversight.portal.views import bp as portal_bp
+    from oversight.portal.views import staff_bp as requests_bp
     from oversight.reminders.views import bp as reminders_bp
     from oversight.reports.views import bp as reports_bp
     from oversight.subcontracts.views import bp as subcontracts_bp
@@ -118,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(disposals_bp)
     app.register_blueprint(subcontracts_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(requests_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -52,6 +52,7 @@ def build_registry() -> Registry:
         ),
         _rules_feature("incidents", incident_rules, evidence_owners=_readable_by_everyone("incident", "incident_step")),
         _rules_feature("reminders", approval_rules),
+        Feature("portal", evidence_owners=_readable_by_everyone("portal_request")),
         Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
         Feature("general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),)),
     ))

@@ -383,3 +383,19 @@ def test_the_requests_tab_runs_a_constant_number_of_queries(client, app, vendor_
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert few.count == many.count <= 12
+
+
+def test_a_staff_sign_in_ends_the_portal_session(client, app, vendor_a, make_user, login):
+    _sign_in_contact(client, app, vendor_a["contact_id"])
+    login(make_user("auditor"))
+    assert client.get("/portal/").status_code == 403
+    client.post("/auth/logout")
+    assert client.get("/portal/").status_code == 302  # the portal session did not survive the staff sign-in
+
+
+def test_an_idle_portal_session_ends(client, app, vendor_a):
+    _sign_in_contact(client, app, vendor_a["contact_id"])
+    with client.session_transaction() as session:
+        session["portal"] = {**session["portal"], "last_seen": utcnow().timestamp() - 24 * 3600}
+    response = client.get("/portal/")
+    assert response.status_code == 302 and "/portal/new-link" in response.headers["Location"]

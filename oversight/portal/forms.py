@@ -34,7 +34,7 @@ class RequestForm(MyNumberGuardMixin, Form):
 
     def __init__(self, *args, contacts=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = choices(KIND_LABELS.items())
+        self.kind.choices = choices([("", _l("Choose…")), *KIND_LABELS.items()])
         self.contact_ids.choices = choices(
             (contact.id, f"{contact.name} <{contact.email}>") for contact in contacts
         )

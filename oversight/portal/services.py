@@ -307,8 +307,10 @@ def create_request(
     message: str,
     actor: Any,
     now: datetime,
+    notify: bool = True,
 ) -> PortalRequest:
-    """Send a request to some of ``vendor``'s contacts: each gets an e-mail with a fresh link."""
+    """Send a request to some of ``vendor``'s contacts: each gets an e-mail with a fresh link
+    (``notify=False``: no link and no e-mail, for the demo data)."""
     if kind not in KIND_LABELS:
         raise PortalRuleError(_l("Choose the kind of request."))
     contacts = [contact for contact in contacts_with_email(vendor) if contact.id in set(contact_ids)]
@@ -340,7 +342,7 @@ def create_request(
             "contacts": [None, [contact.name for contact in contacts]],
         },
     )
-    for contact in contacts:
+    for contact in contacts if notify else ():
         token = issue_link(contact, actor=actor, now=now)
         send_link_mail(contact, vendor, token, request=request)
     return request
@@ -376,6 +378,12 @@ def evidence_of(request: PortalRequest) -> list[EvidenceFile]:
 
 def latest_submission(request: PortalRequest) -> PortalSubmission | None:
     return request.submissions[-1] if request.submissions else None
+
+
+def previous_comments(request: PortalRequest) -> dict[str, str]:
+    """The comments per item of the version returned before the latest one (what the vendor was asked to fix)."""
+    earlier = request.submissions[:-1]
+    return dict(earlier[-1].review_comments or {}) if earlier else {}
 
 
 def current_answers(request: PortalRequest) -> dict[str, Any]:
@@ -502,6 +510,7 @@ def accept(request: PortalRequest, *, note: str, actor: Any, today: date, now: d
         {
             "kind": AUDIT_PERIODIC_REPORT,
             "conducted_on": today,
+            "is_indirect": False,
             "scope_note": _l(
                 "Periodic report submitted through the vendor portal (request %(id)d, version %(number)d, %(date)s).",
                 id=request.id,

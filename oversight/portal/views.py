@@ -318,6 +318,7 @@ def _detail_page(found: PortalRequest, form=None, status: int = 200):
         items=items,
         submissions=list(reversed(found.submissions)),
         latest=services.latest_submission(found),
+        asked=services.previous_comments(found),
         files=services.evidence_of(found),
         form=form or (review_form(found, items) if can_review else None),
         can_review=can_review,

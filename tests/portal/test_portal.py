@@ -17,6 +17,7 @@ from oversight.extensions import db
 from oversight.portal import services
 from oversight.portal.models import ACCEPTED, RETURNED, SUBMITTED, PortalLink, PortalRequest, PortalSubmission
 from oversight.vendors.models import Vendor, VendorContact
+from tests.htmlcheck import problems
 from tests.portal.helpers import fresh_token, full_answers, link_path, links_in, send_request, vendor_with_contact
 from tests.uploads import pdf_bytes
 
@@ -322,6 +323,7 @@ def test_periodic_report_draft_submit_return_resubmit_accept(client, app, vendor
         version = request.version
     staff_page = client.get(f"/requests/{request_id}").get_data(as_text=True)
     assert "個人情報取扱規程 第5条" in staff_page
+    assert f'data-testid="asked-{code}"' in staff_page and "規程名を記載してください" in staff_page
     accepted = client.post(f"/requests/{request_id}/review", data={"version": str(version), "action": "accept"})
     assert accepted.status_code == 302
     with app.app_context():
@@ -399,3 +401,29 @@ def test_an_idle_portal_session_ends(client, app, vendor_a):
         session["portal"] = {**session["portal"], "last_seen": utcnow().timestamp() - 24 * 3600}
     response = client.get("/portal/")
     assert response.status_code == 302 and "/portal/new-link" in response.headers["Location"]
+
+
+def test_portal_and_request_pages_hold_together(client, app, vendor_a, make_user, login):
+    """The structural HTML checks (tests/htmlcheck.py) on the portal's pages and the staff request pages."""
+    request_id = vendor_a["request_id"]
+    items = _items(app, request_id)
+    pages = {}
+    pages["link problem"] = client.get("/portal/link/unknown")
+    pages["new link"] = client.get("/portal/new-link")
+    pages["new link sent"] = client.post("/portal/new-link", data={"email": "x@example.com"})
+    _sign_in_contact(client, app, vendor_a["contact_id"])
+    pages["home"] = client.get("/portal/")
+    pages["report"] = client.get(f"/portal/requests/{request_id}")
+    pages["report refused"] = client.post(f"/portal/requests/{request_id}", data={"version": "1", "action": "submit"})
+    client.post(f"/portal/requests/{request_id}", data={"version": "1", "action": "submit", **full_answers(items)})
+    pages["report submitted"] = client.get(f"/portal/requests/{request_id}")
+    client.post("/portal/sign-out")
+    login(make_user("auditor"))
+    pages["staff detail"] = client.get(f"/requests/{request_id}")
+    pages["staff review refused"] = client.post(f"/requests/{request_id}/review", data={"version": "0"})
+    found = {}
+    for name, response in pages.items():
+        assert response.status_code < 500, name
+        if broken := problems(response.get_data(as_text=True)):
+            found[name] = broken
+    assert found == {}

@@ -17,9 +17,10 @@ from oversight.audits.models import FINDING, PERIODIC_REPORT, Audit
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.portal.models import PortalRequest
-from oversight.vendors.models import VendorContact
+from oversight.vendors.models import Vendor, VendorContact
+from tests.browser import test_accessibility as a11y
 from tests.browser.helpers import sign_out
-from tests.portal.helpers import link_path, links_in
+from tests.portal.helpers import fresh_token, link_path, links_in, send_request
 from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
 
@@ -169,3 +170,39 @@ def _check_the_audit(app, vendor_id: int) -> None:
         assert all(row.result for row in results.values())
         assert results["A02"].result == FINDING and results["A02"].note == "個人情報取扱規程 第5条"
         assert [submission.number for submission in request.submissions] == [1, 2]
+
+
+@pytest.fixture
+def run_axe(page):
+    """axe-core's serious and critical WCAG 2.1 A/AA violations of the page shown (as test_accessibility)."""
+    page.route(f"**{a11y.AXE_URL}", lambda route: route.fulfill(path=a11y.AXE, content_type="text/javascript"))
+
+    def run() -> list[dict]:
+        page.add_script_tag(url=a11y.AXE_URL)
+        return page.evaluate(a11y.RUN_AXE, a11y.WCAG_21_AA)
+
+    return run
+
+
+def test_portal_pages_have_no_serious_accessibility_violations(app, page, run_axe):
+    axe = run_axe
+    vendor_id = _vendor_with_contact(app)
+    with app.app_context():
+        contact = db.session.scalar(db.select(VendorContact).where(VendorContact.vendor_id == vendor_id))
+        request = send_request(db.session.get(Vendor, vendor_id), contact)
+        token = fresh_token(contact)
+        db.session.commit()
+        request_id = request.id
+    found = {}
+    page.goto("/portal/new-link")
+    found["new link"] = axe()
+    page.goto("/portal/link/not-a-token")
+    found["link problem"] = axe()
+    page.goto(f"/portal/link/{token}")
+    page.wait_for_url(re.compile(r".*/portal/$"))
+    found["home"] = axe()
+    page.goto(f"/portal/requests/{request_id}")
+    found["report"] = axe()
+    page.set_viewport_size({"width": 390, "height": 900})
+    found["report at 390 px"] = axe()
+    assert {name: violations for name, violations in found.items() if violations} == {}

@@ -225,7 +225,11 @@ def request_new_link(address: str, *, now: datetime) -> int:
     sent = 0
     for contact in contacts_to_remind(address):
         token = issue_link(contact, actor=actor_for(contact, contact.vendor), now=now)
-        send_link_mail(contact, contact.vendor, token, request=None)
+        try:
+            send_link_mail(contact, contact.vendor, token, request=None)
+        except PortalRuleError as error:  # the visitor gets the same answer; the operator sees the log
+            current_app.logger.error("portal link to contact %s not sent: %s", contact.id, error.message)
+            continue
         sent += 1
     return sent
 
@@ -269,7 +273,12 @@ def send_link_mail(contact: VendorContact, vendor: Vendor, token: str, *, reques
             _("If the link no longer works, ask for a new one on the portal's sign-in page."),
         ]
         text = "\n".join(str(line) for line in lines) + "\n"
-    email.send_email([(contact.name, contact.email)], str(subject), text)
+    try:
+        email.send_email([(contact.name, contact.email)], str(subject), text)
+    except email.EmailError as error:
+        raise PortalRuleError(
+            _l("The e-mail to %(address)s could not be sent: %(reason)s", address=contact.email, reason=str(error))
+        ) from error
 
 
 # --- requests ------------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
     from oversight.evidence.views import bp as evidence_bp
     from oversight.imports.views import bp as imports_bp
     from oversight.incidents.views import bp as incidents_bp
+    from oversight.portal.views import bp as portal_bp
+    from oversight.portal.views import staff_bp as requests_bp
     from oversight.reminders.views import bp as reminders_bp
     from oversight.reports.views import bp as reports_bp
     from oversight.subcontracts.views import bp as subcontracts_bp
@@ -130,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(help_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(requests_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -11,6 +11,7 @@ from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.evidence.models import EvidenceFile
 from oversight.incidents.models import Incident, IncidentStep
+from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
 from oversight.reminders.models import ReminderLog, SchedulerLease
 from oversight.status.models import VendorState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
@@ -36,6 +37,9 @@ __all__ = [
     "Finding",
     "Incident",
     "IncidentStep",
+    "PortalLink",
+    "PortalRequest",
+    "PortalSubmission",
     "ReminderLog",
     "SchedulerLease",
     "Setting",

@@ -182,6 +182,8 @@ def checked_pages(app) -> dict[str, str]:
         "incident edit": f"/incidents/{incident}/edit",
         "audit form": "/audits/new",
         "audit checklist": f"/audits/{audit}/checklist",
+        "vendor requests": f"/requests/vendor/{vendor}",
+        "request form": f"/requests/vendor/{vendor}/new",
         "user form": "/admin/users/new",
         "settings": "/admin/settings",
         "password": "/auth/password",

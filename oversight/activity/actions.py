@@ -102,6 +102,16 @@ ACTION_LABELS = {
     "calendar_feed.create": _l("Calendar feed created"),
     "calendar_feed.regenerate": _l("Calendar feed address regenerated"),
     "calendar_feed.revoke": _l("Calendar feed revoked"),
+    "portal.link_issue": _l("Portal link sent"),
+    "portal.link_refused": _l("Portal link refused"),
+    "portal.link_request": _l("New portal link asked for"),
+    "portal.link_revoke": _l("Portal links withdrawn"),
+    "portal.sign_in": _l("Signed in to the vendor portal"),
+    "portal.request_send": _l("Request sent to the vendor"),
+    "portal.save_draft": _l("Vendor saved a draft answer"),
+    "portal.submit": _l("Vendor submitted an answer"),
+    "portal.return": _l("Vendor answer returned"),
+    "portal.accept": _l("Vendor answer accepted"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -130,6 +140,9 @@ OBJECT_TYPE_LABELS = {
     "incident": _l("Incident"),
     "incident_step": _l("Incident step"),
     "calendar_feed": _l("Calendar feed"),
+    "portal_link": _l("Portal link"),
+    "portal_request": _l("Request to a vendor"),
+    "portal_submission": _l("Vendor answer"),
 }
 
 

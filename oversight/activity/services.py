@@ -42,7 +42,9 @@ def record(
     row = ActivityLog(
         occurred_at=utcnow(),
         actor_id=getattr(actor, "id", None),
-        actor_label=getattr(actor, "email", "") or "",
+        # A staff user is named by their e-mail; an actor without an account (a vendor contact in the
+        # portal) carries its own ``activity_label`` and no id.
+        actor_label=(getattr(actor, "activity_label", None) or getattr(actor, "email", "") or "")[:254],
         action=action,
         object_type=object_type_of(target) if target is not None else None,
         object_id=getattr(target, "id", None) if target is not None else None,

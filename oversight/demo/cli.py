@@ -10,6 +10,7 @@ from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
 from oversight.demo.dashboard import seed_dashboard
 from oversight.demo.incidents import seed_incidents
+from oversight.demo.portal import seed_portal
 from oversight.demo.subcontracts import seed_subcontracts
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from oversight.demo.vendors import seed_vendors
@@ -33,6 +34,7 @@ def seed(force: bool) -> None:
         seed_contracts(users, vendors, today=local_today())
         seed_audits(users, vendors, today=local_today())
         seed_subcontracts(users, vendors, today=local_today())
+        seed_portal(users, vendors, today=local_today())
         seed_dashboard(today=local_today())
         db.session.commit()
         click.echo("Demo data loaded.")

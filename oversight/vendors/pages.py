@@ -17,6 +17,7 @@ from oversight.core.sorting import Sort
 from oversight.core.timeutil import local_today, to_local
 from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations import services as evaluation_services
+from oversight.portal import permissions as portal_permissions
 from oversight.status import lights as status_lights
 from oversight.status import register
 from oversight.subcontracts import pages as subcontract_pages
@@ -77,4 +78,5 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "contracts": contract_services.contracts_of(vendor),
         "can_draft_contract": user.has_role(*contract_permissions.EDITORS),
         **subcontract_pages.vendor_section(vendor),
+        "can_send_request": portal_permissions.can_send(user) and not vendor.is_archived,
     }

@@ -19,7 +19,7 @@ from oversight.auth.session import OPEN_ENDPOINTS
 from oversight.config import TestConfig as AppConfig
 
 ANONYMOUS = "anonymous"
-SECRET_URL_ENDPOINTS = {"dashboard.feed_ics"}
+SECRET_URL_ENDPOINTS = {"dashboard.feed_ics", "portal.open_link"}
 
 
 @dataclass(frozen=True)

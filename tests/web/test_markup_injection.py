@@ -23,6 +23,7 @@ from oversight.evaluations.models import Evaluation
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.incidents.models import Incident, IncidentStep
+from oversight.portal.models import PortalRequest
 from oversight.subcontracts.models import Subcontract
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 from tests.markup import MARKER, PAYLOAD, injected
@@ -45,6 +46,7 @@ ID_SOURCES = {
     "file_id": (EvidenceFile,),
     "contact_id": (VendorContact,),
     "certification_id": (VendorCertification,),
+    "request_id": (PortalRequest,),
 }
 
 
@@ -140,4 +142,5 @@ def test_no_page_or_form_renders_a_stored_name_as_markup(app, client, make_user,
             if found := injected(html):
                 failures[url] = found
     assert not failures, sorted(failures)
-    assert sorted(routes.keys() - shown) == ["auth.login", "dashboard.root"]  # they redirect a signed-in user
+    # They redirect a signed-in user, or refuse one (the vendor portal's pages are for vendor contacts only).
+    assert sorted(routes.keys() - shown) == ["auth.login", "dashboard.root", "portal.home", "portal.report"]

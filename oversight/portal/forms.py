@@ -1,0 +1,120 @@
+"""Forms of the portal (the contact's report, the link request) and of the staff side (request, review)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, EmailField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from oversight.core.baseform import Form
+from oversight.core.forms import MultiCheckboxField, VersionField, choices
+from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.evidence.forms import EvidenceUploadForm
+from oversight.portal.models import KIND_LABELS
+from oversight.portal.services import ANSWERS
+
+
+class LinkRequestForm(Form):
+    """"Send me a new link": an e-mail address, nothing else."""
+
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class RequestForm(MyNumberGuardMixin, Form):
+    """Staff send a request to some of a vendor's contacts."""
+
+    kind = SelectField(_l("Kind of request"), validators=[DataRequired()])
+    contact_ids = MultiCheckboxField(
+        _l("Contacts"), coerce=int, validators=[DataRequired(_l("Choose at least one contact."))]
+    )
+    due_on = DateField(_l("Due date"), validators=[DataRequired()])
+    message = TextAreaField(_l("Message to the vendor"), validators=[Optional(), Length(max=4000)])
+
+    def __init__(self, *args, contacts=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices([("", _l("Choose…")), *KIND_LABELS.items()])
+        self.contact_ids.choices = choices(
+            (contact.id, f"{contact.name} <{contact.email}>") for contact in contacts
+        )
+
+
+class RevokeForm(Form):
+    """A button: revoke every open link of a contact (CSRF only)."""
+
+
+class ReportFormBase(MyNumberGuardMixin, Form):
+    """An answer and a comment per checklist item are added by :func:`report_form`."""
+
+    version = VersionField()
+    incidents = TextAreaField(
+        _l("Incidents since the last report"),
+        validators=[Optional(), Length(max=8000)],
+        description=_l("Leaks, losses or damage of personal data, and anything else to report. Write “none” if none."),
+    )
+
+
+def _field_key(code: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in code)
+
+
+def report_form(request, items, answers: dict[str, Any], **kwargs) -> ReportFormBase:
+    """The periodic report: one answer/comment pair per checklist item, plus the incidents."""
+    answer_choices = choices([("", _l("Not answered yet")), *ANSWERS.items()])
+    fields: dict[str, Any] = {}
+    data: dict[str, Any] = {"version": request.version, "incidents": answers.get("incidents", "")}
+    given = answers.get("items", {})
+    for item in items:
+        key = _field_key(item.code)
+        fields[f"answer_{key}"] = SelectField(
+            _l("Answer for %(code)s", code=item.code), choices=answer_choices, validators=[Optional()]
+        )
+        fields[f"comment_{key}"] = TextAreaField(
+            _l("Comment for %(code)s", code=item.code), validators=[Optional(), Length(max=4000)]
+        )
+        data[f"answer_{key}"] = given.get(item.code, {}).get("answer", "")
+        data[f"comment_{key}"] = given.get(item.code, {}).get("comment", "")
+    form_class = type("ReportForm", (ReportFormBase,), {**fields})
+    form = form_class(data=data, **kwargs)
+    form.keys = {item.code: _field_key(item.code) for item in items}
+    return form
+
+
+def report_values(form: ReportFormBase) -> dict[str, Any]:
+    """``{"items": {code: {answer, comment}}, "incidents": text}`` as the services take it."""
+    return {
+        "items": {
+            code: {"answer": form[f"answer_{key}"].data or "", "comment": form[f"comment_{key}"].data or ""}
+            for code, key in form.keys.items()
+        },
+        "incidents": form.incidents.data or "",
+    }
+
+
+class PortalEvidenceForm(EvidenceUploadForm):
+    """An evidence file for the request (same checks as every upload, My Number guard included)."""
+
+
+class ReviewFormBase(MyNumberGuardMixin, Form):
+    """A comment per item (added by :func:`review_form`) and a note; return or accept."""
+
+    version = VersionField()
+    note = TextAreaField(_l("Note to the vendor"), validators=[Optional(), Length(max=4000)])
+
+
+def review_form(request, items, **kwargs) -> ReviewFormBase:
+    fields = {
+        f"review_{_field_key(item.code)}": TextAreaField(
+            _l("Comment on %(code)s", code=item.code), validators=[Optional(), Length(max=4000)]
+        )
+        for item in items
+    }
+    form_class = type("ReviewForm", (ReviewFormBase,), fields)
+    form = form_class(data={"version": request.version}, **kwargs)
+    form.keys = {item.code: _field_key(item.code) for item in items}
+    return form
+
+
+def review_comments(form: ReviewFormBase) -> dict[str, str]:
+    return {code: form[f"review_{key}"].data or "" for code, key in form.keys.items()}

@@ -72,7 +72,12 @@ def build_registry() -> Registry:
             log_labels={"incident": log.INCIDENTS, "incident_step": log.INCIDENT_STEPS},
         ),
         _rules_feature("reminders", approval_rules),
-        Feature("portal", evidence_owners=_readable_by_everyone("portal_request")),
+        Feature(
+            "portal",
+            evidence_owners=_readable_by_everyone("portal_request"),
+            log_labels={"portal_request": log.PORTAL_REQUESTS, "portal_link": log.PORTAL_REQUESTS,
+                        "vendor_contact": log.PORTAL_REQUESTS},
+        ),
         Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
         Feature(
             "general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),),

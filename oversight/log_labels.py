@@ -28,6 +28,7 @@ from oversight.disposals import models as disposal_models
 from oversight.evaluations import models as evaluation_models
 from oversight.incidents import forms as incident_forms
 from oversight.incidents import models as incident_models
+from oversight.portal import models as portal_models
 from oversight.reports.services import KIND_TITLES
 from oversight.subcontracts import forms as subcontract_forms
 from oversight.subcontracts import models as subcontract_models
@@ -238,6 +239,19 @@ INCIDENTS = LogLabels(
 INCIDENT_STEPS = LogLabels(
     fields={**form_labels(incident_forms.StepForm), "done_on": _l("Done on")},
     values={"status": incident_models.STEP_STATUS_LABELS},
+)
+
+
+PORTAL_REQUESTS = LogLabels(
+    fields={
+        "contacts": _l("Contacts"),
+        "submission": _l("Submitted version"),
+        "comments": _l("Comments per item"),
+        "audit_id": _l("Audit"),
+        "expires_at": _l("Link valid until"),
+        "revoked_links": _l("Withdrawn links"),
+    },
+    values={"status": portal_models.STATUS_LABELS, "kind": portal_models.KIND_LABELS},
 )
 
 

@@ -554,7 +554,7 @@ def accept(request: PortalRequest, *, note: str, actor: Any, today: date, now: d
         "portal.accept",
         actor=actor,
         target=request,
-        summary=f"{request.vendor.name}: #{latest.number} → audit {audit.id}",
+        summary=f"{request.vendor.name}: #{latest.number}",  # the audit is in the changes (audit_id)
         changes={"status": [SUBMITTED, ACCEPTED], "audit_id": [None, audit.id]},
     )
     return audit

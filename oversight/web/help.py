@@ -228,6 +228,14 @@ IMPORTS = Guide(
     _l("Procurement (or an administrator) imports; each imported vendor then starts its selection evaluation."),
     SCOPE,
 )
+REQUESTS = Guide(
+    _l("Requests to the vendor's contacts through the vendor portal (periodic reports), their answers and review."),
+    _l(
+        "Procurement, an auditor or a manager sends the request; the vendor's contact answers in the portal; an "
+        "auditor returns the submission with comments or accepts it as a periodic-report review audit."
+    ),
+    MONITORING,
+)
 PASSWORD = Guide(_l("Change your password."), YOU_NEXT, ACCESS)
 
 GUIDES: dict[str, Guide] = {
@@ -292,6 +300,9 @@ GUIDES: dict[str, Guide] = {
     "checklists.add_item": CHECKLISTS,
     "checklists.edit_item": CHECKLISTS,
     "reminders.outbox": OUTBOX,
+    "requests.vendor_requests": REQUESTS,
+    "requests.create": REQUESTS,
+    "requests.detail": REQUESTS,
     "imports.index": IMPORTS,
     "imports.upload": IMPORTS,
     "imports.preview": IMPORTS,

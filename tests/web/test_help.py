@@ -19,6 +19,8 @@ NOT_PAGES = frozenset({
     "activity.export", "admin.export_users", "vendors.export", "evaluations.export", "contracts.export",
     "audits.export_records", "audits.export_findings", "audits.export_schedule", "subcontracts.export",
     "disposals.export", "incidents.export", "imports.template",
+    # The vendor portal has its own layout, for the vendor's contacts: no staff guide.
+    "portal.home", "portal.new_link", "portal.open_link", "portal.report",
     "reports.register", "reports.vendor_file", "reports.evidence_pack", "reports.clause_checklist",
     "reports.audit_report", "reports.disposal_record", "incidents.report_pdf", "incidents.notice_pdf",
 })  # fmt: skip

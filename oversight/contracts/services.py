@@ -143,28 +143,35 @@ def contract_query(
     return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Contract.id))
 
 
-def awaiting_legal() -> list[tuple[Contract, ContractReview]]:
-    """Legal's worklist: contracts whose open round waits for review, oldest submission first."""
-    query = (
+def awaiting_legal_query() -> Select:
+    """Legal's worklist: contracts whose open round waits for review, oldest submission first
+    (rows of ``(Contract, ContractReview)``)."""
+    return (
         db.select(Contract, ContractReview)
         .join(ContractReview, ContractReview.contract_id == Contract.id)
         .where(Contract.status == IN_REVIEW, is_latest_round(), ContractReview.outcome.is_(None))
         .options(joinedload(ContractReview.submitted_by))
         .order_by(ContractReview.submitted_at, ContractReview.id)
     )
-    return [tuple(row) for row in db.session.execute(query)]
 
 
-def awaiting_manager() -> list[tuple[Contract, ContractReview]]:
+def awaiting_manager_query() -> Select:
     """Contracts cleared by legal and waiting for a manager's approval, oldest first."""
-    query = (
+    return (
         db.select(Contract, ContractReview)
         .join(ContractReview, ContractReview.contract_id == Contract.id)
         .where(Contract.status == IN_REVIEW, is_latest_round(), ContractReview.outcome == OUTCOME_APPROVED)
         .options(joinedload(ContractReview.reviewer))
         .order_by(ContractReview.decided_at, ContractReview.id)
     )
-    return [tuple(row) for row in db.session.execute(query)]
+
+
+def awaiting_legal() -> list[tuple[Contract, ContractReview]]:
+    return [tuple(row) for row in db.session.execute(awaiting_legal_query())]
+
+
+def awaiting_manager() -> list[tuple[Contract, ContractReview]]:
+    return [tuple(row) for row in db.session.execute(awaiting_manager_query())]
 
 
 def documents_of(contract: Contract) -> list[ContractDocument]:

@@ -29,7 +29,7 @@ from oversight.contracts.forms import (
 )
 from oversight.contracts.models import IN_REVIEW, PRESENT, RESULT_LABELS, Contract
 from oversight.core.exports import download
-from oversight.core.pagination import paginate
+from oversight.core.pagination import paginate, paginate_rows
 from oversight.core.query import query_int
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services as disposal_services
@@ -98,11 +98,11 @@ def export():
 @bp.route("/worklist")
 @role_required(LEGAL, MANAGER)
 def worklist():
-    """Contracts waiting for legal's review (oldest first) and for a manager's approval."""
+    """Contracts waiting for legal's review (oldest first) and for a manager's approval, a page of each."""
     return render_template(
         "contracts/worklist.html",
-        awaiting_legal=services.awaiting_legal(),
-        awaiting_manager=services.awaiting_manager(),
+        awaiting_legal=paginate_rows(services.awaiting_legal_query(), parameter="legal_page"),
+        awaiting_manager=paginate_rows(services.awaiting_manager_query(), parameter="manager_page"),
     )
 
 

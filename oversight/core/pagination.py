@@ -11,9 +11,9 @@ MAX_PAGE = 100_000  # keeps the OFFSET within what every database accepts
 COUNT_LIMIT = 10_000  # rows counted at most on the longest lists (activity log, outbox)
 
 
-def page_number() -> int:
-    """The ``page`` query parameter, 1 when missing or invalid."""
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+def page_number(parameter: str = "page") -> int:
+    """The ``page`` (or ``parameter``) query parameter, 1 when missing or invalid."""
+    return min(max(request.args.get(parameter, 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def paginate(query, *, count_limit: int | None = None):
@@ -78,6 +78,17 @@ class ListPage:
                     yield None
                 yield number
                 last = number
+
+
+def paginate_rows(query, *, parameter: str = "page") -> ListPage:
+    """A page of the rows of ``query`` (tuples, e.g. ``select(Contract, ContractReview)``, which
+    ``db.paginate`` would cut to their first entity), read with LIMIT/OFFSET and counted in SQL; the page
+    number from the query parameter ``parameter`` (two lists on one page each have their own)."""
+    per_page = current_app.config["PAGE_SIZE"]
+    page = page_number(parameter)
+    rows = [tuple(row) for row in db.session.execute(query.limit(per_page).offset((page - 1) * per_page))]
+    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
+    return ListPage(rows, page, per_page, total=total or 0)
 
 
 def paginate_list(items: list) -> ListPage:

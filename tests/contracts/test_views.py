@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from oversight.auth.roles import ALL_ROLES
 from oversight.contracts import review as review_rules
+from oversight.contracts import services as contract_services
 from oversight.contracts.models import Contract
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
@@ -517,3 +518,22 @@ def test_unjudged_clauses_set_to_present_keeps_what_legal_judged(client, login_a
         assert len(entries) == 1 and f"{total - 1}" in entries[0].summary
     page = client.get(f"/contracts/{contract_id}/review").get_data(as_text=True)
     assert 'data-testid="fill-conforming"' not in page and 'data-testid="save-clauses"' in page
+
+
+def test_the_worklist_shows_a_page_of_each_list_with_its_own_page_number(client, login_as, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    with app.app_context():
+        procurement, _legal, _manager = people()
+        contracts = [drafted() for _ in range(3)]
+        for hours, contract in enumerate(contracts):
+            contract_services.submit_for_review(contract, note="", actor=procurement, now=NOW + timedelta(hours=hours))
+        numbers = [contract.number for contract in contracts]
+        db.session.commit()
+    login_as("legal")
+    first = client.get("/contracts/worklist").get_data(as_text=True)
+    legal = first.split('data-testid="awaiting-legal"')[1].split("</section>")[0]
+    assert numbers[0] in legal and numbers[1] in legal and numbers[2] not in legal  # oldest first, 2 a page
+    assert "legal_page=2" in legal and "manager_page" not in legal
+    second = client.get("/contracts/worklist?legal_page=2").get_data(as_text=True)
+    legal = second.split('data-testid="awaiting-legal"')[1].split("</section>")[0]
+    assert numbers[2] in legal and numbers[0] not in legal

@@ -37,6 +37,9 @@ from oversight.evaluations.models import EDITABLE as EVALUATION_EDITABLE
 from oversight.evaluations.models import RETURNED as EVALUATION_RETURNED
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
+from oversight.portal.models import KIND_LABELS as REQUEST_KIND_LABELS
+from oversight.portal.models import SUBMITTED as REQUEST_SUBMITTED
+from oversight.portal.models import PortalRequest, PortalSubmission
 from oversight.status.waiting import waiting_for
 from oversight.vendors.models import ACTIVE as VENDOR_ACTIVE
 from oversight.vendors.models import TERMINATING as VENDOR_TERMINATING
@@ -60,6 +63,7 @@ WORK_LABELS = {
     "vendor_to_close": _l("Vendor relationship to close"),
     "returned": _l("Returned to you"),
     "certificate_missing": _l("Certificate to record"),
+    "submission_review": _l("Vendor submission to review"),
 }
 
 
@@ -174,6 +178,30 @@ def _findings_to_verify() -> Select:
     )
 
 
+def _submissions_to_review() -> Select:
+    """What vendors submitted through the portal and an auditor has not yet returned or accepted, since
+    the latest submission (the review inbox)."""
+    submitted_at = (
+        db.select(func.max(PortalSubmission.submitted_at))
+        .where(PortalSubmission.request_id == PortalRequest.id)
+        .scalar_subquery()
+    )
+    return (
+        _source(
+            SUBMISSION_REVIEW,
+            _kind("submission_review"),
+            target=PortalRequest.id,
+            title=PortalRequest.kind,
+            vendor_name=Vendor.name,
+            since_at=submitted_at,
+            order_by=(submitted_at, PortalRequest.id),
+        )
+        .select_from(PortalRequest)
+        .join(Vendor, Vendor.id == PortalRequest.vendor_id)
+        .where(PortalRequest.status == REQUEST_SUBMITTED)
+    )
+
+
 def _evaluation_drafts() -> Select:
     return (
         _source(
@@ -269,7 +297,8 @@ def _certificates_missing() -> Select:
     CERTIFICATE_MISSING,
     CONTRACT_TO_SIGN,
     VENDOR_TO_CLOSE,
-) = range(7)
+    SUBMISSION_REVIEW,
+) = range(8)
 
 
 def _numbered(row) -> str:
@@ -292,6 +321,7 @@ SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
     CERTIFICATE_MISSING: (_disposal_title, "/disposals/{}"),
     CONTRACT_TO_SIGN: (_numbered, "/contracts/{}"),
     VENDOR_TO_CLOSE: (lambda row: row.vendor_name, "/vendors/{}"),
+    SUBMISSION_REVIEW: (lambda row: str(REQUEST_KIND_LABELS.get(row.title, row.title)), "/requests/{}"),
 }
 
 
@@ -299,7 +329,11 @@ def _work_query(user: Any, today: date, config=None):
     """The work ``user``'s roles do on their own records, as one ``UNION ALL`` subquery (None: none)."""
     selects: list[Select] = []
     if user.has_role(AUDITOR):
-        selects += [_audits_due(today, config or audit_settings.current()), _findings_to_verify()]
+        selects += [
+            _audits_due(today, config or audit_settings.current()),
+            _findings_to_verify(),
+            _submissions_to_review(),
+        ]
     if user.has_role(PROCUREMENT):
         selects += [
             _evaluation_drafts(),

@@ -463,3 +463,25 @@ def test_a_refused_mail_keeps_the_request_unsent_and_says_why(client, app, login
     unknown = client.post("/portal/new-link", data={"email": "nobody@vendor-a.example"})
     assert known.status_code == unknown.status_code == 200  # a failed mail is not shown to the visitor
     assert _page(known) == _page(unknown)
+
+
+def test_a_submitted_report_waits_in_the_auditors_work_list(client, app, vendor_a, make_user, login):
+    """The review inbox: a submission waits on the dashboard's work list of auditors (who review it), not of
+    other roles, and leaves it once returned or accepted."""
+    request_id = vendor_a["request_id"]
+    items = _items(app, request_id)
+    _sign_in_contact(client, app, vendor_a["contact_id"])
+    data = {"version": "1", "action": "submit", "incidents": "なし", **full_answers(items)}
+    assert client.post(f"/portal/requests/{request_id}", data=data).status_code == 302
+    client.post("/portal/sign-out")
+    login(make_user("procurement"))
+    assert f"/requests/{request_id}" not in client.get("/dashboard/work").get_data(as_text=True)
+    client.post("/auth/logout")
+    login(make_user("auditor"))
+    work = client.get("/dashboard/work").get_data(as_text=True)
+    assert f'href="/requests/{request_id}"' in work and "委託先の提出物の確認" in work and "定期報告" in work
+    with app.app_context():
+        request = db.session.get(PortalRequest, request_id)
+        request.status = ACCEPTED
+        db.session.commit()
+    assert f"/requests/{request_id}" not in client.get("/dashboard/work").get_data(as_text=True)

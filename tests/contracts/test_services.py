@@ -395,7 +395,8 @@ def test_a_signed_contract_can_be_cancelled_before_its_start(staff):
         )
     disposal_services.terminate_contract(contract, ended_on=TODAY, reason="委託中止", actor=manager, today=TODAY)
     assert contract.status == ENDED and contract.ended_on == TODAY and contract.cancelled_before_start
-    entry = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action.like("contract.%"))).all()[-1]
+    contract_entries = db.select(ActivityLog).where(ActivityLog.action.like("contract.%")).order_by(ActivityLog.id)
+    entry = db.session.scalars(contract_entries).all()[-1]  # the newest (PostgreSQL returns rows in no set order)
     assert entry.action == "contract.cancel" and entry.actor_id == manager.id
     assert disposal_services.items_of_contract(contract)[0].reason == TERMINATION
 

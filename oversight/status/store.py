@@ -64,9 +64,9 @@ TOUCHES: dict[type, dict[str, tuple[str, ...]]] = {
 }
 
 
-def rules_digest() -> str:
+def rules_digest(settings: str | None = None) -> str:
     """A digest of the settings that shape the rules' SQL (the audit intervals and warning days)."""
-    return hashlib.sha1(lights.settings_key().encode()).hexdigest()
+    return hashlib.sha1((lights.settings_key() if settings is None else settings).encode()).hexdigest()
 
 
 # --- judging and writing ---------------------------------------------------------------------------
@@ -120,42 +120,37 @@ def refresh(vendor_ids: Iterable[int], today: date | None = None, session: Sessi
     ids = sorted(set(vendor_ids))
     if not ids:
         return 0
-    today = today or local_today()
+    today, settings = today or local_today(), lights.settings_key()
     _lock(session, ids)
-    statement = _upsert(_judgement(today, lights.settings_key(), False), today, rules_digest(), _dialect(session))
-    session.execute(statement, {"vendor_ids": ids})
+    statement = _upsert(_judgement(today, settings, False), today, rules_digest(settings), _dialect(session))
+    session.execute(statement, {"vendor_ids": ids})  # an id of no vendor (deleted) judges nothing
     return len(ids)
 
 
 def refresh_all(today: date | None = None, session: Session | None = None) -> int:
     """Judge every vendor again and store their states (the day boundary); the number of vendors."""
     session = db.session() if session is None else session
-    today = today or local_today()
+    today, settings = today or local_today(), lights.settings_key()
     _lock(session, None)
-    judgement = _judgement(today, lights.settings_key(), True)
-    session.execute(_upsert(judgement, today, rules_digest(), _dialect(session)))
+    session.execute(_upsert(_judgement(today, settings, True), today, rules_digest(settings), _dialect(session)))
     return session.execute(db.select(func.count()).select_from(VendorState)).scalar_one()
-
-
-def _stale(today: date) -> ColumnElement[bool]:
-    return or_(VendorState.vendor_id.is_(None), VendorState.as_of != today, VendorState.rules != rules_digest())
 
 
 def ensure_current(today: date) -> int:
     """Re-judge every vendor whose stored states are missing or not of ``today`` under the current
-    settings (after the day boundary, before the daily job has run), after the vendors touched by
+    settings (after the day boundary, before the midnight job has run), after the vendors touched by
     this transaction's own changes so far; the number re-judged."""
     apply_pending(db.session)
-    query = db.select(func.count()).select_from(Vendor).outerjoin(VendorState, VendorState.vendor_id == Vendor.id)
-    stale = db.session.execute(query.where(_stale(today))).scalar_one()
-    if not stale:
+    stale = or_(VendorState.vendor_id.is_(None), VendorState.as_of != today, VendorState.rules != rules_digest())
+    vendors = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(stale)
+    count = db.session.execute(db.select(func.count()).select_from(vendors.subquery())).scalar_one()
+    if not count:
         return 0
-    if stale > 200:
+    if count > 200:
         refresh_all(today)
     else:
-        ids = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(_stale(today))
-        refresh(db.session.execute(ids).scalars(), today)
-    return stale
+        refresh(db.session.execute(vendors).scalars(), today)
+    return count
 
 
 def judged(vendor_ids: Iterable[int], today: date) -> dict[int, tuple[str, ...]]:
@@ -271,17 +266,15 @@ def _touched(session: Session) -> dict[str, set]:
 def touched_vendors(contract_ids: set[int], subcontract_ids: set[int]) -> Select:
     """The vendors whose lights a change of these contracts or subcontract nodes can change: each
     contract's vendor and every vendor of its subcontract chain."""
-    contracts = set(contract_ids)
-    selects = []
+    contracts_query = db.select(Contract.id).where(Contract.id.in_(contract_ids))
     if subcontract_ids:
         node_contracts = db.select(Subcontract.contract_id).where(Subcontract.id.in_(subcontract_ids))
-        contracts_query = union(db.select(Contract.id).where(Contract.id.in_(contracts)), node_contracts)
-    else:
-        contracts_query = db.select(Contract.id).where(Contract.id.in_(contracts))
-    selects.append(db.select(Contract.vendor_id).where(Contract.id.in_(contracts_query)))
-    selects.append(db.select(Subcontract.vendor_id).where(Subcontract.contract_id.in_(contracts_query)))
-    selects.append(db.select(Subcontract.parent_vendor_id).where(Subcontract.contract_id.in_(contracts_query)))
-    return union(*selects)
+        contracts_query = union(contracts_query, node_contracts)
+    return union(
+        db.select(Contract.vendor_id).where(Contract.id.in_(contracts_query)),
+        db.select(Subcontract.vendor_id).where(Subcontract.contract_id.in_(contracts_query)),
+        db.select(Subcontract.parent_vendor_id).where(Subcontract.contract_id.in_(contracts_query)),
+    )
 
 
 def apply_pending(session: Session) -> None:
@@ -299,13 +292,8 @@ def apply_pending(session: Session) -> None:
     if touched["contract"] or touched["subcontract"]:
         found = session.execute(touched_vendors(touched["contract"], touched["subcontract"])).scalars()
         vendor_ids |= {vendor_id for vendor_id in found if vendor_id is not None}
-    existing = session.execute(db.select(Vendor.id).where(Vendor.id.in_(vendor_ids))).scalars().all()
-    refresh(existing, session=session)
+    refresh(vendor_ids, session=session)
     session.info.pop(INFO_KEY, None)  # the refresh's own flushes noted nothing of interest
-
-
-def _write(session: Session) -> None:
-    apply_pending(session)
 
 
 def _forget(session: Session, *args) -> None:
@@ -314,9 +302,9 @@ def _forget(session: Session, *args) -> None:
 
 def install() -> None:
     """Listen on every SQLAlchemy session of the process (once)."""
-    if event.contains(Session, "before_commit", _write):
+    if event.contains(Session, "before_commit", apply_pending):
         return
     event.listen(Session, "after_flush", _note)
     event.listen(Session, "do_orm_execute", _note_statement)
-    event.listen(Session, "before_commit", _write)
+    event.listen(Session, "before_commit", apply_pending)
     event.listen(Session, "after_rollback", _forget)

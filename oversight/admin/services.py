@@ -4,17 +4,19 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import selectinload
 
 from oversight.auth.models import User, UserRole
+from oversight.core.sorting import Sort, Sorting, order_by
 from oversight.extensions import db
 
 SORTS = {
-    "name": User.name.asc(),
-    "email": User.email.asc(),
-    "last_login": User.last_login_at.desc(),
-    "created": User.created_at.desc(),
+    "name": (User.name,),
+    "email": (User.email,),
+    "last_login": (User.last_login_at,),
+    "created": (User.created_at,),
 }
+SORTING = Sorting(SORTS, default="name", descending_first=("last_login", "created"))
 
 
-def user_query(*, q: str = "", role: str = "", status: str = "", sort: str = "name") -> Select:
+def user_query(*, q: str = "", role: str = "", status: str = "", sort: Sort | str | None = None) -> Select:
     """Users matching the list page's search and filters."""
     query = db.select(User).options(selectinload(User.role_links))
     if q:
@@ -26,4 +28,4 @@ def user_query(*, q: str = "", role: str = "", status: str = "", sort: str = "na
         query = query.where(User.is_enabled.is_(True))
     elif status == "disabled":
         query = query.where(User.is_enabled.is_(False))
-    return query.order_by(SORTS.get(sort, SORTS["name"]), User.id)
+    return query.order_by(*order_by(SORTING.coerce(sort), SORTS, User.id))

@@ -38,11 +38,11 @@ def users():
     """List users with search, filters, sorting and pagination."""
     form = UserFilterForm(request.args)
     form.validate()
-    sort = request.args.get("sort", "name")
+    sort = services.SORTING.read(request.args)
     pagination = paginate(
         services.user_query(q=form.q.data or "", role=form.role.data or "", status=form.status.data or "", sort=sort)
     )
-    return render_template("admin/users.html", form=form, pagination=pagination, sort=sort, sorts=services.SORTS)
+    return render_template("admin/users.html", form=form, pagination=pagination, sort=sort)
 
 
 @bp.route("/users/export")
@@ -55,7 +55,7 @@ def export_users():
         q=form.q.data or "",
         role=form.role.data or "",
         status=form.status.data or "",
-        sort=request.args.get("sort", "name"),
+        sort=services.SORTING.read(request.args),
     )
     return download(exports.EXPORT, query, request.args.get("format"))
 

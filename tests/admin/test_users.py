@@ -44,6 +44,10 @@ def test_list_search_filter_and_sort(client, login_as, make_user):
     assert "Aoki" not in html
     html = _table(client, sort="email")
     assert html.index("legal.one@") < html.index("viewer.two@") < html.index("zz-admin@")
+    html = _table(client, sort="email", dir="desc")  # the shared list sorting: both directions
+    assert html.index("zz-admin@") < html.index("viewer.two@") < html.index("legal.one@")
+    page = client.get("/admin/users", query_string={"sort": "email"}).get_data(as_text=True)
+    assert 'aria-sort="ascending" data-sort-key="email"' in page and "sort=email&amp;dir=desc" in page
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from oversight.web.glossary import markdown_tables
+
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "docs" / "glossary.md"
 CATALOG = ROOT / "oversight" / "translations" / "ja" / "LC_MESSAGES" / "messages.po"
@@ -22,20 +24,8 @@ REQUIRED_TERMS = (
 
 
 def _tables() -> list[list[dict[str, str]]]:
-    """Every Markdown table of the glossary as a list of {header: cell} rows."""
-    tables: list[list[dict[str, str]]] = []
-    header: list[str] | None = None
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("|"):
-            header = None
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if header is None:
-            header = cells
-            tables.append([])
-        elif not all(set(cell) <= {"-", ":"} for cell in cells):
-            tables[-1].append(dict(zip(header, cells, strict=True)))
-    return tables
+    """Every Markdown table of the glossary as a list of {header: cell} rows (as the glossary page reads them)."""
+    return markdown_tables(GLOSSARY.read_text(encoding="utf-8"))
 
 
 def _terms() -> list[dict[str, str]]:

@@ -55,10 +55,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def install_stored_status() -> None:
-    """Keep each vendor's stored duty states current in every transaction (``status.store``)."""
+    """Keep each vendor's stored duty states (``status.store``) and each subcontract node's state
+    (``subcontracts.states``) current in every transaction."""
     from oversight.status import store
+    from oversight.subcontracts import states as node_states
 
     store.install()
+    node_states.install()
 
 
 def install_features(app: Flask) -> None:

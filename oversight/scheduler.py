@@ -30,6 +30,7 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.reminders import services as reminder_services
 from oversight.status import store as status_store
+from oversight.subcontracts import states as node_states
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,9 @@ def run_day_boundary(app: Flask) -> None:
     with app.app_context():
         try:
             count = status_store.refresh_all(local_today())
+            nodes = node_states.refresh_all(local_today())
             db.session.commit()
-            log.info("Vendor states judged on the new day: %d vendors", count)
+            log.info("States judged on the new day: %d vendors, %d subcontract nodes", count, nodes)
         except Exception:
             db.session.rollback()
             log.exception("Judging the vendor states on the new day failed (readers will re-judge)")

@@ -25,6 +25,7 @@ from oversight.auth.roles import ALL_ROLES
 from oversight.config import TestConfig
 from oversight.extensions import db
 from oversight.status import store as status_store
+from oversight.subcontracts import states as node_states
 
 TEST_PASSWORD = "correct-horse-battery-42"
 
@@ -78,10 +79,12 @@ def _empty_database_after_test(app) -> Iterator[None]:
         # Every test checks the stored vendor states (``status.store``) against a fresh judgement:
         # whatever a test changed, the session hook must have re-judged the vendors it touched.
         stale = status_store.mismatches()
+        stale_nodes = node_states.mismatches()
         db.session.remove()
         empty_all_tables()
         db.session.remove()
     assert not stale, f"stored vendor states differ from a fresh judgement: {stale}"
+    assert not stale_nodes, f"stored subcontract node states differ from a fresh judgement: {stale_nodes}"
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from oversight.audits.models import (
     KIND_LABELS,
     OPEN_STATUSES,
     RESULT_LABELS,
-    SIGNED_OFF,
     STATUS_LABELS,
     SUBMITTED,
     TRIGGER_LABELS,
@@ -28,6 +27,8 @@ from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
+from oversight.status import store as status_store
+from oversight.status.models import VendorState
 from oversight.vendors.models import RISK_LABELS, Vendor
 from oversight.vendors.models import STATUS_LABELS as VENDOR_STATUS_LABELS
 
@@ -73,14 +74,9 @@ def schedule_query(
     the overdue-findings count (``overdue`` is NULL): the due dates alone, cheaper.
     """
     config = config or settings.current()
-    # Each vendor's last signed-off audit as a correlated MAX: one index seek per vendor, only for the
-    # vendors the filters keep (cheaper than grouping every audit).
-    last_audit_on = (
-        db.select(func.max(Audit.completed_on))
-        .where(Audit.vendor_id == Vendor.id, Audit.status == SIGNED_OFF)
-        .scalar_subquery()
-    )
-    triggers = schedule.open_triggers_query().subquery()
+    # Each vendor's last signed-off audit and earliest open trigger as the 把握 rule found them, stored
+    # with its states (``status.store``, current for ``today`` once ``ensure_current`` has run).
+    status_store.ensure_current(today)
     facts = (
         db.select(
             Vendor.id,
@@ -88,12 +84,12 @@ def schedule_query(
             Vendor.name_kana,
             Vendor.risk_tier,
             Vendor.status,
-            last_audit_on.label("last_audit_on"),
-            triggers.c.trigger_due_on,
+            VendorState.last_audit_on.label("last_audit_on"),
+            VendorState.audit_trigger_on.label("trigger_due_on"),
         )
-        .outerjoin(triggers, triggers.c.vendor_id == Vendor.id)
+        .join(VendorState, VendorState.vendor_id == Vendor.id)
         .where(
-            or_(Vendor.status.in_(SCHEDULED_STATUSES), triggers.c.trigger_due_on.is_not(None)),
+            or_(Vendor.status.in_(SCHEDULED_STATUSES), VendorState.audit_trigger_on.is_not(None)),
             Vendor.status.not_in(schedule.UNSCHEDULED_STATUSES),
         )
     )

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.status import store
+from oversight.subcontracts import states as node_states
 
 status_cli = AppGroup("status", help="The vendors' stored duty states.")
 
@@ -14,8 +15,9 @@ status_cli = AppGroup("status", help="The vendors' stored duty states.")
 def refresh() -> None:
     """Judge every vendor's five lights again (after records were changed outside the app)."""
     count = store.refresh_all(local_today())
+    nodes = node_states.refresh_all(local_today())
     db.session.commit()
-    click.echo(f"{count} vendors judged on {local_today().isoformat()}")
+    click.echo(f"{count} vendors and {nodes} subcontract nodes judged on {local_today().isoformat()}")
 
 
 @status_cli.command("check")
@@ -24,5 +26,8 @@ def check() -> None:
     found = store.mismatches()
     for vendor_id, day, stored, judged in found:
         click.echo(f"vendor {vendor_id} on {day.isoformat()}: stored {stored}, judged {judged}")
-    click.echo(f"{len(found)} vendors differ")
-    raise SystemExit(1 if found else 0)
+    nodes = node_states.mismatches()
+    for node_id, day, stored, judged in nodes:
+        click.echo(f"subcontract node {node_id} on {day.isoformat()}: stored {stored}, judged {judged}")
+    click.echo(f"{len(found)} vendors and {len(nodes)} subcontract nodes differ")
+    raise SystemExit(1 if found or nodes else 0)

@@ -27,6 +27,10 @@ class VendorState(db.Model):
     monitoring: Mapped[str] = mapped_column(String(40), nullable=False)
     subcontract: Mapped[str] = mapped_column(String(40), nullable=False)
     disposal: Mapped[str] = mapped_column(String(40), nullable=False)
+    # The 把握 rule's audit facts, which no day changes: the audit schedule and the due lists read them
+    # instead of every vendor's audits and triggers.
+    last_audit_on: Mapped[date | None] = mapped_column(Date)  # the last signed-off audit
+    audit_trigger_on: Mapped[date | None] = mapped_column(Date)  # the earliest open trigger's due date
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     rules: Mapped[str] = mapped_column(String(40), nullable=False)
 

@@ -37,6 +37,7 @@ from oversight.audits.models import Audit, AuditTrigger, Finding
 from oversight.contracts.models import Contract
 from oversight.core.lights import COLOURS, codes_of
 from oversight.core.timeutil import local_today
+from oversight.core.upsert import upsert_from_select
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
@@ -47,6 +48,10 @@ from oversight.vendors.models import Vendor
 
 INFO_KEY = "oversight.status.touched"
 CODE_COLUMNS = lights.KEYS  # selection, contract, monitoring, subcontract, disposal
+# Facts of the rules stored beside the codes (column: the rules' fact), for readers that need them for
+# every vendor (the audit schedule): the 把握 rule's last signed-off audit and earliest open trigger.
+FACT_COLUMNS = {"last_audit_on": "grasp_last_audit_on", "audit_trigger_on": "grasp_trigger_due_on"}
+STORED_COLUMNS = (*CODE_COLUMNS, *FACT_COLUMNS)
 
 # What a changed row can change, by the records the duty rules read (their ``facts``): the vendors
 # it names directly, the contracts whose vendor and chain it belongs to, the subcontract nodes whose
@@ -74,28 +79,21 @@ def rules_digest(settings: str | None = None) -> str:
 
 @lru_cache(maxsize=32)
 def _judgement(today: date, _settings: str, every_vendor: bool) -> Select:
-    """Each vendor's id and five state codes on ``today``: every vendor, or those bound as ``vendor_ids``."""
+    """Each vendor's id, five state codes and stored facts (:data:`STORED_COLUMNS`) on ``today``: every
+    vendor, or those bound as ``vendor_ids``."""
     condition = true() if every_vendor else Vendor.id.in_(bindparam("vendor_ids", expanding=True))
     facts = lights.facts_cte(lights.vendor_set(condition), today, lights.KEYS)
     codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in lights.KEYS]
+    stored_facts = [facts.c[fact].label(name) for name, fact in FACT_COLUMNS.items()]
     # WHERE: SQLite needs one before an upsert's ON CONFLICT to parse INSERT … SELECT.
-    return db.select(facts.c.id.label("vendor_id"), *codes).where(true()).order_by(facts.c.id)
+    return db.select(facts.c.id.label("vendor_id"), *codes, *stored_facts).where(true()).order_by(facts.c.id)
 
 
 def _upsert(judgement: Select, today: date, digest: str, dialect: str):
     """INSERT … SELECT … ON CONFLICT (vendor_id) DO UPDATE: the dialect's upsert of the judged rows."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     source = judgement.add_columns(literal(today).label("as_of"), literal(digest).label("rules"))
-    names = ["vendor_id", *CODE_COLUMNS, "as_of", "rules"]
-    table = VendorState.__table__  # Core, not the ORM's bulk insert
-    statement = insert(table).from_select(names, source)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.vendor_id],
-        set_={name: getattr(statement.excluded, name) for name in names[1:]},
-    )
+    names = ["vendor_id", *STORED_COLUMNS, "as_of", "rules"]
+    return upsert_from_select(VendorState.__table__, "vendor_id", names, source, dialect)
 
 
 def _lock(session: Session, vendor_ids: list[int] | None) -> None:
@@ -153,23 +151,24 @@ def ensure_current(today: date) -> int:
     return count
 
 
-def judged(vendor_ids: Iterable[int], today: date) -> dict[int, tuple[str, ...]]:
-    """The five state codes of each of ``vendor_ids`` judged afresh on ``today`` (nothing stored)."""
+def judged(vendor_ids: Iterable[int], today: date) -> dict[int, tuple]:
+    """The five state codes and stored facts of each of ``vendor_ids`` judged afresh on ``today``
+    (nothing stored)."""
     ids = sorted(set(vendor_ids))
     if not ids:
         return {}
     rows = db.session.execute(_judgement(today, lights.settings_key(), False), {"vendor_ids": ids})
-    return {row.vendor_id: tuple(row._mapping[key] for key in CODE_COLUMNS) for row in rows}
+    return {row.vendor_id: tuple(row._mapping[key] for key in STORED_COLUMNS) for row in rows}
 
 
-def mismatches() -> list[tuple[int, date, tuple[str, ...], tuple[str, ...]]]:
+def mismatches() -> list[tuple[int, date, tuple, tuple]]:
     """Every stored row (under the current settings) that a fresh judgement on its ``as_of`` day
     would change: ``(vendor_id, as_of, stored, judged)``. Empty when the hook missed nothing."""
     found = []
     rows = db.session.execute(db.select(VendorState).where(VendorState.rules == rules_digest())).scalars().all()
     by_day: dict[date, dict[int, tuple[str, ...]]] = {}
     for row in rows:
-        by_day.setdefault(row.as_of, {})[row.vendor_id] = tuple(getattr(row, key) for key in CODE_COLUMNS)
+        by_day.setdefault(row.as_of, {})[row.vendor_id] = tuple(getattr(row, key) for key in STORED_COLUMNS)
     for day, stored in by_day.items():
         for vendor_id, codes in judged(stored, day).items():
             if codes != stored[vendor_id]:

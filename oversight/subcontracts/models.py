@@ -232,3 +232,23 @@ class SubcontractConsent(VersionedMixin, db.Model):
 
     def is_expired_on(self, day: date) -> bool:
         return self.status == APPROVED and self.expires_on is not None and self.expires_on < day
+
+
+class SubcontractState(db.Model):
+    """The node rule's state code of one subcontract node (``lights.node_code_of``) as judged on ``as_of``.
+
+    Derived data: written only by :mod:`oversight.subcontracts.states`, in the same transaction as the
+    nodes, consents and contracts it is judged from, and again at the day boundary; a row whose
+    ``as_of`` is not today is judged again before it is read.
+    """
+
+    __tablename__ = "subcontract_states"
+
+    subcontract_id: Mapped[int] = mapped_column(
+        ForeignKey("subcontracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<SubcontractState {self.subcontract_id} {self.code}>"

@@ -1,9 +1,9 @@
 """The subcontract nodes in violation, counted and listed by SQL so the cost does not grow with the chains.
 
 :func:`queries.violations` judges every open chain in Python (right for one vendor's page); the
-dashboard needs only how many there are and the first few, so the rule runs in SQL
-(:func:`lights.is_violation`) and only the chains of the nodes shown are assessed in Python
-for their reasons.
+dashboard needs only how many there are and the first few, so they are read from the nodes' stored
+codes (``states``: the node rule :func:`lights.node_code_of`, red) and only the chains of the nodes
+shown are assessed in Python for their reasons.
 """
 
 from __future__ import annotations
@@ -12,19 +12,23 @@ from datetime import date
 
 from sqlalchemy import func
 
-from oversight.contracts.models import CLOSED, Contract
+from oversight.core.lights import RED, codes_of
 from oversight.extensions import db
-from oversight.subcontracts import chain
-from oversight.subcontracts.lights import is_violation
-from oversight.subcontracts.models import Subcontract
+from oversight.subcontracts import chain, states
+from oversight.subcontracts.lights import NODE_COLOURS
+from oversight.subcontracts.models import Subcontract, SubcontractState
 from oversight.subcontracts.queries import Violation, _assess, _node_query
+
+RED_CODES = codes_of(NODE_COLOURS, RED)
 
 
 def _in_violation(today: date):
+    """The red nodes (the codes of nodes of ended contracts are grey), their stored codes current for ``today``."""
+    states.ensure_current(today)
     return (
         db.select(Subcontract.id, Subcontract.contract_id)
-        .join(Contract, Contract.id == Subcontract.contract_id)
-        .where(Contract.status.not_in(CLOSED), is_violation(Subcontract, today))
+        .join(SubcontractState, SubcontractState.subcontract_id == Subcontract.id)
+        .where(SubcontractState.code.in_(RED_CODES))
     )
 
 

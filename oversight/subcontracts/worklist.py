@@ -20,15 +20,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy import ColumnElement, Select, case, func, or_
 from sqlalchemy.orm import aliased
 
 from oversight.contracts.models import CLOSED, Contract
 from oversight.core.lights import RED, codes_of
 from oversight.core.pagination import paginate, paginate_list
 from oversight.extensions import db
-from oversight.subcontracts import lights
-from oversight.subcontracts.models import PENDING, REQUESTED, REVIEWED, Subcontract, SubcontractConsent
+from oversight.subcontracts import lights, states
+from oversight.subcontracts.models import (
+    PENDING,
+    REQUESTED,
+    REVIEWED,
+    Subcontract,
+    SubcontractConsent,
+    SubcontractState,
+)
 from oversight.subcontracts.queries import _assess, _node_query
 from oversight.vendors.models import Vendor
 
@@ -56,33 +63,29 @@ def _open_nodes(*columns):
 
 
 def _flagged_nodes(today: date):
-    """Open nodes in at least one section, with what decides the section: the node rule
-    (``lights.node_code_of``) over each node's facts, each node judged once for every section."""
-    facts = lights.node_facts(Subcontract, today)
-    flags = (
+    """Open nodes that may be in a section, with what decides it: the node rule (``lights.node_code_of``)
+    as stored for each node (``states``, current for ``today``), and the latest consent request's status,
+    read only for the nodes kept (a node with a pending request whose latest one is not pending is in no
+    section)."""
+    states.ensure_current(today)
+    code = SubcontractState.code
+    violation = code.in_(codes_of(lights.NODE_COLOURS, RED))
+    expiring = code == lights.NODE_EXPIRING
+    pending = db.select(SubcontractConsent.subcontract_id).where(SubcontractConsent.status.in_(PENDING))
+    latest = _latest_request_status(Subcontract)
+    return (
         _open_nodes(
             Subcontract.id,
             Subcontract.contract_id,
             Subcontract.path,
-            *(column.label(name) for name, column in facts.items()),
-            _latest_request_status(Subcontract).label("latest_status"),
+            violation.label(VIOLATIONS),
+            (latest == REQUESTED).label(AWAITING_LEGAL),
+            (latest == REVIEWED).label(AWAITING_MANAGER),
+            expiring.label(EXPIRING),
         )
-        .cte("flags")
-        .prefix_with("MATERIALIZED")
+        .join(SubcontractState, SubcontractState.subcontract_id == Subcontract.id)
+        .where(or_(violation, expiring, Subcontract.id.in_(pending)))
     )
-    code = lights.node_code_of(flags.c)
-    violation = code.in_(codes_of(lights.NODE_COLOURS, RED))
-    expiring = code == lights.NODE_EXPIRING
-    latest = flags.c.latest_status
-    return db.select(
-        flags.c.id,
-        flags.c.contract_id,
-        flags.c.path,
-        violation.label(VIOLATIONS),
-        (latest == REQUESTED).label(AWAITING_LEGAL),
-        (latest == REVIEWED).label(AWAITING_MANAGER),
-        expiring.label(EXPIRING),
-    ).where(or_(violation, latest.in_(PENDING), expiring))
 
 
 def _chain_order(row) -> tuple:
@@ -131,18 +134,31 @@ def worklist(section: str, today: date, *, q: str = "", scope: str = "") -> dict
     """The index page: the sections with their sizes, and a page of the chosen one (every relation by default,
     searched by ``q`` and filtered by ``scope``).
 
-    At most five queries: the open nodes' count, the nodes in an exception section, a page's count and its
-    nodes (``all``), and the statuses of the page's nodes.
+    At most five queries (and one indexed count that finds no stale node state): the sections' sizes with
+    the open nodes' count, the nodes of the chosen section or a page's count and its nodes (``all``), and
+    the statuses of the page's nodes.
     """
     section = section if section in (ALL, *SECTIONS) else ALL
     scope = scope if scope in SCOPES else ""
-    node_count = db.session.scalar(_open_nodes(func.count(Subcontract.id)))
-    rows = db.session.execute(_flagged_nodes(today)).all()
-    section_counts = {key: sum(1 for row in rows if getattr(row, key)) for key in SECTIONS}
-    page = {"section": section, "section_counts": section_counts, "node_count": node_count, "q": q, "scope": scope}
+    flagged = _flagged_nodes(today).subquery("flagged")
+    counts = db.session.execute(
+        db.select(
+            *(func.coalesce(func.sum(case((flagged.c[key], 1), else_=0)), 0).label(key) for key in SECTIONS),
+            _open_nodes(func.count(Subcontract.id)).scalar_subquery().label("node_count"),
+        )
+    ).one()
+    section_counts = {key: counts._mapping[key] for key in SECTIONS}
+    page = {
+        "section": section,
+        "section_counts": section_counts,
+        "node_count": counts.node_count,
+        "q": q,
+        "scope": scope,
+    }
     if section == ALL:
         return {**page, "pagination": _all_page(today, q=q, scope=scope)}
-    pagination = paginate_list(sorted((row for row in rows if getattr(row, section)), key=_chain_order))
+    rows = db.session.execute(db.select(flagged.c.id, flagged.c.contract_id, flagged.c.path).where(flagged.c[section]))
+    pagination = paginate_list(sorted(rows, key=_chain_order))
     if pagination.items:
         contract_ids = {row.contract_id for row in pagination.items}
         statuses = _assess(_node_query().where(Subcontract.contract_id.in_(contract_ids)), today)

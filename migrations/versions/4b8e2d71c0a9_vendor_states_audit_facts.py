@@ -1,7 +1,7 @@
 """stored states for the schedule and the subcontract index (issue #16): vendor states keep the 把握
 rule's audit facts (last signed-off audit, earliest open trigger), so the audit schedule and the due
 lists read them instead of every vendor's audits; each subcontract node's state code is stored in
-subcontract_states. Every stored vendor row is marked stale and the node table starts empty: the first
+subcontract_states; an index on unresolved findings by due date. Every stored vendor row is marked stale and the node table starts empty: the first
 reader (or the daily job, or `flask status refresh`) judges them.
 
 Revision ID: 4b8e2d71c0a9
@@ -35,9 +35,13 @@ def upgrade():
     )
     with op.batch_alter_table('subcontract_states', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subcontract_states_code'), ['code'], unique=False)
+    with op.batch_alter_table('audit_findings', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_findings_status_due_on', ['status', 'due_on'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('audit_findings', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_findings_status_due_on')
     with op.batch_alter_table('subcontract_states', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subcontract_states_code'))
     op.drop_table('subcontract_states')

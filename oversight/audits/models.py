@@ -246,7 +246,11 @@ class Finding(VersionedMixin, db.Model):
 
     __tablename__ = "audit_findings"
     # A vendor's unresolved findings (its 把握 light, the vendor page) without reading its resolved ones.
-    __table_args__ = (Index("ix_audit_findings_vendor_status", "vendor_id", "status"),)
+    __table_args__ = (
+        Index("ix_audit_findings_vendor_status", "vendor_id", "status"),
+        # The due lists read the few unresolved findings by due date (the due-date index alone walks all).
+        Index("ix_audit_findings_status_due_on", "status", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), nullable=False, index=True)

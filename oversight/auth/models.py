@@ -60,7 +60,7 @@ class User(UserMixin, VersionedMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds at least one of ``roles``."""
-        return bool(set(roles) & set(self.roles))
+        return any(link.role in roles for link in self.role_links)
 
     def is_locked_at(self, moment: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > moment

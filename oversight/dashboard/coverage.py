@@ -102,6 +102,7 @@ def _overdue_disposals(today: date):
 
 def coverage(today: date) -> Coverage:
     """The coverage figures for ``today``."""
+    status_store.ensure_current(today)  # the vendors' and the nodes' stored states, checked in one statement
     columns = {
         "active": _count(),
         "contracts": _signed_contracts(),

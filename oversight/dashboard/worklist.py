@@ -29,7 +29,7 @@ from oversight.contracts.models import DISPOSED as CONTRACT_DISPOSED
 from oversight.contracts.models import DRAFT as CONTRACT_DRAFT
 from oversight.contracts.models import RETURNED as CONTRACT_RETURNED
 from oversight.contracts.models import Contract
-from oversight.core.timeutil import local_date, to_local
+from oversight.core.timeutil import app_timezone, local_date, to_local
 from oversight.core.types import UTCDateTime
 from oversight.dashboard.due import audit_duties
 from oversight.disposals.models import DisposalItem
@@ -362,8 +362,15 @@ def _item(row) -> WorkItem:
 
 def _decisions(user: Any) -> list[WorkItem]:
     """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: every queue in one statement)."""
+    zone = app_timezone()  # looked up once: a manager can have thousands of items
     return [
-        WorkItem(waiting.kind, waiting.title, waiting.vendor_name, _day(waiting.since), waiting.url_path)
+        WorkItem(
+            waiting.kind,
+            waiting.title,
+            waiting.vendor_name,
+            waiting.since.astimezone(zone).date() if waiting.since else None,
+            waiting.url_path,
+        )
         for waiting in waiting_for(user, db.session)
     ]
 

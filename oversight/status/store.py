@@ -43,10 +43,12 @@ from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
 from oversight.status import lights
 from oversight.status.models import VendorState
+from oversight.subcontracts import states as node_states
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 
 INFO_KEY = "oversight.status.touched"
+CURRENT_KEY = "oversight.status.current"  # (day, rules digest) the rows were found current for, this transaction
 CODE_COLUMNS = lights.KEYS  # selection, contract, monitoring, subcontract, disposal
 # Facts of the rules stored beside the codes (column: the rules' fact), for readers that need them for
 # every vendor (the audit schedule): the 把握 rule's last signed-off audit and earliest open trigger.
@@ -137,17 +139,32 @@ def refresh_all(today: date | None = None, session: Session | None = None) -> in
 def ensure_current(today: date) -> int:
     """Re-judge every vendor whose stored states are missing or not of ``today`` under the current
     settings (after the day boundary, before the midnight job has run), after the vendors touched by
-    this transaction's own changes so far; the number re-judged."""
+    this transaction's own changes so far; the number re-judged. The subcontract nodes' stored codes
+    (``subcontracts.states``) are checked in the same statement. Checked once per transaction: later
+    calls only judge what the transaction itself changed since."""
     apply_pending(db.session)
-    stale = or_(VendorState.vendor_id.is_(None), VendorState.as_of != today, VendorState.rules != rules_digest())
-    vendors = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(stale)
-    count = db.session.execute(db.select(func.count()).select_from(vendors.subquery())).scalar_one()
-    if not count:
+    node_states.apply_pending(db.session)
+    digest = rules_digest()
+    vendors_checked = db.session.info.get(CURRENT_KEY) == (today, digest)
+    nodes_checked = node_states.is_checked(today)
+    if vendors_checked and nodes_checked:
         return 0
+    stale = or_(VendorState.vendor_id.is_(None), VendorState.as_of != today, VendorState.rules != digest)
+    vendors = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(stale)
+    counts = db.session.execute(
+        db.select(
+            db.select(func.count()).select_from(vendors.subquery()).scalar_subquery().label("vendors"),
+            node_states.stale_count(today).label("nodes"),
+        )
+    ).one()
+    count = 0 if vendors_checked else counts.vendors
     if count > 200:
         refresh_all(today)
-    else:
+    elif count:
         refresh(db.session.execute(vendors).scalars(), today)
+    db.session.info[CURRENT_KEY] = (today, digest)
+    if not nodes_checked:
+        node_states.bring_current(today, counts.nodes)
     return count
 
 
@@ -297,6 +314,12 @@ def apply_pending(session: Session) -> None:
 
 def _forget(session: Session, *args) -> None:
     session.info.pop(INFO_KEY, None)
+    session.info.pop(CURRENT_KEY, None)
+
+
+def _end(session: Session) -> None:
+    """A committed transaction: the next one checks again (others may have written meanwhile)."""
+    session.info.pop(CURRENT_KEY, None)
 
 
 def install() -> None:
@@ -307,3 +330,4 @@ def install() -> None:
     event.listen(Session, "do_orm_execute", _note_statement)
     event.listen(Session, "before_commit", apply_pending)
     event.listen(Session, "after_rollback", _forget)
+    event.listen(Session, "after_commit", _end)

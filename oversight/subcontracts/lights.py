@@ -75,24 +75,26 @@ def valid_until(node, today: date) -> ColumnElement[date]:
     )
 
 
-def _consented(*conditions) -> Select:
-    """Ids of the nodes with a consent meeting ``conditions``: one set the database builds once per
-    statement, not a lookup per node."""
-    return db.select(SubcontractConsent.subcontract_id).where(*conditions).correlate(None)
+def _consented(node, *conditions) -> ColumnElement[bool]:
+    """``node`` has a consent meeting ``conditions``: a correlated ``EXISTS``, one index seek per node on
+    the node's consents, so judging a page's or a contract's few nodes does not read every consent of
+    the register (judging every node at once, at the day boundary, costs about a third more)."""
+    consent = aliased(SubcontractConsent)
+    return exists().where(consent.subcontract_id == node.id, *(condition(consent) for condition in conditions))
 
 
-def _valid(today: date) -> Select:
-    return _consented(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on >= today)
+def _valid(today: date):
+    return (lambda consent: consent.status == APPROVED, lambda consent: consent.expires_on >= today)
 
 
 def has_valid(node, today: date) -> ColumnElement[bool]:
     """The node has a consent valid ``today``."""
-    return node.id.in_(_valid(today))
+    return _consented(node, *_valid(today))
 
 
 def has_pending(node) -> ColumnElement[bool]:
     """A request for the node awaits a decision."""
-    return node.id.in_(_consented(SubcontractConsent.status.in_(PENDING)))
+    return _consented(node, lambda consent: consent.status.in_(PENDING))
 
 
 def broken_above(node, today: date) -> ColumnElement[bool]:
@@ -102,15 +104,14 @@ def broken_above(node, today: date) -> ColumnElement[bool]:
         ancestor.contract_id == node.contract_id,
         ancestor.id != node.id,
         node.path.startswith(ancestor.path),
-        ancestor.id.not_in(_valid(today)),
+        not_(has_valid(ancestor, today)),
     )
 
 
 def is_lasting(node, today: date) -> ColumnElement[bool]:
     """The node has an approved consent expiring after the warning horizon."""
-    return node.id.in_(
-        _consented(SubcontractConsent.status == APPROVED, SubcontractConsent.expires_on > horizon(today))
-    )
+    later = horizon(today)
+    return _consented(node, lambda consent: consent.status == APPROVED, lambda consent: consent.expires_on > later)
 
 
 def contract_status(node) -> ColumnElement[str]:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload
 
 from oversight.contracts.models import CLOSED, Contract
 from oversight.extensions import db
-from oversight.subcontracts import chain, lights, states
-from oversight.subcontracts.models import Subcontract, SubcontractConsent, SubcontractState
+from oversight.subcontracts import chain, lights
+from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor
 
 
@@ -28,14 +28,14 @@ def _node_query() -> Select:
 
 def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
     """The nodes of ``node_query`` with their consents (outer-joined: one query), each with its state
-    code from the node rule (``lights.node_code_of``, as stored by ``states``) and its valid-until date."""
-    states.ensure_current(today)
+    judged by the node rule in SQL (``lights.node_code_of``: a page's nodes, judged as it reads them)
+    and its valid-until date."""
+    facts = lights.node_facts(Subcontract, today)
     query = (
         node_query.outerjoin(SubcontractConsent, SubcontractConsent.subcontract_id == Subcontract.id)
-        .join(SubcontractState, SubcontractState.subcontract_id == Subcontract.id)
         .add_columns(
             SubcontractConsent,
-            SubcontractState.code,
+            lights.node_code_of(facts).label("code"),
             lights.valid_until(Subcontract, today).label("valid_until"),
         )
         .options(joinedload(SubcontractConsent.decided_by))

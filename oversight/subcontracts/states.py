@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, event, func, inspect, literal, or_, true
+from sqlalchemy import ColumnElement, Select, bindparam, event, func, inspect, literal, or_, true
 from sqlalchemy.orm import Session
 
 from oversight.contracts.models import Contract
@@ -33,6 +33,7 @@ from oversight.subcontracts import lights
 from oversight.subcontracts.models import Subcontract, SubcontractConsent, SubcontractState
 
 INFO_KEY = "oversight.subcontracts.touched"
+CURRENT_KEY = "oversight.subcontracts.current"  # the day the rows were found current for, this transaction
 # What a changed row can change: the nodes of the contracts it names (directly, or through its node).
 TOUCHES: dict[type, tuple[str, str]] = {
     Contract: ("contract", "id"),
@@ -80,22 +81,44 @@ def refresh_all(today: date | None = None, session: Session | None = None) -> in
     return session.execute(db.select(func.count()).select_from(SubcontractState)).scalar_one()
 
 
-def ensure_current(today: date) -> int:
-    """Judge again the nodes touched by this transaction so far, then every node whose stored code is
-    missing or not of ``today``; the number of nodes judged for being stale."""
-    apply_pending(db.session)
+def _stale_nodes(today: date) -> Select:
     stale = or_(SubcontractState.subcontract_id.is_(None), SubcontractState.as_of != today)
-    nodes = (
+    return (
         db.select(Subcontract.contract_id)
         .outerjoin(SubcontractState, SubcontractState.subcontract_id == Subcontract.id)
         .where(stale)
     )
-    count = db.session.execute(db.select(func.count()).select_from(nodes.subquery())).scalar_one()
-    if count > 200:
+
+
+def stale_count(today: date) -> ColumnElement[int]:
+    """How many nodes have no stored code of ``today`` (a scalar subquery, to read with other counts)."""
+    return db.select(func.count()).select_from(_stale_nodes(today).subquery()).scalar_subquery()
+
+
+def is_checked(today: date) -> bool:
+    """This transaction already found the stored codes current for ``today``."""
+    return db.session.info.get(CURRENT_KEY) == today
+
+
+def bring_current(today: date, stale: int) -> None:
+    """Judge the ``stale`` nodes found by :func:`stale_count` (every node when many) and note the check."""
+    if stale > 200:
         refresh_all(today)
-    elif count:
-        refresh(db.session.execute(nodes).scalars(), today)
-    return count
+    elif stale:
+        refresh(db.session.execute(_stale_nodes(today)).scalars(), today)
+    db.session.info[CURRENT_KEY] = today
+
+
+def ensure_current(today: date) -> int:
+    """Judge again the nodes touched by this transaction so far, then every node whose stored code is
+    missing or not of ``today``; the number of nodes judged for being stale. Checked once per
+    transaction: later calls only judge what the transaction itself changed since."""
+    apply_pending(db.session)
+    if is_checked(today):
+        return 0
+    stale = db.session.execute(db.select(stale_count(today))).scalar_one()
+    bring_current(today, stale)
+    return stale
 
 
 def judged(today: date) -> dict[int, str]:
@@ -174,6 +197,12 @@ def apply_pending(session: Session) -> None:
 
 def _forget(session: Session, *args) -> None:
     session.info.pop(INFO_KEY, None)
+    session.info.pop(CURRENT_KEY, None)
+
+
+def _end(session: Session) -> None:
+    """A committed transaction: the next one checks again (others may have written meanwhile)."""
+    session.info.pop(CURRENT_KEY, None)
 
 
 def install() -> None:
@@ -184,3 +213,4 @@ def install() -> None:
     event.listen(Session, "do_orm_execute", _note_statement)
     event.listen(Session, "before_commit", apply_pending)
     event.listen(Session, "after_rollback", _forget)
+    event.listen(Session, "after_commit", _end)

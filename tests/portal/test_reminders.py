@@ -172,3 +172,34 @@ def test_the_outbox_shows_a_contacts_reminder(app, client, smtp_server, overdue_
     login_as("admin")
     html = client.get("/reminders/outbox").get_data(as_text=True)
     assert "山田 花子" in html and ADDRESS in html and "委託先の担当者" in html
+
+
+@pytest.mark.postgresql
+def test_concurrent_sweeps_record_and_send_each_contacts_reminder_once(app, smtp_server):
+    from oversight.core import registry
+    from oversight.core.due import collect_due
+    from tests.reminders.test_concurrency import _run_in_threads
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("row locks (FOR UPDATE SKIP LOCKED) need PostgreSQL; SQLite serialises writers anyway")
+        for number in range(6):
+            vendor, contact = vendor_with_contact(f"株式会社{number}", email=f"c{number}@vendor.example")
+            db.session.add(PortalRequest(kind="periodic_report", vendor=vendor, status="sent", due_on=TODAY,
+                                         message="", contacts=[contact], created_at=NOW - timedelta(days=30)))
+        db.session.commit()
+
+    def record() -> int:
+        inserted = services.record_due(collect_due(db.session, TODAY, registry.current().reminder_rules()), NOW)
+        db.session.commit()
+        return inserted
+
+    assert sum(_run_in_threads(app, record, count=3)) == 6
+    results = _run_in_threads(app, lambda: services.deliver_pending(TODAY, NOW), count=4)
+    assert sum(len(result.digests) for result in results) == 6
+    assert sorted(envelope.rcpt_tos[0] for envelope in smtp_server.envelopes) == [
+        f"c{number}@vendor.example" for number in range(6)
+    ]
+    assert {row.status for row in _rows(app)} == {SENT}
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(PortalLink.id))) == 6

@@ -21,6 +21,8 @@ from oversight.disposals import rules as disposal_rules
 from oversight.disposals import services as disposal_services
 from oversight.evaluations import rules as evaluation_rules
 from oversight.incidents import rules as incident_rules
+from oversight.portal import recurring as portal_recurring
+from oversight.portal import rules as portal_rules
 from oversight.reminders import approval_rules
 from oversight.subcontracts import rules as subcontract_rules
 from oversight.vendors import rules as vendor_rules
@@ -72,8 +74,9 @@ def build_registry() -> Registry:
             log_labels={"incident": log.INCIDENTS, "incident_step": log.INCIDENT_STEPS},
         ),
         _rules_feature("reminders", approval_rules),
-        Feature(
-            "portal",
+        _rules_feature(
+            "portal", portal_rules,
+            daily_jobs=(portal_recurring.open_due_reports,),
             evidence_owners=_readable_by_everyone("portal_request"),
             log_labels={"portal_request": log.PORTAL_REQUESTS, "portal_link": log.PORTAL_REQUESTS,
                         "vendor_contact": log.PORTAL_REQUESTS},

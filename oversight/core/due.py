@@ -27,7 +27,8 @@ DEFAULT_LEAD_DAYS = (30, 7, 1)
 
 @dataclass(frozen=True)
 class DueItem:
-    """One thing falling due, to be reminded at ``stage`` to ``recipients`` (user ids)."""
+    """One thing falling due, to be reminded at ``stage`` to ``recipients`` (user ids) and ``contacts``
+    (vendor contact ids: the vendor portal's requests, mailed with a sign-in link)."""
 
     rule: str
     kind: str
@@ -40,6 +41,7 @@ class DueItem:
     url_path: str
     recipients: frozenset[int] = field(default_factory=frozenset)
     escalate: bool = False
+    contacts: frozenset[int] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         # Refuse here, inside the rule (which the sweep then skips and reports), rather than
@@ -48,6 +50,7 @@ class DueItem:
             if len(getattr(self, name)) > limit:
                 raise ValueError(f"DueItem.{name} is longer than {limit} characters: {getattr(self, name)!r}")
         object.__setattr__(self, "recipients", frozenset(self.recipients))
+        object.__setattr__(self, "contacts", frozenset(self.contacts))
 
 
 RuleFunction = Callable[[Session, date], Iterable[DueItem]]

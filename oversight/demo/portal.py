@@ -61,3 +61,16 @@ def seed_portal(users: dict, vendors: list[Vendor], *, today: date) -> None:
         elif index == 3:
             services.accept(request, note="確認しました。", actor=auditor, today=today, now=now)
         db.session.flush()
+    _seed_overdue(auditor, [vendor for vendor in vendors if vendor.status == "active" and vendor.id in contacts
+                            and vendor not in chosen][:1], contacts, today=today, now=now)
+
+
+def _seed_overdue(auditor, vendors: list[Vendor], contacts: dict, *, today: date, now) -> None:
+    """A request three weeks overdue: the sweep reminds its contact and tells the vendor's owner."""
+    for vendor in vendors:
+        request = services.create_request(
+            vendor, kind=PERIODIC_REPORT, contact_ids=[contacts[vendor.id].id], due_on=now.date() + timedelta(days=30),
+            message="前期の定期報告が未提出です。至急ご提出ください。", actor=auditor, now=now, notify=False,
+        )
+        request.due_on = today - timedelta(days=21)
+        db.session.flush()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy.orm import joinedload
@@ -157,3 +158,14 @@ def remove_file(evidence: EvidenceFile, *, actor: Any) -> None:
     )
     db.session.delete(evidence)
     db.session.flush()
+
+
+def attachment_header(evidence: EvidenceFile) -> str:
+    """``attachment`` with the original name (RFC 5987) and an ASCII name for old clients."""
+    name = evidence.original_filename
+    if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name:
+        return f'attachment; filename="{name}"'
+    fallback = f"evidence-{evidence.id}{PurePosixPath(name).suffix.lower()}"
+    if not fallback.isascii():
+        fallback = f"evidence-{evidence.id}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

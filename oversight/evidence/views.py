@@ -1,8 +1,5 @@
 """Downloading evidence files: only for users who may see the owning record."""
 
-from pathlib import PurePosixPath
-from urllib.parse import quote
-
 from flask import Blueprint, abort, current_app, request, send_file
 from flask_login import current_user
 
@@ -33,20 +30,9 @@ def download(file_id: int):
     response = send_file(
         path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.original_filename
     )
-    response.headers["Content-Disposition"] = attachment_header(evidence)
+    response.headers["Content-Disposition"] = services.attachment_header(evidence)
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def attachment_header(evidence: EvidenceFile) -> str:
-    """``attachment`` with the original name (RFC 5987) and an ASCII name for old clients."""
-    name = evidence.original_filename
-    if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name:
-        return f'attachment; filename="{name}"'
-    fallback = f"evidence-{evidence.id}{PurePosixPath(name).suffix.lower()}"
-    if not fallback.isascii():
-        fallback = f"evidence-{evidence.id}"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @bp.app_template_filter("filesize")

@@ -80,7 +80,11 @@ class PortalRequest(VersionedMixin, db.Model):
     """What staff asked a vendor for: kind, contacts, due date, message; answered through the portal."""
 
     __tablename__ = "portal_requests"
-    __table_args__ = (Index("ix_portal_requests_vendor_status", "vendor_id", "status"),)
+    __table_args__ = (
+        Index("ix_portal_requests_vendor_status", "vendor_id", "status"),
+        # A recurring report is opened once per vendor and due date (portal/recurring.py), even by two jobs.
+        UniqueConstraint("vendor_id", "kind", "scheduled_for", name="uq_portal_requests_schedule"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), nullable=False, default=PERIODIC_REPORT)
@@ -97,6 +101,8 @@ class PortalRequest(VersionedMixin, db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The audit record the accepted report became.
     audit_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id", ondelete="SET NULL"))
+    # Opened by the schedule of recurring reports (the due date it was opened for); None when staff sent it.
+    scheduled_for: Mapped[date | None] = mapped_column(Date)
 
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     contacts: Mapped[list[VendorContact]] = relationship(

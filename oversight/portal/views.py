@@ -13,15 +13,29 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from oversight.auth.decorators import public, role_required
 from oversight.core.timeutil import local_today, utcnow
+from oversight.evidence import services as evidence_services
+from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
-from oversight.portal import permissions, services
+from oversight.portal import permissions, recurring, services
 from oversight.portal.forms import (
     LinkRequestForm,
     PortalEvidenceForm,
@@ -230,6 +244,28 @@ def upload(actor: PortalActor, request_id: int):
     return _report_page(actor, found, items, form, upload_form=upload_form, status=status)
 
 
+@bp.route("/files/<int:file_id>")
+@public
+@portal_required
+def download(actor: PortalActor, file_id: int):
+    """An evidence file of one of the contact's own requests (404 for any other file), logged."""
+    evidence = db.session.get(EvidenceFile, file_id)
+    if evidence is None or evidence.owner_type != services.EVIDENCE_OWNER:
+        abort(404)
+    _own_request(actor, evidence.owner_id)
+    path = evidence_services.blob_path(evidence.sha256)
+    if not path.is_file():
+        current_app.logger.error("evidence file %s: blob %s is missing", evidence.id, evidence.sha256)
+        abort(404)
+    evidence_services.record_download(evidence, actor=actor)
+    db.session.commit()
+    response = send_file(path, mimetype=evidence.content_type, as_attachment=True,
+                         download_name=evidence.original_filename)
+    response.headers["Content-Disposition"] = evidence_services.attachment_header(evidence)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/sign-out", methods=["POST"])
 @public
 @portal_required
@@ -259,6 +295,7 @@ def vendor_requests(vendor_id: int):
         vendor=vendor,
         requests=services.requests_of(vendor),
         contacts=services.contacts_with_email(vendor),
+        next_report=recurring.next_report(vendor, local_today()),
         can_send=permissions.can_send(current_user) and not vendor.is_archived,
         revoke_form=RevokeForm(),
     )

@@ -21,6 +21,8 @@ def stage_label(stage: str) -> str:
     """``lead-30`` → 「期限の30日前」, ``due`` → 「期限当日」, ``overdue-2`` → 「期限超過（2回目）」;
     an incident's clock (``sokuho-lead-7``) or the role a decision waits for (``manager-waiting-1``) is named
     before it. Unknown codes are shown as they are."""
+    if stage == "opened":  # a request the schedule opened, announced to the vendor's contacts
+        return _("Request opened")
     found = STAGE.match(stage or "")
     if not found:
         return stage

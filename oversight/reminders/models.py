@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from oversight.auth.models import User
 from oversight.core.timeutil import utcnow
 from oversight.core.types import UTCDateTime
 from oversight.extensions import db
+from oversight.vendors.models import VendorContact
 
 PENDING = "pending"
 SENT = "sent"
@@ -27,6 +28,8 @@ UNSENT_STATUSES = (PENDING, FAILED, UNCERTAIN)
 
 # The columns that identify one reminder: a second row with the same values is never inserted.
 IDENTITY_COLUMNS = ("rule", "object_type", "object_id", "due_on", "stage", "recipient_id")
+# A reminder to a vendor contact (the vendor portal's requests) has no user: the contact identifies it.
+CONTACT_IDENTITY_COLUMNS = ("rule", "object_type", "object_id", "due_on", "stage", "contact_id")
 
 
 class ReminderLog(db.Model):
@@ -35,6 +38,8 @@ class ReminderLog(db.Model):
     __tablename__ = "reminder_log"
     __table_args__ = (
         UniqueConstraint(*IDENTITY_COLUMNS),
+        UniqueConstraint(*CONTACT_IDENTITY_COLUMNS, name="uq_reminder_log_contact_identity"),
+        CheckConstraint("(recipient_id IS NULL) <> (contact_id IS NULL)", name="one_recipient"),
         Index("ix_reminder_log_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_reminder_log_recipient_id_status", "recipient_id", "status"),
         Index("ix_reminder_log_created_at_id", "created_at", "id"),
@@ -48,7 +53,9 @@ class ReminderLog(db.Model):
     object_id: Mapped[int] = mapped_column(Integer, nullable=False)
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     stage: Mapped[str] = mapped_column(String(20), nullable=False)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # A staff user, or (reminders of the vendor portal) a vendor contact: exactly one of the two.
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("vendor_contacts.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     url_path: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     is_escalation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -63,7 +70,8 @@ class ReminderLog(db.Model):
     # is claimed, before it is sent: its Message-ID is made from it, so a copy sent again has the same one.
     digest_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
-    recipient: Mapped[User] = relationship(lazy="raise")
+    recipient: Mapped[User | None] = relationship(lazy="raise")
+    contact: Mapped[VendorContact | None] = relationship(lazy="raise")
 
     def __repr__(self) -> str:
         return f"<ReminderLog {self.id} {self.rule} {self.object_type}:{self.object_id} {self.stage} {self.status}>"

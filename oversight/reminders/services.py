@@ -28,9 +28,10 @@ from oversight.core.due import DueItem, collect_due
 from oversight.core.errors import RuleError
 from oversight.core.timeutil import to_local
 from oversight.extensions import db
-from oversight.reminders import storage
+from oversight.reminders import contact_mail, storage
 from oversight.reminders.digest import DigestEntry, DigestRenderer, RenderedDigest, render_digest
 from oversight.reminders.models import (
+    CONTACT_IDENTITY_COLUMNS,
     FAILED,
     IDENTITY_COLUMNS,
     LOGGED,
@@ -65,12 +66,13 @@ class ReminderRuleError(RuleError):
 class DigestOutcome:
     """What happened to one recipient's digest."""
 
-    recipient_id: int
+    recipient_id: int | None  # None: a vendor contact's reminder (contact_id)
     email: str
     status: str  # sent | logged | failed | uncertain | would send
     entries: list[DigestEntry] = field(default_factory=list)
     error: str | None = None
     retry_at: datetime | None = None  # failed or uncertain: when a run sends it again
+    contact_id: int | None = None
 
 
 @dataclass
@@ -145,21 +147,28 @@ def send_due_reminders(today: date, now: datetime, dry_run: bool = False) -> Swe
         lease.release()
 
 
-def retry_failed(now: datetime, recipient_ids: Iterable[int] | None = None) -> SweepResult:
-    """Send the pending, failed and uncertain reminders whose time has come (the 15-minute job)."""
+def retry_failed(
+    now: datetime, recipient_ids: Iterable[int] | None = None, contact_ids: Iterable[int] | None = None
+) -> SweepResult:
+    """Send the pending, failed and uncertain reminders whose time has come (the 15-minute job).
+
+    ``recipient_ids`` / ``contact_ids``: only those users' / vendor contacts' (naming either leaves out
+    everyone the other does not name)."""
     today = to_local(now).date()
     lease = Lease(now)
     if not lease.acquire():
         return SweepResult(today=today, is_skipped=True, lease=storage.lease_info(LEASE_NAME))
     try:
-        return deliver_pending(today, now, recipient_ids=recipient_ids, heartbeat=lease.renew)
+        return deliver_pending(today, now, recipient_ids=recipient_ids, contact_ids=contact_ids,
+                               heartbeat=lease.renew)
     finally:
         db.session.rollback()
         lease.release()
 
 
 def record_due(items: Iterable[DueItem], now: datetime) -> int:
-    """Insert a pending row for each (item, enabled recipient) not yet in the log; the count inserted."""
+    """Insert a pending row for each (item, enabled recipient) and (item, vendor contact) not yet in the log;
+    the count inserted."""
     items = list(items)
     enabled = _enabled_recipients(items)
     # Rows already logged are skipped with one query instead of one conflicting INSERT each (a daily sweep
@@ -178,7 +187,22 @@ def record_due(items: Iterable[DueItem], now: datetime) -> int:
     rows.sort(key=lambda row: (row["recipient_id"], row["due_on"]))
     # One statement (PostgreSQL) or one executemany (SQLite) of INSERT … ON CONFLICT DO NOTHING: a first
     # sweep over a large register logs tens of thousands of rows, which one statement each made slow.
-    return storage.insert_many_if_absent(ReminderLog.__table__, rows, IDENTITY_COLUMNS)
+    inserted = storage.insert_many_if_absent(ReminderLog.__table__, rows, IDENTITY_COLUMNS)
+    return inserted + storage.insert_many_if_absent(
+        ReminderLog.__table__, _contact_rows(items, known, now), CONTACT_IDENTITY_COLUMNS
+    )
+
+
+def _contact_rows(items: list[DueItem], known: set[tuple], now: datetime) -> list[dict]:
+    """The rows of reminders to vendor contacts (the vendor portal) not yet in the log."""
+    rows = []
+    for item in items:
+        for contact_id in sorted(item.contacts):
+            identity = _contact_identity(item, contact_id)
+            if identity not in known:
+                known.add(identity)
+                rows.append(_row_values(item, None, now) | {"contact_id": contact_id})
+    return rows
 
 
 def reconcile_interrupted(now: datetime) -> int:
@@ -200,9 +224,10 @@ INTERRUPTED = "Interrupted while sending: the mail server may have accepted this
 
 def deliver_pending(
     today: date, now: datetime, recipient_ids: Iterable[int] | None = None,
-    heartbeat: Callable[[], bool] | None = None,
+    heartbeat: Callable[[], bool] | None = None, contact_ids: Iterable[int] | None = None,
 ) -> SweepResult:
-    """Send one digest to each recipient with unsent reminders due by ``now``; commits per digest.
+    """Send one digest to each recipient with unsent reminders due by ``now``, and one e-mail to each vendor
+    contact with unsent reminders (``contact_mail``); commits per digest.
 
     ``heartbeat`` (the lease's renewal) is called after each digest; when it answers False another run
     has the lease, and this one stops.
@@ -212,8 +237,8 @@ def deliver_pending(
     due = db.select(ReminderLog.recipient_id).where(
         ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now
     )
-    if recipient_ids is not None:
-        due = due.where(ReminderLog.recipient_id.in_(list(recipient_ids)))
+    if recipient_ids is not None or contact_ids is not None:
+        due = due.where(ReminderLog.recipient_id.in_(list(recipient_ids or ())))
     # Name, address and language of each recipient, as plain rows: ORM objects would be expired by the
     # commit after each digest and read again, one query each.
     recipients = db.session.execute(
@@ -232,6 +257,9 @@ def deliver_pending(
                 log.warning("Reminder run lost its lease (a step took longer than %s); stopping", LEASE_TTL)
                 break
             db.session.commit()
+        if heartbeat is None or heartbeat():
+            contacts = None if recipient_ids is None and contact_ids is None else list(contact_ids or ())
+            result.digests.extend(_deliver_to_contacts(mailer, today, now, contacts, heartbeat))
     return result
 
 
@@ -290,6 +318,82 @@ def _send_digest(mailer: email.Mailer, renderer: DigestRenderer, user, digest_id
         outcome.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, email.EmailError) else str(exc)
         # A digest never sent before is remade next time (with any newer reminders); one that may have
         # reached the recipient earlier keeps its Message-ID.
+        outcome.retry_at = _mark_failed(rows, outcome.error, now, keep_digest=not is_fresh)
+        return outcome
+    outcome.status = LOGGED if delivery == email.LOGGED else SENT
+    _update_by_id(ids, {"status": outcome.status, "sent_at": now, "last_error": None})
+    return outcome
+
+
+def _deliver_to_contacts(
+    mailer: email.Mailer, today: date, now: datetime, contact_ids: list[int] | None,
+    heartbeat: Callable[[], bool] | None,
+) -> list[DigestOutcome]:
+    """Send each vendor contact (all, or ``contact_ids``) with unsent reminders due by ``now`` their e-mail."""
+    due = db.select(ReminderLog.contact_id).where(
+        ReminderLog.contact_id.is_not(None), ReminderLog.status.in_(UNSENT_STATUSES), ReminderLog.next_attempt_at <= now
+    )
+    if contact_ids is not None:
+        due = due.where(ReminderLog.contact_id.in_(contact_ids))
+    ids = list(db.session.scalars(due.distinct().order_by(ReminderLog.contact_id)))
+    db.session.commit()
+    outcomes = []
+    for contact_id in ids:
+        outcomes.extend(_deliver_to_contact(mailer, today, contact_id, now))
+        if heartbeat is not None and not heartbeat():
+            log.warning("Reminder run lost its lease (a step took longer than %s); stopping", LEASE_TTL)
+            break
+        db.session.commit()
+    return outcomes
+
+
+def _deliver_to_contact(mailer: email.Mailer, today: date, contact_id: int, now: datetime) -> list[DigestOutcome]:
+    """As ``_deliver_to`` for one vendor contact: claim their unsent rows, then send each e-mail."""
+    rows = db.session.execute(
+        db.select(*_DELIVERY_COLUMNS, ReminderLog.object_id, ReminderLog.stage)
+        .where(ReminderLog.contact_id == contact_id, ReminderLog.status.in_(UNSENT_STATUSES),
+               ReminderLog.next_attempt_at <= now)
+        .order_by(ReminderLog.due_on, ReminderLog.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    digests: dict[str | None, list] = {}
+    for row in rows:
+        digests.setdefault(row.digest_id, []).append(row)
+    fresh = digests.pop(None, None)
+    if fresh:
+        digests[uuid.uuid4().hex] = fresh
+    if not _claim(digests, now):
+        db.session.rollback()
+        return []
+    db.session.commit()
+    outcomes = []
+    for digest_id, digest_rows in digests.items():
+        outcomes.append(_send_contact_mail(mailer, today, contact_id, digest_id, digest_rows,
+                                           is_fresh=digest_rows is fresh, now=now))
+        db.session.commit()
+    return outcomes
+
+
+def _send_contact_mail(mailer: email.Mailer, today: date, contact_id: int, digest_id: str, rows: list, *,
+                       is_fresh: bool, now: datetime) -> DigestOutcome:
+    """Send one claimed e-mail to a vendor contact, with a fresh sign-in link, and record the answer."""
+    outcome = DigestOutcome(recipient_id=None, contact_id=contact_id, email="", status=FAILED,
+                            entries=[_entry(row) for row in rows])
+    ids = [row.id for row in rows]
+    try:
+        message = contact_mail.compose(contact_id, [(row.object_id, row.stage) for row in rows], today, now)
+        outcome.email = message.address
+        delivery = mailer.send(message.to, message.subject, message.text, message_id=f"reminders.{digest_id}")
+    except email.EmailUncertain as exc:  # the link stays: the contact may have it
+        log.warning("Reminder to vendor contact %s may or may not have been accepted: %s", contact_id, exc)
+        outcome.status, outcome.error, outcome.retry_at = UNCERTAIN, str(exc), now + UNCERTAIN_DELAY
+        _update_by_id(ids, {"status": UNCERTAIN, "last_error": str(exc)[:2000], "next_attempt_at": outcome.retry_at})
+        return outcome
+    except Exception as exc:  # one contact's failure must not stop the others
+        db.session.rollback()  # the sign-in link that was not sent is not kept
+        log.warning("Reminder to vendor contact %s failed: %s", contact_id, exc,
+                    exc_info=not isinstance(exc, email.EmailError | contact_mail.ContactMailError))
+        outcome.error = str(exc) if isinstance(exc, email.EmailError) else f"{type(exc).__name__}: {exc}"
         outcome.retry_at = _mark_failed(rows, outcome.error, now, keep_digest=not is_fresh)
         return outcome
     outcome.status = LOGGED if delivery == email.LOGGED else SENT
@@ -447,7 +551,7 @@ class OutboxFilter:
 
 def outbox_query(filters: OutboxFilter) -> Select:
     """Reminder rows matching ``filters``, newest first, with their recipients loaded."""
-    query = db.select(ReminderLog).options(joinedload(ReminderLog.recipient))
+    query = db.select(ReminderLog).options(joinedload(ReminderLog.recipient), joinedload(ReminderLog.contact))
     if filters.status:
         query = query.where(ReminderLog.status == filters.status)
     if filters.rule:
@@ -501,14 +605,22 @@ def _identity(item: DueItem, recipient_id: int) -> tuple:
     return (item.rule, item.object_type, item.object_id, item.due_on, item.stage, recipient_id)
 
 
+def _contact_identity(item: DueItem, contact_id: int) -> tuple:
+    return (item.rule, item.object_type, item.object_id, item.due_on, item.stage, "contact", contact_id)
+
+
 def _known_identities(items: list[DueItem]) -> set[tuple]:
     if not items:
         return set()
     columns = [getattr(ReminderLog, name) for name in IDENTITY_COLUMNS]
-    query = db.select(*columns).where(
+    query = db.select(*columns, ReminderLog.contact_id).where(
         ReminderLog.rule.in_({item.rule for item in items}), ReminderLog.due_on.in_({item.due_on for item in items})
     )
-    return {tuple(row) for row in db.session.execute(query)}
+    # A user's reminder as its identity columns; a vendor contact's marked as such (no recipient).
+    return {
+        tuple(row[:-1]) if row.contact_id is None else (*row[:5], "contact", row.contact_id)
+        for row in db.session.execute(query)
+    }
 
 
 def _holder_name() -> str:

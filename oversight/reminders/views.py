@@ -60,7 +60,8 @@ def resend(reminder_id: int):
         lambda: services.resend(row, actor=current_user, now=utcnow())
     )
     if queued:
-        result = services.retry_failed(utcnow(), recipient_ids=[row.recipient_id])
+        result = services.retry_failed(utcnow(), recipient_ids=[row.recipient_id] if row.recipient_id else [],
+                                       contact_ids=[row.contact_id] if row.contact_id else [])
         if result.failed or result.uncertain:
             problem = (result.failed or result.uncertain)[0]
             flash(_l("The reminder could not be sent: %(error)s", error=problem.error), "danger")

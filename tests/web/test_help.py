@@ -20,7 +20,7 @@ NOT_PAGES = frozenset({
     "audits.export_records", "audits.export_findings", "audits.export_schedule", "subcontracts.export",
     "disposals.export", "incidents.export", "imports.template",
     # The vendor portal has its own layout, for the vendor's contacts: no staff guide.
-    "portal.home", "portal.new_link", "portal.open_link", "portal.report",
+    "portal.home", "portal.new_link", "portal.open_link", "portal.report", "portal.download",
     "reports.register", "reports.vendor_file", "reports.evidence_pack", "reports.clause_checklist",
     "reports.audit_report", "reports.disposal_record", "incidents.report_pdf", "incidents.notice_pdf",
 })  # fmt: skip

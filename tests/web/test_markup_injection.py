@@ -143,4 +143,6 @@ def test_no_page_or_form_renders_a_stored_name_as_markup(app, client, make_user,
                 failures[url] = found
     assert not failures, sorted(failures)
     # They redirect a signed-in user, or refuse one (the vendor portal's pages are for vendor contacts only).
-    assert sorted(routes.keys() - shown) == ["auth.login", "dashboard.root", "portal.home", "portal.report"]
+    assert sorted(routes.keys() - shown) == [
+        "auth.login", "dashboard.root", "portal.download", "portal.home", "portal.report"
+    ]

@@ -1,0 +1,106 @@
+"""Reminder rules of the vendor portal: the vendor's contacts before and after a request falls due, and
+the vendor's owner when a request is long overdue (listed in ``oversight/features.py``).
+
+The contacts' reminders go through the reminder log like every other reminder (one row per contact and
+stage, a failed send retried); the sweep mails each contact one message with a fresh sign-in link
+(``oversight.reminders.services``, text from ``portal.notices``). A request opened by the schedule of
+recurring reports (``portal.recurring``) is announced the same way, at the stage ``opened``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from oversight.admin.reminder_settings import stage_policy
+from oversight.core.due import DigestKind, DueItem, days_late, label_code, reminded_ids, reminder_stage, stage_horizon
+from oversight.core.timeutil import to_local
+from oversight.portal import settings
+from oversight.portal.models import ANSWERABLE, KIND_LABELS, SENT, PortalRequest
+from oversight.vendors.models import Vendor
+
+KIND = "portal_request"
+CONTACT_RULE = "portal.contact_reminder"
+ESCALATION_RULE = "portal.owner_escalation"
+OPENED = "opened"  # the stage that announces a request opened by the schedule
+
+
+def _title(vendor_name: str, kind: str, request_id: int) -> str:
+    return f"{vendor_name} — {label_code(KIND_LABELS.get(kind, kind))} #{request_id}"
+
+
+def _lead_already_passed_when_sent(request: PortalRequest, stage: str) -> bool:
+    """True for a lead stage whose day had come before the request was sent: its e-mail said as much."""
+    lead = int(stage.split("-")[1])
+    return to_local(request.created_at).date() >= request.due_on - timedelta(days=lead)
+
+
+def contact_reminders(session: Session, today: date) -> Iterator[DueItem]:
+    """Each open request's contacts, at each lead time before its due date, on it and when overdue;
+    and a request the schedule opened, once, to announce it."""
+    policy = stage_policy(settings.REMINDER_LEAD_DAYS)
+    query = (
+        select(PortalRequest)
+        .where(
+            PortalRequest.status.in_(ANSWERABLE),
+            or_(
+                PortalRequest.due_on <= stage_horizon(today, policy),
+                and_(PortalRequest.scheduled_for.is_not(None), PortalRequest.status == SENT),
+            ),
+        )
+        .order_by(PortalRequest.id)
+    )
+    for request in session.scalars(query):
+        contacts = frozenset(contact.id for contact in request.contacts if contact.email)
+        stage = reminder_stage(request.due_on, today, policy)
+        if stage is not None and stage.startswith("lead-") and _lead_already_passed_when_sent(request, stage):
+            stage = None
+        stages = [OPENED] if request.scheduled_for is not None and request.status == SENT else []
+        stages += [stage] if stage is not None else []
+        for each in stages if contacts else ():
+            yield DueItem(
+                rule=CONTACT_RULE,
+                kind=KIND,
+                object_type="portal_request",
+                object_id=request.id,
+                title=_title(request.vendor.name, request.kind, request.id),
+                due_on=request.due_on,
+                stage=each,
+                days_late=days_late(request.due_on, today),
+                url_path=f"/requests/{request.id}",
+                contacts=contacts,
+            )
+
+
+def owner_escalation(session: Session, today: date) -> Iterator[DueItem]:
+    """A request still unanswered ``portal.escalation_days`` after its due date: once, to the vendor's owner."""
+    latest_due = today - timedelta(days=settings.escalation_days())
+    query = (
+        select(PortalRequest.id, PortalRequest.kind, PortalRequest.due_on, Vendor.name, Vendor.owner_id)
+        .join(Vendor, Vendor.id == PortalRequest.vendor_id)
+        .where(PortalRequest.status.in_(ANSWERABLE), PortalRequest.due_on <= latest_due,
+               Vendor.owner_id.is_not(None))
+        .order_by(PortalRequest.id)
+    )
+    for row in session.execute(query):
+        yield DueItem(
+            rule=ESCALATION_RULE,
+            kind=KIND,
+            object_type="portal_request",
+            object_id=row.id,
+            title=_title(row.name, row.kind, row.id),
+            due_on=row.due_on,
+            stage="overdue-1",
+            days_late=days_late(row.due_on, today),
+            url_path=f"/requests/{row.id}",
+            recipients=reminded_ids(row.owner_id),
+            escalate=True,
+        )
+
+
+RULES = (contact_reminders, owner_escalation)
+DIGEST_KINDS = (DigestKind(KIND, _l("Requests to vendors overdue"), order=65),)

@@ -246,3 +246,32 @@ def test_contract_template_and_cli(app, client, importer, make_user, vendors, tm
     assert [contract.number for contract in _contracts(app)] == ["C-401"]
     again = runner.invoke(args=["import", "contracts", str(path), "--as", user.email])
     assert "unchanged 1" in again.output
+
+
+def test_flask_demo_ships_an_example_file_per_kind_that_imports_cleanly(app, make_user, tmp_path):
+    from openpyxl import load_workbook
+
+    from oversight.imports.contracts import COLUMNS as CONTRACT_COLUMNS
+    from oversight.imports.vendors import COLUMNS as VENDOR_COLUMNS
+
+    user = make_user("admin")
+    runner = app.test_cli_runner()
+    written = runner.invoke(args=["demo", "import-files", str(tmp_path)])
+    assert written.exit_code == 0, written.output
+    vendors_file, contracts_file = tmp_path / "委託先取込サンプル.xlsx", tmp_path / "委託契約取込サンプル.xlsx"
+    for path, columns in ((vendors_file, VENDOR_COLUMNS), (contracts_file, CONTRACT_COLUMNS)):
+        sheet = load_workbook(path).worksheets[0]
+        assert [cell.value for cell in sheet[1]] == [column.header for column in columns]
+    for kind, path, totals in (
+        ("vendors", vendors_file, "new 3, update 0, unchanged 0, error 0"),
+        ("contracts", contracts_file, "new 3, update 0, unchanged 0, error 0"),
+    ):
+        result = runner.invoke(args=["import", kind, str(path), "--as", user.email])
+        assert result.exit_code == 0 and totals in result.output, result.output
+    with app.app_context():
+        contracts = list(db.session.scalars(db.select(Contract).order_by(Contract.number)))
+        assert [(c.number, c.vendor.name, c.status) for c in contracts] == [
+            ("IMP-0001", "株式会社みなと給与サービス", "draft"),
+            ("IMP-0002", "北斗データ処理株式会社", "draft"),
+            ("IMP-0003", "㈱さつき文書保管", "draft"),
+        ]

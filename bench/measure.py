@@ -8,6 +8,11 @@ generated database (and, for the sweep, ``MAIL_SERVER``/``MAIL_PORT`` at the ben
   on the day the data was generated (the first sweep after an install: every open item is new) and
   then on the next day (today + 1: the items that newly fall due, the escalations and approval waits
   the day brings, the failed retries); seconds, reminders, digests and new log rows of each.
+- ``import_vendors``: the bulk import (issue #20) of a 10,000-row vendor workbook written here with
+  openpyxl (every column filled: a contact, a Pマーク and an ISMS per row; 和暦 and slash dates; choices by
+  their Japanese label; rows matching no generated vendor): the upload check, the preview (what the
+  preview page runs), the import (what the confirm button runs: the preview again, every row written,
+  the commit with its state refresh), then the preview of the same file again (every row unchanged).
 - ``vendor_pdf`` / ``register_pdf``: the PDFs requested through the app (a signed-in test client, the
   same view a user's browser calls), the response streamed and counted, not kept.
 
@@ -28,7 +33,8 @@ from oversight import create_app
 from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 
-JOBS = ("sweep", "vendor_pdf", "register_pdf")
+JOBS = ("sweep", "vendor_pdf", "register_pdf", "import_vendors")
+IMPORT_ROWS = 10_000
 BENCH_EMAIL = "bench@example.com"
 
 
@@ -117,6 +123,116 @@ def register_pdf(app) -> dict:
     return {"seconds": seconds, "bytes": size}
 
 
+def import_workbook(rows: int, taken: set[str]) -> bytes:
+    """A vendor register of ``rows`` rows as people fill the template in (openpyxl, write-only)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from oversight.imports.vendors import COLUMNS
+    from oversight.vendors.corporate_number import with_check_digit
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("委託先")
+    sheet.append([column.header for column in COLUMNS])
+    serial = 0
+    for n in range(rows):
+        number = with_check_digit(f"{900_000_000_000 + serial:012d}")
+        while number in taken:
+            serial += 1
+            number = with_check_digit(f"{900_000_000_000 + serial:012d}")
+        serial += 1
+        sheet.append(
+            [
+                f"株式会社取込テスト{n:05d}",
+                "トリコミテスト",
+                number,
+                f"東京都千代田区丸の内{n % 9 + 1}-{n % 50 + 1}-{n % 30 + 1}",
+                "山田 太郎",
+                "給与計算、源泉徴収票の作成",
+                "従業員の個人番号、氏名",
+                100 + n % 5000,
+                "国内",
+                "",
+                ("自社拠点", "クラウド", "自社拠点とクラウド")[n % 3],
+                ("高", "中", "低")[n % 3],
+                "はい",
+                "給与計算で個人番号を取り扱うため",
+                BENCH_EMAIL,
+                "",
+                f"窓口 {n:05d}",
+                "業務管理部",
+                f"contact{n}@example.co.jp",
+                "03-1234-5678",
+                f"{10800000 + n}",
+                "令和8年3月31日",
+                f"IS {500000 + n}",
+                "JQA",
+                "2026/9/30",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def import_vendors(app) -> dict:
+    """Upload, preview, import and preview again a ``IMPORT_ROWS``-row vendor workbook; each timed."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from oversight.auth.models import User
+    from oversight.imports import services
+    from oversight.vendors.models import Vendor
+
+    with app.app_context():
+        taken = set(db.session.scalars(db.select(Vendor.corporate_number).where(Vendor.corporate_number.isnot(None))))
+        db.session.remove()
+    data = import_workbook(IMPORT_ROWS, taken)
+    written_rss = rss_mb()
+
+    cpu: dict[str, float] = {}
+
+    def in_request(action, label: str):
+        with app.test_request_context():
+            started, cpu_started = time.perf_counter(), time.process_time()
+            try:
+                return action(), time.perf_counter() - started
+            finally:
+                cpu[label] = time.process_time() - cpu_started
+                db.session.remove()
+
+    (sha256, filename), upload_s = in_request(
+        lambda: services.store_upload(FileStorage(io.BytesIO(data), filename="委託先台帳.xlsx")), "upload"
+    )
+    preview, preview_s = in_request(lambda: services.preview("vendors", sha256, filename).totals, "preview")
+
+    def confirm():
+        actor = db.session.scalar(db.select(User).where(User.email == BENCH_EMAIL))
+        result = services.preview("vendors", sha256, filename)
+        totals = services.run_import(result, actor=actor)
+        db.session.commit()
+        return totals
+
+    imported, import_s = in_request(confirm, "import")
+    again, again_s = in_request(lambda: services.preview("vendors", sha256, filename).totals, "repreview")
+    return {
+        "rows": IMPORT_ROWS,
+        "bytes": len(data),
+        "upload_s": upload_s,
+        "seconds": preview_s,
+        "preview_s": preview_s,
+        "import_s": import_s,
+        "repreview_s": again_s,
+        "preview_totals": preview,
+        "import_totals": imported,
+        "repreview_totals": again,
+        "file_written_rss_mb": written_rss,
+        "cpu_s": cpu,  # CPU time of each step: the wall-clock figures depend on what else the 2 cores run
+    }
+
+
 def main(job: str) -> dict:
     if job not in JOBS:
         raise SystemExit(f"unknown job {job!r}; one of {', '.join(JOBS)}")
@@ -130,7 +246,8 @@ def main(job: str) -> dict:
             result = sweep()
     else:
         # Each request in its own application context, as in a server (not inside one held here).
-        result = {"vendor_pdf": vendor_pdf, "register_pdf": register_pdf}[job](app)
+        jobs = {"vendor_pdf": vendor_pdf, "register_pdf": register_pdf, "import_vendors": import_vendors}
+        result = jobs[job](app)
     return {**result, "available": True, "peak_rss_mb": rss_mb(), "baseline_rss_mb": baseline}
 
 

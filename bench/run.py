@@ -16,7 +16,9 @@ throw-away database ``oversight_bench_<pid>_<size>``) and each size (N and N/10 
    (``CACHE_REDIS_URL`` pointing at a closed port), each in two halves taken in turn (A B A B);
 4. the **daily job** in a subprocess (``bench/measure.py``): the first sweep and the next day's sweep,
    digests delivered to a local SMTP server (aiosmtpd, started here), and the two PDFs (time and peak
-   RSS); with ``--pdf-vendors M``, the register PDF again on a separate data set of M vendors.
+   RSS); with ``--pdf-vendors M``, the register PDF again on a separate data set of M vendors;
+5. at N only, the **bulk import** of a 10,000-row vendor workbook (``bench/measure.py import_vendors``):
+   upload check, preview, import, and the same file again (time and peak RSS; issue #20's targets).
 
 Prints the tables and a closing "Targets" section (MET / MISSED for each target of issue #16) and writes
 JSON to bench-results/. Only 127.0.0.1 is ever contacted.
@@ -506,6 +508,8 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path, ma
             run["mixed"] = mixed_runs(database, folder, args, mailbox)
         received = mailbox.count()
         run["jobs"] = {job: measure_job(job, env) for job in ("sweep", "vendor_pdf", "register_pdf")}
+        if size == args.vendors:
+            run["jobs"]["import_vendors"] = measure_job("import_vendors", env)
         run["jobs"]["sweep"]["messages_received"] = mailbox.count() - received
         run["load_average_after"] = os.getloadavg()
     finally:

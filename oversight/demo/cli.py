@@ -1,5 +1,7 @@
 """``flask demo seed``: load the demonstration data into an empty database."""
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
@@ -9,6 +11,7 @@ from oversight.demo.audits import seed_audits
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
 from oversight.demo.dashboard import seed_dashboard
+from oversight.demo.import_files import write_import_files
 from oversight.demo.incidents import seed_incidents
 from oversight.demo.portal import seed_portal
 from oversight.demo.subcontracts import seed_subcontracts
@@ -39,6 +42,18 @@ def seed(force: bool) -> None:
         db.session.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()
+
+
+@demo_cli.command("import-files")
+@click.argument("folder", default="instance/demo-imports", type=click.Path(file_okay=False, path_type=Path))
+def import_files(folder: Path) -> None:
+    """Write an example file per import kind (vendors, then contracts) to FOLDER."""
+    for path in write_import_files(folder):
+        click.echo(str(path))
+    click.echo(
+        "Import them in this order: flask import vendors FILE --as EMAIL, then flask import contracts FILE --as EMAIL "
+        "(or on the page 一括取込)."
+    )
 
 
 def print_sign_ins() -> None:

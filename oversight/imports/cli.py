@@ -1,4 +1,5 @@
-"""``flask import vendors FILE [--dry-run] [--sheet NAME] --as EMAIL``: the same preview and import as the page."""
+"""``flask import vendors|contracts FILE [--dry-run] [--sheet NAME] --as EMAIL``: the same preview and import as
+the page."""
 
 from __future__ import annotations
 
@@ -42,15 +43,37 @@ def _print(result: services.Preview) -> None:
     )
 
 
+def _options(command):
+    command = click.option(
+        "--language", default="ja", type=click.Choice(["ja", "en"]), help="Language of the messages."
+    )(command)
+    command = click.option("--as", "actor_email", default=None, help="E-mail of the user the import is recorded for.")(
+        command
+    )
+    command = click.option("--dry-run", is_flag=True, help="Only print the preview; write nothing.")(command)
+    command = click.option("--sheet", default=None, help="The sheet of a workbook to read (default: the first).")(
+        command
+    )
+    return click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))(command)
+
+
 @import_cli.command("vendors")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--sheet", default=None, help="The sheet of a workbook to read (default: the first).")
-@click.option("--dry-run", is_flag=True, help="Only print the preview; write nothing.")
-@click.option("--as", "actor_email", default=None, help="E-mail of the user the import is recorded for.")
-@click.option("--language", default="ja", type=click.Choice(["ja", "en"]), help="Language of the messages.")
+@_options
 @with_appcontext
 def vendors_command(path: Path, sheet: str | None, dry_run: bool, actor_email: str | None, language: str) -> None:
     """Preview (and unless --dry-run, import) the vendors in an XLSX or CSV file."""
+    _run("vendors", path, sheet, dry_run, actor_email, language)
+
+
+@import_cli.command("contracts")
+@_options
+@with_appcontext
+def contracts_command(path: Path, sheet: str | None, dry_run: bool, actor_email: str | None, language: str) -> None:
+    """Preview (and unless --dry-run, import) the contracts in an XLSX or CSV file."""
+    _run("contracts", path, sheet, dry_run, actor_email, language)
+
+
+def _run(kind: str, path: Path, sheet: str | None, dry_run: bool, actor_email: str | None, language: str) -> None:
     actor = None
     if not dry_run:
         if not actor_email:
@@ -58,14 +81,14 @@ def vendors_command(path: Path, sheet: str | None, dry_run: bool, actor_email: s
         actor = db.session.scalar(db.select(User).where(User.email == actor_email.strip().lower()))
         if actor is None:
             raise click.ClickException(f"No user with the e-mail address {actor_email}.")
-    # The vendor form's messages (some with links) are built as in a request of the chosen language.
+    # The forms' messages (some with links) are built as in a request of the chosen language.
     with current_app.test_request_context(), force_locale(language):
         with path.open("rb") as stream:
             try:
                 sha256, filename = services.store_upload(FileStorage(stream, filename=path.name))
             except UploadRejected as rejected:
                 raise click.ClickException(str(rejected.message)) from rejected
-        result = services.preview("vendors", sha256, filename, sheet=sheet)
+        result = services.preview(kind, sha256, filename, sheet=sheet)
         assert result is not None
         _print(result)
     if dry_run:

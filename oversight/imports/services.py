@@ -10,6 +10,7 @@ Importing the same file again finds every row unchanged and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,14 +22,17 @@ from werkzeug.datastructures import FileStorage
 from oversight.activity import services as activity
 from oversight.auth.models import User
 from oversight.core.errors import RuleError
+from oversight.core.mynumber import find_my_numbers
 from oversight.evidence import services as evidence_services
 from oversight.evidence.scan import ScanLimits, ScanRefused, my_numbers_in
 from oversight.evidence.validation import UploadRejected, clean_filename, inspect_upload
-from oversight.imports import vendors
+from oversight.imports import contracts, vendors
 from oversight.imports.columns import match_header
 from oversight.imports.reading import ImportFileError, read_table
 
-KINDS = ("vendors",)
+KINDS = ("vendors", "contracts")
+# Each kind's module: its COLUMNS, a Context loaded once, plan_row() for one row, apply_rows() to write them.
+KIND_MODULES = {"vendors": vendors, "contracts": contracts}
 FILE_TYPES = ("xlsx", "csv")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -82,13 +86,38 @@ def max_rows() -> int:
 def store_upload(file_storage: FileStorage) -> tuple[str, str]:
     """Check the upload like any evidence file and keep its bytes; returns (SHA-256, clean file name).
 
+    The upload check reads the whole file for the My Number guard; what it found is kept beside the
+    bytes (:func:`_remember_scan`), so the preview and the import do not read every XML part again.
+
     :raises UploadRejected: not an XLSX or CSV file, too large, unreadable.
     """
     inspected = inspect_upload(file_storage)
     if inspected.kind not in FILE_TYPES:
         raise UploadRejected(NOT_A_TABLE_MESSAGE)
-    evidence_services.write_blob(inspected)
+    path = evidence_services.write_blob(inspected)
+    _remember_scan(path, bool(inspected.my_numbers))
     return inspected.sha256, inspected.filename
+
+
+SCAN_SUFFIX = ".mynumber-scan"
+SCAN_CLEAN, SCAN_FOUND = "clean", "found"
+
+
+def _remember_scan(path, found: bool) -> None:
+    """Keep beside the stored bytes whether the whole-file scan found a likely 個人番号. The bytes are
+    stored under their SHA-256 and never change, so this never goes stale; a missing or unreadable note
+    only means the file is scanned again."""
+    with contextlib.suppress(OSError):
+        path.with_name(path.name + SCAN_SUFFIX).write_text(SCAN_FOUND if found else SCAN_CLEAN)
+
+
+def _remembered_scan(sha256: str) -> bool | None:
+    path = evidence_services.blob_path(sha256)
+    try:
+        note = path.with_name(path.name + SCAN_SUFFIX).read_text().strip()
+    except OSError:
+        return None
+    return {SCAN_FOUND: True, SCAN_CLEAN: False}.get(note)
 
 
 def stored_bytes(sha256: str) -> bytes | None:
@@ -121,28 +150,35 @@ def preview_data(kind: str, data: bytes, sha256: str, filename: str, *, sheet: s
         result.file_errors.append(str(error.message))
         return result
     result.sheet, result.sheet_names, result.encoding = table.sheet, table.sheet_names, table.encoding
-    positions, result.ignored_columns = match_header(table.header, vendors.COLUMNS)
+    module = KIND_MODULES[kind]
+    positions, result.ignored_columns = match_header(table.header, module.COLUMNS)
     present = {column.key for column in positions.values()}
-    for column in vendors.COLUMNS:
+    for column in module.COLUMNS:
         if column.required and column.key not in present:
             result.file_errors.append(str(MISSING_COLUMN_MESSAGE % {"column": column.header}))
     if result.file_errors:
         return result
-    context = vendors.Context()
+    context = module.Context()
     seen: dict[tuple, int] = {}
     for line, cells in table.rows:
         values = {
             column.key: cells[position] if position < len(cells) else None for position, column in positions.items()
         }
-        result.rows.append(vendors.plan_row(line, values, context, seen))
+        result.rows.append(module.plan_row(line, values, context, seen))
     row_errors = any(row.errors for row in result.rows)
-    if not row_errors and _my_numbers_elsewhere(data, file_type, result.filename):
+    if not row_errors and _my_numbers_elsewhere(data, sha256, file_type, result.filename):
         result.file_errors.append(str(FILE_MY_NUMBER_MESSAGE))
     return result
 
 
-def _my_numbers_elsewhere(data: bytes, file_type: str, filename: str) -> bool:
-    """True when the whole file (every sheet, every cell, its name) holds a likely 個人番号."""
+def _my_numbers_elsewhere(data: bytes, sha256: str, file_type: str, filename: str) -> bool:
+    """True when the whole file (every sheet, every cell, its name) holds a likely 個人番号: what the upload
+    check found, else a scan now."""
+    if find_my_numbers(filename):
+        return True
+    remembered = _remembered_scan(sha256) if SHA256.match(sha256 or "") else None
+    if remembered is not None:
+        return remembered
     try:
         return bool(my_numbers_in(data, file_type, filename, ScanLimits.from_config()))
     except ScanRefused:
@@ -156,8 +192,7 @@ def run_import(result: Preview, *, actor: User) -> dict[str, int]:
     """
     if not result.can_import:
         raise ImportRefused(HAS_ERRORS_MESSAGE)
-    for row in result.rows:
-        vendors.apply_row(row, actor=actor)
+    KIND_MODULES[result.kind].apply_rows(result.rows, actor=actor)
     totals = result.totals
     activity.record(
         f"import.{result.kind}",

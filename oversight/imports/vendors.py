@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectField
 
 from oversight.auth import services as auth_services
 from oversight.auth.models import User
@@ -256,6 +257,7 @@ class RowPlan:
     values: dict[str, Any] = field(default_factory=dict)
     contact: tuple[VendorContact | None, dict[str, Any]] | None = None
     certifications: list[tuple[VendorCertification | None, dict[str, Any]]] = field(default_factory=list)
+    contract: Any = None  # the registered contract a contract row matches (the contract import)
 
     def error(self, column: str, message: object) -> None:
         entry = (column, str(message))
@@ -290,6 +292,30 @@ class Context:
         for vendor in vendors:
             self.by_name.setdefault((comparable(vendor.name), comparable(vendor.address)), vendor)
         self.choice_lookups = {column.key: column.choice_lookup() for column in COLUMNS if column.kind == CHOICE}
+        self.forms: dict[type, Any] = {}
+
+    def validated(self, form_class, data: dict[str, str], **kwargs):
+        """``form_class`` filled with ``data`` and validated: (form, valid).
+
+        One form of each class serves every row (re-processed with the row's data): building a form binds
+        every field and translates its choices, which cost more than the validation itself at 10,000 rows.
+        The form's data and errors are read before the next row is validated.
+        """
+        form = self.forms.get(form_class)
+        if form is None:
+            form = form_class(formdata=MultiDict(data), meta={"csrf": False}, **kwargs)
+            for form_field in form:
+                if isinstance(form_field, SelectField):
+                    # Read once and kept as a list: a choices callable is called again after every process.
+                    form_field.choices = list(form_field.choices or [])
+                    # The row's choice and user cells were read through the column's own lookups, so the
+                    # value is always one of the choices: not walked again for every row.
+                    form_field.validate_choice = False
+            self.forms[form_class] = form
+        else:
+            form.process(formdata=MultiDict(data))
+            form.form_errors = []
+        return form, form.validate()
 
 
 def _user(value: str, context: Context) -> User | str:
@@ -304,11 +330,16 @@ def _user(value: str, context: Context) -> User | str:
     return str((AMBIGUOUS_USER_MESSAGE if matches else NO_USER_MESSAGE) % {"value": value})
 
 
-def read_cells(plan: RowPlan, cells: dict[str, object], context: Context) -> dict[str, str]:
-    """The row's non-blank cells as form strings; cells that cannot be read become errors."""
+def read_cells(
+    plan: RowPlan, cells: dict[str, object], context: Context, columns: dict[str, Column] | None = None
+) -> dict[str, str]:
+    """The row's non-blank cells as form strings; cells that cannot be read become errors.
+
+    ``columns``: the kind's columns by key (the vendors' by default); ``context`` has ``choice_lookups``
+    for its choice columns and the users."""
     read: dict[str, str] = {}
     for key, raw in cells.items():
-        column = COLUMN_BY_KEY[key]
+        column = (columns or COLUMN_BY_KEY)[key]
         text = text_of(raw)
         if not text:
             continue
@@ -374,19 +405,19 @@ def _form_data(vendor: Vendor | None) -> dict[str, str]:
 
 
 def _form_errors(plan: RowPlan, form, columns: dict[str, str] | None = None) -> None:
-    """The form's messages under the column each belongs to (the My Number guard is the cell check's)."""
+    form_errors(plan, form, COLUMN_BY_KEY, columns)
+
+
+def form_errors(plan: RowPlan, form, column_by_key: dict[str, Column], columns: dict[str, str] | None = None) -> None:
+    """The form's messages under the column each belongs to (the My Number guard is the cell check's);
+    ``columns`` maps a form field to its column's key where the names differ."""
     for name, messages in form.errors.items():
         key = (columns or {}).get(name, name)
-        column = COLUMN_BY_KEY.get(key)
+        column = column_by_key.get(key)
         header = column.header if column else str(getattr(getattr(form, name, None), "label", None) or name)
         for message in messages:
             if str(message) != str(MY_NUMBER_MESSAGE):
                 plan.error(header, message)
-
-
-def _validate(form_class, data: dict[str, str], **kwargs):
-    form = form_class(formdata=MultiDict(data), meta={"csrf": False}, **kwargs)
-    return form, form.validate()
 
 
 def _match(plan: RowPlan, read: dict[str, str], context: Context) -> Vendor | None:
@@ -418,7 +449,7 @@ def _display(key: str, value: Any, context: Context) -> str:
     return str(value)
 
 
-def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None) -> None:
+def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None, context: Context) -> None:
     if not any(read.get(key) for key in CONTACT_COLUMNS):
         return
     data = {field: read.get(key, "") for field, key in FORM_FIELD_COLUMN["contact"].items()}
@@ -427,7 +458,7 @@ def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None) ->
         existing = next((c for c in vendor.contacts if comparable(c.name) == comparable(data["name"])), None)
         if existing is not None:  # a blank cell keeps what the register has
             data = {field: data[field] or getattr(existing, field) for field in data}
-    form, valid = _validate(ContactForm, data)
+    form, valid = context.validated(ContactForm, data)
     if not valid:
         _form_errors(plan, form, FORM_FIELD_COLUMN["contact"])
         return
@@ -441,7 +472,7 @@ def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None) ->
             plan.changes.append(Change(COLUMN_BY_KEY[key].header, getattr(existing, field_name), values[field_name]))
 
 
-def _plan_certifications(plan: RowPlan, read: dict[str, str], vendor: Vendor | None) -> None:
+def _plan_certifications(plan: RowPlan, read: dict[str, str], vendor: Vendor | None, context: Context) -> None:
     for kind, fields in CERTIFICATION_COLUMNS.items():
         if not any(read.get(key) for key in fields.values()):
             continue
@@ -458,7 +489,7 @@ def _plan_certifications(plan: RowPlan, read: dict[str, str], vendor: Vendor | N
                     data[field_name] = data[field_name] or getattr(existing, field_name)
                 if not data["expires_on"] and existing.expires_on:
                     data["expires_on"] = existing.expires_on.isoformat()
-        form, valid = _validate(CertificationForm, data)
+        form, valid = context.validated(CertificationForm, data)
         if not valid:
             _form_errors(plan, form, FORM_FIELD_COLUMN[kind])
             continue
@@ -500,9 +531,8 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         plan.error(COLUMN_BY_KEY["name"].header, ARCHIVED_MESSAGE % {"name": vendor.name})
     data = _form_data(vendor)
     data.update(read)
-    form = ImportVendorForm(formdata=MultiDict(data), users=context.users, meta={"csrf": False})
-    form.editing_vendor = vendor
-    if not form.validate():
+    form, valid = context.validated(ImportVendorForm, data, users=context.users)
+    if not valid:
         _form_errors(plan, form)
     else:
         plan.values = form.values()
@@ -515,8 +545,8 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
                     plan.changes.append(
                         Change(header, _display(field_name, old, context), _display(field_name, new, context))
                     )
-    _plan_contact(plan, read, vendor)
-    _plan_certifications(plan, read, vendor)
+    _plan_contact(plan, read, vendor, context)
+    _plan_certifications(plan, read, vendor, context)
     if plan.errors:
         plan.outcome = ERROR
     elif vendor is None:
@@ -526,23 +556,36 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     return plan
 
 
-def apply_row(plan: RowPlan, *, actor: User) -> None:
-    """Write one planned row through the register's services (each logs its own change)."""
-    vendor = plan.vendor
-    if plan.outcome == CREATE:
-        vendor = vendor_services.create_vendor(plan.values, actor=actor)
-    elif plan.outcome == UPDATE and vendor is not None:
-        vendor_services.update_vendor(vendor, plan.values, actor=actor)
-    else:
-        return
-    if plan.contact is not None:
-        existing, values = plan.contact
-        if existing is None:
-            vendor_services.add_contact(vendor, values, actor=actor)
-        else:
-            vendor_services.update_contact(existing, values, actor=actor)
-    for existing_certification, values in plan.certifications:
-        if existing_certification is None:
-            vendor_services.add_certification(vendor, values, actor=actor)
-        else:
-            vendor_services.update_certification(existing_certification, values, actor=actor)
+def apply_rows(plans: list[RowPlan], *, actor: User) -> None:
+    """Write the planned rows through the register's services (each change logged as on its page).
+
+    New vendors, new contacts and new certifications are each inserted in one batch (one flush each, not
+    one per row); updates change the loaded objects, flushed with the rest when the caller commits.
+    """
+    creating = [plan for plan in plans if plan.outcome == CREATE]
+    created = vendor_services.create_vendors([plan.values for plan in creating], actor=actor)
+    vendor_of = {id(plan): vendor for plan, vendor in zip(creating, created, strict=True)}
+    new_contacts: list[tuple[Vendor, dict[str, Any]]] = []
+    new_certifications: list[tuple[Vendor, dict[str, Any]]] = []
+    for plan in plans:
+        if plan.outcome not in (CREATE, UPDATE):
+            continue
+        vendor = vendor_of.get(id(plan)) or plan.vendor
+        assert vendor is not None
+        if plan.outcome == UPDATE:
+            vendor_services.update_vendor(vendor, plan.values, actor=actor, uniqueness_checked=True)
+        if plan.contact is not None:
+            existing, values = plan.contact
+            if existing is None:
+                new_contacts.append((vendor, values))
+            else:
+                vendor_services.update_contact(existing, values, actor=actor)
+        for existing_certification, values in plan.certifications:
+            if existing_certification is None:
+                new_certifications.append((vendor, values))
+            else:
+                vendor_services.update_certification(existing_certification, values, actor=actor)
+    if new_contacts:
+        vendor_services.add_contacts(new_contacts, actor=actor)
+    if new_certifications:
+        vendor_services.add_certifications(new_certifications, actor=actor)

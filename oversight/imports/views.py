@@ -16,6 +16,17 @@ from oversight.imports.forms import ImportConfirmForm, ImportUploadForm
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 IMPORTERS = (PROCUREMENT, ADMIN)
+TITLES = {"vendors": _l("Import vendors"), "contracts": _l("Import contracts")}
+REGISTERS = {"vendors": "vendors.index", "contracts": "contracts.index"}
+DONE_MESSAGES = {
+    "vendors": _l(
+        "Imported %(rows)d rows: %(created)d vendors registered, %(updated)d updated, %(unchanged)d unchanged."
+    ),
+    "contracts": _l(
+        "Imported %(rows)d rows: %(created)d contracts drafted (waiting for their clause review), "
+        "%(updated)d updated, %(unchanged)d unchanged."
+    ),
+}
 
 
 def _kind(kind: str) -> str:
@@ -27,7 +38,7 @@ def _kind(kind: str) -> str:
 @bp.route("/", methods=["GET", "POST"])
 @role_required(*IMPORTERS)
 def index():
-    """The import page of the navigation: vendors, the one kind so far."""
+    """The import page of the navigation: vendors first (contracts name registered vendors)."""
     return _upload("vendors")
 
 
@@ -50,7 +61,7 @@ def _upload(kind: str):
                 url_for("imports.preview", kind=kind, sha256=sha256, name=filename, sheet=form.sheet.data or None)
             )
     status = 400 if form.errors else 200
-    return render_template("imports/upload.html", form=form, kind=kind), status
+    return render_template("imports/upload.html", form=form, kind=kind, titles=TITLES), status
 
 
 def _preview(kind: str, sha256: str) -> services.Preview:
@@ -65,7 +76,9 @@ def _preview(kind: str, sha256: str) -> services.Preview:
 def preview(kind: str, sha256: str):
     """Every row of the kept file with what importing it would do."""
     result = _preview(_kind(kind), sha256)
-    return render_template("imports/preview.html", preview=result, form=ImportConfirmForm(), kind=kind)
+    return render_template(
+        "imports/preview.html", preview=result, form=ImportConfirmForm(), kind=kind, title=TITLES[kind]
+    )
 
 
 @bp.route("/<kind>/<sha256>/confirm", methods=["POST"])
@@ -83,18 +96,17 @@ def confirm(kind: str, sha256: str):
         else:
             db.session.commit()
             flash(
-                _l(
-                    "Imported %(rows)d rows: %(created)d vendors registered, %(updated)d updated, "
-                    "%(unchanged)d unchanged.",
-                    rows=len(result.rows),
-                    created=totals["create"],
-                    updated=totals["update"],
-                    unchanged=totals["unchanged"],
-                ),
+                DONE_MESSAGES[kind]
+                % {
+                    "rows": len(result.rows),
+                    "created": totals["create"],
+                    "updated": totals["update"],
+                    "unchanged": totals["unchanged"],
+                },
                 "success",
             )
-            return redirect(url_for("vendors.index"))
-    return render_template("imports/preview.html", preview=result, form=form, kind=kind), 400
+            return redirect(url_for(REGISTERS[kind]))
+    return render_template("imports/preview.html", preview=result, form=form, kind=kind, title=TITLES[kind]), 400
 
 
 @bp.route("/<kind>/template.<file_format>")

@@ -155,11 +155,41 @@ def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
     return vendor
 
 
-def update_vendor(vendor: Vendor, values: dict[str, Any], *, actor: User) -> dict[str, list]:
-    """Change a vendor's register data; returns the changes logged."""
+def create_vendors(rows: list[dict[str, Any]], *, actor: User | None) -> list[Vendor]:
+    """Register many vendors as candidates at once (the bulk import): one batched INSERT, one log entry each.
+
+    The caller has made sure no two rows and no registered vendor share a 法人番号 (the import plans
+    every row against the register loaded once); the unique index still refuses one on flush.
+    """
+    if not rows:
+        return []
+    vendors = []
+    for values in rows:
+        cleaned = clean_values(values)
+        vendors.append(
+            Vendor(status=CANDIDATE, **{field: cleaned.get(field) for field in VENDOR_FIELDS if field in cleaned})
+        )
+    db.session.add_all(vendors)
+    db.session.flush()
+    fields = [*VENDOR_FIELDS, "status"]
+    activity.record_many(
+        [("vendor.create", vendor, vendor.name, snapshot(vendor, fields)) for vendor in vendors], actor=actor
+    )
+    return vendors
+
+
+def update_vendor(
+    vendor: Vendor, values: dict[str, Any], *, actor: User, uniqueness_checked: bool = False
+) -> dict[str, list]:
+    """Change a vendor's register data; returns the changes logged.
+
+    ``uniqueness_checked``: the caller (the bulk import, which matched the row with the register by this
+    very 法人番号) knows no other vendor holds it, so the per-row query is left out.
+    """
     ensure_not_archived(vendor)
     cleaned = clean_values(values)
-    _ensure_unique(cleaned["corporate_number"], vendor)
+    if not uniqueness_checked:
+        _ensure_unique(cleaned["corporate_number"], vendor)
     changes = apply_changes(vendor, {field: cleaned[field] for field in VENDOR_FIELDS if field in cleaned})
     if changes:
         activity.record("vendor.update", actor=actor, target=vendor, summary=vendor.name, changes=changes)
@@ -271,6 +301,26 @@ def add_contact(vendor: Vendor, values: dict[str, Any], *, actor: User) -> Vendo
     return contact
 
 
+def add_contacts(rows: list[tuple[Vendor, dict[str, Any]]], *, actor: User) -> list[VendorContact]:
+    """Add many contact persons at once (the bulk import): one batched INSERT, one log entry each."""
+    contacts = []
+    for vendor, values in rows:
+        ensure_not_archived(vendor)
+        contacts.append(
+            VendorContact(vendor_id=vendor.id, **{field: (values.get(field) or "").strip() for field in CONTACT_FIELDS})
+        )
+    db.session.add_all(contacts)
+    db.session.flush()
+    activity.record_many(
+        [
+            ("vendor.contact_add", vendor, f"{vendor.name}: {contact.name}", snapshot(contact, CONTACT_FIELDS))
+            for (vendor, _values), contact in zip(rows, contacts, strict=True)
+        ],
+        actor=actor,
+    )
+    return contacts
+
+
 def update_contact(contact: VendorContact, values: dict[str, Any], *, actor: User) -> dict[str, list]:
     """Change a contact's details."""
     ensure_not_archived(contact.vendor)
@@ -320,6 +370,31 @@ def add_certification(vendor: Vendor, values: dict[str, Any], *, actor: User) ->
         changes=snapshot(certification, CERTIFICATION_FIELDS),
     )
     return certification
+
+
+def add_certifications(
+    rows: list[tuple[Vendor, dict[str, Any]]], *, actor: User
+) -> list[VendorCertification]:
+    """Record many certifications at once (the bulk import): one batched INSERT, one log entry each."""
+    certifications = []
+    for vendor, values in rows:
+        ensure_not_archived(vendor)
+        certifications.append(VendorCertification(vendor_id=vendor.id, **_certification_values(values)))
+    db.session.add_all(certifications)
+    db.session.flush()
+    activity.record_many(
+        [
+            (
+                "vendor.certification_add",
+                vendor,
+                f"{vendor.name}: {certification.kind_label} {certification.number}",
+                snapshot(certification, CERTIFICATION_FIELDS),
+            )
+            for (vendor, _values), certification in zip(rows, certifications, strict=True)
+        ],
+        actor=actor,
+    )
+    return certifications
 
 
 def update_certification(certification: VendorCertification, values: dict[str, Any], *, actor: User) -> dict:

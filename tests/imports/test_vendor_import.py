@@ -353,7 +353,7 @@ def test_too_many_rows_are_refused_with_a_message(app, client, importer):
 
 def test_unknown_file_or_kind_is_not_found(client, importer):
     assert client.get("/imports/vendors/" + "0" * 64 + "?name=a.csv").status_code == 404
-    assert client.get("/imports/contracts").status_code == 404
+    assert client.get("/imports/audits").status_code == 404
 
 
 def test_other_roles_may_not_import(client, login_as):
@@ -379,3 +379,49 @@ def test_the_preview_runs_the_same_number_of_queries_for_5_or_40_rows(app, count
             assert result.totals["create"] == n
             counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_batched_writes_log_every_vendor_contact_and_certification(app, client, importer):
+    rows = [
+        ["名称", "法人番号", "窓口担当者", "Pマーク登録番号", "ISMS認証番号"],
+        ["株式会社一", NUMBER_A, "窓口 一", "10820001", "IS 1"],
+        ["株式会社二", NUMBER_B, "窓口 二", "", ""],
+    ]
+    location, _ = _preview(client, xlsx_bytes(rows), "batch.xlsx")
+    assert _confirm(client, location).status_code == 302
+    with app.app_context():
+        ids = {vendor.name: vendor.id for vendor in _vendors(app)}
+        logged = sorted(
+            (entry.action, entry.object_type, entry.object_id, bool(entry.ip_address))
+            for entry in db.session.scalars(db.select(ActivityLog).where(ActivityLog.action.like("vendor.%")))
+        )
+        one, two = ids["株式会社一"], ids["株式会社二"]
+        assert logged == sorted(
+            [
+                ("vendor.create", "vendor", one, True),
+                ("vendor.create", "vendor", two, True),
+                ("vendor.contact_add", "vendor", one, True),
+                ("vendor.contact_add", "vendor", two, True),
+                ("vendor.certification_add", "vendor", one, True),
+                ("vendor.certification_add", "vendor", one, True),
+            ]
+        )
+
+
+def test_a_file_whose_upload_note_is_lost_is_scanned_again(app, client, importer):
+    from oversight.evidence import services as evidence_services
+    from oversight.imports import services
+
+    data = xlsx_bytes([["名称"], ["株式会社A"]], extra_sheets={"メモ": [["123456789018"]]})
+    response = _upload(client, data, "hidden.xlsx")
+    location = response.headers["Location"]
+    sha256 = location.split("/")[3].split("?")[0]
+    with app.test_request_context():
+        blob = evidence_services.blob_path(sha256)
+    note = blob.with_name(blob.name + services.SCAN_SUFFIX)
+    assert note.read_text() == services.SCAN_FOUND  # the upload check's finding, kept beside the bytes
+    note.unlink()
+    page = client.get(location).get_data(as_text=True)
+    assert 'data-testid="file-errors"' in page
+    assert _confirm(client, location).status_code == 400
+    assert _vendors(app) == []

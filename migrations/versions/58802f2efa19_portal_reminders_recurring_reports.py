@@ -5,7 +5,7 @@ one of them, each unique per (rule, object, due date, stage). A request opened b
 recurring reports carries the due date it was opened for, unique per vendor and kind.
 
 Revision ID: 58802f2efa19
-Revises: debae69ea6f1
+Revises: 4b8e2d71c0a9
 Create Date: 2026-12-07 04:41:15.413630
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '58802f2efa19'
-down_revision = 'debae69ea6f1'
+down_revision = '4b8e2d71c0a9'
 branch_labels = None
 depends_on = None
 

@@ -242,7 +242,6 @@ def report_incident(
             "kind": values["kind"],
             "is_suspected": bool(values.get("is_suspected")),
             "description": (values.get("description") or "").strip(),
-            "discovered_by": actor.activity_label[:200],
             "vendor_knew_on": to_local(knew_at).date(),
             "vendor_notified_on": to_local(now).date(),
             "people_max": values.get("people"),

@@ -392,7 +392,7 @@ def _vendor_initiated(actor: PortalActor, form, action: str, step: Callable, tem
             flash(LIMITED_MESSAGE, "danger")
             status = 429
         elif form.validate_on_submit():
-            outcome = commit_step(lambda: step(form), error_field=None, upload_field=form.evidence)
+            outcome = commit_step(lambda: step(form), upload_field=form.evidence)
             if outcome:
                 flash(done, "success")
                 return redirect(url_for("portal.home"))

@@ -402,3 +402,14 @@ def test_a_contact_of_a_vendor_under_contract_can_ask_for_a_link_without_a_reque
         db.session.commit()
     client.post("/portal/new-link", data={"email": "tanaka@stranger.example"})
     assert len(smtp_server.messages) == 1  # a vendor with no contract in force and no request: no link
+
+
+def test_a_refused_alert_leaves_the_notice_recorded(client, app, vendor_a, smtp_server, caplog):
+    smtp_server.handler.refused.add("manager@example.com")
+    _sign_in(client, app, vendor_a["contact_id"])
+    response = client.post("/portal/incidents/new", data=notice_form())
+    assert response.status_code == 302
+    assert [message["To"].addresses[0].addr_spec for message in smtp_server.messages] == ["manager2@example.com"]
+    assert "portal notice to user" in caplog.text  # the operator sees the refused alert in the server log
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Incident.id))) == 1

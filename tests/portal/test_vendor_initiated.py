@@ -27,6 +27,7 @@ from tests.portal.helpers import fresh_token
 from tests.subcontracts.helpers import Team
 from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
+from tests.web.test_csrf import csrf_app  # noqa: F401 (the fixture: the same database, CSRF protection on)
 
 MY_NUMBER = "12345678901" + str(check_digit("12345678901"))
 SUBCONTRACTOR_NUMBER = with_check_digit("400000000017")
@@ -413,3 +414,18 @@ def test_a_refused_alert_leaves_the_notice_recorded(client, app, vendor_a, smtp_
     assert "portal notice to user" in caplog.text  # the operator sees the refused alert in the server log
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Incident.id))) == 1
+
+
+def test_both_forms_refuse_a_post_without_a_csrf_token(csrf_app, vendor_a):  # noqa: F811
+    client = csrf_app.test_client()
+    with csrf_app.app_context():
+        token = fresh_token(db.session.get(VendorContact, vendor_a["contact_id"]))
+        db.session.commit()
+    assert client.get(f"/portal/link/{token}").status_code == 302
+    page = client.get("/portal/incidents/new").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    assert client.post("/portal/incidents/new", data=notice_form()).status_code == 400
+    assert client.post("/portal/subcontractors/new", data=consent_form(vendor_a["contract_id"])).status_code == 400
+    with csrf_app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(SubcontractConsent.id))) == 0

@@ -59,7 +59,7 @@ def build_registry() -> Registry:
             log_labels={"audit": log.AUDITS, "audit_trigger": log.AUDITS, "finding": log.FINDINGS},
         ),
         _rules_feature(
-            "subcontracts", subcontract_rules,
+            "subcontracts", subcontract_rules, evidence_owners=_readable_by_everyone("subcontract_consent"),
             log_labels={"subcontract": log.SUBCONTRACTS, "subcontract_consent": log.CONSENTS},
             log_names=log.SUBCONTRACT_NAMES,
         ),

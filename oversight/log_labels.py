@@ -205,6 +205,7 @@ CONSENTS = LogLabels(
         "recommendation": _l("Recommendation"),
         "notified_on": _l("Subcontractor told on"),
         "consent_type": _l("Consent type"),
+        "subcontractor": _l("Subcontractor"),  # a request through the vendor portal names it
     },
     values={
         "status": subcontract_models.STATUS_LABELS,
@@ -228,6 +229,9 @@ INCIDENTS = LogLabels(
     fields={
         **form_labels(incident_forms.IncidentForm, incident_forms.CloseForm),
         "reevaluation_requested_on": _l("Re-evaluation requested on"),
+        # A notice through the vendor portal: the instants behind vendor_knew_on / vendor_notified_on.
+        "vendor_knew_at": _l("When the vendor learned of it"),
+        "vendor_notified_at": _l("Notice received"),
     },
     values={
         "status": incident_models.STATUS_LABELS,

@@ -112,6 +112,8 @@ ACTION_LABELS = {
     "portal.submit": _l("Vendor submitted an answer"),
     "portal.return": _l("Vendor answer returned"),
     "portal.accept": _l("Vendor answer accepted"),
+    "portal.consent_request": _l("Vendor asked for consent to a new subcontractor"),
+    "portal.incident_notice": _l("Vendor gave notice of an incident"),
 }
 
 OBJECT_TYPE_LABELS = {

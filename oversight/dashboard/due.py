@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, String, case, func, literal, or_, type_coerce, union_all
 
@@ -185,6 +186,14 @@ def _contracts() -> Select:
     )
 
 
+def _portal_marked(title: str, incident) -> str:
+    """The entry's title, marked when the vendor gave notice of the incident through the vendor portal."""
+    if not incident.is_from_portal:
+        return title
+    mark = gettext("through the vendor portal")
+    return f"{title} ({mark})"
+
+
 def _incidents(start: date | None, end: date, today: date) -> list[DueEntry]:
     """The running report clocks of open incidents (few: computed by the incident rules in Python)."""
     entries = []
@@ -202,7 +211,7 @@ def _incidents(start: date | None, end: date, today: date) -> list[DueEntry]:
                     DueEntry(
                         INCIDENT,
                         incident.id,
-                        f"{incident.title}: {clock.label}",
+                        _portal_marked(f"{incident.title}: {clock.label}", incident),
                         incident.vendor.name,
                         clock.due_on,
                         f"/incidents/{incident.id}",

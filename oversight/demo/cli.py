@@ -16,6 +16,7 @@ from oversight.demo.incidents import seed_incidents
 from oversight.demo.portal import seed_portal
 from oversight.demo.subcontracts import seed_subcontracts
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
+from oversight.demo.vendor_initiated import seed_vendor_initiated
 from oversight.demo.vendors import seed_vendors
 from oversight.extensions import db
 
@@ -38,6 +39,7 @@ def seed(force: bool) -> None:
         seed_audits(users, vendors, today=local_today())
         seed_subcontracts(users, vendors, today=local_today())
         seed_portal(users, vendors, today=local_today())
+        seed_vendor_initiated(users, vendors, today=local_today())
         seed_dashboard(today=local_today())
         db.session.commit()
         click.echo("Demo data loaded.")

@@ -104,6 +104,14 @@ class Incident(VersionedMixin, db.Model):
     occurred_on: Mapped[date | None] = mapped_column(Date)
     vendor_knew_on: Mapped[date | None] = mapped_column(Date)
     vendor_notified_on: Mapped[date | None] = mapped_column(Date)
+    # A notice the vendor gave through the portal: when it knew and when its notice arrived (instants, the
+    # dates above are their Japanese dates), the contact who gave it and how the log names them.
+    vendor_knew_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    vendor_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reported_by_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendor_contacts.id", ondelete="SET NULL"), index=True
+    )
+    reported_by_label: Mapped[str] = mapped_column(String(254), nullable=False, default="")
     # The earliest day any of our departments learned of it (before or without the vendor's notice).
     department_knew_on: Mapped[date | None] = mapped_column(Date)
     categories: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
@@ -146,6 +154,11 @@ class Incident(VersionedMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == OPEN
+
+    @property
+    def is_from_portal(self) -> bool:
+        """Reported by the vendor itself through the vendor portal."""
+        return bool(self.reported_by_label)
 
     @property
     def kind_label(self) -> str:

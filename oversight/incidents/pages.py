@@ -30,6 +30,8 @@ def detail_context(incident: Incident, *, user: Any, today: date) -> dict[str, A
         "knew_on": status.principal_knew_on(incident),
         "category_labels": [str(CATEGORY_LABELS[Category(code)]) for code in status.categories(incident)],
         "step_files": evidence_services.files_for_many("incident_step", step_ids),
+        # What the vendor attached to its notice through the portal.
+        "incident_files": evidence_services.files_for("incident", incident.id),
         "can_record": permissions.can_record(user, incident),
         "can_manage": permissions.can_manage(user, incident),
     }

@@ -97,11 +97,14 @@ def contract_choices() -> list[Contract]:
     return list(db.session.scalars(db.select(Contract).order_by(Contract.number)))
 
 
-def create_incident(values: dict[str, Any], *, actor: User) -> Incident:
-    """Record an incident with the full list of response steps, all open."""
+def create_incident(values: dict[str, Any], *, actor: Any) -> Incident:
+    """Record an incident with the full list of response steps, all open.
+
+    ``actor`` is a staff user, or a vendor's contact giving notice through the portal (no account).
+    """
     incident = Incident(**{field: values[field] for field in FACT_FIELDS if field in values})
-    incident.created_by_id = actor.id
-    if incident.owner_id is None and actor.has_role(MANAGER):
+    incident.created_by_id = getattr(actor, "id", None)
+    if incident.owner_id is None and isinstance(actor, User) and actor.has_role(MANAGER):
         incident.owner_id = actor.id
     incident.steps = [IncidentStep(code=code, position=index) for index, code in enumerate(STEP_CODES)]
     db.session.add(incident)

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from oversight import email
@@ -29,6 +29,8 @@ from oversight.audits.models import NOT_APPLICABLE as AUDIT_NOT_APPLICABLE
 from oversight.audits.models import PERIODIC_REPORT as AUDIT_PERIODIC_REPORT
 from oversight.checklists import services as checklist_services
 from oversight.checklists.models import AUDIT, ChecklistItem
+from oversight.contracts.models import CLOSED as CONTRACT_CLOSED
+from oversight.contracts.models import Contract
 from oversight.core.errors import RuleError
 from oversight.evaluations.models import ANSWER_LABELS, CONFORMING, NONCONFORMING, NOT_APPLICABLE, PARTIAL
 from oversight.evidence import services as evidence_services
@@ -198,16 +200,25 @@ def link_request_limited(address: str, ip: str | None, *, now: datetime) -> bool
 
 
 def contacts_to_remind(address: str) -> list[VendorContact]:
-    """The contacts with this address who were sent a request that is not yet accepted."""
+    """The contacts with this address who were sent a request that is not yet accepted, or whose vendor works
+    under a contract in force, as contractor or subcontractor (it may need to ask for a consent or give notice
+    of an incident: ``portal.vendor_initiated``)."""
+    in_force = db.select(Contract.id).where(Contract.status.not_in(CONTRACT_CLOSED))
     query = (
         db.select(VendorContact)
         .options(selectinload(VendorContact.vendor))
         .where(
             func.lower(VendorContact.email) == normalise_email(address),
-            VendorContact.id.in_(
-                db.select(portal_request_contacts.c.contact_id)
-                .join(PortalRequest, PortalRequest.id == portal_request_contacts.c.request_id)
-                .where(PortalRequest.status != ACCEPTED)
+            or_(
+                VendorContact.id.in_(
+                    db.select(portal_request_contacts.c.contact_id)
+                    .join(PortalRequest, PortalRequest.id == portal_request_contacts.c.request_id)
+                    .where(PortalRequest.status != ACCEPTED)
+                ),
+                VendorContact.vendor_id.in_(db.select(Contract.vendor_id).where(Contract.id.in_(in_force))),
+                VendorContact.vendor_id.in_(
+                    db.select(Subcontract.vendor_id).where(Subcontract.contract_id.in_(in_force))
+                ),
             ),
         )
         .order_by(VendorContact.id)

@@ -35,7 +35,7 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
-from oversight.portal import permissions, recurring, services
+from oversight.portal import permissions, recurring, services, vendor_initiated
 from oversight.portal.forms import (
     LinkRequestForm,
     PortalEvidenceForm,
@@ -48,6 +48,7 @@ from oversight.portal.forms import (
 )
 from oversight.portal.models import PortalRequest
 from oversight.portal.services import ANSWERS, PortalActor
+from oversight.portal.vendor_initiated_forms import ConsentRequestForm, IncidentNoticeForm
 from oversight.vendors.models import Vendor, VendorContact
 from oversight.web.saving import commit_step
 
@@ -163,7 +164,13 @@ def home(actor: PortalActor):
         found for found in services.requests_of(db.session.get(Vendor, actor.vendor_id))
         if actor.contact_id in {contact.id for contact in found.contacts}
     ]
-    return render_template("portal/home.html", actor=actor, requests=requests)
+    return render_template(
+        "portal/home.html",
+        actor=actor,
+        requests=requests,
+        consents=vendor_initiated.consents_requested_by(actor),
+        incidents=vendor_initiated.incidents_reported_by(actor),
+    )
 
 
 @bp.route("/requests/<int:request_id>", methods=["GET", "POST"])
@@ -405,3 +412,66 @@ def revoke_links(vendor_id: int, contact_id: int):
         db.session.commit()
         flash(_("%(count)d open link(s) of %(name)s were withdrawn.", count=count, name=contact.name), "success")
     return redirect(url_for("requests.vendor_requests", vendor_id=vendor.id))
+
+
+# --- what the vendor starts itself (consent to a new subcontractor, notice of an incident) ----------
+
+LIMITED_MESSAGE = _l("You have sent this form several times in the last hour. Please try again later.")
+
+
+def _vendor_initiated(actor: PortalActor, form, action: str, step: Callable, template: str, done: str, **context):
+    """Validate ``form``; refuse a contact (or IP) over the hourly limit with 429; run ``step`` through
+    ``commit_step`` (a refusal shows next to the form, which keeps what was typed); on success go home."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if vendor_initiated.is_limited(action, actor, request.remote_addr, now=utcnow()):
+            flash(LIMITED_MESSAGE, "danger")
+            status = 429
+        elif form.validate_on_submit():
+            outcome = commit_step(lambda: step(form), upload_field=form.evidence)
+            if outcome:
+                flash(done, "success")
+                return redirect(url_for("portal.home"))
+            status = outcome.status
+        else:
+            flash(_("Please correct the fields marked below."), "danger")
+    return render_template(template, actor=actor, form=form, **context), status
+
+
+@bp.route("/subcontractors/new", methods=["GET", "POST"])
+@public
+@portal_required
+def consent_request(actor: PortalActor):
+    """Ask for consent to a new subcontractor; it enters the consent workflow as procurement's request would."""
+    placements = vendor_initiated.placements(actor.vendor_id)
+    form = ConsentRequestForm(placements=placements)
+    return _vendor_initiated(
+        actor,
+        form,
+        vendor_initiated.CONSENT_REQUEST,
+        lambda form: vendor_initiated.request_consent(
+            actor, form.values(), upload=form.evidence.data, ip=request.remote_addr, now=utcnow()
+        ),
+        "portal/consent_request.html",
+        _("Your request for consent was sent. You will be told of the decision."),
+        has_contract=bool(placements),
+    )
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@public
+@portal_required
+def incident_notice(actor: PortalActor):
+    """Give notice of an incident: it opens an incident with this moment as the vendor's notice."""
+    form = IncidentNoticeForm(contracts=vendor_initiated.contracts_of(actor.vendor_id))
+    return _vendor_initiated(
+        actor,
+        form,
+        vendor_initiated.INCIDENT_NOTICE,
+        lambda form: vendor_initiated.report_incident(
+            actor, form.values(), upload=form.evidence.data, ip=request.remote_addr, now=utcnow()
+        ),
+        "portal/incident_notice.html",
+        _("Your notice was received and our managers were alerted. We will contact you."),
+    )

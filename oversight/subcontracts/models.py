@@ -163,7 +163,14 @@ class SubcontractConsent(VersionedMixin, db.Model):
     advance_reporting_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     report_schedule: Mapped[str] = mapped_column(Text, nullable=False, default="")
     request_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The subcontractor's safety measures as the requesting vendor describes them (the portal's request).
+    safety_measures: Mapped[str] = mapped_column(Text, nullable=False, default="")
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A request the vendor made itself through the portal: its contact (no user account) and how the log names it.
+    requested_by_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendor_contacts.id", ondelete="SET NULL"), index=True
+    )
+    requested_by_label: Mapped[str] = mapped_column(String(254), nullable=False, default="")
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     recommendation: Mapped[str | None] = mapped_column(String(20))
@@ -221,6 +228,11 @@ class SubcontractConsent(VersionedMixin, db.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING
+
+    @property
+    def is_from_portal(self) -> bool:
+        """Requested by the vendor itself through the vendor portal."""
+        return bool(self.requested_by_label)
 
     @property
     def flow_down_present(self) -> list[str]:

@@ -12,6 +12,7 @@ from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
+from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
 from oversight.subcontracts import chain, permissions, queries, services
@@ -120,6 +121,8 @@ def render_detail(node: Subcontract, *, user: Any, status: int = 200, **forms: A
         "ancestors": ancestors,
         "children": sorted(own.children, key=lambda child: child.node.id),
         "consents": consents,
+        # Files the vendor attached to a request made through the portal (one query for every consent).
+        "consent_files": evidence_services.files_for_many("subcontract_consent", [c.id for c in consents]),
         "current": current,
         "can_add_below": is_requester and not node.contract.is_closed,
         "can_request": is_requester and not node.contract.is_closed and not (current and current.is_pending),

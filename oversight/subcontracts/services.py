@@ -58,6 +58,11 @@ REQUEST_FIELDS = (
     "advance_reporting_agreed",
     "report_schedule",
     "request_note",
+    "safety_measures",
+)
+# Free text of a request that may be left empty (the staff form has no safety measures; the portal's has).
+REQUEST_TEXT_FIELDS = (
+    "supervision_plan", "report_schedule", "request_note", "scope_of_work", "data_scope", "safety_measures"
 )
 ADVANCE_CONDITIONS = ("advance_identified", "advance_ability_confirmed", "advance_reporting_agreed")
 
@@ -239,21 +244,29 @@ def _check_request(node: Subcontract, values: dict[str, Any]) -> None:
             raise SubcontractRuleError(_l("Choose an evaluation of the subcontractor itself."))
 
 
-def request_consent(node: Subcontract, values: dict[str, Any], *, actor: User, now: datetime) -> SubcontractConsent:
-    """Procurement asks the principal's consent on the vendor's behalf (§5.2 fields)."""
+def request_consent(node: Subcontract, values: dict[str, Any], *, actor: Any, now: datetime) -> SubcontractConsent:
+    """Procurement asks the principal's consent on the vendor's behalf (§5.2 fields), or the vendor's contact
+    asks through the portal (an actor with ``contact_id`` and no account: kept as the requesting contact)."""
     if node.contract.is_closed:
         raise SubcontractRuleError(_l("This contract has ended; its chain can no longer change."))
     if pending_consent(node) is not None:
         raise SubcontractRuleError(_l("A consent request for this subcontractor is already awaiting a decision."))
     cleaned = _clean({field: values.get(field) for field in REQUEST_FIELDS})
-    for field in ("supervision_plan", "report_schedule", "request_note", "scope_of_work", "data_scope"):
+    for field in REQUEST_TEXT_FIELDS:
         cleaned[field] = cleaned.get(field) or ""
     cleaned["handling_method"] = cleaned.get("handling_method") or ""
     _check_request(node, cleaned)
     if cleaned["consent_type"] != ADVANCE:
         cleaned.update(dict.fromkeys(ADVANCE_CONDITIONS, False), report_schedule="")
+    contact_id = getattr(actor, "contact_id", None)
     consent = SubcontractConsent(
-        subcontract_id=node.id, status=REQUESTED, requested_by_id=actor.id, requested_at=now, **cleaned
+        subcontract_id=node.id,
+        status=REQUESTED,
+        requested_by_id=getattr(actor, "id", None),
+        requested_by_contact_id=contact_id,
+        requested_by_label=actor.activity_label if contact_id else "",
+        requested_at=now,
+        **cleaned,
     )
     db.session.add(consent)
     db.session.flush()

@@ -29,6 +29,7 @@ def query() -> Select:
             SubcontractConsent.subcontract_id,
             SubcontractConsent.status,
             SubcontractConsent.requested_by_id,
+            SubcontractConsent.requested_by_label,
             SubcontractConsent.requested_at,
             SubcontractConsent.reviewed_by_id,
             SubcontractConsent.reviewed_at,
@@ -54,11 +55,13 @@ def waiting(session: Session) -> Iterator[Waiting]:
 def items(rows: Iterable) -> Iterator[Waiting]:
     """The waiting items of ``rows`` of :func:`query`."""
     subcontract_to = gettext("Subcontract to %(vendor)s")  # translated once, not per row
+    from_portal = gettext("asked by the vendor through the vendor portal")
     for row in rows:
+        title = subcontract_to % {"vendor": row.subcontractor_name}
         common = {
             "object_type": "subcontract_consent",
             "object_id": row.id,
-            "title": subcontract_to % {"vendor": row.subcontractor_name},
+            "title": f"{title} ({from_portal})" if row.requested_by_label else title,
             "vendor_name": row.contractor_name,
             "url_path": f"/subcontracts/{row.subcontract_id}",
         }

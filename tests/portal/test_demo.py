@@ -2,11 +2,16 @@ from datetime import date
 
 from oversight.audits.models import PERIODIC_REPORT, Audit
 from oversight.demo.checklists import seed_checklists
+from oversight.demo.contracts import seed_contracts
 from oversight.demo.portal import seed_portal
+from oversight.demo.subcontracts import seed_subcontracts
 from oversight.demo.users import seed_users
+from oversight.demo.vendor_initiated import seed_vendor_initiated
 from oversight.demo.vendors import seed_vendors
 from oversight.extensions import db
+from oversight.incidents.models import Incident
 from oversight.portal.models import PortalLink, PortalRequest
+from oversight.subcontracts.models import REQUESTED, SubcontractConsent
 
 
 def test_demo_requests_show_every_state_of_the_periodic_report(app_ctx):
@@ -24,3 +29,19 @@ def test_demo_requests_show_every_state_of_the_periodic_report(app_ctx):
     accepted = next(request for request in requests if request.status == "accepted")
     assert db.session.get(Audit, accepted.audit_id).kind == PERIODIC_REPORT
     assert db.session.scalar(db.select(db.func.count(PortalLink.id))) == 0  # no link was mailed
+
+
+def test_demo_has_a_vendor_initiated_consent_request_and_incident_notice(app_ctx):
+    today = date(2026, 11, 26)
+    users = seed_users()
+    seed_checklists()
+    vendors = seed_vendors(users, today=today)
+    seed_contracts(users, vendors, today=today)
+    seed_subcontracts(users, vendors, today=today)
+    seed_vendor_initiated(users, vendors, today=today)
+    db.session.commit()
+    [consent] = db.session.scalars(db.select(SubcontractConsent).where(SubcontractConsent.requested_by_label != ""))
+    [incident] = db.session.scalars(db.select(Incident).where(Incident.reported_by_label != ""))
+    assert consent.status == REQUESTED and consent.safety_measures and consent.requested_by_contact_id
+    assert incident.is_open and incident.vendor_knew_at < incident.vendor_notified_at
+    assert incident.reported_by_contact_id == consent.requested_by_contact_id

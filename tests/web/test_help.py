@@ -21,6 +21,7 @@ NOT_PAGES = frozenset({
     "disposals.export", "incidents.export", "imports.template",
     # The vendor portal has its own layout, for the vendor's contacts: no staff guide.
     "portal.home", "portal.new_link", "portal.open_link", "portal.report", "portal.download",
+    "portal.consent_request", "portal.incident_notice",
     "reports.register", "reports.vendor_file", "reports.evidence_pack", "reports.clause_checklist",
     "reports.audit_report", "reports.disposal_record", "incidents.report_pdf", "incidents.notice_pdf",
 })  # fmt: skip

@@ -1,7 +1,7 @@
 """vendor-initiated consent requests and incident notices
 
 Revision ID: 21d4ec1c93d1
-Revises: debae69ea6f1
+Revises: 58802f2efa19
 Create Date: 2026-12-07 04:40:44.574261
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '21d4ec1c93d1'
-down_revision = 'debae69ea6f1'
+down_revision = '58802f2efa19'
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.disposals.forms import CertificateForm
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.portal.models import KIND_LABELS
 from oversight.portal.services import ANSWERS
@@ -31,13 +33,22 @@ class RequestForm(MyNumberGuardMixin, Form):
     )
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
     message = TextAreaField(_l("Message to the vendor"), validators=[Optional(), Length(max=4000)])
+    subject_id = SelectField(
+        _l("Return/deletion item"),
+        coerce=lambda value: int(value) if value not in (None, "") else None,
+        validators=[Optional()],
+        description=_l("For a return/deletion certificate: the item held by this vendor or by its subcontractor."),
+    )
 
-    def __init__(self, *args, contacts=(), **kwargs) -> None:
+    def __init__(self, *args, contacts=(), subjects=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = choices([("", _l("Choose…")), *KIND_LABELS.items()])
         self.contact_ids.choices = choices(
             (contact.id, f"{contact.name} <{contact.email}>") for contact in contacts
         )
+        self.subject_id.choices = [("", str(_l("Not needed for this kind")))] + [
+            (str(subject_id), label) for options in (subjects or {}).values() for subject_id, label in options
+        ]
 
 
 class RevokeForm(Form):
@@ -93,7 +104,34 @@ def report_values(form: ReportFormBase) -> dict[str, Any]:
 
 
 class PortalEvidenceForm(EvidenceUploadForm):
-    """An evidence file for the request (same checks as every upload, My Number guard included)."""
+    """An evidence file for the request (same checks as every upload, My Number guard included); for a
+    questionnaire, the item it is evidence for."""
+
+    item = SelectField(_l("Evidence for item"), validators=[Optional()], validate_choice=False)
+
+    def __init__(self, *args, items=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.item.choices = [("", str(_l("The whole request")))] + [
+            (item.code, f"{item.code} {item.text}"[:80]) for item in items
+        ]
+
+
+class CertificateAnswerForm(CertificateForm):
+    """The return/deletion certificate's §6.3 fields as the vendor fills them in (the file is uploaded
+    separately); the version is the request's."""
+
+    file = None
+
+
+def certificate_form(request, answers: dict[str, Any], **kwargs) -> CertificateAnswerForm:
+    given = dict(answers.get("certificate") or {})
+    if given.get("completed_on"):
+        given["completed_on"] = date.fromisoformat(given["completed_on"])
+    return CertificateAnswerForm(data={**given, "version": request.version}, **kwargs)
+
+
+def certificate_values(form: CertificateAnswerForm) -> dict[str, Any]:
+    return {"certificate": form.values()}
 
 
 class ReviewFormBase(MyNumberGuardMixin, Form):

@@ -232,3 +232,19 @@ def test_certificate_submitted_accepted_and_confirmed_by_a_manager(client, app, 
     assert confirm.status_code == 302
     with app.app_context():
         assert db.session.get(DisposalItem, disposal["item_id"]).state == CONFIRMED
+
+
+def test_a_submitted_questionnaire_waits_on_procurements_work_list(client, app, questionnaire, make_user, login):
+    request_id = questionnaire["request_id"]
+    with app.app_context():
+        request = db.session.get(PortalRequest, request_id)
+        contact = db.session.get(VendorContact, questionnaire["contact_id"])
+        answers = {"items": {item.code: {"answer": "conforming"} for item in services.report_items(request)}}
+        services.submit(request, answers, actor=services.actor_for(contact, request.vendor), now=utcnow())
+        db.session.commit()
+    login(make_user("auditor"))
+    assert f"/requests/{request_id}" not in client.get("/dashboard/work").get_data(as_text=True)
+    client.post("/auth/logout")
+    login(make_user("procurement"))
+    work = client.get("/dashboard/work").get_data(as_text=True)
+    assert f'href="/requests/{request_id}"' in work and "選定の自己評価" in work

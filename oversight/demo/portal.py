@@ -1,7 +1,7 @@
 """Demo requests through the vendor portal: a periodic report sent, one submitted, one returned with a
 comment and one accepted (which opened a periodic-report audit being recorded); a selection questionnaire
 sent and one accepted (which prefilled the vendor's evaluation draft); a return/deletion certificate
-submitted for an ended contract. No e-mail is sent."""
+submitted for an ended contract; a certification renewal sent and one submitted. No e-mail is sent."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from oversight.core.timeutil import utcnow
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
 from oversight.portal import services
-from oversight.portal.models import DELETION_CERTIFICATE, PERIODIC_REPORT, QUESTIONNAIRE
-from oversight.vendors.models import Vendor, VendorContact
+from oversight.portal.models import CERTIFICATION_RENEWAL, DELETION_CERTIFICATE, PERIODIC_REPORT, QUESTIONNAIRE
+from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
 AUDITOR = "auditor@example.com"
 PROCUREMENT = "procurement@example.com"
@@ -70,6 +70,7 @@ def seed_portal(users: dict, vendors: list[Vendor], *, today: date) -> None:
         db.session.flush()
     seed_questionnaires(users, vendors, contacts, today=today)
     seed_certificate_requests(users, contacts, today=today)
+    seed_renewal_requests(users, contacts, today=today)
 
 
 def _questionnaire_answers(request) -> dict:
@@ -152,3 +153,38 @@ def seed_certificate_requests(users: dict, contacts: dict, *, today: date) -> No
     certificate = {**CERTIFICATE, "completed_on": (today - timedelta(days=1)).isoformat()}
     services.submit(request, {"certificate": certificate}, actor=actor, now=now)
     db.session.flush()
+
+
+def seed_renewal_requests(users: dict, contacts: dict, *, today: date) -> None:
+    """The certification expiring first whose vendor has a contact: a renewal sent, and one submitted."""
+    procurement = users[PROCUREMENT]
+    now = utcnow()
+    certifications = db.session.scalars(
+        db.select(VendorCertification)
+        .where(VendorCertification.expires_on.is_not(None))
+        .order_by(VendorCertification.expires_on, VendorCertification.id)
+    )
+    chosen = [certification for certification in certifications if certification.vendor_id in contacts][:2]
+    for index, certification in enumerate(chosen):
+        contact = contacts[certification.vendor_id]
+        request = services.create_request(
+            certification.vendor,
+            kind=CERTIFICATION_RENEWAL,
+            contact_ids=[contact.id],
+            due_on=today + timedelta(days=21 + 7 * index),
+            message="認証の有効期限が近づいています。更新後の登録証の写しをご提出ください。",
+            actor=procurement,
+            now=now,
+            subject_id=certification.id,
+            notify=False,
+        )
+        if index == 0:
+            continue
+        actor = services.actor_for(contact, certification.vendor)
+        text = "登録証（更新）\n有効期間：2年間\n"
+        upload = FileStorage(stream=io.BytesIO(text.encode("utf-8")), filename="登録証.txt", content_type="text/plain")
+        services.upload_evidence(request, upload, description="更新後の登録証", actor=actor)
+        expires_on = max(certification.expires_on, today) + timedelta(days=730)
+        renewal = {"number": certification.number, "issuer": certification.issuer, "expires_on": expires_on}
+        services.submit(request, {"renewal": renewal}, actor=actor, now=now)
+        db.session.flush()

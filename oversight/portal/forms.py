@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
@@ -33,11 +33,13 @@ class RequestForm(MyNumberGuardMixin, Form):
     )
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
     message = TextAreaField(_l("Message to the vendor"), validators=[Optional(), Length(max=4000)])
-    subject_id = SelectField(
-        _l("Return/deletion item"),
-        coerce=lambda value: int(value) if value not in (None, "") else None,
+    subject = SelectField(
+        _l("About"),
         validators=[Optional()],
-        description=_l("For a return/deletion certificate: the item held by this vendor or by its subcontractor."),
+        description=_l(
+            "For a return/deletion certificate: the item held by this vendor or by its subcontractor; "
+            "for a certification renewal: the certification."
+        ),
     )
 
     def __init__(self, *args, contacts=(), subjects=None, **kwargs) -> None:
@@ -46,9 +48,20 @@ class RequestForm(MyNumberGuardMixin, Form):
         self.contact_ids.choices = choices(
             (contact.id, f"{contact.name} <{contact.email}>") for contact in contacts
         )
-        self.subject_id.choices = [("", str(_l("Not needed for this kind")))] + [
-            (str(subject_id), label) for options in (subjects or {}).values() for subject_id, label in options
-        ]
+        # Grouped by kind; a value names its kind ("deletion_certificate:12"), as ids of different records meet.
+        self.subject.choices = {
+            "": [("", str(_l("Not needed for this kind")))],
+            **{
+                str(KIND_LABELS[kind]): [(f"{kind}:{subject_id}", label) for subject_id, label in options]
+                for kind, options in (subjects or {}).items()
+                if options
+            },
+        }
+
+    def subject_id(self) -> int | None:
+        """The chosen record, when it belongs to the chosen kind."""
+        kind, _sep, subject_id = (self.subject.data or "").partition(":")
+        return int(subject_id) if kind == self.kind.data and subject_id.isdigit() else None
 
 
 class RevokeForm(Form):
@@ -156,3 +169,25 @@ def review_form(request, items, **kwargs) -> ReviewFormBase:
 
 def review_comments(form: ReviewFormBase) -> dict[str, str]:
     return {code: form[f"review_{key}"].data or "" for code, key in form.keys.items()}
+
+
+class RenewalAnswerForm(MyNumberGuardMixin, Form):
+    """A renewed certification as the vendor reports it (the certificate file is uploaded separately)."""
+
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
+    issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
+    expires_on = DateField(
+        _l("New expiry date"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
+    )
+    version = VersionField()
+
+
+def renewal_form(request, answers: dict[str, Any], **kwargs) -> RenewalAnswerForm:
+    given = dict(answers.get("renewal") or {})
+    if given.get("expires_on"):
+        given["expires_on"] = date.fromisoformat(given["expires_on"])
+    return RenewalAnswerForm(data={**given, "version": request.version}, **kwargs)
+
+
+def renewal_values(form: RenewalAnswerForm) -> dict[str, Any]:
+    return {"renewal": {"number": form.number.data, "issuer": form.issuer.data, "expires_on": form.expires_on.data}}

@@ -30,12 +30,14 @@ from oversight.portal.forms import (
     RevokeForm,
     certificate_form,
     certificate_values,
+    renewal_form,
+    renewal_values,
     report_form,
     report_values,
     review_comments,
     review_form,
 )
-from oversight.portal.kinds.base import CERTIFICATE
+from oversight.portal.kinds.base import CERTIFICATE, CHECKLIST, RENEWAL
 from oversight.portal.kinds.questionnaire import evidence_by_item
 from oversight.portal.models import PortalRequest
 from oversight.portal.services import ANSWERS, PortalActor
@@ -194,25 +196,29 @@ def report(actor: PortalActor, request_id: int):
     return _report_page(actor, found, items, form, status=status)
 
 
+# The answering form of each shape of request (oversight/portal/kinds/base.py), and its page.
+SHAPES = {
+    CHECKLIST: ("portal/report.html", lambda found, items, answers: report_form(found, items, answers), report_values),
+    CERTIFICATE: ("portal/certificate.html", lambda found, items, answers: certificate_form(found, answers),
+                  certificate_values),
+    RENEWAL: ("portal/renewal.html", lambda found, items, answers: renewal_form(found, answers), renewal_values),
+}
+
+
 def _answer_form(found: PortalRequest, items):
-    """The answering form of the request's kind: the certificate's fields, or an answer per checklist item."""
-    answers = services.current_answers(found)
-    if services.kind(found).shape == CERTIFICATE:
-        return certificate_form(found, answers)
-    return report_form(found, items, answers)
+    """The answering form of the request's kind: an answer per checklist item, a certificate, a renewal."""
+    return SHAPES[services.kind(found).shape][1](found, items, services.current_answers(found))
 
 
 def _answer_values(found: PortalRequest, form) -> dict[str, Any]:
-    if services.kind(found).shape == CERTIFICATE:
-        return certificate_values(form)
-    return report_values(form)
+    return SHAPES[services.kind(found).shape][2](form)
 
 
 def _report_page(actor, found, items, form, upload_form=None, status: int = 200):
     latest = services.latest_submission(found)
     rules = services.kind(found)
     return render_template(
-        "portal/report.html" if rules.shape != CERTIFICATE else "portal/certificate.html",
+        SHAPES[rules.shape][0],
         actor=actor,
         req=found,
         rules=rules,
@@ -316,7 +322,7 @@ def create(vendor_id: int):
                 message=form.message.data or "",
                 actor=current_user,
                 now=utcnow(),
-                subject_id=form.subject_id.data,
+                subject_id=form.subject_id(),
             ),
             error_field=form.contact_ids,
         )

@@ -36,7 +36,7 @@ def _send(page, vendor_id: int, kind: str, message: str, subject_id: int | None 
     form = page.get_by_test_id("request-form")
     form.locator("select[name=kind]").select_option(kind)
     if subject_id is not None:
-        form.locator("select[name=subject_id]").select_option(str(subject_id))
+        form.locator("select[name=subject]").select_option(f"{kind}:{subject_id}")
     form.locator("input[name=contact_ids]").first.check()
     form.locator("input[name=due_on]").fill((local_today() + timedelta(days=14)).isoformat())
     form.locator("textarea[name=message]").fill(message)
@@ -158,3 +158,45 @@ def test_deletion_certificate_is_recorded_and_confirmed(app, page, make_user, si
     expect(page.get_by_test_id("confirmed-by")).to_contain_text("管理 三郎")
     with app.app_context():
         assert db.session.get(DisposalItem, item_id).state == CONFIRMED
+
+
+def test_certification_renewal_updates_the_register(app, page, make_user, sign_in, smtp_server):
+    from oversight.vendors.models import VendorCertification
+
+    vendor_id = _vendor_with_contact(app)
+    with app.app_context():
+        certification = VendorCertification(
+            vendor_id=vendor_id, kind="isms", number="IS 500001", issuer="BSI",
+            expires_on=local_today() + timedelta(days=30),
+        )
+        db.session.add(certification)
+        db.session.commit()
+        certification_id = certification.id
+    procurement = make_user("procurement", name="調達 四郎")
+    sign_in(procurement)
+    request_url = _send(page, vendor_id, "certification_renewal", "登録証の写しをご提出ください。", certification_id)
+    sign_out(page)
+
+    _open_link_from(page, smtp_server.messages[-1])
+    page.get_by_test_id("portal-requests").get_by_role("link").first.click()
+    new_expiry = local_today() + timedelta(days=1095)
+    form = page.get_by_test_id("portal-renewal-form")
+    form.locator("input[name=expires_on]").fill(new_expiry.isoformat())
+    form.locator("input[name=number]").fill("IS 500001-2")
+    page.get_by_test_id("portal-save").click()
+    expect(page.get_by_test_id("portal-status")).to_have_text("回答中")
+    _upload(page, "isms-certificate.pdf")
+    _shot(page, "portal-renewal")
+    page.get_by_test_id("portal-submit").click()
+    expect(page.get_by_test_id("portal-status")).to_have_text("提出済")
+    page.get_by_test_id("portal-sign-out").click()
+
+    sign_in(procurement)
+    page.goto(request_url)
+    expect(page.get_by_test_id("renewal-answers")).to_contain_text("IS 500001-2")
+    _shot(page, "staff-renewal-review")
+    page.get_by_test_id("review-accept").click()
+    expect(page.get_by_test_id("request-status")).to_have_text("受理")
+    with app.app_context():
+        certification = db.session.get(VendorCertification, certification_id)
+        assert certification.expires_on == new_expiry and certification.number == "IS 500001-2"

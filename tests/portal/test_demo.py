@@ -42,6 +42,7 @@ def test_demo_requests_of_the_other_kinds(app_ctx):
         by_kind.setdefault(request.kind, set()).add(request.status)
     assert by_kind["questionnaire"] == {"sent", "accepted"}
     assert by_kind["deletion_certificate"] == {"submitted"}
+    assert by_kind["certification_renewal"] == {"sent", "submitted"}
     accepted = next(request for request in requests if request.kind == "questionnaire" and request.evaluation_id)
     evaluation = db.session.get(Evaluation, accepted.evaluation_id)
     assert any(answer.vendor_answer == "partial" for answer in evaluation.answers)

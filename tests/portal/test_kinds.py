@@ -20,7 +20,14 @@ from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.portal import services
 from oversight.portal.kinds import KINDS, reviewed_by
-from oversight.portal.models import ACCEPTED, DELETION_CERTIFICATE, KIND_LABELS, QUESTIONNAIRE, PortalRequest
+from oversight.portal.models import (
+    ACCEPTED,
+    CERTIFICATION_RENEWAL,
+    DELETION_CERTIFICATE,
+    KIND_LABELS,
+    QUESTIONNAIRE,
+    PortalRequest,
+)
 from oversight.vendors.models import VendorContact
 from tests.contracts.helpers import people, signed
 from tests.portal.helpers import fresh_token, full_answers, vendor_with_contact
@@ -43,7 +50,7 @@ def test_every_kind_is_listed_once_with_its_label_and_reviewers():
     assert [kind.name for kind in KINDS] == list(KIND_LABELS)
     assert all(kind.reviewers for kind in KINDS)
     assert reviewed_by(AUDITOR) == ("periodic_report",)
-    assert set(reviewed_by(PROCUREMENT)) == {QUESTIONNAIRE, DELETION_CERTIFICATE}
+    assert set(reviewed_by(PROCUREMENT)) == {QUESTIONNAIRE, DELETION_CERTIFICATE, CERTIFICATION_RENEWAL}
 
 
 def test_the_selection_checklist_marks_what_a_vendor_answers(app_ctx):
@@ -248,3 +255,67 @@ def test_a_submitted_questionnaire_waits_on_procurements_work_list(client, app, 
     login(make_user("procurement"))
     work = client.get("/dashboard/work").get_data(as_text=True)
     assert f'href="/requests/{request_id}"' in work and "選定の自己評価" in work
+
+
+# --- the certification renewal ----------------------------------------------------------------------
+
+
+def test_certification_renewal_updates_the_record(client, app, login_as):
+    from oversight.vendors.models import VendorCertification
+
+    with app.app_context():
+        vendor, contact = vendor_with_contact("株式会社R", email="r@vendor-r.example")
+        certification = VendorCertification(
+            vendor_id=vendor.id, kind="pmark", number="10820001(03)", issuer="JIPDEC",
+            expires_on=local_today() + timedelta(days=20),
+        )
+        db.session.add(certification)
+        db.session.flush()
+        kwargs = {"kind": CERTIFICATION_RENEWAL, "contact_ids": [contact.id], "message": "",
+                  "due_on": local_today() + timedelta(days=10), "actor": None, "now": utcnow(), "notify": False}
+        with pytest.raises(services.PortalRuleError):
+            services.create_request(vendor, **kwargs)  # which certification?
+        request = services.create_request(vendor, subject_id=certification.id, **kwargs)
+        db.session.commit()
+        request_id, contact_id, certification_id = request.id, contact.id, certification.id
+    _sign_in(client, app, contact_id)
+    page = client.get(f"/portal/requests/{request_id}").get_data(as_text=True)
+    assert 'data-testid="portal-renewal-form"' in page and "10820001(03)" in page
+    new_expiry = (local_today() + timedelta(days=730)).isoformat()
+    form = {"version": _version(app, request_id), "action": "submit", "number": "10820001(04)",
+            "issuer": "JIPDEC", "expires_on": new_expiry}
+    assert client.post(f"/portal/requests/{request_id}", data=form).status_code == 400  # no file yet
+    stale = {**form, "expires_on": local_today().isoformat()}
+    upload = {"file": (io.BytesIO(PDF), "pmark.pdf")}
+    assert client.post(f"/portal/requests/{request_id}/evidence", data=upload).status_code == 302
+    assert client.post(f"/portal/requests/{request_id}", data=stale).status_code == 400  # not a renewal
+    guarded = client.post(f"/portal/requests/{request_id}", data={**form, "issuer": f"番号 {MY_NUMBER}"})
+    assert guarded.status_code == 400 and 'data-testid="my-number-warning"' in guarded.get_data(as_text=True)
+    assert client.post(f"/portal/requests/{request_id}", data=form).status_code == 302
+    client.post("/portal/sign-out")
+
+    login_as("procurement")
+    assert "renewal-answers" in client.get(f"/requests/{request_id}").get_data(as_text=True)
+    accepted = client.post(
+        f"/requests/{request_id}/review", data={"action": "accept", "version": _version(app, request_id)}
+    )
+    assert accepted.status_code == 302
+    with app.app_context():
+        certification = db.session.get(VendorCertification, certification_id)
+        assert certification.expires_on.isoformat() == new_expiry and certification.number == "10820001(04)"
+        assert db.session.scalar(
+            db.select(ActivityLog.id).where(ActivityLog.action == "vendor.certification_update")
+        )
+
+
+def test_the_send_form_offers_each_kinds_records_by_kind(client, app, disposal, login_as):
+    login_as("procurement")
+    page = client.get(f"/requests/vendor/{disposal['vendor_id']}/new").get_data(as_text=True)
+    assert f'value="deletion_certificate:{disposal["item_id"]}"' in page
+    data = {"kind": "certification_renewal", "contact_ids": str(disposal["contact_id"]),
+            "due_on": (local_today() + timedelta(days=5)).isoformat(),
+            "subject": f"deletion_certificate:{disposal['item_id']}"}
+    refused = client.post(f"/requests/vendor/{disposal['vendor_id']}/new", data=data)
+    assert refused.status_code == 400  # an item is not a certification
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(PortalRequest.id))) == 0

@@ -6,13 +6,14 @@ submitted, who reviews them and what accepting them does (``base.RequestKind``).
 
 from __future__ import annotations
 
-from oversight.portal.kinds import deletion_certificate, periodic_report, questionnaire
+from oversight.portal.kinds import certification_renewal, deletion_certificate, periodic_report, questionnaire
 from oversight.portal.kinds.base import RequestKind
 
 KINDS: tuple[RequestKind, ...] = (
     periodic_report.KIND,
     questionnaire.KIND,
     deletion_certificate.KIND,
+    certification_renewal.KIND,
 )
 BY_NAME: dict[str, RequestKind] = {kind.name: kind for kind in KINDS}
 

@@ -21,6 +21,7 @@ EVIDENCE_OWNER = "portal_request"
 # return/deletion certificate (its §6.3 fields).
 CHECKLIST = "checklist"
 CERTIFICATE = "certificate"
+RENEWAL = "renewal"  # a renewed certification: its number, issuer and new expiry
 
 
 @dataclass(frozen=True)

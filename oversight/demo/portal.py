@@ -1,7 +1,8 @@
 """Demo requests through the vendor portal: a periodic report sent, one submitted, one returned with a
 comment and one accepted (which opened a periodic-report audit being recorded); a selection questionnaire
 sent and one accepted (which prefilled the vendor's evaluation draft); a return/deletion certificate
-submitted for an ended contract; a certification renewal sent and one submitted. No e-mail is sent."""
+submitted for an ended contract; a certification renewal sent and one submitted; a corrective plan for an
+open finding submitted. No e-mail is sent."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
+from oversight.audits.models import OPEN as FINDING_OPEN
+from oversight.audits.models import Finding
 from oversight.core.timeutil import utcnow
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
 from oversight.portal import services
-from oversight.portal.models import CERTIFICATION_RENEWAL, DELETION_CERTIFICATE, PERIODIC_REPORT, QUESTIONNAIRE
+from oversight.portal.models import (
+    CERTIFICATION_RENEWAL,
+    CORRECTIVE_PLAN,
+    DELETION_CERTIFICATE,
+    PERIODIC_REPORT,
+    QUESTIONNAIRE,
+)
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
 AUDITOR = "auditor@example.com"
@@ -71,6 +80,7 @@ def seed_portal(users: dict, vendors: list[Vendor], *, today: date) -> None:
     seed_questionnaires(users, vendors, contacts, today=today)
     seed_certificate_requests(users, contacts, today=today)
     seed_renewal_requests(users, contacts, today=today)
+    seed_corrective_plans(users, contacts, today=today)
 
 
 def _questionnaire_answers(request) -> dict:
@@ -188,3 +198,30 @@ def seed_renewal_requests(users: dict, contacts: dict, *, today: date) -> None:
         renewal = {"number": certification.number, "issuer": certification.issuer, "expires_on": expires_on}
         services.submit(request, {"renewal": renewal}, actor=actor, now=now)
         db.session.flush()
+
+
+def seed_corrective_plans(users: dict, contacts: dict, *, today: date) -> None:
+    """The first open finding whose vendor has a contact: the corrective plan asked for and submitted."""
+    auditor = users[AUDITOR]
+    now = utcnow()
+    findings = db.session.scalars(
+        db.select(Finding).where(Finding.status == FINDING_OPEN).order_by(Finding.due_on, Finding.id)
+    )
+    finding = next((finding for finding in findings if finding.vendor_id in contacts), None)
+    if finding is None:
+        return
+    contact = contacts[finding.vendor_id]
+    request = services.create_request(
+        finding.vendor,
+        kind=CORRECTIVE_PLAN,
+        contact_ids=[contact.id],
+        due_on=today + timedelta(days=21),
+        message="監査の指摘事項について、是正計画をご提出ください。",
+        actor=auditor,
+        now=now,
+        subject_id=finding.id,
+        notify=False,
+    )
+    plan = "担当者向けの研修を来月中に実施し、受講記録を整備します。完了後に記録の写しを提出します。"
+    services.submit(request, {"plan": plan}, actor=services.actor_for(contact, finding.vendor), now=now)
+    db.session.flush()

@@ -38,7 +38,7 @@ class RequestForm(MyNumberGuardMixin, Form):
         validators=[Optional()],
         description=_l(
             "For a return/deletion certificate: the item held by this vendor or by its subcontractor; "
-            "for a certification renewal: the certification."
+            "for a certification renewal: the certification; for a corrective action: the finding."
         ),
     )
 
@@ -191,3 +191,24 @@ def renewal_form(request, answers: dict[str, Any], **kwargs) -> RenewalAnswerFor
 
 def renewal_values(form: RenewalAnswerForm) -> dict[str, Any]:
     return {"renewal": {"number": form.number.data, "issuer": form.issuer.data, "expires_on": form.expires_on.data}}
+
+
+class PlanAnswerForm(MyNumberGuardMixin, Form):
+    """The corrective plan for a finding, and later the report of its completion (proof uploaded separately)."""
+
+    plan = TextAreaField(_l("Corrective plan"), validators=[Optional(), Length(max=8000)])
+    completion = TextAreaField(
+        _l("What was corrected, and when"), validators=[Optional(), Length(max=8000)]
+    )
+    version = VersionField()
+
+
+def plan_form(request, answers: dict[str, Any], **kwargs) -> PlanAnswerForm:
+    return PlanAnswerForm(
+        data={"plan": answers.get("plan", ""), "completion": answers.get("completion", ""), "version": request.version},
+        **kwargs,
+    )
+
+
+def plan_values(form: PlanAnswerForm) -> dict[str, Any]:
+    return {"plan": form.plan.data or "", "completion": form.completion.data or ""}

@@ -20,11 +20,13 @@ PERIODIC_REPORT = "periodic_report"
 QUESTIONNAIRE = "questionnaire"
 DELETION_CERTIFICATE = "deletion_certificate"
 CERTIFICATION_RENEWAL = "certification_renewal"
+CORRECTIVE_PLAN = "corrective_plan"
 KIND_LABELS = {
     PERIODIC_REPORT: _l("Periodic report (定期報告)"),
     QUESTIONNAIRE: _l("Selection questionnaire (自己評価)"),
     DELETION_CERTIFICATE: _l("Return/deletion certificate (返却・廃棄の証明書)"),
     CERTIFICATION_RENEWAL: _l("Certification renewal (認証の更新)"),
+    CORRECTIVE_PLAN: _l("Corrective action (是正計画・完了報告)"),
 }
 
 # Request statuses: 送付済 → 回答中 → 提出済 → 差戻し (→ 回答中 → 提出済 …) → 受理

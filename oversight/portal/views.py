@@ -30,6 +30,8 @@ from oversight.portal.forms import (
     RevokeForm,
     certificate_form,
     certificate_values,
+    plan_form,
+    plan_values,
     renewal_form,
     renewal_values,
     report_form,
@@ -37,7 +39,7 @@ from oversight.portal.forms import (
     review_comments,
     review_form,
 )
-from oversight.portal.kinds.base import CERTIFICATE, CHECKLIST, RENEWAL
+from oversight.portal.kinds.base import CERTIFICATE, CHECKLIST, PLAN, RENEWAL
 from oversight.portal.kinds.questionnaire import evidence_by_item
 from oversight.portal.models import PortalRequest
 from oversight.portal.services import ANSWERS, PortalActor
@@ -202,6 +204,7 @@ SHAPES = {
     CERTIFICATE: ("portal/certificate.html", lambda found, items, answers: certificate_form(found, answers),
                   certificate_values),
     RENEWAL: ("portal/renewal.html", lambda found, items, answers: renewal_form(found, answers), renewal_values),
+    PLAN: ("portal/plan.html", lambda found, items, answers: plan_form(found, answers), plan_values),
 }
 
 

@@ -200,3 +200,39 @@ def test_certification_renewal_updates_the_register(app, page, make_user, sign_i
     with app.app_context():
         certification = db.session.get(VendorCertification, certification_id)
         assert certification.expires_on == new_expiry and certification.number == "IS 500001-2"
+
+
+def test_corrective_plan_is_recorded_on_the_finding(app, page, make_user, sign_in, smtp_server):
+    from oversight.audits.models import PLAN_RECEIVED, Finding
+    from tests.audits.helpers import finding, recording, user
+
+    vendor_id = _vendor_with_contact(app)
+    with app.app_context():
+        from oversight.vendors.models import Vendor
+
+        raiser = user("auditor", email="raiser@example.com")
+        raised = finding(recording(db.session.get(Vendor, vendor_id), raiser), raiser,
+                         due_on=local_today() + timedelta(days=60), requested_on=local_today())
+        db.session.commit()
+        finding_id = raised.id
+    auditor = make_user("auditor", name="監査 五郎")
+    sign_in(auditor)
+    request_url = _send(page, vendor_id, "corrective_plan", "是正計画をご提出ください。", finding_id)
+    sign_out(page)
+
+    _open_link_from(page, smtp_server.messages[-1])
+    page.get_by_test_id("portal-requests").get_by_role("link").first.click()
+    page.get_by_test_id("portal-plan-form").locator("textarea[name=plan]").fill("来月末までに研修を実施します。")
+    _shot(page, "portal-plan")
+    page.get_by_test_id("portal-submit").click()
+    expect(page.get_by_test_id("portal-status")).to_have_text("提出済")
+    page.get_by_test_id("portal-sign-out").click()
+
+    sign_in(auditor)
+    page.goto(request_url)
+    expect(page.get_by_test_id("plan-answers")).to_contain_text("研修")
+    _shot(page, "staff-plan-review")
+    page.get_by_test_id("review-accept").click()
+    expect(page.get_by_test_id("request-status")).to_have_text("受理")
+    with app.app_context():
+        assert db.session.get(Finding, finding_id).status == PLAN_RECEIVED

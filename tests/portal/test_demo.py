@@ -25,6 +25,7 @@ def test_demo_requests_show_every_state_of_the_periodic_report(app_ctx):
 
 
 def test_demo_requests_of_the_other_kinds(app_ctx):
+    from oversight.demo.audits import seed_audits
     from oversight.demo.contracts import seed_contracts
     from oversight.disposals.models import DisposalItem
     from oversight.evaluations.models import Evaluation
@@ -34,6 +35,7 @@ def test_demo_requests_of_the_other_kinds(app_ctx):
     seed_checklists()
     vendors = seed_vendors(users, today=today)
     seed_contracts(users, vendors, today=today)
+    seed_audits(users, vendors, today=today)
     seed_portal(users, vendors, today=today)
     db.session.commit()
     requests = db.session.scalars(db.select(PortalRequest)).all()
@@ -43,6 +45,7 @@ def test_demo_requests_of_the_other_kinds(app_ctx):
     assert by_kind["questionnaire"] == {"sent", "accepted"}
     assert by_kind["deletion_certificate"] == {"submitted"}
     assert by_kind["certification_renewal"] == {"sent", "submitted"}
+    assert by_kind["corrective_plan"] == {"submitted"}
     accepted = next(request for request in requests if request.kind == "questionnaire" and request.evaluation_id)
     evaluation = db.session.get(Evaluation, accepted.evaluation_id)
     assert any(answer.vendor_answer == "partial" for answer in evaluation.answers)

@@ -49,7 +49,7 @@ def _version(app, request_id: int) -> str:
 def test_every_kind_is_listed_once_with_its_label_and_reviewers():
     assert [kind.name for kind in KINDS] == list(KIND_LABELS)
     assert all(kind.reviewers for kind in KINDS)
-    assert reviewed_by(AUDITOR) == ("periodic_report",)
+    assert reviewed_by(AUDITOR) == ("periodic_report", "corrective_plan")
     assert set(reviewed_by(PROCUREMENT)) == {QUESTIONNAIRE, DELETION_CERTIFICATE, CERTIFICATION_RENEWAL}
 
 
@@ -319,3 +319,80 @@ def test_the_send_form_offers_each_kinds_records_by_kind(client, app, disposal, 
     assert refused.status_code == 400  # an item is not a certification
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(PortalRequest.id))) == 0
+
+
+# --- the corrective plan and its completion ----------------------------------------------------------
+
+
+def test_corrective_plan_then_completion_then_the_auditor_verifies(client, app, login_as):  # noqa: PLR0915
+    from oversight.audits import findings as finding_services
+    from oversight.audits.models import PLAN_RECEIVED, VERIFIED, Finding
+    from oversight.portal.models import CORRECTIVE_PLAN
+    from tests.audits.helpers import finding, recording, user
+
+    with app.app_context():
+        vendor, contact = vendor_with_contact("株式会社C", email="c@vendor-c.example")
+        vendor.status = "active"
+        auditor = user("auditor", email="auditor-c@example.com")
+        raised = finding(recording(vendor, auditor), auditor, due_on=local_today() + timedelta(days=60),
+                         requested_on=local_today())
+        db.session.commit()
+        finding_id, contact_id, vendor_id = raised.id, contact.id, vendor.id
+
+    def send() -> int:
+        with app.app_context():
+            request = services.create_request(
+                db.session.get(type(vendor), vendor_id), kind=CORRECTIVE_PLAN, contact_ids=[contact_id],
+                due_on=local_today() + timedelta(days=14), message="", actor=None, now=utcnow(),
+                subject_id=finding_id, notify=False,
+            )
+            db.session.commit()
+            return request.id
+
+    def accept(request_id: int) -> None:
+        response = client.post(
+            f"/requests/{request_id}/review", data={"action": "accept", "version": _version(app, request_id)}
+        )
+        assert response.status_code == 302
+
+    first = send()
+    _sign_in(client, app, contact_id)
+    assert 'name="plan"' in client.get(f"/portal/requests/{first}").get_data(as_text=True)
+    empty = {"version": _version(app, first), "action": "submit", "plan": ""}
+    assert client.post(f"/portal/requests/{first}", data=empty).status_code == 400
+    guarded = client.post(f"/portal/requests/{first}", data={**empty, "plan": f"番号 {MY_NUMBER}"})
+    assert 'data-testid="my-number-warning"' in guarded.get_data(as_text=True)
+    plan = {**empty, "plan": "12月末までに教育記録を整備します。"}
+    assert client.post(f"/portal/requests/{first}", data=plan).status_code == 302
+    client.post("/portal/sign-out")
+    login_as("auditor")
+    accept(first)
+    with app.app_context():
+        assert db.session.get(Finding, finding_id).status == PLAN_RECEIVED
+        assert db.session.get(Finding, finding_id).plan_text == "12月末までに教育記録を整備します。"
+    client.post("/auth/logout")
+
+    second = send()
+    _sign_in(client, app, contact_id)
+    page = client.get(f"/portal/requests/{second}").get_data(as_text=True)
+    assert 'name="completion"' in page and 'data-testid="recorded-plan"' in page
+    done = {"version": _version(app, second), "action": "submit", "completion": "教育記録を整備しました。"}
+    assert client.post(f"/portal/requests/{second}", data=done).status_code == 400  # no proof yet
+    upload = {"file": (io.BytesIO(PDF), "training-records.pdf")}
+    assert client.post(f"/portal/requests/{second}/evidence", data=upload).status_code == 302
+    assert client.post(f"/portal/requests/{second}", data=done).status_code == 302
+    client.post("/portal/sign-out")
+    login_as("auditor")
+    accept(second)
+    with app.app_context():
+        found = db.session.get(Finding, finding_id)
+        assert found.status == PLAN_RECEIVED  # the auditor verifies as before
+        files = db.session.scalars(
+            db.select(EvidenceFile.original_filename).where(
+                EvidenceFile.owner_type == "finding", EvidenceFile.owner_id == finding_id
+            )
+        ).all()
+        assert files == ["training-records.pdf"]
+        verifier = user("auditor", email="auditor-v@example.com")
+        finding_services.verify(found, is_effective=True, note="記録を確認", verified_on=local_today(), actor=verifier)
+        assert found.status == VERIFIED

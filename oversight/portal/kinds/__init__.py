@@ -6,7 +6,13 @@ submitted, who reviews them and what accepting them does (``base.RequestKind``).
 
 from __future__ import annotations
 
-from oversight.portal.kinds import certification_renewal, deletion_certificate, periodic_report, questionnaire
+from oversight.portal.kinds import (
+    certification_renewal,
+    corrective_plan,
+    deletion_certificate,
+    periodic_report,
+    questionnaire,
+)
 from oversight.portal.kinds.base import RequestKind
 
 KINDS: tuple[RequestKind, ...] = (
@@ -14,6 +20,7 @@ KINDS: tuple[RequestKind, ...] = (
     questionnaire.KIND,
     deletion_certificate.KIND,
     certification_renewal.KIND,
+    corrective_plan.KIND,
 )
 BY_NAME: dict[str, RequestKind] = {kind.name: kind for kind in KINDS}
 

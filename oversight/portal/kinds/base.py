@@ -22,6 +22,7 @@ EVIDENCE_OWNER = "portal_request"
 CHECKLIST = "checklist"
 CERTIFICATE = "certificate"
 RENEWAL = "renewal"  # a renewed certification: its number, issuer and new expiry
+PLAN = "plan"  # a corrective plan for a finding, then the report of its completion
 
 
 @dataclass(frozen=True)

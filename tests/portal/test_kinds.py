@@ -11,7 +11,7 @@ import pytest
 from oversight.activity.models import ActivityLog
 from oversight.auth.roles import AUDITOR, PROCUREMENT
 from oversight.checklists import services as checklist_services
-from oversight.checklists.models import SELECTION
+from oversight.checklists.models import SELECTION, ChecklistItem
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services as disposal_services
 from oversight.disposals.models import CERTIFIED, CONFIRMED, DisposalItem
@@ -396,3 +396,16 @@ def test_corrective_plan_then_completion_then_the_auditor_verifies(client, app, 
         verifier = user("auditor", email="auditor-v@example.com")
         finding_services.verify(found, is_effective=True, note="記録を確認", verified_on=local_today(), actor=verifier)
         assert found.status == VERIFIED
+
+
+def test_a_questionnaire_needs_items_the_vendor_answers(app_ctx):
+    template = checklist_services.current_template(SELECTION)
+    db.session.execute(
+        db.update(ChecklistItem).where(ChecklistItem.template_id == template.id).values(vendor_answerable=False)
+    )
+    vendor, contact = vendor_with_contact("株式会社N", email="n@vendor-n.example")
+    with pytest.raises(services.PortalRuleError):
+        services.create_request(
+            vendor, kind=QUESTIONNAIRE, contact_ids=[contact.id], due_on=local_today() + timedelta(days=5),
+            message="", actor=None, now=utcnow(), notify=False,
+        )

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from oversight.auth.roles import PROCUREMENT
 from oversight.checklists.models import SELECTION, ChecklistItem
 from oversight.evaluations import services as evaluation_services
+from oversight.portal.errors import PortalRuleError
 from oversight.portal.kinds.base import copy_file, request_files
 from oversight.portal.kinds.checklist import ChecklistKind
 from oversight.portal.models import QUESTIONNAIRE, PortalRequest, PortalSubmission
@@ -34,6 +35,13 @@ class Questionnaire(ChecklistKind):
 
     def answerable(self, item: ChecklistItem) -> bool:
         return item.vendor_answerable
+
+    def prepare(self, request: PortalRequest, *, subject_id: int | None, today: date) -> None:
+        super().prepare(request, subject_id=subject_id, today=today)
+        if not self.items(request):
+            raise PortalRuleError(
+                _l("No item of the selection checklist in use is marked for the vendor to answer.")
+            )
 
     def complete(self, request: PortalRequest, answers: dict[str, Any], *, today: date) -> dict[str, Any]:
         answers = super().complete(request, answers, today=today)

@@ -117,6 +117,8 @@ VENDORS = LogLabels(
 EVALUATIONS = LogLabels(
     fields={
         "answer": _l("Answer"),
+        "vendor_answer": _l("Vendor's own answer"),
+        "vendor_comment": _l("Vendor's comment"),
         "proposed_decision": _l("Proposed decision"),
         "decision": _l("Decision"),
         "valid_until": _l("Valid until"),
@@ -125,6 +127,7 @@ EVALUATIONS = LogLabels(
     values={
         "status": evaluation_models.STATUS_LABELS,
         "answer": evaluation_models.ANSWER_LABELS,
+        "vendor_answer": evaluation_models.ANSWER_LABELS,
         "proposed_decision": evaluation_models.DECISION_LABELS,
         "decision": evaluation_models.DECISION_LABELS,
     },
@@ -252,6 +255,9 @@ PORTAL_REQUESTS = LogLabels(
         "submission": _l("Submitted version"),
         "comments": _l("Comments per item"),
         "audit_id": _l("Audit"),
+        "evaluation_id": _l("Evaluation"),
+        "subject_id": _l("Return/deletion item"),
+        "file_items": _l("Evidence for item"),
         "expires_at": _l("Link valid until"),
         "revoked_links": _l("Withdrawn links"),
     },

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "evaluation.start": _l("Evaluation started"),
     "evaluation.answers": _l("Evaluation answers saved"),
     "evaluation.answers_fill": _l("Unanswered evaluation items set to conforming"),
+    "evaluation.vendor_answers": _l("Evaluation prefilled with the vendor's answers"),
     "evaluation.submit": _l("Evaluation submitted"),
     "evaluation.decide": _l("Evaluation decided"),
     "evaluation.return": _l("Evaluation returned"),
@@ -114,6 +115,7 @@ ACTION_LABELS = {
     "portal.accept": _l("Vendor answer accepted"),
     "portal.consent_request": _l("Vendor asked for consent to a new subcontractor"),
     "portal.incident_notice": _l("Vendor gave notice of an incident"),
+    "portal.evidence_item": _l("Vendor named the item a file is evidence for"),
 }
 
 OBJECT_TYPE_LABELS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from oversight.checklists.models import (
     AUDIT,
@@ -42,6 +42,8 @@ class ItemData:
     source_reference: str
     guidance_ja: str = ""
     guidance_en: str = ""
+    # The vendor answers the item itself in the portal's selection questionnaire.
+    vendor_answerable: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,11 @@ class TemplateData:
 
     def digest(self) -> str:
         """SHA-256 of the content: a changed digest means the shipped checklist was revised."""
-        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        content = asdict(self)
+        for item in content["items"]:  # the flag counts only where set, so checklists without it keep their digest
+            if not item["vendor_answerable"]:
+                del item["vendor_answerable"]
+        payload = json.dumps(content, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -395,6 +401,13 @@ DELETION_CERTIFICATE_ITEMS = (
           OPTIONAL, "DESIGN", "guideline-reference §6.3 DESIGN"),
     _item("D15", DESIGN_FIELDS, "署名又は電子署名", "Signature or e-signature",
           OPTIONAL, "DESIGN", "guideline-reference §6.3 DESIGN"),
+)
+
+# The selection items a vendor answers for itself in the portal's questionnaire: all but the principal's own
+# judgements (S23 facilities fit for the entrusted work, S24 business environment, S30 whether it is 委託 at all).
+STAFF_ONLY_SELECTION = frozenset({"S23", "S24", "S30"})
+SELECTION_ITEMS = tuple(
+    replace(item, vendor_answerable=item.code not in STAFF_ONLY_SELECTION) for item in SELECTION_ITEMS
 )
 
 SHIPPED_TEMPLATES: dict[str, TemplateData] = {

@@ -27,6 +27,7 @@ class ItemForm(MyNumberGuardMixin, Form):
     text_ja = TextAreaField(_l("Text (Japanese)"), validators=[DataRequired(), Length(max=2000)])
     text_en = TextAreaField(_l("Text (English)"), validators=[Optional(), Length(max=2000)])
     is_required = BooleanField(_l("Required: a negative answer blocks approval"))
+    vendor_answerable = BooleanField(_l("The vendor answers this item in the portal's questionnaire"))
     requirement_level = SelectField(
         _l("Level in the guideline"), choices=choices(LEVEL_LABELS.items()), default="required"
     )
@@ -55,6 +56,7 @@ class ItemForm(MyNumberGuardMixin, Form):
             )
         }
         values["is_required"] = bool(self.is_required.data)
+        values["vendor_answerable"] = bool(self.vendor_answerable.data)
         values["requirement_level"] = self.requirement_level.data
         if self.position.data:
             values["position"] = self.position.data

@@ -136,6 +136,8 @@ class ChecklistItem(VersionedMixin, db.Model):
     guidance_ja: Mapped[str] = mapped_column(Text, nullable=False, default="")
     guidance_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source_reference: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    # The vendor answers the item itself (the portal's selection questionnaire); staff answer the others.
+    vendor_answerable: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="items")
 

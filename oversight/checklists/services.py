@@ -38,6 +38,7 @@ ITEM_FIELDS = [
     "guidance_ja",
     "guidance_en",
     "source_reference",
+    "vendor_answerable",
 ]
 
 

@@ -37,6 +37,7 @@ from oversight.evaluations.models import EDITABLE as EVALUATION_EDITABLE
 from oversight.evaluations.models import RETURNED as EVALUATION_RETURNED
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
+from oversight.portal import kinds as request_kinds
 from oversight.portal.models import KIND_LABELS as REQUEST_KIND_LABELS
 from oversight.portal.models import SUBMITTED as REQUEST_SUBMITTED
 from oversight.portal.models import PortalRequest, PortalSubmission
@@ -178,9 +179,9 @@ def _findings_to_verify() -> Select:
     )
 
 
-def _submissions_to_review() -> Select:
-    """What vendors submitted through the portal and an auditor has not yet returned or accepted, since
-    the latest submission (the review inbox)."""
+def _submissions_to_review(role: str) -> Select:
+    """What vendors submitted through the portal of a kind ``role`` reviews and is not yet returned or
+    accepted, since the latest submission (the review inbox)."""
     submitted_at = (
         db.select(func.max(PortalSubmission.submitted_at))
         .where(PortalSubmission.request_id == PortalRequest.id)
@@ -198,7 +199,7 @@ def _submissions_to_review() -> Select:
         )
         .select_from(PortalRequest)
         .join(Vendor, Vendor.id == PortalRequest.vendor_id)
-        .where(PortalRequest.status == REQUEST_SUBMITTED)
+        .where(PortalRequest.status == REQUEST_SUBMITTED, PortalRequest.kind.in_(request_kinds.reviewed_by(role)))
     )
 
 
@@ -332,7 +333,7 @@ def _work_query(user: Any, today: date, config=None):
         selects += [
             _audits_due(today, config or audit_settings.current()),
             _findings_to_verify(),
-            _submissions_to_review(),
+            _submissions_to_review(AUDITOR),
         ]
     if user.has_role(PROCUREMENT):
         selects += [
@@ -341,6 +342,7 @@ def _work_query(user: Any, today: date, config=None):
             _contracts_to_sign(),
             _certificates_missing(),
             _vendors_to_close(),
+            _submissions_to_review(PROCUREMENT),
         ]
     if not selects:
         return None

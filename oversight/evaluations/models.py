@@ -140,6 +140,9 @@ class EvaluationAnswer(VersionedMixin, db.Model):
     answer: Mapped[str | None] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     exception_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # What the vendor answered in a selection questionnaire (portal), kept beside procurement's answer.
+    vendor_answer: Mapped[str | None] = mapped_column(String(20))
+    vendor_comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="answers")
     item: Mapped[ChecklistItem] = relationship(lazy="joined")
@@ -152,6 +155,15 @@ class EvaluationAnswer(VersionedMixin, db.Model):
     @property
     def answer_label(self) -> str:
         return str(ANSWER_LABELS.get(self.answer, "")) if self.answer else ""
+
+    @property
+    def vendor_answer_label(self) -> str:
+        return str(ANSWER_LABELS.get(self.vendor_answer, "")) if self.vendor_answer else ""
+
+    @property
+    def is_overridden(self) -> bool:
+        """Procurement's answer differs from the vendor's own."""
+        return self.vendor_answer is not None and self.answer != self.vendor_answer
 
     @property
     def is_failing(self) -> bool:

@@ -381,3 +381,45 @@ def progress_by_evaluation(evaluations: list[Evaluation]) -> dict[int, str]:
     )
     found = {evaluation_id: f"{answered}/{total}" for evaluation_id, answered, total in counts}
     return {evaluation.id: found.get(evaluation.id, "0/0") for evaluation in evaluations}
+
+
+def take_vendor_answers(
+    vendor: Vendor, answers: dict[str, dict[str, str]], *, source: str, actor: User, now: datetime
+) -> Evaluation:
+    """Prefill the vendor's evaluation draft with the vendor's own answers ``{code: {answer, comment}}``
+    (a selection questionnaire accepted from the portal): a draft is started when none is open.
+
+    Each answer keeps what the vendor said (``vendor_answer``, ``vendor_comment``); the staff answer starts
+    as the vendor's, and procurement confirms or overrides it before submitting. An evaluation awaiting
+    approval is not changed.
+    """
+    evaluation = open_evaluation(vendor)
+    if evaluation is None:
+        evaluation = start_evaluation(vendor, actor=actor, now=now)
+    _ensure_editable(evaluation)
+    changes: dict[str, list] = {}
+    for row in evaluation.answers:
+        given = answers.get(row.item.code)
+        if not given or given.get("answer") not in ANSWER_LABELS:
+            continue
+        new = {
+            "vendor_answer": given["answer"],
+            "vendor_comment": (given.get("comment") or "").strip(),
+            "answer": given["answer"],
+        }
+        if not row.comment.strip():
+            new["comment"] = new["vendor_comment"]
+        for name, value in new.items():
+            before = getattr(row, name)
+            if before != value:
+                changes[f"{row.item.code}.{name}"] = [before, value]
+                setattr(row, name, value)
+    evaluation.updated_at = now
+    activity.record(
+        "evaluation.vendor_answers",
+        actor=actor,
+        target=evaluation,
+        summary=f"{vendor.name}: {source}"[:2000],
+        changes=changes,
+    )
+    return evaluation

@@ -15,9 +15,19 @@ from oversight.core.types import UTCDateTime
 from oversight.extensions import db
 from oversight.vendors.models import Vendor, VendorContact
 
-# Request kinds: the periodic handling-status report first; the other kinds of issue #19 follow.
+# Request kinds (their names and labels; what each asks and what acceptance does is in ``portal/kinds/``).
 PERIODIC_REPORT = "periodic_report"
-KIND_LABELS = {PERIODIC_REPORT: _l("Periodic report (定期報告)")}
+QUESTIONNAIRE = "questionnaire"
+DELETION_CERTIFICATE = "deletion_certificate"
+CERTIFICATION_RENEWAL = "certification_renewal"
+CORRECTIVE_PLAN = "corrective_plan"
+KIND_LABELS = {
+    PERIODIC_REPORT: _l("Periodic report (定期報告)"),
+    QUESTIONNAIRE: _l("Selection questionnaire (自己評価)"),
+    DELETION_CERTIFICATE: _l("Return/deletion certificate (返却・廃棄の証明書)"),
+    CERTIFICATION_RENEWAL: _l("Certification renewal (認証の更新)"),
+    CORRECTIVE_PLAN: _l("Corrective action (是正計画・完了報告)"),
+}
 
 # Request statuses: 送付済 → 回答中 → 提出済 → 差戻し (→ 回答中 → 提出済 …) → 受理
 SENT = "sent"
@@ -103,6 +113,12 @@ class PortalRequest(VersionedMixin, db.Model):
     audit_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id", ondelete="SET NULL"))
     # Opened by the schedule of recurring reports (the due date it was opened for); None when staff sent it.
     scheduled_for: Mapped[date | None] = mapped_column(Date)
+    # The record the request is about, read by its kind (a return/deletion item for a certificate).
+    subject_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The evaluation an accepted selection questionnaire prefilled.
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"))
+    # Which checklist item each uploaded file is evidence for: {str(evidence id): item code}.
+    file_items: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     vendor: Mapped[Vendor] = relationship(lazy="joined")
     contacts: Mapped[list[VendorContact]] = relationship(

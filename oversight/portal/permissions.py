@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from oversight.auth.roles import AUDITOR, MANAGER, PROCUREMENT
+from oversight.portal.kinds import kind_of, reviewer_roles
 from oversight.portal.models import SUBMITTED, PortalRequest
 
 # Send a request, revoke a contact's links: those who deal with the vendor.
 SENDERS = (PROCUREMENT, AUDITOR, MANAGER)
-# Review a periodic report (return or accept): it becomes an audit record, so the auditors.
-REVIEWERS = (AUDITOR,)
+# Review a submission (return or accept): each kind names its reviewers (a periodic report becomes an audit
+# record, so the auditors; a questionnaire and a certificate go to procurement). These are all of them.
+REVIEWERS = reviewer_roles()
 
 
 def can_send(user: Any) -> bool:
@@ -18,4 +20,10 @@ def can_send(user: Any) -> bool:
 
 
 def can_review(user: Any, request: PortalRequest) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(*REVIEWERS) and request.status == SUBMITTED)
+    rules = kind_of(request.kind)
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and rules is not None
+        and user.has_role(*rules.reviewers)
+        and request.status == SUBMITTED
+    )

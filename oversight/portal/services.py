@@ -22,26 +22,21 @@ from sqlalchemy.orm import selectinload
 from oversight import email
 from oversight.activity import services as activity
 from oversight.activity.models import ActivityLog
-from oversight.audits import services as audit_services
-from oversight.audits.models import CONFORMING as AUDIT_CONFORMING
-from oversight.audits.models import FINDING as AUDIT_FINDING
-from oversight.audits.models import NOT_APPLICABLE as AUDIT_NOT_APPLICABLE
-from oversight.audits.models import PERIODIC_REPORT as AUDIT_PERIODIC_REPORT
-from oversight.checklists import services as checklist_services
-from oversight.checklists.models import AUDIT, ChecklistItem
 from oversight.contracts.models import CLOSED as CONTRACT_CLOSED
 from oversight.contracts.models import Contract
-from oversight.core.errors import RuleError
-from oversight.evaluations.models import ANSWER_LABELS, CONFORMING, NONCONFORMING, NOT_APPLICABLE, PARTIAL
 from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.portal import settings
+from oversight.portal.errors import PortalRuleError
+from oversight.portal.kinds import KINDS, kind_of
+from oversight.portal.kinds.base import EVIDENCE_OWNER, RequestKind, request_files
+from oversight.portal.kinds.checklist import ANSWERS
+from oversight.portal.kinds.periodic_report import AUDIT_RESULT_OF, subcontractors_in_use
 from oversight.portal.models import (
     ACCEPTED,
     IN_PROGRESS,
     KIND_LABELS,
-    PERIODIC_REPORT,
     RETURNED,
     SENT,
     SUBMITTED,
@@ -53,26 +48,15 @@ from oversight.portal.models import (
 from oversight.subcontracts.models import Subcontract
 from oversight.vendors.models import Vendor, VendorContact
 
-EVIDENCE_OWNER = "portal_request"
-# The contact answers each item with the selection checklist's answers (適合 / 一部適合 / 不適合 / 該当なし);
-# on acceptance they become the audit's results: a partly or not conforming answer is a finding (指摘).
-ANSWERS = ANSWER_LABELS
-AUDIT_RESULT_OF = {
-    CONFORMING: AUDIT_CONFORMING,
-    PARTIAL: AUDIT_FINDING,
-    NONCONFORMING: AUDIT_FINDING,
-    NOT_APPLICABLE: AUDIT_NOT_APPLICABLE,
-}
+# What each kind asks and what accepting it does is in ``oversight/portal/kinds/``; these re-exports keep
+# the names the views, the demo and the tests use.
+__all__ = ["ANSWERS", "AUDIT_RESULT_OF", "EVIDENCE_OWNER", "PortalRuleError", "subcontractors_in_use"]
 
 # Why a link does not open.
 UNKNOWN = "unknown"
 EXPIRED = "expired"
 REVOKED = "revoked"
 USED = "used"
-
-
-class PortalRuleError(RuleError):
-    """A portal step the rules refuse."""
 
 
 @dataclass(frozen=True)
@@ -318,6 +302,14 @@ def contacts_with_email(vendor: Vendor) -> list[VendorContact]:
     return list(db.session.scalars(query))
 
 
+def kind(request: PortalRequest) -> RequestKind:
+    """The rules of the request's kind (``oversight/portal/kinds/``)."""
+    found = kind_of(request.kind)
+    if found is None:
+        raise PortalRuleError(_l("Choose the kind of request."))
+    return found
+
+
 def create_request(
     vendor: Vendor,
     *,
@@ -327,11 +319,14 @@ def create_request(
     message: str,
     actor: Any,
     now: datetime,
+    subject_id: int | None = None,
     notify: bool = True,
 ) -> PortalRequest:
     """Send a request to some of ``vendor``'s contacts: each gets an e-mail with a fresh link
-    (``notify=False``: no link and no e-mail, for the demo data)."""
-    if kind not in KIND_LABELS:
+    (``notify=False``: no link and no e-mail, for the demo data). ``subject_id``: what the request is
+    about, for a kind that asks (the return/deletion item of a certificate)."""
+    rules = kind_of(kind)
+    if rules is None:
         raise PortalRuleError(_l("Choose the kind of request."))
     contacts = [contact for contact in contacts_with_email(vendor) if contact.id in set(contact_ids)]
     if not contacts:
@@ -347,20 +342,22 @@ def create_request(
         contacts=contacts,
         created_by_id=getattr(actor, "id", None),
     )
-    if kind == PERIODIC_REPORT:
-        request.template_id = checklist_services.current_template(AUDIT).id
+    rules.prepare(request, subject_id=subject_id, today=now.date())
     db.session.add(request)
     db.session.flush()
+    changes: dict[str, list] = {
+        "kind": [None, kind],
+        "due_on": [None, due_on.isoformat()],
+        "contacts": [None, [contact.name for contact in contacts]],
+    }
+    if request.subject_id is not None:
+        changes["subject_id"] = [None, request.subject_id]
     activity.record(
         "portal.request_send",
         actor=actor,
         target=request,
         summary=f"{vendor.name}: {request.kind_label}",
-        changes={
-            "kind": [None, kind],
-            "due_on": [None, due_on.isoformat()],
-            "contacts": [None, [contact.name for contact in contacts]],
-        },
+        changes=changes,
     )
     for contact in contacts if notify else ():
         token = issue_link(contact, actor=actor, now=now)
@@ -368,32 +365,18 @@ def create_request(
     return request
 
 
-def report_items(request: PortalRequest) -> list[ChecklistItem]:
-    """The checklist items the report answers: every item of the audit checklist version of the request."""
-    if request.template_id is None:
-        return []
-    query = (
-        db.select(ChecklistItem)
-        .where(ChecklistItem.template_id == request.template_id)
-        .order_by(ChecklistItem.position, ChecklistItem.id)
-    )
-    return list(db.session.scalars(query))
+def subject_choices(vendor: Vendor) -> dict[str, list[tuple[int, str]]]:
+    """For each kind that asks what a request is about, the choices for ``vendor``."""
+    return {rules.name: rules.subjects(vendor) for rules in KINDS if rules.subject_label is not None}
 
 
-def subcontractors_in_use(vendor_id: int) -> list[str]:
-    """The names of the subcontractors this vendor has entrusted work to (read-only in the report)."""
-    query = (
-        db.select(Vendor.name)
-        .join(Subcontract, Subcontract.vendor_id == Vendor.id)
-        .where(Subcontract.parent_vendor_id == vendor_id, Subcontract.is_entrusted.is_(True))
-        .distinct()
-        .order_by(Vendor.name)
-    )
-    return list(db.session.scalars(query))
+def report_items(request: PortalRequest) -> list[Any]:
+    """The items the vendor answers and the reviewer comments on (checklist items, or certificate parts)."""
+    return kind(request).items(request)
 
 
 def evidence_of(request: PortalRequest) -> list[EvidenceFile]:
-    return evidence_services.files_for(EVIDENCE_OWNER, request.id)
+    return request_files(request)
 
 
 def latest_submission(request: PortalRequest) -> PortalSubmission | None:
@@ -411,7 +394,7 @@ def current_answers(request: PortalRequest) -> dict[str, Any]:
     if request.draft:
         return request.draft
     latest = latest_submission(request)
-    return dict(latest.answers) if latest is not None else {"items": {}, "incidents": ""}
+    return dict(latest.answers) if latest is not None else kind(request).blank()
 
 
 def _ensure_answerable(request: PortalRequest) -> None:
@@ -419,25 +402,11 @@ def _ensure_answerable(request: PortalRequest) -> None:
         raise PortalRuleError(_l("This request was submitted and can no longer be changed."))
 
 
-def _clean_answers(request: PortalRequest, values: dict[str, Any]) -> dict[str, Any]:
-    codes = {item.code for item in report_items(request)}
-    items = {}
-    for code, answer in (values.get("items") or {}).items():
-        if code not in codes:
-            continue
-        chosen = answer.get("answer") or ""
-        items[code] = {
-            "answer": chosen if chosen in ANSWERS else "",
-            "comment": (answer.get("comment") or "").strip(),
-        }
-    return {"items": items, "incidents": (values.get("incidents") or "").strip()}
-
-
 def save_draft(request: PortalRequest, values: dict[str, Any], *, actor: PortalActor, now: datetime) -> None:
     """Keep the contact's answers without submitting them (回答中)."""
     _ensure_answerable(request)
     before = request.status
-    request.draft = _clean_answers(request, values)
+    request.draft = kind(request).clean(request, values)
     request.status = IN_PROGRESS
     request.updated_at = now
     activity.record(
@@ -450,13 +419,10 @@ def save_draft(request: PortalRequest, values: dict[str, Any], *, actor: PortalA
 
 
 def submit(request: PortalRequest, values: dict[str, Any], *, actor: PortalActor, now: datetime) -> PortalSubmission:
-    """Submit the answers as a new, immutable version (提出済)."""
+    """Submit the answers as a new, immutable version (提出済), once the kind's checks pass."""
     _ensure_answerable(request)
-    answers = _clean_answers(request, values)
-    missing = [item.code for item in report_items(request) if not answers["items"].get(item.code, {}).get("answer")]
-    if missing:
-        raise PortalRuleError(_l("Answer every item before submitting: %(codes)s", codes=", ".join(missing)))
-    answers["subcontractors"] = subcontractors_in_use(request.vendor_id)
+    rules = kind(request)
+    answers = rules.complete(request, rules.clean(request, values), today=now.date())
     before = request.status
     submission = PortalSubmission(
         request=request,
@@ -481,16 +447,35 @@ def submit(request: PortalRequest, values: dict[str, Any], *, actor: PortalActor
     return submission
 
 
-def upload_evidence(request: PortalRequest, file_storage: Any, *, description: str, actor: PortalActor) -> EvidenceFile:
-    """Attach a file to the request, through the same checks as every upload."""
+def upload_evidence(
+    request: PortalRequest, file_storage: Any, *, description: str, actor: PortalActor, item_code: str = ""
+) -> EvidenceFile:
+    """Attach a file to the request, through the same checks as every upload; ``item_code``: the checklist
+    item it is evidence for (the questionnaire)."""
     _ensure_answerable(request)
-    return evidence_services.store_upload(file_storage, (EVIDENCE_OWNER, request.id), actor, description=description)
+    if item_code and item_code not in {item.code for item in report_items(request)}:
+        raise PortalRuleError(_l("Choose an item of this request."))
+    evidence = evidence_services.store_upload(
+        file_storage, (EVIDENCE_OWNER, request.id), actor, description=description
+    )
+    if item_code:
+        request.file_items = {**(request.file_items or {}), str(evidence.id): item_code}
+        activity.record(
+            "portal.evidence_item",
+            actor=actor,
+            target=request,
+            summary=f"{evidence.original_filename}: {item_code}",
+            changes={"file_items": [None, {str(evidence.id): item_code}]},
+        )
+    return evidence
 
 
-def _ensure_reviewable(request: PortalRequest) -> PortalSubmission:
+def _ensure_reviewable(request: PortalRequest, actor: Any) -> PortalSubmission:
     latest = latest_submission(request)
     if request.status != SUBMITTED or latest is None:
         raise PortalRuleError(_l("Only a submitted request can be reviewed."))
+    if not actor.has_role(*kind(request).reviewers):
+        raise PortalRuleError(_l("You do not review this kind of request."))
     return latest
 
 
@@ -498,7 +483,7 @@ def return_submission(
     request: PortalRequest, *, comments: dict[str, str], note: str, actor: Any, now: datetime
 ) -> None:
     """Send the latest version back to the contact with a comment per item (差戻し)."""
-    latest = _ensure_reviewable(request)
+    latest = _ensure_reviewable(request, actor)
     comments = {code: text.strip() for code, text in comments.items() if text and text.strip()}
     if not comments and not (note or "").strip():
         raise PortalRuleError(_l("Say what the vendor should change: comment at least one item."))
@@ -518,41 +503,10 @@ def return_submission(
 
 
 def accept(request: PortalRequest, *, note: str, actor: Any, today: date, now: datetime):
-    """Accept the latest version (受理): it becomes a periodic-report audit with the answers as results.
-
-    The audit is left being recorded (実施中) with every result filled in, so the auditor gives the
-    overall rating and submits it, and a manager signs it off, exactly as any periodic-report review.
-    """
-    latest = _ensure_reviewable(request)
-    submitted_on = latest.submitted_at.date()
-    audit = audit_services.plan_audit(
-        request.vendor,
-        {
-            "kind": AUDIT_PERIODIC_REPORT,
-            "conducted_on": today,
-            "is_indirect": False,
-            "scope_note": _l(
-                "Periodic report submitted through the vendor portal (request %(id)d, version %(number)d, %(date)s).",
-                id=request.id,
-                number=latest.number,
-                date=submitted_on.isoformat(),
-            ),
-        },
-        actor=actor,
-        today=today,
-    )
-    audit.scope_note = str(audit.scope_note)
-    audit_services.start_recording(audit, actor=actor, today=today)
-    items = latest.answers.get("items", {})
-    values = {}
-    for row in audit.results:
-        answer = items.get(row.item.code)
-        if answer:
-            values[row.item_id] = {
-                "result": AUDIT_RESULT_OF.get(answer.get("answer")),
-                "note": answer.get("comment", ""),
-            }
-    audit_services.save_results(audit, values, actor=actor, now=now)
+    """Accept the latest version (受理): the kind does what acceptance means (a periodic-report audit,
+    a prefilled evaluation, a recorded certificate) and the record it made or changed is returned."""
+    latest = _ensure_reviewable(request, actor)
+    result = kind(request).accept(request, latest, actor=actor, today=today, now=now)
     latest.decision = ACCEPTED
     latest.review_note = (note or "").strip()
     latest.reviewed_by_id = actor.id
@@ -560,12 +514,15 @@ def accept(request: PortalRequest, *, note: str, actor: Any, today: date, now: d
     request.status = ACCEPTED
     request.accepted_by_id = actor.id
     request.accepted_at = now
-    request.audit_id = audit.id
+    changes: dict[str, list] = {"status": [SUBMITTED, ACCEPTED]}
+    for field in ("audit_id", "evaluation_id"):
+        if getattr(request, field) is not None:
+            changes[field] = [None, getattr(request, field)]
     activity.record(
         "portal.accept",
         actor=actor,
         target=request,
-        summary=f"{request.vendor.name}: #{latest.number}",  # the audit is in the changes (audit_id)
-        changes={"status": [SUBMITTED, ACCEPTED], "audit_id": [None, audit.id]},
+        summary=f"{request.vendor.name}: #{latest.number}",  # the record made is in the changes
+        changes=changes,
     )
-    return audit
+    return result

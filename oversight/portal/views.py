@@ -32,6 +32,7 @@ from flask_login import current_user, logout_user
 
 from oversight.auth.decorators import public, role_required
 from oversight.core.timeutil import local_today, utcnow
+from oversight.disposals.models import METHOD_LABELS
 from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
@@ -41,11 +42,19 @@ from oversight.portal.forms import (
     PortalEvidenceForm,
     RequestForm,
     RevokeForm,
+    certificate_form,
+    certificate_values,
+    plan_form,
+    plan_values,
+    renewal_form,
+    renewal_values,
     report_form,
     report_values,
     review_comments,
     review_form,
 )
+from oversight.portal.kinds.base import CERTIFICATE, CHECKLIST, PLAN, RENEWAL
+from oversight.portal.kinds.questionnaire import evidence_by_item
 from oversight.portal.models import PortalRequest
 from oversight.portal.services import ANSWERS, PortalActor
 from oversight.portal.vendor_initiated_forms import ConsentRequestForm, IncidentNoticeForm
@@ -177,15 +186,15 @@ def home(actor: PortalActor):
 @public
 @portal_required
 def report(actor: PortalActor, request_id: int):
-    """Answer a periodic report: save a draft or submit a new version."""
+    """Answer a request (a checklist, or a certificate): save a draft or submit a new version."""
     found = _own_request(actor, request_id)
     items = services.report_items(found)
-    form = report_form(found, items, services.current_answers(found))
+    form = _answer_form(found, items)
     status = 200
     if request.method == "POST" and found.is_answerable:
         submitting = request.form.get("action") == "submit"
         if form.validate_on_submit():
-            values = report_values(form)
+            values = _answer_values(found, form)
             now = utcnow()
             if submitting:
                 outcome = commit_step(
@@ -210,15 +219,39 @@ def report(actor: PortalActor, request_id: int):
     return _report_page(actor, found, items, form, status=status)
 
 
+# The answering form of each shape of request (oversight/portal/kinds/base.py), and its page.
+SHAPES = {
+    CHECKLIST: ("portal/report.html", lambda found, items, answers: report_form(found, items, answers), report_values),
+    CERTIFICATE: ("portal/certificate.html", lambda found, items, answers: certificate_form(found, answers),
+                  certificate_values),
+    RENEWAL: ("portal/renewal.html", lambda found, items, answers: renewal_form(found, answers), renewal_values),
+    PLAN: ("portal/plan.html", lambda found, items, answers: plan_form(found, answers), plan_values),
+}
+
+
+def _answer_form(found: PortalRequest, items):
+    """The answering form of the request's kind: an answer per checklist item, a certificate, a renewal."""
+    return SHAPES[services.kind(found).shape][1](found, items, services.current_answers(found))
+
+
+def _answer_values(found: PortalRequest, form) -> dict[str, Any]:
+    return SHAPES[services.kind(found).shape][2](form)
+
+
 def _report_page(actor, found, items, form, upload_form=None, status: int = 200):
     latest = services.latest_submission(found)
+    rules = services.kind(found)
     return render_template(
-        "portal/report.html",
+        SHAPES[rules.shape][0],
         actor=actor,
         req=found,
+        rules=rules,
+        subject=rules.subject(found),
+        evidence_items=evidence_by_item(found),
+        method_labels=METHOD_LABELS,
         items=items,
         form=form,
-        upload_form=upload_form or PortalEvidenceForm(formdata=None),
+        upload_form=upload_form or _upload_form(found, items, formdata=None),
         files=services.evidence_of(found),
         subcontractors=services.subcontractors_in_use(found.vendor_id),
         latest=latest,
@@ -233,22 +266,31 @@ def _report_page(actor, found, items, form, upload_form=None, status: int = 200)
 def upload(actor: PortalActor, request_id: int):
     """Attach an evidence file to the request."""
     found = _own_request(actor, request_id)
-    upload_form = PortalEvidenceForm()
     items = services.report_items(found)
+    upload_form = _upload_form(found, items)
     status = 400
     if upload_form.validate_on_submit():
         outcome = commit_step(
             lambda: services.upload_evidence(
-                found, upload_form.file.data, description=upload_form.description.data or "", actor=actor
+                found,
+                upload_form.file.data,
+                description=upload_form.description.data or "",
+                actor=actor,
+                item_code=(upload_form.item.data or "") if services.kind(found).evidence_per_item else "",
             ),
             upload_field=upload_form.file,
+            error_field=upload_form.item,
         )
         if outcome:
             flash(_("The file was uploaded."), "success")
             return redirect(url_for("portal.report", request_id=found.id))
         status = outcome.status
-    form = report_form(found, items, services.current_answers(found))
-    return _report_page(actor, found, items, form, upload_form=upload_form, status=status)
+    return _report_page(actor, found, items, _answer_form(found, items), upload_form=upload_form, status=status)
+
+
+def _upload_form(found: PortalRequest, items, **kwargs) -> PortalEvidenceForm:
+    """The upload form; a questionnaire's file names the item it is evidence for."""
+    return PortalEvidenceForm(items=items if services.kind(found).evidence_per_item else (), **kwargs)
 
 
 @bp.route("/files/<int:file_id>")
@@ -314,7 +356,8 @@ def create(vendor_id: int):
     """Send a request to a vendor's contacts, each by e-mail with a fresh link."""
     vendor = _vendor(vendor_id)
     contacts = services.contacts_with_email(vendor)
-    form = RequestForm(contacts=contacts)
+    subjects = services.subject_choices(vendor)
+    form = RequestForm(contacts=contacts, subjects=subjects)
     status = 200
     if form.validate_on_submit():
         outcome = commit_step(
@@ -326,6 +369,7 @@ def create(vendor_id: int):
                 message=form.message.data or "",
                 actor=current_user,
                 now=utcnow(),
+                subject_id=form.subject_id(),
             ),
             error_field=form.contact_ids,
         )
@@ -335,7 +379,9 @@ def create(vendor_id: int):
         status = outcome.status
     elif request.method == "POST":
         status = 400
-    return render_template("portal/staff_form.html", vendor=vendor, form=form, contacts=contacts), status
+    return render_template(
+        "portal/staff_form.html", vendor=vendor, form=form, contacts=contacts, subjects=subjects
+    ), status
 
 
 def _staff_request(request_id: int) -> PortalRequest:
@@ -356,9 +402,14 @@ def detail(request_id: int):
 def _detail_page(found: PortalRequest, form=None, status: int = 200):
     items = services.report_items(found)
     can_review = permissions.can_review(current_user, found)
+    rules = services.kind(found)
     return render_template(
         "portal/staff_detail.html",
         req=found,
+        rules=rules,
+        subject=rules.subject(found),
+        evidence_items=evidence_by_item(found),
+        method_labels=METHOD_LABELS,
         items=items,
         submissions=list(reversed(found.submissions)),
         latest=services.latest_submission(found),
@@ -375,6 +426,9 @@ def _detail_page(found: PortalRequest, form=None, status: int = 200):
 def review(request_id: int):
     """Return the latest version with comments per item (差戻し), or accept it (受理)."""
     found = _staff_request(request_id)
+    rules = services.kind(found)
+    if not current_user.has_role(*rules.reviewers):
+        abort(403)
     form = review_form(found, services.report_items(found))
     if not form.validate_on_submit():
         return _detail_page(found, form, 400)
@@ -384,7 +438,7 @@ def review(request_id: int):
             lambda: services.accept(found, note=form.note.data or "", actor=current_user, today=local_today(), now=now),
             record=found, version=form.version.data, error_field=form.note,
         )
-        message = _("The report was accepted and recorded as a periodic report review.")
+        message = str(rules.accepted_message)
     else:
         outcome = commit_step(
             lambda: services.return_submission(

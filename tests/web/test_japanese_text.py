@@ -48,6 +48,7 @@ ALLOWED = {
     "Oversight",  # the product's name
     "iCalendar", "iCal",  # the calendar feed's format
     "SMTP",
+    "SHA",  # the checksum's name (SHA-256) in an upload's log entry
 }
 
 

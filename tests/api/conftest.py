@@ -1,0 +1,63 @@
+"""Fixtures of the API tests: users with personal access tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from oversight.auth import tokens
+from oversight.auth.models import User
+from oversight.core.timeutil import utcnow
+from oversight.extensions import db
+from oversight.vendors.models import Vendor
+from tests.conftest import UserInfo
+from tests.contracts.helpers import drafted
+from tests.vendors.factories import create_vendor
+
+
+@dataclass
+class TokenHolder:
+    user: UserInfo
+    secret: str
+    token_id: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+
+@pytest.fixture
+def make_token(app, make_user) -> Callable[..., TokenHolder]:
+    """``make_token(*roles, scope="write", days=30)``: a user holding ``roles`` and a token of theirs."""
+
+    def make(*roles: str, scope: str = "write", days: int = 30, user: UserInfo | None = None) -> TokenHolder:
+        user = user or make_user(*roles)
+        with app.app_context():
+            owner = db.session.get(User, user.id)
+            record, secret = tokens.create_token(
+                owner, name="test", scope=scope, days=days, actor=owner, now=utcnow()
+            )
+            db.session.commit()
+            return TokenHolder(user, secret, record.id)
+
+    return make
+
+
+@pytest.fixture
+def a_vendor(app) -> int:
+    """The id of a registered vendor."""
+    with app.app_context():
+        vendor = create_vendor()
+        db.session.commit()
+        return vendor.id
+
+
+@pytest.fixture
+def a_contract(app, a_vendor) -> int:
+    """The id of a contract draft with ``a_vendor``."""
+    with app.app_context():
+        contract = drafted(vendor=db.session.get(Vendor, a_vendor))
+        db.session.commit()
+        return contract.id

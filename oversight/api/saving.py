@@ -17,9 +17,8 @@ from oversight.core.errors import RuleError
 from oversight.extensions import db
 
 STALE = _l(
-    "Someone else saved this record after you opened it. Your changes were not saved; "
-    "they are still in the form below. Reload the page to see the other changes."
-)  # the pages' message (web.saving), so that both read the same
+    "Someone else saved this record after you read it. Nothing was saved: read it again and retry with its new ETag."
+)
 PRECONDITION_REQUIRED = _l("Send the record's ETag in If-Match to change it.")
 INVALID = _l("Some fields are not valid; see errors.")
 

@@ -48,6 +48,7 @@ ALLOWED = {
     "Oversight",  # the product's name
     "iCalendar", "iCal",  # the calendar feed's format
     "SMTP",
+    "API",  # APIアクセストークン: the API is called so in Japanese too
 }
 
 

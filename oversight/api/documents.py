@@ -10,6 +10,8 @@ from flask_babel import get_locale
 from oversight.api import schemas
 from oversight.contracts.models import Contract, ContractReview
 from oversight.extensions import db
+from oversight.incidents import status as incident_status
+from oversight.incidents.models import Incident
 from oversight.status import lights as status_lights
 from oversight.status import store
 from oversight.status.models import VendorState
@@ -71,4 +73,22 @@ def contract(record: Contract) -> schemas.Contract:
             "vendor_name", "reviews")},
         vendor_name=record.vendor.name,
         reviews=[_review(review, english) for review in record.reviews],
+    )
+
+
+def incident(record: Incident, today: date) -> schemas.Incident:
+    """An incident with its clocks (vendor's notice, 速報, 確報, notice, publication) as its page shows them."""
+    return schemas.Incident(
+        **{name: getattr(record, name) for name in schemas.Incident.model_fields if name not in (
+            "is_reportable", "clocks", "categories", "is_improper_purpose")},
+        categories=list(record.categories or ()),
+        is_improper_purpose=incident_status.is_improper_purpose(record),
+        is_reportable=incident_status.reportability(record).is_reportable,
+        clocks=[
+            schemas.Clock(
+                key=clock.key, label=clock.label, due_on=clock.due_on, done_on=clock.done_on, state=clock.state,
+                days_left=clock.days_left, basis=clock.basis,
+            )
+            for clock in incident_status.incident_clocks(record, today)
+        ],
     )

@@ -252,3 +252,55 @@ class ContractInput(BaseModel):
 
 
 Problem.model_rebuild()
+
+
+class Clock(BaseModel):
+    """One deadline of an incident, computed as on its page (速報, 確報: business days, holidays)."""
+
+    key: Literal["vendor_notice", "preliminary", "final", "individual_notice", "publication"]
+    label: str
+    due_on: date | None
+    done_on: date | None
+    state: str
+    days_left: int | None
+    basis: str
+
+
+class Incident(BaseModel):
+    id: int
+    version: int
+    vendor_id: int
+    contract_id: int | None
+    title: str
+    kind: str
+    is_suspected: bool
+    status: str
+    occurred_on: date | None
+    vendor_knew_on: date | None
+    vendor_notified_on: date | None
+    department_knew_on: date | None
+    categories: list[str]
+    people_min: int | None
+    people_max: int | None
+    people_final: int | None
+    is_improper_purpose: bool
+    is_reportable: bool
+    closed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    clocks: list[Clock]
+
+
+class IncidentPage(BaseModel):
+    items: list[Incident]
+    next_cursor: str | None
+
+
+class IncidentFilters(BaseModel):
+    """The incident list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100, description="Title or vendor name contains")
+    status: Literal["", "open", "closed"] = ""
+    vendor_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)

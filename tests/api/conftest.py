@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -14,6 +15,7 @@ from oversight.extensions import db
 from oversight.vendors.models import Vendor
 from tests.conftest import UserInfo
 from tests.contracts.helpers import drafted
+from tests.incidents.factories import create_incident
 from tests.vendors.factories import create_vendor
 
 
@@ -61,3 +63,14 @@ def a_contract(app, a_vendor) -> int:
         contract = drafted(vendor=db.session.get(Vendor, a_vendor))
         db.session.commit()
         return contract.id
+
+
+@pytest.fixture
+def an_incident(app, make_user, a_vendor) -> int:
+    """The id of an incident at ``a_vendor`` (a reportable leak the principal learnt of on 2026-11-02)."""
+    recorder = make_user("manager")
+    with app.app_context():
+        vendor, actor = db.session.get(Vendor, a_vendor), db.session.get(User, recorder.id)
+        incident = create_incident(actor, vendor=vendor, department_knew_on=date(2026, 11, 2))
+        db.session.commit()
+        return incident.id

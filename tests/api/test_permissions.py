@@ -18,7 +18,7 @@ def test_every_api_operation_is_in_the_matrix():
     assert operations - {"api.openapi", "api.docs"} == set(API_ENDPOINTS)
 
 
-def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int):
+def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int, incident_id: int):
     """A well-formed request to ``endpoint``: an allowed role gets a success, not merely no 403."""
     if endpoint == "api.vendors":
         return client.get("/api/v1/vendors", headers=headers)
@@ -40,15 +40,21 @@ def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int
             "vendor_id": vendor_id, "number": "API-001", "title": "給与計算業務委託契約", "scope": "給与計算",
             "data_scope": "従業員の個人番号", "start_on": "2026-04-01", "end_on": "2027-03-31",
         })
+    if endpoint == "api.incidents":
+        return client.get("/api/v1/incidents", headers=headers)
+    if endpoint == "api.incident":
+        return client.get(f"/api/v1/incidents/{incident_id}", headers=headers)
     raise AssertionError(f"no request written for {endpoint}")
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("endpoint", API_ENDPOINTS)
-def test_each_role_gets_what_the_matrix_says(app, client, make_token, a_vendor, a_contract, endpoint, role):
+def test_each_role_gets_what_the_matrix_says(
+    app, client, make_token, a_vendor, a_contract, an_incident, endpoint, role
+):
     holder = make_token(role, scope="write")
     action = ACTION_OF[endpoint]
-    response = _call(client, endpoint, holder.headers, a_vendor, a_contract)
+    response = _call(client, endpoint, holder.headers, a_vendor, a_contract, an_incident)
     what = f"{role} {endpoint} ({action.id}): {response.status_code} {response.get_data(as_text=True)[:200]}"
     if role in action.roles:
         assert response.status_code in (200, 201), what

@@ -6,7 +6,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_limiter import Limiter
 
-from oversight.api import contracts, docs, incidents, vendors  # noqa: F401 - the modules add their views to ``bp``
+from oversight.api import (  # noqa: F401 - the modules add their views to ``bp``
+    contracts,
+    disposals,
+    docs,
+    incidents,
+    vendors,
+)
 from oversight.api.access import rate_key, rate_limit
 from oversight.api.blueprint import bp
 from oversight.api.problems import problem_response

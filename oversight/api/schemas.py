@@ -304,3 +304,42 @@ class IncidentFilters(BaseModel):
     vendor_id: int | None = Field(None, ge=1, le=2**31 - 1)
     cursor: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=200)
+
+
+class DisposalItem(BaseModel):
+    """A return/deletion item (返却・廃棄) of a contract's end, for the contractor or a subcontractor."""
+
+    id: int
+    version: int
+    contract_id: int
+    vendor_id: int
+    subcontract_id: int | None
+    level: int
+    reason: str
+    state: Literal["open", "returned", "certified", "confirmed"]
+    is_overdue: bool
+    opened_on: date
+    due_on: date
+    method: str | None
+    completed_on: date | None
+    certificate_number: str
+    recorded_at: datetime | None
+    confirmed_at: datetime | None
+    returned_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DisposalPage(BaseModel):
+    items: list[DisposalItem]
+    next_cursor: str | None
+
+
+class DisposalFilters(BaseModel):
+    """The return/deletion list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100)
+    state: Literal["", "overdue", "open", "certified", "confirmed"] = ""
+    vendor: int | None = Field(None, ge=1, le=2**31 - 1)
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)

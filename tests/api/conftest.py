@@ -11,10 +11,11 @@ import pytest
 from oversight.auth import tokens
 from oversight.auth.models import User
 from oversight.core.timeutil import utcnow
+from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 from tests.conftest import UserInfo
-from tests.contracts.helpers import drafted
+from tests.contracts.helpers import drafted, people, signed
 from tests.incidents.factories import create_incident
 from tests.vendors.factories import create_vendor
 
@@ -74,3 +75,16 @@ def an_incident(app, make_user, a_vendor) -> int:
         incident = create_incident(actor, vendor=vendor, department_knew_on=date(2026, 11, 2))
         db.session.commit()
         return incident.id
+
+
+@pytest.fixture
+def a_disposal(app) -> int:
+    """The id of a return/deletion item opened when a signed contract ended on 2026-03-31 (now overdue)."""
+    with app.app_context():
+        procurement, legal, manager = people()
+        contract = signed(procurement, legal, manager, end_on=date(2026, 3, 31), signed_on=date(2025, 3, 20),
+                          start_on=date(2025, 4, 1))
+        disposal_services.close_ended_contracts(date(2026, 4, 1))
+        item = disposal_services.items_of_contract(contract)[0]
+        db.session.commit()
+        return item.id

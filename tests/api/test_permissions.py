@@ -18,7 +18,7 @@ def test_every_api_operation_is_in_the_matrix():
     assert operations - {"api.openapi", "api.docs"} == set(API_ENDPOINTS)
 
 
-def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int, incident_id: int):
+def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int, incident_id: int, ids: dict):
     """A well-formed request to ``endpoint``: an allowed role gets a success, not merely no 403."""
     if endpoint == "api.vendors":
         return client.get("/api/v1/vendors", headers=headers)
@@ -44,17 +44,21 @@ def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int
         return client.get("/api/v1/incidents", headers=headers)
     if endpoint == "api.incident":
         return client.get(f"/api/v1/incidents/{incident_id}", headers=headers)
+    if endpoint == "api.disposals":
+        return client.get("/api/v1/disposals", headers=headers)
+    if endpoint == "api.disposal":
+        return client.get(f"/api/v1/disposals/{ids['disposal']}", headers=headers)
     raise AssertionError(f"no request written for {endpoint}")
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("endpoint", API_ENDPOINTS)
 def test_each_role_gets_what_the_matrix_says(
-    app, client, make_token, a_vendor, a_contract, an_incident, endpoint, role
+    app, client, make_token, a_vendor, a_contract, an_incident, a_disposal, endpoint, role
 ):
     holder = make_token(role, scope="write")
     action = ACTION_OF[endpoint]
-    response = _call(client, endpoint, holder.headers, a_vendor, a_contract, an_incident)
+    response = _call(client, endpoint, holder.headers, a_vendor, a_contract, an_incident, {"disposal": a_disposal})
     what = f"{role} {endpoint} ({action.id}): {response.status_code} {response.get_data(as_text=True)[:200]}"
     if role in action.roles:
         assert response.status_code in (200, 201), what

@@ -40,8 +40,8 @@ def editor(make_token):
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_every_operation_answers_as_its_schema_says(app, editor, a_contract, an_incident, method, path):
-    """(``a_contract``, ``an_incident`` and their vendor: the lists have something to show.)"""
+def test_every_operation_answers_as_its_schema_says(app, editor, a_contract, an_incident, a_disposal, method, path):
+    """(``a_contract``, ``an_incident``, ``a_disposal`` and their vendors: the lists have something to show.)"""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]
 

@@ -25,6 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_auth(app)
     register_web(app)
     register_blueprints(app)
+    register_api(app)
     register_commands(app)
     register_scheduler(app)
     return app
@@ -137,6 +138,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(help_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(requests_bp)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API under ``/api/v1`` (docs/api.md)."""
+    from oversight.api import init_api
+
+    init_api(app)
 
 
 def register_commands(app: Flask) -> None:

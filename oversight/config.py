@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,6 +39,19 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The API's rate limit per token (Flask-Limiter notation, docs/api.md). Counted in each process's
+    memory unless RATELIMIT_STORAGE_URI names a shared store (redis://…, needs the redis package); when
+    that store is down, each process counts in memory again instead of failing the request."""
+    return {
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }
 
 
 class Config:
@@ -94,6 +108,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the session's idle timeout bounds it
         self.SQLALCHEMY_RECORD_QUERIES = _env_bool("SQLALCHEMY_RECORD_QUERIES")
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        vars(self).update(_api_settings(env))
 
     def finalise(self, instance_path: Path) -> None:
         """Fill what depends on the instance folder and refuse unsafe settings."""

@@ -187,6 +187,8 @@ def checked_pages(app) -> dict[str, str]:
         "user form": "/admin/users/new",
         "settings": "/admin/settings",
         "password": "/auth/password",
+        "API access tokens": "/auth/tokens",
+        "every API access token": "/admin/tokens",
         "glossary": "/help/glossary",
         "not found": "/no-such-page",
     }

@@ -1,4 +1,4 @@
-"""User administration (admin role)."""
+"""User administration (admin role): users, settings and every user's API access tokens."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +10,10 @@ from oversight.admin import settings as settings_services
 from oversight.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
 from oversight.admin.settings_forms import build_settings_form
 from oversight.auth import services as auth_services
+from oversight.auth import tokens as api_tokens
 from oversight.auth.decorators import role_required
-from oversight.auth.models import User
+from oversight.auth.forms import TokenRevokeForm
+from oversight.auth.models import AccessToken, User
 from oversight.auth.roles import ADMIN
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
@@ -137,3 +139,27 @@ def settings():
         flash(_("Settings saved.") if changes else _("Nothing was changed."), "success" if changes else "info")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, rows=rows)
+
+
+@bp.route("/tokens")
+@role_required(ADMIN)
+def tokens():
+    """Every user's API access tokens, newest first, each revocable."""
+    pagination, now = paginate(api_tokens.all_tokens()), utcnow()
+    return render_template(
+        "admin/tokens.html", pagination=pagination, revoke_form=TokenRevokeForm(),
+        states={token.id: api_tokens.token_state(token, now) for token in pagination.items},
+        scope_labels=api_tokens.SCOPE_LABELS,
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required(ADMIN)
+def revoke_token(token_id: int):
+    """Revoke any user's token."""
+    token = db.get_or_404(AccessToken, token_id)
+    if TokenRevokeForm().validate_on_submit() and commit_step(
+        lambda: api_tokens.revoke_token(token, actor=current_user, now=utcnow())
+    ):
+        flash(_("The token %(name)s was revoked.", name=token.name), "success")
+    return redirect(url_for("admin.tokens"))

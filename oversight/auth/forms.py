@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from oversight.auth.passwords import MAX_LENGTH, policy_errors, verify_password
 from oversight.auth.roles import LANGUAGE_LABELS
+from oversight.auth.tokens import LIFETIME_DAYS, SCOPE_LABELS
 from oversight.core.baseform import Form
 from oversight.core.forms import choices
 
@@ -52,3 +53,19 @@ class PasswordChangeForm(Form):
 
 class LanguageForm(Form):
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS.items()), validators=[DataRequired()])
+
+
+class AccessTokenForm(Form):
+    """A new personal access token for the API: a name to tell it apart, its scope and lifetime."""
+
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+    scope = SelectField(_l("What the token may do"), choices=choices(SCOPE_LABELS.items()), default="read")
+    days = SelectField(
+        _l("Valid for"),
+        choices=choices((str(days), _l("%(days)d days", days=days)) for days in LIFETIME_DAYS),
+        default="90",
+    )
+
+
+class TokenRevokeForm(Form):
+    """Revoke a token (no fields: the CSRF token is the point)."""

@@ -80,3 +80,41 @@ class UserRole(db.Model):
 
     def __repr__(self) -> str:
         return f"<UserRole {self.user_id} {self.role}>"
+
+
+TOKEN_READ = "read"
+TOKEN_WRITE = "write"
+TOKEN_SCOPES = (TOKEN_READ, TOKEN_WRITE)
+
+
+class AccessToken(db.Model):
+    """A personal access token for the JSON API (``/api/v1``): only its SHA-256 is stored, the token
+    itself is shown once. It acts as its owner, limited to reading (``read``) or not (``write``)."""
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The token's first characters, shown in the lists so that its owner can tell which one is which.
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)
+    scope: Mapped[str] = mapped_column(String(10), nullable=False, default=TOKEN_READ)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<AccessToken {self.id} {self.prefix} {self.scope}>"
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == TOKEN_WRITE
+
+    def is_usable_at(self, moment: datetime) -> bool:
+        """Not revoked, not expired, and its owner's account enabled."""
+        return self.revoked_at is None and self.expires_at > moment and self.user.is_enabled

@@ -48,6 +48,8 @@ def check_session():
     """End a session idle for IDLE_TIMEOUT_MINUTES; let a remember-me cookie open a new one where allowed."""
     if request.endpoint in OPEN_ENDPOINTS:  # static files neither count as activity nor sign anyone in
         return None
+    if request.blueprint == "api":  # the API is authenticated by tokens; a session cookie means nothing there
+        return None
     user = current_user._get_current_object()  # from the session, else from the remember-me cookie
     if not user.is_authenticated:
         return None

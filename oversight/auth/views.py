@@ -1,17 +1,20 @@
-"""Sign-in, sign-out, password change and language choice."""
+"""Sign-in, sign-out, password change, language choice and the user's API access tokens."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from oversight.auth import services
+from oversight.auth import tokens as api_tokens
 from oversight.auth.decorators import public, role_required
-from oversight.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from oversight.auth.forms import AccessTokenForm, LanguageForm, LoginForm, PasswordChangeForm, TokenRevokeForm
+from oversight.auth.models import AccessToken
 from oversight.auth.permissions import can_stay_signed_in
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.web.saving import commit_step
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -110,3 +113,38 @@ def password():
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@role_required()
+def tokens():
+    """The user's personal access tokens for the API: create one (shown once), see and revoke them."""
+    form = AccessTokenForm()
+    secret = None
+    if form.validate_on_submit():
+        outcome = commit_step(lambda: api_tokens.create_token(
+            current_user, name=form.name.data, scope=form.scope.data, days=int(form.days.data),
+            actor=current_user, now=utcnow(),
+        ), error_field=form.name)
+        if outcome:
+            secret = outcome.value[1]
+            form = AccessTokenForm(formdata=None)
+    listed, now = api_tokens.tokens_of(current_user), utcnow()
+    return render_template(
+        "auth/tokens.html", form=form, secret=secret, tokens=listed, revoke_form=TokenRevokeForm(),
+        states={token.id: api_tokens.token_state(token, now) for token in listed}, scope_labels=api_tokens.SCOPE_LABELS,
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required()
+def revoke_token(token_id: int):
+    """Revoke one of the user's own tokens."""
+    token = db.get_or_404(AccessToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    if TokenRevokeForm().validate_on_submit() and commit_step(
+        lambda: api_tokens.revoke_token(token, actor=current_user, now=utcnow())
+    ):
+        flash(_("The token %(name)s was revoked.", name=token.name), "success")
+    return redirect(url_for("auth.tokens"))

@@ -1,6 +1,6 @@
 """Error pages. A request that fails never shows a stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,6 +20,10 @@ MESSAGES = {
 
 
 def render_error(code: int, message: str | None = None):
+    # Another renderer for a part of the site that answers machines (the API's problem details).
+    for prefix, renderer in current_app.extensions.get("error_renderers", {}).items():
+        if request.path.startswith(prefix):
+            return renderer(code, message or MESSAGES.get(code, MESSAGES[500]))
     body = render_template("errors/error.html", code=code, message=message or MESSAGES.get(code, MESSAGES[500]))
     return body, code
 

@@ -219,6 +219,14 @@ CHECKLISTS = Guide(
     ADMIN_NEXT,
     SELECTION,
 )
+TOKENS = Guide(
+    _l("Personal access tokens that let another system use the API in your name; each is shown once."),
+    YOU_NEXT,
+    DESIGN_ONLY,
+)
+ALL_TOKENS = Guide(
+    _l("Every user's API access tokens; revoke one that leaked or is no longer needed."), ADMIN_NEXT, ACCESS
+)
 OUTBOX = Guide(_l("Reminder e-mails sent, waiting or failed; send a failed one again."), ADMIN_NEXT, DESIGN_ONLY)
 IMPORTS = Guide(
     _l(
@@ -294,6 +302,7 @@ GUIDES: dict[str, Guide] = {
     "admin.create_user": USERS,
     "admin.edit_user": USERS,
     "admin.settings": SETTINGS,
+    "admin.tokens": ALL_TOKENS,
     "checklists.index": CHECKLISTS,
     "checklists.detail": CHECKLISTS,
     "checklists.edit": CHECKLISTS,
@@ -307,6 +316,7 @@ GUIDES: dict[str, Guide] = {
     "imports.upload": IMPORTS,
     "imports.preview": IMPORTS,
     "auth.password": PASSWORD,
+    "auth.tokens": TOKENS,
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask.json.tag import JSONTag
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -22,6 +22,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and jobs choose their language explicitly
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.blueprint == "api":  # no session there: the client says which language it reads
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")

@@ -30,6 +30,7 @@ NAV_ITEMS = (
     NavItem("admin.settings", _l("Settings"), "admin"),
     NavItem("activity.index", _l("Activity log"), "admin"),
     NavItem("reminders.outbox", _l("Reminder outbox"), "admin"),
+    NavItem("admin.tokens", _l("API access tokens"), "admin"),
 )
 
 

@@ -31,7 +31,8 @@ def _page_endpoints(app) -> set[str]:
     return {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.endpoint.startswith("bench.")
+        # The API answers machines; its documentation page is Swagger UI's own, without the app's layout.
+        if "GET" in rule.methods and not rule.endpoint.startswith(("bench.", "api."))
     } - NOT_PAGES
 
 

@@ -49,6 +49,7 @@ ALLOWED = {
     "iCalendar", "iCal",  # the calendar feed's format
     "SMTP",
     "SHA",  # the checksum's name (SHA-256) in an upload's log entry
+    "API",  # APIアクセストークン: the API is called so in Japanese too
 }
 
 

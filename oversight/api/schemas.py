@@ -1,0 +1,345 @@
+"""The API's documents, as pydantic models: they shape the responses and write the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Colour = Literal["green", "amber", "red", "grey"]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Light(BaseModel):
+    """One oversight light: the duty's state code and its colour."""
+
+    state: str
+    colour: Colour
+
+
+class Lights(BaseModel):
+    """The five oversight lights (選定, 契約, 把握, 再委託, 返却・廃棄) from the stored status."""
+
+    selection: Light
+    contract: Light
+    monitoring: Light
+    subcontract: Light
+    disposal: Light
+
+
+class Contact(BaseModel):
+    id: int
+    name: str
+    department: str
+    email: str
+    phone: str
+    role: str
+
+
+class Certification(BaseModel):
+    id: int
+    kind: str
+    name: str
+    number: str
+    issuer: str
+    expires_on: date | None
+
+
+class Vendor(BaseModel):
+    """A register entry with its contacts, certifications and five lights."""
+
+    id: int
+    version: int
+    name: str
+    name_kana: str
+    corporate_number: str | None
+    status: str
+    risk_tier: str
+    address: str
+    representative: str
+    entrusted_work: str
+    data_scope: str
+    data_subject_count: int | None
+    handling_location: str
+    handling_country: str
+    handling_site: str
+    is_entrustment: bool | None
+    entrustment_reason: str
+    owner_id: int | None
+    manager_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    lights: Lights
+    contacts: list[Contact]
+    certifications: list[Certification]
+
+
+class VendorPage(BaseModel):
+    items: list[Vendor]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class VendorInput(BaseModel):
+    """A vendor's register data as the vendor form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=4000)
+    name_kana: str = Field("", max_length=4000)
+    corporate_number: str = Field("", max_length=4000)
+    address: str = Field("", max_length=4000)
+    representative: str = Field("", max_length=4000)
+    entrusted_work: str = Field("", max_length=40000)
+    data_scope: str = Field("", max_length=40000)
+    data_subject_count: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    handling_location: Literal["domestic", "abroad"] = "domestic"
+    handling_country: str = Field("", max_length=4000)
+    handling_site: Literal["own_site", "cloud", "both"] = "own_site"
+    risk_tier: Literal["high", "medium", "low"] = "medium"
+    is_entrustment: bool | None = None
+    entrustment_reason: str = Field("", max_length=40000)
+    owner_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    manager_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    confirm_not_my_number: bool = Field(
+        False, description="Confirms that text the My Number guard flagged is not a My Number."
+    )
+
+
+class VendorPatch(BaseModel):
+    """Any of a vendor's register fields; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=4000)
+    name_kana: str | None = Field(None, max_length=4000)
+    corporate_number: str | None = Field(None, max_length=4000)
+    address: str | None = Field(None, max_length=4000)
+    representative: str | None = Field(None, max_length=4000)
+    entrusted_work: str | None = Field(None, max_length=40000)
+    data_scope: str | None = Field(None, max_length=40000)
+    data_subject_count: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    handling_location: Literal["domestic", "abroad"] | None = None
+    handling_country: str | None = Field(None, max_length=4000)
+    handling_site: Literal["own_site", "cloud", "both"] | None = None
+    risk_tier: Literal["high", "medium", "low"] | None = None
+    is_entrustment: bool | None = None
+    entrustment_reason: str | None = Field(None, max_length=40000)
+    owner_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    manager_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    confirm_not_my_number: bool = False
+
+
+class VendorFilters(BaseModel):
+    """The vendor register's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100, description="Name, kana or corporate number contains")
+    status: Literal[
+        "", "candidate", "evaluating", "selected", "active", "terminating", "ended", "rejected", "archived"
+    ] = ""
+    risk_tier: Literal["", "high", "medium", "low"] = ""
+    owner: int | None = Field(None, ge=1, le=2**31 - 1)
+    selection: Colour | Literal[""] = ""
+    contract: Colour | Literal[""] = ""
+    grasp: Colour | Literal[""] = Field("", description="The 把握 (monitoring) light")
+    subcontract: Colour | Literal[""] = ""
+    termination: Colour | Literal[""] = Field("", description="The 返却・廃棄 (disposal) light")
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ClauseResult(BaseModel):
+    code: str
+    text: str
+    required: bool
+    result: str | None
+    clause_number: str
+    note: str
+    waiver_reason: str
+    waiver_approved_at: datetime | None
+
+
+class Review(BaseModel):
+    """One round of legal's clause review (条項チェック) and its result per clause."""
+
+    id: int
+    round_number: int
+    kind: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    outcome: str | None
+    comment: str
+    results: list[ClauseResult]
+
+
+class Contract(BaseModel):
+    id: int
+    version: int
+    vendor_id: int
+    vendor_name: str
+    number: str
+    title: str
+    contract_type: str
+    scope: str
+    data_scope: str
+    start_on: date
+    end_on: date
+    auto_renewal: bool
+    notice_days: int | None
+    incident_notice_hours: int | None
+    end_handling: str
+    disposal_days: int
+    status: str
+    clause_gaps: int | None
+    signed_on: date | None
+    ended_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    reviews: list[Review]
+
+
+class ContractPage(BaseModel):
+    items: list[Contract]
+    next_cursor: str | None
+
+
+class ContractFilters(BaseModel):
+    """The contract list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100, description="Number, title or vendor name contains")
+    status: Literal["", "draft", "in_review", "returned", "approved", "signed", "ended", "disposed"] = ""
+    vendor: int | None = Field(None, ge=1, le=2**31 - 1)
+    contract_type: Literal["", "basic", "individual", "memorandum", "pledge"] = ""
+    clauses: Literal["", "missing"] = Field("", description="`missing`: a required clause is missing")
+    ending_within: Literal["", "30", "90", "180"] = ""
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ContractInput(BaseModel):
+    """A new contract draft (起案) as the contract form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: int = Field(ge=1, le=2**31 - 1)
+    number: str = Field(max_length=4000)
+    title: str = Field(max_length=4000)
+    contract_type: Literal["basic", "individual", "memorandum", "pledge"] = "basic"
+    scope: str = Field(max_length=40000)
+    data_scope: str = Field(max_length=40000)
+    start_on: date
+    end_on: date
+    auto_renewal: bool = False
+    notice_days: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    incident_notice_hours: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    end_handling: Literal["return", "delete"] = "delete"
+    disposal_days: int = Field(30, ge=-(2**31), le=2**31 - 1, description="Days after the end to return/delete data")
+    confirm_not_my_number: bool = False
+
+
+Problem.model_rebuild()
+
+
+class Clock(BaseModel):
+    """One deadline of an incident, computed as on its page (速報, 確報: business days, holidays)."""
+
+    key: Literal["vendor_notice", "preliminary", "final", "individual_notice", "publication"]
+    label: str
+    due_on: date | None
+    done_on: date | None
+    state: str
+    days_left: int | None
+    basis: str
+
+
+class Incident(BaseModel):
+    id: int
+    version: int
+    vendor_id: int
+    contract_id: int | None
+    title: str
+    kind: str
+    is_suspected: bool
+    status: str
+    occurred_on: date | None
+    vendor_knew_on: date | None
+    vendor_notified_on: date | None
+    department_knew_on: date | None
+    categories: list[str]
+    people_min: int | None
+    people_max: int | None
+    people_final: int | None
+    is_improper_purpose: bool
+    is_reportable: bool
+    closed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    clocks: list[Clock]
+
+
+class IncidentPage(BaseModel):
+    items: list[Incident]
+    next_cursor: str | None
+
+
+class IncidentFilters(BaseModel):
+    """The incident list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100, description="Title or vendor name contains")
+    status: Literal["", "open", "closed"] = ""
+    vendor_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class DisposalItem(BaseModel):
+    """A return/deletion item (返却・廃棄) of a contract's end, for the contractor or a subcontractor."""
+
+    id: int
+    version: int
+    contract_id: int
+    vendor_id: int
+    subcontract_id: int | None
+    level: int
+    reason: str
+    state: Literal["open", "returned", "certified", "confirmed"]
+    is_overdue: bool
+    opened_on: date
+    due_on: date
+    method: str | None
+    completed_on: date | None
+    certificate_number: str
+    recorded_at: datetime | None
+    confirmed_at: datetime | None
+    returned_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DisposalPage(BaseModel):
+    items: list[DisposalItem]
+    next_cursor: str | None
+
+
+class DisposalFilters(BaseModel):
+    """The return/deletion list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100)
+    state: Literal["", "overdue", "open", "certified", "confirmed"] = ""
+    vendor: int | None = Field(None, ge=1, le=2**31 - 1)
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)

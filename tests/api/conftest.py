@@ -1,0 +1,90 @@
+"""Fixtures of the API tests: users with personal access tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from oversight.auth import tokens
+from oversight.auth.models import User
+from oversight.core.timeutil import utcnow
+from oversight.disposals import services as disposal_services
+from oversight.extensions import db
+from oversight.vendors.models import Vendor
+from tests.conftest import UserInfo
+from tests.contracts.helpers import drafted, people, signed
+from tests.incidents.factories import create_incident
+from tests.vendors.factories import create_vendor
+
+
+@dataclass
+class TokenHolder:
+    user: UserInfo
+    secret: str
+    token_id: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+
+@pytest.fixture
+def make_token(app, make_user) -> Callable[..., TokenHolder]:
+    """``make_token(*roles, scope="write", days=30)``: a user holding ``roles`` and a token of theirs."""
+
+    def make(*roles: str, scope: str = "write", days: int = 30, user: UserInfo | None = None) -> TokenHolder:
+        user = user or make_user(*roles)
+        with app.app_context():
+            owner = db.session.get(User, user.id)
+            record, secret = tokens.create_token(
+                owner, name="test", scope=scope, days=days, actor=owner, now=utcnow()
+            )
+            db.session.commit()
+            return TokenHolder(user, secret, record.id)
+
+    return make
+
+
+@pytest.fixture
+def a_vendor(app) -> int:
+    """The id of a registered vendor."""
+    with app.app_context():
+        vendor = create_vendor()
+        db.session.commit()
+        return vendor.id
+
+
+@pytest.fixture
+def a_contract(app, a_vendor) -> int:
+    """The id of a contract draft with ``a_vendor``."""
+    with app.app_context():
+        contract = drafted(vendor=db.session.get(Vendor, a_vendor))
+        db.session.commit()
+        return contract.id
+
+
+@pytest.fixture
+def an_incident(app, make_user, a_vendor) -> int:
+    """The id of an incident at ``a_vendor`` (a reportable leak the principal learnt of on 2026-11-02)."""
+    recorder = make_user("manager")
+    with app.app_context():
+        vendor, actor = db.session.get(Vendor, a_vendor), db.session.get(User, recorder.id)
+        incident = create_incident(actor, vendor=vendor, department_knew_on=date(2026, 11, 2))
+        db.session.commit()
+        return incident.id
+
+
+@pytest.fixture
+def a_disposal(app) -> int:
+    """The id of a return/deletion item opened when a signed contract ended on 2026-03-31 (now overdue)."""
+    with app.app_context():
+        procurement, legal, manager = people()
+        contract = signed(procurement, legal, manager, end_on=date(2026, 3, 31), signed_on=date(2025, 3, 20),
+                          start_on=date(2025, 4, 1))
+        disposal_services.close_ended_contracts(date(2026, 4, 1))
+        item = disposal_services.items_of_contract(contract)[0]
+        db.session.commit()
+        return item.id

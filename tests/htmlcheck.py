@@ -187,6 +187,7 @@ def checked_pages(app) -> dict[str, str]:
         "user form": "/admin/users/new",
         "settings": "/admin/settings",
         "password": "/auth/password",
+        "second factor setup": "/auth/second-factor/setup",
         "glossary": "/help/glossary",
         "not found": "/no-such-page",
     }

@@ -52,3 +52,20 @@ class PasswordChangeForm(Form):
 
 class LanguageForm(Form):
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS.items()), validators=[DataRequired()])
+
+
+class EnrolForm(Form):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SecondFactorForm(Form):
+    code = StringField(
+        _l("Code from the app, or a recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+    next = HiddenField()

@@ -107,8 +107,7 @@ def verify(user: User, code: str, *, now: datetime, purpose: str = "sign-in") ->
     compact = "".join(code.split())
     if compact.isdigit():
         step = _matching_step(user.totp_secret or "", compact, now)
-        if step is not None and step > (user.totp_last_step or -1):
-            _write(user, totp_last_step=step)
+        if step is not None and _claim_step(user, step):
             activity.record("auth.second_factor", actor=user, target=user, summary=f"{user.email} ({purpose})")
             return
         replayed = step is not None
@@ -127,6 +126,21 @@ def verify(user: User, code: str, *, now: datetime, purpose: str = "sign-in") ->
     if replayed:
         raise SecondFactorError(_l("This code was already used. Wait for the next code in your app."))
     raise SecondFactorError(_l("The code is not correct."))
+
+
+def _claim_step(user: User, step: int) -> bool:
+    """Record ``step`` as the last one used, unless it (or a later one) was used already — also by a request
+    running at the same moment: the row is updated only while its stored step is earlier."""
+    table = User.__table__
+    result = db.session.execute(
+        update(table)
+        .where(table.c.id == user.id, db.or_(table.c.totp_last_step.is_(None), table.c.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 def _use_recovery_code(user: User, code: str, now: datetime) -> bool:

@@ -243,3 +243,17 @@ def test_a_viewer_cannot_reset_a_factor(client, make_user, login_as, app):
     assert client.post(f"/admin/users/{manager.id}/second-factor/reset").status_code == 403
     with app.app_context():
         assert db.session.get(User, manager.id).has_second_factor
+
+
+def test_a_code_older_than_the_last_accepted_one_is_refused(app, make_user):
+    manager = make_user("manager")
+    secret, _codes = _enrol(app, manager)  # accepted the previous step's code
+    codes = [_code(secret, -1), _code(secret), _code(secret, 1)]
+    with app.app_context():
+        user = db.session.get(User, manager.id)
+        second_factor.verify(user, codes[2], now=utcnow())  # the next step's (clock drift)
+        for older in codes:
+            with pytest.raises(second_factor.SecondFactorError):
+                second_factor.verify(user, older, now=utcnow())
+        db.session.commit()
+        assert pyotp.TOTP(secret).generate_otp(db.session.get(User, manager.id).totp_last_step) == codes[2]

@@ -81,10 +81,12 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_auth(app: Flask) -> None:
-    """Flask-Login, the idle timeout and the default-deny access check."""
+    """Flask-Login, the idle timeout, the default-deny access check and the second factor."""
     from oversight.auth.session import init_auth
+    from oversight.web.second_factor import init_second_factor
 
     init_auth(app)
+    init_second_factor(app)
 
 
 def register_web(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from oversight.activity.models import ActivityLog
 from oversight.admin.models import Setting
 from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
-from oversight.auth.models import User, UserRole
+from oversight.auth.models import RecoveryCode, User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
 from oversight.dashboard.models import CalendarToken, CoverageSnapshot
@@ -40,6 +40,7 @@ __all__ = [
     "PortalLink",
     "PortalRequest",
     "PortalSubmission",
+    "RecoveryCode",
     "ReminderLog",
     "SchedulerLease",
     "Setting",

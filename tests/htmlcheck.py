@@ -189,6 +189,7 @@ def checked_pages(app) -> dict[str, str]:
         "password": "/auth/password",
         "API access tokens": "/auth/tokens",
         "every API access token": "/admin/tokens",
+        "second factor setup": "/auth/second-factor/setup",
         "glossary": "/help/glossary",
         "not found": "/no-such-page",
     }

@@ -26,6 +26,7 @@ from oversight.extensions import db
 INTEGER = "integer"
 TIME = "time"
 TEXT = "text"
+BOOLEAN = "boolean"
 _TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -42,6 +43,8 @@ class SettingDefinition:
     max_value: int | None = None
     # For a text setting: ``check(value)`` answers why the value is refused (a message) or None.
     check: Callable[[Any], Any] | None = None
+    # A text setting that may be left empty (an empty value turns its feature off).
+    optional: bool = False
 
     def is_valid(self, value: Any) -> bool:
         """True when ``value`` has this setting's type and lies in its range."""
@@ -54,7 +57,11 @@ class SettingDefinition:
             )
         if self.kind == TIME:
             return isinstance(value, str) and bool(_TIME_PATTERN.match(value))
-        return isinstance(value, str) and (self.check is None or self.check(value) is None)
+        if self.kind == BOOLEAN:
+            return isinstance(value, bool)
+        return isinstance(value, str) and (
+            self.check is None or (self.optional and not value) or self.check(value) is None
+        )
 
 
 SETTINGS: dict[str, SettingDefinition] = {}
@@ -70,9 +77,10 @@ def register_setting(
     min_value: int | None = None,
     max_value: int | None = None,
     check: Callable[[Any], Any] | None = None,
+    optional: bool = False,
 ) -> SettingDefinition:
     """Declare a setting (once per key) so that it can be read and shown on the settings page."""
-    definition = SettingDefinition(key, label, kind, default, help, min_value, max_value, check)
+    definition = SettingDefinition(key, label, kind, default, help, min_value, max_value, check, optional)
     if not definition.is_valid(default):
         raise ValueError(f"the default of {key} is not a valid {kind}: {default!r}")
     existing = SETTINGS.get(key)

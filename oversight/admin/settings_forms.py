@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, HiddenField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
+from wtforms import BooleanField, Field, HiddenField, IntegerField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from oversight.admin.settings import INTEGER, TIME, SettingDefinition
+from oversight.admin.settings import BOOLEAN, INTEGER, TIME, SettingDefinition
 from oversight.core.baseform import Form
 
 
@@ -18,7 +18,9 @@ def field_name(key: str) -> str:
 
 
 def _field(definition: SettingDefinition) -> Field:
-    required = InputRequired(message=_l("Enter a value."))
+    required = Optional() if definition.optional else InputRequired(message=_l("Enter a value."))
+    if definition.kind == BOOLEAN:
+        return BooleanField(definition.label)
     if definition.kind == INTEGER:
         return IntegerField(
             definition.label,
@@ -57,7 +59,8 @@ class SettingsFormBase(Form):
 
     def values(self) -> dict[str, Any]:
         """The submitted value of every setting, by key."""
-        return {definition.key: field.data for definition, field in self.setting_fields()}
+        return {definition.key: field.data or ("" if definition.optional else field.data)
+                for definition, field in self.setting_fields()}
 
 
 def build_settings_form(

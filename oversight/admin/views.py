@@ -9,6 +9,7 @@ from oversight.admin import exports, services
 from oversight.admin import settings as settings_services
 from oversight.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
 from oversight.admin.settings_forms import build_settings_form
+from oversight.auth import second_factor
 from oversight.auth import services as auth_services
 from oversight.auth import tokens as api_tokens
 from oversight.auth.decorators import role_required
@@ -20,6 +21,7 @@ from oversight.core.pagination import paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.web.saving import commit_step
+from oversight.web.second_factor import step_up_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,6 +66,7 @@ def export_users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @role_required(ADMIN)
+@step_up_required
 def create_user():
     """Add a user with roles and an initial password."""
     form = UserCreateForm()
@@ -84,6 +87,7 @@ def create_user():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @role_required(ADMIN)
+@step_up_required
 def edit_user(user_id: int):
     """Change a user's details, roles or enabled flag."""
     user = db.get_or_404(User, user_id)
@@ -108,6 +112,7 @@ def edit_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @role_required(ADMIN)
+@step_up_required
 def reset_password(user_id: int):
     """Set a new password for a user, which also clears a lockout."""
     user = db.get_or_404(User, user_id)
@@ -122,8 +127,21 @@ def reset_password(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 400
 
 
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@role_required(ADMIN)
+@step_up_required
+def reset_second_factor(user_id: int):
+    """Turn a user's second factor off (a lost phone); they set it up again at their next sign-in."""
+    user = db.get_or_404(User, user_id)
+    if commit_step(lambda: second_factor.reset(user, actor=current_user)):
+        _keep_own_session(user)
+        flash(_l("The second factor of %(email)s was reset.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(ADMIN)
+@step_up_required
 def settings():
     """Show and change the settings other features read with ``get_setting``."""
     definitions = list(settings_services.SETTINGS.values())

@@ -69,3 +69,18 @@ class AccessTokenForm(Form):
 
 class TokenRevokeForm(Form):
     """Revoke a token (no fields: the CSRF token is the point)."""
+class EnrolForm(Form):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SecondFactorForm(Form):
+    code = StringField(
+        _l("Code from the app, or a recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+    next = HiddenField()

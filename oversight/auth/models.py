@@ -36,6 +36,14 @@ class User(UserMixin, VersionedMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The second factor (TOTP, RFC 6238; docs/sessions.md): the base32 secret once enrolment is confirmed,
+    # and the last time step a code was accepted for, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Company sign-in (OpenID Connect): the provider's stable subject identifier, per issuer.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     # Loaded on demand: the signed-in user gets them joined (``services.load_user``) and user lists ask
     # for them (``admin.services.user_query``); the owners, managers and auditors shown on other pages
@@ -44,8 +52,14 @@ class User(UserMixin, VersionedMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", order_by="UserRole.role"
     )
 
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -118,3 +132,15 @@ class AccessToken(db.Model):
     def is_usable_at(self, moment: datetime) -> bool:
         """Not revoked, not expired, and its owner's account enabled."""
         return self.revoked_at is None and self.expires_at > moment and self.user.is_enabled
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a user's second factor, stored as its SHA-256 (the codes are random)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.user_id} used={self.used_at is not None}>"

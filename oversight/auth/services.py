@@ -55,9 +55,14 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     if not verify_password(user.password_hash, password) or not user.is_enabled:
         _count_failure(user, now)
         return None
-    _record_sign_in_state(user, failed_login_count=0, locked_until=None, last_login_at=now)
-    activity.record("auth.login", actor=user, target=user, summary=user.email)
+    record_sign_in(user, now=now)
     return user
+
+
+def record_sign_in(user: User, *, now: datetime, how: str = "") -> None:
+    """A successful sign-in (password or company account): clear failures, note the time, log it."""
+    _record_sign_in_state(user, failed_login_count=0, locked_until=None, last_login_at=now)
+    activity.record("auth.login", actor=user, target=user, summary=f"{user.email} ({how})" if how else user.email)
 
 
 def _record_sign_in_state(user: User, **values: object) -> None:

@@ -2,23 +2,37 @@
 
 from urllib.parse import urlsplit
 
+from authlib.common.errors import AuthlibBaseError
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from joserfc.errors import JoseError
+from requests import RequestException
 
-from oversight.auth import services
+from oversight.activity import services as activity
+from oversight.admin.sign_in_settings import oidc_settings, password_sign_in_allowed
+from oversight.auth import oidc, oidc_client, second_factor, services
 from oversight.auth import tokens as api_tokens
 from oversight.auth.decorators import public, role_required
-from oversight.auth.forms import AccessTokenForm, LanguageForm, LoginForm, PasswordChangeForm, TokenRevokeForm
+from oversight.auth.forms import (
+    AccessTokenForm,
+    EnrolForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    SecondFactorForm,
+    TokenRevokeForm,
+)
 from oversight.auth.models import AccessToken
 from oversight.auth.permissions import can_stay_signed_in
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.web.saving import commit_step
+from oversight.web.second_factor import mark_checked, step_up_required
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-
+PENDING_SECRET = "totp_pending_secret"
 
 def _safe_next(target: str | None) -> str | None:
     """Only redirect to a path on this site."""
@@ -42,6 +56,16 @@ def _not_kept_signed_in() -> str:
     )
 
 
+def _password_sign_in_off(email: str) -> bool:
+    """Refuse (and log) a password when passwords are off and ``email`` is not the break-glass admin's."""
+    if password_sign_in_allowed(email):
+        return False
+    activity.record("auth.login_failed", summary=f"{services.normalise_email(email)} (password sign-in is off)"[:200])
+    db.session.commit()
+    flash(_("Sign-in with a password is turned off. Sign in with your company account."), "danger")
+    return True
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -49,7 +73,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm(next=request.args.get("next"))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _password_sign_in_off(form.email.data):
         user = services.authenticate(form.email.data, form.password.data, now=utcnow())
         db.session.commit()
         if user is not None:
@@ -69,7 +93,58 @@ def login():
             "danger",
         )
     language_form = LanguageForm(language=session.get("language", current_app.config["BABEL_DEFAULT_LOCALE"]))
-    return render_template("auth/login.html", form=form, language_form=language_form)
+    return render_template(
+        "auth/login.html", form=form, language_form=language_form, oidc_enabled=oidc_client.is_configured(),
+        provider_name=current_app.config["OIDC_PROVIDER_NAME"],
+    )
+
+
+@bp.route("/oidc/start")
+@public
+def oidc_start():
+    """Send the browser to the company's identity provider (PKCE, state and nonce kept in the session)."""
+    if not oidc_client.is_configured():
+        return redirect(url_for("auth.login"))
+    session["oidc_next"] = _safe_next(request.args.get("next"))
+    try:
+        return oidc_client.client().authorize_redirect(url_for("auth.oidc_callback", _external=True))
+    except (AuthlibBaseError, RequestException, ValueError) as error:
+        current_app.logger.warning("OpenID provider unavailable: %s", error)
+        flash(_("The company sign-in is not available right now. Try again later."), "danger")
+        return redirect(url_for("auth.login"))
+
+
+@bp.route("/oidc/callback")
+@public
+def oidc_callback():
+    """The provider sends the browser back with a code: verify everything, then sign the user in."""
+    if not oidc_client.is_configured():
+        return redirect(url_for("auth.login"))
+    config = current_app.config
+    try:
+        token = oidc_client.client().authorize_access_token(leeway=config["OIDC_CLOCK_SKEW_SECONDS"])
+        claims = token.get("userinfo")  # verified from the ID token: present only when a nonce was checked
+        if not claims:
+            raise ValueError("no verified ID token")
+        user = oidc.sign_in(
+            claims, issuer=oidc_client.issuer(), groups_claim=config["OIDC_GROUPS_CLAIM"], now=utcnow(),
+            **oidc_settings(),
+        )
+    except oidc.OidcSignInRefused as refusal:
+        db.session.commit()  # the refusal stays in the activity log
+        flash(refusal.message, "danger")
+        return redirect(url_for("auth.login"))
+    except (AuthlibBaseError, JoseError, RequestException, ValueError) as error:
+        db.session.rollback()
+        activity.record("auth.login_failed", summary=f"company sign-in: {type(error).__name__}: {error}"[:200])
+        db.session.commit()
+        flash(_("The company sign-in failed. Please try again."), "danger")
+        return redirect(url_for("auth.login"))
+    db.session.commit()
+    target = _safe_next(session.get("oidc_next"))
+    session.clear()
+    login_user(user)
+    return redirect(target or url_for("dashboard.index"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -117,6 +192,7 @@ def password():
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @role_required()
+@step_up_required
 def tokens():
     """The user's personal access tokens for the API: create one (shown once), see and revoke them."""
     form = AccessTokenForm()
@@ -148,3 +224,56 @@ def revoke_token(token_id: int):
     ):
         flash(_("The token %(name)s was revoked.", name=token.name), "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/second-factor/setup", methods=["GET", "POST"])
+@role_required()
+def enrol_second_factor():
+    """Set up an authenticator app: show the secret as a QR code and text, confirm it with a code."""
+    user = current_user._get_current_object()
+    if user.has_second_factor:
+        return redirect(url_for("dashboard.index"))
+    secret = session.setdefault(PENDING_SECRET, second_factor.new_secret())
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.confirm_enrolment(user, secret, form.code.data, now=utcnow())
+        except second_factor.SecondFactorError as error:
+            form.code.errors.append(error.message)
+        else:
+            session.pop(PENDING_SECRET, None)
+            mark_checked()
+            db.session.commit()
+            # Shown once, on this response only: stored as hashes, never readable again.
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, next=_safe_next(request.args.get("next"))
+            )
+        db.session.commit()  # the failed attempt stays in the activity log
+    uri = second_factor.provisioning_uri(user, secret, current_app.config["COMPANY_NAME"])
+    return render_template(
+        "auth/enrol.html", form=form, secret=secret, qr=second_factor.qr_svg(uri)
+    ), 400 if form.errors else 200
+
+
+@bp.route("/second-factor", methods=["GET", "POST"])
+@role_required()
+def verify_second_factor():
+    """Ask for a code: after the password (or any new session), and again before sensitive actions."""
+    user = current_user._get_current_object()
+    if not user.has_second_factor:
+        return redirect(url_for("dashboard.index"))
+    form = SecondFactorForm(next=request.args.get("next"))
+    purpose = "step-up" if request.args.get("step_up") else "sign-in"
+    if form.validate_on_submit():
+        try:
+            second_factor.verify(user, form.code.data, now=utcnow(), purpose=purpose)
+        except second_factor.SecondFactorError as error:
+            form.code.errors.append(error.message)
+        else:
+            mark_checked()
+            db.session.commit()
+            return redirect(_safe_next(form.next.data) or url_for("dashboard.index"))
+        db.session.commit()  # the failure stays in the activity log
+    return render_template(
+        "auth/second_factor.html", form=form, step_up=purpose == "step-up"
+    ), 400 if form.errors else 200

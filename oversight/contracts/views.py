@@ -37,6 +37,7 @@ from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 from oversight.web.saving import commit_step
+from oversight.web.second_factor import step_up_required
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 # Everyone who may sign in may read contracts, so everyone may download their documents.
@@ -318,6 +319,7 @@ def _manager_step(contract_id: int, form, action, form_name: str, success_messag
 
 @bp.route("/<int:contract_id>/approve", methods=["POST"])
 @role_required(MANAGER)
+@step_up_required
 def approve(contract_id: int):
     """A manager, not the legal reviewer, approves the contract (承認済)."""
     return _manager_step(

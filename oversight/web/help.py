@@ -245,6 +245,10 @@ REQUESTS = Guide(
     MONITORING,
 )
 PASSWORD = Guide(_l("Change your password."), YOU_NEXT, ACCESS)
+SECOND_FACTOR = Guide(
+    _l("A code from your authenticator app proves it is you, at sign-in and before sensitive changes."),
+    YOU_NEXT, ACCESS,
+)
 
 GUIDES: dict[str, Guide] = {
     "dashboard.index": DASHBOARD,
@@ -317,6 +321,8 @@ GUIDES: dict[str, Guide] = {
     "imports.preview": IMPORTS,
     "auth.password": PASSWORD,
     "auth.tokens": TOKENS,
+    "auth.enrol_second_factor": SECOND_FACTOR,
+    "auth.verify_second_factor": SECOND_FACTOR,
 }
 
 

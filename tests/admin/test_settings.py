@@ -21,8 +21,13 @@ FOUNDATION_FIELDS = {
 
 
 def _fields() -> dict[str, str]:
-    """Every registered setting at its default, as the form posts it (features add their own)."""
-    return {field_name(key): str(definition.default) for key, definition in settings.SETTINGS.items()}
+    """Every registered setting at its default, as the form posts it (features add their own); a
+    checkbox that is off is not posted at all, as a browser does."""
+    return {
+        field_name(key): "y" if definition.kind == settings.BOOLEAN else str(definition.default)
+        for key, definition in settings.SETTINGS.items()
+        if definition.kind != settings.BOOLEAN or definition.default
+    }
 
 
 def _state(client) -> str:
@@ -205,3 +210,18 @@ def test_settings_page_runs_the_same_queries_however_many_are_stored(client, log
     with count_queries() as after:
         client.get("/admin/settings")
     assert after.count == before.count
+
+
+def test_a_checkbox_setting_and_an_optional_text_setting(client, login_as, app):
+    login_as("admin")
+    refused = _post(client, **{"auth.oidc_role_mapping": "ov-legal=lawyer"})
+    assert "aria-invalid" in refused.get_data(as_text=True)
+    assert _value(app, "auth.oidc_role_mapping") == ""
+    saved = _post(client, **{"auth.oidc_create_users": "y", "auth.oidc_role_mapping": "ov-legal=legal"})
+    assert saved.status_code == 302
+    assert _value(app, "auth.oidc_create_users") is True
+    assert _value(app, "auth.oidc_role_mapping") == "ov-legal=legal"
+    data = {"auth.oidc_role_mapping": ""}
+    assert _post(client, **data).status_code == 302  # the checkbox left out: off again; the text emptied
+    assert _value(app, "auth.oidc_create_users") is False
+    assert _value(app, "auth.oidc_role_mapping") == ""

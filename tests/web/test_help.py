@@ -15,7 +15,7 @@ from tests.web.test_glossary import _terms
 # the sign-in page (no navigation, nobody signed in yet) and the glossary (the guides link to it).
 NOT_PAGES = frozenset({
     "static", "bootstrap.static", "favicon", "evidence.download", "dashboard.root", "dashboard.feed_ics",
-    "auth.login", "help.glossary",
+    "auth.login", "help.glossary", "auth.oidc_start", "auth.oidc_callback",
     "activity.export", "admin.export_users", "vendors.export", "evaluations.export", "contracts.export",
     "audits.export_records", "audits.export_findings", "audits.export_schedule", "subcontracts.export",
     "disposals.export", "incidents.export", "imports.template",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -15,7 +16,8 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands."""
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        # Each server of a multi-server deployment may have its own (README: several servers).
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
@@ -142,6 +144,7 @@ def register_commands(app: Flask) -> None:
     from oversight.checklists.cli import checklists_cli
     from oversight.contracts.cli import contracts_cli
     from oversight.demo.cli import demo_cli
+    from oversight.evidence.cli import evidence_cli
     from oversight.imports.cli import import_cli
     from oversight.reminders.cli import reminders_cli
     from oversight.reports.cli import reports_cli
@@ -154,6 +157,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(status_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(evidence_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -92,11 +92,14 @@ def store_upload(file_storage: FileStorage) -> tuple[str, str]:
 
 
 def stored_bytes(sha256: str) -> bytes | None:
-    """The kept upload with this SHA-256, or None."""
+    """The kept upload with this SHA-256, or None (an import table is parsed whole, within the upload limit)."""
     if not SHA256.match(sha256 or ""):
         return None
-    path = evidence_services.blob_path(sha256)
-    return path.read_bytes() if path.is_file() else None
+    try:
+        with evidence_services.open_blob(sha256) as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
 
 
 def file_type_of(filename: str) -> str:

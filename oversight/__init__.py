@@ -86,12 +86,13 @@ def register_auth(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """Security headers, error pages, template helpers and the site icon."""
+    """Reverse proxies, security headers, error pages, template helpers and the site icon."""
     from oversight.web.errors import init_error_handlers
     from oversight.web.favicon import init_favicon
-    from oversight.web.security import init_input_limits, init_security_headers
+    from oversight.web.security import init_input_limits, init_proxy, init_security_headers
     from oversight.web.templating import init_templating
 
+    init_proxy(app)
     init_security_headers(app)
     init_input_limits(app)
     init_error_handlers(app)

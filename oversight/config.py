@@ -61,6 +61,8 @@ class Config:
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
         self.MAIL_CA_FILE = env.get("MAIL_CA_FILE", "")  # extra CA bundle for the SMTP server's certificate
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # How many reverse proxies in front of the app set X-Forwarded-* (oversight.web.security.init_proxy).
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         self.COMPANY_NAME = env.get("COMPANY_NAME", "サンプル株式会社")
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Tokyo")
         self.UPLOAD_MAX_MB = _env_int("UPLOAD_MAX_MB", 20)

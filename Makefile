@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 TRANSLATIONS := oversight/translations
 
-.PHONY: help run test test-sqlite test-postgresql lint format i18n translations db-upgrade demo bench clean
+.PHONY: azurite help run test test-sqlite test-postgresql lint format i18n translations db-upgrade demo bench clean
 
 help:
 	@echo "make run     - install, migrate, load demo data, serve http://127.0.0.1:5000 (PORT=8080 HOST=0.0.0.0 to change)"
@@ -44,7 +44,13 @@ run: translations demo
 	@echo "Oversight is starting at http://$(HOST):$(PORT) (stop with Ctrl+C)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev translations
+# Azurite (Azure's storage emulator, npm) for the evidence-store tests; without node/npm those tests are skipped.
+azurite:
+	@if [ ! -x tools/azurite/node_modules/.bin/azurite-blob ] && command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error; \
+	fi
+
+test: $(VENV)/.installed-dev translations azurite
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== Running the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \

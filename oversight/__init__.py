@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -15,7 +16,8 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands."""
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        # Each server of a multi-server deployment may have its own (README: several servers).
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
@@ -90,12 +92,13 @@ def register_auth(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """Security headers, error pages, template helpers and the site icon."""
+    """Reverse proxies, security headers, error pages, template helpers and the site icon."""
     from oversight.web.errors import init_error_handlers
     from oversight.web.favicon import init_favicon
-    from oversight.web.security import init_input_limits, init_security_headers
+    from oversight.web.security import init_input_limits, init_proxy, init_security_headers
     from oversight.web.templating import init_templating
 
+    init_proxy(app)
     init_security_headers(app)
     init_input_limits(app)
     init_error_handlers(app)
@@ -155,6 +158,7 @@ def register_commands(app: Flask) -> None:
     from oversight.checklists.cli import checklists_cli
     from oversight.contracts.cli import contracts_cli
     from oversight.demo.cli import demo_cli
+    from oversight.evidence.cli import evidence_cli
     from oversight.imports.cli import import_cli
     from oversight.reminders.cli import reminders_cli
     from oversight.reports.cli import reports_cli
@@ -167,6 +171,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(status_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(evidence_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -75,6 +75,8 @@ class Config:
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
         self.MAIL_CA_FILE = env.get("MAIL_CA_FILE", "")  # extra CA bundle for the SMTP server's certificate
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # How many reverse proxies in front of the app set X-Forwarded-* (oversight.web.security.init_proxy).
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         self.COMPANY_NAME = env.get("COMPANY_NAME", "サンプル株式会社")
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Tokyo")
         self.UPLOAD_MAX_MB = _env_int("UPLOAD_MAX_MB", 20)
@@ -86,6 +88,7 @@ class Config:
         self.UPLOAD_SCAN_MAX_PAGES = _env_int("UPLOAD_SCAN_MAX_PAGES", 500)
         self.UPLOAD_SCAN_MAX_CHARS = _env_int("UPLOAD_SCAN_MAX_CHARS", 5_000_000)
         self.UPLOAD_SCAN_SECONDS = _env_int("UPLOAD_SCAN_SECONDS", 30)
+        self._read_evidence_store(env)
         self.SCHEDULER_ENABLED = _env_bool("SCHEDULER_ENABLED")
         self.IDLE_TIMEOUT_MINUTES = _env_int("IDLE_TIMEOUT_MINUTES", 30)
         self.LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 5)
@@ -126,6 +129,21 @@ class Config:
         self.OIDC_PROVIDER_NAME = env.get("OIDC_PROVIDER_NAME", "").strip()
         self.OIDC_CLOCK_SKEW_SECONDS = _env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
 
+    def _read_evidence_store(self, env: os._Environ[str]) -> None:
+        """Where evidence bytes are kept (oversight/evidence/storage.py): local (UPLOAD_FOLDER), s3 or azure."""
+        self.EVIDENCE_STORE = env.get("EVIDENCE_STORE", "local").strip().lower() or "local"
+        self.EVIDENCE_S3_BUCKET = env.get("EVIDENCE_S3_BUCKET", "")
+        self.EVIDENCE_S3_PREFIX = env.get("EVIDENCE_S3_PREFIX", "")
+        self.EVIDENCE_S3_REGION = env.get("EVIDENCE_S3_REGION", "")
+        self.EVIDENCE_S3_ENDPOINT_URL = env.get("EVIDENCE_S3_ENDPOINT_URL", "")
+        self.EVIDENCE_S3_SSE = env.get("EVIDENCE_S3_SSE", "")  # AES256 or aws:kms
+        self.EVIDENCE_S3_KMS_KEY_ID = env.get("EVIDENCE_S3_KMS_KEY_ID", "")
+        self.EVIDENCE_AZURE_CONTAINER = env.get("EVIDENCE_AZURE_CONTAINER", "")
+        self.EVIDENCE_AZURE_PREFIX = env.get("EVIDENCE_AZURE_PREFIX", "")
+        self.EVIDENCE_AZURE_ACCOUNT_URL = env.get("EVIDENCE_AZURE_ACCOUNT_URL", "")
+        self.AZURE_STORAGE_CONNECTION_STRING = env.get("AZURE_STORAGE_CONNECTION_STRING", "")
+        self.EVIDENCE_AZURE_ENCRYPTION_SCOPE = env.get("EVIDENCE_AZURE_ENCRYPTION_SCOPE", "")
+
     def finalise(self, instance_path: Path) -> None:
         """Fill what depends on the instance folder and refuse unsafe settings."""
         if not self.SQLALCHEMY_DATABASE_URI:
@@ -139,6 +157,8 @@ class Config:
             }
         if not getattr(self, "UPLOAD_FOLDER", None):  # a TestConfig override wins
             self.UPLOAD_FOLDER = str(Path(os.environ.get("UPLOAD_FOLDER") or instance_path / "uploads"))
+        if self.EVIDENCE_STORE not in ("local", "s3", "azure"):
+            raise ConfigError(f"EVIDENCE_STORE must be local, s3 or azure, got {self.EVIDENCE_STORE!r}.")
         if not self.SECRET_KEY:
             raise ConfigError(
                 "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
@@ -173,6 +193,7 @@ class TestConfig(Config):
         self.WTF_CSRF_ENABLED = False
         self.SCHEDULER_ENABLED = False
         self.MAIL_SERVER = ""
+        self.EVIDENCE_STORE = "local"  # a test of another store passes it as an override
         self.BASE_URL = "http://oversight.test"
         self.COMPANY_NAME = "テスト株式会社"
         self.SESSION_COOKIE_SECURE = False

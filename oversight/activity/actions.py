@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "evidence.upload": _l("Evidence file uploaded"),
     "evidence.download": _l("Evidence file downloaded"),
     "evidence.remove": _l("Evidence file removed"),
+    "evidence.migrate": _l("Evidence files copied to another store"),
+    "evidence.orphan_delete": _l("Unreferenced evidence file deleted from the store"),
     "vendor.create": _l("Vendor registered"),
     "vendor.update": _l("Vendor changed"),
     "vendor.status": _l("Vendor status changed"),

@@ -1,4 +1,4 @@
-"""Evidence file rows. The bytes live on disk under UPLOAD_FOLDER, named by their SHA-256."""
+"""Evidence file rows. The bytes live in the evidence store (``storage.py``), named by their SHA-256."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ The reading is bounded, and a file that would go past a bound is refused, never 
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import time
@@ -26,6 +27,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import IO
 from xml.parsers import expat
 
 from flask import current_app
@@ -89,7 +91,7 @@ class ScanLimits:
         )
 
 
-def my_numbers_in(data: bytes, kind: str, filename: str, limits: ScanLimits) -> tuple[str, ...]:
+def my_numbers_in(data: bytes | IO[bytes], kind: str, filename: str, limits: ScanLimits) -> tuple[str, ...]:
     """The likely 個人番号 in the file's name and its text, in order, without repeats.
 
     :raises ScanRefused: the content goes past a limit, cannot be parsed, or is password-protected.
@@ -98,11 +100,13 @@ def my_numbers_in(data: bytes, kind: str, filename: str, limits: ScanLimits) -> 
     return tuple(dict.fromkeys(found))
 
 
-def extract_text(data: bytes, kind: str, limits: ScanLimits) -> str:
-    """The text of an accepted upload of ``kind`` (``txt``, ``csv``, ``docx``, ``xlsx``, ``pdf``; images: none)."""
+def extract_text(data: bytes | IO[bytes], kind: str, limits: ScanLimits) -> str:
+    """The text of an accepted upload of ``kind`` (``txt``, ``csv``, ``docx``, ``xlsx``, ``pdf``; images: none),
+    from its bytes or a seekable file, which is read in chunks."""
     text = _Text(limits.max_chars)
+    data = _opened(data)
     if kind in ("txt", "csv"):
-        text.add(decode_text(data) or "")
+        _plain_text(data, text)
     elif kind in ("docx", "xlsx"):
         _office_text(data, limits, text)
     elif kind == "pdf":
@@ -130,6 +134,44 @@ class _Text:
         return "".join(self.parts)
 
 
+def _opened(source: bytes | IO[bytes]) -> IO[bytes]:
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source)
+    source.seek(0)
+    return source
+
+
+def text_encoding(handle: IO[bytes]) -> str | None:
+    """``utf-8-sig`` or ``cp932`` when the whole file decodes as it and holds no NUL byte; else None.
+
+    The file is read in chunks from its start, once per encoding tried.
+    """
+    for encoding in ("utf-8-sig", "cp932"):
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := handle.read(CHUNK):
+                if b"\x00" in chunk:
+                    return None
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _plain_text(handle: IO[bytes], text: _Text) -> None:
+    encoding = text_encoding(handle)
+    if encoding is None:
+        return
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    while chunk := handle.read(CHUNK):
+        text.add(decoder.decode(chunk))
+    text.add(decoder.decode(b"", final=True))
+
+
 def decode_text(data: bytes) -> str | None:
     """The text of UTF-8 (with or without BOM) or CP932 bytes; None when it is neither."""
     for encoding in ("utf-8-sig", "cp932"):
@@ -143,9 +185,9 @@ def decode_text(data: bytes) -> str | None:
 # --- DOCX and XLSX ---------------------------------------------------------------------------------
 
 
-def _office_text(data: bytes, limits: ScanLimits, text: _Text) -> None:
+def _office_text(data: IO[bytes], limits: ScanLimits, text: _Text) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(data) as archive:
             members = archive.infolist()
             parts = [info for info in members if info.filename.lower().endswith(XML_SUFFIXES) and not info.is_dir()]
             _check_archive(members, parts, limits)
@@ -257,10 +299,10 @@ def _cell_value(value: str, cell_type: str | None) -> str:
 # --- PDF -------------------------------------------------------------------------------------------
 
 
-def _pdf_text(data: bytes, limits: ScanLimits, text: _Text) -> None:
+def _pdf_text(data: IO[bytes], limits: ScanLimits, text: _Text) -> None:
     deadline = time.monotonic() + limits.max_seconds
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(data, strict=False)
         if reader.is_encrypted and not _decrypted(reader):
             raise ScanRefused(ENCRYPTED_MESSAGE)
         if len(reader.pages) > limits.max_pages:

@@ -1,20 +1,19 @@
 """Storing, listing and handing out evidence files.
 
-Blobs are written once per SHA-256 at ``UPLOAD_FOLDER/ab/cd/<sha256>``; rows point at them.
+Blobs are written once per SHA-256 in the evidence store (``oversight.evidence.storage``: a local folder,
+S3 or Azure Blob, as ``ab/cd/<sha256>``); rows point at them.
 A blob is written before the transaction commits, so a rolled-back upload can leave an
 unreferenced blob behind; it is harmless and reused if the same bytes are uploaded again.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import PurePosixPath
+from typing import IO, Any
 from urllib.parse import quote
 
-from flask import current_app
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
@@ -23,6 +22,7 @@ from oversight.activity.services import object_type_of
 from oversight.core import registry
 from oversight.core.editing import snapshot
 from oversight.core.timeutil import utcnow
+from oversight.evidence import storage
 from oversight.evidence.models import EvidenceFile
 from oversight.evidence.validation import InspectedUpload, inspect_upload
 from oversight.extensions import db
@@ -45,27 +45,35 @@ def owner_key(owner: Any) -> tuple[str, int]:
     return object_type_of(owner), int(owner.id)
 
 
-def blob_path(sha256: str) -> Path:
-    """Where the bytes with this SHA-256 are kept."""
-    return Path(current_app.config["UPLOAD_FOLDER"]) / sha256[:2] / sha256[2:4] / sha256
+def write_blob(upload: InspectedUpload) -> bool:
+    """Store the checked bytes in the evidence store unless a blob with the same SHA-256 is already there;
+    True when it was written now."""
+    return storage.current_store().put(upload.sha256, upload.opened(), upload.size)
 
 
-def write_blob(upload: InspectedUpload) -> Path:
-    """Store the bytes unless a blob with the same SHA-256 already exists."""
-    path = blob_path(upload.sha256)
-    if path.is_file() and path.stat().st_size == upload.size:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+def open_blob(sha256: str) -> IO[bytes]:
+    """A readable handle on the stored bytes (the caller closes it).
+
+    :raises FileNotFoundError: no blob with this SHA-256 is stored.
+    """
+    return storage.current_store().open(sha256)
+
+
+CHUNK = 256 * 1024
+
+
+def chunks(source: IO[bytes]) -> Iterator[bytes]:
+    """The bytes of ``source`` in chunks (a download streamed from the store), closing it at the end."""
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(upload.data)
-        os.chmod(temporary, 0o640)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+        while chunk := source.read(CHUNK):
+            yield chunk
+    finally:
+        source.close()
+
+
+def blob_size(sha256: str) -> int | None:
+    """The stored blob's size, None when it is missing."""
+    return storage.current_store().size_of(sha256)
 
 
 def store_upload(
@@ -146,7 +154,7 @@ def record_download(evidence: EvidenceFile, *, actor: Any) -> None:
 def remove_file(evidence: EvidenceFile, *, actor: Any) -> None:
     """Detach and delete a file row.
 
-    The blob stays on disk: deleting it before the transaction commits could lose bytes that
+    The blob stays in the store: deleting it before the transaction commits could lose bytes that
     a rolled-back request still refers to, and other rows may share it.
     """
     activity.record(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import IO
 
 import filetype
 from flask import current_app
@@ -25,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms.validators import StopValidation, ValidationError
 
-from oversight.evidence.scan import ScanLimits, ScanRefused, decode_text, my_numbers_in
+from oversight.evidence.scan import ScanLimits, ScanRefused, my_numbers_in, text_encoding
 
 TEXT = "text"
 # type → (extensions, MIME type sent on download)
@@ -46,6 +48,9 @@ OFFICE_MAIN_PARTS = {
     "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
 CONTENT_TYPES_PART_LIMIT = 1024 * 1024
+CHUNK = 64 * 1024
+SNIFF_BYTES = 8192  # what filetype reads of a file's head
+SPOOL_IN_MEMORY = 1024 * 1024  # an upload's spool moves to a temporary file past this size
 
 INSPECTION_ATTRIBUTE = "oversight_inspection"
 
@@ -62,18 +67,20 @@ class UploadRejected(ValueError):
 
 @dataclass(frozen=True)
 class InspectedUpload:
-    """An accepted upload: its bytes and what was learnt about them."""
+    """An accepted upload: its bytes spooled to a temporary file, and what was learnt about them."""
 
-    data: bytes
+    spool: IO[bytes]  # the checked bytes (in memory only while small); read them through ``opened()``
     filename: str
     kind: str
     content_type: str
     sha256: str
+    size: int
     my_numbers: tuple[str, ...] = ()  # likely 個人番号 in the name or the text, for the guard
 
-    @property
-    def size(self) -> int:
-        return len(self.data)
+    def opened(self) -> IO[bytes]:
+        """The spooled bytes, positioned at their start."""
+        self.spool.seek(0)
+        return self.spool
 
 
 def max_upload_bytes() -> int:
@@ -111,8 +118,8 @@ def _inspect(file_storage: FileStorage) -> InspectedUpload:
     expected = EXTENSION_TYPES.get(extension)
     if not filename or expected is None:
         raise UploadRejected(ALLOWED_MESSAGE)
-    data = _read_limited(file_storage)
-    detected = detect_kind(data)
+    spool, sha256, size = _spool_limited(file_storage)
+    detected = detect_kind(spool)
     if detected is None:
         raise UploadRejected(
             _l("The file's content is not an allowed type (PDF, PNG, JPEG, DOCX, XLSX, or UTF-8 / Shift_JIS text).")
@@ -122,52 +129,78 @@ def _inspect(file_storage: FileStorage) -> InspectedUpload:
             _l("The file's content does not match its extension %(extension)s.", extension=extension)
         )
     try:
-        my_numbers = my_numbers_in(data, expected, filename, ScanLimits.from_config())
+        my_numbers = my_numbers_in(spool, expected, filename, ScanLimits.from_config())
     except ScanRefused as refused:
         raise UploadRejected(refused.message) from refused
     return InspectedUpload(
-        data=data,
+        spool=spool,
         filename=filename,
         kind=expected,
         content_type=ALLOWED_TYPES[expected][1],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
+        size=size,
         my_numbers=my_numbers,
     )
 
 
-def _read_limited(file_storage: FileStorage) -> bytes:
+def _spool_limited(file_storage: FileStorage) -> tuple[IO[bytes], str, int]:
+    """Copy the upload in chunks to a temporary file, hashing as it goes: ``(spool, sha256, size)``.
+
+    Nothing holds the whole file in memory: the spool stays in memory only up to ``SPOOL_IN_MEMORY``.
+    """
     limit = max_upload_bytes()
     stream = file_storage.stream
     stream.seek(0)
-    data = stream.read(limit + 1)
-    stream.seek(0)
-    if len(data) > limit:
-        raise UploadRejected(
-            _l("The file is larger than %(limit)d MB. Upload a smaller file.", limit=limit // (1024 * 1024))
-        )
-    if not data:
-        raise UploadRejected(_l("The file is empty."))
-    return data
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - kept on the inspection
+    digest, size = hashlib.sha256(), 0
+    try:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise UploadRejected(
+                    _l("The file is larger than %(limit)d MB. Upload a smaller file.", limit=limit // (1024 * 1024))
+                )
+            digest.update(chunk)
+            spool.write(chunk)
+        if not size:
+            raise UploadRejected(_l("The file is empty."))
+    except BaseException:
+        spool.close()
+        raise
+    finally:
+        stream.seek(0)
+    spool.seek(0)
+    return spool, digest.hexdigest(), size
 
 
-def detect_kind(data: bytes) -> str | None:
-    """``pdf``, ``png``, ``jpeg``, ``docx``, ``xlsx`` or ``text`` from the content; None for anything else."""
-    guess = filetype.guess(data)
+def _opened(source: bytes | IO[bytes]) -> IO[bytes]:
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source)
+    source.seek(0)
+    return source
+
+
+def detect_kind(source: bytes | IO[bytes]) -> str | None:
+    """``pdf``, ``png``, ``jpeg``, ``docx``, ``xlsx`` or ``text`` from the content (bytes or a seekable file);
+    None for anything else."""
+    handle = _opened(source)
+    head = handle.read(SNIFF_BYTES)
+    guess = filetype.guess(head) if head else None
     if guess is not None:
         if guess.extension in FILETYPE_KINDS:
             return FILETYPE_KINDS[guess.extension]
-        if data.startswith(b"PK\x03\x04"):
-            return office_kind(data)
+        if head.startswith(b"PK\x03\x04"):
+            return office_kind(handle)
         return None
-    if data.startswith(b"PK\x03\x04"):
-        return office_kind(data)
-    return TEXT if is_text(data) else None
+    if head.startswith(b"PK\x03\x04"):
+        return office_kind(handle)
+    return TEXT if is_text(handle) else None
 
 
-def office_kind(data: bytes) -> str | None:
+def office_kind(source: bytes | IO[bytes]) -> str | None:
     """``docx`` or ``xlsx`` for a valid Office Open XML archive of that kind, else None."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(_opened(source)) as archive:
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size > CONTENT_TYPES_PART_LIMIT:
                 return None
@@ -180,9 +213,9 @@ def office_kind(data: bytes) -> str | None:
     return None
 
 
-def is_text(data: bytes) -> bool:
-    """True for UTF-8 or CP932 text with no NUL bytes."""
-    return b"\x00" not in data and decode_text(data) is not None
+def is_text(source: bytes | IO[bytes]) -> bool:
+    """True for UTF-8 or CP932 text with no NUL bytes (read in chunks)."""
+    return text_encoding(_opened(source)) is not None
 
 
 class AllowedUpload:

@@ -1,6 +1,7 @@
 """Downloading evidence files: only for users who may see the owning record."""
 
-from flask import Blueprint, abort, current_app, request, send_file
+
+from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user
 
 from oversight.activity import services as activity
@@ -10,26 +11,26 @@ from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
-
-
 @bp.route("/<int:file_id>/download")
 @role_required()
 def download(file_id: int):
-    """Send the file as an attachment under its original name, and log the download."""
+    """Stream the file from the evidence store as an attachment under its original name, and log the download.
+
+    The bytes always pass through the app after the permission check: no public or pre-signed URL."""
     evidence = db.get_or_404(EvidenceFile, file_id)
     if not services.can_view(current_user, evidence.owner_type, evidence.owner_id):
         activity.record("auth.forbidden", actor=current_user, target=evidence, summary=f"GET {request.path}")
         db.session.commit()
         abort(403)
-    path = services.blob_path(evidence.sha256)
-    if not path.is_file():
+    try:
+        source = services.open_blob(evidence.sha256)
+    except FileNotFoundError:
         current_app.logger.error("evidence file %s: blob %s is missing", evidence.id, evidence.sha256)
         abort(404)
     services.record_download(evidence, actor=current_user)
     db.session.commit()
-    response = send_file(
-        path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.original_filename
-    )
+    response = Response(services.chunks(source), mimetype=evidence.content_type, direct_passthrough=True)
+    response.content_length = evidence.size
     response.headers["Content-Disposition"] = services.attachment_header(evidence)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -14,6 +14,7 @@ import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -94,8 +95,8 @@ def store_upload(file_storage: FileStorage) -> tuple[str, str]:
     inspected = inspect_upload(file_storage)
     if inspected.kind not in FILE_TYPES:
         raise UploadRejected(NOT_A_TABLE_MESSAGE)
-    path = evidence_services.write_blob(inspected)
-    _remember_scan(path, bool(inspected.my_numbers))
+    evidence_services.write_blob(inspected)
+    _remember_scan(inspected.sha256, bool(inspected.my_numbers))
     return inspected.sha256, inspected.filename
 
 
@@ -103,29 +104,39 @@ SCAN_SUFFIX = ".mynumber-scan"
 SCAN_CLEAN, SCAN_FOUND = "clean", "found"
 
 
-def _remember_scan(path, found: bool) -> None:
-    """Keep beside the stored bytes whether the whole-file scan found a likely 個人番号. The bytes are
-    stored under their SHA-256 and never change, so this never goes stale; a missing or unreadable note
-    only means the file is scanned again."""
+def scan_note_path(sha256: str) -> Path:
+    """Where this server keeps whether the whole-file scan of the upload ``sha256`` found a likely 個人番号
+    (the instance folder: the evidence store may be shared object storage, written once per file)."""
+    return Path(current_app.instance_path) / "import-scans" / f"{sha256}{SCAN_SUFFIX}"
+
+
+def _remember_scan(sha256: str, found: bool) -> None:
+    """Keep whether the whole-file scan found a likely 個人番号. The bytes are stored under their SHA-256
+    and never change, so this never goes stale; a missing or unreadable note (another server, a lost
+    folder) only means the file is scanned again."""
     with contextlib.suppress(OSError):
-        path.with_name(path.name + SCAN_SUFFIX).write_text(SCAN_FOUND if found else SCAN_CLEAN)
+        path = scan_note_path(sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(SCAN_FOUND if found else SCAN_CLEAN)
 
 
 def _remembered_scan(sha256: str) -> bool | None:
-    path = evidence_services.blob_path(sha256)
     try:
-        note = path.with_name(path.name + SCAN_SUFFIX).read_text().strip()
+        note = scan_note_path(sha256).read_text().strip()
     except OSError:
         return None
     return {SCAN_FOUND: True, SCAN_CLEAN: False}.get(note)
 
 
 def stored_bytes(sha256: str) -> bytes | None:
-    """The kept upload with this SHA-256, or None."""
+    """The kept upload with this SHA-256, or None (an import table is parsed whole, within the upload limit)."""
     if not SHA256.match(sha256 or ""):
         return None
-    path = evidence_services.blob_path(sha256)
-    return path.read_bytes() if path.is_file() else None
+    try:
+        with evidence_services.open_blob(sha256) as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
 
 
 def file_type_of(filename: str) -> str:

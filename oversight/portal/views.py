@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -22,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -302,14 +302,15 @@ def download(actor: PortalActor, file_id: int):
     if evidence is None or evidence.owner_type != services.EVIDENCE_OWNER:
         abort(404)
     _own_request(actor, evidence.owner_id)
-    path = evidence_services.blob_path(evidence.sha256)
-    if not path.is_file():
+    try:
+        source = evidence_services.open_blob(evidence.sha256)
+    except FileNotFoundError:
         current_app.logger.error("evidence file %s: blob %s is missing", evidence.id, evidence.sha256)
         abort(404)
     evidence_services.record_download(evidence, actor=actor)
     db.session.commit()
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=True,
-                         download_name=evidence.original_filename)
+    response = Response(evidence_services.chunks(source), mimetype=evidence.content_type, direct_passthrough=True)
+    response.content_length = evidence.size
     response.headers["Content-Disposition"] = evidence_services.attachment_header(evidence)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,7 +1,8 @@
 """The evidence pack: one ZIP per vendor with the 委託先監督記録 PDF, every file it refers to and an index.
 
 The archive is built in a spooled temporary file (in memory only while small) and the blobs are
-copied in chunks, so a vendor with many large files does not fill memory.
+copied in chunks from the evidence store (local folder, S3 or Azure), so a vendor with many large files does
+not fill memory.
 
 Every time in the pack is in the app's zone (Asia/Tokyo, JST) with the zone stated where it is text:
 the PDF's generation time and its instants (``2026-12-07 10:35 JST``) and the index's ``uploaded_at (JST)``
@@ -93,11 +94,13 @@ def write_pack(
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_entry(pdf_filename, generated_at), pdf_bytes)
         for ref in refs:
-            path = evidence_services.blob_path(ref.sha256)
-            included[ref.evidence_id] = path.is_file()
-            if not path.is_file():
+            try:
+                source = evidence_services.open_blob(ref.sha256)
+            except FileNotFoundError:
+                included[ref.evidence_id] = False
                 continue
-            with path.open("rb") as source, archive.open(_entry(pack_path(ref), ref.uploaded_at), "w") as entry:
+            included[ref.evidence_id] = True
+            with source, archive.open(_entry(pack_path(ref), ref.uploaded_at), "w") as entry:
                 shutil.copyfileobj(source, entry, _CHUNK)
         index = "".join(csv_chunks(INDEX_HEADER, _index_rows(refs, included)))
         archive.writestr(_entry(INDEX_NAME, generated_at), index.encode("utf-8"))

@@ -56,3 +56,15 @@ def init_input_limits(app: Flask) -> None:
     """Bound ``<int:…>`` URL parts and refuse input that no database column could hold."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.before_request(reject_nul_characters)
+
+
+def init_proxy(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies (nginx, a load balancer), read the client's address, scheme,
+    host and port from their ``X-Forwarded-For/-Proto/-Host/-Port`` headers (werkzeug's ``ProxyFix``), so the
+    activity log records the client, not the proxy. With 0 (the default) those headers are ignored: a client
+    could forge them when nothing in front of the app overwrites them."""
+    hops = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]

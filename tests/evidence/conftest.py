@@ -47,3 +47,25 @@ def owner_registry(app):
             stack.enter_context(registry.of(app).extra(Feature("tests", evidence_owners={owner_type: check})))
 
         yield declare
+
+
+from tests.objectstores import azurite, s3_server  # noqa: E402, F401 - fixtures for the store tests
+
+
+@pytest.fixture
+def use_store(app):
+    """Point the app at another evidence store for one test: ``use_store("s3", {settings})``."""
+    from oversight.evidence import storage
+
+    saved = dict(app.config)
+
+    def use(kind: str, settings: dict[str, str] | None = None) -> None:
+        app.config.update(settings or {}, EVIDENCE_STORE=kind)
+        with app.app_context():
+            storage.reset_store()
+
+    yield use
+    app.config.clear()
+    app.config.update(saved)
+    with app.app_context():
+        storage.reset_store()

@@ -2,7 +2,7 @@ import pytest
 from flask import current_app
 
 from oversight.activity.models import ActivityLog
-from oversight.evidence import services
+from oversight.evidence import services, storage
 from oversight.evidence.models import EvidenceFile
 from oversight.evidence.validation import UploadRejected, clean_filename, detect_kind
 from oversight.extensions import db
@@ -36,7 +36,8 @@ def test_allowed_types_are_stored(app_ctx, data, filename, content_type):
     assert evidence.original_filename == filename
     assert evidence.content_type == content_type
     assert evidence.size == len(data)
-    assert services.blob_path(evidence.sha256).read_bytes() == data
+    with services.open_blob(evidence.sha256) as stored:
+        assert stored.read() == data
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def test_same_bytes_twice_are_stored_once_on_disk(app_ctx):
     db.session.commit()
     assert first.id != second.id
     assert first.sha256 == second.sha256
-    folder = services.blob_path(first.sha256).parent
+    folder = storage.current_store().path(first.sha256).parent
     assert [path.name for path in folder.iterdir()] == [first.sha256]
 
 

@@ -409,7 +409,6 @@ def test_batched_writes_log_every_vendor_contact_and_certification(app, client, 
 
 
 def test_a_file_whose_upload_note_is_lost_is_scanned_again(app, client, importer):
-    from oversight.evidence import services as evidence_services
     from oversight.imports import services
 
     data = xlsx_bytes([["名称"], ["株式会社A"]], extra_sheets={"メモ": [["123456789018"]]})
@@ -417,9 +416,8 @@ def test_a_file_whose_upload_note_is_lost_is_scanned_again(app, client, importer
     location = response.headers["Location"]
     sha256 = location.split("/")[3].split("?")[0]
     with app.test_request_context():
-        blob = evidence_services.blob_path(sha256)
-    note = blob.with_name(blob.name + services.SCAN_SUFFIX)
-    assert note.read_text() == services.SCAN_FOUND  # the upload check's finding, kept beside the bytes
+        note = services.scan_note_path(sha256)
+    assert note.read_text() == services.SCAN_FOUND  # the upload check's finding, kept by the server
     note.unlink()
     page = client.get(location).get_data(as_text=True)
     assert 'data-testid="file-errors"' in page

@@ -100,7 +100,7 @@ def request_files(request: PortalRequest) -> list[EvidenceFile]:
 @contextmanager
 def as_upload(evidence: EvidenceFile) -> Iterator[FileStorage]:
     """A file the vendor uploaded, opened as an upload again (to attach it to another record)."""
-    with open(evidence_services.blob_path(evidence.sha256), "rb") as stream:
+    with evidence_services.open_blob(evidence.sha256) as stream:
         yield FileStorage(stream=stream, filename=evidence.original_filename, content_type=evidence.content_type)
 
 

@@ -1,7 +1,9 @@
 """The vendor portal end to end: an auditor sends a periodic-report request, the e-mail reaches a real SMTP
 server, its link opens the portal, the vendor's contact answers, uploads evidence and submits; the auditor
 returns one item with a comment, the contact asks for a new link, fixes the answer and resubmits; the auditor
-accepts and a periodic-report audit holds the answers.
+accepts and a periodic-report audit holds the answers. The auditor raises the finding on the partly conforming
+item and submits the audit, another user (a manager) signs it off, and the vendor's 把握 light turns from red
+(never audited) to green on the vendor page and in the vendor list.
 
 With ``PORTAL_SHOTS=<folder>`` the portal pages are also saved as screenshots at 1280 and 390 px.
 """
@@ -13,7 +15,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from oversight.audits.models import FINDING, PERIODIC_REPORT, Audit
+from oversight.audits.models import FINDING, MINOR, PERIODIC_REPORT, SIGNED_OFF, Audit
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.portal.models import PortalRequest
@@ -23,6 +25,8 @@ from tests.browser.helpers import sign_out
 from tests.portal.helpers import fresh_token, link_path, links_in, send_request
 from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
+
+VENDOR_NAME = "株式会社さくら給与"
 
 pytestmark = pytest.mark.browser
 
@@ -69,9 +73,23 @@ def _answer_everything_and_upload(page) -> None:
     _shot(page, "portal-report")
 
 
+def _grasp_light(page):
+    """The 把握 (monitoring) light of the vendor page."""
+    return page.get_by_test_id("light-monitoring").first
+
+
+def _grasp_light_in_vendor_list(page, state: str):
+    """The 把握 light in the vendor's row of the vendor list filtered by that light's stored state."""
+    page.goto(f"/vendors/?grasp={state}")
+    row = page.get_by_test_id("vendor-table").locator("tbody tr", has_text=VENDOR_NAME)
+    expect(row).to_have_count(1)
+    return row.get_by_test_id("light-monitoring")
+
+
 def _send_request(page, vendor_id: int) -> None:
     """From the vendor page, the auditor sends a periodic-report request to the contact."""
     page.goto(f"/vendors/{vendor_id}")
+    expect(_grasp_light(page)).to_have_attribute("data-state", "red")  # an active vendor never audited
     page.get_by_test_id("new-request").click()
     form = page.get_by_test_id("request-form")
     form.locator("select[name=kind]").select_option("periodic_report")
@@ -96,7 +114,7 @@ def _ask_for_a_new_link(page, used_link: str) -> None:
 
 def _vendor_with_contact(app) -> int:
     with app.app_context():
-        vendor = create_vendor(name="株式会社さくら給与")
+        vendor = create_vendor(name=VENDOR_NAME)
         vendor.status = "active"
         contact = VendorContact(vendor=vendor, name="山田 花子", email="hanako@sakura.example", department="総務部")
         db.session.add(contact)
@@ -106,6 +124,7 @@ def _vendor_with_contact(app) -> int:
 
 def test_periodic_report_through_the_vendor_portal(app, page, make_user, sign_in, smtp_server):
     auditor = make_user("auditor", name="監査 一郎")
+    manager = make_user("manager", name="責任 三郎")
     vendor_id = _vendor_with_contact(app)
 
     sign_in(auditor)
@@ -148,6 +167,26 @@ def test_periodic_report_through_the_vendor_portal(app, page, make_user, sign_in
     page.get_by_test_id("portal-sign-out").click()
 
     sign_in(auditor)
+    audit_url = _accept_and_open_the_audit(page, request_url, vendor_id)
+    _check_the_audit(app, vendor_id)
+
+    # The accepted report is an audit being recorded: not yet counted, the light is still red.
+    expect(page.get_by_test_id("audit-status")).to_have_text("実施中")
+    expect(_grasp_light(page)).to_have_attribute("data-state", "red")
+    _complete_and_submit(page, audit_url)
+    sign_out(page)
+
+    # A manager who took no part signs the periodic-report review off.
+    sign_in(manager)
+    _sign_off(page, audit_url)
+
+    # The vendor's 把握 light is green on the vendor page and in the vendor list.
+    _check_the_light_is_green(page, vendor_id)
+    _check_the_signed_off_audit(app, audit_url)
+
+
+def _accept_and_open_the_audit(page, request_url: str, vendor_id: int) -> str:
+    """The auditor accepts the resubmitted report and opens the audit it became; returns the audit's URL."""
     page.goto(request_url)
     expect(page.get_by_test_id("submission-answers")).to_contain_text("個人情報取扱規程 第5条")
     _shot(page, "staff-review")
@@ -159,8 +198,64 @@ def test_periodic_report_through_the_vendor_portal(app, page, make_user, sign_in
     page.goto(request_url)
     page.get_by_test_id("request-audit").click()
     page.wait_for_url(re.compile(r".*/audits/\d+$"))
+    return page.url
 
-    _check_the_audit(app, vendor_id)
+
+def _sign_off(page, audit_url: str) -> None:
+    page.goto(audit_url)
+    signoff = page.get_by_test_id("signoff-form")
+    signoff.locator("textarea[name=note]").fill("定期報告の内容を確認した")
+    signoff.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("audit-status")).to_have_text("承認済み")
+    expect(page.get_by_test_id("signed-off-by")).to_contain_text("責任 三郎")
+
+
+def _check_the_light_is_green(page, vendor_id: int) -> None:
+    page.goto(f"/vendors/{vendor_id}")
+    light = _grasp_light(page)
+    expect(light).to_have_attribute("data-state", "green")
+    expect(light).to_contain_text("監査済み")
+    expect(page.get_by_test_id("vendor-findings")).to_contain_text("軽微")  # a minor finding leaves it green
+    _shot(page, "staff-vendor-after-signoff")
+    expect(_grasp_light_in_vendor_list(page, "green")).to_have_attribute("data-state", "green")
+    _shot(page, "staff-vendor-list-after-signoff")
+
+
+def _complete_and_submit(page, audit_url: str) -> None:
+    """The auditor records the finding on A02 (the vendor's partly conforming answer) with its severity and
+    due date, then submits the periodic-report review for sign-off."""
+    page.get_by_test_id("record-checklist").click()
+    page.wait_for_url(re.compile(r".*/audits/\d+/checklist"))
+    expect(page.get_by_test_id("progress")).to_contain_text("20項目中20項目")
+    expect(page.get_by_test_id("item-A02").locator("select")).to_have_value("finding")
+    page.get_by_test_id("add-finding-A02").click()
+    finding = page.get_by_test_id("finding-form")
+    expect(finding.locator("select[name=item_id] option:checked")).to_contain_text("A02")
+    finding.locator("select[name=severity]").select_option("minor")
+    finding.locator("textarea[name=description]").fill("取扱規程の条番号が報告に記載されていなかった")
+    finding.locator("textarea[name=requested_action]").fill("次回の定期報告で規程の該当条文の写しを添付すること")
+    finding.locator("input[name=due_on]").fill((local_today() + timedelta(days=60)).isoformat())
+    finding.locator("button[type=submit]").click()
+    expect(page.locator("#findings")).to_contain_text("取扱規程の条番号が報告に記載されていなかった")
+
+    page.goto(audit_url)
+    page.get_by_test_id("submit-audit").click()
+    form = page.get_by_test_id("submit-form")
+    form.locator("select[name=overall_rating]").select_option("acceptable")
+    form.locator("select[name=decision]").select_option("continue")
+    form.locator("textarea[name=summary]").fill("定期報告を確認した。軽微な指摘1件。")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("audit-status")).to_have_text("承認待ち")
+    expect(page.get_by_test_id("signoff-form")).to_have_count(0)  # the auditor cannot sign it off
+
+
+def _check_the_signed_off_audit(app, audit_url: str) -> None:
+    with app.app_context():
+        audit = db.session.get(Audit, int(audit_url.rsplit("/", 1)[1]))
+        assert audit.status == SIGNED_OFF and audit.completed_on == local_today()
+        assert audit.signed_off_by_id not in {audit.submitted_by_id, audit.recorded_by_id}
+        [finding] = audit.findings
+        assert finding.item.code == "A02" and finding.severity == MINOR
 
 
 def _check_the_audit(app, vendor_id: int) -> None:

@@ -118,15 +118,6 @@ def build_pack(pdf_bytes: bytes, pdf_filename: str, refs: list[EvidenceRef], gen
     return spool
 
 
-def file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
-    """The handle's bytes in chunks, closing it at the end (for a streamed response)."""
-    try:
-        while chunk := handle.read(_CHUNK):
-            yield chunk
-    finally:
-        handle.close()
-
-
 def read_index(data: bytes) -> list[list[str]]:
     """The rows of a pack's ``index.csv`` (for tests and checks)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -16,11 +16,12 @@ from oversight.contracts.models import Contract
 from oversight.core.exports import content_disposition
 from oversight.core.query import query_int
 from oversight.core.timeutil import local_today
+from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.pdf.responses import pdf_response
 from oversight.reports import data, services
 from oversight.reports.documents import download_name
-from oversight.reports.pack import file_chunks, may_download_all
+from oversight.reports.pack import may_download_all
 from oversight.vendors import services as vendor_services
 from oversight.vendors.forms import VendorFilterForm
 
@@ -102,7 +103,7 @@ def evidence_pack(vendor_id: int):
     filename = download_name("証跡パック", vendor.name, today, extension="zip")
     fallback = download_name("evidence-pack", vendor.id, today, extension="zip")
     response = Response(
-        file_chunks(spool),
+        evidence_services.chunks(spool),
         mimetype=ZIP_MIMETYPE,
         headers={"Content-Disposition": content_disposition(filename, fallback=fallback), "Cache-Control": "no-store"},
         direct_passthrough=True,

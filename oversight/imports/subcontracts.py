@@ -369,8 +369,6 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         plan.error(COLUMN_BY_KEY["contract_number"].header, REQUIRED)
     elif contract is None:
         plan.error(COLUMN_BY_KEY["contract_number"].header, UNKNOWN_CONTRACT % {"value": number})
-    elif contract is not None and contract.is_closed:
-        plan.error(COLUMN_BY_KEY["contract_number"].header, CLOSED_CONTRACT % {"number": number})
     vendor, subcontractor_header = _subcontractor(plan, read, context, contract)
     if vendor is not None:
         subcontractor_label = vendor.name
@@ -393,6 +391,9 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     plan.values = {**values, "parent": parent, "node": node}
     if node is not None:
         _compare(plan, node, values, parent, context)
+    if contract is not None and contract.is_closed and (node is None or plan.changes):
+        # An ended contract's chain no longer changes; a row that agrees with it is still unchanged.
+        plan.error(COLUMN_BY_KEY["contract_number"].header, CLOSED_CONTRACT % {"number": number})
     elif not plan.errors:
         status = values["consent"]["status"]
         if status == NONE:

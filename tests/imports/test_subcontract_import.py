@@ -300,6 +300,25 @@ def test_a_node_recorded_in_oversight_is_matched_not_recorded_again(app, client,
     moved = [HEADER, _row("C-001", NUMBER_C)]  # recorded under B, named at level 1
     _, page = _preview(client, csv_bytes(moved, encoding), "moved.csv")
     assert 'data-testid="import-row-2" data-outcome="error"' in page and "<strong>親委託先名称</strong>" in page
+    # Once the contract has ended, its chain no longer changes; a row that agrees with it is still unchanged.
+    with app.app_context():
+        db.session.scalar(db.select(Contract).where(Contract.number == "C-001")).status = "ended"
+        create_vendor(name="株式会社新規再委託", corporate_number="")
+        db.session.commit()
+    ended = [
+        HEADER,
+        _row("C-001", NUMBER_C, parent_number=NUMBER_B),
+        _row("C-001", "", "ひまわり封入株式会社", stage="予定"),
+        _row("C-001", "", "株式会社新規再委託"),  # would add a node
+    ]
+    _, page = _preview(client, csv_bytes(ended, encoding), "ended.csv")
+    assert 'data-testid="import-row-2" data-outcome="unchanged"' in page
+    assert 'data-testid="import-row-3" data-outcome="unchanged"' in page
+    assert 'data-testid="import-row-4" data-outcome="error"' in page
+    assert "<strong>契約番号</strong>" in page.split('data-testid="import-row-4"')[1]
+    stage = [HEADER, _row("C-001", "", "ひまわり封入株式会社", stage="委託済み")]  # would change the stage
+    _, page = _preview(client, csv_bytes(stage, encoding), "ended-stage.csv")
+    assert 'data-testid="import-row-2" data-outcome="error"' in page and "<strong>契約番号</strong>" in page
 
 
 def test_subcontract_template_page_and_cli(app, client, importer, make_user, register, tmp_path):

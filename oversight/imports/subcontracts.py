@@ -237,6 +237,8 @@ class Context(vendor_import.Context):
         }
         self.nodes_with_consent = set(db.session.scalars(db.select(SubcontractConsent.subcontract_id).distinct()))
         self.choice_lookups = {column.key: column.choice_lookup() for column in COLUMNS if column.kind == CHOICE}
+        # (contract id, subcontractor id) → the file's row recording it: later rows may hang below it, or repeat it.
+        self.planned: dict[tuple[int, int], int] = {}
 
 
 def _vendor(plan: RowPlan, read: dict[str, str], context: Context, number_key: str, name_key: str) -> Vendor | None:
@@ -374,7 +376,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         subcontractor_label = vendor.name
     plan.name = " ".join(filter(None, (number, subcontractor_label)))
     values = _check_values(plan, read)
-    planned: dict[tuple[int, int], int] = seen.setdefault(("nodes",), {})  # type: ignore[assignment]
+    planned = context.planned
     parent: Subcontract | tuple[int, int] | None = None
     if contract is not None:
         parent = _parent(plan, read, context, contract, planned)
@@ -394,7 +396,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     if contract is not None and contract.is_closed and (node is None or plan.changes):
         # An ended contract's chain no longer changes; a row that agrees with it is still unchanged.
         plan.error(COLUMN_BY_KEY["contract_number"].header, CLOSED_CONTRACT % {"number": number})
-    elif not plan.errors:
+    elif node is None and not plan.errors:
         status = values["consent"]["status"]
         if status == NONE:
             plan.notes.append(str(NO_CONSENT_RECORDED))

@@ -112,3 +112,8 @@ def test_subcontractors_template_fill_preview_fix_import(app, page, make_user, s
     _shoot(page, "4-index")
     page.goto("/subcontracts/?section=awaiting_legal")
     expect(page.get_by_test_id("awaiting-legal")).to_contain_text("ジャーニー印刷株式会社")
+    # Legal finds the register's facts in the request, to check against the consent document.
+    page.get_by_role("link", name="ジャーニー印刷株式会社").click()
+    expect(page.locator("main")).to_contain_text("【台帳から取込・要確認】")
+    expect(page.locator("main")).to_contain_text("許諾書類：再委託承諾書 第5号")
+    _shoot(page, "5-node")

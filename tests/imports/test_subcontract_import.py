@@ -282,6 +282,8 @@ def test_a_node_recorded_in_oversight_is_matched_not_recorded_again(app, client,
     location, page = _preview(client, csv_bytes(rows, encoding), "matched.csv")
     assert 'data-testid="import-row-2" data-outcome="update"' in page
     assert 'data-testid="import-row-3" data-outcome="unchanged"' in page
+    kept = page.split('data-testid="import-row-3"')[1].split('data-testid="import-row-4"')[0]
+    assert "Oversight の許諾の記録はそのまま残します" in kept and "許諾申請として取り込みます" not in kept
     assert 'data-testid="import-row-4" data-outcome="create"' in page
     assert _confirm(client, location).status_code == 302
     with app.app_context():

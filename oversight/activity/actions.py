@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "vendor.certification_update": _l("Vendor certification changed"),
     "vendor.certification_remove": _l("Vendor certification removed"),
     "import.vendors": _l("Vendors imported from a file"),
+    "import.contracts": _l("Contracts imported from a file"),
+    "import.subcontracts": _l("Subcontractors imported from a file"),
     "evaluation.start": _l("Evaluation started"),
     "evaluation.answers": _l("Evaluation answers saved"),
     "evaluation.answers_fill": _l("Unanswered evaluation items set to conforming"),

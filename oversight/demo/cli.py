@@ -49,12 +49,12 @@ def seed(force: bool) -> None:
 @demo_cli.command("import-files")
 @click.argument("folder", default="instance/demo-imports", type=click.Path(file_okay=False, path_type=Path))
 def import_files(folder: Path) -> None:
-    """Write an example file per import kind (vendors, then contracts) to FOLDER."""
+    """Write an example file per import kind (vendors, contracts, then subcontractors) to FOLDER."""
     for path in write_import_files(folder):
         click.echo(str(path))
     click.echo(
-        "Import them in this order: flask import vendors FILE --as EMAIL, then flask import contracts FILE --as EMAIL "
-        "(or on the page 一括取込)."
+        "Import them in this order: flask import vendors FILE --as EMAIL, then flask import contracts FILE --as EMAIL, "
+        "then flask import subcontracts FILE --as EMAIL (or on the page 一括取込)."
     )
 
 

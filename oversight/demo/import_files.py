@@ -2,9 +2,10 @@
 
 The vendors' file registers three fictional vendors (with a contact, a Pマーク and an ISMS each), written
 the ways people write values (和暦, slashes, hyphenated 法人番号, Japanese choice labels); the contracts'
-file drafts a contract with each of them by 法人番号 — so importing the vendors first, then the contracts,
-works on any database, the demo's included. The files are the templates (header, drop-down lists, notes
-sheet) with the example row replaced by these rows.
+file drafts a contract with each of them by 法人番号; the subcontractors' file records their existing
+再委託 relations with the consent status the register shows — so importing the vendors first, then the
+contracts, then the subcontractors, works on any database, the demo's included. The files are the
+templates (header, drop-down lists, notes sheet) with the example row replaced by these rows.
 """
 
 from __future__ import annotations
@@ -156,9 +157,67 @@ CONTRACT_ROWS = [
     ],
 ]
 
+# The chains of the imported contracts: みなと's payroll contract (IMP-0001) is re-entrusted to 北斗 for the
+# printing (許諾済 in the register: imported as a consent request for review), which plans to entrust the
+# envelopes to さつき (申請中); さつき's archive contract (IMP-0003) plans みなと with no consent yet (なし).
+SUBCONTRACT_ROWS = [
+    [
+        "IMP-0001",
+        "",
+        "",
+        _hyphenated(NUMBERS[1]),
+        "",
+        "源泉徴収票の印刷",
+        "源泉徴収票の記載事項（個人番号を含む）",
+        "専用端末で印刷、作業後に原票を返却",
+        "国内",
+        "",
+        "委託済み",
+        "許諾済",
+        "令和6年4月1日",
+        "2027/3/31",
+        "再委託承諾書 第2024-017号",
+    ],
+    [
+        "IMP-0001",
+        NUMBERS[1],
+        "",
+        "",
+        "株式会社さつき文書保管",
+        "源泉徴収票の封入・発送",
+        "源泉徴収票（封入前）",
+        "",
+        "国内",
+        "",
+        "予定",
+        "申請中",
+        "",
+        "",
+        "",
+    ],
+    [
+        "IMP-0003",
+        "",
+        "",
+        "",
+        "株式会社みなと給与サービス",
+        "保管書類の集配",
+        "源泉徴収票の控え",
+        "",
+        "国内",
+        "",
+        "予定",
+        "なし",
+        "",
+        "",
+        "",
+    ],
+]
+
 FILES = {
     "vendors": ("委託先取込サンプル.xlsx", VENDOR_ROWS),
     "contracts": ("委託契約取込サンプル.xlsx", CONTRACT_ROWS),
+    "subcontracts": ("再委託先取込サンプル.xlsx", SUBCONTRACT_ROWS),
 }
 
 

@@ -1,5 +1,5 @@
-"""``flask import vendors|contracts FILE [--dry-run] [--sheet NAME] --as EMAIL``: the same preview and import as
-the page."""
+"""``flask import vendors|contracts|subcontracts FILE [--dry-run] [--sheet NAME] --as EMAIL``: the same preview
+and import as the page."""
 
 from __future__ import annotations
 
@@ -71,6 +71,14 @@ def vendors_command(path: Path, sheet: str | None, dry_run: bool, actor_email: s
 def contracts_command(path: Path, sheet: str | None, dry_run: bool, actor_email: str | None, language: str) -> None:
     """Preview (and unless --dry-run, import) the contracts in an XLSX or CSV file."""
     _run("contracts", path, sheet, dry_run, actor_email, language)
+
+
+@import_cli.command("subcontracts")
+@_options
+@with_appcontext
+def subcontracts_command(path: Path, sheet: str | None, dry_run: bool, actor_email: str | None, language: str) -> None:
+    """Preview (and unless --dry-run, import) the subcontract relations in an XLSX or CSV file."""
+    _run("subcontracts", path, sheet, dry_run, actor_email, language)
 
 
 def _run(kind: str, path: Path, sheet: str | None, dry_run: bool, actor_email: str | None, language: str) -> None:

@@ -288,7 +288,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     return plan
 
 
-def apply_rows(plans: list[RowPlan], *, actor: User) -> None:
+def apply_rows(plans: list[RowPlan], *, actor: User, source: str = "") -> None:
     """Draft each new contract and change each matched draft through the contract services (each logged)."""
     for plan in plans:
         if plan.outcome == CREATE and plan.vendor is not None:

@@ -27,13 +27,13 @@ from oversight.core.mynumber import find_my_numbers
 from oversight.evidence import services as evidence_services
 from oversight.evidence.scan import ScanLimits, ScanRefused, my_numbers_in
 from oversight.evidence.validation import UploadRejected, clean_filename, inspect_upload
-from oversight.imports import contracts, vendors
+from oversight.imports import contracts, subcontracts, vendors
 from oversight.imports.columns import match_header
 from oversight.imports.reading import ImportFileError, read_table
 
-KINDS = ("vendors", "contracts")
+KINDS = ("vendors", "contracts", "subcontracts")
 # Each kind's module: its COLUMNS, a Context loaded once, plan_row() for one row, apply_rows() to write them.
-KIND_MODULES = {"vendors": vendors, "contracts": contracts}
+KIND_MODULES = {"vendors": vendors, "contracts": contracts, "subcontracts": subcontracts}
 FILE_TYPES = ("xlsx", "csv")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -203,7 +203,8 @@ def run_import(result: Preview, *, actor: User) -> dict[str, int]:
     """
     if not result.can_import:
         raise ImportRefused(HAS_ERRORS_MESSAGE)
-    KIND_MODULES[result.kind].apply_rows(result.rows, actor=actor)
+    source = f"{result.filename} (SHA-256 {result.sha256})"
+    KIND_MODULES[result.kind].apply_rows(result.rows, actor=actor, source=source)
     totals = result.totals
     activity.record(
         f"import.{result.kind}",

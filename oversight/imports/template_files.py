@@ -14,17 +14,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from oversight.core.exports import content_disposition, csv_response
-from oversight.imports import contracts, vendors
+from oversight.imports import contracts, subcontracts, vendors
 from oversight.imports.columns import CHOICE, Column
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_ROWS = 1000  # the drop-down lists reach this row
-FILENAMES = {"vendors": "委託先取込テンプレート", "contracts": "委託契約取込テンプレート"}
-SHEET_TITLES = {"vendors": "委託先", "contracts": "委託契約"}
+FILENAMES = {
+    "vendors": "委託先取込テンプレート",
+    "contracts": "委託契約取込テンプレート",
+    "subcontracts": "再委託先取込テンプレート",
+}
+SHEET_TITLES = {"vendors": "委託先", "contracts": "委託契約", "subcontracts": "再委託先"}
 
 
 def columns_of(kind: str) -> tuple[Column, ...]:
-    return {"vendors": vendors.COLUMNS, "contracts": contracts.COLUMNS}[kind]
+    return {"vendors": vendors.COLUMNS, "contracts": contracts.COLUMNS, "subcontracts": subcontracts.COLUMNS}[kind]
 
 
 def workbook(kind: str) -> Workbook:

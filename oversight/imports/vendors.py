@@ -556,7 +556,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     return plan
 
 
-def apply_rows(plans: list[RowPlan], *, actor: User) -> None:
+def apply_rows(plans: list[RowPlan], *, actor: User, source: str = "") -> None:
     """Write the planned rows through the register's services (each change logged as on its page).
 
     New vendors, new contacts and new certifications are each inserted in one batch (one flush each, not

@@ -16,8 +16,12 @@ from oversight.imports.forms import ImportConfirmForm, ImportUploadForm
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 IMPORTERS = (PROCUREMENT, ADMIN)
-TITLES = {"vendors": _l("Import vendors"), "contracts": _l("Import contracts")}
-REGISTERS = {"vendors": "vendors.index", "contracts": "contracts.index"}
+TITLES = {
+    "vendors": _l("Import vendors"),
+    "contracts": _l("Import contracts"),
+    "subcontracts": _l("Import subcontractors"),
+}
+REGISTERS = {"vendors": "vendors.index", "contracts": "contracts.index", "subcontracts": "subcontracts.index"}
 DONE_MESSAGES = {
     "vendors": _l(
         "Imported %(rows)d rows: %(created)d vendors registered, %(updated)d updated, %(unchanged)d unchanged."
@@ -25,6 +29,10 @@ DONE_MESSAGES = {
     "contracts": _l(
         "Imported %(rows)d rows: %(created)d contracts drafted (waiting for their clause review), "
         "%(updated)d updated, %(unchanged)d unchanged."
+    ),
+    "subcontracts": _l(
+        "Imported %(rows)d rows: %(created)d subcontractors recorded (the register's consents wait for legal's "
+        "review and the manager's decision), %(updated)d updated, %(unchanged)d unchanged."
     ),
 }
 

@@ -230,17 +230,25 @@ ALL_TOKENS = Guide(
 OUTBOX = Guide(_l("Reminder e-mails sent, waiting or failed; send a failed one again."), ADMIN_NEXT, DESIGN_ONLY)
 IMPORTS = Guide(
     _l(
-        "Bring the existing vendor register in from Excel or CSV: upload the file, check every row in the preview, "
-        "then import all the valid rows at once (or nothing)."
+        "Bring the existing registers in from Excel or CSV (vendors, contracts, subcontract relations): upload the "
+        "file, check every row in the preview, then import all the valid rows at once (or nothing)."
     ),
-    _l("Procurement (or an administrator) imports; each imported vendor then starts its selection evaluation."),
+    _l(
+        "Procurement (or an administrator) imports. Imported vendors start their selection evaluation, imported "
+        "contracts wait as drafts for legal's clause review, and a consent the register records waits for legal's "
+        "review and a manager's decision."
+    ),
     SCOPE,
 )
 REQUESTS = Guide(
-    _l("Requests to the vendor's contacts through the vendor portal (periodic reports), their answers and review."),
     _l(
-        "Procurement, an auditor or a manager sends the request; the vendor's contact answers in the portal; an "
-        "auditor returns the submission with comments or accepts it as a periodic-report review audit."
+        "Requests to the vendor's contacts through the vendor portal (periodic reports, selection questionnaires, "
+        "return/deletion certificates, certification renewals, corrective plans), their answers and review."
+    ),
+    _l(
+        "Staff send the request; the vendor's contact answers in the portal; the reviewer of its kind (an auditor "
+        "for reports and corrective plans, procurement for the others) returns the submission with comments or "
+        "accepts it, which records it where it belongs."
     ),
     MONITORING,
 )

@@ -1,5 +1,5 @@
 """``/api/v1/audits`` and ``/api/v1/findings``: audits with their result per checklist item, and findings
-(指摘事項), read as on their pages."""
+(指摘事項), read as on their pages; the vendor's corrective plan recorded as on the finding page."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import api_access
+from oversight.api.access import actor, api_access
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
-from oversight.api.vendors import NOT_FOUND, READ_ERRORS
-from oversight.audits import pages, services
+from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
+from oversight.audits import findings as finding_services
+from oversight.audits import pages, permissions, services
+from oversight.audits.forms import PlanForm
 from oversight.audits.models import Audit, Finding
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
@@ -112,3 +114,28 @@ def finding(finding_id: int):
     found = _load_finding(finding_id)
     return _finding(found, local_today()), 200, {"ETag": saving.etag(found)}
 
+
+@bp.put("/findings/<int:finding_id>/response")
+@api_access(*permissions.RECORDERS, write=True)
+@spec.validate(
+    json=s.FindingResponse,
+    resp=Response(HTTP_200=s.Finding, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **WRITE_ERRORS),
+    tags=["audits"], operation_id="recordFindingResponse",
+)
+def record_finding_response(finding_id: int, json: s.FindingResponse):
+    """Record the vendor's corrective plan and response (as received in writing), as the finding page's plan
+    form does. Send the finding's ETag in If-Match: a stale one is refused (412)."""
+    found = _load_finding(finding_id)
+    version = saving.matched_version(found)
+    form = PlanForm(
+        formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False}
+    )
+    saving.validated(form)
+    saving.commit(
+        lambda: finding_services.record_plan(
+            found, plan_text=form.plan_text.data, received_on=form.received_on.data, actor=actor()
+        ),
+        record=found, version=version, field="plan_text",
+    )
+    found = _load_finding(finding_id)
+    return _finding(found, local_today()), 200, {"ETag": saving.etag(found)}

@@ -442,6 +442,16 @@ class FindingFilters(BaseModel):
     limit: int = Field(50, ge=1, le=200)
 
 
+class FindingResponse(BaseModel):
+    """The vendor's corrective plan and response, as the finding page's plan form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_text: str = Field(max_length=40000)
+    received_on: date
+    confirm_not_my_number: bool = False
+
+
 class NodeLight(BaseModel):
     """A subcontract node's light from the node rule: its state code, colour and wording."""
 

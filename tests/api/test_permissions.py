@@ -56,6 +56,11 @@ def _call(client, endpoint: str, headers: dict, vendor_id: int, contract_id: int
         return client.get("/api/v1/findings", headers=headers)
     if endpoint == "api.finding":
         return client.get(f"/api/v1/findings/{ids['audit']()['finding']}", headers=headers)
+    if endpoint == "api.record_finding_response":
+        path = f"/api/v1/findings/{ids['audit']()['finding']}"
+        etag = client.get(path, headers=headers).headers["ETag"]
+        return client.put(f"{path}/response", headers={**headers, "If-Match": etag},
+                          json={"plan_text": "入退室記録の様式を改め、全員に再教育する", "received_on": "2026-11-20"})
     if endpoint == "api.subcontracts":
         return client.get("/api/v1/subcontracts", headers=headers)
     if endpoint == "api.subcontract":

@@ -7,10 +7,14 @@ from flask import Flask
 from flask_limiter import Limiter
 
 from oversight.api import (  # noqa: F401 - the modules add their views to ``bp``
+    audits,
     contracts,
     disposals,
     docs,
+    evaluations,
     incidents,
+    reminders,
+    subcontracts,
     vendors,
 )
 from oversight.api.access import rate_key, rate_limit

@@ -343,3 +343,273 @@ class DisposalFilters(BaseModel):
     vendor: int | None = Field(None, ge=1, le=2**31 - 1)
     cursor: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=200)
+
+
+class ItemResult(BaseModel):
+    """The result of one checklist item (A01–A20) in an audit."""
+
+    code: str
+    text: str
+    result: Literal["conforming", "finding", "na"] | None
+    note: str
+
+
+class Audit(BaseModel):
+    """An audit (取扱状況の把握) with its result per checklist item and the ids of its findings."""
+
+    id: int
+    version: int
+    vendor_id: int
+    vendor_name: str
+    kind: Literal["on_site", "remote", "questionnaire", "periodic_report"]
+    status: Literal["planned", "in_progress", "submitted", "returned", "signed_off", "cancelled"]
+    planned_on: date | None
+    period_start_on: date | None
+    period_end_on: date | None
+    conducted_on: date | None
+    conducted_end_on: date | None
+    is_indirect: bool
+    performed_by_vendor_id: int | None
+    performed_by_name: str
+    scope_note: str
+    summary: str
+    overall_rating: str | None
+    decision: str | None
+    decision_conditions: str
+    auditor_ids: list[int]
+    submitted_at: datetime | None
+    signed_off_at: datetime | None
+    completed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    finding_ids: list[int]
+    results: list[ItemResult]
+
+
+class AuditPage(BaseModel):
+    items: list[Audit]
+    next_cursor: str | None
+
+
+class AuditFilters(BaseModel):
+    """The audit records list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100, description="Vendor name or kana contains")
+    status: Literal["", "planned", "in_progress", "submitted", "returned", "signed_off", "cancelled"] = ""
+    kind: Literal["", "on_site", "remote", "questionnaire", "periodic_report"] = ""
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class Finding(BaseModel):
+    """A finding (指摘事項): what was found, the corrective action asked for, the vendor's plan, verification."""
+
+    id: int
+    version: int
+    audit_id: int
+    vendor_id: int
+    vendor_name: str
+    item_code: str | None
+    severity: Literal["serious", "moderate", "minor"]
+    description: str
+    requested_action: str
+    requested_on: date | None
+    due_on: date
+    status: Literal["open", "plan_received", "verified", "closed"]
+    is_overdue: bool
+    plan_text: str
+    plan_received_on: date | None
+    verification_note: str
+    verified_on: date | None
+    closed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class FindingPage(BaseModel):
+    items: list[Finding]
+    next_cursor: str | None
+
+
+class FindingFilters(BaseModel):
+    """The findings list's filters (as on the list page), and the page wanted."""
+
+    q: str = Field("", max_length=100, description="Vendor name, kana or description contains")
+    status: Literal["", "unresolved", "open", "plan_received", "verified", "closed"] = ""
+    severity: Literal["", "serious", "moderate", "minor"] = ""
+    overdue: bool = Field(False, description="Unresolved after the corrective-action due date only")
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class FindingResponse(BaseModel):
+    """The vendor's corrective plan and response, as the finding page's plan form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_text: str = Field(max_length=40000)
+    received_on: date
+    confirm_not_my_number: bool = False
+
+
+class NodeLight(BaseModel):
+    """A subcontract node's light from the node rule: its state code, colour and wording."""
+
+    code: str
+    colour: Colour
+    text: str
+    detail: str
+
+
+class Consent(BaseModel):
+    """A consent request (再委託許諾) of a node and its decision."""
+
+    id: int
+    version: int
+    status: Literal["requested", "reviewed", "approved", "refused", "revoked"]
+    label: str
+    consent_type: str
+    requested_at: datetime
+    recommendation: str | None
+    reviewed_at: datetime | None
+    conditions: str
+    refusal_reason: str
+    expires_on: date | None
+    decided_at: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str
+    notified_on: date | None
+    evaluation_id: int | None
+
+
+class Subcontract(BaseModel):
+    """A subcontract node: its place in a contract's chain, its light and its consents."""
+
+    id: int
+    version: int
+    contract_id: int
+    contract_number: str
+    level: int
+    parent_id: int | None
+    vendor_id: int
+    vendor_name: str
+    parent_vendor_id: int
+    parent_vendor_name: str
+    scope_of_work: str
+    data_scope: str
+    handling_method: str
+    handling_location: str
+    handling_country: str
+    is_entrusted: bool
+    has_valid_consent: bool
+    light: NodeLight
+    consents: list[Consent]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubcontractPage(BaseModel):
+    items: list[Subcontract]
+    next_cursor: str | None
+
+
+class SubcontractFilters(BaseModel):
+    """The subcontract index's filters (as on the index page), and the page wanted."""
+
+    q: str = Field("", max_length=200, description="Subcontractor, contractor or contract number contains")
+    scope: Literal["", "open", "ended"] = Field("", description="The contract not ended / ended")
+    section: Literal["", "violations", "awaiting_legal", "awaiting_manager", "expiring"] = Field(
+        "", description="One of the index page's exception sections"
+    )
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class Answer(BaseModel):
+    """The answer to one checklist item of a selection evaluation."""
+
+    code: str
+    text: str
+    answer: Literal["conforming", "partial", "nonconforming", "na"] | None
+    comment: str
+    exception_reason: str
+    vendor_answer: str | None
+    vendor_comment: str
+
+
+class EvaluationSummary(BaseModel):
+    """A selection evaluation (選定評価) as the list shows it: its answers are in its own document."""
+
+    id: int
+    version: int
+    vendor_id: int
+    vendor_name: str
+    previous_id: int | None
+    status: Literal["draft", "submitted", "returned", "approved", "conditional", "rejected"]
+    submitted_at: datetime | None
+    proposed_decision: str | None
+    conditions: str
+    submission_note: str
+    decided_at: datetime | None
+    decision_note: str
+    valid_until: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Evaluation(EvaluationSummary):
+    """A selection evaluation (選定評価) with its answer per checklist item."""
+
+    answers: list[Answer]
+
+
+class EvaluationPage(BaseModel):
+    items: list[EvaluationSummary]
+    next_cursor: str | None
+
+
+class EvaluationFilters(BaseModel):
+    """The evaluation list's filter (as on the list page), and the page wanted."""
+
+    status: Literal["", "draft", "submitted", "returned", "approved", "conditional", "rejected"] = ""
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class Reminder(BaseModel):
+    """A row of the reminder outbox: one reminder to one recipient and its delivery."""
+
+    id: int
+    rule: str
+    kind: str
+    object_type: str
+    object_id: int
+    due_on: date
+    stage: str
+    recipient_id: int | None
+    contact_id: int | None
+    title: str
+    url_path: str
+    is_escalation: bool
+    status: Literal["pending", "sending", "sent", "failed", "uncertain", "logged"]
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime
+    sent_at: datetime | None
+
+
+class ReminderPage(BaseModel):
+    items: list[Reminder]
+    next_cursor: str | None
+
+
+class ReminderFilters(BaseModel):
+    """The outbox's filters (as on the outbox page), and the page wanted."""
+
+    status: Literal["", "pending", "sending", "sent", "failed", "uncertain", "logged"] = ""
+    rule: str = Field("", max_length=80)
+    recipient: int | None = Field(None, ge=1, le=2**31 - 1)
+    cursor: str = Field("", max_length=100)
+    limit: int = Field(50, ge=1, le=200)

@@ -13,10 +13,14 @@ from oversight.auth.models import User
 from oversight.core.timeutil import utcnow
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
+from oversight.reminders.models import ReminderLog
 from oversight.vendors.models import Vendor
+from tests.audits import helpers as audit_helpers
 from tests.conftest import UserInfo
 from tests.contracts.helpers import drafted, people, signed
+from tests.evaluations import helpers as evaluation_helpers
 from tests.incidents.factories import create_incident
+from tests.subcontracts import helpers as subcontract_helpers
 from tests.vendors.factories import create_vendor
 
 
@@ -88,3 +92,59 @@ def a_disposal(app) -> int:
         item = disposal_services.items_of_contract(contract)[0]
         db.session.commit()
         return item.id
+
+
+@pytest.fixture
+def an_audit(app, make_user, a_vendor) -> dict[str, int]:
+    """An audit of ``a_vendor`` being recorded (every item conforming but A01), with one open finding."""
+    recorder = make_user("auditor")
+    with app.app_context():
+        vendor, auditor = db.session.get(Vendor, a_vendor), db.session.get(User, recorder.id)
+        audit = audit_helpers.recording(vendor, auditor)
+        audit_helpers.answer_all(audit, auditor, A01="finding")
+        finding = audit_helpers.finding(audit, auditor, due_on=date(2026, 11, 30))
+        db.session.commit()
+        return {"audit": audit.id, "finding": finding.id, "auditor": recorder.id}
+
+
+@pytest.fixture
+def a_subcontract(app, make_user) -> dict[str, int]:
+    """A signed contract's chain: a consented level-1 node and, below it, a level-2 node without consent."""
+    procurement, legal, manager = (make_user(role) for role in ("procurement", "legal", "manager"))
+    with app.app_context():
+        team = subcontract_helpers.Team.__new__(subcontract_helpers.Team)
+        team.procurement, team.legal, team.manager = (
+            db.session.get(User, person.id) for person in (procurement, legal, manager)
+        )
+        team.contract = signed(team.procurement, team.legal, team.manager, start_on=date(2026, 1, 1),
+                               end_on=date(2027, 12, 31))
+        first = team.node()
+        consent = team.consented(first, expires_on=date(2027, 6, 30))
+        second = team.node(parent=first)
+        db.session.commit()
+        return {"first": first.id, "second": second.id, "consent": consent.id, "contract": team.contract.id}
+
+
+@pytest.fixture
+def an_evaluation(app, make_user) -> int:
+    """The id of a selection evaluation submitted for a manager's decision (every answer conforming)."""
+    submitter = make_user("procurement")
+    with app.app_context():
+        evaluation = evaluation_helpers.submitted(db.session.get(User, submitter.id))
+        db.session.commit()
+        return evaluation.id
+
+
+@pytest.fixture
+def a_reminder(app, make_user) -> int:
+    """The id of a failed reminder in the outbox."""
+    recipient = make_user("manager")
+    with app.app_context():
+        row = ReminderLog(
+            rule="audits.audit_due", kind="general", object_type="vendor", object_id=1, due_on=date(2026, 12, 1),
+            stage="due", recipient_id=recipient.id, title="次回監査", url_path="/audits/", status="failed",
+            attempts=1, last_error="connection refused", created_at=utcnow(), next_attempt_at=utcnow(),
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id

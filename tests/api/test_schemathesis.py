@@ -40,8 +40,11 @@ def editor(make_token):
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_every_operation_answers_as_its_schema_says(app, editor, a_contract, an_incident, a_disposal, method, path):
-    """(``a_contract``, ``an_incident``, ``a_disposal`` and their vendors: the lists have something to show.)"""
+def test_every_operation_answers_as_its_schema_says(
+    app, editor, a_contract, an_incident, a_disposal, an_audit, a_subcontract, an_evaluation, a_reminder, method, path
+):
+    """(``a_contract``, ``an_incident``, ``a_disposal``, ``an_audit``, ``a_subcontract``, ``an_evaluation``,
+    ``a_reminder`` and their vendors: the lists have something to show.)"""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]
 

@@ -22,8 +22,10 @@ from oversight.auth.permissions import can_stay_signed_in
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db, login_manager
 
-# Endpoints served by Flask and extensions themselves (static files), open to everyone.
-OPEN_ENDPOINTS = {"static", "bootstrap.static"}
+# Endpoints served by Flask and extensions themselves (static files, the site icon), open to everyone. They
+# never load the user, so their answers carry no session cookie: a browser fetches the icon on its own, late,
+# and a cookie in that answer would replace the session a newer request started (a vendor-portal link).
+OPEN_ENDPOINTS = {"static", "bootstrap.static", "favicon"}
 
 
 def init_auth(app: Flask) -> None:

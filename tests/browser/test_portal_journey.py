@@ -45,6 +45,10 @@ def _shot(page, name: str) -> None:
 
 def _open_link_from(page, message) -> None:
     [url] = links_in(message)
+    # Let the page shown before (often the sign-in page after a staff sign-out) finish every request first: a
+    # late response of it carries that page's session cookie and would replace the portal session the link
+    # starts (seen on a loaded machine: the link signed in, the next page found no portal session).
+    page.wait_for_load_state("networkidle")
     page.goto(link_path(url))
     # The link answers with a redirect to the portal's home: check where the page is (polling), rather than
     # wait for a navigation that may already have happened.

@@ -67,6 +67,19 @@ def test_the_browsers_own_favicon_request_finds_the_icon(client):
     response.close()
 
 
+def test_the_icon_request_leaves_the_session_alone(client, login_as):
+    """Browsers fetch /favicon.ico on their own, late; its answer carried the session cookie of the page
+    before, so arriving after a link had started a vendor-portal session it replaced that session."""
+    client.get("/auth/login")  # a session with a form token, as the sign-in page leaves it
+    response = client.get("/favicon.ico")
+    assert response.headers.getlist("Set-Cookie") == []
+    response.close()
+    login_as("admin")
+    response = client.get("/favicon.ico")
+    assert response.headers.getlist("Set-Cookie") == []
+    response.close()
+
+
 @pytest.mark.parametrize("path", ["/auth/login", "/dashboard"])
 def test_every_page_links_an_icon_the_app_serves(client, login_as, path):
     if path != "/auth/login":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -96,8 +97,22 @@ def get_setting(key: str) -> Any:
     :raises KeyError: ``key`` was never registered.
     """
     definition = SETTINGS[key]
-    value = db.session.scalar(db.select(Setting.value).where(Setting.key == key))
+    value = stored_values().get(key)
     return value if value is not None and definition.is_valid(value) else definition.default
+
+
+def stored_values() -> dict[str, Any]:
+    """Every stored setting's value by key: one query, read once per request (every request reads the
+    second factor's roles, and pages read several settings), afresh in every other context."""
+    if not has_request_context():
+        return _read_values()
+    if "settings_values" not in g:
+        g.settings_values = _read_values()
+    return g.settings_values
+
+
+def _read_values() -> dict[str, Any]:
+    return {key: value for key, value in db.session.execute(db.select(Setting.key, Setting.value))}
 
 
 def effective_values(rows: dict[str, Setting]) -> dict[str, Any]:
@@ -147,6 +162,8 @@ def save_settings(values: dict[str, Any], *, actor: Any, state: str | None) -> d
         db.session.flush()
         changes[key] = [before, value]
         activity.record("setting.update", actor=actor, target=row, summary=key, changes={key: [before, value]})
+    if has_request_context():
+        g.pop("settings_values", None)  # the rest of the request reads the new values
     return changes
 
 

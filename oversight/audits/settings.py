@@ -1,4 +1,4 @@
-"""Audit settings, read through the admin settings (``oversight.admin.settings``) when installed.
+"""Audit settings, read through the admin settings (``oversight.admin.settings``).
 
 ``audit.interval_months.<tier>``: months from one signed-off audit to the next (high 6, medium 12,
 low 24 by default); ``audit.trigger_due_days``: days after a trigger (incident, new subcontractor …)
@@ -8,11 +8,12 @@ within which the extra audit is due; ``audit.warning_days``: how early the 把�
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 from flask import g, has_app_context, has_request_context
 from flask_babel import lazy_gettext as _l
+
+from oversight.admin.settings import INTEGER, SETTINGS, register_setting, stored_values
 
 INTERVAL_KEY = "audit.interval_months.{tier}"
 TRIGGER_DUE_DAYS = "audit.trigger_due_days"
@@ -37,19 +38,8 @@ class AuditSettings:
         return self.intervals.get(tier, self.intervals["medium"])
 
 
-def _admin_module():
-    # oversight.admin.settings is another feature's module; without it the defaults apply.
-    try:
-        return importlib.import_module("oversight.admin.settings")
-    except ImportError:
-        return None
-
-
 def _stored_values() -> dict:
-    module = _admin_module()
-    if module is None or not has_app_context() or not hasattr(module, "effective_values"):
-        return {}
-    return module.effective_values(module.stored_settings())
+    return stored_values() if has_app_context() else {}
 
 
 def current() -> AuditSettings:
@@ -83,16 +73,13 @@ def defaults() -> AuditSettings:
 
 def _register() -> None:
     """Declare the settings the admin module does not already declare, so admins can change them."""
-    module = _admin_module()
-    if module is None or not hasattr(module, "register_setting"):
-        return
     extra = {
         TRIGGER_DUE_DAYS: (_l("Extra audit due after a trigger (days)"), 30),
         WARNING_DAYS: (_l("Monitoring light turns amber this many days before the audit due date"), 30),
     }
     for key, (label, default) in extra.items():
-        if key not in module.SETTINGS:
-            module.register_setting(key, label=label, kind=module.INTEGER, default=default, min_value=1, max_value=365)
+        if key not in SETTINGS:
+            register_setting(key, label=label, kind=INTEGER, default=default, min_value=1, max_value=365)
 
 
 _register()

@@ -206,7 +206,7 @@ def test_step_up_before_settings_and_user_changes(client, make_user, app, enforc
     assert client.get("/admin/settings").status_code == 200
     with app.app_context():
         summaries = list(db.session.scalars(
-            db.select(ActivityLog.summary).where(ActivityLog.action == "auth.second_factor")
+            db.select(ActivityLog.summary).where(ActivityLog.action == "auth.second_factor").order_by(ActivityLog.id)
         ))
     assert summaries[-1].endswith("(step-up)")
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message says what to set."""
@@ -31,6 +33,11 @@ def _env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {value!r}.") from exc
+
+
+def encryption_keys(value: str | None) -> list[str]:
+    """The keys of a ``SECRET_ENCRYPTION_KEYS`` value (comma-separated), in order."""
+    return [key.strip() for key in (value or "").split(",") if key.strip()]
 
 
 def normalise_database_url(url: str) -> str:
@@ -120,6 +127,9 @@ class Config:
         # anything else (docs/sessions.md). Not read from the environment: production always enforces it;
         # only TestConfig turns it off for the tests that are not about it.
         self.SECOND_FACTOR_ENFORCED = True
+        # Fernet keys for the TOTP secrets kept encrypted at rest (oversight/core/encryption.py),
+        # comma-separated, the newest first; empty: a key derived from SECRET_KEY. Rotation: docs/sessions.md.
+        self.SECRET_ENCRYPTION_KEYS = env.get("SECRET_ENCRYPTION_KEYS", "")
         # Company sign-in (OpenID Connect; README): on when the discovery URL and the client id are set.
         self.OIDC_DISCOVERY_URL = env.get("OIDC_DISCOVERY_URL", "").strip()
         self.OIDC_CLIENT_ID = env.get("OIDC_CLIENT_ID", "").strip()
@@ -164,6 +174,15 @@ class Config:
                 "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
                 "value (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        for position, key in enumerate(encryption_keys(self.SECRET_ENCRYPTION_KEYS), start=1):
+            try:
+                Fernet(key.encode())
+            except ValueError as exc:
+                raise ConfigError(
+                    f"SECRET_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64-encoded "
+                    "bytes). Make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'."
+                ) from exc
 
     def as_dict(self) -> dict[str, object]:
         return {key: value for key, value in vars(self).items() if key.isupper()}

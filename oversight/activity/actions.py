@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "auth.remember_login": _l("Signed in again by \"keep me signed in\""),
     "auth.remember_refused": _l("\"Keep me signed in\" refused for this role"),
     "auth.second_factor": _l("Second factor checked"),
+    "auth.secrets_rotated": _l("Second-factor secrets encrypted with the newest key"),
     "auth.second_factor_failed": _l("Second factor refused"),
     "auth.second_factor_enrolled": _l("Second factor set up"),
     "auth.second_factor_reset": _l("Second factor reset by an administrator"),

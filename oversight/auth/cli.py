@@ -1,11 +1,12 @@
-"""``flask users create``: the first administrator of a real installation."""
+"""``flask users create``: the first administrator of a real installation; ``flask users rotate-secrets``: the
+second-factor secrets encrypted again with the newest key (docs/sessions.md)."""
 
 import sys
 
 import click
 from flask.cli import with_appcontext
 
-from oversight.auth import services
+from oversight.auth import second_factor, services
 from oversight.auth.passwords import policy_errors
 from oversight.auth.roles import ALL_ROLES, LANGUAGE_LABELS
 from oversight.extensions import db
@@ -42,3 +43,12 @@ def create_user(email: str, name: str, roles: tuple[str, ...], language: str) ->
     )
     db.session.commit()
     click.echo(f"Created user {user.email} with roles: {', '.join(user.roles)}")
+
+
+@users_cli.command("rotate-secrets")
+@with_appcontext
+def rotate_secrets() -> None:
+    """Encrypt every second-factor secret again with the first key of SECRET_ENCRYPTION_KEYS."""
+    count = second_factor.rotate_secrets()
+    db.session.commit()
+    click.echo(f"Encrypted {count} second-factor secrets with the first key; the other keys can now be removed.")

@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from oversight.core.encryption import EncryptedString
 from oversight.core.models import VersionedMixin
 from oversight.core.types import UTCDateTime
 from oversight.extensions import db
@@ -36,9 +37,10 @@ class User(UserMixin, VersionedMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The second factor (TOTP, RFC 6238; docs/sessions.md): the base32 secret once enrolment is confirmed,
-    # and the last time step a code was accepted for, so that a code is never accepted twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The second factor (TOTP, RFC 6238; docs/sessions.md): the base32 secret once enrolment is confirmed
+    # (encrypted at rest: the column holds its Fernet token, oversight.core.encryption), and the last time
+    # step a code was accepted for, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Company sign-in (OpenID Connect): the provider's stable subject identifier, per issuer.

@@ -3,6 +3,8 @@
 A code is accepted for the current 30-second step or the one before or after it (clock drift), and
 only for a step later than the last one accepted: a code seen over someone's shoulder, or sent twice,
 is refused. The recovery codes are random (50 bits each), so a SHA-256 of each is enough to store.
+The secret itself is kept encrypted (``users.totp_secret`` holds its Fernet token, oversight.core.encryption);
+:func:`rotate_secrets` encrypts every stored one again with the first key after a key rotation.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from datetime import datetime
 import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, column, table, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from oversight.activity import services as activity
 from oversight.auth.models import RecoveryCode, User, new_session_token
+from oversight.core import encryption
 from oversight.core.errors import RuleError
 from oversight.extensions import db
 
@@ -172,3 +175,21 @@ def reset(user: User, *, actor: User) -> None:
     _write(user, totp_secret=None, totp_enrolled_at=None, totp_last_step=None, session_token=new_session_token())
     db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     activity.record("auth.second_factor_reset", actor=actor, target=user, summary=user.email)
+
+
+def rotate_secrets() -> int:
+    """Encrypt every stored TOTP secret again with the first key (``SECRET_ENCRYPTION_KEYS``), so that the keys
+    after it can be dropped; the number of secrets. Logged once, by the system (the caller commits).
+
+    :raises cryptography.fernet.InvalidToken: a secret no key opens (a key was dropped too early).
+    """
+    stored = table("users", column("id"), column("totp_secret"))  # untyped: the tokens as they are stored
+    rows = db.session.execute(db.select(stored.c.id, stored.c.totp_secret).where(stored.c.totp_secret.is_not(None)))
+    rotated = [{"row_id": row.id, "token": encryption.rotate(row.totp_secret)} for row in rows]
+    if rotated:
+        db.session.execute(
+            update(stored).where(stored.c.id == bindparam("row_id")).values(totp_secret=bindparam("token")),
+            rotated,
+        )
+    activity.record("auth.secrets_rotated", summary=f"{len(rotated)}")
+    return len(rotated)

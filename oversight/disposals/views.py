@@ -15,6 +15,7 @@ from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, Conf
 from oversight.disposals.models import DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.web.saving import commit_step
+from oversight.web.second_factor import step_up_required
 
 bp = Blueprint("disposals", __name__, url_prefix="/disposals")
 # Same rule as the contract: everyone who may sign in may read the certificate.
@@ -127,6 +128,7 @@ def record_certificate(item_id: int):
 
 @bp.route("/<int:item_id>/confirm", methods=["POST"])
 @role_required(*permissions.CONFIRMERS)
+@step_up_required
 def confirm(item_id: int):
     """A manager confirms the return or deletion."""
     item = _load(item_id)

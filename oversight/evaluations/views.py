@@ -25,6 +25,7 @@ from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 from oversight.web.saving import commit_step
+from oversight.web.second_factor import step_up_required
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 # Everyone who may sign in may read evaluations, so everyone may download their evidence.
@@ -175,6 +176,7 @@ def submit(evaluation_id: int):
 
 @bp.route("/<int:evaluation_id>/approve", methods=["POST"])
 @role_required(*permissions.DECIDERS)
+@step_up_required
 def approve(evaluation_id: int):
     """Confirm the proposed decision (a manager who did not submit it)."""
     evaluation = _load(evaluation_id)

@@ -14,7 +14,6 @@ and signed in Oversight. Every row is validated by the contract page's own form.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,16 +22,13 @@ from oversight.auth.models import User
 from oversight.contracts import services as contract_services
 from oversight.contracts.forms import ContractForm
 from oversight.contracts.models import EDITABLE, END_HANDLING_LABELS, STATUS_LABELS, TYPE_LABELS, Contract
-from oversight.core.values import comparable, nfkc, text_of
-from oversight.extensions import db
-from oversight.imports import vendors as vendor_import
+from oversight.core.values import nfkc, text_of
+from oversight.imports import rows
 from oversight.imports.columns import CHOICE, CORPORATE_NUMBER, DATE, INTEGER, NUMBER, Column
-from oversight.imports.vendors import CREATE, ERROR, UNCHANGED, UPDATE, Change, RowPlan
+from oversight.imports.rows import CREATE, UPDATE, Change, RowPlan
 from oversight.vendors.models import ARCHIVED, Vendor
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
-UNKNOWN_VENDOR_NUMBER = _l("No registered vendor has this corporate number: %(value)s. Import the vendor first.")
-UNKNOWN_VENDOR_NAME = _l("No registered vendor has this name: %(value)s. Import the vendor first.")
 AMBIGUOUS_VENDOR = _l("Several registered vendors have this name: %(value)s. Give the vendor's corporate number.")
 NO_VENDOR = _l("Name the vendor by its corporate number or its name.")
 ARCHIVED_VENDOR = _l("The vendor %(name)s is archived: no contract can be added or changed.")
@@ -174,38 +170,20 @@ class ImportContractForm(ContractForm):
         return None
 
 
-class Context(vendor_import.Context):
+class Context(rows.RegisterContext):
     """The registered vendors and contracts, loaded once."""
 
     def __init__(self) -> None:
-        self.users, self.user_by_email, self.users_by_name, self.user_names = [], {}, {}, {}
-        self.forms = {}
-        registered = db.session.scalars(db.select(Vendor)).all()
-        self.vendor_by_number = {vendor.corporate_number: vendor for vendor in registered if vendor.corporate_number}
-        self.vendors_by_name: dict[str, list[Vendor]] = {}
-        for vendor in registered:
-            self.vendors_by_name.setdefault(comparable(vendor.name), []).append(vendor)
-        self.contract_by_number = {contract.number: contract for contract in db.session.scalars(db.select(Contract))}
-        self.choice_lookups = {column.key: column.choice_lookup() for column in COLUMNS if column.kind == CHOICE}
+        super().__init__(COLUMNS)
 
 
 def _vendor(plan: RowPlan, read: dict[str, str], context: Context) -> Vendor | None:
-    number = read.get("vendor_corporate_number", "")
-    if number:
-        vendor = context.vendor_by_number.get(number)
-        if vendor is None:
-            plan.error(COLUMN_BY_KEY["vendor_corporate_number"].header, UNKNOWN_VENDOR_NUMBER % {"value": number})
-        return vendor
-    name = read.get("vendor_name", "")
-    header = COLUMN_BY_KEY["vendor_name"].header
-    if not name:
-        plan.error(header, NO_VENDOR)
+    if not (read.get("vendor_corporate_number") or read.get("vendor_name")):
+        plan.error(COLUMN_BY_KEY["vendor_name"].header, NO_VENDOR)
         return None
-    matches = context.vendors_by_name.get(comparable(name), [])
-    if len(matches) == 1:
-        return matches[0]
-    plan.error(header, (AMBIGUOUS_VENDOR if matches else UNKNOWN_VENDOR_NAME) % {"value": name})
-    return None
+    return context.registered_vendor(
+        plan, read, COLUMN_BY_KEY["vendor_corporate_number"], COLUMN_BY_KEY["vendor_name"], ambiguous=AMBIGUOUS_VENDOR
+    )
 
 
 def _form_data(contract: Contract | None) -> dict[str, str]:
@@ -219,26 +197,16 @@ def _form_data(contract: Contract | None) -> dict[str, str]:
 
 
 def _display(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    column = COLUMN_BY_KEY.get(key)
-    if key == "auto_renewal":
-        return str(YES_NO_LABELS["yes" if value else "no"])
-    if column is not None and column.kind == CHOICE:
-        return str(column.choices.get(value, value))
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    return rows.display(COLUMN_BY_KEY.get(key), value)
 
 
 def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[tuple, int]) -> RowPlan:
     """What importing this contract row would do: create, update (what changes), unchanged, or the errors."""
     plan = RowPlan(line)
-    read = vendor_import.read_cells(plan, cells, context, COLUMN_BY_KEY)
+    read = rows.read_cells(plan, cells, context, COLUMN_BY_KEY)
     number = nfkc(read.get("number", "")).strip()
     plan.name = " ".join(filter(None, (number, read.get("title", "") or text_of(cells.get("title")))))
-    if number and number == COLUMN_BY_KEY["number"].example:
-        plan.error(COLUMN_BY_KEY["number"].header, vendor_import.EXAMPLE_ROW_MESSAGE)
+    plan.check_example(COLUMN_BY_KEY["number"], number)
     if number:
         if ("number", number) in seen:
             plan.error(COLUMN_BY_KEY["number"].header, DUPLICATE_NUMBER % {"line": seen[("number", number)]})
@@ -249,7 +217,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         plan.error(COLUMN_BY_KEY["vendor_name"].header, ARCHIVED_VENDOR % {"name": vendor.name})
     contract = context.contract_by_number.get(number) if number else None
     plan.vendor = vendor
-    plan.contract = contract  # type: ignore[attr-defined]
+    plan.contract = contract
     if contract is not None:
         plan.notes.append(
             str(MATCHED_CONTRACT % {"number": contract.number, "status": STATUS_LABELS.get(contract.status, "")})
@@ -266,7 +234,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         form_data["auto_renewal"] = "y"
     form, valid = context.validated(ImportContractForm, form_data)
     if not valid:
-        vendor_import.form_errors(plan, form, COLUMN_BY_KEY)
+        rows.form_errors(plan, form, COLUMN_BY_KEY)
     else:
         plan.values = form.values()
         if contract is not None:
@@ -279,13 +247,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
                 plan.error(COLUMN_BY_KEY["number"].header, PAST_DRAFTING % {"number": number, "status": status})
         else:
             plan.notes.append(str(IMPORTED_AS_DRAFT))
-    if plan.errors:
-        plan.outcome = ERROR
-    elif contract is None:
-        plan.outcome = CREATE
-    else:
-        plan.outcome = UPDATE if plan.changes else UNCHANGED
-    return plan
+    return plan.conclude(contract)
 
 
 def apply_rows(plans: list[RowPlan], *, actor: User, source: str = "") -> None:
@@ -294,4 +256,4 @@ def apply_rows(plans: list[RowPlan], *, actor: User, source: str = "") -> None:
         if plan.outcome == CREATE and plan.vendor is not None:
             contract_services.create_contract(plan.vendor, plan.values, actor=actor)
         elif plan.outcome == UPDATE:
-            contract_services.update_contract(plan.contract, plan.values, actor=actor)  # type: ignore[attr-defined]
+            contract_services.update_contract(plan.contract, plan.values, actor=actor)

@@ -27,7 +27,7 @@ from oversight.core.mynumber import find_my_numbers
 from oversight.evidence import services as evidence_services
 from oversight.evidence.scan import ScanLimits, ScanRefused, my_numbers_in
 from oversight.evidence.validation import UploadRejected, clean_filename, inspect_upload
-from oversight.imports import contracts, subcontracts, vendors
+from oversight.imports import contracts, rows, subcontracts, vendors
 from oversight.imports.columns import match_header
 from oversight.imports.reading import ImportFileError, read_table
 
@@ -65,19 +65,19 @@ class Preview:
     encoding: str = ""
     file_errors: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
-    rows: list[vendors.RowPlan] = field(default_factory=list)
+    rows: list[rows.RowPlan] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
         counts = Counter(row.outcome for row in self.rows)
         return {
             outcome: counts.get(outcome, 0)
-            for outcome in (vendors.CREATE, vendors.UPDATE, vendors.UNCHANGED, vendors.ERROR)
+            for outcome in (rows.CREATE, rows.UPDATE, rows.UNCHANGED, rows.ERROR)
         }
 
     @property
     def can_import(self) -> bool:
-        return not self.file_errors and bool(self.rows) and not any(row.outcome == vendors.ERROR for row in self.rows)
+        return not self.file_errors and bool(self.rows) and not any(row.outcome == rows.ERROR for row in self.rows)
 
 
 def max_rows() -> int:
@@ -214,9 +214,9 @@ def run_import(result: Preview, *, actor: User) -> dict[str, int]:
             "file": [None, result.filename],
             "sha256": [None, result.sha256],
             "rows": [None, len(result.rows)],
-            "created": [None, totals[vendors.CREATE]],
-            "updated": [None, totals[vendors.UPDATE]],
-            "unchanged": [None, totals[vendors.UNCHANGED]],
+            "created": [None, totals[rows.CREATE]],
+            "updated": [None, totals[rows.UPDATE]],
+            "unchanged": [None, totals[rows.UNCHANGED]],
         },
     )
     return totals

@@ -29,14 +29,13 @@ from flask_babel import lazy_gettext as _l
 from oversight.auth.models import User
 from oversight.contracts.models import Contract
 from oversight.core.timeutil import utcnow
-from oversight.core.values import comparable, nfkc, text_of
+from oversight.core.values import nfkc, text_of
 from oversight.extensions import db
-from oversight.imports import vendors as vendor_import
+from oversight.imports import rows
 from oversight.imports.columns import CHOICE, CORPORATE_NUMBER, DATE, NUMBER, Column
-from oversight.imports.vendors import CREATE, ERROR, UNCHANGED, UPDATE, Change, RowPlan
+from oversight.imports.rows import CREATE, UPDATE, Change, RowPlan
 from oversight.subcontracts import services as subcontract_services
 from oversight.subcontracts.models import LOCATION_LABELS, PER_EVENT, Subcontract, SubcontractConsent
-from oversight.vendors import corporate_number
 from oversight.vendors.models import ARCHIVED, Vendor
 
 CONSENTED, REQUESTED, NONE = "consented", "requested", "none"
@@ -47,8 +46,6 @@ STAGE_LABELS = {ENTRUSTED: _l("Already entrusted"), PLANNED: _l("Planned")}
 UNKNOWN_CONTRACT = _l("No registered contract has this number: %(value)s. Import the contract first.")
 CLOSED_CONTRACT = _l("Contract %(number)s has ended: its chain can no longer change.")
 BAD_NUMBER = _l("Not a valid corporate number (13 digits with a correct check digit): %(value)s.")
-UNKNOWN_NUMBER = _l("No registered vendor has this corporate number: %(value)s. Import the vendor first.")
-UNKNOWN_NAME = _l("No registered vendor has this name: %(value)s. Import the vendor first.")
 AMBIGUOUS_NAME = _l("Several registered vendors have this name: %(value)s. Give the corporate number.")
 NO_SUBCONTRACTOR = _l("Name the subcontractor by its corporate number or its name.")
 ARCHIVED_SUBCONTRACTOR = _l("The vendor %(name)s is archived: it cannot be recorded as a subcontractor.")
@@ -219,57 +216,28 @@ NODE_TEXT = ("scope_of_work", "data_scope", "handling_method")
 LIMITS = {"handling_country": 100, "consent_document": 500}
 
 
-class Context(vendor_import.Context):
+class Context(rows.RegisterContext):
     """The register, the contracts and their chains, loaded once."""
 
     def __init__(self) -> None:
-        self.users, self.user_by_email, self.users_by_name, self.user_names = [], {}, {}, {}
-        self.forms = {}
-        registered = db.session.scalars(db.select(Vendor)).all()
-        self.vendor_by_id = {vendor.id: vendor for vendor in registered}
-        self.vendor_by_number = {vendor.corporate_number: vendor for vendor in registered if vendor.corporate_number}
-        self.vendors_by_name: dict[str, list[Vendor]] = {}
-        for vendor in registered:
-            self.vendors_by_name.setdefault(comparable(vendor.name), []).append(vendor)
-        self.contract_by_number = {contract.number: contract for contract in db.session.scalars(db.select(Contract))}
+        super().__init__(COLUMNS)
         self.node_by_key = {
             (node.contract_id, node.vendor_id): node for node in db.session.scalars(db.select(Subcontract))
         }
         self.nodes_with_consent = set(db.session.scalars(db.select(SubcontractConsent.subcontract_id).distinct()))
-        self.choice_lookups = {column.key: column.choice_lookup() for column in COLUMNS if column.kind == CHOICE}
         # (contract id, subcontractor id) → the file's row recording it: later rows may hang below it, or repeat it.
         self.planned: dict[tuple[int, int], int] = {}
 
 
 def _vendor(plan: RowPlan, read: dict[str, str], context: Context, number_key: str, name_key: str) -> Vendor | None:
     """The registered vendor a pair of columns names (None: blank, or an error recorded)."""
-    number = read.get(number_key, "")
-    if number:
-        header = COLUMN_BY_KEY[number_key].header
-        if not corporate_number.is_valid(number):
-            plan.error(header, BAD_NUMBER % {"value": number})
-            return None
-        vendor = context.vendor_by_number.get(number)
-        if vendor is None:
-            plan.error(header, UNKNOWN_NUMBER % {"value": number})
-        return vendor
-    name = read.get(name_key, "")
-    if not name:
-        return None
-    matches = context.vendors_by_name.get(comparable(name), [])
-    if len(matches) == 1:
-        return matches[0]
-    plan.error(COLUMN_BY_KEY[name_key].header, (AMBIGUOUS_NAME if matches else UNKNOWN_NAME) % {"value": name})
-    return None
+    return context.registered_vendor(
+        plan, read, COLUMN_BY_KEY[number_key], COLUMN_BY_KEY[name_key], ambiguous=AMBIGUOUS_NAME, bad_number=BAD_NUMBER
+    )
 
 
 def _display(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    column = COLUMN_BY_KEY.get(key)
-    if column is not None and column.kind == CHOICE:
-        return str(column.choices.get(value, value))
-    return str(value)
+    return rows.display(COLUMN_BY_KEY.get(key), value)
 
 
 def _subcontractor(
@@ -361,11 +329,10 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     """What importing this subcontract row would do: record a node (and a consent request), unchanged, the
     stage changed to entrusted, or the errors."""
     plan = RowPlan(line)
-    read = vendor_import.read_cells(plan, cells, context, COLUMN_BY_KEY)
+    read = rows.read_cells(plan, cells, context, COLUMN_BY_KEY)
     number = nfkc(read.get("contract_number", "")).strip()
     subcontractor_label = read.get("vendor_name", "") or text_of(cells.get("vendor_corporate_number"))
-    if number and number == COLUMN_BY_KEY["contract_number"].example:
-        plan.error(COLUMN_BY_KEY["contract_number"].header, vendor_import.EXAMPLE_ROW_MESSAGE)
+    plan.check_example(COLUMN_BY_KEY["contract_number"], number)
     contract = context.contract_by_number.get(number) if number else None
     if not number:
         plan.error(COLUMN_BY_KEY["contract_number"].header, REQUIRED)
@@ -403,13 +370,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
         else:
             label = COLUMN_BY_KEY["consent_status"].aliases[status][0]
             plan.notes.append(str(CONSENT_FOR_REVIEW % {"status": label}))
-    if plan.errors:
-        plan.outcome = ERROR
-    elif node is None:
-        plan.outcome = CREATE
-    else:
-        plan.outcome = UPDATE if plan.changes else UNCHANGED
-    return plan
+    return plan.conclude(node)
 
 
 def _compare(plan: RowPlan, node: Subcontract, values: dict[str, Any], parent: Any, context: Context) -> None:

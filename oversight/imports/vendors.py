@@ -8,20 +8,15 @@ vendor in the register (by 法人番号, else by name and address, compared with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import MultiDict
-from wtforms import SelectField
 
-from oversight.auth import services as auth_services
 from oversight.auth.models import User
-from oversight.core.mynumber import MY_NUMBER_MESSAGE, find_my_numbers
-from oversight.core.values import comparable, nfkc, parse_date, parse_integer, text_of
+from oversight.core.values import comparable, text_of
 from oversight.extensions import db
+from oversight.imports import rows
 from oversight.imports.columns import (
     CHOICE,
     CORPORATE_NUMBER,
@@ -33,7 +28,7 @@ from oversight.imports.columns import (
     USER,
     Column,
 )
-from oversight.vendors import corporate_number
+from oversight.imports.rows import CREATE, UPDATE, Change, RowPlan
 from oversight.vendors import services as vendor_services
 from oversight.vendors.forms import CertificationForm, ContactForm, VendorForm
 from oversight.vendors.models import (
@@ -42,24 +37,10 @@ from oversight.vendors.models import (
     RISK_LABELS,
     SITE_LABELS,
     Vendor,
-    VendorCertification,
-    VendorContact,
 )
 
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-
-CELL_MY_NUMBER_MESSAGE = _l(
-    "This cell contains a 12-digit number that looks like a My Number (個人番号). Oversight must not hold "
-    "My Numbers: remove it from the file."
-)
-DATE_MESSAGE = _l("Not a date. Write it as 2025-04-01, 2025/4/1, 2025年4月1日, 令和7年4月1日 or R7.4.1.")
-INTEGER_MESSAGE = _l("Enter a whole number, e.g. 1200.")
-CHOICE_MESSAGE = _l("“%(value)s” is not one of the values of this column: %(allowed)s.")
-NO_USER_MESSAGE = _l("No user has this e-mail address or name: %(value)s.")
-AMBIGUOUS_USER_MESSAGE = _l("Several users have this name: %(value)s. Use the e-mail address.")
 ARCHIVED_MESSAGE = _l("This row matches an archived vendor, which cannot be changed: %(name)s.")
 DUPLICATE_MESSAGE = _l("The same vendor as row %(line)d of this file (%(key)s).")
-EXAMPLE_ROW_MESSAGE = _l("This is the template's example row: delete it from the file.")
 BY_NUMBER, BY_NAME = _l("same corporate number"), _l("same name and address")
 MATCHED_NUMBER = _l("Matches the registered vendor %(name)s by corporate number.")
 MATCHED_NAME = _l("Matches the registered vendor %(name)s by name and address.")
@@ -236,35 +217,6 @@ DEFAULTS = {
 }
 
 
-@dataclass
-class Change:
-    column: str
-    old: str
-    new: str
-
-
-@dataclass
-class RowPlan:
-    """What importing one row would do, and why."""
-
-    line: int
-    name: str = ""
-    outcome: str = CREATE
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
-    notes: list[str] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    vendor: Vendor | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    contact: tuple[VendorContact | None, dict[str, Any]] | None = None
-    certifications: list[tuple[VendorCertification | None, dict[str, Any]]] = field(default_factory=list)
-    contract: Any = None  # the registered contract a contract row matches (the contract import)
-
-    def error(self, column: str, message: object) -> None:
-        entry = (column, str(message))
-        if entry not in self.errors:
-            self.errors.append(entry)
-
-
 class ImportVendorForm(VendorForm):
     """The vendor form, less its per-row query for the corporate number's holder: the import matches a row
     with the register by that number, so the holder is always the vendor the row updates, and a number
@@ -274,16 +226,12 @@ class ImportVendorForm(VendorForm):
         return None
 
 
-class Context:
-    """What every row is compared with, loaded once: the register and the users."""
+class Context(rows.Context):
+    """What every row is compared with, loaded once: the register (with contacts and certifications) and
+    the users."""
 
     def __init__(self) -> None:
-        self.users = auth_services.selectable_users()
-        self.user_by_email = {user.email.casefold(): user for user in self.users}
-        self.users_by_name: dict[str, list[User]] = {}
-        for user in self.users:
-            self.users_by_name.setdefault(comparable(user.name), []).append(user)
-        self.user_names = {user.id: user.name for user in self.users}
+        super().__init__(COLUMNS, users=True)
         vendors = db.session.scalars(
             db.select(Vendor).options(selectinload(Vendor.contacts), selectinload(Vendor.certifications))
         ).all()
@@ -291,93 +239,6 @@ class Context:
         self.by_name: dict[tuple[str, str], Vendor] = {}
         for vendor in vendors:
             self.by_name.setdefault((comparable(vendor.name), comparable(vendor.address)), vendor)
-        self.choice_lookups = {column.key: column.choice_lookup() for column in COLUMNS if column.kind == CHOICE}
-        self.forms: dict[type, Any] = {}
-
-    def validated(self, form_class, data: dict[str, str], **kwargs):
-        """``form_class`` filled with ``data`` and validated: (form, valid).
-
-        One form of each class serves every row (re-processed with the row's data): building a form binds
-        every field and translates its choices, which cost more than the validation itself at 10,000 rows.
-        The form's data and errors are read before the next row is validated.
-        """
-        form = self.forms.get(form_class)
-        if form is None:
-            form = form_class(formdata=MultiDict(data), meta={"csrf": False}, **kwargs)
-            for form_field in form:
-                if isinstance(form_field, SelectField):
-                    # Read once and kept as a list: a choices callable is called again after every process.
-                    form_field.choices = list(form_field.choices or [])
-                    # The row's choice and user cells were read through the column's own lookups, so the
-                    # value is always one of the choices: not walked again for every row.
-                    form_field.validate_choice = False
-            self.forms[form_class] = form
-        else:
-            form.process(formdata=MultiDict(data))
-            form.form_errors = []
-        return form, form.validate()
-
-
-def _user(value: str, context: Context) -> User | str:
-    """The user named by ``value`` (e-mail or name), or the error message."""
-    text = nfkc(value)
-    user = context.user_by_email.get(text.casefold())
-    if user is not None:
-        return user
-    matches = context.users_by_name.get(comparable(text), [])
-    if len(matches) == 1:
-        return matches[0]
-    return str((AMBIGUOUS_USER_MESSAGE if matches else NO_USER_MESSAGE) % {"value": value})
-
-
-def read_cells(
-    plan: RowPlan, cells: dict[str, object], context: Context, columns: dict[str, Column] | None = None
-) -> dict[str, str]:
-    """The row's non-blank cells as form strings; cells that cannot be read become errors.
-
-    ``columns``: the kind's columns by key (the vendors' by default); ``context`` has ``choice_lookups``
-    for its choice columns and the users."""
-    read: dict[str, str] = {}
-    for key, raw in cells.items():
-        column = (columns or COLUMN_BY_KEY)[key]
-        text = text_of(raw)
-        if not text:
-            continue
-        if column.kind != CORPORATE_NUMBER and find_my_numbers(text):
-            plan.error(column.header, CELL_MY_NUMBER_MESSAGE)
-            continue
-        if column.kind == DATE:
-            try:
-                parsed = parse_date(raw)
-            except ValueError:
-                plan.error(column.header, DATE_MESSAGE)
-                continue
-            read[key] = parsed.isoformat() if parsed else ""
-        elif column.kind == INTEGER:
-            try:
-                read[key] = str(parse_integer(raw))
-            except ValueError:
-                plan.error(column.header, INTEGER_MESSAGE)
-        elif column.kind == CHOICE:
-            code = context.choice_lookups[key].get(comparable(text))
-            if code is None:
-                allowed = "、".join(column.template_choices())
-                plan.error(column.header, CHOICE_MESSAGE % {"value": text, "allowed": allowed})
-            else:
-                read[key] = code
-        elif column.kind == USER:
-            user = _user(text, context)
-            if isinstance(user, str):
-                plan.error(column.header, user)
-            else:
-                read[key] = str(user.id)
-        elif column.kind == CORPORATE_NUMBER:
-            read[key] = corporate_number.normalise(text)
-        elif column.kind in (KANA, NUMBER, EMAIL):
-            read[key] = nfkc(text)
-        else:
-            read[key] = text
-    return read
 
 
 def _form_data(vendor: Vendor | None) -> dict[str, str]:
@@ -405,19 +266,7 @@ def _form_data(vendor: Vendor | None) -> dict[str, str]:
 
 
 def _form_errors(plan: RowPlan, form, columns: dict[str, str] | None = None) -> None:
-    form_errors(plan, form, COLUMN_BY_KEY, columns)
-
-
-def form_errors(plan: RowPlan, form, column_by_key: dict[str, Column], columns: dict[str, str] | None = None) -> None:
-    """The form's messages under the column each belongs to (the My Number guard is the cell check's);
-    ``columns`` maps a form field to its column's key where the names differ."""
-    for name, messages in form.errors.items():
-        key = (columns or {}).get(name, name)
-        column = column_by_key.get(key)
-        header = column.header if column else str(getattr(getattr(form, name, None), "label", None) or name)
-        for message in messages:
-            if str(message) != str(MY_NUMBER_MESSAGE):
-                plan.error(header, message)
+    rows.form_errors(plan, form, COLUMN_BY_KEY, columns)
 
 
 def _match(plan: RowPlan, read: dict[str, str], context: Context) -> Vendor | None:
@@ -434,19 +283,8 @@ def _match(plan: RowPlan, read: dict[str, str], context: Context) -> Vendor | No
     return vendor
 
 
-def _display(key: str, value: Any, context: Context) -> str:
-    if value is None or value == "":
-        return ""
-    column = COLUMN_BY_KEY.get(key)
-    if column is not None and column.kind == USER:
-        return context.user_names.get(value, str(value))
-    if key == "is_entrustment":
-        return str(ENTRUSTMENT_LABELS["yes" if value else "no"])
-    if column is not None and column.kind == CHOICE:
-        return str(column.choices.get(value, value))
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _display(key: str, value: Any, context: Context | None) -> str:
+    return rows.display(COLUMN_BY_KEY.get(key), value, context.user_names if context is not None else None)
 
 
 def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None, context: Context) -> None:
@@ -504,16 +342,15 @@ def _plan_certifications(plan: RowPlan, read: dict[str, str], vendor: Vendor | N
             if (old or "") != (new or ""):
                 plan.changes.append(
                     Change(COLUMN_BY_KEY[key].header, _display(key, old, None), _display(key, new, None))
-                )  # type: ignore[arg-type]
+                )
 
 
 def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[tuple, int]) -> RowPlan:
     """What importing this row would do: create, update (what changes), unchanged, or the errors."""
     plan = RowPlan(line)
-    read = read_cells(plan, cells, context)
+    read = rows.read_cells(plan, cells, context, COLUMN_BY_KEY)
     plan.name = read.get("name", "") or text_of(cells.get("name"))
-    if plan.name and plan.name == COLUMN_BY_KEY["name"].example:
-        plan.error(COLUMN_BY_KEY["name"].header, EXAMPLE_ROW_MESSAGE)
+    plan.check_example(COLUMN_BY_KEY["name"], plan.name)
     number = read.get("corporate_number", "")
     key = (
         ("number", number)
@@ -547,13 +384,7 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
                     )
     _plan_contact(plan, read, vendor, context)
     _plan_certifications(plan, read, vendor, context)
-    if plan.errors:
-        plan.outcome = ERROR
-    elif vendor is None:
-        plan.outcome = CREATE
-    else:
-        plan.outcome = UPDATE if plan.changes else UNCHANGED
-    return plan
+    return plan.conclude(vendor)
 
 
 def apply_rows(plans: list[RowPlan], *, actor: User, source: str = "") -> None:

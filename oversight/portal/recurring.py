@@ -1,6 +1,7 @@
 """Recurring periodic reports (定期報告) by risk tier, opened by the daily job.
 
-Each active vendor with a contact who has an e-mail address reports every
+Each active vendor with a contact who has an e-mail address, and with a contract that has not ended (or no
+contract of its own yet), reports every
 ``portal.report_interval_months.<tier>`` months (high 3, medium 6, low 12): the next report falls due
 that long after the due date of its latest periodic-report request, and the daily job opens it
 ``portal.report_open_days`` days ahead (a vendor that never had one is asked at once, due that many days
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from oversight.audits.schedule import add_months
 from oversight.extensions import db
-from oversight.portal import services, settings
+from oversight.portal import rules, services, settings
 from oversight.portal.models import ACCEPTED, PERIODIC_REPORT, PortalRequest
 from oversight.vendors.models import ACTIVE, Vendor, VendorContact
 
@@ -54,8 +55,8 @@ def plan(latest_due: date | None, interval_months: int, open_days: int, today: d
 
 
 def _reporting_vendors(vendor_id: int | None = None):
-    """Active vendors with a contact who has an e-mail address: their tier, latest report due date and
-    number of periodic reports still open (one statement)."""
+    """Active vendors with a contact who has an e-mail address, not ended (``rules.vendor_has_ended``): their
+    tier, latest report due date and number of periodic reports still open (one statement)."""
     reports = (
         select(
             PortalRequest.vendor_id,
@@ -70,7 +71,7 @@ def _reporting_vendors(vendor_id: int | None = None):
     query = (
         select(Vendor.id, Vendor.risk_tier, reports.c.latest_due, reports.c.open_count)
         .outerjoin(reports, reports.c.vendor_id == Vendor.id)
-        .where(Vendor.status == ACTIVE, has_contact)
+        .where(Vendor.status == ACTIVE, has_contact, ~rules.vendor_has_ended())
         .order_by(Vendor.id)
     )
     return query.where(Vendor.id == vendor_id) if vendor_id is not None else query

@@ -5,6 +5,11 @@ The contacts' reminders go through the reminder log like every other reminder (o
 stage, a failed send retried); the sweep mails each contact one message with a fresh sign-in link
 (``oversight.reminders.services``, text from ``portal.notices``). A request opened by the schedule of
 recurring reports (``portal.recurring``) is announced the same way, at the stage ``opened``.
+
+A vendor whose relationship has ended (:func:`vendor_has_ended`: ended, rejected or archived, or every
+contract of its own ended) is no longer reminded, nor is its owner: its open requests wait on the page. The
+one exception is the return/deletion certificate, which the end of a contract calls for: it is reminded
+until the vendor is archived.
 """
 
 from __future__ import annotations
@@ -13,20 +18,41 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from oversight.admin.reminder_settings import stage_policy
+from oversight.contracts.models import CLOSED, Contract
 from oversight.core.due import DigestKind, DueItem, days_late, label_code, reminded_ids, reminder_stage, stage_horizon
 from oversight.core.timeutil import to_local
 from oversight.portal import settings
-from oversight.portal.models import ANSWERABLE, KIND_LABELS, SENT, PortalRequest
-from oversight.vendors.models import Vendor
+from oversight.portal.models import ANSWERABLE, DELETION_CERTIFICATE, KIND_LABELS, SENT, PortalRequest
+from oversight.vendors.models import ARCHIVED, ENDED, REJECTED, Vendor
 
 KIND = "portal_request"
 CONTACT_RULE = "portal.contact_reminder"
 ESCALATION_RULE = "portal.owner_escalation"
 OPENED = "opened"  # the stage that announces a request opened by the schedule
+ENDED_STATUSES = (ENDED, REJECTED, ARCHIVED)
+
+
+def vendor_has_ended() -> ColumnElement[bool]:
+    """SQL on ``Vendor``: the relationship is over — the vendor is ended, rejected or archived, or it has
+    contracts of its own and every one of them has ended (a subcontractor without contracts is not ended)."""
+    own = select(Contract.id).where(Contract.vendor_id == Vendor.id)
+    return or_(
+        Vendor.status.in_(ENDED_STATUSES),
+        and_(own.exists(), ~own.where(Contract.status.not_in(CLOSED)).exists()),
+    )
+
+
+def still_reminded() -> ColumnElement[bool]:
+    """SQL on ``PortalRequest`` joined with its ``Vendor``: the request is still reminded — its vendor has not
+    ended, or it asks for the return/deletion certificate and the vendor is not archived."""
+    return or_(
+        ~vendor_has_ended(),
+        and_(PortalRequest.kind == DELETION_CERTIFICATE, Vendor.status != ARCHIVED),
+    )
 
 
 def _title(vendor_name: str, kind: str, request_id: int) -> str:
@@ -41,12 +67,14 @@ def _lead_already_passed_when_sent(request: PortalRequest, stage: str) -> bool:
 
 def contact_reminders(session: Session, today: date) -> Iterator[DueItem]:
     """Each open request's contacts, at each lead time before its due date, on it and when overdue;
-    and a request the schedule opened, once, to announce it."""
+    and a request the schedule opened, once, to announce it (not for a vendor that has ended)."""
     policy = stage_policy(settings.REMINDER_LEAD_DAYS)
     query = (
         select(PortalRequest)
+        .join(Vendor, Vendor.id == PortalRequest.vendor_id)
         .where(
             PortalRequest.status.in_(ANSWERABLE),
+            still_reminded(),
             or_(
                 PortalRequest.due_on <= stage_horizon(today, policy),
                 and_(PortalRequest.scheduled_for.is_not(None), PortalRequest.status == SENT),
@@ -83,7 +111,7 @@ def owner_escalation(session: Session, today: date) -> Iterator[DueItem]:
         select(PortalRequest.id, PortalRequest.kind, PortalRequest.due_on, Vendor.name, Vendor.owner_id)
         .join(Vendor, Vendor.id == PortalRequest.vendor_id)
         .where(PortalRequest.status.in_(ANSWERABLE), PortalRequest.due_on <= latest_due,
-               Vendor.owner_id.is_not(None))
+               Vendor.owner_id.is_not(None), still_reminded())
         .order_by(PortalRequest.id)
     )
     for row in session.execute(query):

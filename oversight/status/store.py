@@ -71,9 +71,17 @@ TOUCHES: dict[type, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Raise when a rule's SQL changes what it judges (a new state, a case moved): the rows judged under the
+# earlier rules then differ in their digest and are re-judged on the next read, like after a settings change.
+# 2: the 契約 light's "signed without a clause review" (contracts.lights.UNREVIEWED).
+RULES_REVISION = 2
+
+
 def rules_digest(settings: str | None = None) -> str:
-    """A digest of the settings that shape the rules' SQL (the audit intervals and warning days)."""
-    return hashlib.sha1((lights.settings_key() if settings is None else settings).encode()).hexdigest()
+    """A digest of the rules' revision and the settings that shape their SQL (the audit intervals and warning
+    days)."""
+    key = lights.settings_key() if settings is None else settings
+    return hashlib.sha1(f"{RULES_REVISION}:{key}".encode()).hexdigest()
 
 
 # --- judging and writing ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from oversight.subcontracts.forms import (
 )
 from oversight.vendors.models import Vendor
 from oversight.web.saving import commit_step
+from oversight.web.second_factor import step_up_required
 
 bp = Blueprint("subcontracts", __name__, url_prefix="/subcontracts")
 
@@ -194,6 +195,7 @@ def review(consent_id: int):
 
 @bp.route("/consents/<int:consent_id>/decide", methods=["POST"])
 @role_required(MANAGER)
+@step_up_required
 def decide(consent_id: int):
     """A manager of the principal grants (with conditions and expiry) or refuses (with a reason)."""
     form = DecisionForm()
@@ -216,6 +218,7 @@ def decide(consent_id: int):
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
 @role_required(MANAGER)
+@step_up_required
 def revoke(consent_id: int):
     """Withdraw a granted consent, with the reason."""
     form = RevokeForm()

@@ -206,9 +206,36 @@ def test_step_up_before_settings_and_user_changes(client, make_user, app, enforc
     assert client.get("/admin/settings").status_code == 200
     with app.app_context():
         summaries = list(db.session.scalars(
-            db.select(ActivityLog.summary).where(ActivityLog.action == "auth.second_factor")
+            db.select(ActivityLog.summary).where(ActivityLog.action == "auth.second_factor").order_by(ActivityLog.id)
         ))
     assert summaries[-1].endswith("(step-up)")
+
+
+# The manager's decisions that commit the company: each asks for a fresh code like the contract approval.
+DECISIONS = (
+    "/contracts/999999/approve",
+    "/subcontracts/consents/999999/decide",
+    "/subcontracts/consents/999999/revoke",
+    "/disposals/999999/confirm",
+    "/evaluations/999999/approve",
+)
+
+
+def test_step_up_before_the_decisions_that_commit_the_company(client, make_user, app, enforced):
+    manager = make_user("manager")
+    secret, _codes = _enrol(app, manager)
+    _sign_in(client, manager)
+    client.post(VERIFY_URL, data={"code": _code(secret)})
+    for url in DECISIONS:  # checked a moment ago: the view itself answers (no such record)
+        assert client.post(url, data={}).status_code == 404, url
+
+    with client.session_transaction() as session:
+        session[CHECKED_AT] = time.time() - 16 * 60
+    for url in DECISIONS:
+        response = client.post(url, data={}, headers={"Referer": "http://localhost/dashboard"})
+        assert response.status_code == 302, url
+        location = urlsplit(response.headers["Location"])
+        assert location.path == VERIFY_URL and parse_qs(location.query) == {"next": ["/dashboard"], "step_up": ["1"]}
 
 
 def test_admin_resets_a_factor_which_ends_the_users_sessions(client, make_user, app, enforced):

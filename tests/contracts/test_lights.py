@@ -13,6 +13,7 @@ from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
 from oversight.status import lights as status_lights
+from oversight.status import store as status_store
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import TODAY, drafted, judge_all, people, signed, submitted
 from tests.status.filters import condition as light_filter
@@ -78,7 +79,18 @@ def _scenarios(procurement, legal, manager) -> dict[str, tuple[int, str]]:
         end_on=TODAY + timedelta(days=400),
     )
     cases["signed, term not begun"] = (vendor.id, AMBER)  # issue #18, item 6: was red 'no contract in force'
+
+    vendor = _vendor()
+    cases["signed, never reviewed"] = (_never_reviewed(procurement, legal, manager, vendor).vendor_id, AMBER)
     return cases
+
+
+def _never_reviewed(procurement, legal, manager, vendor, **values):
+    """A contract signed outside Oversight's clause review (loaded by hand): no round ever judged its clauses."""
+    contract = signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=400), **values)
+    contract.clause_gaps = None
+    db.session.flush()
+    return contract
 
 
 def test_lights_and_filter_agree(app_ctx):
@@ -136,3 +148,18 @@ def test_a_waived_clause_counts_as_resolved(app_ctx):
     )
     review_rules.approve_waiver(contract, clause, actor=manager, now=review.submitted_at)
     assert status_lights.duty_lights("contract", [vendor.id], TODAY)[vendor.id].state == AMBER
+
+
+def test_a_contract_signed_without_a_clause_review_needs_attention(app_ctx):
+    procurement, legal, manager = people()
+    vendor = _vendor()
+    _never_reviewed(procurement, legal, manager, vendor)
+    db.session.commit()
+    light = status_lights.duty_lights("contract", [vendor.id], TODAY)[vendor.id]
+    assert (light.state, light.text) == (AMBER, "条項確認なしで締結")
+    assert status_store.mismatches() == []
+
+    # Another contract that is reviewed and in force keeps the vendor green, as it does over a clause gap.
+    signed(procurement, legal, manager, vendor=vendor, end_on=TODAY + timedelta(days=400))
+    db.session.commit()
+    assert status_lights.duty_lights("contract", [vendor.id], TODAY)[vendor.id].state == GREEN

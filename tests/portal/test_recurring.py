@@ -176,3 +176,22 @@ def test_the_requests_tab_shows_the_next_report(app, client, login_as):
     with app.app_context():
         expected = recurring.next_report(db.session.get(Vendor, vendor_id), local_today())
     assert expected.due_on.isoformat() in html and expected.opens_on.isoformat() in html
+
+
+def test_an_active_vendor_whose_contracts_all_ended_gets_no_more_reports(app_ctx):
+    from oversight.disposals import services as disposal_services
+    from tests.contracts.helpers import people, signed
+
+    day = date(2026, 12, 1)
+    procurement, legal, manager = people()
+    ended = signed(procurement, legal, manager, end_on=day + timedelta(days=200))
+    running = signed(procurement, legal, manager, end_on=day + timedelta(days=200))
+    for contract, name in ((ended, "ended"), (running, "running")):
+        contract.vendor.status = ACTIVE
+        db.session.add(VendorContact(vendor=contract.vendor, name=name, email=f"{name}@vendor.example"))
+    disposal_services.terminate_contract(ended, ended_on=day - timedelta(days=3), reason="契約解除",
+                                         actor=procurement, today=day)
+    db.session.commit()
+    assert recurring.next_report(ended.vendor, day) is None
+    assert _run(day) == 1
+    assert [request.vendor_id for request in db.session.scalars(db.select(PortalRequest))] == [running.vendor_id]

@@ -203,3 +203,54 @@ def test_concurrent_sweeps_record_and_send_each_contacts_reminder_once(app, smtp
     assert {row.status for row in _rows(app)} == {SENT}
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(PortalLink.id))) == 6
+
+
+def _ended_vendor(app) -> dict:
+    """A vendor whose only contract was ended early (its return/deletion item opened), with a contact, an owner,
+    and two requests 20 days overdue: a periodic report and the return/deletion certificate."""
+    from oversight.disposals import services as disposal_services
+    from oversight.vendors.models import VendorContact
+    from tests.contracts.helpers import people, signed
+
+    with app.app_context():
+        procurement, legal, manager = people()
+        contract = signed(procurement, legal, manager, end_on=TODAY + timedelta(days=200))
+        disposal_services.terminate_contract(contract, ended_on=TODAY - timedelta(days=3), reason="契約解除",
+                                             actor=procurement, today=TODAY)
+        [item] = disposal_services.items_of_contract(contract)
+        vendor = contract.vendor
+        vendor.owner_id = procurement.id
+        contact = VendorContact(vendor=vendor, name="山田 花子", email=ADDRESS)
+        requests = [
+            PortalRequest(kind=kind, vendor=vendor, status="sent", due_on=TODAY - timedelta(days=20), message="",
+                          contacts=[contact], subject_id=subject)
+            for kind, subject in (("periodic_report", None), ("deletion_certificate", item.id))
+        ]
+        db.session.add_all(requests)
+        db.session.flush()
+        for request in requests:
+            request.created_at = NOW - timedelta(days=60)
+        db.session.commit()
+        return {"vendor_id": vendor.id, "report_id": requests[0].id, "certificate_id": requests[1].id}
+
+
+def test_a_vendor_whose_contracts_ended_is_reminded_only_of_its_deletion_certificate(app, smtp_server):
+    ended = _ended_vendor(app)
+    _sweep(app)
+    rows = _rows(app)
+    assert {row.object_id for row in rows} == {ended["certificate_id"]}
+    assert {row.rule for row in rows} == {rules.CONTACT_RULE, rules.ESCALATION_RULE}
+    assert {_to(message) for message in smtp_server.messages} == {ADDRESS, "procurement@example.com"}
+
+
+def test_an_archived_vendor_is_no_longer_reminded(app, smtp_server, overdue_request):
+    from oversight.vendors.models import ARCHIVED, Vendor
+
+    ended = _ended_vendor(app)
+    active = overdue_request(-20)
+    with app.app_context():
+        for vendor_id in (ended["vendor_id"], db.session.get(PortalRequest, active["request_id"]).vendor_id):
+            db.session.get(Vendor, vendor_id).status = ARCHIVED
+        db.session.commit()
+    _sweep(app)
+    assert _rows(app) == [] and smtp_server.messages == []

@@ -18,7 +18,7 @@ def _strip(value):
 
 
 class EndpointForm(Form):
-    name = StringField(_l("Name"), filters=[_strip], validators=[
+    name = StringField(_l("Endpoint name"), filters=[_strip], validators=[
         DataRequired(message=_l("Give the endpoint a name.")), Length(max=100)])
     url = StringField(_l("URL"), filters=[_strip], validators=[
         DataRequired(message=_l("Enter the URL.")), Length(max=MAX_LENGTH)])

@@ -149,7 +149,7 @@ def retry_delivery(delivery: WebhookDelivery, *, actor: Any, now: datetime) -> N
                     changes={"status": ["failed", PENDING]})
 
 
-STATUS_LABELS = {"pending": _l("Pending"), "delivered": _l("Delivered"), "failed": _l("Failed")}
+STATUS_LABELS = {"pending": _l("To be sent"), "delivered": _l("Delivered"), "failed": _l("Failed")}
 
 
 def status_label(status: str) -> str:

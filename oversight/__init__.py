@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.subcontracts.views import bp as subcontracts_bp
     from oversight.vendors.views import bp as vendors_bp
     from oversight.web.glossary import bp as help_bp
+    from oversight.webhooks.views import bp as webhooks_bp
 
     for blueprint in (
         auth_bp, dashboard_bp, admin_bp, activity_bp, checklists_bp, evidence_bp, vendors_bp, evaluations_bp,
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(help_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(requests_bp)
+    app.register_blueprint(webhooks_bp)
 
 
 def register_api(app: Flask) -> None:
@@ -164,6 +166,7 @@ def register_commands(app: Flask) -> None:
     from oversight.reports.cli import reports_cli
     from oversight.scheduler import scheduler_cli
     from oversight.status.cli import status_cli
+    from oversight.webhooks.cli import webhooks_cli
 
     for group in (users_cli, demo_cli, checklists_cli, reminders_cli, scheduler_cli):
         app.cli.add_command(group)
@@ -172,6 +175,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(status_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(evidence_cli)
+    app.cli.add_command(webhooks_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -48,6 +48,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _webhook_settings() -> dict[str, object]:
+    """The webhooks' deliveries (docs/api.md): plain http to other hosts than this machine, the timeout of
+    one attempt, the number of attempts and the first wait between them (doubled after each attempt)."""
+    return {
+        "WEBHOOK_ALLOW_HTTP": _env_bool("WEBHOOK_ALLOW_HTTP"),
+        "WEBHOOK_TIMEOUT_SECONDS": _env_int("WEBHOOK_TIMEOUT_SECONDS", 10),
+        "WEBHOOK_MAX_ATTEMPTS": _env_int("WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_RETRY_SECONDS": _env_int("WEBHOOK_RETRY_SECONDS", 60),
+        "WEBHOOK_RETRY_CAP_SECONDS": _env_int("WEBHOOK_RETRY_CAP_SECONDS", 6 * 3600),
+    }
+
+
 def _api_settings(env: Mapping[str, str]) -> dict[str, object]:
     """The API's rate limit per token (Flask-Limiter notation, docs/api.md). Counted in each process's
     memory unless RATELIMIT_STORAGE_URI names a shared store (redis://…, needs the redis package); when
@@ -119,7 +131,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the session's idle timeout bounds it
         self.SQLALCHEMY_RECORD_QUERIES = _env_bool("SQLALCHEMY_RECORD_QUERIES")
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
-        vars(self).update(_api_settings(env))
+        vars(self).update(_api_settings(env), **_webhook_settings())
 
     def _read_sign_in(self, env: Mapping[str, str]) -> None:
         """The second factor's requirement and company sign-in (OpenID Connect)."""

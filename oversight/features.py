@@ -13,14 +13,18 @@ from flask_babel import lazy_gettext as _l
 
 from oversight import log_labels as log
 from oversight.audits import rules as audit_rules
+from oversight.audits import timed_events as audit_events
 from oversight.contracts import rules as contract_rules
+from oversight.contracts import timed_events as contract_events
 from oversight.core.due import DigestKind
 from oversight.core.registry import Feature, Registry
 from oversight.dashboard import snapshots
 from oversight.disposals import rules as disposal_rules
 from oversight.disposals import services as disposal_services
+from oversight.disposals import timed_events as disposal_events
 from oversight.evaluations import rules as evaluation_rules
 from oversight.incidents import rules as incident_rules
+from oversight.incidents import timed_events as incident_events
 from oversight.portal import recurring as portal_recurring
 from oversight.portal import rules as portal_rules
 from oversight.reminders import approval_rules
@@ -51,11 +55,13 @@ def build_registry() -> Registry:
             log_labels={"evaluation": log.EVALUATIONS},
         ),
         _rules_feature(
-            "contracts", contract_rules, evidence_owners=_readable_by_everyone("contract"),
+            "contracts", contract_rules, daily_jobs=(contract_events.ending_events,),
+            evidence_owners=_readable_by_everyone("contract"),
             log_labels={"contract": log.CONTRACTS}, log_names=log.CONTRACT_NAMES,
         ),
         _rules_feature(
-            "audits", audit_rules, evidence_owners=_readable_by_everyone("audit", "audit_item", "finding"),
+            "audits", audit_rules, daily_jobs=(audit_events.overdue_events,),
+            evidence_owners=_readable_by_everyone("audit", "audit_item", "finding"),
             log_labels={"audit": log.AUDITS, "audit_trigger": log.AUDITS, "finding": log.FINDINGS},
         ),
         _rules_feature(
@@ -65,12 +71,13 @@ def build_registry() -> Registry:
         ),
         _rules_feature(
             "disposals", disposal_rules,
-            daily_jobs=(disposal_services.daily_close,),
+            daily_jobs=(disposal_services.daily_close, disposal_events.overdue_events),
             evidence_owners=_readable_by_everyone("disposal"),
             log_labels={"disposal": log.DISPOSALS}, log_names=log.DISPOSAL_NAMES,
         ),
         _rules_feature(
-            "incidents", incident_rules, evidence_owners=_readable_by_everyone("incident", "incident_step"),
+            "incidents", incident_rules, daily_jobs=(incident_events.deadline_events,),
+            evidence_owners=_readable_by_everyone("incident", "incident_step"),
             log_labels={"incident": log.INCIDENTS, "incident_step": log.INCIDENT_STEPS},
         ),
         _rules_feature("reminders", approval_rules),
@@ -82,6 +89,7 @@ def build_registry() -> Registry:
                         "vendor_contact": log.PORTAL_REQUESTS},
         ),
         Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
+        Feature("webhooks", log_labels={"webhook_endpoint": log.WEBHOOKS}),
         Feature(
             "general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),),
             log_labels={

@@ -26,6 +26,7 @@ from oversight.core.registry import LogLabels
 from oversight.disposals import forms as disposal_forms
 from oversight.disposals import models as disposal_models
 from oversight.evaluations import models as evaluation_models
+from oversight.events import types as event_types
 from oversight.incidents import forms as incident_forms
 from oversight.incidents import models as incident_models
 from oversight.portal import models as portal_models
@@ -34,6 +35,7 @@ from oversight.subcontracts import forms as subcontract_forms
 from oversight.subcontracts import models as subcontract_models
 from oversight.vendors import forms as vendor_forms
 from oversight.vendors import models as vendor_models
+from oversight.webhooks import forms as webhook_forms
 
 
 def form_labels(*forms: type) -> dict[str, Any]:
@@ -83,6 +85,10 @@ USERS = LogLabels(
     values={"roles": ROLE_LABELS, "language": LANGUAGE_LABELS},
 )
 SETTINGS = LogLabels()
+WEBHOOKS = LogLabels(
+    fields={**form_labels(webhook_forms.EndpointForm)},
+    values={"event_types": event_types.LABELS},
+)
 CHECKLISTS = LogLabels(
     fields={"items": _l("Items")},
     values={"status": checklist_models.STATUS_LABELS, "kind": checklist_models.KIND_LABELS},

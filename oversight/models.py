@@ -9,6 +9,7 @@ from oversight.contracts.models import ClauseResult, Contract, ContractDocument,
 from oversight.dashboard.models import CalendarToken, CoverageSnapshot
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
+from oversight.events.models import Event
 from oversight.evidence.models import EvidenceFile
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
@@ -16,6 +17,7 @@ from oversight.reminders.models import ReminderLog, SchedulerLease
 from oversight.status.models import VendorState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
+from oversight.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityLog",
@@ -33,6 +35,7 @@ __all__ = [
     "DisposalItem",
     "Evaluation",
     "EvaluationAnswer",
+    "Event",
     "EvidenceFile",
     "Finding",
     "Incident",
@@ -52,4 +55,6 @@ __all__ = [
     "VendorCertification",
     "VendorContact",
     "VendorState",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

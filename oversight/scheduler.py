@@ -1,4 +1,5 @@
-"""What runs when: the daily reminder sweep, the retry of failed sends, and features' daily jobs.
+"""What runs when: the daily reminder sweep, the retry of failed sends, features' daily jobs, and the
+webhook deliveries (every minute).
 
 Production runs exactly one ``flask scheduler run`` process. The dev server may run the
 scheduler in-process (``SCHEDULER_ENABLED``); that is guarded against the Werkzeug reloader
@@ -31,10 +32,12 @@ from oversight.extensions import db
 from oversight.reminders import services as reminder_services
 from oversight.status import store as status_store
 from oversight.subcontracts import states as node_states
+from oversight.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger(__name__)
 
 RETRY_MINUTES = 15
+WEBHOOK_SECONDS = 60
 
 
 # --- the jobs: module-level functions, each in its own application context -------------------
@@ -83,6 +86,21 @@ def run_retry(app: Flask) -> None:
         db.session.remove()
 
 
+def run_webhooks(app: Flask) -> None:
+    """Every minute: fan the recorded events out to the subscribed endpoints and send what is due."""
+    with app.app_context():
+        try:
+            result = webhook_delivery.run()
+            if result.created or result.delivered or result.retrying or result.failed or result.errors:
+                log.info("Webhooks: %d events, %d deliveries made; %d delivered, %d to retry, %d failed, %d errors",
+                         result.dispatched, result.created, result.delivered, result.retrying, result.failed,
+                         len(result.errors))
+        except Exception:
+            db.session.rollback()
+            log.exception("Webhook delivery run failed (the next run tries again)")
+        db.session.remove()
+
+
 # --- building and starting ---------------------------------------------------------------------
 
 def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BackgroundScheduler) -> BaseScheduler:
@@ -100,6 +118,8 @@ def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = Backgroun
                       id="status.day", name="Vendor states judged on the new day", replace_existing=True)
     scheduler.add_job(run_retry, IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone), args=[app],
                       id="reminders.retry", name="Retry failed reminders", replace_existing=True)
+    scheduler.add_job(run_webhooks, IntervalTrigger(seconds=WEBHOOK_SECONDS, timezone=zone), args=[app],
+                      id="webhooks.deliver", name="Send webhook deliveries", replace_existing=True)
     return scheduler
 
 

@@ -170,6 +170,7 @@ def checked_pages(app) -> dict[str, str]:
         incident = _one("SELECT id FROM incidents ORDER BY id LIMIT 1")
         audit = _one("SELECT id FROM audits WHERE status = 'in_progress' ORDER BY id LIMIT 1")
         contract = _one("SELECT id FROM contracts WHERE status = 'draft' ORDER BY id LIMIT 1")
+        webhook = _one("SELECT id FROM webhook_endpoints ORDER BY id LIMIT 1")
     for bench_page in ("floor", "layout only"):
         pages.pop(bench_page)
     return {
@@ -189,6 +190,9 @@ def checked_pages(app) -> dict[str, str]:
         "password": "/auth/password",
         "API access tokens": "/auth/tokens",
         "every API access token": "/admin/tokens",
+        "webhooks": "/admin/webhooks",
+        "webhook form": "/admin/webhooks/new",
+        "webhook delivery log": f"/admin/webhooks/{webhook}",
         "second factor setup": "/auth/second-factor/setup",
         "glossary": "/help/glossary",
         "not found": "/no-such-page",

@@ -46,6 +46,8 @@ from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evaluations.lights import latest_decisions
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.vendors import services as vendor_services
@@ -321,6 +323,9 @@ def approve_contract(contract: Contract, *, actor: User, note: str, today: date,
         summary=f"{contract.number}: {note.strip()}"[:2000] if note and note.strip() else contract.number,
         changes={"status": [IN_REVIEW, APPROVED]},
     )
+    events.record(event_types.CONTRACT_APPROVED, {
+        "contract_id": contract.id, "vendor_id": contract.vendor_id, "number": contract.number, "approved_at": now,
+    }, now=now)
 
 
 def return_by_manager(contract: Contract, *, actor: User, note: str) -> None:
@@ -368,6 +373,10 @@ def mark_signed(
             "signed_on": [old_signed and old_signed.isoformat(), signed_on.isoformat()],
         },
     )
+    events.record(event_types.CONTRACT_SIGNED, {
+        "contract_id": contract.id, "vendor_id": contract.vendor_id, "number": contract.number,
+        "signed_on": signed_on, "end_on": contract.end_on,
+    })
     vendor = contract.vendor
     if vendor.status == SELECTED:
         vendor_services.change_status(

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from oversight.auth.models import User
-from oversight.core.timeutil import local_today
+from oversight.core.timeutil import local_today, utcnow
 from oversight.demo.audits import seed_audits
 from oversight.demo.checklists import seed_checklists
 from oversight.demo.contracts import seed_contracts
@@ -18,6 +18,7 @@ from oversight.demo.subcontracts import seed_subcontracts
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from oversight.demo.vendor_initiated import seed_vendor_initiated
 from oversight.demo.vendors import seed_vendors
+from oversight.demo.webhooks import seed_webhooks
 from oversight.extensions import db
 
 demo_cli = click.Group("demo", help="Demonstration data.")
@@ -41,6 +42,7 @@ def seed(force: bool) -> None:
         seed_portal(users, vendors, today=local_today())
         seed_vendor_initiated(users, vendors, today=local_today())
         seed_dashboard(today=local_today())
+        seed_webhooks(users, now=utcnow())
         db.session.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()

@@ -24,6 +24,8 @@ from oversight.core.errors import RuleError
 from oversight.core.sorting import Sort, Sorting, order_by
 from oversight.disposals import permissions
 from oversight.disposals.models import CERTIFICATE_FIELDS, CONTRACT_END, TERMINATION, DisposalItem
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.subcontracts import disposal as subcontract_disposal
@@ -212,6 +214,9 @@ def confirm(item: DisposalItem, *, actor: User, note: str, now: datetime) -> Non
         summary=f"{item.contract.number}: {item.vendor.name}",
         changes={"confirmed_at": [None, plain(now)]},
     )
+    events.record(event_types.DISPOSAL_CONFIRMED, {
+        "disposal_id": item.id, "contract_id": item.contract_id, "vendor_id": item.vendor_id, "confirmed_at": now,
+    }, now=now)
     contract = item.contract
     if contract.status == ENDED and all(other.is_confirmed for other in items_of_contract(contract)):
         contract.status = DISPOSED

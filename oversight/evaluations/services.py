@@ -40,6 +40,8 @@ from oversight.evaluations.models import (
     EvaluationAnswer,
 )
 from oversight.evaluations.settings import validity_months
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.extensions import db
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import CANDIDATE, ENDED, EVALUATING, REJECTED, SELECTED, Vendor
@@ -339,6 +341,10 @@ def approve(evaluation: Evaluation, *, actor: User, note: str, today: date, now:
             "valid_until": [None, evaluation.valid_until and evaluation.valid_until.isoformat()],
         },
     )
+    events.record(event_types.EVALUATION_DECIDED, {
+        "evaluation_id": evaluation.id, "vendor_id": evaluation.vendor_id, "decision": outcome,
+        "valid_until": evaluation.valid_until, "decided_at": now,
+    }, now=now)
     vendor = evaluation.vendor
     if decision != REJECT and vendor.status == EVALUATING:
         vendor_services.change_status(

@@ -21,6 +21,8 @@ from oversight.contracts.models import Contract
 from oversight.core.editing import apply_changes, snapshot
 from oversight.core.errors import RuleError
 from oversight.core.sorting import Reversed, Sort, Sorting, order_by
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
 from oversight.incidents import permissions
@@ -116,6 +118,11 @@ def create_incident(values: dict[str, Any], *, actor: Any) -> Incident:
         summary=f"{incident.vendor.name}: {incident.title}",
         changes=snapshot(incident, [field for field in FACT_FIELDS if field in values]),
     )
+    events.record(event_types.INCIDENT_OPENED, {
+        "incident_id": incident.id, "vendor_id": incident.vendor_id, "contract_id": incident.contract_id,
+        "kind": incident.kind, "is_suspected": incident.is_suspected, "occurred_on": incident.occurred_on,
+        "vendor_knew_on": incident.vendor_knew_on,
+    })
     return incident
 
 

@@ -24,6 +24,8 @@ from oversight.activity import services as activity
 from oversight.activity.models import ActivityLog
 from oversight.contracts.models import CLOSED as CONTRACT_CLOSED
 from oversight.contracts.models import Contract
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
@@ -444,6 +446,10 @@ def submit(request: PortalRequest, values: dict[str, Any], *, actor: PortalActor
         summary=f"{request.vendor.name}: {request.kind_label} #{submission.number}",
         changes={"status": [before, SUBMITTED], "submission": [None, submission.number]},
     )
+    events.record(event_types.PORTAL_SUBMISSION_RECEIVED, {
+        "request_id": request.id, "vendor_id": request.vendor_id, "kind": request.kind,
+        "submission": submission.number, "submitted_at": now,
+    }, now=now)
     return submission
 
 

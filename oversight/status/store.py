@@ -40,6 +40,8 @@ from oversight.core.timeutil import local_today
 from oversight.core.upsert import upsert_from_select
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.extensions import db
 from oversight.status import lights
 from oversight.status.models import VendorState
@@ -103,18 +105,43 @@ def _upsert(judgement: Select, today: date, digest: str, dialect: str):
     """INSERT … SELECT … ON CONFLICT (vendor_id) DO UPDATE: the dialect's upsert of the judged rows."""
     source = judgement.add_columns(literal(today).label("as_of"), literal(digest).label("rules"))
     names = ["vendor_id", *STORED_COLUMNS, "as_of", "rules"]
-    return upsert_from_select(VendorState.__table__, "vendor_id", names, source, dialect)
+    statement = upsert_from_select(VendorState.__table__, "vendor_id", names, source, dialect)
+    table = VendorState.__table__
+    return statement.returning(table.c.vendor_id, *(table.c[key] for key in CODE_COLUMNS))
 
 
-def _lock(session: Session, vendor_ids: list[int] | None) -> None:
-    """On PostgreSQL, lock the rows about to be rewritten (in id order), so that the judgement, read
-    by the next statement, sees what a concurrent transaction on the same vendors committed."""
-    if _dialect(session) != "postgresql":
-        return
-    query = db.select(VendorState.vendor_id).order_by(VendorState.vendor_id).with_for_update()
+def _lock(session: Session, vendor_ids: list[int] | None) -> dict[int, tuple[str, ...]]:
+    """The stored state codes of the rows about to be rewritten (the lights before: a change becomes an
+    event); on PostgreSQL the rows are locked too (in id order), so that the judgement, read by the next
+    statement, sees what a concurrent transaction on the same vendors committed."""
+    query = db.select(VendorState.vendor_id, *(getattr(VendorState, key) for key in CODE_COLUMNS))
+    query = query.order_by(VendorState.vendor_id)
+    if _dialect(session) == "postgresql":
+        query = query.with_for_update()
     if vendor_ids is not None:
         query = query.where(VendorState.vendor_id.in_(vendor_ids))
-    session.execute(query).all()
+    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+
+
+def _record_changes(session: Session, before: dict[int, tuple[str, ...]], result, today: date) -> None:
+    """A ``vendor.light_changed`` event for each vendor (stored before) whose light's colour changed,
+    in the transaction that stores it. A vendor judged for the first time has no change to report."""
+    changes = []
+    for row in result:
+        old = before.get(row.vendor_id)
+        if old is None:
+            continue
+        lights_changed = {}
+        for key, old_code in zip(CODE_COLUMNS, old, strict=True):
+            new_code, colours = row._mapping[key], lights.RULES[key].COLOURS
+            if colours.get(old_code) != colours.get(new_code):
+                lights_changed[key] = {
+                    "before": colours.get(old_code), "after": colours.get(new_code),
+                    "before_state": old_code, "after_state": new_code,
+                }
+        if lights_changed:
+            changes.append({"vendor_id": row.vendor_id, "as_of": today, "lights": lights_changed})
+    events.record_many(event_types.VENDOR_LIGHT_CHANGED, changes, session=session)
 
 
 def _dialect(session: Session) -> str:
@@ -129,9 +156,10 @@ def refresh(vendor_ids: Iterable[int], today: date | None = None, session: Sessi
     if not ids:
         return 0
     today, settings = today or local_today(), lights.settings_key()
-    _lock(session, ids)
+    before = _lock(session, ids)
     statement = _upsert(_judgement(today, settings, False), today, rules_digest(settings), _dialect(session))
-    session.execute(statement, {"vendor_ids": ids})  # an id of no vendor (deleted) judges nothing
+    rows = session.execute(statement, {"vendor_ids": ids}).all()  # an id of no vendor (deleted) judges nothing
+    _record_changes(session, before, rows, today)
     return len(ids)
 
 
@@ -139,9 +167,11 @@ def refresh_all(today: date | None = None, session: Session | None = None) -> in
     """Judge every vendor again and store their states (the day boundary); the number of vendors."""
     session = db.session() if session is None else session
     today, settings = today or local_today(), lights.settings_key()
-    _lock(session, None)
-    session.execute(_upsert(_judgement(today, settings, True), today, rules_digest(settings), _dialect(session)))
-    return session.execute(db.select(func.count()).select_from(VendorState)).scalar_one()
+    before = _lock(session, None)
+    statement = _upsert(_judgement(today, settings, True), today, rules_digest(settings), _dialect(session))
+    rows = session.execute(statement).all()
+    _record_changes(session, before, rows, today)
+    return len(rows)
 
 
 def ensure_current(today: date) -> int:

@@ -24,6 +24,8 @@ from oversight.core.errors import RuleError
 from oversight.evaluations import services as evaluation_services
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL, Evaluation
+from oversight.events import services as events
+from oversight.events import types as event_types
 from oversight.extensions import db
 from oversight.subcontracts import permissions
 from oversight.subcontracts.models import (
@@ -327,6 +329,14 @@ def _refuse_if(refusal: Any) -> None:
         raise SubcontractRuleError(refusal)
 
 
+def _consent_event(consent: SubcontractConsent, node: Subcontract, now: datetime) -> None:
+    """The consent's decision (approved, refused or revoked) as an event."""
+    events.record(event_types.CONSENT_DECIDED, {
+        "consent_id": consent.id, "subcontract_id": node.id, "contract_id": node.contract_id,
+        "vendor_id": node.vendor_id, "decision": consent.status, "expires_on": consent.expires_on,
+    }, now=now)
+
+
 def _ensure_decider(consent: SubcontractConsent, actor: Any) -> None:
     _refuse_if(permissions.decide_refusal(actor, consent))
 
@@ -351,6 +361,7 @@ def approve(
         summary=f"{node.vendor.name}: {consent.conditions}"[:2000],
         changes={"status": [REVIEWED, APPROVED], "expires_on": [None, expires_on.isoformat()]},
     )
+    _consent_event(consent, node, now)
     contractor = db.session.get(Vendor, node.contract.vendor_id)
     # The reason is the subcontractor's name; the trigger's kind (新たな再委託先) is shown in the reader's language.
     audit_services.trigger_extra_audit(contractor, NEW_SUBCONTRACTOR, node.vendor.name, actor, today)
@@ -370,6 +381,7 @@ def refuse(consent: SubcontractConsent, *, reason: str, actor: User, now: dateti
         summary=consent.refusal_reason[:2000],
         changes={"status": [REVIEWED, REFUSED]},
     )
+    _consent_event(consent, _node(consent), now)
 
 
 def revoke(consent: SubcontractConsent, *, reason: str, actor: User, now: datetime) -> None:
@@ -386,6 +398,7 @@ def revoke(consent: SubcontractConsent, *, reason: str, actor: User, now: dateti
         summary=consent.revocation_reason[:2000],
         changes={"status": [APPROVED, REVOKED]},
     )
+    _consent_event(consent, _node(consent), now)
 
 
 def record_notification(

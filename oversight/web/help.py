@@ -227,6 +227,12 @@ TOKENS = Guide(
 ALL_TOKENS = Guide(
     _l("Every user's API access tokens; revoke one that leaked or is no longer needed."), ADMIN_NEXT, ACCESS
 )
+WEBHOOKS = Guide(
+    _l("Endpoints of other systems that receive Oversight's events as signed JSON, with each one's delivery "
+       "log; send a test event, renew the secret, disable or delete an endpoint."),
+    ADMIN_NEXT,
+    DESIGN_ONLY,
+)
 OUTBOX = Guide(_l("Reminder e-mails sent, waiting or failed; send a failed one again."), ADMIN_NEXT, DESIGN_ONLY)
 IMPORTS = Guide(
     _l(
@@ -315,6 +321,11 @@ GUIDES: dict[str, Guide] = {
     "admin.edit_user": USERS,
     "admin.settings": SETTINGS,
     "admin.tokens": ALL_TOKENS,
+    "webhooks.index": WEBHOOKS,
+    "webhooks.create": WEBHOOKS,
+    "webhooks.edit": WEBHOOKS,
+    "webhooks.deliveries": WEBHOOKS,
+    "webhooks.rotate_secret": WEBHOOKS,
     "checklists.index": CHECKLISTS,
     "checklists.detail": CHECKLISTS,
     "checklists.edit": CHECKLISTS,

@@ -31,6 +31,7 @@ NAV_ITEMS = (
     NavItem("activity.index", _l("Activity log"), "admin"),
     NavItem("reminders.outbox", _l("Reminder outbox"), "admin"),
     NavItem("admin.tokens", _l("API access tokens"), "admin"),
+    NavItem("webhooks.index", _l("Webhooks"), "admin"),
 )
 
 

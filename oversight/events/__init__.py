@@ -1,0 +1,1 @@
+"""Domain events: what happened, recorded in the transaction of the change (the webhooks' outbox)."""

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints that admins register, and the signed, retried delivery of the recorded events."""

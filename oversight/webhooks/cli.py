@@ -1,0 +1,27 @@
+"""``flask webhooks deliver``: the scheduler's delivery run by hand."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from oversight.webhooks import delivery
+
+webhooks_cli = click.Group("webhooks", help="Webhook deliveries.")
+
+
+@webhooks_cli.command("deliver")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Attempts at most this many deliveries.")
+@with_appcontext
+def deliver(limit: int) -> None:
+    """Fan out the recorded events and send the deliveries that are due (the same as the scheduler's job)."""
+    result = delivery.run(limit=limit)
+    click.echo(
+        f"{result.dispatched} events dispatched, {result.created} deliveries made; "
+        f"{result.delivered} delivered, {result.retrying} to retry, {result.failed} failed."
+    )
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.errors:
+        raise SystemExit(1)

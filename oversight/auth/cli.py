@@ -48,7 +48,9 @@ def create_user(email: str, name: str, roles: tuple[str, ...], language: str) ->
 @users_cli.command("rotate-secrets")
 @with_appcontext
 def rotate_secrets() -> None:
-    """Encrypt every second-factor secret again with the first key of SECRET_ENCRYPTION_KEYS."""
+    """Encrypt every stored secret (second factors, webhooks) again with the first key of SECRET_ENCRYPTION_KEYS."""
     count = second_factor.rotate_secrets()
     db.session.commit()
-    click.echo(f"Encrypted {count} second-factor secrets with the first key; the other keys can now be removed.")
+    click.echo(
+        f"Encrypted {count} secrets (second factors, webhooks) with the first key; the other keys can now be removed."
+    )

@@ -17,7 +17,7 @@ from datetime import datetime
 import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, column, table, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from oversight.activity import services as activity
@@ -178,18 +178,12 @@ def reset(user: User, *, actor: User) -> None:
 
 
 def rotate_secrets() -> int:
-    """Encrypt every stored TOTP secret again with the first key (``SECRET_ENCRYPTION_KEYS``), so that the keys
-    after it can be dropped; the number of secrets. Logged once, by the system (the caller commits).
+    """Encrypt every secret kept encrypted (the TOTP secrets, the webhook secrets: every ``EncryptedString``
+    column) again with the first key (``SECRET_ENCRYPTION_KEYS``), so that the keys after it can be dropped;
+    the number of secrets. Logged once, by the system (the caller commits).
 
     :raises cryptography.fernet.InvalidToken: a secret no key opens (a key was dropped too early).
     """
-    stored = table("users", column("id"), column("totp_secret"))  # untyped: the tokens as they are stored
-    rows = db.session.execute(db.select(stored.c.id, stored.c.totp_secret).where(stored.c.totp_secret.is_not(None)))
-    rotated = [{"row_id": row.id, "token": encryption.rotate(row.totp_secret)} for row in rows]
-    if rotated:
-        db.session.execute(
-            update(stored).where(stored.c.id == bindparam("row_id")).values(totp_secret=bindparam("token")),
-            rotated,
-        )
-    activity.record("auth.secrets_rotated", summary=f"{len(rotated)}")
-    return len(rotated)
+    counts = encryption.rotate_all(db.session, db.metadata)
+    activity.record("auth.secrets_rotated", summary=", ".join(f"{name}: {n}" for name, n in counts.items()))
+    return sum(counts.values())

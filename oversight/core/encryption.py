@@ -1,10 +1,13 @@
-"""Secrets kept encrypted at rest: the second factor's TOTP secrets (``users.totp_secret``; docs/sessions.md).
+"""Secrets kept encrypted at rest: the second factor's TOTP secrets (``users.totp_secret``; docs/sessions.md) and
+the webhook endpoints' signing secrets (``webhook_endpoints.secret``; docs/api.md): every column of type
+:class:`EncryptedString`.
 
 Fernet (AES-128-CBC with an HMAC-SHA256, from ``cryptography``) under a ``MultiFernet``: the first key encrypts,
 every key decrypts. The keys are ``SECRET_ENCRYPTION_KEYS`` (comma-separated Fernet keys, the newest first),
 then a key derived from ``SECRET_KEY`` with HKDF-SHA256; without ``SECRET_ENCRYPTION_KEYS`` the derived key
 does both. Rotation: put a new key first in ``SECRET_ENCRYPTION_KEYS``, restart, run
-``flask users rotate-secrets`` (every stored secret encrypted again with the first key), then drop the old key.
+``flask users rotate-secrets`` (every stored secret of every such column encrypted again with the first key), then
+drop the old key.
 
 :class:`EncryptedString` is the column type: the model's attribute holds the plain value, the column only the
 token (a new random one on every write, so the column is never compared with a value in SQL).
@@ -21,7 +24,8 @@ from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import String
+from sqlalchemy import String, bindparam, column, select, table, update
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from oversight.config import encryption_keys
@@ -73,3 +77,29 @@ class EncryptedString(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return None if value is None else decrypt(value)
+
+
+def rotate_all(session: Session, metadata) -> dict[str, int]:
+    """Every stored value of every :class:`EncryptedString` column in ``metadata`` encrypted again with the first
+    key, so that the keys after it can be dropped; the number of values per ``table.column`` (the caller commits).
+
+    :raises cryptography.fernet.InvalidToken: a value no key opens (a key was dropped too early).
+    """
+    counts: dict[str, int] = {}
+    for source in metadata.sorted_tables:
+        columns = [col for col in source.columns if isinstance(col.type, EncryptedString)]
+        if not columns:
+            continue
+        (key,) = source.primary_key.columns  # a table with a secret has one id column
+        for encrypted in columns:
+            stored = table(source.name, column(key.name), column(encrypted.name))  # untyped: the tokens as stored
+            id_of, token_of = stored.c[key.name], stored.c[encrypted.name]
+            rows = session.execute(select(id_of, token_of).where(token_of.is_not(None))).all()
+            rotated = [{"row_id": row[0], "token": rotate(row[1])} for row in rows]
+            if rotated:
+                session.execute(
+                    update(stored).where(id_of == bindparam("row_id")).values({encrypted.name: bindparam("token")}),
+                    rotated,
+                )
+            counts[f"{source.name}.{encrypted.name}"] = len(rotated)
+    return counts

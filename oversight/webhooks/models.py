@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from oversight.core.encryption import EncryptedString
 from oversight.core.models import VersionedMixin
 from oversight.core.timeutil import utcnow
 from oversight.core.types import UTCDateTime
@@ -29,8 +30,9 @@ class WebhookEndpoint(VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     url: Mapped[str] = mapped_column(String(500), nullable=False)
-    # Kept (not hashed): the deliveries are signed with it. ``whsec_`` + base64 (the Standard Webhooks form).
-    secret: Mapped[str] = mapped_column(String(100), nullable=False)
+    # Kept (not hashed), since the deliveries are signed with it, but encrypted at rest like the TOTP secrets
+    # (oversight.core.encryption). ``whsec_`` + base64 (the Standard Webhooks form).
+    secret: Mapped[str] = mapped_column(EncryptedString, nullable=False)
     event_types: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     is_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -198,3 +198,28 @@ def test_the_command_and_the_scheduler_job_deliver(app, app_ctx, how):
             assert "webhooks.deliver" in {job.id for job in scheduler.build_scheduler(app).get_jobs()}
             scheduler.run_webhooks(app)
         assert len(hook.received) == 1
+
+
+def test_the_secret_is_encrypted_at_rest_and_signs_after_the_keys_rotate(app, app_ctx, monkeypatch):
+    from cryptography.fernet import Fernet
+    from sqlalchemy import text
+
+    def stored(endpoint_id: int) -> str:
+        query = text("SELECT secret FROM webhook_endpoints WHERE id = :id")
+        return db.session.execute(query, {"id": endpoint_id}).scalar_one()
+
+    with receiver() as hook:
+        target = endpoint(hook.url)
+        secret, endpoint_id = target.secret, target.id
+        assert secret.startswith("whsec_") and secret not in stored(endpoint_id)
+        new_key = Fernet.generate_key()
+        monkeypatch.setitem(app.config, "SECRET_ENCRYPTION_KEYS", new_key.decode())
+        result = app.test_cli_runner().invoke(args=["users", "rotate-secrets"])
+        assert result.exit_code == 0 and "Encrypted 1 " in result.output, result.output
+        assert Fernet(new_key).decrypt(stored(endpoint_id).encode()).decode() == secret
+        monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key")  # only the listed key opens it now
+        db.session.expire_all()
+        event(number="CT-9")
+        assert delivery.run().delivered == 1
+        [request] = hook.received
+    assert verify(secret, request.headers, request.body)

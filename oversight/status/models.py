@@ -31,6 +31,9 @@ class VendorState(db.Model):
     # instead of every vendor's audits and triggers.
     last_audit_on: Mapped[date | None] = mapped_column(Date)  # the last signed-off audit
     audit_trigger_on: Mapped[date | None] = mapped_column(Date)  # the earliest open trigger's due date
+    # Due dates computed from the facts (``store.DATE_COLUMNS``), indexed for the due lists' range scans.
+    audit_due_on: Mapped[date | None] = mapped_column(Date, index=True)  # on the audit schedule; NULL off it
+    evaluation_due_on: Mapped[date | None] = mapped_column(Date, index=True)  # the latest evaluation's expiry
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     rules: Mapped[str] = mapped_column(String(40), nullable=False)
 

@@ -41,7 +41,7 @@ from oversight.portal import kinds as request_kinds
 from oversight.portal.models import KIND_LABELS as REQUEST_KIND_LABELS
 from oversight.portal.models import SUBMITTED as REQUEST_SUBMITTED
 from oversight.portal.models import PortalRequest, PortalSubmission
-from oversight.status.waiting import waiting_for
+from oversight.status.waiting import first_waiting_for
 from oversight.vendors.models import ACTIVE as VENDOR_ACTIVE
 from oversight.vendors.models import TERMINATING as VENDOR_TERMINATING
 from oversight.vendors.models import Vendor
@@ -362,19 +362,23 @@ def _item(row) -> WorkItem:
     return WorkItem(row.kind, title(row), row.vendor_name, since, url.format(row.target))
 
 
-def _decisions(user: Any) -> list[WorkItem]:
-    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: every queue in one statement)."""
-    zone = app_timezone()  # looked up once: a manager can have thousands of items
-    return [
+def _decisions(user: Any, limit: int | None) -> tuple[list[WorkItem], int]:
+    """The first ``limit`` reviews and approvals ``user`` may give now (all when None), in the list's
+    order, and how many there are (``oversight.status.waiting``: every queue in one statement, the
+    decisions' permission predicates applied in SQL)."""
+    zone = app_timezone()
+    waiting, total = first_waiting_for(user, db.session, limit, KIND_RANK)
+    items = [
         WorkItem(
-            waiting.kind,
-            waiting.title,
-            waiting.vendor_name,
-            waiting.since.astimezone(zone).date() if waiting.since else None,
-            waiting.url_path,
+            item.kind,
+            item.title,
+            item.vendor_name,
+            item.since.astimezone(zone).date() if item.since else None,
+            item.url_path,
         )
-        for waiting in waiting_for(user, db.session)
+        for item in waiting
     ]
+    return items, total
 
 
 def _sort_key(item: WorkItem) -> tuple:
@@ -390,11 +394,12 @@ def my_work(user: Any, today: date) -> list[WorkItem]:
 def first_work(user: Any, today: date, limit: int | None, config=None, offset: int = 0) -> tuple[list[WorkItem], int]:
     """``limit`` items of ``my_work`` from ``offset`` (all when None) and how many there are in all.
 
-    The decisions are merged with the first ``offset + limit`` rows of the ordered union (one query
-    for both rows and count; a second one counts when the page lies past the union's end).
+    The first ``offset + limit`` decisions (one query for rows and count) are merged with the first
+    ``offset + limit`` rows of the ordered union (one query for both rows and count; a second one
+    counts when the page lies past the union's end).
     ``config``: the audit settings.
     """
-    decisions = _decisions(user)
+    decisions, decisions_total = _decisions(user, None if limit is None else offset + limit)
     own: list[WorkItem] = []
     own_total = 0
     work = _work_query(user, today, config)
@@ -409,4 +414,4 @@ def first_work(user: Any, today: date, limit: int | None, config=None, offset: i
             own_total = db.session.scalar(db.select(func.count()).select_from(work)) or 0
     merged = sorted([*decisions, *own], key=_sort_key)  # stable: the union's own order among equals
     end = None if limit is None else offset + limit
-    return merged[offset:end], len(decisions) + own_total
+    return merged[offset:end], decisions_total + own_total

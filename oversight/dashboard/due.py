@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from oversight.evaluations import permissions as evaluation_permissions
 from oversight.extensions import db
 from oversight.incidents import permissions as incident_permissions
 from oversight.incidents import status as incident_status
+from oversight.status import lights as status_lights
 from oversight.status import store as status_store
 from oversight.status.models import VendorState
 from oversight.subcontracts import permissions as subcontract_permissions
@@ -352,9 +354,11 @@ def due_summary(
     wanted = set(kinds)
     lists: tuple[list[DueEntry], list[DueEntry]] = ([], [])
     counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
-    sources = _sources(today, wanted, config)
-    if sources:
-        _read_first(sources, today, end, limit, lists, counts)
+    sql_kinds = tuple(kind for kind in CALENDAR_KINDS if kind in wanted and kind != INCIDENT)
+    if sql_kinds:
+        status_store.ensure_current(today)  # the stored due dates the audit and evaluation kinds read
+        statement = _first_statement(today, end, limit, sql_kinds, status_lights.settings_key())
+        _read_first(db.session.execute(statement), lists, counts, limit)
     if INCIDENT in wanted:
         for entry in _incidents(None, end, today):
             bucket = 0 if entry.is_overdue(today) else 1
@@ -364,13 +368,15 @@ def due_summary(
     return DueSummary(overdue, upcoming, counts[0], counts[1])
 
 
-def _read_first(sources: dict[str, Select], today: date, end: date, limit: int, lists: tuple, counts: tuple) -> None:
-    """The first ``limit`` rows of each bucket (overdue, upcoming) into ``lists``, each kind's count
-    into ``counts``, in one statement: for each kind and bucket its first ``limit`` rows (each kind's
-    due dates are indexed, so a range scan) and for each kind one row of its two counts."""
+@lru_cache(maxsize=16)
+def _first_statement(today: date, end: date, limit: int, kinds: tuple[str, ...], _settings: str):
+    """One statement: for each kind and bucket (overdue, upcoming) its first ``limit`` rows (each kind's
+    due dates are indexed, so a range scan) and for each kind one row of its two counts. It depends on
+    nothing but its arguments (``_settings``: the rules' settings, which the stored dates follow), so it
+    is built once a day per set of kinds: building this tree of subqueries cost more than running it."""
     members = []
     shape = None
-    for kind, source in sources.items():
+    for kind, source in _sources(today, kinds).items():
         rows = source.subquery(f"{kind}_duties")
         late = or_(rows.c.is_late == 1, rows.c.due_on < literal(today, Date))
         in_window = rows.c.due_on <= literal(end, Date)
@@ -405,8 +411,14 @@ def _read_first(sources: dict[str, Select], today: date, end: date, limit: int, 
                 totals[1].label("upcoming_total"),
             ).where(in_window)
         )
+    return union_all(*members)
+
+
+def _read_first(result, lists: tuple, counts: tuple, limit: int) -> None:
+    """The rows of :func:`_first_statement`: the first ``limit`` of each bucket into ``lists``, each
+    kind's counts into ``counts``."""
     firsts: tuple[list, list] = ([], [])
-    for row in db.session.execute(union_all(*members)):
+    for row in result:
         if row.bucket is None:
             counts[0][row.kind] = row.overdue_total or 0
             counts[1][row.kind] = row.upcoming_total or 0

@@ -10,15 +10,16 @@ of what they may not decide (separation of duties).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
+from datetime import datetime
 from functools import lru_cache
 from itertools import groupby
 
-from sqlalchemy import Select, case, cast, func, literal, null, union_all
+from sqlalchemy import Select, bindparam, case, cast, func, literal, null, union_all
 from sqlalchemy.orm import Session
 
 from oversight.audits import waiting as audit_waiting
 from oversight.contracts import waiting as contract_waiting
-from oversight.core.timeutil import local_date
+from oversight.core.timeutil import app_timezone, local_date
 from oversight.core.waiting import SEQ, Waiting
 from oversight.disposals import waiting as disposal_waiting
 from oversight.evaluations import waiting as evaluation_waiting
@@ -72,6 +73,21 @@ def waiting_items(session: Session, roles: Collection[str] | None = None) -> Ite
         yield from sources[number].items(queue)
 
 
+# Each user's statement, built once per process (by the user's id, roles and state, the only things
+# the predicates read of the user): building and hashing this tree of subqueries cost more than
+# running it. It holds no data, only the shape of the question.
+_USER_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _user_statement(user, sources: tuple, kind_order: Mapping[str, int], limited: bool) -> Select:
+    union = _union([source.query(user) for source in sources])
+    kind_rank = case(kind_order, value=union.c.kind, else_=0) if kind_order else literal(0)
+    query = db.select(union, func.count().over().label("total")).order_by(
+        local_date(union.c.since), kind_rank, union.c[SOURCE], union.c[SEQ]
+    )
+    return query.limit(bindparam("limit")) if limited else query
+
+
 def first_waiting_for(
     user, session: Session, limit: int | None, kind_order: Mapping[str, int]
 ) -> tuple[list[Waiting], int]:
@@ -81,17 +97,19 @@ def first_waiting_for(
     ordered by the local day they have waited since, ``kind_order`` (a kind's rank; 0 when not given),
     the queue and each queue's own order."""
     user = getattr(user, "_get_current_object", lambda: user)()  # the user itself, not a request proxy
-    roles = set(user.roles)
+    roles = frozenset(user.roles)
     sources = tuple(source for source in SOURCES if source.ROLES & roles)
     if not sources:
         return [], 0
-    union = _union([source.query(user) for source in sources])
-    kind_rank = case(kind_order, value=union.c.kind, else_=0) if kind_order else literal(0)
-    query = db.select(union, func.count().over().label("total")).order_by(
-        local_date(union.c.since), kind_rank, union.c[SOURCE], union.c[SEQ]
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    rows = session.execute(query).all()
+    zone = app_timezone()  # the local day's offset is written into the statement
+    offset = datetime.now(zone).utcoffset()
+    key = (type(user), user.id, bool(user.is_active), roles, tuple(kind_order.items()), limit is not None, offset)
+    query = _USER_STATEMENTS.get(key)
+    if query is None:
+        query = _user_statement(user, sources, kind_order, limit is not None)
+        if len(_USER_STATEMENTS) >= 256:
+            _USER_STATEMENTS.clear()
+        _USER_STATEMENTS[key] = query
+    rows = session.execute(query, {} if limit is None else {"limit": limit}).all()
     items = [item for row in rows for item in sources[row._mapping[SOURCE]].items([row])]
     return items, rows[0].total if rows else 0

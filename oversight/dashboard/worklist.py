@@ -434,10 +434,14 @@ def first_work(user: Any, today: date, limit: int | None, config=None, offset: i
     own: list[WorkItem] = []
     own_total = 0
     auditor, procurement = user.has_role(AUDITOR), user.has_role(PROCUREMENT)
-    if auditor:
-        status_store.ensure_current(today)  # the stored audit due dates
-    offset_now = datetime.now(app_timezone()).utcoffset()  # the local day's offset is in the statement
-    query = _own_statement(auditor, procurement, today, status_lights.settings_key(), limit is not None, offset_now)
+    query = None
+    if auditor or procurement:
+        settings = ""
+        if auditor:
+            status_store.ensure_current(today)  # the stored audit due dates
+            settings = status_lights.settings_key()
+        offset_now = datetime.now(app_timezone()).utcoffset()  # the local day's offset is in the statement
+        query = _own_statement(auditor, procurement, today, settings, limit is not None, offset_now)
     if query is not None:
         rows = db.session.execute(query, {} if limit is None else {"limit": offset + limit}).all()
         own = [_item(row) for row in rows]

@@ -79,6 +79,19 @@ def next_due(facts: Mapping[str, Any], config: settings.AuditSettings) -> Column
     )
 
 
+def schedule_due_on(facts: Mapping[str, Any], today: date) -> ColumnElement[date]:
+    """The vendor's due date on the audit schedule (``schedule.sql_schedule_due_on``; NULL off the
+    schedule): stored per vendor by ``status.store`` for the schedule page, the due lists and the work list."""
+    return schedule.sql_schedule_due_on(
+        facts["grasp_status"],
+        facts["grasp_last_audit_on"],
+        facts["grasp_trigger_due_on"],
+        facts["grasp_risk_tier"],
+        today,
+        settings.current(),
+    )
+
+
 def state(
     facts: Mapping[str, Any], today: date, config: settings.AuditSettings | None = None
 ) -> ColumnElement[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Select, and_, case, func, literal, or_
+from sqlalchemy import Date, Select, case, func, literal, or_
 
 from oversight.audits import findings as finding_services
 from oversight.audits import permissions, schedule, services, settings
@@ -21,7 +21,7 @@ from oversight.audits.models import (
     TRIGGER_LABELS,
     Audit,
 )
-from oversight.audits.schedule import SCHEDULED_STATUSES, VendorFacts
+from oversight.audits.schedule import VendorFacts
 from oversight.core.pagination import ListPage, page_number
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evidence import services as evidence_services
@@ -64,18 +64,18 @@ def schedule_query(
     risk_tier: str = "",
     when: str = "all",
     sort: Sort | str | None = None,
-    config: settings.AuditSettings | None = None,
     with_findings: bool = True,
 ) -> Select:
     """Every vendor in the audit cycle (or with an open trigger) with its next due date, filtered and sorted in SQL.
 
-    The next due date is computed by the database with the same rule as :class:`VendorFacts`, so that a
-    page needs only its own rows (``LIMIT``) and the count. Without ``with_findings`` the rows leave out
+    The next due date is the one stored per vendor (the rule of :class:`VendorFacts` in SQL under the
+    current settings, ``schedule.sql_schedule_due_on``), so that a page needs only its own rows
+    (``LIMIT``) and the count. Without ``with_findings`` the rows leave out
     the overdue-findings count (``overdue`` is NULL): the due dates alone, cheaper.
     """
-    config = config or settings.current()
-    # Each vendor's last signed-off audit and earliest open trigger as the 把握 rule found them, stored
-    # with its states (``status.store``, current for ``today`` once ``ensure_current`` has run).
+    # Each vendor's last signed-off audit, earliest open trigger and due date on the schedule (NULL off
+    # it), as the 把握 rule's facts found them, stored with its states (``status.store``, current for
+    # ``today`` once ``ensure_current`` has run; the due date is ``schedule.sql_schedule_due_on``).
     status_store.ensure_current(today)
     facts = (
         db.select(
@@ -86,12 +86,10 @@ def schedule_query(
             Vendor.status,
             VendorState.last_audit_on.label("last_audit_on"),
             VendorState.audit_trigger_on.label("trigger_due_on"),
+            VendorState.audit_due_on.label("next_due_on"),
         )
         .join(VendorState, VendorState.vendor_id == Vendor.id)
-        .where(
-            or_(Vendor.status.in_(SCHEDULED_STATUSES), VendorState.audit_trigger_on.is_not(None)),
-            Vendor.status.not_in(schedule.UNSCHEDULED_STATUSES),
-        )
+        .where(VendorState.audit_due_on.is_not(None))
     )
     if with_findings:
         counts = schedule.finding_counts_query(today).subquery()
@@ -101,19 +99,7 @@ def schedule_query(
         facts = facts.where(or_(Vendor.name.ilike(pattern), Vendor.name_kana.ilike(pattern)))
     if risk_tier:
         facts = facts.where(Vendor.risk_tier == risk_tier)
-    facts = facts.cte("facts").prefix_with("MATERIALIZED")
-    months = case(
-        *((facts.c.risk_tier == tier, months) for tier, months in config.intervals.items()),
-        else_=config.interval_months(""),
-    )
-    regular = case(
-        (facts.c.last_audit_on.is_(None), literal(today, Date)),
-        else_=schedule.sql_add_months(facts.c.last_audit_on, months),
-    )
-    trigger = facts.c.trigger_due_on
-    next_due = case((and_(trigger.is_not(None), trigger < regular), trigger), else_=regular)
-    inner = db.select(facts, next_due.label("next_due_on"))
-    rows = inner.subquery("schedule")
+    rows = facts.subquery("schedule")
     query = db.select(rows)
     limit = WHEN_DAYS.get(when)
     if when == "overdue":
@@ -185,7 +171,7 @@ def schedule_rows(
     ``due_from`` / ``due_until`` keep only the rows whose next due date lies in that window (in SQL).
     """
     config = settings.current()
-    query = schedule_query(today, q=q, risk_tier=risk_tier, when=when, sort=sort, config=config)
+    query = schedule_query(today, q=q, risk_tier=risk_tier, when=when, sort=sort)
     next_due_on = query.selected_columns.next_due_on
     if due_from is not None:
         query = query.where(next_due_on >= literal(due_from, Date))
@@ -203,7 +189,6 @@ def schedule_page(today: date, filters: dict[str, Any], sort: Sort) -> dict[str,
         risk_tier=filters.get("risk_tier") or "",
         when=filters.get("when") or "all",
         sort=sort,
-        config=config,
     )
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
     # The page's rows with the whole count (a window function: the vendors' facts are computed once).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from oversight.audits.models import (
     CLOSED,
@@ -21,8 +22,10 @@ from oversight.audits.models import (
     SUBMITTED,
     UNRESOLVED,
     VERIFIED,
+    audit_auditors,
 )
 from oversight.auth.roles import AUDITOR, MANAGER
+from oversight.core.predicates import Custom, Equals, HasRole, Predicate, actors, step
 
 RECORDERS = (AUDITOR,)  # plan, record and submit audits; raise findings, record plans, verify, close
 SIGNERS = (MANAGER,)  # sign off or return a submitted audit
@@ -44,28 +47,41 @@ def can_record(user: Any, audit: Any) -> bool:
     return audit.status in RECORDING and user.has_role(*RECORDERS)
 
 
+def _not_auditor_clause(user: Any, tables) -> Any:
+    """SQL: ``user`` is not one of the audit's auditors (``tables[0]``: where the audit's ``id`` is)."""
+    auditor = select(audit_auditors.c.audit_id).where(
+        audit_auditors.c.audit_id == tables[0].id, audit_auditors.c.user_id == user.id
+    )
+    return ~auditor.exists()
+
+
+# Separation of duties: the signing manager did not record or submit the audit and is not one of its auditors.
+_NOT_PARTICIPANT = (
+    actors("submitted_by_id", "recorded_by_id"),
+    Custom(lambda user, records: user.id not in records[0].auditor_ids, _not_auditor_clause),
+)
+SIGN_OFF = Predicate(
+    (
+        step(_l("Only an audit awaiting sign-off can be signed off or returned."), Equals("status", (SUBMITTED,))),
+        step(_l("Only a manager can sign off an audit."), HasRole(SIGNERS)),
+        step(_l("You took part in this audit; another manager must sign it off."), *_NOT_PARTICIPANT),
+    )
+)
+
+
 def took_part(user: Any, audit: Any) -> bool:
     """``user`` recorded or submitted ``audit``, or is one of its auditors."""
-    return user.id in {audit.submitted_by_id, audit.recorded_by_id} - {None} or user.id in audit.auditor_ids
+    return not all(condition.check(user, (audit,)) for condition in _NOT_PARTICIPANT)
 
 
 def signoff_refusal(user: Any, audit: Any) -> Any:
-    """Why ``user`` may not sign off or return ``audit`` (a message), or None when they may.
-
-    Separation of duties: the signing manager took no part in the audit.
-    """
-    if audit.status != SUBMITTED:
-        return _l("Only an audit awaiting sign-off can be signed off or returned.")
-    if not user.has_role(*SIGNERS):
-        return _l("Only a manager can sign off an audit.")
-    if took_part(user, audit):
-        return _l("You took part in this audit; another manager must sign it off.")
-    return None
+    """Why ``user`` may not sign off or return ``audit`` (a message), or None when they may (:data:`SIGN_OFF`)."""
+    return SIGN_OFF.refusal(user, audit)
 
 
 def can_sign_off(user: Any, audit: Any) -> bool:
     """``user`` may sign off or return ``audit``."""
-    return signoff_refusal(user, audit) is None
+    return SIGN_OFF.allows(user, audit)
 
 
 def can_record_plan(user: Any, finding: Any) -> bool:

@@ -22,7 +22,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, or_
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -146,3 +146,22 @@ def sql_next_due_on(last_audit_on, trigger_due_on, risk_tier, config: settings.A
         (and_(trigger_due_on.is_not(None), or_(regular.is_(None), trigger_due_on < regular)), trigger_due_on),
         else_=regular,
     )
+
+
+def sql_schedule_due_on(
+    status, last_audit_on, trigger_due_on, risk_tier, today: date, config: settings.AuditSettings
+) -> ColumnElement[date]:
+    """The audit schedule's due date of a vendor (:meth:`VendorFacts.next_due_on`: today when never
+    audited), NULL when the vendor is not on the schedule: in the cycle (:data:`SCHEDULED_STATUSES`)
+    or with an open trigger, never ended or rejected."""
+    months = case(
+        *((risk_tier == tier, months) for tier, months in config.intervals.items()),
+        else_=config.interval_months(""),
+    )
+    regular = case((last_audit_on.is_(None), literal(today, Date)), else_=sql_add_months(last_audit_on, months))
+    due = case((and_(trigger_due_on.is_not(None), trigger_due_on < regular), trigger_due_on), else_=regular)
+    on_schedule = and_(
+        status.not_in(UNSCHEDULED_STATUSES), or_(status.in_(SCHEDULED_STATUSES), trigger_due_on.is_not(None))
+    )
+    return type_coerce(case((on_schedule, due)), Date)
+

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from oversight.audits import permissions
@@ -34,9 +34,18 @@ class _SubmittedAudit:
     auditor_ids: frozenset[int]
 
 
-def query() -> Select:
-    """Submitted audits with their auditors (a row per audit and auditor), oldest submission first."""
-    return ordered(
+KIND = "audit_signoff"
+
+
+def query(user: Any = None) -> Select:
+    """Submitted audits (those ``user`` may sign off, when given), oldest submission first, one row per
+    audit with its auditors' ids (``auditor_ids``, comma-separated), its ``kind`` and ``since``."""
+    auditors = (
+        select(func.aggregate_strings(cast(audit_auditors.c.user_id, String), ","))
+        .where(audit_auditors.c.audit_id == Audit.id)
+        .scalar_subquery()
+    )
+    found = (
         select(
             Audit.id,
             Audit.status,
@@ -44,35 +53,31 @@ def query() -> Select:
             Audit.recorded_by_id,
             Audit.submitted_at,
             Vendor.name,
-            audit_auditors.c.user_id.label("auditor_id"),
+            auditors.label("auditor_ids"),
+            literal(KIND).label("kind"),
+            Audit.submitted_at.label("since"),
         )
         .join(Vendor, Vendor.id == Audit.vendor_id)
-        .outerjoin(audit_auditors, audit_auditors.c.audit_id == Audit.id)
-        .where(Audit.status == SUBMITTED, Audit.submitted_at.is_not(None)),
-        Audit.submitted_at,
-        Audit.id,
+        .where(Audit.status == SUBMITTED, Audit.submitted_at.is_not(None))
     )
+    if user is not None:
+        found = found.where(permissions.SIGN_OFF.clause(user, Audit))
+    return ordered(found, Audit.submitted_at, Audit.id)
 
 
 def _submitted(rows: Iterable) -> list[_SubmittedAudit]:
     """The audits of ``rows`` of :func:`query`, each with its auditors."""
-    audits: dict[int, Any] = {}
-    auditors: dict[int, set[int]] = {}
-    for row in rows:
-        audits.setdefault(row.id, row)
-        if row.auditor_id is not None:
-            auditors.setdefault(row.id, set()).add(row.auditor_id)
     return [
         _SubmittedAudit(
             row.id,
             row.status,
             row.submitted_by_id,
             row.recorded_by_id,
-            row.submitted_at,
+            row.since,
             row.name,
-            auditor_ids=frozenset(auditors.get(audit_id, ())),
+            auditor_ids=frozenset(int(text) for text in (row.auditor_ids or "").split(",") if text),
         )
-        for audit_id, row in audits.items()
+        for row in rows
     ]
 
 
@@ -86,7 +91,7 @@ def items(rows: Iterable) -> Iterator[Waiting]:
     title = str(_l("Audit"))
     for audit in _submitted(rows):
         yield Waiting(
-            kind="audit_signoff",
+            kind=KIND,
             object_type="audit",
             object_id=audit.id,
             title=title,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts.models import APPROVED, EDITABLE, IN_REVIEW, OUTCOME_APPROVED, SIGNED
+from oversight.core.predicates import Equals, HasRole, IsNull, NotActor, Predicate, step
 
 EDITORS = (PROCUREMENT, ADMIN)  # draft, edit, submit, start an amendment or renewal, record subcontractors
 SIGNERS = (PROCUREMENT, LEGAL, ADMIN)  # mark signed, attach documents
@@ -27,55 +28,62 @@ def can_edit(user: Any, contract: Any) -> bool:
     return contract.status in EDITABLE and user.has_role(*EDITORS)
 
 
+_OPEN_ROUND = (Equals("status", (IN_REVIEW,)), IsNull("outcome", record=1))  # (contract, review)
+_CLEARED = (Equals("status", (IN_REVIEW,)), Equals("outcome", (OUTCOME_APPROVED,), record=1))
+_NOT_REVIEWER = NotActor(((1, "reviewer_id"),))
+# Separation of duties: the approving manager neither drafted the contract, nor submitted the round,
+# nor reviewed its clauses.
+_NOT_PARTICIPANT = NotActor(((0, "created_by_id"), (1, "submitted_by_id"), (1, "reviewer_id")))
+REVIEW = Predicate(
+    (
+        step(_l("This contract is not waiting for legal review."), *_OPEN_ROUND),
+        step(_l("Only legal can review contract clauses."), HasRole(REVIEWERS)),
+    )
+)
+APPROVE = Predicate(
+    (
+        step(_l("Only a contract whose clauses legal has cleared can be approved."), *_CLEARED),
+        step(_l("Only a manager can approve a contract."), HasRole(APPROVERS)),
+        step(_l("You reviewed the clauses of this contract; another manager must approve it."), _NOT_REVIEWER),
+        step(_l("You drafted or submitted this contract; another manager must approve it."), _NOT_PARTICIPANT),
+    )
+)
+
+
 def is_open_round(contract: Any, review: Any) -> bool:
     """``review`` is the round legal has still to judge."""
-    return contract.status == IN_REVIEW and review is not None and review.outcome is None
+    return all(condition.check(None, (contract, review)) for condition in _OPEN_ROUND)
 
 
 def is_cleared(contract: Any, review: Any) -> bool:
     """Legal cleared ``review`` and the contract waits for a manager."""
-    return contract.status == IN_REVIEW and review is not None and review.outcome == OUTCOME_APPROVED
+    return all(condition.check(None, (contract, review)) for condition in _CLEARED)
 
 
 def review_refusal(user: Any, contract: Any, review: Any) -> Any:
-    """Why ``user`` may not judge, clear or return the ``review`` round, or None when they may (legal)."""
-    if not is_open_round(contract, review):
-        return _l("This contract is not waiting for legal review.")
-    if not user.has_role(*REVIEWERS):
-        return _l("Only legal can review contract clauses.")
-    return None
+    """Why ``user`` may not judge, clear or return the ``review`` round, or None when they may (:data:`REVIEW`)."""
+    return REVIEW.refusal(user, contract, review)
 
 
 def can_review(user: Any, contract: Any, review: Any) -> bool:
     """Judge the clauses of the open ``review`` round, clear it or return it: legal."""
-    return review_refusal(user, contract, review) is None
+    return REVIEW.allows(user, contract, review)
 
 
 def took_part(user: Any, contract: Any, review: Any) -> bool:
     """``user`` drafted the contract, submitted the round or reviewed its clauses."""
-    return user.id in {contract.created_by_id, review.submitted_by_id, review.reviewer_id} - {None}
+    return not _NOT_PARTICIPANT.check(user, (contract, review))
 
 
 def approve_refusal(user: Any, contract: Any, review: Any) -> Any:
-    """Why ``user`` may not approve (or return) ``contract`` cleared in ``review``, or None when they may.
-
-    Separation of duties: the approving manager neither drafted the contract, nor submitted the
-    round, nor reviewed its clauses.
-    """
-    if not is_cleared(contract, review):
-        return _l("Only a contract whose clauses legal has cleared can be approved.")
-    if not user.has_role(*APPROVERS):
-        return _l("Only a manager can approve a contract.")
-    if user.id == review.reviewer_id:
-        return _l("You reviewed the clauses of this contract; another manager must approve it.")
-    if took_part(user, contract, review):
-        return _l("You drafted or submitted this contract; another manager must approve it.")
-    return None
+    """Why ``user`` may not approve (or return) ``contract`` cleared in ``review``, or None when they may
+    (:data:`APPROVE`)."""
+    return APPROVE.refusal(user, contract, review)
 
 
 def can_approve(user: Any, contract: Any, review: Any) -> bool:
     """``user`` may approve or return ``contract`` whose latest round is ``review``."""
-    return approve_refusal(user, contract, review) is None
+    return APPROVE.allows(user, contract, review)
 
 
 def waiver_refusal(user: Any, contract: Any, result: Any) -> Any:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import LEGAL, MANAGER
@@ -17,9 +18,16 @@ from oversight.vendors.models import Vendor
 ROLES = frozenset({LEGAL, MANAGER})
 
 
-def query() -> Select:
-    """The open and the cleared review rounds of contracts in review, in the order of the rounds."""
-    return ordered(
+REVIEW_KIND, APPROVAL_KIND = "clause_review", "contract_approval"
+
+
+def query(user: Any = None) -> Select:
+    """The open and the cleared review rounds of contracts in review (those ``user`` may review or
+    approve, when given), in the order of the rounds, each with its ``kind`` and the moment it has
+    waited ``since`` (an open round since its submission, a cleared one since legal cleared it)."""
+    is_open = ContractReview.outcome.is_(None)
+    since = case((is_open, ContractReview.submitted_at), else_=ContractReview.decided_at)
+    found = (
         select(
             Contract.id,
             Contract.number,
@@ -33,16 +41,26 @@ def query() -> Select:
             ContractReview.submitted_at,
             ContractReview.reviewer_id,
             ContractReview.decided_at,
+            case((is_open, REVIEW_KIND), else_=APPROVAL_KIND).label("kind"),
+            since.label("since"),
         )
         .join(ContractReview, ContractReview.contract_id == Contract.id)
         .join(Vendor, Vendor.id == Contract.vendor_id)
         .where(
             Contract.status == IN_REVIEW,
             is_latest_round(),
-            or_(ContractReview.outcome.is_(None), ContractReview.outcome == OUTCOME_APPROVED),
-        ),
-        ContractReview.id,
+            or_(is_open, ContractReview.outcome == OUTCOME_APPROVED),
+            since.is_not(None),
+        )
     )
+    if user is not None:
+        found = found.where(
+            or_(
+                permissions.REVIEW.clause(user, Contract, ContractReview),
+                permissions.APPROVE.clause(user, Contract, ContractReview),
+            )
+        )
+    return ordered(found, ContractReview.id)
 
 
 def waiting(session: Session) -> Iterator[Waiting]:
@@ -55,22 +73,22 @@ def items(rows: Iterable) -> Iterator[Waiting]:
     """The waiting items of ``rows`` of :func:`query`."""
     for row in rows:
         common = {"title": f"{row.number} {row.title}", "vendor_name": row.name, "url_path": f"/contracts/{row.id}"}
-        if row.outcome is None and row.submitted_at is not None:
+        if row.kind == REVIEW_KIND:
             yield Waiting(
-                kind="clause_review",
+                kind=row.kind,
                 object_type="contract_review",
                 object_id=row.review_id,
-                since=row.submitted_at,
+                since=row.since,
                 role=LEGAL,
                 may_act=partial(_may_review, row),
                 **common,
             )
-        elif row.outcome == OUTCOME_APPROVED and row.decided_at is not None:
+        else:
             yield Waiting(
-                kind="contract_approval",
+                kind=row.kind,
                 object_type="contract",
                 object_id=row.id,
-                since=row.decided_at,
+                since=row.since,
                 role=MANAGER,
                 may_act=partial(_may_approve, row),
                 **common,

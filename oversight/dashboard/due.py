@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Select, String, case, func, literal, or_, type_coerce, union_all
+from sqlalchemy import Date, Integer, Select, String, case, cast, func, literal, null, or_, type_coerce, union_all
 
-from oversight.audits import pages as audit_pages
 from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import UNRESOLVED, Finding
 from oversight.contracts import permissions as contract_permissions
@@ -24,11 +24,12 @@ from oversight.contracts.models import CLOSED, SIGNED, Contract
 from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations import permissions as evaluation_permissions
-from oversight.evaluations.lights import latest_decided
-from oversight.evaluations.models import REJECTED
 from oversight.extensions import db
 from oversight.incidents import permissions as incident_permissions
 from oversight.incidents import status as incident_status
+from oversight.status import lights as status_lights
+from oversight.status import store as status_store
+from oversight.status.models import VendorState
 from oversight.subcontracts import permissions as subcontract_permissions
 from oversight.subcontracts import violations as subcontract_violations
 from oversight.vendors.models import ACTIVE, SELECTED, TERMINATING, Vendor
@@ -137,13 +138,18 @@ def _columns(kind: str, object_id, title, vendor_name, due_on, is_late=None, nev
 
 
 def audit_duties(today: date, config=None) -> Select:
-    """Every vendor in the audit cycle, due on its next audit date (late when never audited)."""
-    rows = (
-        audit_pages.schedule_query(today, config=config, with_findings=False).order_by(None).subquery("audit_schedule")
+    """Every vendor on the audit schedule, due on its next audit date (late when never audited): the
+    due date stored per vendor (``status.store``: ``audit_due_on``, NULL off the schedule, indexed).
+    ``config``: the audit settings, which the stored dates follow (kept for the callers' signature)."""
+    status_store.ensure_current(today)
+    never = VendorState.last_audit_on.is_(None)
+    late = or_(never, VendorState.audit_due_on < literal(today, Date))
+    return (
+        db.select(*_columns(AUDIT, Vendor.id, Vendor.name, Vendor.name, VendorState.audit_due_on, late, never))
+        .select_from(VendorState)
+        .join(Vendor, Vendor.id == VendorState.vendor_id)
+        .where(VendorState.audit_due_on.is_not(None))
     )
-    never = rows.c.last_audit_on.is_(None)
-    late = or_(never, rows.c.next_due_on < literal(today, Date))
-    return db.select(*_columns(AUDIT, rows.c.id, rows.c.name, rows.c.name, rows.c.next_due_on, late, never))
 
 
 def _disposals() -> Select:
@@ -160,19 +166,26 @@ def _disposals() -> Select:
 
 
 def _findings() -> Select:
+    # The due date as ``coalesce(due_on, due_on)``: the same value, which no index offers, so that the
+    # planner reads the few unresolved findings (index on status) rather than walking the due-date
+    # index through every finding ever raised to serve the ORDER BY … LIMIT of the attention panel.
+    due_on = func.coalesce(Finding.due_on, Finding.due_on)
     return (
-        db.select(*_columns(FINDING, Finding.id, _title(Finding.description), Vendor.name, Finding.due_on))
+        db.select(*_columns(FINDING, Finding.id, _title(Finding.description), Vendor.name, due_on))
         .join(Vendor, Vendor.id == Finding.vendor_id)
         .where(Finding.status.in_(UNRESOLVED), Finding.due_on.is_not(None))
     )
 
 
-def _evaluations() -> Select:
-    latest = latest_decided()
+def _evaluations(today: date) -> Select:
+    """Each evaluated vendor's latest decided evaluation, due on its expiry (stored per vendor:
+    ``status.store``'s ``evaluation_due_on``, NULL when rejected or none)."""
+    status_store.ensure_current(today)
     return (
-        db.select(*_columns(EVALUATION, Vendor.id, Vendor.name, Vendor.name, latest.c.valid_until))
-        .join(latest, latest.c.vendor_id == Vendor.id)
-        .where(Vendor.status.in_(EVALUATED_STATUSES), latest.c.status != REJECTED, latest.c.valid_until.is_not(None))
+        db.select(*_columns(EVALUATION, Vendor.id, Vendor.name, Vendor.name, VendorState.evaluation_due_on))
+        .select_from(VendorState)
+        .join(Vendor, Vendor.id == VendorState.vendor_id)
+        .where(Vendor.status.in_(EVALUATED_STATUSES), VendorState.evaluation_due_on.is_not(None))
     )
 
 
@@ -221,16 +234,21 @@ def _incidents(start: date | None, end: date, today: date) -> list[DueEntry]:
     return entries
 
 
-def _dated_duties(today: date, kinds: Iterable[str], config=None):
-    """The SQL kinds among ``kinds`` as one ``UNION ALL`` subquery (None when none is wanted)."""
+def _sources(today: date, kinds: Iterable[str], config=None) -> dict[str, Select]:
+    """The SQL kinds among ``kinds``, each as one ``SELECT`` of the shared columns."""
     sources = {
         AUDIT: lambda: audit_duties(today, config),
         DISPOSAL: _disposals,
         FINDING: _findings,
-        EVALUATION: _evaluations,
+        EVALUATION: lambda: _evaluations(today),
         CONTRACT: _contracts,
     }
-    selects = [source() for kind, source in sources.items() if kind in kinds]
+    return {kind: source() for kind, source in sources.items() if kind in kinds}
+
+
+def _dated_duties(today: date, kinds: Iterable[str], config=None):
+    """The SQL kinds among ``kinds`` as one ``UNION ALL`` subquery (None when none is wanted)."""
+    selects = list(_sources(today, kinds, config).values())
     if not selects:
         return None
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("duties")
@@ -336,9 +354,11 @@ def due_summary(
     wanted = set(kinds)
     lists: tuple[list[DueEntry], list[DueEntry]] = ([], [])
     counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
-    duties = _dated_duties(today, wanted, config)
-    if duties is not None:
-        _read_ranked(duties, today, end, limit, lists, counts)
+    sql_kinds = tuple(kind for kind in CALENDAR_KINDS if kind in wanted and kind != INCIDENT)
+    if sql_kinds:
+        status_store.ensure_current(today)  # the stored due dates the audit and evaluation kinds read
+        statement = _first_statement(today, end, limit, sql_kinds, status_lights.settings_key())
+        _read_first(db.session.execute(statement), lists, counts, limit)
     if INCIDENT in wanted:
         for entry in _incidents(None, end, today):
             bucket = 0 if entry.is_overdue(today) else 1
@@ -348,26 +368,69 @@ def due_summary(
     return DueSummary(overdue, upcoming, counts[0], counts[1])
 
 
-def _read_ranked(duties, today: date, end: date, limit: int, lists: tuple, counts: tuple) -> None:
-    """The first ``limit`` rows of each bucket into ``lists``, each kind's count into ``counts``."""
-    overdue_bucket = case((or_(duties.c.is_late == 1, duties.c.due_on < literal(today, Date)), 0), else_=1)
-    by_kind = (overdue_bucket, duties.c.kind)
-    ranked = (
-        db.select(
-            duties,
-            overdue_bucket.label("bucket"),
-            func.row_number().over(partition_by=overdue_bucket, order_by=_order(duties)).label("rank"),
-            func.row_number().over(partition_by=by_kind, order_by=_order(duties)).label("kind_rank"),
-            func.count().over(partition_by=by_kind).label("kind_total"),
+@lru_cache(maxsize=16)
+def _first_statement(today: date, end: date, limit: int, kinds: tuple[str, ...], _settings: str):
+    """One statement: for each kind and bucket (overdue, upcoming) its first ``limit`` rows (each kind's
+    due dates are indexed, so a range scan) and for each kind one row of its two counts. It depends on
+    nothing but its arguments (``_settings``: the rules' settings, which the stored dates follow), so it
+    is built once a day per set of kinds: building this tree of subqueries cost more than running it."""
+    members = []
+    shape = None
+    for kind, source in _sources(today, kinds).items():
+        rows = source.subquery(f"{kind}_duties")
+        late = or_(rows.c.is_late == 1, rows.c.due_on < literal(today, Date))
+        in_window = rows.c.due_on <= literal(end, Date)
+        order = _order(rows)
+        for bucket, condition in enumerate((late, ~late)):
+            first = (
+                db.select(rows, func.row_number().over(order_by=order).label("seq"))
+                .where(in_window, condition)
+                .order_by(*order)
+                .limit(limit)
+                .subquery(f"{kind}_{bucket}")
+            )
+            columns = [first.c[column.name] for column in rows.c]
+            members.append(
+                db.select(
+                    *columns,
+                    first.c.seq,
+                    literal(bucket).label("bucket"),
+                    cast(null(), Integer).label("overdue_total"),
+                    cast(null(), Integer).label("upcoming_total"),
+                )
+            )
+        shape = shape or [(column.name, column.type) for column in rows.c]
+        totals = [func.coalesce(func.sum(case((flag, 1), else_=0)), 0) for flag in (late, ~late)]
+        members.append(
+            db.select(
+                *(literal(kind).label(name) if name == "kind" else cast(null(), kind_of).label(name)
+                  for name, kind_of in shape),
+                cast(null(), Integer).label("seq"),
+                cast(null(), Integer).label("bucket"),
+                totals[0].label("overdue_total"),
+                totals[1].label("upcoming_total"),
+            ).where(in_window)
         )
-        .where(*_window(duties, None, end))
-        .subquery("ranked")
-    )
-    query = db.select(ranked).where(or_(ranked.c.rank <= limit, ranked.c.kind_rank == 1)).order_by(ranked.c.rank)
-    for row in db.session.execute(query):
-        if row.rank <= limit:
-            lists[row.bucket].append(_entry(row))
-        counts[row.bucket][row.kind] = row.kind_total
+    return union_all(*members)
+
+
+def _read_first(result, lists: tuple, counts: tuple, limit: int) -> None:
+    """The rows of :func:`_first_statement`: the first ``limit`` of each bucket into ``lists``, each
+    kind's counts into ``counts``."""
+    firsts: tuple[list, list] = ([], [])
+    for row in result:
+        if row.bucket is None:
+            counts[0][row.kind] = row.overdue_total or 0
+            counts[1][row.kind] = row.upcoming_total or 0
+        else:
+            firsts[row.bucket].append(row)
+    for bucket, rows in enumerate(firsts):
+        # The kinds' first rows in the one order of every kind (due day, kind, each kind's own order).
+        ordered = sorted(rows, key=lambda row: (row.due_on, CALENDAR_KINDS.index(row.kind), row.seq))
+        lists[bucket].extend(_entry(row) for row in ordered[:limit])
+    for bucket_counts in counts:
+        for kind in [kind for kind, count in bucket_counts.items() if not count]:
+            del bucket_counts[kind]
 
 
 def unconsented_nodes(today: date, limit: int) -> list[DueEntry]:

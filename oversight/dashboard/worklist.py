@@ -16,10 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Select, String, case, cast, func, literal, null, type_coerce, union_all
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    type_coerce,
+    union_all,
+)
 
 from oversight.audits import settings as audit_settings
 from oversight.audits.models import PLAN_RECEIVED, Finding
@@ -41,7 +55,9 @@ from oversight.portal import kinds as request_kinds
 from oversight.portal.models import KIND_LABELS as REQUEST_KIND_LABELS
 from oversight.portal.models import SUBMITTED as REQUEST_SUBMITTED
 from oversight.portal.models import PortalRequest, PortalSubmission
-from oversight.status.waiting import waiting_for
+from oversight.status import lights as status_lights
+from oversight.status import store as status_store
+from oversight.status.waiting import first_waiting_for
 from oversight.vendors.models import ACTIVE as VENDOR_ACTIVE
 from oversight.vendors.models import TERMINATING as VENDOR_TERMINATING
 from oversight.vendors.models import Vendor
@@ -326,16 +342,16 @@ SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
 }
 
 
-def _work_query(user: Any, today: date, config=None):
-    """The work ``user``'s roles do on their own records, as one ``UNION ALL`` subquery (None: none)."""
+def _work_union(auditor: bool, procurement: bool, today: date):
+    """The work of an auditor and (or) procurement, as one ``UNION ALL`` subquery (None: none)."""
     selects: list[Select] = []
-    if user.has_role(AUDITOR):
+    if auditor:
         selects += [
-            _audits_due(today, config or audit_settings.current()),
+            _audits_due(today, audit_settings.current()),
             _findings_to_verify(),
             _submissions_to_review(AUDITOR),
         ]
-    if user.has_role(PROCUREMENT):
+    if procurement:
         selects += [
             _evaluation_drafts(),
             _contract_drafts(),
@@ -356,25 +372,44 @@ def _ordered(work) -> Select:
     )
 
 
+@lru_cache(maxsize=32)
+def _own_statement(
+    auditor: bool, procurement: bool, today: date, _settings: str, limited: bool, _offset
+) -> Select | None:
+    """The ordered union of the work of an auditor and (or) procurement with its count, a page's rows
+    bound as ``limit`` (``limited``). It depends on nothing but its arguments (``_settings``: the rules'
+    settings, ``_offset``: the local day's UTC offset), so it is built once a day per pair of roles:
+    building and hashing this tree of subqueries cost more than running it."""
+    work = _work_union(auditor, procurement, today)
+    if work is None:
+        return None
+    query = _ordered(work).add_columns(func.count().over().label("total"))
+    return query.limit(bindparam("limit")) if limited else query
+
+
 def _item(row) -> WorkItem:
     title, url = SOURCES[row.source]
     since = _day(row.since_at) if row.since_at is not None else row.since_on
     return WorkItem(row.kind, title(row), row.vendor_name, since, url.format(row.target))
 
 
-def _decisions(user: Any) -> list[WorkItem]:
-    """Reviews and approvals ``user`` may give now (``oversight.status.waiting``: every queue in one statement)."""
-    zone = app_timezone()  # looked up once: a manager can have thousands of items
-    return [
+def _decisions(user: Any, limit: int | None) -> tuple[list[WorkItem], int]:
+    """The first ``limit`` reviews and approvals ``user`` may give now (all when None), in the list's
+    order, and how many there are (``oversight.status.waiting``: every queue in one statement, the
+    decisions' permission predicates applied in SQL)."""
+    zone = app_timezone()
+    waiting, total = first_waiting_for(user, db.session, limit, KIND_RANK)
+    items = [
         WorkItem(
-            waiting.kind,
-            waiting.title,
-            waiting.vendor_name,
-            waiting.since.astimezone(zone).date() if waiting.since else None,
-            waiting.url_path,
+            item.kind,
+            item.title,
+            item.vendor_name,
+            item.since.astimezone(zone).date() if item.since else None,
+            item.url_path,
         )
-        for waiting in waiting_for(user, db.session)
+        for item in waiting
     ]
+    return items, total
 
 
 def _sort_key(item: WorkItem) -> tuple:
@@ -390,23 +425,30 @@ def my_work(user: Any, today: date) -> list[WorkItem]:
 def first_work(user: Any, today: date, limit: int | None, config=None, offset: int = 0) -> tuple[list[WorkItem], int]:
     """``limit`` items of ``my_work`` from ``offset`` (all when None) and how many there are in all.
 
-    The decisions are merged with the first ``offset + limit`` rows of the ordered union (one query
-    for both rows and count; a second one counts when the page lies past the union's end).
-    ``config``: the audit settings.
+    The first ``offset + limit`` decisions (one query for rows and count) are merged with the first
+    ``offset + limit`` rows of the ordered union (one query for both rows and count; a second one
+    counts when the page lies past the union's end).
+    ``config``: the audit settings (the stored due dates follow the current ones).
     """
-    decisions = _decisions(user)
+    decisions, decisions_total = _decisions(user, None if limit is None else offset + limit)
     own: list[WorkItem] = []
     own_total = 0
-    work = _work_query(user, today, config)
-    if work is not None:
-        query = _ordered(work).add_columns(func.count().over().label("total"))
-        if limit is not None:
-            query = query.limit(offset + limit)
-        rows = db.session.execute(query).all()
+    auditor, procurement = user.has_role(AUDITOR), user.has_role(PROCUREMENT)
+    query = None
+    if auditor or procurement:
+        settings = ""
+        if auditor:
+            status_store.ensure_current(today)  # the stored audit due dates
+            settings = status_lights.settings_key()
+        offset_now = datetime.now(app_timezone()).utcoffset()  # the local day's offset is in the statement
+        query = _own_statement(auditor, procurement, today, settings, limit is not None, offset_now)
+    if query is not None:
+        rows = db.session.execute(query, {} if limit is None else {"limit": offset + limit}).all()
         own = [_item(row) for row in rows]
         own_total = rows[0].total if rows else 0
         if not rows and offset:
+            work = _work_union(auditor, procurement, today)
             own_total = db.session.scalar(db.select(func.count()).select_from(work)) or 0
     merged = sorted([*decisions, *own], key=_sort_key)  # stable: the union's own order among equals
     end = None if limit is None else offset + limit
-    return merged[offset:end], len(decisions) + own_total
+    return merged[offset:end], decisions_total + own_total

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.core.predicates import HasRole, IsNull, NotNull, Predicate, actors, step
 
 RECORDERS = (PROCUREMENT, ADMIN)  # record the vendor's certificate
 CONFIRMERS = (MANAGER,)  # confirm the return or deletion
@@ -23,48 +24,47 @@ def can_record(user: Any, item: Any) -> bool:
     return item.confirmed_at is None and user.has_role(*RECORDERS)
 
 
+# Separation of duties: the manager who confirms or returns did not record the certificate.
+_NOT_RECORDER = actors("recorded_by_id")
+CONFIRM = Predicate(
+    (
+        step(_l("Only a manager can confirm a return/deletion."), HasRole(CONFIRMERS)),
+        step(_l("This return/deletion is already confirmed."), IsNull("confirmed_at")),
+        step(_l("Record the certificate before confirming."), NotNull("recorded_at")),
+        step(_l("You recorded this certificate; another manager must confirm it."), _NOT_RECORDER),
+    )
+)
+RETURN = Predicate(
+    (
+        step(_l("Only a manager can return a certificate."), HasRole(RETURNERS)),
+        step(_l("This return/deletion is already confirmed."), IsNull("confirmed_at")),
+        step(_l("No certificate is recorded to return."), NotNull("recorded_at")),
+        step(_l("You recorded this certificate; another manager must decide on it."), _NOT_RECORDER),
+    )
+)
+
+
 def is_own_certificate(user: Any, item: Any) -> bool:
     """``user`` recorded the certificate of ``item``."""
-    return item.recorded_by_id is not None and user.id == item.recorded_by_id
+    return not _NOT_RECORDER.check(user, (item,))
 
 
 def confirm_refusal(user: Any, item: Any) -> Any:
-    """Why ``user`` may not confirm ``item`` (a message), or None when they may.
-
-    Separation of duties: the manager who confirms did not record the certificate.
-    """
-    if not user.has_role(*CONFIRMERS):
-        return _l("Only a manager can confirm a return/deletion.")
-    if item.confirmed_at is not None:
-        return _l("This return/deletion is already confirmed.")
-    if item.recorded_at is None:
-        return _l("Record the certificate before confirming.")
-    if is_own_certificate(user, item):
-        return _l("You recorded this certificate; another manager must confirm it.")
-    return None
+    """Why ``user`` may not confirm ``item`` (a message), or None when they may (:data:`CONFIRM`)."""
+    return CONFIRM.refusal(user, item)
 
 
 def can_confirm(user: Any, item: Any) -> bool:
     """``user`` may confirm the return or deletion of ``item``."""
-    return confirm_refusal(user, item) is None
+    return CONFIRM.allows(user, item)
 
 
 def return_refusal(user: Any, item: Any) -> Any:
-    """Why ``user`` may not return the certificate of ``item`` (差戻し, a message), or None when they may.
-
-    A manager returns a recorded, unconfirmed certificate; separation of duties: not the one who recorded it.
-    """
-    if not user.has_role(*RETURNERS):
-        return _l("Only a manager can return a certificate.")
-    if item.confirmed_at is not None:
-        return _l("This return/deletion is already confirmed.")
-    if item.recorded_at is None:
-        return _l("No certificate is recorded to return.")
-    if is_own_certificate(user, item):
-        return _l("You recorded this certificate; another manager must decide on it.")
-    return None
+    """Why ``user`` may not return the certificate of ``item`` (差戻し, a message), or None when they may
+    (:data:`RETURN`: a manager, on a recorded, unconfirmed certificate they did not record)."""
+    return RETURN.refusal(user, item)
 
 
 def can_return(user: Any, item: Any) -> bool:
     """``user`` may return the certificate of ``item`` to procurement."""
-    return return_refusal(user, item) is None
+    return RETURN.allows(user, item)

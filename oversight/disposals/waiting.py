@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import MANAGER
@@ -16,11 +17,13 @@ from oversight.disposals.models import DisposalItem
 from oversight.vendors.models import Vendor
 
 ROLES = frozenset({MANAGER})
+KIND = "deletion_confirmation"
 
 
-def query() -> Select:
-    """The recorded, unconfirmed certificates, oldest first."""
-    return ordered(
+def query(user: Any = None) -> Select:
+    """The recorded, unconfirmed certificates (those ``user`` may confirm, when given), oldest first,
+    each with its ``kind`` and the moment it has waited ``since``."""
+    found = (
         select(
             DisposalItem.id,
             DisposalItem.recorded_at,
@@ -29,13 +32,16 @@ def query() -> Select:
             Contract.number,
             Contract.title,
             Vendor.name,  # whose data was returned or deleted
+            literal(KIND).label("kind"),
+            DisposalItem.recorded_at.label("since"),
         )
         .join(Contract, Contract.id == DisposalItem.contract_id)
         .join(Vendor, Vendor.id == DisposalItem.vendor_id)
-        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None)),
-        DisposalItem.recorded_at,
-        DisposalItem.id,
+        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.recorded_at.is_not(None))
     )
+    if user is not None:
+        found = found.where(permissions.CONFIRM.clause(user, DisposalItem))
+    return ordered(found, DisposalItem.recorded_at, DisposalItem.id)
 
 
 def waiting(session: Session) -> Iterator[Waiting]:
@@ -47,12 +53,12 @@ def items(rows: Iterable) -> Iterator[Waiting]:
     """The waiting items of ``rows`` of :func:`query`."""
     for row in rows:
         yield Waiting(
-            kind="deletion_confirmation",
+            kind=row.kind,
             object_type="disposal",
             object_id=row.id,
             title=f"{row.number} {row.title}",
             vendor_name=row.name,
-            since=row.recorded_at,
+            since=row.since,
             role=MANAGER,
             url_path=f"/disposals/{row.id}",
             may_act=partial(_may_confirm, row),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func
+from sqlalchemy import ColumnElement, Date, Select, case, func, type_coerce
 
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, RED, Light
@@ -66,6 +66,13 @@ def state(facts: Mapping[str, Any], today: date, warning_days: int = WARNING_DAY
         (until <= today + timedelta(days=warning_days), EXPIRING),
         else_=VALID,
     )
+
+
+def expiry(facts: Mapping[str, Any], today: date | None = None) -> ColumnElement[date]:
+    """When the vendor's latest decided evaluation expires: its end of validity unless it was rejected
+    (NULL without one). Stored per vendor by ``status.store`` for the due lists."""
+    status, until = facts["selection_status"], facts["selection_valid_until"]
+    return type_coerce(case((status != REJECTED, until)), Date)
 
 
 def light(code: str, row: Any, today: date, *, _: Translate) -> Light:

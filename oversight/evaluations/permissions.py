@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.core.predicates import Equals, HasRole, Predicate, actors, step
 from oversight.evaluations.models import EDITABLE, SUBMITTED
 
 EDITORS = (PROCUREMENT, ADMIN)  # start, answer, attach evidence, submit
@@ -23,25 +24,27 @@ def can_edit(user: Any, evaluation: Any) -> bool:
     return evaluation.status in EDITABLE and user.has_role(*EDITORS)
 
 
+# Separation of duties: the manager who decides is not the person who submitted it.
+_NOT_SUBMITTER = actors("submitted_by_id")
+DECIDE = Predicate(
+    (
+        step(_l("Only an evaluation awaiting approval can be decided."), Equals("status", (SUBMITTED,))),
+        step(_l("Only a manager can decide on an evaluation."), HasRole(DECIDERS)),
+        step(_l("You submitted this evaluation; another manager must approve it."), _NOT_SUBMITTER),
+    )
+)
+
+
 def is_own_submission(user: Any, evaluation: Any) -> bool:
     """``user`` submitted ``evaluation`` (so may not decide on it)."""
-    return evaluation.submitted_by_id is not None and user.id == evaluation.submitted_by_id
+    return not _NOT_SUBMITTER.check(user, (evaluation,))
 
 
 def decide_refusal(user: Any, evaluation: Any) -> Any:
-    """Why ``user`` may not approve or return ``evaluation`` (a message), or None when they may.
-
-    Separation of duties: the manager who decides is not the person who submitted it.
-    """
-    if evaluation.status != SUBMITTED:
-        return _l("Only an evaluation awaiting approval can be decided.")
-    if not user.has_role(*DECIDERS):
-        return _l("Only a manager can decide on an evaluation.")
-    if is_own_submission(user, evaluation):
-        return _l("You submitted this evaluation; another manager must approve it.")
-    return None
+    """Why ``user`` may not approve or return ``evaluation`` (a message), or None when they may (:data:`DECIDE`)."""
+    return DECIDE.refusal(user, evaluation)
 
 
 def can_decide(user: Any, evaluation: Any) -> bool:
     """``user`` may approve or return ``evaluation``."""
-    return decide_refusal(user, evaluation) is None
+    return DECIDE.allows(user, evaluation)

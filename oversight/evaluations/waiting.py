@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import MANAGER
@@ -16,17 +17,28 @@ from oversight.evaluations.models import SUBMITTED, Evaluation
 from oversight.vendors.models import Vendor
 
 ROLES = frozenset({MANAGER})
+KIND = "evaluation_approval"
 
 
-def query() -> Select:
-    """The submitted evaluations, oldest submission first."""
-    return ordered(
-        select(Evaluation.id, Evaluation.status, Evaluation.submitted_by_id, Evaluation.submitted_at, Vendor.name)
+def query(user: Any = None) -> Select:
+    """The submitted evaluations (those ``user`` may decide, when given), oldest submission first, each
+    with its ``kind`` and the moment it has waited ``since``."""
+    found = (
+        select(
+            Evaluation.id,
+            Evaluation.status,
+            Evaluation.submitted_by_id,
+            Evaluation.submitted_at,
+            Vendor.name,
+            literal(KIND).label("kind"),
+            Evaluation.submitted_at.label("since"),
+        )
         .join(Vendor, Vendor.id == Evaluation.vendor_id)
-        .where(Evaluation.status == SUBMITTED, Evaluation.submitted_at.is_not(None)),
-        Evaluation.submitted_at,
-        Evaluation.id,
+        .where(Evaluation.status == SUBMITTED, Evaluation.submitted_at.is_not(None))
     )
+    if user is not None:
+        found = found.where(permissions.DECIDE.clause(user, Evaluation))
+    return ordered(found, Evaluation.submitted_at, Evaluation.id)
 
 
 def waiting(session: Session) -> Iterator[Waiting]:
@@ -39,12 +51,12 @@ def items(rows: Iterable) -> Iterator[Waiting]:
     title = str(_l("Selection evaluation"))
     for row in rows:
         yield Waiting(
-            kind="evaluation_approval",
+            kind=row.kind,
             object_type="evaluation",
             object_id=row.id,
             title=title,
             vendor_name=row.name,
-            since=row.submitted_at,
+            since=row.since,
             role=MANAGER,
             url_path=f"/evaluations/{row.id}",
             may_act=partial(_may_decide, row),

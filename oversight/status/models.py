@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.extensions import db
@@ -20,6 +20,8 @@ class VendorState(db.Model):
     """
 
     __tablename__ = "vendor_states"
+    # The rows current for a day and settings, counted from the index alone (``store.ensure_current``).
+    __table_args__ = (Index("ix_vendor_states_as_of_rules", "as_of", "rules"),)
 
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), primary_key=True)
     selection: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -31,6 +33,9 @@ class VendorState(db.Model):
     # instead of every vendor's audits and triggers.
     last_audit_on: Mapped[date | None] = mapped_column(Date)  # the last signed-off audit
     audit_trigger_on: Mapped[date | None] = mapped_column(Date)  # the earliest open trigger's due date
+    # Due dates computed from the facts (``store.DATE_COLUMNS``), indexed for the due lists' range scans.
+    audit_due_on: Mapped[date | None] = mapped_column(Date, index=True)  # on the audit schedule; NULL off it
+    evaluation_due_on: Mapped[date | None] = mapped_column(Date, index=True)  # the latest evaluation's expiry
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     rules: Mapped[str] = mapped_column(String(40), nullable=False)
 

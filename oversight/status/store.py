@@ -33,12 +33,14 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, Select, bindparam, event, func, inspect, literal, or_, true, union
 from sqlalchemy.orm import Session
 
+from oversight.audits import lights as monitoring
 from oversight.audits.models import Audit, AuditTrigger, Finding
 from oversight.contracts.models import Contract
 from oversight.core.lights import COLOURS, codes_of
 from oversight.core.timeutil import local_today
 from oversight.core.upsert import upsert_from_select
 from oversight.disposals.models import DisposalItem
+from oversight.evaluations import lights as selection
 from oversight.evaluations.models import Evaluation
 from oversight.events import services as events
 from oversight.events import types as event_types
@@ -55,7 +57,12 @@ CODE_COLUMNS = lights.KEYS  # selection, contract, monitoring, subcontract, disp
 # Facts of the rules stored beside the codes (column: the rules' fact), for readers that need them for
 # every vendor (the audit schedule): the 把握 rule's last signed-off audit and earliest open trigger.
 FACT_COLUMNS = {"last_audit_on": "grasp_last_audit_on", "audit_trigger_on": "grasp_trigger_due_on"}
-STORED_COLUMNS = (*CODE_COLUMNS, *FACT_COLUMNS)
+# Due dates the features compute from those facts, stored (and indexed) so that the due lists, the
+# dashboard and the work list read a range of them instead of judging every vendor: the vendor's due
+# date on the audit schedule (NULL off the schedule; the day judged when never audited, so rewritten
+# at each day boundary) and the latest decided evaluation's expiry (NULL when rejected or none).
+DATE_COLUMNS = {"audit_due_on": monitoring.schedule_due_on, "evaluation_due_on": selection.expiry}
+STORED_COLUMNS = (*CODE_COLUMNS, *FACT_COLUMNS, *DATE_COLUMNS)
 
 # What a changed row can change, by the records the duty rules read (their ``facts``): the vendors
 # it names directly, the contracts whose vendor and chain it belongs to, the subcontract nodes whose
@@ -97,6 +104,7 @@ def _judgement(today: date, _settings: str, every_vendor: bool) -> Select:
     facts = lights.facts_cte(lights.vendor_set(condition), today, lights.KEYS)
     codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in lights.KEYS]
     stored_facts = [facts.c[fact].label(name) for name, fact in FACT_COLUMNS.items()]
+    stored_facts += [rule(facts.c, today).label(name) for name, rule in DATE_COLUMNS.items()]
     # WHERE: SQLite needs one before an upsert's ON CONFLICT to parse INSERT … SELECT.
     return db.select(facts.c.id.label("vendor_id"), *codes, *stored_facts).where(true()).order_by(facts.c.id)
 
@@ -189,9 +197,15 @@ def ensure_current(today: date) -> int:
         return 0
     stale = or_(VendorState.vendor_id.is_(None), VendorState.as_of != today, VendorState.rules != digest)
     vendors = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(stale)
+    # The vendors less the rows current for today and these settings (each vendor has at most one row,
+    # deleted with it): two counts an index answers alone, instead of an outer join of every vendor.
+    current = (
+        db.select(func.count()).select_from(VendorState).where(VendorState.as_of == today, VendorState.rules == digest)
+    )
+    every = db.select(func.count()).select_from(Vendor)
     counts = db.session.execute(
         db.select(
-            db.select(func.count()).select_from(vendors.subquery()).scalar_subquery().label("vendors"),
+            (every.scalar_subquery() - current.scalar_subquery()).label("vendors"),
             node_states.stale_count(today).label("nodes"),
         )
     ).one()

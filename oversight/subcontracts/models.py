@@ -260,7 +260,7 @@ class SubcontractState(db.Model):
         ForeignKey("subcontracts.id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
-    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False, index=True)  # counted by day (states.stale_count)
 
     def __repr__(self) -> str:
         return f"<SubcontractState {self.subcontract_id} {self.code}>"

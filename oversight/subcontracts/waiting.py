@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from oversight.auth.roles import LEGAL, MANAGER
@@ -19,11 +20,18 @@ from oversight.vendors.models import Vendor
 ROLES = frozenset({LEGAL, MANAGER})
 
 
-def query() -> Select:
-    """The requested and the reviewed consent requests, oldest request first."""
+REVIEW_KIND, DECISION_KIND = "consent_review", "consent_decision"
+
+
+def query(user: Any = None) -> Select:
+    """The requested and the reviewed consent requests (those ``user`` may review or decide, when
+    given), oldest request first, each with its ``kind`` and the moment it has waited ``since`` (a
+    request since it was made, a reviewed one since its review)."""
     contractor = aliased(Vendor)
     subcontractor = aliased(Vendor)
-    return ordered(
+    requested = SubcontractConsent.status == REQUESTED
+    since = case((requested, SubcontractConsent.requested_at), else_=SubcontractConsent.reviewed_at)
+    found = (
         select(
             SubcontractConsent.id,
             SubcontractConsent.subcontract_id,
@@ -35,15 +43,23 @@ def query() -> Select:
             SubcontractConsent.reviewed_at,
             contractor.name.label("contractor_name"),
             subcontractor.name.label("subcontractor_name"),
+            case((requested, REVIEW_KIND), else_=DECISION_KIND).label("kind"),
+            since.label("since"),
         )
         .join(Subcontract, Subcontract.id == SubcontractConsent.subcontract_id)
         .join(Contract, Contract.id == Subcontract.contract_id)
         .join(contractor, contractor.id == Contract.vendor_id)
         .join(subcontractor, subcontractor.id == Subcontract.vendor_id)
-        .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED))),
-        SubcontractConsent.requested_at,
-        SubcontractConsent.id,
+        .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED)), since.is_not(None))
     )
+    if user is not None:
+        found = found.where(
+            or_(
+                permissions.REVIEW.clause(user, SubcontractConsent),
+                permissions.DECIDE.clause(user, SubcontractConsent),
+            )
+        )
+    return ordered(found, SubcontractConsent.requested_at, SubcontractConsent.id)
 
 
 def waiting(session: Session) -> Iterator[Waiting]:
@@ -65,14 +81,12 @@ def items(rows: Iterable) -> Iterator[Waiting]:
             "vendor_name": row.contractor_name,
             "url_path": f"/subcontracts/{row.subcontract_id}",
         }
-        if row.status == REQUESTED and row.requested_at is not None:
+        if row.kind == REVIEW_KIND:
+            yield Waiting(kind=row.kind, since=row.since, role=LEGAL, may_act=partial(_may_review, row), **common)
+        else:
             yield Waiting(
-                kind="consent_review", since=row.requested_at, role=LEGAL, may_act=partial(_may_review, row), **common
-            )
-        elif row.status == REVIEWED and row.reviewed_at is not None:
-            yield Waiting(
-                kind="consent_decision",
-                since=row.reviewed_at,
+                kind=row.kind,
+                since=row.since,
                 role=MANAGER,
                 may_act=partial(_may_decide, row),
                 **common,

@@ -223,3 +223,25 @@ def test_two_transactions_changing_one_vendor_store_both_changes(app, app_ctx):
         thread.join(300)
     assert not errors
     assert _stored(vendor_id).selection == "valid"
+
+
+def test_the_due_dates_are_stored_and_follow_the_vendor(app_ctx):
+    """The audit schedule's due date (today when never audited, NULL off the schedule) and the
+    latest evaluation's expiry are stored with the codes, re-judged with them."""
+    today = local_today()
+    vendor = create_vendor(name="株式会社期日")
+    vendor.status = "active"
+    approve_selection(vendor, valid_until=today + timedelta(days=40))
+    db.session.commit()
+    stored = _stored(vendor.id)
+    assert (stored.audit_due_on, stored.evaluation_due_on) == (today, today + timedelta(days=40))
+    assert store.colour_counts(Vendor.id == vendor.id, today)["monitoring"]["red"] == 1  # never audited
+    vendor = db.session.get(Vendor, vendor.id)
+    vendor.status = "ended"
+    db.session.commit()
+    assert _stored(vendor.id).audit_due_on is None  # off the schedule
+    later = today + timedelta(days=3)
+    vendor.status = "active"
+    db.session.commit()
+    store.ensure_current(later)
+    assert _stored(vendor.id).audit_due_on == later  # never audited: due on the day judged

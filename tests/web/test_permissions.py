@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from flask import url_for
+from sqlalchemy import literal, true
 from werkzeug.routing import IntegerConverter
 
 from oversight import create_app
 from oversight.activity.models import ActivityLog
+from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import PLAN_RECEIVED, Audit, Finding
 from oversight.audits.models import SUBMITTED as AUDIT_SUBMITTED
 from oversight.auth.decorators import PUBLIC, access_rule
@@ -26,14 +28,18 @@ from oversight.auth.models import User, UserRole
 from oversight.auth.roles import ALL_ROLES
 from oversight.auth.session import OPEN_ENDPOINTS
 from oversight.config import TestConfig as AppConfig
+from oversight.contracts import permissions as contract_permissions
 from oversight.contracts.models import APPROVED as CONTRACT_APPROVED
 from oversight.contracts.models import IN_REVIEW, OUTCOME_APPROVED, SIGNED, ClauseResult, Contract, ContractReview
+from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
+from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations.models import SUBMITTED as EVALUATION_SUBMITTED
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
 from oversight.incidents.models import OPEN as INCIDENT_OPEN
 from oversight.incidents.models import Incident
+from oversight.subcontracts import permissions as subcontract_permissions
 from oversight.subcontracts.models import APPROVED as CONSENT_APPROVED
 from oversight.subcontracts.models import REQUESTED, REVIEWED, SubcontractConsent
 
@@ -258,3 +264,55 @@ def test_nobody_decides_on_what_they_took_part_in(app_ctx, action):
     assert predicate(_person(*ALL_ROLES), *make()), "a user holding every role who took no part may decide"
     for user_id in sorted(took_part):
         assert not predicate(_person(*ALL_ROLES, user_id=user_id), *make()), f"user {user_id} took part"
+
+
+# --- the same decisions in their SQL form (the work list's queues, oversight.core.predicates) ------
+
+SQL_FORMS = {
+    "evaluation.decide": evaluation_permissions.DECIDE,
+    "contract.review": contract_permissions.REVIEW,
+    "contract.approve": contract_permissions.APPROVE,
+    "audit.sign_off": audit_permissions.SIGN_OFF,
+    "subcontract.review": subcontract_permissions.REVIEW,
+    "subcontract.decide": subcontract_permissions.DECIDE,
+    "disposal.confirm": disposal_permissions.CONFIRM,
+    "disposal.return": disposal_permissions.RETURN,
+}
+# The audit's auditors are rows of another table: that part of the rule is checked on real rows
+# (tests/status/test_waiting.py); here the literal audit has none.
+SQL_TOOK_PART = {"audit.sign_off": {1, 5}}
+
+
+def _sql_allows(action: str, user: User, records: tuple) -> bool:
+    """The record (as a one-row subquery of its column values) is selected by the predicate's SQL form."""
+    rows = []
+    for record in records:
+        columns = type(record).__table__.c
+        values = (literal(getattr(record, column.key, None), column.type).label(column.key) for column in columns)
+        rows.append(db.select(*values).subquery())
+    joined = rows[0]
+    for row in rows[1:]:
+        joined = joined.join(row, true())
+    query = db.select(literal(1)).select_from(joined).where(SQL_FORMS[action].clause(user, *(row.c for row in rows)))
+    return db.session.execute(query).first() is not None
+
+
+def test_each_decision_with_a_sql_form_is_named_by_its_predicate():
+    for action, predicate in SQL_FORMS.items():
+        module = importlib.import_module(DECISIONS[action]["predicate"].rpartition(".")[0])
+        assert predicate in vars(module).values(), action
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("action", sorted(SQL_FORMS))
+def test_each_decisions_sql_form_answers_each_role_as_the_matrix_says(app_ctx, action, role):
+    make, _ = READY[action]
+    assert _sql_allows(action, _person(role), make()) is (role in ACTIONS[action].roles)
+
+
+@pytest.mark.parametrize("action", sorted(SQL_FORMS))
+def test_the_sql_form_keeps_out_those_who_took_part(app_ctx, action):
+    make, took_part = READY[action]
+    assert _sql_allows(action, _person(*ALL_ROLES), make()), "a user holding every role who took no part may decide"
+    for user_id in sorted(SQL_TOOK_PART.get(action, took_part)):
+        assert not _sql_allows(action, _person(*ALL_ROLES, user_id=user_id), make()), f"user {user_id} took part"

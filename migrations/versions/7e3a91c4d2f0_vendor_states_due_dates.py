@@ -5,7 +5,7 @@ and work lists and the audit schedule read a range of them instead of judging ev
 stored row is marked stale: the first reader (or the daily job, or `flask status refresh`) judges them.
 
 Revision ID: 7e3a91c4d2f0
-Revises: c833731c569f
+Revises: b9a9a92b907a
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e3a91c4d2f0'
-down_revision = 'c833731c569f'
+down_revision = "b9a9a92b907a"
 branch_labels = None
 depends_on = None
 

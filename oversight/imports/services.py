@@ -171,6 +171,9 @@ def preview_data(kind: str, data: bytes, sha256: str, filename: str, *, sheet: s
         return result
     context = module.Context()
     seen: dict[tuple, int] = {}
+    number_at = next((position for position, column in positions.items() if column.key == "corporate_number"), None)
+    if number_at is not None and hasattr(context, "prefetch"):  # the NTA's records of the file's numbers
+        context.prefetch(cells[number_at] for _line, cells in table.rows if number_at < len(cells))
     for line, cells in table.rows:
         values = {
             column.key: cells[position] if position < len(cells) else None for position, column in positions.items()

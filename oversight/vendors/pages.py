@@ -15,6 +15,7 @@ from oversight.core.i18n import labels
 from oversight.core.pagination import paginate
 from oversight.core.sorting import Sort
 from oversight.core.timeutil import local_today, to_local
+from oversight.corporate_numbers import services as corporate_data
 from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations import services as evaluation_services
 from oversight.portal import permissions as portal_permissions
@@ -79,4 +80,5 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "can_draft_contract": user.has_role(*contract_permissions.EDITORS),
         **subcontract_pages.vendor_section(vendor),
         "can_send_request": portal_permissions.can_send(user) and not vendor.is_archived,
+        "corporate_findings": corporate_data.findings(vendor.name, corporate_data.lookup(vendor.corporate_number)),
     }

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oversight.activity import services as activity
@@ -133,6 +134,13 @@ def lookup(number: str | None) -> CorporateRecord | None:
         return None
     record = db.session.get(CorporateRecord, normalised)
     return None if record is None or record.process == reading.DELETED else record
+
+
+def with_record(query, number_column):
+    """``query`` with the NTA's record of ``number_column`` as one more column (an outer join in the same
+    statement: None when the number is unknown or deleted), so a page reads it without a query of its own."""
+    on = and_(CorporateRecord.corporate_number == number_column, CorporateRecord.process != reading.DELETED)
+    return query.add_columns(CorporateRecord).outerjoin(CorporateRecord, on)
 
 
 def lookup_many(numbers_: Iterable[str]) -> dict[str, CorporateRecord]:

@@ -60,7 +60,7 @@ def list_page(filters: dict[str, Any], *, sort: Sort, today: date | None = None)
     return {"pagination": pagination, "rows": rows}
 
 
-def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
+def detail_extras(vendor: Vendor, *, user: Any, corporate_record: Any = None) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
     evaluations = evaluation_services.evaluations_of(vendor)
@@ -80,5 +80,5 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "can_draft_contract": user.has_role(*contract_permissions.EDITORS),
         **subcontract_pages.vendor_section(vendor),
         "can_send_request": portal_permissions.can_send(user) and not vendor.is_archived,
-        "corporate_findings": corporate_data.findings(vendor.name, corporate_data.lookup(vendor.corporate_number)),
+        "corporate_findings": corporate_data.findings(vendor.name, corporate_record),
     }

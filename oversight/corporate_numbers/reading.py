@@ -172,14 +172,20 @@ def _decodes(open_stream, encoding: str) -> bool:
 
 
 def detect_encoding(open_stream) -> str:
-    """``utf-8-sig`` (UTF-8, with or without BOM) or ``cp932`` (the Shift-JIS files); CorporateDataError else."""
-    for encoding in ("utf-8-sig", "cp932"):
+    """``utf-8-sig`` (UTF-8, with or without BOM) or ``cp932`` (the Shift-JIS files); CorporateDataError else.
+
+    A file that starts with a UTF-16 byte-order mark (a 「Unicode」 file saved again by a Windows editor)
+    is read as UTF-16."""
+    with open_stream() as stream:
+        start = stream.read(2)
+    candidates = ("utf-16",) if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else ("utf-8-sig", "cp932")
+    for encoding in candidates:
         if _decodes(open_stream, encoding):
             return encoding
     raise CorporateDataError(_l("The file is neither UTF-8 nor Shift_JIS (CP932) text: it is not the NTA's CSV data."))
 
 
-ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS (CP932)"}
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS (CP932)", "utf-16": "UTF-16"}
 
 
 @dataclass

@@ -71,6 +71,13 @@ def test_the_shift_jis_file_and_the_zip_are_read_without_mojibake(app, tmp_path)
     assert (record.name, record.furigana, record.street) == ("株式会社髙﨑データ", "タカサキデータ", "①番地")
 
 
+def test_a_unicode_file_saved_as_utf16_with_its_bom_is_read(app, tmp_path):
+    data = nta_csv([line(NUMBER_SAKURA, "株式会社𠮷野家データ")], encoding="utf-16")
+    result = _load_cli(app, tmp_path, "13_tokyo_all_20251130.csv", data)
+    assert result.exit_code == 0, result.output
+    assert "UTF-16" in result.output and _records(app)[NUMBER_SAKURA].name == "株式会社𠮷野家データ"
+
+
 def test_a_diff_file_updates_renames_and_closures_and_an_older_file_changes_nothing(app, tmp_path):
     assert _load_cli(app, tmp_path, "full.csv", nta_csv(full_file())).exit_code == 0
     diff = [
@@ -141,7 +148,7 @@ def test_loading_streams_in_batches_keeping_the_last_line_of_each_number(app, ap
         (nta_csv([line("1234567890123", "株式会社テスト")]), "正しい法人番号ではありません"),
         (nta_csv([line(NUMBER_SAKURA, "株式会社テスト", process="55")]), "55"),
         (nta_csv([line(NUMBER_SAKURA, "株式会社テスト", updated="2025/04/01")]), "2025/04/01"),
-        ("一連番号".encode("utf-16"), "UTF-8 でも Shift_JIS"),
+        ("一連番号".encode("utf-16-le"), "UTF-8 でも Shift_JIS"),
     ],
 )
 def test_a_file_not_in_the_nta_layout_is_refused_and_nothing_is_loaded(app, tmp_path, data, message):

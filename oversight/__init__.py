@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from oversight.auth.views import bp as auth_bp
     from oversight.checklists.views import bp as checklists_bp
     from oversight.contracts.views import bp as contracts_bp
+    from oversight.corporate_numbers.views import bp as corporate_numbers_bp
     from oversight.dashboard.views import bp as dashboard_bp
     from oversight.disposals.views import bp as disposals_bp
     from oversight.evaluations.views import bp as evaluations_bp
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(subcontracts_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(corporate_numbers_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(requests_bp)
@@ -159,6 +161,7 @@ def register_commands(app: Flask) -> None:
     from oversight.auth.cli import users_cli
     from oversight.checklists.cli import checklists_cli
     from oversight.contracts.cli import contracts_cli
+    from oversight.corporate_numbers.cli import corporate_numbers_cli
     from oversight.demo.cli import demo_cli
     from oversight.evidence.cli import evidence_cli
     from oversight.imports.cli import import_cli
@@ -176,6 +179,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_cli)
     app.cli.add_command(evidence_cli)
     app.cli.add_command(webhooks_cli)
+    app.cli.add_command(corporate_numbers_cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -6,6 +6,7 @@ from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.auth.models import RecoveryCode, User, UserRole
 from oversight.checklists.models import ChecklistItem, ChecklistTemplate
 from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
+from oversight.corporate_numbers.models import CorporateRecord
 from oversight.dashboard.models import CalendarToken, CoverageSnapshot
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
@@ -31,6 +32,7 @@ __all__ = [
     "Contract",
     "ContractDocument",
     "ContractReview",
+    "CorporateRecord",
     "CoverageSnapshot",
     "DisposalItem",
     "Evaluation",

@@ -187,6 +187,7 @@ def checked_pages(app) -> dict[str, str]:
         "request form": f"/requests/vendor/{vendor}/new",
         "user form": "/admin/users/new",
         "settings": "/admin/settings",
+        "corporate-number data": "/admin/corporate-numbers/",
         "password": "/auth/password",
         "API access tokens": "/auth/tokens",
         "every API access token": "/admin/tokens",

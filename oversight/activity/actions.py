@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "import.vendors": _l("Vendors imported from a file"),
     "import.contracts": _l("Contracts imported from a file"),
     "import.subcontracts": _l("Subcontractors imported from a file"),
+    "corporate_numbers.load": _l("Corporate-number data loaded"),
     "evaluation.start": _l("Evaluation started"),
     "evaluation.answers": _l("Evaluation answers saved"),
     "evaluation.answers_fill": _l("Unanswered evaluation items set to conforming"),

@@ -33,6 +33,8 @@ def _print(result: services.Preview) -> None:
             click.echo(f"    {column}: {message}")
         for note in row.notes:
             click.echo(f"    {note}")
+        for warning in row.warnings:
+            click.echo(f"    WARNING: {warning}")
         if row.outcome == "update":
             for change in row.changes:
                 click.echo(f"    {change.column}: {change.old} -> {change.new}")

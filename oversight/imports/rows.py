@@ -43,27 +43,32 @@ UNKNOWN_VENDOR_NUMBER = _l("No registered vendor has this corporate number: %(va
 UNKNOWN_VENDOR_NAME = _l("No registered vendor has this name: %(value)s. Import the vendor first.")
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     column: str
     old: str
     new: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
-    """What importing one row would do, and why."""
+    """What importing one row would do, and why.
+
+    A preview keeps one per row (10,000 at most): slotted, and the vendor import's plans hold no ORM object
+    (the matched vendor, contact and certifications by id; the contract and subcontract imports keep theirs)."""
 
     line: int
     name: str = ""
     outcome: str = CREATE
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown, never blocking (the NTA data's findings)
     changes: list[Change] = field(default_factory=list)
-    vendor: Vendor | None = None
+    vendor: Vendor | None = None  # the registered vendor a row names (the contract and subcontract imports)
+    vendor_id: int | None = None  # the registered vendor a vendor row updates
     values: dict[str, Any] = field(default_factory=dict)
-    contact: Any = None  # (existing contact or None, values): the vendor import
-    certifications: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # the vendor import
+    contact: tuple[int | None, dict[str, Any]] | None = None  # (registered contact's id or None, values)
+    certifications: list[tuple[int | None, dict[str, Any]]] = field(default_factory=list)  # the vendor import
     contract: Any = None  # the registered contract a row matches or names (the contract and subcontract imports)
 
     def error(self, column: str, message: object) -> None:

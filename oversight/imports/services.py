@@ -36,6 +36,7 @@ KINDS = ("vendors", "contracts", "subcontracts")
 KIND_MODULES = {"vendors": vendors, "contracts": contracts, "subcontracts": subcontracts}
 FILE_TYPES = ("xlsx", "csv")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+PLAN_CHUNK = 500  # rows planned per chunk (the vendor import loads the vendors a chunk matches at once)
 
 NOT_A_TABLE_MESSAGE = _l("Only XLSX and CSV files can be imported.")
 MISSING_COLUMN_MESSAGE = _l(
@@ -171,11 +172,22 @@ def preview_data(kind: str, data: bytes, sha256: str, filename: str, *, sheet: s
         return result
     context = module.Context()
     seen: dict[tuple, int] = {}
-    for line, cells in table.rows:
-        values = {
-            column.key: cells[position] if position < len(cells) else None for position, column in positions.items()
-        }
-        result.rows.append(module.plan_row(line, values, context, seen))
+    columns = list(positions.items())
+    number_at = next((position for position, column in positions.items() if column.key == "corporate_number"), None)
+    if number_at is not None and hasattr(module, "prefetch"):  # the NTA's records of the file's numbers
+        module.prefetch(context, (cells[number_at] for _line, cells in table.rows if number_at < len(cells)))
+    load_chunk = getattr(module, "load_chunk", None)  # the vendor import loads the matched vendors by chunk
+    for start in range(0, len(table.rows), PLAN_CHUNK):
+        chunk = [
+            (line, {column.key: cells[position] if position < len(cells) else None for position, column in columns})
+            for line, cells in table.rows[start : start + PLAN_CHUNK]
+        ]
+        if load_chunk is not None:
+            load_chunk(context, [values for _line, values in chunk])
+        for line, values in chunk:
+            result.rows.append(module.plan_row(line, values, context, seen))
+    if load_chunk is not None:
+        module.release(context)
     row_errors = any(row.errors for row in result.rows)
     if not row_errors and _my_numbers_elsewhere(data, sha256, file_type, result.filename):
         result.file_errors.append(str(FILE_MY_NUMBER_MESSAGE))

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from oversight.auth.models import User
-from oversight.core.values import comparable, text_of
+from oversight.core.values import comparable, nfkc, text_of
+from oversight.corporate_numbers import services as corporate_data
 from oversight.extensions import db
 from oversight.imports import rows
 from oversight.imports.columns import (
@@ -29,6 +30,8 @@ from oversight.imports.columns import (
     Column,
 )
 from oversight.imports.rows import CREATE, UPDATE, Change, RowPlan
+from oversight.status import store as stored_states
+from oversight.vendors import corporate_number
 from oversight.vendors import services as vendor_services
 from oversight.vendors.forms import CertificationForm, ContactForm, VendorForm
 from oversight.vendors.models import (
@@ -44,6 +47,7 @@ DUPLICATE_MESSAGE = _l("The same vendor as row %(line)d of this file (%(key)s)."
 BY_NUMBER, BY_NAME = _l("same corporate number"), _l("same name and address")
 MATCHED_NUMBER = _l("Matches the registered vendor %(name)s by corporate number.")
 MATCHED_NAME = _l("Matches the registered vendor %(name)s by name and address.")
+FILLED_NOTE = _l("Filled from the National Tax Agency's corporate-number data: %(columns)s.")
 
 ENTRUSTMENT_LABELS = {"yes": _l("Yes"), "no": _l("No")}
 
@@ -226,19 +230,54 @@ class ImportVendorForm(VendorForm):
         return None
 
 
+def _vendors_with_children(ids):
+    """The vendors with these ids, their contacts and certifications loaded (three queries)."""
+    if not ids:
+        return []
+    query = (
+        db.select(Vendor)
+        .where(Vendor.id.in_(sorted(ids)))
+        .options(selectinload(Vendor.contacts), selectinload(Vendor.certifications))
+    )
+    return list(db.session.scalars(query))
+
+
+def _release(vendors) -> None:
+    """Take loaded vendors, contacts and certifications out of the session, so they are freed once the
+    caller drops them (the session's identity map would keep 10,000 of each alive until the commit)."""
+    for vendor in vendors:
+        for child in (*vendor.contacts, *vendor.certifications):
+            if child in db.session:
+                db.session.expunge(child)
+        if vendor in db.session:
+            db.session.expunge(vendor)
+
+
 class Context(rows.Context):
-    """What every row is compared with, loaded once: the register (with contacts and certifications) and
-    the users."""
+    """What every row is compared with: the users and the register's matching keys, loaded once; the
+    matched vendors themselves (with contacts and certifications) a chunk of rows at a time
+    (:func:`load_chunk`), so a preview never holds the whole register as ORM objects."""
 
     def __init__(self) -> None:
         super().__init__(COLUMNS, users=True)
-        vendors = db.session.scalars(
-            db.select(Vendor).options(selectinload(Vendor.contacts), selectinload(Vendor.certifications))
-        ).all()
-        self.by_number = {vendor.corporate_number: vendor for vendor in vendors if vendor.corporate_number}
-        self.by_name: dict[tuple[str, str], Vendor] = {}
-        for vendor in vendors:
-            self.by_name.setdefault((comparable(vendor.name), comparable(vendor.address)), vendor)
+        keys = db.session.execute(
+            db.select(Vendor.id, Vendor.corporate_number, Vendor.name, Vendor.address).order_by(Vendor.id)
+        )
+        self.by_number: dict[str, int] = {}
+        self.by_name: dict[tuple[str, str], int] = {}
+        for vendor_id, number, name, address in keys:
+            if number:
+                self.by_number[number] = vendor_id
+            self.by_name.setdefault((comparable(name), comparable(address)), vendor_id)
+        self.loaded: dict[int, Vendor] = {}
+        self.corporate_records: dict[str, Any] = {}
+
+    def _matched_id(self, cells: dict[str, object]) -> int | None:
+        number = corporate_number.normalise(text_of(cells.get("corporate_number")))
+        if number:
+            return self.by_number.get(number)
+        name, address = (nfkc(text_of(cells.get(key))) for key in ("name", "address"))
+        return self.by_name.get((comparable(name), comparable(address)))
 
 
 def _form_data(vendor: Vendor | None) -> dict[str, str]:
@@ -269,17 +308,40 @@ def _form_errors(plan: RowPlan, form, columns: dict[str, str] | None = None) -> 
     rows.form_errors(plan, form, COLUMN_BY_KEY, columns)
 
 
+def load_chunk(context: Context, rows: list[dict[str, object]]) -> None:
+    """Load the registered vendors these rows match, with their contacts and certifications (the previous
+    chunk's are let go): the preview calls this before planning each chunk of rows."""
+    release(context)
+    ids = {vendor_id for vendor_id in map(context._matched_id, rows) if vendor_id is not None}
+    context.loaded = {vendor.id: vendor for vendor in _vendors_with_children(ids)}
+
+
+def release(context: Context) -> None:
+    _release(context.loaded.values())
+    context.loaded = {}
+
+
+def prefetch(context: Context, cells) -> None:
+    """Read the NTA's corporate-number records of the file's 法人番号 cells at once (a query per 500)."""
+    found = (corporate_number.normalise(text_of(cell)) for cell in cells)
+    context.corporate_records = corporate_data.lookup_many(n for n in found if corporate_number.is_valid(n))
+
+
 def _match(plan: RowPlan, read: dict[str, str], context: Context) -> Vendor | None:
     number = read.get("corporate_number", "")
     if number:
-        vendor = context.by_number.get(number)
-        if vendor is not None:
-            plan.notes.append(str(MATCHED_NUMBER % {"name": vendor.name}))
-        return vendor
-    key = (comparable(read.get("name", "")), comparable(read.get("address", "")))
-    vendor = context.by_name.get(key)
-    if vendor is not None:
-        plan.notes.append(str(MATCHED_NAME % {"name": vendor.name}))
+        vendor_id = context.by_number.get(number)
+        message = MATCHED_NUMBER
+    else:
+        vendor_id = context.by_name.get((comparable(read.get("name", "")), comparable(read.get("address", ""))))
+        message = MATCHED_NAME
+    if vendor_id is None:
+        return None
+    vendor = context.loaded.get(vendor_id)
+    if vendor is None:  # not loaded by load_chunk (a caller planning rows one by one)
+        [vendor] = _vendors_with_children({vendor_id})
+        context.loaded[vendor_id] = vendor
+    plan.notes.append(str(message % {"name": vendor.name}))
     return vendor
 
 
@@ -301,7 +363,7 @@ def _plan_contact(plan: RowPlan, read: dict[str, str], vendor: Vendor | None, co
         _form_errors(plan, form, FORM_FIELD_COLUMN["contact"])
         return
     values = {**data, "role": existing.role if existing else ""}
-    plan.contact = (existing, values)
+    plan.contact = (existing.id if existing else None, values)
     if existing is None:
         plan.changes.append(Change(str(_l("Contact")), "", data["name"]))
         return
@@ -332,7 +394,7 @@ def _plan_certifications(plan: RowPlan, read: dict[str, str], vendor: Vendor | N
             _form_errors(plan, form, FORM_FIELD_COLUMN[kind])
             continue
         values = {**data, "expires_on": form.expires_on.data}
-        plan.certifications.append((existing, values))
+        plan.certifications.append((existing.id if existing else None, values))
         label = COLUMN_BY_KEY[fields["number"]].header
         if existing is None:
             plan.changes.append(Change(label, "", values["number"] or str(_l("(added)"))))
@@ -363,16 +425,23 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     else:
         seen[key] = line
     vendor = _match(plan, read, context)
-    plan.vendor = vendor
+    plan.vendor_id = vendor.id if vendor is not None else None
     if vendor is not None and vendor.status == ARCHIVED:
         plan.error(COLUMN_BY_KEY["name"].header, ARCHIVED_MESSAGE % {"name": vendor.name})
     data = _form_data(vendor)
     data.update(read)
+    record = context.corporate_records.get(number) if number else None
+    filled = corporate_data.fill_blanks(data, record)
+    if filled:
+        plan.name = plan.name or data["name"]
+        headers = "、".join(COLUMN_BY_KEY[key].header for key in filled)
+        plan.notes.append(str(FILLED_NOTE % {"columns": headers}))
     form, valid = context.validated(ImportVendorForm, data, users=context.users)
     if not valid:
         _form_errors(plan, form)
     else:
         plan.values = form.values()
+        plan.warnings.extend(corporate_data.findings(plan.values["name"], record))
         if vendor is not None:
             cleaned = vendor_services.clean_values(plan.values)
             for field_name in vendor_services.VENDOR_FIELDS:
@@ -387,36 +456,66 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     return plan.conclude(vendor)
 
 
+APPLY_CHUNK = 1000
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _add_children(pairs: list[tuple[Vendor, RowPlan]], actor: User) -> list:
+    """Add the new contacts and certifications of these rows' vendors (a batched INSERT each); the new
+    objects, for the caller to let go of."""
+    new_contacts = [(vendor, plan.contact[1]) for vendor, plan in pairs if plan.contact and plan.contact[0] is None]
+    new_certifications = [
+        (vendor, values) for vendor, plan in pairs for existing, values in plan.certifications if existing is None
+    ]
+    added: list = []
+    if new_contacts:
+        added += vendor_services.add_contacts(new_contacts, actor=actor)
+    if new_certifications:
+        added += vendor_services.add_certifications(new_certifications, actor=actor)
+    return added
+
+
+def _let_go(objects) -> None:
+    """Flush a chunk, judge its vendors' stored states now (``status.store`` would judge all 10,000 in
+    one statement at the commit, its largest allocation) and take its objects out of the session."""
+    db.session.flush()
+    stored_states.apply_pending(db.session)
+    for instance in objects:
+        if instance in db.session:
+            db.session.expunge(instance)
+
+
 def apply_rows(plans: list[RowPlan], *, actor: User, source: str = "") -> None:
     """Write the planned rows through the register's services (each change logged as on its page).
 
-    New vendors, new contacts and new certifications are each inserted in one batch (one flush each, not
-    one per row); updates change the loaded objects, flushed with the rest when the caller commits.
+    ``APPLY_CHUNK`` rows at a time: new vendors, their new contacts and certifications are each inserted in
+    one batch per chunk; updated vendors are loaded by id a chunk at a time and changed through the
+    services. Each chunk is flushed and its objects taken out of the session, so memory does not grow
+    with the file (10,000 rows); everything stays in the caller's one transaction.
     """
     creating = [plan for plan in plans if plan.outcome == CREATE]
-    created = vendor_services.create_vendors([plan.values for plan in creating], actor=actor)
-    vendor_of = {id(plan): vendor for plan, vendor in zip(creating, created, strict=True)}
-    new_contacts: list[tuple[Vendor, dict[str, Any]]] = []
-    new_certifications: list[tuple[Vendor, dict[str, Any]]] = []
-    for plan in plans:
-        if plan.outcome not in (CREATE, UPDATE):
-            continue
-        vendor = vendor_of.get(id(plan)) or plan.vendor
-        assert vendor is not None
-        if plan.outcome == UPDATE:
+    for chunk in _chunks(creating, APPLY_CHUNK):
+        created = vendor_services.create_vendors([plan.values for plan in chunk], actor=actor)
+        added = _add_children(list(zip(created, chunk, strict=True)), actor)
+        _let_go([*created, *added])
+    updating = [plan for plan in plans if plan.outcome == UPDATE]
+    for chunk in _chunks(updating, APPLY_CHUNK):
+        loaded = {vendor.id: vendor for vendor in _vendors_with_children({plan.vendor_id for plan in chunk})}
+        pairs = []
+        for plan in chunk:
+            vendor = loaded[plan.vendor_id]  # type: ignore[index]
             vendor_services.update_vendor(vendor, plan.values, actor=actor, uniqueness_checked=True)
-        if plan.contact is not None:
-            existing, values = plan.contact
-            if existing is None:
-                new_contacts.append((vendor, values))
-            else:
-                vendor_services.update_contact(existing, values, actor=actor)
-        for existing_certification, values in plan.certifications:
-            if existing_certification is None:
-                new_certifications.append((vendor, values))
-            else:
-                vendor_services.update_certification(existing_certification, values, actor=actor)
-    if new_contacts:
-        vendor_services.add_contacts(new_contacts, actor=actor)
-    if new_certifications:
-        vendor_services.add_certifications(new_certifications, actor=actor)
+            if plan.contact is not None and plan.contact[0] is not None:
+                contact = next(c for c in vendor.contacts if c.id == plan.contact[0])
+                vendor_services.update_contact(contact, plan.contact[1], actor=actor)
+            for existing_id, values in plan.certifications:
+                if existing_id is not None:
+                    certification = next(c for c in vendor.certifications if c.id == existing_id)
+                    vendor_services.update_certification(certification, values, actor=actor)
+            pairs.append((vendor, plan))
+        _let_go(_add_children(pairs, actor))
+        _release(loaded.values())

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.corporate_numbers import services as corporate_data
 from oversight.vendors import corporate_number
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import (
@@ -119,6 +120,16 @@ class VendorForm(MyNumberGuardMixin, Form):
                     _l("Another vendor already has this corporate number:"), link, existing.name
                 )
             )
+
+    def fill_from_corporate_data(self) -> list[str]:
+        """Fill the blank name, kana and address from the NTA's corporate-number data loaded for this
+        法人番号; the labels of the fields filled (none when nothing is loaded for it)."""
+        record = corporate_data.lookup(self.corporate_number.data)
+        values = {name: getattr(self, name).data for name in corporate_data.FILLED_FIELDS}
+        filled = corporate_data.fill_blanks(values, record)
+        for name in filled:
+            getattr(self, name).data = values[name]
+        return [str(getattr(self, name).label.text) for name in filled]
 
     def validate_handling_country(self, field) -> None:
         if self.handling_location.data == "abroad" and not (field.data or "").strip():

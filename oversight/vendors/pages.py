@@ -15,6 +15,7 @@ from oversight.core.i18n import labels
 from oversight.core.pagination import paginate
 from oversight.core.sorting import Sort
 from oversight.core.timeutil import local_today, to_local
+from oversight.corporate_numbers import services as corporate_data
 from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations import services as evaluation_services
 from oversight.portal import permissions as portal_permissions
@@ -59,7 +60,7 @@ def list_page(filters: dict[str, Any], *, sort: Sort, today: date | None = None)
     return {"pagination": pagination, "rows": rows}
 
 
-def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
+def detail_extras(vendor: Vendor, *, user: Any, corporate_record: Any = None) -> dict[str, Any]:
     """Values the detail page shows besides the vendor itself."""
     today = local_today()
     evaluations = evaluation_services.evaluations_of(vendor)
@@ -79,4 +80,5 @@ def detail_extras(vendor: Vendor, *, user: Any) -> dict[str, Any]:
         "can_draft_contract": user.has_role(*contract_permissions.EDITORS),
         **subcontract_pages.vendor_section(vendor),
         "can_send_request": portal_permissions.can_send(user) and not vendor.is_archived,
+        "corporate_findings": corporate_data.findings(vendor.name, corporate_record),
     }

@@ -265,22 +265,23 @@ def vendor_query(
     return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Vendor.id))
 
 
+def vendor_detail_query(vendor_id: int):
+    """The query of a vendor with owner, manager and contacts (joined) and certifications (a second query)."""
+    return (
+        db.select(Vendor)
+        .where(Vendor.id == vendor_id)
+        .options(
+            joinedload(Vendor.owner),
+            joinedload(Vendor.manager),
+            joinedload(Vendor.contacts),
+            db.selectinload(Vendor.certifications),
+        )
+    )
+
+
 def load_vendor_detail(vendor_id: int) -> Vendor | None:
     """A vendor with owner, manager and contacts (joined) and certifications (a second query)."""
-    return (
-        db.session.execute(
-            db.select(Vendor)
-            .where(Vendor.id == vendor_id)
-            .options(
-                joinedload(Vendor.owner),
-                joinedload(Vendor.manager),
-                joinedload(Vendor.contacts),
-                db.selectinload(Vendor.certifications),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    return db.session.execute(vendor_detail_query(vendor_id)).unique().scalar_one_or_none()
 
 
 def add_contact(vendor: Vendor, values: dict[str, Any], *, actor: User) -> VendorContact:

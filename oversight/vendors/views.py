@@ -11,6 +11,7 @@ from oversight.auth.decorators import role_required
 from oversight.auth.roles import ADMIN, PROCUREMENT
 from oversight.core.exports import download
 from oversight.core.timeutil import local_today
+from oversight.corporate_numbers import services as corporate_data
 from oversight.extensions import db
 from oversight.reports import exports as register_exports
 from oversight.status import archive, register
@@ -31,6 +32,26 @@ from oversight.web.saving import commit_step
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
 EDITORS = (PROCUREMENT, ADMIN)
+FILLED_MESSAGE = _l(
+    "Filled from the National Tax Agency's corporate-number data: %(fields)s. Check them and save again."
+)
+
+
+def _filled(form: VendorForm) -> bool:
+    """On a submitted form, fill the blank name, kana and address from the NTA's data; True (with a message,
+    nothing saved yet) when something was filled, so the user sees the values before they are saved."""
+    if not form.is_submitted():
+        return False
+    filled = form.fill_from_corporate_data()
+    if filled:
+        flash(FILLED_MESSAGE % {"fields": "、".join(filled)}, "info")
+    return bool(filled)
+
+
+def _flash_findings(vendor: Vendor) -> None:
+    """The NTA data's warnings about the saved vendor (a different name, a closed corporation)."""
+    for warning in corporate_data.findings(vendor.name, corporate_data.lookup(vendor.corporate_number)):
+        flash(warning, "warning")
 
 
 def _load(vendor_id: int) -> Vendor:
@@ -79,7 +100,7 @@ def create():
     form = VendorForm(users=auth_services.selectable_users())
     if not form.is_submitted():
         form.owner_id.data = str(current_user.id)
-    if form.validate_on_submit():
+    if not _filled(form) and form.validate_on_submit():
         try:
             vendor = services.create_vendor(form.values(), actor=current_user)
         except services.DuplicateCorporateNumberError as error:
@@ -88,6 +109,7 @@ def create():
         else:
             db.session.commit()
             flash(_l("Vendor %(name)s was registered.", name=vendor.name), "success")
+            _flash_findings(vendor)
             return redirect(url_for("vendors.detail", vendor_id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=None)
 
@@ -96,12 +118,17 @@ def create():
 @role_required()
 def detail(vendor_id: int):
     """Everything the register holds about one vendor."""
-    vendor = _load(vendor_id)
+    # The NTA's record of its corporate number comes in the same statement as the vendor.
+    query = corporate_data.with_record(services.vendor_detail_query(vendor_id), Vendor.corporate_number)
+    row = db.session.execute(query).unique().one_or_none()
+    if row is None:
+        abort(404)
+    vendor, record = row
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
         can_edit=current_user.has_role(*EDITORS) and not vendor.is_archived,
-        **pages.detail_extras(vendor, user=current_user),
+        **pages.detail_extras(vendor, user=current_user, corporate_record=record),
     )
 
 
@@ -113,11 +140,12 @@ def edit(vendor_id: int):
     form = VendorEditForm(
         users=auth_services.selectable_users(keep=(vendor.owner_id, vendor.manager_id)), vendor=vendor
     )
-    if form.validate_on_submit() and commit_step(
+    if not _filled(form) and form.validate_on_submit() and commit_step(
         lambda: services.update_vendor(vendor, form.values(), actor=current_user),
         record=vendor, version=form.version.data, error_field=form.corporate_number,
     ):
         flash(_l("Vendor %(name)s was saved.", name=vendor.name), "success")
+        _flash_findings(vendor)
         return redirect(url_for("vendors.detail", vendor_id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
 

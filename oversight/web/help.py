@@ -213,6 +213,11 @@ ACTIVITY = Guide(_l("Who changed what and when, including sign-ins and refusals.
 USERS = Guide(
     _l("People and their roles. Nobody approves what they drafted, submitted or recorded."), ADMIN_NEXT, ACCESS
 )
+CORPORATE_DATA = Guide(
+    _l("The National Tax Agency's published corporate-number data, used to fill and check vendors."),
+    ADMIN_NEXT,
+    DESIGN_ONLY,
+)
 SETTINGS = Guide(_l("Reminder stages, audit intervals by risk tier and the company name."), ADMIN_NEXT, MONITORING)
 CHECKLISTS = Guide(
     _l("Checklist templates built from the guideline; a finished review keeps the version it used."),
@@ -320,6 +325,7 @@ GUIDES: dict[str, Guide] = {
     "admin.create_user": USERS,
     "admin.edit_user": USERS,
     "admin.settings": SETTINGS,
+    "corporate_numbers.index": CORPORATE_DATA,
     "admin.tokens": ALL_TOKENS,
     "webhooks.index": WEBHOOKS,
     "webhooks.create": WEBHOOKS,

@@ -28,6 +28,7 @@ NAV_ITEMS = (
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("checklists.index", _l("Checklist templates"), "admin"),
     NavItem("admin.settings", _l("Settings"), "admin"),
+    NavItem("corporate_numbers.index", _l("Corporate-number data"), "admin"),
     NavItem("activity.index", _l("Activity log"), "admin"),
     NavItem("reminders.outbox", _l("Reminder outbox"), "admin"),
     NavItem("admin.tokens", _l("API access tokens"), "admin"),

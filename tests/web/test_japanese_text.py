@@ -51,6 +51,7 @@ ALLOWED = {
     "SHA",  # the checksum's name (SHA-256) in an upload's log entry
     "API",  # APIアクセストークン: the API is called so in Japanese too
     "Webhook", "JSON",  # the webhooks' page: technical terms called so in Japanese too
+    "Unicode", "Shift",  # the NTA's names of its corporate-number files: CSV・Unicode, CSV・Shift-JIS
 }
 
 

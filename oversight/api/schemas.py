@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,7 +43,11 @@ class Lights(BaseModel):
 
 
 class Contact(BaseModel):
+    """A contact person at the vendor; its ``version`` is in its ETag, for If-Match."""
+
     id: int
+    version: int
+    vendor_id: int
     name: str
     department: str
     email: str
@@ -52,7 +56,11 @@ class Contact(BaseModel):
 
 
 class Certification(BaseModel):
+    """A certification the vendor holds (Pマーク, ISMS …); its ``version`` is in its ETag, for If-Match."""
+
     id: int
+    version: int
+    vendor_id: int
     kind: str
     name: str
     number: str
@@ -118,6 +126,58 @@ class VendorInput(BaseModel):
     confirm_not_my_number: bool = Field(
         False, description="Confirms that text the My Number guard flagged is not a My Number."
     )
+
+
+class ContactInput(BaseModel):
+    """A contact person as the contact form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=4000)
+    department: str = Field("", max_length=4000)
+    email: str = Field("", max_length=4000)
+    phone: str = Field("", max_length=4000)
+    role: str = Field("", max_length=4000)
+    confirm_not_my_number: bool = False
+
+
+class ContactPatch(BaseModel):
+    """Any of a contact's fields; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=4000)
+    department: str | None = Field(None, max_length=4000)
+    email: str | None = Field(None, max_length=4000)
+    phone: str | None = Field(None, max_length=4000)
+    role: str | None = Field(None, max_length=4000)
+    confirm_not_my_number: bool = False
+
+
+class CertificationInput(BaseModel):
+    """A certification as the certification form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pmark", "isms", "other"]
+    name: str = Field("", max_length=4000, description="Required for `other`")
+    number: str = Field("", max_length=4000)
+    issuer: str = Field("", max_length=4000)
+    expires_on: date | None = None
+    confirm_not_my_number: bool = False
+
+
+class CertificationPatch(BaseModel):
+    """Any of a certification's fields; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pmark", "isms", "other"] | None = None
+    name: str | None = Field(None, max_length=4000)
+    number: str | None = Field(None, max_length=4000)
+    issuer: str | None = Field(None, max_length=4000)
+    expires_on: date | None = None
+    confirm_not_my_number: bool = False
 
 
 class VendorPatch(BaseModel):
@@ -613,3 +673,103 @@ class ReminderFilters(BaseModel):
     recipient: int | None = Field(None, ge=1, le=2**31 - 1)
     cursor: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=200)
+
+
+class ConsentDocument(Consent):
+    """One consent request (再委託許諾) with the node it is for; its ETag is for If-Match."""
+
+    subcontract_id: int
+
+
+class ConsentRequestInput(BaseModel):
+    """A consent request (§5.2) as the node page's request form takes it (its rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope_of_work: str = Field(max_length=40000)
+    data_scope: str = Field(max_length=40000, description="The kinds of data, never the numbers themselves")
+    handling_method: str = Field("", max_length=40000)
+    handling_location: Literal["domestic", "abroad"] = "domestic"
+    handling_country: str = Field("", max_length=4000)
+    evaluation_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="A selection evaluation of the subcontractor (the form's choices)"
+    )
+    supervision_plan: str = Field(max_length=40000)
+    has_c04: bool = False
+    has_c14: bool = False
+    has_c16: bool = False
+    consent_type: Literal["per_event", "advance"] = "per_event"
+    advance_identified: bool = False
+    advance_ability_confirmed: bool = False
+    advance_reporting_agreed: bool = False
+    report_schedule: str = Field("", max_length=4000)
+    request_note: str = Field("", max_length=40000)
+    confirm_not_my_number: bool = False
+
+
+class ConsentReviewInput(BaseModel):
+    """Legal's recommendation and note, as the node page's review form takes them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation: Literal["approve", "refuse"]
+    note: str = Field("", max_length=40000, description="Required when recommending refusal")
+    confirm_not_my_number: bool = False
+
+
+class ConsentDecisionInput(BaseModel):
+    """A manager's decision, as the node page's decision form takes it: grant with an expiry date (and
+    conditions), or refuse with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "refuse"]
+    conditions: str = Field("", max_length=40000)
+    expires_on: date | None = Field(None, description="Required to grant: after today")
+    reason: str = Field("", max_length=40000, description="Required to refuse")
+    confirm_not_my_number: bool = False
+
+
+class AuditInput(BaseModel):
+    """A planned audit as the audit form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: int = Field(ge=1, le=2**31 - 1)
+    kind: Literal["on_site", "remote", "questionnaire", "periodic_report"] = "on_site"
+    planned_on: date | None = None
+    period_start_on: date | None = None
+    period_end_on: date | None = None
+    conducted_on: date | None = None
+    conducted_end_on: date | None = None
+    auditor_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        min_length=1, max_length=100, description="Users holding the auditor role (at least one)"
+    )
+    is_indirect: bool = False
+    performed_by_vendor_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    performed_by_name: str = Field("", max_length=4000)
+    scope_note: str = Field("", max_length=40000)
+    confirm_not_my_number: bool = False
+
+
+class FindingInput(BaseModel):
+    """A finding (指摘事項) with the corrective action requested in writing, as the finding form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_code: str | None = Field(None, max_length=20, description="The checklist item (A01–A20) it is about")
+    severity: Literal["serious", "moderate", "minor"] = "moderate"
+    description: str = Field(max_length=40000)
+    requested_action: str = Field(max_length=40000)
+    requested_on: date
+    due_on: date
+    confirm_not_my_number: bool = False
+
+
+class DisposalConfirmation(BaseModel):
+    """A manager's confirmation of a return/deletion, as the item page's confirm form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field("", max_length=40000)
+    confirm_not_my_number: bool = False

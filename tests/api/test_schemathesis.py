@@ -14,7 +14,7 @@ from schemathesis import checks
 
 from oversight import create_app
 from oversight.api.spec import openapi_document
-from oversight.auth.roles import ADMIN, PROCUREMENT
+from oversight.auth.roles import ALL_ROLES
 from oversight.config import TestConfig as AppConfig
 
 CHECKS = [
@@ -35,8 +35,9 @@ def _operations() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def editor(make_token):
-    """A read-write token of a user who may write everything the API writes."""
-    return make_token(PROCUREMENT, ADMIN)
+    """A read-write token of a user who may write everything the API writes (every role: the auditor's
+    findings, legal's review and the manager's decisions too)."""
+    return make_token(*ALL_ROLES)
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())

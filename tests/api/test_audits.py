@@ -117,6 +117,16 @@ def test_an_auditor_plans_an_audit_with_the_audit_forms_rules(app, client, make_
                            json={**body, "is_indirect": True, "performed_by_vendor_id": a_vendor})
     assert indirect.get_json()["errors"] == [
         {"field": "performed_by_vendor_id", "message": "The contractor must be another vendor than the one audited."}]
+    nobody = client.post("/api/v1/audits", headers=english, json={**body, "is_indirect": True})
+    assert nobody.status_code == 422 and nobody.get_json()["errors"] == [
+        {"field": "performed_by_vendor_id", "message": "Say which contractor performed the audit."}]
+    japanese = client.post("/api/v1/audits", headers={**holder.headers, "Accept-Language": "ja"},
+                           json={**body, "is_indirect": True, "performed_by_vendor_id": None})
+    assert japanese.get_json()["errors"] == [
+        {"field": "performed_by_vendor_id", "message": "監査を実施した委託先を入力してください。"}]
+    named = client.post("/api/v1/audits", headers=english,
+                        json={**body, "is_indirect": True, "performed_by_name": "元請 監査室"})
+    assert named.status_code == 201, "the person who performed it is enough, as the form says"
     unknown = client.post("/api/v1/audits", headers=english, json={**body, "vendor_id": 999999})
     assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["field"] == "vendor_id"
 

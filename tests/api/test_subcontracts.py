@@ -110,10 +110,18 @@ def test_a_refusal_needs_its_reason_with_the_forms_message(app, client, make_tok
     etag = client.get(path, headers=manager.headers).headers["ETag"]
     headers = {**manager.headers, "If-Match": etag, "Accept-Language": "en"}
     blank = client.post(f"{path}/decision", headers=headers, json={"decision": "refuse", "reason": " "})
-    assert blank.status_code == 422  # the service's refusal, as the page shows it (the form's check is optional)
-    assert blank.get_json()["detail"] == "Give the reason for refusing."
+    assert blank.status_code == 422  # the form's check, with the field it is about
+    assert blank.get_json()["errors"] == [{"field": "reason", "message": "Give the reason for refusing."}]
     no_expiry = client.post(f"{path}/decision", headers=headers, json={"decision": "approve"})
-    assert no_expiry.status_code == 422 and no_expiry.get_json()["detail"] == "Give an expiry date after today."
+    assert no_expiry.status_code == 422 and no_expiry.get_json()["errors"] == [
+        {"field": "expires_on", "message": "Give the date the consent expires (YYYY-MM-DD)."}]
+    past = client.post(f"{path}/decision", headers=headers,
+                       json={"decision": "approve", "expires_on": local_today().isoformat()})
+    assert past.status_code == 422 and past.get_json()["errors"] == [
+        {"field": "expires_on", "message": "Give an expiry date after today."}]
+    japanese = client.post(f"{path}/decision", headers={**headers, "Accept-Language": "ja"},
+                           json={"decision": "refuse"})
+    assert japanese.get_json()["errors"] == [{"field": "reason", "message": "不許諾の理由を入力してください。"}]
     refused = client.post(f"{path}/decision", headers=headers,
                           json={"decision": "refuse", "reason": "監督体制が不十分"})
     assert refused.status_code == 200 and refused.get_json()["status"] == "refused"

@@ -773,3 +773,15 @@ class DisposalConfirmation(BaseModel):
 
     note: str = Field("", max_length=40000)
     confirm_not_my_number: bool = False
+
+
+class EvaluationDecisionInput(BaseModel):
+    """A manager's decision on a submitted evaluation, as its page's two forms take it: ``confirm`` the
+    proposed decision (承認 / 条件付承認 / 否認, with a comment), or ``return`` it to procurement (with the
+    reason, required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["confirm", "return"]
+    note: str = Field("", max_length=40000, description="A comment; required to return")
+    confirm_not_my_number: bool = False

@@ -13,6 +13,8 @@ from oversight.auth.models import User, UserRole
 from oversight.auth.roles import ALL_ROLES
 from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
+from oversight.evaluations import permissions as evaluation_permissions
+from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
 from oversight.subcontracts import permissions as subcontract_permissions
 from oversight.subcontracts.models import SubcontractConsent
@@ -114,6 +116,9 @@ OPERATIONS: dict[str, Callable[[Caller], object]] = {
         read=f"/api/v1/consents/{c.a_consent['reviewed']}"),
     "api.evaluations": lambda c: c.get("/api/v1/evaluations"),
     "api.evaluation": lambda c: c.get(f"/api/v1/evaluations/{c.an_evaluation}"),
+    "api.decide_evaluation": lambda c: c.change(
+        "POST", f"/api/v1/evaluations/{c.an_evaluation}/decision", {"decision": "confirm", "note": "問題なし"},
+        read=f"/api/v1/evaluations/{c.an_evaluation}"),
     "api.reminders": lambda c: c.get("/api/v1/reminders"),
 }
 
@@ -168,23 +173,37 @@ def _disposal_refusal(user: User, record_id: int):
     return disposal_permissions.confirm_refusal(user, db.session.get(DisposalItem, record_id))
 
 
+def _evaluation_refusal(user: User, record_id: int):
+    return evaluation_permissions.decide_refusal(user, db.session.get(Evaluation, record_id))
+
+
+def _person_who_took_part(value, record_id: int, part: str) -> int:
+    if part == "recorder":
+        return db.session.get(DisposalItem, record_id).recorded_by_id
+    if part == "submitter":
+        return db.session.get(Evaluation, record_id).submitted_by_id
+    return value[part]
+
+
 DECISIONS = {
     # endpoint: (the fixture of the record and its key, the predicate's refusal, the person who took part)
     "api.decide_consent": (("a_consent", "reviewed"), _consent_refusal, "requester"),
     "api.decide_consent/reviewer": (("a_consent", "reviewed"), _consent_refusal, "reviewer"),
     "api.confirm_disposal": (("a_certified_disposal", None), _disposal_refusal, "recorder"),
+    "api.decide_evaluation": (("an_evaluation", None), _evaluation_refusal, "submitter"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(DECISIONS))
 def test_who_took_part_is_refused_as_the_predicate_refuses(app, client, request, make_token, case):
-    """A manager who also requested or reviewed the consent (or recorded the certificate) holds the role
+    """A manager who also requested or reviewed the consent (or recorded the certificate, or submitted the
+    evaluation) holds the role
     the matrix allows, yet the separation-of-duty predicate refuses them: so does the API, with its words."""
     (fixture, key), refusal_of, part = DECISIONS[case]
     value = request.getfixturevalue(fixture)
     record_id = value[key] if key else value
     with app.app_context():
-        person_id = db.session.get(DisposalItem, record_id).recorded_by_id if part == "recorder" else value[part]
+        person_id = _person_who_took_part(value, record_id, part)
         person = db.session.get(User, person_id)
         if not person.has_role("manager"):
             person.role_links.append(UserRole(role="manager"))  # now also a manager, as the matrix allows

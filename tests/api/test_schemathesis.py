@@ -58,7 +58,7 @@ def _takes_if_match(operation) -> bool:
     return any(parameter.get("name") == "If-Match" for parameter in operation.definition.raw.get("parameters", []))
 
 
-def _records(a_contact, an_audit, a_certified_disposal, a_consent, path: str) -> dict[str, int]:
+def _records(a_contact, an_audit, a_certified_disposal, a_consent, an_evaluation, path: str) -> dict[str, int]:
     """Path parameters naming records of the fixtures that the operation at ``path`` may change."""
     consent = a_consent["reviewed"] if path.endswith("/decision") else a_consent["requested"]
     return {
@@ -69,7 +69,7 @@ def _records(a_contact, an_audit, a_certified_disposal, a_consent, path: str) ->
         "item_id": a_certified_disposal,
         "consent_id": consent,
         "audit_id": an_audit["audit"],
-        "node_id": a_consent["node"],
+        "node_id": a_consent["node"], "evaluation_id": an_evaluation,
     }
 
 
@@ -106,7 +106,7 @@ def test_every_operation_answers_as_its_schema_says(
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]
     versioned = _takes_if_match(operation)
-    records = _records(a_contact, an_audit, a_certified_disposal, a_consent, path)
+    records = _records(a_contact, an_audit, a_certified_disposal, a_consent, an_evaluation, path)
     statuses = []
 
     @given(case=operation.as_strategy(), current=st.booleans() if versioned else st.just(False))
@@ -136,6 +136,7 @@ def test_the_document_declares_if_match_and_etag(client):
     assert needing == sorted([
         "updateVendor", "updateVendorContact", "deleteVendorContact", "updateVendorCertification",
         "deleteVendorCertification", "recordFindingResponse", "confirmDisposal", "reviewConsent", "decideConsent",
+        "decideEvaluation",
     ])
     for name in needing:
         headers = [parameter for parameter in operations[name]["parameters"] if parameter["in"] == "header"]

@@ -1,6 +1,7 @@
 """``/api/v1/audits`` and ``/api/v1/findings``: audits with their result per checklist item, and findings
 (指摘事項), read as on their pages; an audit planned, a finding raised and the vendor's corrective plan
-recorded as on the audit and finding pages (the same forms, services and roles)."""
+recorded as on the audit and finding pages, and a submitted audit signed off or returned by a manager (the
+same forms, services, roles and predicates)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from oversight.api.spec import spec
 from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
 from oversight.audits import findings as finding_services
 from oversight.audits import pages, permissions, services
-from oversight.audits.forms import AuditForm, FindingForm, PlanForm
+from oversight.audits.forms import AuditForm, FindingForm, PlanForm, ReturnForm, SignOffForm
 from oversight.audits.models import Audit, Finding
 from oversight.auth import services as auth_services
 from oversight.auth.roles import AUDITOR
-from oversight.core.timeutil import local_today
+from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
@@ -195,3 +196,35 @@ def record_finding_response(finding_id: int, json: s.FindingResponse):
     )
     found = _load_finding(finding_id)
     return _finding(found, local_today()), 200, {"ETag": saving.etag(found)}
+
+
+@bp.post("/audits/<int:audit_id>/sign-off")
+@api_access(*permissions.SIGNERS, write=True)
+@spec.validate(
+    json=s.AuditSignOffInput,
+    resp=Response(HTTP_200=s.Audit, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **WRITE_ERRORS),
+    tags=["audits"], operation_id="signOffAudit",
+)
+def sign_off_audit(audit_id: int, json: s.AuditSignOffInput):
+    """A manager signs off a submitted, complete audit (it resets the vendor's audit clock and settles its
+    triggers) or returns it to the auditors with the reason, as the audit page does. Separation of duties as
+    on the page (``audits.permissions.can_sign_off``): a manager who took part in the audit may not sign it
+    off (422 with the reason). Send the audit's ETag in If-Match: a stale one is refused (412)."""
+    found = services.load_audit(audit_id)
+    if found is None:
+        raise Problem(404, NOT_FOUND)
+    version = saving.matched_version(found)
+    form_class = SignOffForm if json.decision == "sign_off" else ReturnForm
+    values = {**json.model_dump(exclude={"decision"}), "version": version}
+    form = form_class(formdata=saving.form_data(values), meta={"csrf": False})
+    saving.validated(form)
+
+    def decide():
+        if json.decision == "sign_off":
+            services.sign_off(found, actor=actor(), note=form.note.data or "", today=local_today(), now=utcnow())
+        else:
+            services.return_audit(found, actor=actor(), note=form.note.data or "")
+
+    saving.commit(decide, record=found, version=version)
+    found = services.load_audit(audit_id)
+    return _audit(found, _english()), 200, {"ETag": saving.etag(found)}

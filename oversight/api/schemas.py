@@ -439,6 +439,9 @@ class Audit(BaseModel):
     auditor_ids: list[int]
     submitted_at: datetime | None
     signed_off_at: datetime | None
+    signed_off_by_id: int | None
+    signoff_note: str
+    return_note: str = Field(description="Why a manager returned it to the auditors")
     completed_on: date | None
     created_at: datetime
     updated_at: datetime
@@ -783,5 +786,16 @@ class EvaluationDecisionInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["confirm", "return"]
+    note: str = Field("", max_length=40000, description="A comment; required to return")
+    confirm_not_my_number: bool = False
+
+
+class AuditSignOffInput(BaseModel):
+    """A manager's decision on a submitted audit, as its page's two forms take it: ``sign_off`` (with a
+    comment) or ``return`` it to the auditors (with the reason, required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["sign_off", "return"]
     note: str = Field("", max_length=40000, description="A comment; required to return")
     confirm_not_my_number: bool = False

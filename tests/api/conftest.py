@@ -170,6 +170,17 @@ def an_audit(app, make_user, a_vendor) -> dict[str, int]:
 
 
 @pytest.fixture
+def a_submitted_audit(app, make_user, a_vendor) -> dict[str, int]:
+    """An audit of ``a_vendor`` recorded (every item conforming) and submitted for a manager's sign-off."""
+    recorder = make_user("auditor")
+    with app.app_context():
+        vendor, auditor = db.session.get(Vendor, a_vendor), db.session.get(User, recorder.id)
+        audit = audit_helpers.submitted(vendor, auditor)
+        db.session.commit()
+        return {"audit": audit.id, "auditor": recorder.id}
+
+
+@pytest.fixture
 def a_subcontract(app, make_user) -> dict[str, int]:
     """A signed contract's chain: a consented level-1 node and, below it, a level-2 node without consent."""
     procurement, legal, manager = (make_user(role) for role in ("procurement", "legal", "manager"))

@@ -162,3 +162,38 @@ def test_an_auditor_raises_a_finding_while_the_audit_is_recorded(app, client, ma
     closed = client.post(path, headers=english, json=body)
     assert closed.status_code == 422
     assert closed.get_json()["detail"] == "Findings are raised while the audit is being recorded."
+
+
+def test_a_manager_signs_off_a_submitted_audit_as_on_its_page(app, client, make_token, a_submitted_audit):
+    manager = make_token("manager")
+    path = f"/api/v1/audits/{a_submitted_audit['audit']}"
+    etag = client.get(path, headers=manager.headers).headers["ETag"]
+    body = {"decision": "sign_off", "note": "確認した"}
+    assert client.post(f"{path}/sign-off", headers=manager.headers, json=body).status_code == 428
+    stale = client.post(f"{path}/sign-off", headers={**manager.headers, "If-Match": '"audit-1-v0"'}, json=body)
+    assert stale.status_code == 412
+    signed = client.post(f"{path}/sign-off", headers={**manager.headers, "If-Match": etag}, json=body)
+    assert signed.status_code == 200, signed.get_data(as_text=True)
+    assert (signed.get_json()["status"], signed.get_json()["signoff_note"]) == ("signed_off", "確認した")
+    assert signed.headers["ETag"] != etag
+    with app.app_context():
+        logged = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "audit.signoff"))
+        assert logged is not None and logged.actor_id == manager.user.id
+    again = client.post(f"{path}/sign-off", headers={**manager.headers, "If-Match": signed.headers["ETag"],
+                                                     "Accept-Language": "en"}, json=body)
+    assert again.status_code == 422
+    assert again.get_json()["detail"] == "Only an audit awaiting sign-off can be signed off or returned."
+
+
+def test_returning_an_audit_needs_the_reason_next_to_the_note(app, client, make_token, a_submitted_audit):
+    manager = make_token("manager")
+    path = f"/api/v1/audits/{a_submitted_audit['audit']}"
+    headers = {**manager.headers, "If-Match": client.get(path, headers=manager.headers).headers["ETag"]}
+    blank = client.post(f"{path}/sign-off", headers=headers, json={"decision": "return", "note": " "})
+    assert blank.status_code == 422 and [error["field"] for error in blank.get_json()["errors"]] == ["note"]
+    returned = client.post(f"{path}/sign-off", headers=headers, json={"decision": "return", "note": "A05の根拠不足"})
+    assert returned.status_code == 200, returned.get_data(as_text=True)
+    assert returned.get_json()["status"] == "returned"
+    with app.app_context():
+        logged = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "audit.return"))
+        assert logged is not None and logged.actor_id == manager.user.id

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from oversight.activity.models import ActivityLog
+from oversight.audits import permissions as audit_permissions
+from oversight.audits.models import Audit
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import ALL_ROLES
 from oversight.disposals import permissions as disposal_permissions
@@ -101,6 +103,9 @@ OPERATIONS: dict[str, Callable[[Caller], object]] = {
         "PUT", f"/api/v1/findings/{c.an_audit['finding']}/response",
         {"plan_text": "入退室記録の様式を改め、全員に再教育する", "received_on": "2026-11-20"},
         read=f"/api/v1/findings/{c.an_audit['finding']}"),
+    "api.sign_off_audit": lambda c: c.change(
+        "POST", f"/api/v1/audits/{c.a_submitted_audit['audit']}/sign-off", {"decision": "sign_off"},
+        read=f"/api/v1/audits/{c.a_submitted_audit['audit']}"),
     "api.subcontracts": lambda c: c.get("/api/v1/subcontracts"),
     "api.subcontract": lambda c: c.get(f"/api/v1/subcontracts/{c.a_subcontract['first']}"),
     "api.consent": lambda c: c.get(f"/api/v1/consents/{c.a_subcontract['consent']}"),
@@ -185,19 +190,24 @@ def _person_who_took_part(value, record_id: int, part: str) -> int:
     return value[part]
 
 
+def _audit_refusal(user: User, record_id: int):
+    return audit_permissions.signoff_refusal(user, db.session.get(Audit, record_id))
+
+
 DECISIONS = {
     # endpoint: (the fixture of the record and its key, the predicate's refusal, the person who took part)
     "api.decide_consent": (("a_consent", "reviewed"), _consent_refusal, "requester"),
     "api.decide_consent/reviewer": (("a_consent", "reviewed"), _consent_refusal, "reviewer"),
     "api.confirm_disposal": (("a_certified_disposal", None), _disposal_refusal, "recorder"),
     "api.decide_evaluation": (("an_evaluation", None), _evaluation_refusal, "submitter"),
+    "api.sign_off_audit": (("a_submitted_audit", "audit"), _audit_refusal, "auditor"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(DECISIONS))
 def test_who_took_part_is_refused_as_the_predicate_refuses(app, client, request, make_token, case):
     """A manager who also requested or reviewed the consent (or recorded the certificate, or submitted the
-    evaluation) holds the role
+    evaluation, or recorded the audit) holds the role
     the matrix allows, yet the separation-of-duty predicate refuses them: so does the API, with its words."""
     (fixture, key), refusal_of, part = DECISIONS[case]
     value = request.getfixturevalue(fixture)

@@ -58,9 +58,12 @@ def _takes_if_match(operation) -> bool:
     return any(parameter.get("name") == "If-Match" for parameter in operation.definition.raw.get("parameters", []))
 
 
-def _records(a_contact, an_audit, a_certified_disposal, a_consent, an_evaluation, path: str) -> dict[str, int]:
+def _records(fixtures: dict, path: str) -> dict[str, int]:
     """Path parameters naming records of the fixtures that the operation at ``path`` may change."""
+    a_contact, an_audit, a_consent = fixtures["a_contact"], fixtures["an_audit"], fixtures["a_consent"]
+    a_certified_disposal, an_evaluation = fixtures["a_certified_disposal"], fixtures["an_evaluation"]
     consent = a_consent["reviewed"] if path.endswith("/decision") else a_consent["requested"]
+    audit = fixtures["a_submitted_audit"]["audit"] if path.endswith("/sign-off") else an_audit["audit"]
     return {
         "vendor_id": a_contact["vendor"],
         "contact_id": a_contact["contact"],
@@ -68,8 +71,9 @@ def _records(a_contact, an_audit, a_certified_disposal, a_consent, an_evaluation
         "finding_id": an_audit["finding"],
         "item_id": a_certified_disposal,
         "consent_id": consent,
-        "audit_id": an_audit["audit"],
-        "node_id": a_consent["node"], "evaluation_id": an_evaluation,
+        "audit_id": audit,
+        "node_id": a_consent["node"],
+        "evaluation_id": an_evaluation,
     }
 
 
@@ -97,16 +101,27 @@ def test_every_operation_answers_as_its_schema_says(
     a_reminder,
     a_contact,
     a_consent,
+    a_submitted_audit,
     method,
     path,
 ):
     """(``a_contract``, ``an_incident``, ``a_disposal``, ``an_audit``, ``a_subcontract``, ``an_evaluation``,
     ``a_reminder`` and their vendors: the lists have something to show; ``a_contact``, ``a_consent``,
-    ``a_certified_disposal``: records the changes may change.)"""
+    ``a_certified_disposal``, ``a_submitted_audit``: records the changes may change.)"""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]
     versioned = _takes_if_match(operation)
-    records = _records(a_contact, an_audit, a_certified_disposal, a_consent, an_evaluation, path)
+    records = _records(
+        {
+            "a_contact": a_contact,
+            "an_audit": an_audit,
+            "a_consent": a_consent,
+            "an_evaluation": an_evaluation,
+            "a_certified_disposal": a_certified_disposal,
+            "a_submitted_audit": a_submitted_audit,
+        },
+        path,
+    )
     statuses = []
 
     @given(case=operation.as_strategy(), current=st.booleans() if versioned else st.just(False))
@@ -133,11 +148,21 @@ def test_the_document_declares_if_match_and_etag(client):
         operation["operationId"]: operation for methods in document["paths"].values() for operation in methods.values()
     }
     needing = sorted(name for name, operation in operations.items() if "412" in operation["responses"])
-    assert needing == sorted([
-        "updateVendor", "updateVendorContact", "deleteVendorContact", "updateVendorCertification",
-        "deleteVendorCertification", "recordFindingResponse", "confirmDisposal", "reviewConsent", "decideConsent",
-        "decideEvaluation",
-    ])
+    assert needing == sorted(
+        [
+            "updateVendor",
+            "updateVendorContact",
+            "deleteVendorContact",
+            "updateVendorCertification",
+            "deleteVendorCertification",
+            "recordFindingResponse",
+            "confirmDisposal",
+            "reviewConsent",
+            "decideConsent",
+            "decideEvaluation",
+            "signOffAudit",
+        ]
+    )
     for name in needing:
         headers = [parameter for parameter in operations[name]["parameters"] if parameter["in"] == "header"]
         assert [(header["name"], header["required"]) for header in headers] == [("If-Match", True)], name

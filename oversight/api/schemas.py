@@ -799,3 +799,15 @@ class AuditSignOffInput(BaseModel):
     decision: Literal["sign_off", "return"]
     note: str = Field("", max_length=40000, description="A comment; required to return")
     confirm_not_my_number: bool = False
+
+
+class ContractDecisionInput(BaseModel):
+    """A manager's decision on a contract legal has cleared: ``return`` it to procurement (with the reason,
+    required). ``approve`` is refused through the API (403): the page asks the approver for a fresh code from
+    their authenticator app, which a token cannot give."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "return"]
+    note: str = Field("", max_length=40000, description="Required to return")
+    confirm_not_my_number: bool = False

@@ -19,7 +19,7 @@ from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 from tests.audits import helpers as audit_helpers
 from tests.conftest import UserInfo
-from tests.contracts.helpers import approve_selection, drafted, pdf, people, signed
+from tests.contracts.helpers import approve_selection, cleared, drafted, pdf, people, signed
 from tests.evaluations import helpers as evaluation_helpers
 from tests.incidents.factories import create_incident
 from tests.subcontracts import helpers as subcontract_helpers
@@ -70,6 +70,18 @@ def a_contract(app, a_vendor) -> int:
         contract = drafted(vendor=db.session.get(Vendor, a_vendor))
         db.session.commit()
         return contract.id
+
+
+@pytest.fixture
+def a_cleared_contract(app, make_user, a_vendor) -> dict[str, int]:
+    """A contract with ``a_vendor`` drafted and submitted by procurement and cleared by legal: a manager may
+    approve it or return it."""
+    procurement, legal = make_user("procurement"), make_user("legal")
+    with app.app_context():
+        contract = cleared(db.session.get(User, procurement.id), db.session.get(User, legal.id),
+                           vendor=db.session.get(Vendor, a_vendor))
+        db.session.commit()
+        return {"contract": contract.id, "drafter": procurement.id, "reviewer": legal.id}
 
 
 @pytest.fixture

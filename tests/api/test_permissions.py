@@ -13,6 +13,9 @@ from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import Audit
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import ALL_ROLES
+from oversight.contracts import permissions as contract_permissions
+from oversight.contracts import review as review_rules
+from oversight.contracts.models import Contract
 from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations import permissions as evaluation_permissions
@@ -84,6 +87,9 @@ OPERATIONS: dict[str, Callable[[Caller], object]] = {
     "api.contracts": lambda c: c.get("/api/v1/contracts"),
     "api.contract": lambda c: c.get(f"/api/v1/contracts/{c.a_contract}"),
     "api.create_contract": lambda c: c.post("/api/v1/contracts", {"vendor_id": c.a_vendor, **CONTRACT}),
+    "api.decide_contract": lambda c: c.change(
+        "POST", f"/api/v1/contracts/{c.a_cleared_contract['contract']}/decision",
+        {"decision": "return", "note": "第5条を修正"}, read=f"/api/v1/contracts/{c.a_cleared_contract['contract']}"),
     "api.incidents": lambda c: c.get("/api/v1/incidents"),
     "api.incident": lambda c: c.get(f"/api/v1/incidents/{c.an_incident}"),
     "api.disposals": lambda c: c.get("/api/v1/disposals"),
@@ -194,6 +200,11 @@ def _audit_refusal(user: User, record_id: int):
     return audit_permissions.signoff_refusal(user, db.session.get(Audit, record_id))
 
 
+def _contract_refusal(user: User, record_id: int):
+    contract = db.session.get(Contract, record_id)
+    return contract_permissions.approve_refusal(user, contract, review_rules.latest_round(contract))
+
+
 DECISIONS = {
     # endpoint: (the fixture of the record and its key, the predicate's refusal, the person who took part)
     "api.decide_consent": (("a_consent", "reviewed"), _consent_refusal, "requester"),
@@ -201,13 +212,15 @@ DECISIONS = {
     "api.confirm_disposal": (("a_certified_disposal", None), _disposal_refusal, "recorder"),
     "api.decide_evaluation": (("an_evaluation", None), _evaluation_refusal, "submitter"),
     "api.sign_off_audit": (("a_submitted_audit", "audit"), _audit_refusal, "auditor"),
+    "api.decide_contract": (("a_cleared_contract", "contract"), _contract_refusal, "drafter"),
+    "api.decide_contract/reviewer": (("a_cleared_contract", "contract"), _contract_refusal, "reviewer"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(DECISIONS))
 def test_who_took_part_is_refused_as_the_predicate_refuses(app, client, request, make_token, case):
     """A manager who also requested or reviewed the consent (or recorded the certificate, or submitted the
-    evaluation, or recorded the audit) holds the role
+    evaluation, or recorded the audit, or drafted or reviewed the contract it returns) holds the role
     the matrix allows, yet the separation-of-duty predicate refuses them: so does the API, with its words."""
     (fixture, key), refusal_of, part = DECISIONS[case]
     value = request.getfixturevalue(fixture)

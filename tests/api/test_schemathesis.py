@@ -161,6 +161,7 @@ def test_the_document_declares_if_match_and_etag(client):
             "decideConsent",
             "decideEvaluation",
             "signOffAudit",
+            "decideContract",
         ]
     )
     for name in needing:

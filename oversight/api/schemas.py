@@ -811,3 +811,44 @@ class ContractDecisionInput(BaseModel):
     decision: Literal["approve", "return"]
     note: str = Field("", max_length=40000, description="Required to return")
     confirm_not_my_number: bool = False
+
+
+IncidentCategory = Literal["R1-i", "R1-ro", "R1-ha", "R2-i", "R2-ro", "R2-ha", "R3", "R4-i", "R4-ro", "R4-ha"]
+PeopleCount = Annotated[int, Field(ge=0, le=1_000_000_000)]
+
+
+class IncidentInput(BaseModel):
+    """A new incident (漏えい等事案) as the incident form takes it (the form's rules across fields apply:
+    dates in order, counts in order, the contract of the vendor, R2 with 不正の目的, the app's finding)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: int = Field(ge=1, le=2**31 - 1, description="The direct contractor")
+    contract_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    chain_level: int = Field(0, ge=0, le=9, description="0 = the vendor itself, 1 = its subcontractor, …")
+    where_vendor_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Required when chain_level > 0")
+    title: str = Field(max_length=2000)
+    kind: Literal["leak", "loss", "damage"] = "leak"
+    is_suspected: bool = False
+    description: str = Field("", max_length=40000)
+    discovered_by: str = Field("", max_length=2000)
+    occurred_on: date | None = None
+    vendor_knew_on: date | None = None
+    vendor_notified_on: date | None = None
+    department_knew_on: date | None = None
+    categories: list[IncidentCategory] = Field([], max_length=10)
+    is_highly_encrypted: bool = False
+    is_improper_purpose: bool = False
+    finding_override_reason: str = Field("", max_length=40000)
+    people_min: PeopleCount | None = None
+    people_max: PeopleCount | None = None
+    people_final: PeopleCount | None = None
+    data_items: str = Field("", max_length=40000)
+    media: str = Field("", max_length=40000)
+    cause: str = Field("", max_length=40000)
+    cause_party: Literal["vendor", "subcontractor", "principal", "unknown"] = "unknown"
+    secondary_harm: str = Field("", max_length=40000)
+    containment: str = Field("", max_length=40000)
+    other_notes: str = Field("", max_length=40000)
+    owner_id: int | None = Field(None, ge=1, le=2**31 - 1, description="A user holding the manager role")
+    confirm_not_my_number: bool = False

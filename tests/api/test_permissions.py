@@ -92,6 +92,8 @@ OPERATIONS: dict[str, Callable[[Caller], object]] = {
         {"decision": "return", "note": "第5条を修正"}, read=f"/api/v1/contracts/{c.a_cleared_contract['contract']}"),
     "api.incidents": lambda c: c.get("/api/v1/incidents"),
     "api.incident": lambda c: c.get(f"/api/v1/incidents/{c.an_incident}"),
+    "api.create_incident": lambda c: c.post(
+        "/api/v1/incidents", {"vendor_id": c.a_vendor, "title": "委託先PCの紛失", "kind": "loss"}),
     "api.disposals": lambda c: c.get("/api/v1/disposals"),
     "api.disposal": lambda c: c.get(f"/api/v1/disposals/{c.a_disposal}"),
     "api.confirm_disposal": lambda c: c.change(

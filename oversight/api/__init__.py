@@ -8,6 +8,7 @@ from flask_limiter import Limiter
 
 from oversight.api import (  # noqa: F401 - the modules add their views to ``bp``
     audits,
+    contacts,
     contracts,
     disposals,
     docs,

@@ -1,8 +1,10 @@
-"""``/api/v1/contracts``: contracts with their clause review rounds; drafting a contract as on its page."""
+"""``/api/v1/contracts``: contracts with their clause review rounds; drafting a contract, and a manager
+returning a cleared one, as on its page. Approval stays on the page (its second-factor step-up)."""
 
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from spectree import Response
 from sqlalchemy.orm import selectinload
 
@@ -14,13 +16,18 @@ from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
 from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
+from oversight.auth.roles import MANAGER
 from oversight.contracts import pages, services
-from oversight.contracts.forms import ContractForm
+from oversight.contracts.forms import ContractForm, ManagerReturnForm
 from oversight.contracts.models import Contract, ContractReview
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 
+APPROVAL_ON_THE_PAGE = _l(
+    "Approving a contract needs a new code from your authenticator app, which an API token cannot give. "
+    "Approve it on the contract page."
+)
 WITH_REVIEWS = selectinload(Contract.reviews).selectinload(ContractReview.results)
 
 
@@ -72,3 +79,31 @@ def create_contract(json: s.ContractInput):
     found = _load(created.id)
     headers = {"ETag": saving.etag(found), "Location": url_for("api.contract", contract_id=found.id)}
     return documents.contract(found), 201, headers
+
+
+@bp.post("/contracts/<int:contract_id>/decision")
+@api_access(MANAGER, write=True)
+@spec.validate(
+    json=s.ContractDecisionInput,
+    resp=Response(HTTP_200=s.Contract, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **WRITE_ERRORS),
+    tags=["contracts"], operation_id="decideContract",
+)
+def decide_contract(contract_id: int, json: s.ContractDecisionInput):
+    """A manager returns a contract legal has cleared to procurement with the reason, as the contract page
+    does (``ManagerReturnForm``, ``contracts.services.return_by_manager``, which asks
+    ``contracts.permissions.can_approve``: the manager who drafted or submitted it or reviewed its clauses may
+    not, 422 with the reason). ``approve`` is refused (403): on the page approval asks for a new code from the
+    approver's authenticator app (step-up), and a token is not a second factor, so approving stays on the
+    page. Send the contract's ETag in If-Match: a stale one is refused (412)."""
+    found = _load(contract_id)
+    if json.decision == "approve":
+        raise Problem(403, APPROVAL_ON_THE_PAGE)
+    version = saving.matched_version(found)
+    values = {**json.model_dump(exclude={"decision"}), "version": version}
+    form = ManagerReturnForm(formdata=saving.form_data(values), meta={"csrf": False})
+    saving.validated(form)
+    saving.commit(
+        lambda: services.return_by_manager(found, actor=actor(), note=form.note.data), record=found, version=version
+    )
+    found = _load(contract_id)
+    return documents.contract(found), 200, {"ETag": saving.etag(found)}

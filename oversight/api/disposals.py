@@ -1,4 +1,8 @@
-"""``/api/v1/disposals``: return/deletion items (返却・廃棄), read as on their pages."""
+"""``/api/v1/disposals``: return/deletion items (返却・廃棄), read as on their pages; a manager's
+confirmation as on the item page (the same form, service and decision predicate).
+
+Recording the vendor's certificate stays on the page: the service refuses a certificate without its
+file (the signed certificate, PDF or scan), and the API takes no uploads (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -6,14 +10,15 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import api_access
+from oversight.api.access import actor, api_access
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
-from oversight.api.vendors import NOT_FOUND, READ_ERRORS
-from oversight.core.timeutil import local_today
-from oversight.disposals import services
+from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
+from oversight.core.timeutil import local_today, utcnow
+from oversight.disposals import permissions, services
+from oversight.disposals.forms import ConfirmForm
 from oversight.disposals.models import DisposalItem
 
 
@@ -43,4 +48,29 @@ def disposal(item_id: int):
     item = services.load_item(item_id)
     if item is None:
         raise Problem(404, NOT_FOUND)
+    return _document(item, local_today()), 200, {"ETag": saving.etag(item)}
+
+
+@bp.post("/disposals/<int:item_id>/confirmation")
+@api_access(*permissions.CONFIRMERS, write=True)
+@spec.validate(
+    json=s.DisposalConfirmation,
+    resp=Response(HTTP_200=s.DisposalItem, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem,
+                  **WRITE_ERRORS),
+    tags=["disposals"], operation_id="confirmDisposal",
+)
+def confirm_disposal(item_id: int, json: s.DisposalConfirmation):
+    """A manager confirms the return or deletion of an item whose certificate is recorded, with a comment.
+    Separation of duties as on the page (``disposals.permissions.can_confirm``): the manager who recorded the
+    certificate may not confirm it (422 with the reason). Send the item's ETag in If-Match: a stale one is
+    refused (412)."""
+    item = services.load_item(item_id)
+    if item is None:
+        raise Problem(404, NOT_FOUND)
+    version = saving.matched_version(item)
+    form = ConfirmForm(formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False})
+    saving.validated(form)
+    saving.commit(lambda: services.confirm(item, actor=actor(), note=form.note.data, now=utcnow()),
+                  record=item, version=version)
+    item = services.load_item(item_id)
     return _document(item, local_today()), 200, {"ETag": saving.etag(item)}

@@ -1,4 +1,5 @@
-"""``/api/v1/evaluations``: selection evaluations (選定評価) with their answers, read as on their pages."""
+"""``/api/v1/evaluations``: selection evaluations (選定評価) with their answers, read as on their pages; a
+manager's decision on a submitted one as on its page (the same forms, services and predicate)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import api_access
+from oversight.api.access import actor, api_access
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
-from oversight.api.vendors import NOT_FOUND, READ_ERRORS
-from oversight.evaluations import pages, services
+from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
+from oversight.core.timeutil import local_today, utcnow
+from oversight.evaluations import pages, permissions, services
+from oversight.evaluations.forms import DecisionForm, ReturnForm
 from oversight.evaluations.models import Evaluation
 
 
@@ -58,4 +61,37 @@ def evaluation(evaluation_id: int):
     found = services.load_evaluation(evaluation_id)
     if found is None:
         raise Problem(404, NOT_FOUND)
+    return _document(found, str(get_locale()) == "en"), 200, {"ETag": saving.etag(found)}
+
+
+@bp.post("/evaluations/<int:evaluation_id>/decision")
+@api_access(*permissions.DECIDERS, write=True)
+@spec.validate(
+    json=s.EvaluationDecisionInput,
+    resp=Response(HTTP_200=s.Evaluation, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **WRITE_ERRORS),
+    tags=["evaluations"], operation_id="decideEvaluation",
+)
+def decide_evaluation(evaluation_id: int, json: s.EvaluationDecisionInput):
+    """A manager confirms the proposed decision of a submitted evaluation (approved ones get their validity
+    period and move the vendor to 選定済) or returns it to procurement with the reason, as the evaluation page
+    does. Separation of duties as on the page (``evaluations.permissions.can_decide``): the manager who
+    submitted it may not decide (422 with the reason). Send the evaluation's ETag in If-Match: a stale one is
+    refused (412)."""
+    found = services.load_evaluation(evaluation_id)
+    if found is None:
+        raise Problem(404, NOT_FOUND)
+    version = saving.matched_version(found)
+    form_class = DecisionForm if json.decision == "confirm" else ReturnForm
+    values = {**json.model_dump(exclude={"decision"}), "version": version}
+    form = form_class(formdata=saving.form_data(values), meta={"csrf": False})
+    saving.validated(form)
+
+    def decide():
+        if json.decision == "confirm":
+            services.approve(found, actor=actor(), note=form.note.data, today=local_today(), now=utcnow())
+        else:
+            services.return_evaluation(found, actor=actor(), note=form.note.data)
+
+    saving.commit(decide, record=found, version=version)
+    found = services.load_evaluation(evaluation_id)
     return _document(found, str(get_locale()) == "en"), 200, {"ETag": saving.etag(found)}

@@ -37,12 +37,14 @@ def matched_version(record: Any) -> int:
 
 
 def form_data(values: dict[str, Any]) -> MultiDict:
-    """JSON values as a form would post them, so that the page's form validates them."""
+    """JSON values as a form would post them, so that the page's form validates them (a list: one value
+    per item, as checkboxes post)."""
     data = MultiDict()
     for name, value in values.items():
         if value is None or value is False:
             continue
-        data[name] = "y" if value is True else str(value)
+        for item in value if isinstance(value, list) else [value]:
+            data.add(name, "y" if item is True else str(item))
     return data
 
 

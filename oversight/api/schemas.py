@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,7 +43,11 @@ class Lights(BaseModel):
 
 
 class Contact(BaseModel):
+    """A contact person at the vendor; its ``version`` is in its ETag, for If-Match."""
+
     id: int
+    version: int
+    vendor_id: int
     name: str
     department: str
     email: str
@@ -52,7 +56,11 @@ class Contact(BaseModel):
 
 
 class Certification(BaseModel):
+    """A certification the vendor holds (Pマーク, ISMS …); its ``version`` is in its ETag, for If-Match."""
+
     id: int
+    version: int
+    vendor_id: int
     kind: str
     name: str
     number: str
@@ -118,6 +126,58 @@ class VendorInput(BaseModel):
     confirm_not_my_number: bool = Field(
         False, description="Confirms that text the My Number guard flagged is not a My Number."
     )
+
+
+class ContactInput(BaseModel):
+    """A contact person as the contact form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=4000)
+    department: str = Field("", max_length=4000)
+    email: str = Field("", max_length=4000)
+    phone: str = Field("", max_length=4000)
+    role: str = Field("", max_length=4000)
+    confirm_not_my_number: bool = False
+
+
+class ContactPatch(BaseModel):
+    """Any of a contact's fields; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=4000)
+    department: str | None = Field(None, max_length=4000)
+    email: str | None = Field(None, max_length=4000)
+    phone: str | None = Field(None, max_length=4000)
+    role: str | None = Field(None, max_length=4000)
+    confirm_not_my_number: bool = False
+
+
+class CertificationInput(BaseModel):
+    """A certification as the certification form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pmark", "isms", "other"]
+    name: str = Field("", max_length=4000, description="Required for `other`")
+    number: str = Field("", max_length=4000)
+    issuer: str = Field("", max_length=4000)
+    expires_on: date | None = None
+    confirm_not_my_number: bool = False
+
+
+class CertificationPatch(BaseModel):
+    """Any of a certification's fields; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pmark", "isms", "other"] | None = None
+    name: str | None = Field(None, max_length=4000)
+    number: str | None = Field(None, max_length=4000)
+    issuer: str | None = Field(None, max_length=4000)
+    expires_on: date | None = None
+    confirm_not_my_number: bool = False
 
 
 class VendorPatch(BaseModel):
@@ -379,6 +439,9 @@ class Audit(BaseModel):
     auditor_ids: list[int]
     submitted_at: datetime | None
     signed_off_at: datetime | None
+    signed_off_by_id: int | None
+    signoff_note: str
+    return_note: str = Field(description="Why a manager returned it to the auditors")
     completed_on: date | None
     created_at: datetime
     updated_at: datetime
@@ -613,3 +676,179 @@ class ReminderFilters(BaseModel):
     recipient: int | None = Field(None, ge=1, le=2**31 - 1)
     cursor: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=200)
+
+
+class ConsentDocument(Consent):
+    """One consent request (再委託許諾) with the node it is for; its ETag is for If-Match."""
+
+    subcontract_id: int
+
+
+class ConsentRequestInput(BaseModel):
+    """A consent request (§5.2) as the node page's request form takes it (its rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope_of_work: str = Field(max_length=40000)
+    data_scope: str = Field(max_length=40000, description="The kinds of data, never the numbers themselves")
+    handling_method: str = Field("", max_length=40000)
+    handling_location: Literal["domestic", "abroad"] = "domestic"
+    handling_country: str = Field("", max_length=4000)
+    evaluation_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="A selection evaluation of the subcontractor (the form's choices)"
+    )
+    supervision_plan: str = Field(max_length=40000)
+    has_c04: bool = False
+    has_c14: bool = False
+    has_c16: bool = False
+    consent_type: Literal["per_event", "advance"] = "per_event"
+    advance_identified: bool = False
+    advance_ability_confirmed: bool = False
+    advance_reporting_agreed: bool = False
+    report_schedule: str = Field("", max_length=4000)
+    request_note: str = Field("", max_length=40000)
+    confirm_not_my_number: bool = False
+
+
+class ConsentReviewInput(BaseModel):
+    """Legal's recommendation and note, as the node page's review form takes them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation: Literal["approve", "refuse"]
+    note: str = Field("", max_length=40000, description="Required when recommending refusal")
+    confirm_not_my_number: bool = False
+
+
+class ConsentDecisionInput(BaseModel):
+    """A manager's decision, as the node page's decision form takes it: grant with an expiry date (and
+    conditions), or refuse with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "refuse"]
+    conditions: str = Field("", max_length=40000)
+    expires_on: date | None = Field(None, description="Required to grant: after today")
+    reason: str = Field("", max_length=40000, description="Required to refuse")
+    confirm_not_my_number: bool = False
+
+
+class AuditInput(BaseModel):
+    """A planned audit as the audit form takes it (the form's rules and messages apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: int = Field(ge=1, le=2**31 - 1)
+    kind: Literal["on_site", "remote", "questionnaire", "periodic_report"] = "on_site"
+    planned_on: date | None = None
+    period_start_on: date | None = None
+    period_end_on: date | None = None
+    conducted_on: date | None = None
+    conducted_end_on: date | None = None
+    auditor_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        min_length=1, max_length=100, description="Users holding the auditor role (at least one)"
+    )
+    is_indirect: bool = False
+    performed_by_vendor_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    performed_by_name: str = Field("", max_length=4000)
+    scope_note: str = Field("", max_length=40000)
+    confirm_not_my_number: bool = False
+
+
+class FindingInput(BaseModel):
+    """A finding (指摘事項) with the corrective action requested in writing, as the finding form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_code: str | None = Field(None, max_length=20, description="The checklist item (A01–A20) it is about")
+    severity: Literal["serious", "moderate", "minor"] = "moderate"
+    description: str = Field(max_length=40000)
+    requested_action: str = Field(max_length=40000)
+    requested_on: date
+    due_on: date
+    confirm_not_my_number: bool = False
+
+
+class DisposalConfirmation(BaseModel):
+    """A manager's confirmation of a return/deletion, as the item page's confirm form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field("", max_length=40000)
+    confirm_not_my_number: bool = False
+
+
+class EvaluationDecisionInput(BaseModel):
+    """A manager's decision on a submitted evaluation, as its page's two forms take it: ``confirm`` the
+    proposed decision (承認 / 条件付承認 / 否認, with a comment), or ``return`` it to procurement (with the
+    reason, required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["confirm", "return"]
+    note: str = Field("", max_length=40000, description="A comment; required to return")
+    confirm_not_my_number: bool = False
+
+
+class AuditSignOffInput(BaseModel):
+    """A manager's decision on a submitted audit, as its page's two forms take it: ``sign_off`` (with a
+    comment) or ``return`` it to the auditors (with the reason, required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["sign_off", "return"]
+    note: str = Field("", max_length=40000, description="A comment; required to return")
+    confirm_not_my_number: bool = False
+
+
+class ContractDecisionInput(BaseModel):
+    """A manager's decision on a contract legal has cleared: ``return`` it to procurement (with the reason,
+    required). ``approve`` is refused through the API (403): the page asks the approver for a fresh code from
+    their authenticator app, which a token cannot give."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "return"]
+    note: str = Field("", max_length=40000, description="Required to return")
+    confirm_not_my_number: bool = False
+
+
+IncidentCategory = Literal["R1-i", "R1-ro", "R1-ha", "R2-i", "R2-ro", "R2-ha", "R3", "R4-i", "R4-ro", "R4-ha"]
+PeopleCount = Annotated[int, Field(ge=0, le=1_000_000_000)]
+
+
+class IncidentInput(BaseModel):
+    """A new incident (漏えい等事案) as the incident form takes it (the form's rules across fields apply:
+    dates in order, counts in order, the contract of the vendor, R2 with 不正の目的, the app's finding)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: int = Field(ge=1, le=2**31 - 1, description="The direct contractor")
+    contract_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    chain_level: int = Field(0, ge=0, le=9, description="0 = the vendor itself, 1 = its subcontractor, …")
+    where_vendor_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Required when chain_level > 0")
+    title: str = Field(max_length=2000)
+    kind: Literal["leak", "loss", "damage"] = "leak"
+    is_suspected: bool = False
+    description: str = Field("", max_length=40000)
+    discovered_by: str = Field("", max_length=2000)
+    occurred_on: date | None = None
+    vendor_knew_on: date | None = None
+    vendor_notified_on: date | None = None
+    department_knew_on: date | None = None
+    categories: list[IncidentCategory] = Field([], max_length=10)
+    is_highly_encrypted: bool = False
+    is_improper_purpose: bool = False
+    finding_override_reason: str = Field("", max_length=40000)
+    people_min: PeopleCount | None = None
+    people_max: PeopleCount | None = None
+    people_final: PeopleCount | None = None
+    data_items: str = Field("", max_length=40000)
+    media: str = Field("", max_length=40000)
+    cause: str = Field("", max_length=40000)
+    cause_party: Literal["vendor", "subcontractor", "principal", "unknown"] = "unknown"
+    secondary_harm: str = Field("", max_length=40000)
+    containment: str = Field("", max_length=40000)
+    other_notes: str = Field("", max_length=40000)
+    owner_id: int | None = Field(None, ge=1, le=2**31 - 1, description="A user holding the manager role")
+    confirm_not_my_number: bool = False

@@ -67,6 +67,46 @@ def _as_problems(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": (
+        "The record's ETag as read (from its GET or from the answer of the last change): without it 428, "
+        "with a stale one 412, and nothing is saved."
+    ),
+    "schema": {"type": "string", "examples": ['"vendor-12-v3"']},
+}
+ETAG = {
+    "description": "The record's version, to send back in If-Match with the next change.",
+    "required": True,
+    "schema": {"type": "string"},
+}
+LOCATION = {"description": "The new record's address in the API.", "required": True, "schema": {"type": "string"}}
+
+
+def _declare_versions(document: dict[str, Any]) -> dict[str, Any]:
+    """Optimistic locking in the document: every operation that may answer 412 (``saving.matched_version``)
+    takes ``If-Match``; every answer with one record carries its ``ETag`` (lists and 204 do not), and a
+    creation its ``Location``."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if "412" in responses:
+                parameters = operation.setdefault("parameters", [])
+                if not any(parameter.get("name") == "If-Match" for parameter in parameters):
+                    parameters.append(dict(IF_MATCH))
+            if operation.get("operationId", "").startswith("list"):
+                continue
+            for status in ("200", "201"):
+                if status in responses:
+                    headers = responses[status].setdefault("headers", {})
+                    headers["ETag"] = dict(ETAG)
+                    if status == "201":
+                        headers["Location"] = dict(LOCATION)
+    return document
+
+
 _document: dict[str, Any] | None = None
 
 
@@ -74,5 +114,5 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of the running app's API (built once per process: it is code, not data)."""
     global _document  # noqa: PLW0603 - the document depends only on the code
     if _document is None:
-        _document = _as_problems(copy.deepcopy(spec.spec))
+        _document = _declare_versions(_as_problems(copy.deepcopy(spec.spec)))
     return _document

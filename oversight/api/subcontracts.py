@@ -1,25 +1,30 @@
-"""``/api/v1/subcontracts``: subcontract nodes (再委託) with their light from the node rule and their
-consents, read as on the subcontract index and node pages."""
+"""``/api/v1/subcontracts`` and ``/api/v1/consents``: subcontract nodes (再委託) with their light from the
+node rule and their consents, read as on the subcontract index and node pages; a consent requested,
+reviewed and decided as on the node page (the same forms, services, roles and decision predicates)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask import url_for
 from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import api_access
+from oversight.api.access import actor, api_access
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
-from oversight.api.vendors import NOT_FOUND, READ_ERRORS
-from oversight.core.timeutil import local_today
+from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
+from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
-from oversight.subcontracts import queries, services, worklist
+from oversight.subcontracts import permissions, queries, services, worklist
 from oversight.subcontracts.chain import NodeStatus
-from oversight.subcontracts.models import Subcontract
+from oversight.subcontracts.forms import APPROVE, ConsentRequestForm, DecisionForm, ReviewForm
+from oversight.subcontracts.models import Subcontract, SubcontractConsent
+
+STEP_ERRORS = {"HTTP_404": s.Problem, "HTTP_412": s.Problem, "HTTP_428": s.Problem, **WRITE_ERRORS}
 
 
 def _document(status: NodeStatus) -> s.Subcontract:
@@ -34,13 +39,14 @@ def _document(status: NodeStatus) -> s.Subcontract:
         has_valid_consent=status.has_valid_consent,
         light=s.NodeLight(code=status.code, colour=status.light.state, text=str(status.light.text),
                           detail=str(status.light.detail)),
-        consents=[
-            s.Consent(
-                **{name: getattr(consent, name) for name in s.Consent.model_fields if name != "label"},
-                label=str(status.consent_label(consent)),
-            )
-            for consent in status.consents
-        ],
+        consents=[_consent_document(status, consent, s.Consent) for consent in status.consents],
+    )
+
+
+def _consent_document(status: NodeStatus, consent: SubcontractConsent, model=s.ConsentDocument):
+    return model(
+        **{name: getattr(consent, name) for name in model.model_fields if name != "label"},
+        label=str(status.consent_label(consent)),
     )
 
 
@@ -81,3 +87,99 @@ def subcontract(node_id: int):
         raise Problem(404, NOT_FOUND)
     status = queries.node_status(node, local_today())
     return _document(status), 200, {"ETag": saving.etag(node)}
+
+
+def _load_node(node_id: int) -> Subcontract:
+    node = services.load_node(node_id)
+    if node is None:
+        raise Problem(404, NOT_FOUND)
+    return node
+
+
+def _load_consent(consent_id: int) -> SubcontractConsent:
+    consent = services.load_consent(consent_id)
+    if consent is None:
+        raise Problem(404, NOT_FOUND)
+    return consent
+
+
+def _consent_answer(consent_id: int, status: int = 200):
+    consent = _load_consent(consent_id)
+    node_status = queries.node_status(consent.subcontract, local_today())
+    headers = {"ETag": saving.etag(consent)}
+    if status == 201:
+        headers["Location"] = url_for("api.consent", consent_id=consent.id)
+    return _consent_document(node_status, consent), status, headers
+
+
+@bp.get("/consents/<int:consent_id>")
+@api_access()
+@spec.validate(resp=Response(HTTP_200=s.ConsentDocument, HTTP_404=s.Problem, **READ_ERRORS),
+               tags=["subcontracts"], operation_id="getConsent")
+def consent(consent_id: int):
+    """One consent request (再委託許諾) and its decision; its ETag is for If-Match."""
+    return _consent_answer(consent_id)
+
+
+@bp.post("/subcontracts/<int:node_id>/consents")
+@api_access(*permissions.REQUESTERS, write=True)
+@spec.validate(json=s.ConsentRequestInput,
+               resp=Response(HTTP_201=s.ConsentDocument, HTTP_404=s.Problem, **WRITE_ERRORS),
+               tags=["subcontracts"], operation_id="requestConsent")
+def request_consent(node_id: int, json: s.ConsentRequestInput):
+    """Request the principal's consent for a subcontractor (§5.2), as the node page's request form does; it
+    goes to legal for review. ``evaluation_id`` is one of the subcontractor's selection evaluations."""
+    node = _load_node(node_id)
+    values = json.model_dump(exclude={"evaluation_id"})
+    values["evaluation"] = json.evaluation_id
+    form = ConsentRequestForm(formdata=saving.form_data(values), meta={"csrf": False},
+                              evaluations=services.evaluations_of(node.vendor_id))
+    saving.validated(form)
+    created = saving.commit(
+        lambda: services.request_consent(node, form.values(), actor=actor(), now=utcnow())
+    )
+    return _consent_answer(created.id, 201)
+
+
+@bp.post("/consents/<int:consent_id>/review")
+@api_access(*permissions.REVIEWERS, write=True)
+@spec.validate(json=s.ConsentReviewInput, resp=Response(HTTP_200=s.ConsentDocument, **STEP_ERRORS),
+               tags=["subcontracts"], operation_id="reviewConsent")
+def review_consent(consent_id: int, json: s.ConsentReviewInput):
+    """Legal's recommendation and note on a requested consent (``subcontracts.permissions.can_review``).
+    Send the consent's ETag in If-Match: a stale one is refused (412)."""
+    found = _load_consent(consent_id)
+    version = saving.matched_version(found)
+    form = ReviewForm(formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False})
+    saving.validated(form)
+    saving.commit(
+        lambda: services.review(found, recommendation=form.recommendation.data, note=form.note.data,
+                                actor=actor(), now=utcnow()),
+        record=found, version=version,
+    )
+    return _consent_answer(consent_id)
+
+
+@bp.post("/consents/<int:consent_id>/decision")
+@api_access(*permissions.DECIDERS, write=True)
+@spec.validate(json=s.ConsentDecisionInput, resp=Response(HTTP_200=s.ConsentDocument, **STEP_ERRORS),
+               tags=["subcontracts"], operation_id="decideConsent")
+def decide_consent(consent_id: int, json: s.ConsentDecisionInput):
+    """A manager of the principal grants (with an expiry date and conditions) or refuses (with a reason) a
+    reviewed consent. Separation of duties as on the page (``subcontracts.permissions.can_decide``): the
+    manager who requested or reviewed it may not decide (422 with the reason). Send the consent's ETag in
+    If-Match: a stale one is refused (412)."""
+    found = _load_consent(consent_id)
+    version = saving.matched_version(found)
+    form = DecisionForm(formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False})
+    saving.validated(form)
+
+    def decide():
+        if form.decision.data == APPROVE:
+            services.approve(found, conditions=form.conditions.data, expires_on=form.expires_on.data,
+                             actor=actor(), today=local_today(), now=utcnow())
+        else:
+            services.refuse(found, reason=form.reason.data, actor=actor(), now=utcnow())
+
+    saving.commit(decide, record=found, version=version)
+    return _consent_answer(consent_id)

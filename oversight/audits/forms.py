@@ -19,7 +19,7 @@ from oversight.audits.models import (
     TRIGGER_LABELS,
 )
 from oversight.core.baseform import Form
-from oversight.core.forms import MultiCheckboxField, VersionField, choices
+from oversight.core.forms import MultiCheckboxField, RequiredWhen, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.vendors.models import RISK_LABELS
@@ -47,7 +47,16 @@ class AuditForm(MyNumberGuardMixin, Form):
     is_indirect = BooleanField(
         _l("Indirect supervision: the contractor audited its subcontractor and we record its audit")
     )
-    performed_by_vendor_id = SelectField(_l("Audit performed by (contractor)"), validators=[Optional()])
+    performed_by_vendor_id = SelectField(
+        _l("Audit performed by (contractor)"),
+        validators=[
+            RequiredWhen(
+                lambda form: form.is_indirect.data and not (form.performed_by_name.data or "").strip(),
+                _l("Say which contractor performed the audit."),
+            ),
+            Optional(),
+        ],
+    )
     performed_by_name = StringField(_l("Person who performed it"), validators=[Optional(), Length(max=200)])
     scope_note = TextAreaField(_l("Scope and purpose"), validators=[Optional(), Length(max=4000)])
 
@@ -67,8 +76,6 @@ class AuditForm(MyNumberGuardMixin, Form):
             raise ValidationError(_l("The last day cannot be before the first day."))
 
     def validate_performed_by_vendor_id(self, field) -> None:
-        if self.is_indirect.data and not field.data and not (self.performed_by_name.data or "").strip():
-            raise ValidationError(_l("Say which contractor performed the audit."))
         if field.data and field.data == self.vendor_id.data:
             raise ValidationError(_l("The contractor must be another vendor than the one audited."))
 

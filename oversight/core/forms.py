@@ -1,6 +1,6 @@
 """Form pieces shared by features."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -8,7 +8,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, StopValidation
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -16,6 +16,27 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class RequiredWhen:
+    """A field required only when ``condition(form)`` holds (an indirect audit names its contractor; a refusal
+    gives its reason). Put it before ``Optional()``: ``Optional`` ends the validation of an empty field, so a
+    ``validate_<field>`` method never sees the empty value it should refuse. A value that was typed but could
+    not be read (a date like 2026-13-01) keeps its own message instead."""
+
+    field_flags = {"optional": True}
+
+    def __init__(self, condition: Callable[[object], bool], message: object) -> None:
+        self.condition = condition
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        typed = any(str(value).strip() for value in field.raw_data or ())
+        empty = field.data is None or (isinstance(field.data, str) and not field.data.strip())
+        if typed or not empty or not self.condition(form):
+            return
+        field.errors[:] = []  # e.g. a select's "Not a valid choice." for a value left out
+        raise StopValidation(self.message)
 
 
 class VersionField(HiddenField):

@@ -9,8 +9,9 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from oversight.core.baseform import Form
-from oversight.core.forms import VersionField, choices
+from oversight.core.forms import RequiredWhen, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.core.timeutil import local_today
 from oversight.subcontracts.models import (
     ADVANCE,
     CONSENT_TYPE_LABELS,
@@ -171,17 +172,29 @@ class DecisionForm(MyNumberGuardMixin, Form):
         validators=[InputRequired(message=_l("Choose grant or refuse."))],
     )
     conditions = TextAreaField(_l("Conditions"), validators=[Optional(), Length(max=4000)])
-    expires_on = DateField(_l("Consent valid until"), validators=[Optional()])
-    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=4000)])
+    expires_on = DateField(
+        _l("Consent valid until"),
+        validators=[
+            RequiredWhen(
+                lambda form: form.decision.data == APPROVE, _l("Give the date the consent expires (YYYY-MM-DD).")
+            ),
+            Optional(),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Reason for refusing"),
+        validators=[
+            RequiredWhen(lambda form: form.decision.data == REFUSE, _l("Give the reason for refusing.")),
+            Optional(),
+            Length(max=4000),
+        ],
+    )
     version = VersionField()
 
     def validate_expires_on(self, field) -> None:
-        if self.decision.data == APPROVE and field.data is None:
-            raise ValidationError(_l("Give the date the consent expires (YYYY-MM-DD)."))
-
-    def validate_reason(self, field) -> None:
-        if self.decision.data == REFUSE and not (field.data or "").strip():
-            raise ValidationError(_l("Give the reason for refusing."))
+        # services.approve keeps the same guard; the form puts the message next to the field.
+        if self.decision.data == APPROVE and field.data is not None and field.data <= local_today():
+            raise ValidationError(_l("Give an expiry date after today."))
 
 
 class RevokeForm(MyNumberGuardMixin, Form):

@@ -68,3 +68,41 @@ def test_drafting_for_an_unknown_vendor_is_404(app, client, make_token):
         assert db.session.scalar(db.select(db.func.count()).select_from(Vendor)) == 0
     response = client.post("/api/v1/contracts", headers=holder.headers, json={"vendor_id": 999, **DRAFT})
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_a_manager_returns_a_cleared_contract_but_approves_it_only_on_the_page(
+    app, client, make_token, a_cleared_contract
+):
+    manager = make_token("manager")
+    path = f"/api/v1/contracts/{a_cleared_contract['contract']}"
+    etag = client.get(path, headers=manager.headers).headers["ETag"]
+    headers = {**manager.headers, "If-Match": etag, "Accept-Language": "en"}
+    approval = client.post(f"{path}/decision", headers=headers, json={"decision": "approve"})
+    assert approval.status_code == 403 and approval.mimetype == "application/problem+json"
+    assert approval.get_json()["detail"] == (
+        "Approving a contract needs a new code from your authenticator app, which an API token cannot give. "
+        "Approve it on the contract page.")
+    with app.app_context():
+        assert db.session.get(Contract, a_cleared_contract["contract"]).status == "in_review"
+    body = {"decision": "return", "note": "第5条の再委託条項を修正"}
+    assert client.post(f"{path}/decision", headers=manager.headers, json=body).status_code == 428
+    stale = client.post(f"{path}/decision", headers={**headers, "If-Match": '"contract-1-v0"'}, json=body)
+    assert stale.status_code == 412
+    blank = client.post(f"{path}/decision", headers=headers, json={"decision": "return", "note": " "})
+    assert blank.status_code == 422 and [error["field"] for error in blank.get_json()["errors"]] == ["note"]
+    returned = client.post(f"{path}/decision", headers=headers, json=body)
+    assert returned.status_code == 200, returned.get_data(as_text=True)
+    assert returned.get_json()["status"] == "returned" and returned.headers["ETag"] != etag
+    with app.app_context():
+        logged = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "contract.return"))
+        assert logged is not None and logged.actor_id == manager.user.id
+
+
+def test_the_approval_refusal_is_in_japanese_by_default(client, make_token, a_cleared_contract):
+    manager = make_token("manager")
+    path = f"/api/v1/contracts/{a_cleared_contract['contract']}"
+    etag = client.get(path, headers=manager.headers).headers["ETag"]
+    refused = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": etag},
+                          json={"decision": "approve"})
+    assert refused.status_code == 403
+    assert refused.get_json()["detail"].startswith("契約の承認には認証アプリの新しいコードが必要です")

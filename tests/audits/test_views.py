@@ -319,6 +319,21 @@ def test_bad_input_never_500(client, login_as, data, path):
     assert client.get(path).status_code in (200, 400, 404)
 
 
+def test_an_indirect_audit_names_its_contractor_next_to_the_field(client, login_as, app, data):
+    auditor = login_as("auditor")
+    form = {"vendor_id": str(data["vendor_id"]), "kind": "on_site", "auditor_ids": [str(auditor.id)],
+            "is_indirect": "y", "performed_by_vendor_id": ""}
+    response = client.post("/audits/new", data=form)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    error = page.split('id="audit-performed_by_vendor_id-error"', 1)
+    assert len(error) == 2 and "監査を実施した委託先を入力してください。" in error[1].split("</div></div>", 1)[0]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Audit.id)).where(Audit.is_indirect)) == 0
+    named = client.post("/audits/new", data={**form, "performed_by_name": "元請 監査室"})
+    assert named.status_code == 302
+
+
 @pytest.mark.parametrize(
     "form",
     [

@@ -223,6 +223,33 @@ def test_failed_decision_keeps_the_input(client, login_as, app, chain_ids):
 
 
 @pytest.mark.parametrize(
+    "decision, field, message",
+    [
+        ({"decision": "refuse", "reason": "  "}, "reason", "不許諾の理由を入力してください。"),
+        ({"decision": "approve", "expires_on": ""}, "expires_on", "許諾の有効期限を入力してください（YYYY-MM-DD）。"),
+        ({"decision": "approve", "expires_on": "2020-01-01"}, "expires_on", "今日より後の有効期限を入力してください。"),
+    ],
+)
+def test_a_decision_shows_what_is_missing_next_to_its_field(client, login_as, app, chain_ids, decision, field, message):
+    with app.app_context():
+        consent = db.session.get(SubcontractConsent, chain_ids["pending"])
+        team = Team.of(db.session.get(Contract, chain_ids["contract"]))
+        services.review(consent, recommendation="approve", note="", actor=team.legal, now=NOW)
+        db.session.commit()
+    login_as("manager")
+    response = client.post(
+        f"/subcontracts/consents/{chain_ids['pending']}/decide",
+        data={**decision, "version": _version(app, chain_ids["pending"])},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    after = page.split(f'id="decision-{field}-error"', 1)
+    assert len(after) == 2 and message in after[1].split("</div></div>", 1)[0]
+    with app.app_context():
+        assert db.session.get(SubcontractConsent, chain_ids["pending"]).status == "reviewed"
+
+
+@pytest.mark.parametrize(
     "path, data",
     [
         ("/subcontracts/contracts/{contract}/new", {"parent": "999999", "vendor": "abc"}),

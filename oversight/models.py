@@ -15,6 +15,7 @@ from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
 from oversight.reminders.models import ReminderLog, SchedulerLease
 from oversight.status.models import VendorState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
+from oversight.units.models import BusinessUnit
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Audit",
     "AuditResult",
     "AuditTrigger",
+    "BusinessUnit",
     "CalendarToken",
     "ChecklistItem",
     "ChecklistTemplate",

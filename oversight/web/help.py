@@ -213,6 +213,12 @@ ACTIVITY = Guide(_l("Who changed what and when, including sign-ins and refusals.
 USERS = Guide(
     _l("People and their roles. Nobody approves what they drafted, submitted or recorded."), ADMIN_NEXT, ACCESS
 )
+UNITS = Guide(
+    _l("The group's companies and departments: each sees its own vendors and records, and its managers approve "
+       "and are reminded of them."),
+    ADMIN_NEXT,
+    ACCESS,
+)
 SETTINGS = Guide(_l("Reminder stages, audit intervals by risk tier and the company name."), ADMIN_NEXT, MONITORING)
 CHECKLISTS = Guide(
     _l("Checklist templates built from the guideline; a finished review keeps the version it used."),
@@ -313,6 +319,8 @@ GUIDES: dict[str, Guide] = {
     "admin.users": USERS,
     "admin.create_user": USERS,
     "admin.edit_user": USERS,
+    "admin.units": UNITS,
+    "admin.edit_unit": UNITS,
     "admin.settings": SETTINGS,
     "admin.tokens": ALL_TOKENS,
     "checklists.index": CHECKLISTS,

@@ -104,6 +104,11 @@ def register_unit_scope(app: Flask) -> None:
     init_request_scope(app)
     install_unit_defaults()
 
+    @app.shell_context_processor
+    def _shell_reads_the_whole_group() -> dict:  # ``flask shell`` acts for the operator, as the CLI does
+        scope.set_scope(scope.GROUP)
+        return {}
+
 
 def register_web(app: Flask) -> None:
     """Reverse proxies, security headers, error pages, template helpers and the site icon."""

@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 from sqlalchemy import ColumnElement, event, select
 
-from oversight.audits.models import Audit, AuditTrigger, Finding
-from oversight.contracts.models import Contract, ContractDocument, ContractReview
+from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
+from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
 from oversight.disposals.models import DisposalItem
-from oversight.evaluations.models import Evaluation
+from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
 from oversight.status.models import VendorState
@@ -38,6 +38,8 @@ subcontracts = Subcontract.__table__.alias("scope_subcontracts")
 audits = Audit.__table__.alias("scope_audits")
 incidents = Incident.__table__.alias("scope_incidents")
 portal_requests = PortalRequest.__table__.alias("scope_portal_requests")
+reviews = ContractReview.__table__.alias("scope_contract_reviews")
+evaluations = Evaluation.__table__.alias("scope_evaluations")
 
 
 def visible_vendor_ids(ids: tuple[int, ...]):
@@ -81,6 +83,12 @@ SCOPE_RULES: tuple[ScopeRule, ...] = (
     ScopeRule(VendorCertification, _by_vendor("vendor_id")),
     ScopeRule(VendorState, _by_vendor("vendor_id")),
     ScopeRule(Evaluation, _by_vendor("vendor_id")),
+    ScopeRule(
+        EvaluationAnswer,
+        lambda cls, ids: cls.evaluation_id.in_(
+            select(evaluations.c.id).where(evaluations.c.vendor_id.in_(visible_vendor_ids(ids))).correlate(None)
+        ),
+    ),
     ScopeRule(PortalLink, _by_vendor("vendor_id")),
     ScopeRule(PortalRequest, _by_vendor("vendor_id")),
     ScopeRule(
@@ -93,6 +101,12 @@ SCOPE_RULES: tuple[ScopeRule, ...] = (
     ScopeRule(Contract, _by_unit),
     ScopeRule(ContractReview, _by_contract("contract_id")),
     ScopeRule(ContractDocument, _by_contract("contract_id")),
+    ScopeRule(
+        ClauseResult,
+        lambda cls, ids: cls.review_id.in_(
+            select(reviews.c.id).where(reviews.c.contract_id.in_(visible_contract_ids(ids))).correlate(None)
+        ),
+    ),
     ScopeRule(DisposalItem, _by_contract("contract_id")),
     ScopeRule(Subcontract, _by_contract("contract_id")),
     ScopeRule(SubcontractConsent, lambda cls, ids: cls.subcontract_id.in_(visible_subcontract_ids(ids))),
@@ -100,6 +114,10 @@ SCOPE_RULES: tuple[ScopeRule, ...] = (
     ScopeRule(Audit, _by_unit),
     ScopeRule(
         Finding,
+        lambda cls, ids: cls.audit_id.in_(select(audits.c.id).where(audits.c.unit_id.in_(ids)).correlate(None)),
+    ),
+    ScopeRule(
+        AuditResult,
         lambda cls, ids: cls.audit_id.in_(select(audits.c.id).where(audits.c.unit_id.in_(ids)).correlate(None)),
     ),
     ScopeRule(AuditTrigger, _by_vendor("vendor_id")),
@@ -133,25 +151,14 @@ def _incident_unit(_mapper, connection, incident: Incident) -> None:
         incident.unit_id = unit_services.vendor_unit_on(connection, incident.vendor_id)
 
 
-def _vendor_units(_mapper, connection, vendor: Vendor) -> None:
-    """A vendor registered without a unit (the portal's vendor-initiated registration, an import without
-    units) belongs to the default unit until somebody chooses."""
-    found = connection.execute(select(vendor_units.c.unit_id).where(vendor_units.c.vendor_id == vendor.id)).first()
-    if found is None:
-        connection.execute(
-            vendor_units.insert().values(vendor_id=vendor.id, unit_id=unit_services.default_unit_id_on(connection))
-        )
-
-
 def install_unit_defaults() -> None:
     """A contract or audit made without a unit gets its vendor's first unit, an incident its contract's unit
-    (else its vendor's), a vendor the default unit (once per process)."""
+    (else its vendor's) (once per process). A vendor's units are set by the vendor services."""
     for model, hook, when in (
         (Contract, _contract_unit, "before_insert"),
         (Audit, _audit_unit, "before_insert"),
         (Incident, _incident_unit, "before_insert"),
         (Incident, _incident_unit, "before_update"),
-        (Vendor, _vendor_units, "after_insert"),
     ):
         if not event.contains(model, when, hook):
             event.listen(model, when, hook)

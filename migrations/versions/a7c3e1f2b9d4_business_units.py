@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', oversight.core.types.UTCDateTime(), nullable=False),
     sa.Column('updated_at', oversight.core.types.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['parent_id'], ['business_units.id'], name=op.f('fk_business_units_parent_id_business_units'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['business_units.id'], name=op.f('fk_business_units_parent_id_business_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_business_units')),
     sa.UniqueConstraint('code', name=op.f('uq_business_units_code'))
     )

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts.models import APPROVED, EDITABLE, IN_REVIEW, OUTCOME_APPROVED, SIGNED
+from oversight.units.services import holds
 
 EDITORS = (PROCUREMENT, ADMIN)  # draft, edit, submit, start an amendment or renewal, record subcontractors
 SIGNERS = (PROCUREMENT, LEGAL, ADMIN)  # mark signed, attach documents
@@ -24,7 +25,7 @@ APPROVERS = (MANAGER,)  # approve or return a cleared contract, approve a waiver
 
 def can_edit(user: Any, contract: Any) -> bool:
     """Change or submit ``contract``: procurement (or admin) while it is a draft or returned."""
-    return contract.status in EDITABLE and user.has_role(*EDITORS)
+    return contract.status in EDITABLE and holds(user, contract, *EDITORS)
 
 
 def is_open_round(contract: Any, review: Any) -> bool:
@@ -41,7 +42,7 @@ def review_refusal(user: Any, contract: Any, review: Any) -> Any:
     """Why ``user`` may not judge, clear or return the ``review`` round, or None when they may (legal)."""
     if not is_open_round(contract, review):
         return _l("This contract is not waiting for legal review.")
-    if not user.has_role(*REVIEWERS):
+    if not holds(user, contract, *REVIEWERS):
         return _l("Only legal can review contract clauses.")
     return None
 
@@ -64,7 +65,7 @@ def approve_refusal(user: Any, contract: Any, review: Any) -> Any:
     """
     if not is_cleared(contract, review):
         return _l("Only a contract whose clauses legal has cleared can be approved.")
-    if not user.has_role(*APPROVERS):
+    if not holds(user, contract, *APPROVERS):
         return _l("Only a manager can approve a contract.")
     if user.id == review.reviewer_id:
         return _l("You reviewed the clauses of this contract; another manager must approve it.")
@@ -85,7 +86,7 @@ def waiver_refusal(user: Any, contract: Any, result: Any) -> Any:
     """
     if not is_open_round(contract, result.review):
         return _l("This contract is not waiting for legal review.")
-    if not user.has_role(*APPROVERS):
+    if not holds(user, contract, *APPROVERS):
         return _l("Only a manager can approve a waiver.")
     if not result.has_waiver:
         return _l("No waiver is recorded for this clause.")
@@ -103,19 +104,19 @@ def can_approve_waiver(user: Any, contract: Any, result: Any) -> bool:
 
 def can_sign(user: Any, contract: Any) -> bool:
     """Mark an approved ``contract`` as signed: procurement, legal or admin."""
-    return contract.status == APPROVED and user.has_role(*SIGNERS)
+    return contract.status == APPROVED and holds(user, contract, *SIGNERS)
 
 
 def can_upload(user: Any, contract: Any) -> bool:
     """Attach a document to ``contract`` until it is closed: procurement, legal or admin."""
-    return not contract.is_closed and user.has_role(*SIGNERS)
+    return not contract.is_closed and holds(user, contract, *SIGNERS)
 
 
 def can_change(user: Any, contract: Any) -> bool:
     """Start an amendment or renewal of a signed ``contract``: procurement or admin."""
-    return contract.status == SIGNED and user.has_role(*EDITORS)
+    return contract.status == SIGNED and holds(user, contract, *EDITORS)
 
 
 def can_terminate(user: Any, contract: Any) -> bool:
     """End a signed ``contract`` early: procurement, manager or admin, until it is closed."""
-    return contract.has_been_signed and not contract.is_closed and user.has_role(*TERMINATORS)
+    return contract.has_been_signed and not contract.is_closed and holds(user, contract, *TERMINATORS)

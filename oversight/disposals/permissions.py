@@ -12,15 +12,21 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.units.services import holds
 
 RECORDERS = (PROCUREMENT, ADMIN)  # record the vendor's certificate
 CONFIRMERS = (MANAGER,)  # confirm the return or deletion
 RETURNERS = (MANAGER,)  # send a certificate back (差戻し) to be recorded again
 
 
+def _contract_of(item: Any) -> Any:
+    """The item's contract, whose unit the roles are checked in (the item itself when not loaded)."""
+    return getattr(item, "contract", None) or item
+
+
 def can_record(user: Any, item: Any) -> bool:
     """Record or correct the certificate of ``item`` until it is confirmed: procurement or admin."""
-    return item.confirmed_at is None and user.has_role(*RECORDERS)
+    return item.confirmed_at is None and holds(user, _contract_of(item), *RECORDERS)
 
 
 def is_own_certificate(user: Any, item: Any) -> bool:
@@ -33,7 +39,7 @@ def confirm_refusal(user: Any, item: Any) -> Any:
 
     Separation of duties: the manager who confirms did not record the certificate.
     """
-    if not user.has_role(*CONFIRMERS):
+    if not holds(user, _contract_of(item), *CONFIRMERS):
         return _l("Only a manager can confirm a return/deletion.")
     if item.confirmed_at is not None:
         return _l("This return/deletion is already confirmed.")
@@ -54,7 +60,7 @@ def return_refusal(user: Any, item: Any) -> Any:
 
     A manager returns a recorded, unconfirmed certificate; separation of duties: not the one who recorded it.
     """
-    if not user.has_role(*RETURNERS):
+    if not holds(user, _contract_of(item), *RETURNERS):
         return _l("Only a manager can return a certificate.")
     if item.confirmed_at is not None:
         return _l("This return/deletion is already confirmed.")

@@ -31,7 +31,8 @@ class BusinessUnit(VersionedMixin, db.Model):
     __tablename__ = "business_units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("business_units.id", ondelete="RESTRICT"), index=True)
+    # NO ACTION, checked at the end of a statement: deleting a whole subtree at once is not refused.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("business_units.id"), index=True)
     code: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default=DEPARTMENT)

@@ -14,13 +14,14 @@ objects bypass the ORM: they take the scope's condition from ``table_condition``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
 
 from sqlalchemy import ColumnElement, event, false, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 
 class MissingScopeError(RuntimeError):
@@ -59,6 +60,7 @@ class ScopeRule:
 class _Installed:
     rules: tuple[ScopeRule, ...] = ()
     models: frozenset[type] = field(default_factory=frozenset)
+    tables: frozenset = field(default_factory=frozenset)
     strict: Callable[[], bool] = lambda: True
 
 
@@ -90,7 +92,7 @@ def activate(scope: Scope | None) -> Iterator[Scope | None]:
         _current.reset(token)
 
 
-def whole_group() -> contextmanager:
+def whole_group() -> AbstractContextManager[Scope | None]:
     """The scheduler, the CLI, the demo and the stored states' re-judging read the whole group."""
     return activate(GROUP)
 
@@ -104,7 +106,7 @@ def reset_scope(token) -> None:
     _current.reset(token)
 
 
-def table_condition(column: ColumnElement, rule_model: type | None = None) -> ColumnElement[bool]:
+def table_condition(column: ColumnElement) -> ColumnElement[bool]:
     """The scope's condition on ``column`` holding a unit id, for Core statements on ``Table`` objects.
     The whole group gives ``true()`` (no cost); an empty scope ``false()``."""
     scope = current()
@@ -127,7 +129,13 @@ def condition_for(model: type) -> ColumnElement[bool]:
 
 
 def _touches_bound_model(state: ORMExecuteState) -> bool:
-    return any(mapper.class_ in _installed.models for mapper in state.all_mappers)
+    """Whether the statement reads a unit-bound table anywhere: its entities, FROM list, joins, subqueries
+    (only asked when no scope is set, which a signed-in request never is)."""
+    if any(mapper.class_ in _installed.models for mapper in state.all_mappers):
+        return True
+    found = find_tables(state.statement, check_columns=True, include_aliases=True, include_joins=True,
+                        include_selects=True)
+    return any(getattr(table, "element", table) in _installed.tables for table in found)
 
 
 def _apply(state: ORMExecuteState) -> None:
@@ -135,9 +143,11 @@ def _apply(state: ORMExecuteState) -> None:
         return
     scope = _current.get()
     if scope is None:
-        if not _touches_bound_model(state):
+        if _installed.strict():
+            if _touches_bound_model(state):
+                raise MissingScopeError("no unit scope set for this read (see docs/units.md)")
             return
-        scope = current()  # raises in development and testing
+        scope = NOWHERE  # production: the conditions of an empty scope, on whatever the statement reads
     if scope.unit_ids is None:
         return
     ids = tuple(sorted(scope.unit_ids))
@@ -157,6 +167,7 @@ def install(rules: Iterable[ScopeRule], *, strict: Callable[[], bool]) -> None:
     """Bind every session's reads to the current scope (once per process; the rules are the same)."""
     _installed.rules = tuple(rules)
     _installed.models = frozenset(rule.model for rule in _installed.rules)
+    _installed.tables = frozenset(rule.model.__table__ for rule in _installed.rules)
     _installed.strict = strict
     if not event.contains(Session, "do_orm_execute", _apply):
         event.listen(Session, "do_orm_execute", _apply)

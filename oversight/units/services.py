@@ -298,3 +298,53 @@ def remove_member(unit: BusinessUnit, link: Any, *, actor: User | None) -> None:
     activity.record("unit.member_remove", actor=actor, target=unit,
                     summary=f"{user.email}: {link.role} @ {unit.code}",
                     changes={"roles": [f"{user.email} {link.role}", None]})
+
+
+def scopes_of_users(user_ids: Iterable[int]) -> dict[int, Scope]:
+    """Each user's read scope (as ``scope_for_user``), for many users in one statement."""
+    from oversight.auth.models import UserRole
+
+    ids = sorted(set(user_ids))
+    links: dict[int, list[int | None]] = {user_id: [] for user_id in ids}
+    if ids:
+        for user_id, unit_id in db.session.execute(
+            select(UserRole.user_id, UserRole.unit_id).where(UserRole.user_id.in_(ids))
+        ):
+            links[user_id].append(unit_id)
+    return {
+        user_id: GROUP if any(unit_id is None for unit_id in units) else Scope(with_descendants(units))
+        for user_id, units in links.items()
+    }
+
+
+_NO_UNIT = object()
+
+
+def holds(user: Any, record: Any, *roles: str) -> bool:
+    """Whether ``user`` holds one of ``roles`` for ``record``: the roles held for the whole group and in the
+    record's unit (or a unit above it). A record that carries no ``unit_id`` (a selected row of a waiting
+    list) is judged on the user's roles anywhere, as before units (its list is scoped already)."""
+    unit_id = getattr(record, "unit_id", _NO_UNIT)
+    if unit_id is _NO_UNIT:
+        return user.has_role(*roles)
+    links = getattr(user, "role_links", None)
+    if links is None:
+        return user.has_role(*roles)
+    if all(link.unit_id is None for link in links):  # a group-wide user: no tree needed
+        return user.has_role(*roles)
+    return has_role_in(user, unit_id, *roles)
+
+
+def home_unit_ids(actor: Any) -> list[int]:
+    """Where a record made without a unit goes for ``actor``: the default unit for a group-wide actor (or
+    none: the portal, the CLI), else the first unit the actor holds a role in, so that it stays in sight."""
+    links = list(getattr(actor, "role_links", None) or ())
+    if not links or any(link.unit_id is None for link in links):
+        return [default_unit().id]
+    return [min(link.unit_id for link in links)]
+
+
+def add_vendors_to_units(pairs: list[tuple[int, int]]) -> None:
+    """Put new vendors in units, ``(vendor id, unit id)`` pairs, in one statement (the bulk import)."""
+    if pairs:
+        db.session.execute(insert(vendor_units), [{"vendor_id": v, "unit_id": u} for v, u in sorted(set(pairs))])

@@ -149,7 +149,9 @@ def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
     vendor = Vendor(status=CANDIDATE, **{field: cleaned.get(field) for field in VENDOR_FIELDS if field in cleaned})
     db.session.add(vendor)
     db.session.flush()
-    units = unit_services.set_vendor_units(vendor, values.get("unit_ids") or (), actor=actor)
+    units = unit_services.set_vendor_units(
+        vendor, values.get("unit_ids") or unit_services.home_unit_ids(actor), actor=actor
+    )
     activity.record(
         "vendor.create",
         actor=actor,
@@ -176,8 +178,11 @@ def create_vendors(rows: list[dict[str, Any]], *, actor: User | None) -> list[Ve
         )
     db.session.add_all(vendors)
     db.session.flush()
-    for vendor, values in zip(vendors, rows, strict=True):
-        unit_services.set_vendor_units(vendor, values.get("unit_ids") or (), actor=actor)
+    home = unit_services.home_unit_ids(actor)
+    unit_services.add_vendors_to_units(
+        [(vendor.id, unit_id) for vendor, values in zip(vendors, rows, strict=True)
+         for unit_id in (values.get("unit_ids") or home)]
+    )
     fields = [*VENDOR_FIELDS, "status"]
     activity.record_many(
         [("vendor.create", vendor, vendor.name, snapshot(vendor, fields)) for vendor in vendors], actor=actor

@@ -11,6 +11,7 @@ the other unit's marker appears nowhere, and the other unit's records answer 404
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from oversight.auth.roles import ADMIN, ALL_ROLES
 from oversight.contracts.models import SIGNED, Contract
 from oversight.core.timeutil import utcnow
 from oversight.dashboard import feed
+from oversight.evidence import storage
+from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
 from oversight.units.models import BusinessUnit
 from oversight.vendors.models import Vendor
@@ -125,6 +128,16 @@ def _build(app, runner) -> World:
                     ),
                 }.items() if value is not None
             }
+            # An evidence file of the unit's contract, its bytes in the evidence store.
+            content = f"証跡 {MARKERS[unit]}".encode()
+            digest = hashlib.sha256(content).hexdigest()
+            storage.current_store().put(digest, io.BytesIO(content), len(content))
+            evidence = EvidenceFile(owner_type="contract", owner_id=ids[unit]["contract_id"], sha256=digest,
+                                    original_filename=f"evidence-{unit}.txt", content_type="text/plain",
+                                    size=len(content))
+            db.session.add(evidence)
+            db.session.flush()
+            ids[unit]["file_id"] = evidence.id
             user = User(email=f"unit-{unit.lower()}@example.com", name=f"部門{unit}", password_hash="x")
             user.password_hash = hash_password(TEST_PASSWORD)
             user.role_links = [UserRole(role=role, unit_id=unit_id) for role in ALL_ROLES if role != ADMIN]
@@ -132,8 +145,9 @@ def _build(app, runner) -> World:
             db.session.flush()
             users[unit] = (user.id, user.email)
         db.session.commit()
+        ids["shared"] = {"vendor_id": shared.id}
         missing = {unit: {"vendor_id", "contract_id", "audit_id", "incident_id", "node_id"} - set(found)
-                   for unit, found in ids.items()}
+                   for unit, found in ids.items() if unit != "shared"}
         assert not any(missing.values()), f"the generated data lacks records: {missing}"
     return World(unit_ids, ids, users)
 
@@ -179,7 +193,7 @@ def _urls(app, world: World, unit: str, other: str) -> list[tuple[str, bool]]:
                 if rule.endpoint.endswith(("export", "export_records", "export_findings")):
                     urls.append((url_for(rule.endpoint, format="xlsx"), False))
                 continue
-            for whose in (unit, other):
+            for whose in (unit, other, "shared"):
                 values = {}
                 for name in names:
                     if isinstance(rule._converters.get(name), IntegerConverter):
@@ -251,3 +265,26 @@ def test_a_unit_member_never_sees_the_other_units_records(app, client, world, un
     assert not_hidden == [], "the other unit's records must answer 404"
     assert own_broken == []
     assert seen_own > 20, "the walk reached the user's own records"
+
+
+def _text_of(message) -> str:
+    parts = [part.get_content() for part in message.walk() if part.get_content_type() in ("text/plain", "text/html")]
+    return str(message["Subject"]) + "\n" + "\n".join(parts)
+
+
+def test_reminder_digests_hold_only_the_readers_unit(app, world, smtp_server):
+    """The sweep, sent to a real SMTP server: each unit member's digest names records of their unit only,
+    and the group-wide reader's digest names both."""
+    result = app.test_cli_runner().invoke(args=["reminders", "send", "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    by_address: dict[str, str] = {}
+    for message in smtp_server.messages:
+        address = message["To"].addresses[0].addr_spec
+        by_address[address] = by_address.get(address, "") + _text_of(message)
+    for unit, other in (("A", "B"), ("B", "A")):
+        _user_id, email = world.users[unit]
+        digest = by_address.get(email, "")
+        assert MARKERS[unit] in digest, f"unit {unit}'s member got a digest of their own records"
+        assert MARKERS[other] not in digest, f"unit {unit}'s member was reminded of unit {other}'s records"
+    group_wide = next(text for address, text in by_address.items() if address.startswith("bench@"))
+    assert MARKERS["A"] in group_wide and MARKERS["B"] in group_wide

@@ -21,7 +21,7 @@ def _strip(value):
 
 
 def unit_label(unit) -> str:
-    return f"{'　' * getattr(unit, 'depth', 0)}{unit.name} ({unit.code})"
+    return f"{'　' * getattr(unit, 'depth', 0)}{unit.name}"
 
 
 class UnitForm(Form):

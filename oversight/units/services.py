@@ -106,7 +106,7 @@ def create_unit(values: dict[str, Any], *, actor: User | None) -> BusinessUnit:
     db.session.add(unit)
     db.session.flush()
     forget_tree()
-    activity.record("unit.create", actor=actor, target=unit, summary=f"{unit.code} {unit.name}")
+    activity.record("unit.create", actor=actor, target=unit, summary=unit.name)
     return unit
 
 
@@ -124,7 +124,7 @@ def update_unit(unit: BusinessUnit, values: dict[str, Any], *, actor: User | Non
     if changes:
         db.session.flush()
         forget_tree()
-        activity.record("unit.update", actor=actor, target=unit, summary=f"{unit.code} {unit.name}",
+        activity.record("unit.update", actor=actor, target=unit, summary=unit.name,
                         changes=changes)
     return changes
 
@@ -283,7 +283,7 @@ def add_member(unit: BusinessUnit, user: User, role: str, *, actor: User | None)
     user.session_token = new_session_token()  # as after any role change: signed in again under the new roles
     user.updated_at = utcnow()
     db.session.flush()
-    activity.record("unit.member_add", actor=actor, target=unit, summary=f"{user.email}: {role} @ {unit.code}",
+    activity.record("unit.member_add", actor=actor, target=unit, summary=f"{user.name}: {unit.name}",
                     changes={"roles": [None, f"{user.email} {role}"]})
 
 
@@ -296,7 +296,7 @@ def remove_member(unit: BusinessUnit, link: Any, *, actor: User | None) -> None:
     user.updated_at = utcnow()
     db.session.flush()
     activity.record("unit.member_remove", actor=actor, target=unit,
-                    summary=f"{user.email}: {link.role} @ {unit.code}",
+                    summary=f"{user.name}: {unit.name}",
                     changes={"roles": [f"{user.email} {link.role}", None]})
 
 

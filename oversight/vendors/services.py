@@ -157,7 +157,7 @@ def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
         actor=actor,
         target=vendor,
         summary=vendor.name,
-        changes={**snapshot(vendor, [*VENDOR_FIELDS, "status"]), "units": units},
+        changes={**snapshot(vendor, [*VENDOR_FIELDS, "status"]), "unit_ids": units},
     )
     return vendor
 
@@ -206,7 +206,7 @@ def update_vendor(
     if "unit_ids" in values:
         units = unit_services.set_vendor_units(vendor, values["unit_ids"], actor=actor)
         if units is not None:
-            changes["units"] = units
+            changes["unit_ids"] = units
             vendor.updated_at = utcnow()  # the units live in their own table: a form opened before is stale
     if changes:
         activity.record("vendor.update", actor=actor, target=vendor, summary=vendor.name, changes=changes)

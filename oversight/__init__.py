@@ -25,6 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_extensions(app)
     register_i18n(app)
     register_auth(app)
+    register_unit_scope(app)
     register_web(app)
     register_blueprints(app)
     register_api(app)
@@ -89,6 +90,24 @@ def register_auth(app: Flask) -> None:
 
     init_auth(app)
     init_second_factor(app)
+
+
+def register_unit_scope(app: Flask) -> None:
+    """Every read sees only the reader's business units (``oversight/scoping.py``, docs/units.md); a read
+    without a scope raises in development and testing."""
+    from oversight.scoping import SCOPE_RULES, install_unit_defaults
+    from oversight.units import scope
+    from oversight.units.requests import init_request_scope
+
+    strict = app.config.get("ENV_NAME") in ("development", "testing") or bool(app.config.get("TESTING"))
+    scope.install(SCOPE_RULES, strict=lambda: strict)
+    init_request_scope(app)
+    install_unit_defaults()
+
+    @app.shell_context_processor
+    def _shell_reads_the_whole_group() -> dict:  # ``flask shell`` acts for the operator, as the CLI does
+        scope.set_scope(scope.GROUP)
+        return {}
 
 
 def register_web(app: Flask) -> None:
@@ -180,6 +199,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(evidence_cli)
     app.cli.add_command(webhooks_cli)
     app.cli.add_command(corporate_numbers_cli)
+    from oversight.units.cli import units_cli, whole_group_commands
+
+    app.cli.add_command(units_cli)
+    whole_group_commands(app.cli)
 
 
 def register_scheduler(app: Flask) -> None:

@@ -14,31 +14,54 @@ from flask_babel import lazy_gettext as _l
 from oversight import log_labels as log
 from oversight.audits import rules as audit_rules
 from oversight.audits import timed_events as audit_events
+from oversight.audits.models import Audit, AuditResult, Finding
 from oversight.contracts import rules as contract_rules
 from oversight.contracts import timed_events as contract_events
+from oversight.contracts.models import Contract
 from oversight.core.due import DigestKind
 from oversight.core.registry import Feature, Registry
 from oversight.dashboard import snapshots
 from oversight.disposals import rules as disposal_rules
 from oversight.disposals import services as disposal_services
 from oversight.disposals import timed_events as disposal_events
+from oversight.disposals.models import DisposalItem
 from oversight.evaluations import rules as evaluation_rules
+from oversight.evaluations.models import EvaluationAnswer
+from oversight.extensions import db
 from oversight.incidents import rules as incident_rules
 from oversight.incidents import timed_events as incident_events
+from oversight.incidents.models import Incident, IncidentStep
 from oversight.portal import recurring as portal_recurring
 from oversight.portal import rules as portal_rules
+from oversight.portal.models import PortalRequest
 from oversight.reminders import approval_rules
 from oversight.subcontracts import rules as subcontract_rules
+from oversight.subcontracts.models import SubcontractConsent
+from oversight.units import scope as unit_scope
 from oversight.vendors import rules as vendor_rules
 
+# The model of each record type that owns evidence files.
+EVIDENCE_OWNERS = {
+    "evaluation_answer": EvaluationAnswer, "contract": Contract, "audit": Audit, "audit_item": AuditResult,
+    "finding": Finding, "subcontract_consent": SubcontractConsent, "disposal": DisposalItem, "incident": Incident,
+    "incident_step": IncidentStep, "portal_request": PortalRequest,
+}
 
-def _everyone_signed_in(user, owner_id: int) -> bool:
-    """Every signed-in user may read these records, so every signed-in user may download their files."""
-    return True
+
+def _in_sight(model):
+    """Every role may read these records: whoever sees the owning record (it is in their business units,
+    docs/units.md: the read scope applies to this query) may download its files."""
+
+    def check(user, owner_id: int) -> bool:
+        if unit_scope.current().is_group_wide:
+            return True  # every record is in sight: no query
+        return db.session.scalar(db.select(model.id).where(model.id == owner_id)) is not None
+
+    return check
 
 
 def _readable_by_everyone(*owner_types: str) -> dict:
-    return dict.fromkeys(owner_types, _everyone_signed_in)
+    return {owner_type: _in_sight(EVIDENCE_OWNERS[owner_type]) for owner_type in owner_types}
 
 
 def _rules_feature(name: str, module, **extra) -> Feature:

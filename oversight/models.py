@@ -17,6 +17,7 @@ from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
 from oversight.reminders.models import ReminderLog, SchedulerLease
 from oversight.status.models import VendorState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
+from oversight.units.models import BusinessUnit
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
 from oversight.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -25,6 +26,7 @@ __all__ = [
     "Audit",
     "AuditResult",
     "AuditTrigger",
+    "BusinessUnit",
     "CalendarToken",
     "ChecklistItem",
     "ChecklistTemplate",

@@ -32,6 +32,7 @@ from oversight.extensions import db
 from oversight.reminders import services as reminder_services
 from oversight.status import store as status_store
 from oversight.subcontracts import states as node_states
+from oversight.units import scope as unit_scope
 from oversight.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ WEBHOOK_SECONDS = 60
 def run_daily(app: Flask) -> None:
     """The daily job: the features' daily jobs (``oversight/features.py``: contract-end close,
     monthly snapshot…), each committed on its own, then the reminder sweep, which sees their results."""
-    with app.app_context():
+    with app.app_context(), unit_scope.whole_group():
         today, now = local_today(), utcnow()
         for job in registry.current().daily_jobs():
             try:
@@ -64,7 +65,7 @@ def run_daily(app: Flask) -> None:
 def run_day_boundary(app: Flask) -> None:
     """Just after midnight: every vendor's lights judged on the new day (``status.store``), so that no
     reader has to."""
-    with app.app_context():
+    with app.app_context(), unit_scope.whole_group():
         try:
             count = status_store.refresh_all(local_today())
             nodes = node_states.refresh_all(local_today())
@@ -78,7 +79,7 @@ def run_day_boundary(app: Flask) -> None:
 
 def run_retry(app: Flask) -> None:
     """The frequent job: send the reminders whose earlier attempt failed."""
-    with app.app_context():
+    with app.app_context(), unit_scope.whole_group():
         result = reminder_services.retry_failed(utcnow())
         if result.digests or result.interrupted:
             log.info("Reminder retry: %d digests, %d failed, %d uncertain, %d left sending by a dead run",
@@ -88,7 +89,7 @@ def run_retry(app: Flask) -> None:
 
 def run_webhooks(app: Flask) -> None:
     """Every minute: fan the recorded events out to the subscribed endpoints and send what is due."""
-    with app.app_context():
+    with app.app_context(), unit_scope.whole_group():
         try:
             result = webhook_delivery.run()
             if result.created or result.delivered or result.retrying or result.failed or result.errors:
@@ -106,7 +107,7 @@ def run_webhooks(app: Flask) -> None:
 def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BackgroundScheduler) -> BaseScheduler:
     """A scheduler in the app's time zone with the daily job and the retry job."""
     zone = ZoneInfo(app.config["TIMEZONE"])
-    with app.app_context():
+    with app.app_context(), unit_scope.whole_group():
         at = reminder_settings.sweep_time()
     scheduler = scheduler_class(
         timezone=zone,

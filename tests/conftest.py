@@ -26,6 +26,7 @@ from oversight.config import TestConfig
 from oversight.extensions import db
 from oversight.status import store as status_store
 from oversight.subcontracts import states as node_states
+from oversight.units import scope as unit_scope
 
 TEST_PASSWORD = "correct-horse-battery-42"
 
@@ -69,6 +70,14 @@ def empty_all_tables() -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _whole_group_outside_requests() -> Iterator[None]:
+    """Test code outside a request (factories, direct service calls, checks) reads the whole group, as the
+    CLI does; every request still sets its own scope from its signed-in user (docs/units.md)."""
+    with unit_scope.whole_group():
+        yield
 
 
 @pytest.fixture(autouse=True)

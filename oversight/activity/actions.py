@@ -21,6 +21,10 @@ ACTION_LABELS = {
     "auth.oidc_linked": _l("Company account linked"),
     "user.create": _l("User created"),
     "user.update": _l("User changed"),
+    "unit.create": _l("Business unit created"),
+    "unit.update": _l("Business unit changed"),
+    "unit.member_add": _l("Role in a business unit given"),
+    "unit.member_remove": _l("Role in a business unit taken away"),
     "user.password_change": _l("Password changed"),
     "user.password_reset": _l("Password reset by an administrator"),
     "user.language": _l("Language changed"),
@@ -142,6 +146,7 @@ ACTION_LABELS = {
 
 OBJECT_TYPE_LABELS = {
     "user": _l("User"),
+    "business_unit": _l("Business unit"),
     "setting": _l("Setting"),
     "checklist_template": _l("Checklist template"),
     "checklist_item": _l("Checklist item"),

@@ -1,6 +1,6 @@
 """User administration (admin role): users, settings and every user's API access tokens."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -14,12 +14,15 @@ from oversight.auth import services as auth_services
 from oversight.auth import tokens as api_tokens
 from oversight.auth.decorators import role_required
 from oversight.auth.forms import TokenRevokeForm
-from oversight.auth.models import AccessToken, User
+from oversight.auth.models import AccessToken, User, UserRole
 from oversight.auth.roles import ADMIN
 from oversight.core.exports import download
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.units import services as unit_services
+from oversight.units.forms import MemberForm, UnitEditForm, UnitForm
+from oversight.units.models import BusinessUnit
 from oversight.web.saving import commit_step
 from oversight.web.second_factor import step_up_required
 
@@ -181,3 +184,73 @@ def revoke_token(token_id: int):
     ):
         flash(_("The token %(name)s was revoked.", name=token.name), "success")
     return redirect(url_for("admin.tokens"))
+
+
+# --- business units (docs/units.md) ------------------------------------------------------------------
+
+@bp.route("/units", methods=["GET", "POST"])
+@role_required(ADMIN)
+@step_up_required
+def units():
+    """The unit tree; a new unit (POST)."""
+    all_units = unit_services.all_units()
+    form = UnitForm(all_units)
+    if form.validate_on_submit() and commit_step(
+        lambda: unit_services.create_unit(form.values(), actor=current_user), error_field=form.code
+    ):
+        flash(_l("Unit %(name)s was created.", name=form.name.data), "success")
+        return redirect(url_for("admin.units"))
+    return render_template("admin/units.html", units=all_units, form=form)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@role_required(ADMIN)
+@step_up_required
+def edit_unit(unit_id: int):
+    """A unit: its name, code, kind, parent and archived flag; its members and their roles."""
+    unit = db.get_or_404(BusinessUnit, unit_id)
+    form = UnitEditForm(unit_services.all_units(), unit)
+    if form.validate_on_submit() and commit_step(
+        lambda: unit_services.update_unit(unit, form.values(), actor=current_user),
+        record=unit, version=form.version.data, error_field=form.parent_id,
+    ):
+        flash(_l("Unit %(name)s was saved.", name=unit.name), "success")
+        return redirect(url_for("admin.edit_unit", unit_id=unit.id))
+    return _unit_page(unit, form, MemberForm(auth_services.selectable_users(), formdata=None))
+
+
+def _unit_page(unit: BusinessUnit, form, member_form):
+    return render_template(
+        "admin/unit_form.html", unit=unit, form=form, member_form=member_form,
+        members=unit_services.members_of(unit),
+    )
+
+
+@bp.route("/units/<int:unit_id>/members", methods=["POST"])
+@role_required(ADMIN)
+@step_up_required
+def add_unit_member(unit_id: int):
+    """Give a user a role in the unit (and the units below it)."""
+    unit = db.get_or_404(BusinessUnit, unit_id)
+    member_form = MemberForm(auth_services.selectable_users())
+    if member_form.validate_on_submit():
+        user = db.get_or_404(User, int(member_form.user_id.data))
+        if commit_step(lambda: unit_services.add_member(unit, user, member_form.role.data, actor=current_user),
+                       error_field=member_form.role):
+            flash(_l("%(user)s now holds this role in %(unit)s.", user=user.name, unit=unit.name), "success")
+            return redirect(url_for("admin.edit_unit", unit_id=unit.id))
+    return _unit_page(unit, UnitEditForm(unit_services.all_units(), unit, formdata=None), member_form), 400
+
+
+@bp.route("/units/<int:unit_id>/members/<int:link_id>/remove", methods=["POST"])
+@role_required(ADMIN)
+@step_up_required
+def remove_unit_member(unit_id: int, link_id: int):
+    """Take a role in the unit away from a user."""
+    unit = db.get_or_404(BusinessUnit, unit_id)
+    link = db.get_or_404(UserRole, link_id)
+    if link.unit_id != unit.id:
+        abort(404)
+    commit_step(lambda: unit_services.remove_member(unit, link, actor=current_user))
+    flash(_l("The role was taken away."), "success")
+    return redirect(url_for("admin.edit_unit", unit_id=unit.id))

@@ -19,6 +19,8 @@ from oversight.auth.models import AccessToken, User
 from oversight.auth.roles import ALL_ROLES
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
+from oversight.units.services import scope_for_user
 
 UNAUTHENTICATED = _l("Send a valid personal access token: Authorization: Bearer <token>.")
 READ_ONLY = _l("This token may only read. Create a read-and-write token to change records.")
@@ -37,6 +39,7 @@ def authenticate() -> None:
         raise Problem(401, UNAUTHENTICATED, headers=CHALLENGE)
     db.session.commit()  # last_used_at, even when the request then fails
     g.api_token = token
+    unit_scope.replace(scope_for_user(token.user))
 
 
 def current_token() -> AccessToken:

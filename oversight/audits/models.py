@@ -129,6 +129,11 @@ class Audit(VersionedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
+    # The business unit that audits (an audit is per vendor, and a vendor may serve several units; its
+    # findings belong to the audit's unit, docs/units.md).
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("business_units.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default=ON_SITE, index=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=PLANNED, index=True)
     # The checklist version used, fixed when recording starts.

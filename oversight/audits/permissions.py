@@ -25,26 +25,33 @@ from oversight.audits.models import (
     audit_auditors,
 )
 from oversight.auth.roles import AUDITOR, MANAGER
-from oversight.core.predicates import Custom, Equals, HasRole, Predicate, actors, step
+from oversight.core.predicates import Custom, Equals, Predicate, actors, step
+from oversight.units.predicates import HoldsRole
+from oversight.units.services import holds
 
 RECORDERS = (AUDITOR,)  # plan, record and submit audits; raise findings, record plans, verify, close
 SIGNERS = (MANAGER,)  # sign off or return a submitted audit
 TRIGGERERS = (AUDITOR, MANAGER)  # ask for an extra audit
 
 
+def _audit_of(finding: Any) -> Any:
+    """The finding's audit, whose unit the roles are checked in (the finding itself when not loaded)."""
+    return getattr(finding, "audit", None) or finding
+
+
 def can_edit(user: Any, audit: Any) -> bool:
     """Change the plan of ``audit`` (until it is submitted): an auditor."""
-    return audit.status in EDITABLE and user.has_role(*RECORDERS)
+    return audit.status in EDITABLE and holds(user, audit, *RECORDERS)
 
 
 def can_start(user: Any, audit: Any) -> bool:
     """Start fieldwork on a planned ``audit``: an auditor."""
-    return audit.status == PLANNED and user.has_role(*RECORDERS)
+    return audit.status == PLANNED and holds(user, audit, *RECORDERS)
 
 
 def can_record(user: Any, audit: Any) -> bool:
     """Record checklist results, evidence and findings on ``audit`` in progress, and submit it: an auditor."""
-    return audit.status in RECORDING and user.has_role(*RECORDERS)
+    return audit.status in RECORDING and holds(user, audit, *RECORDERS)
 
 
 def _not_auditor_clause(user: Any, tables) -> Any:
@@ -63,7 +70,7 @@ _NOT_PARTICIPANT = (
 SIGN_OFF = Predicate(
     (
         step(_l("Only an audit awaiting sign-off can be signed off or returned."), Equals("status", (SUBMITTED,))),
-        step(_l("Only a manager can sign off an audit."), HasRole(SIGNERS)),
+        step(_l("Only a manager can sign off an audit."), HoldsRole(SIGNERS)),
         step(_l("You took part in this audit; another manager must sign it off."), *_NOT_PARTICIPANT),
     )
 )
@@ -86,12 +93,12 @@ def can_sign_off(user: Any, audit: Any) -> bool:
 
 def can_record_plan(user: Any, finding: Any) -> bool:
     """Enter the vendor's corrective plan for an unresolved ``finding``: an auditor."""
-    return finding.status in UNRESOLVED and user.has_role(*RECORDERS)
+    return finding.status in UNRESOLVED and holds(user, _audit_of(finding), *RECORDERS)
 
 
 def verify_refusal(user: Any, finding: Any) -> Any:
     """Why ``user`` may not verify the corrective action of ``finding``, or None when they may (an auditor)."""
-    if not user.has_role(*RECORDERS):
+    if not holds(user, _audit_of(finding), *RECORDERS):
         return _l("Only an auditor can verify a corrective action.")
     if finding.status != PLAN_RECEIVED:
         return _l("Record the vendor's corrective plan before verifying it.")
@@ -105,7 +112,7 @@ def can_verify(user: Any, finding: Any) -> bool:
 
 def can_close_finding(user: Any, finding: Any) -> bool:
     """Close a verified ``finding``: an auditor."""
-    return finding.status == VERIFIED and user.has_role(*RECORDERS)
+    return finding.status == VERIFIED and holds(user, _audit_of(finding), *RECORDERS)
 
 
 def evidence_refusal(user: Any, finding: Any) -> Any:
@@ -113,7 +120,7 @@ def evidence_refusal(user: Any, finding: Any) -> Any:
 
     An auditor attaches the vendor's plan, response or proof until the finding is closed.
     """
-    if not user.has_role(*RECORDERS):
+    if not holds(user, _audit_of(finding), *RECORDERS):
         return _l("Only an auditor can attach files to a finding.")
     if finding.status == CLOSED:
         return _l("This finding is closed; no more files can be attached.")

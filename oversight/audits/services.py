@@ -46,6 +46,7 @@ from oversight.checklists.models import AUDIT
 from oversight.core.editing import apply_changes, plain, snapshot
 from oversight.core.errors import RuleError
 from oversight.extensions import db
+from oversight.units import services as unit_services
 from oversight.vendors.models import Vendor
 
 AUDIT_FIELDS = (
@@ -113,7 +114,12 @@ def _check_values(vendor: Vendor, values: dict[str, Any]) -> None:
 def plan_audit(vendor: Vendor, values: dict[str, Any], *, actor: User | None, today: date) -> Audit:
     """Create a planned audit of ``vendor`` (``values`` as the audit form gives them)."""
     _check_values(vendor, values)
-    audit = Audit(vendor=vendor, status=PLANNED, recorded_by_id=getattr(actor, "id", None))
+    audit = Audit(
+        vendor=vendor,
+        unit_id=unit_services.unit_for_new_record(vendor.id, values.get("unit_id")),
+        status=PLANNED,
+        recorded_by_id=getattr(actor, "id", None),
+    )
     for name in AUDIT_FIELDS:
         setattr(audit, name, values.get(name))
     audit.planned_on = audit.planned_on or audit.conducted_on or today

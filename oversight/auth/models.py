@@ -83,14 +83,16 @@ class User(UserMixin, VersionedMixin, db.Model):
 
 
 class UserRole(db.Model):
-    """One role held by one user."""
+    """One role held by one user: for the whole group (``unit_id`` NULL) or in one business unit and the
+    units below it (docs/units.md)."""
 
     __tablename__ = "user_roles"
-    __table_args__ = (UniqueConstraint("user_id", "role"),)
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("business_units.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="role_links")
 

@@ -27,6 +27,7 @@ from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.core.timeutil import local_today
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
+from oversight.units.forms import unit_label
 
 ENDING_CHOICES = ((30, _l("30 days")), (90, _l("90 days")), (180, _l("180 days")))
 
@@ -59,11 +60,21 @@ class ContractForm(MyNumberGuardMixin, Form):
         validators=[InputRequired(message=_l("Enter a number of days.")), NumberRange(min=0, max=365)],
     )
 
+    # The business unit the contract belongs to (docs/units.md); only on the drafting page, where the units
+    # the user may draft in are offered (the API and the import: the vendor's first unit).
+    unit_id = SelectField(_l("Business unit"), validators=[Optional()])
+
     editing_contract = None
 
-    def __init__(self, *args, contract=None, **kwargs) -> None:
+    def __init__(self, *args, contract=None, units=None, **kwargs) -> None:
         super().__init__(*args, obj=contract, **kwargs)
         self.editing_contract = contract
+        if units is None:
+            del self.unit_id
+        else:
+            self.unit_id.choices = choices(
+                [("", _l("The vendor's unit"))] + [(str(unit.id), unit_label(unit)) for unit in units]
+            )
 
     def validate_number(self, field) -> None:
         other = services.find_by_number(field.data or "")
@@ -91,6 +102,12 @@ class ContractForm(MyNumberGuardMixin, Form):
         return is_valid
 
     def values(self) -> dict[str, Any]:
+        return {
+            **({"unit_id": int(self.unit_id.data)} if "unit_id" in self._fields and self.unit_id.data else {}),
+            **self._fact_values(),
+        }
+
+    def _fact_values(self) -> dict[str, Any]:
         return {
             name: self[name].data
             for name in (

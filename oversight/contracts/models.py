@@ -114,6 +114,11 @@ class Contract(VersionedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
+    # The business unit the contract belongs to; its reviews, subcontracts, return/deletion items and
+    # incidents belong to it too (docs/units.md).
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("business_units.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     number: Mapped[str] = mapped_column(String(50), nullable=False, unique=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     contract_type: Mapped[str] = mapped_column(String(20), nullable=False, default="basic", index=True)

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from oversight.admin.settings import TEXT, get_setting, register_setting
 from oversight.contracts.models import Contract
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
 
 SETTING = "contracts.number_pattern"
 DEFAULT_PATTERN = "K-{YYYY}-{SEQ:03}"
@@ -106,6 +107,7 @@ def current_pattern() -> Pattern:
     return parse(get_setting(SETTING)) or parse(DEFAULT_PATTERN)
 
 
+@unit_scope.reads_whole_group  # numbers run through the whole group
 def next_number(today: date) -> str:
     """The next free number of ``today``'s year by the current pattern (one query)."""
     pattern = current_pattern()

@@ -14,7 +14,9 @@ from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
 from oversight.contracts.models import APPROVED, EDITABLE, IN_REVIEW, OUTCOME_APPROVED, SIGNED
-from oversight.core.predicates import Equals, HasRole, IsNull, NotActor, Predicate, step
+from oversight.core.predicates import Equals, IsNull, NotActor, Predicate, step
+from oversight.units.predicates import HoldsRole
+from oversight.units.services import holds
 
 EDITORS = (PROCUREMENT, ADMIN)  # draft, edit, submit, start an amendment or renewal, record subcontractors
 SIGNERS = (PROCUREMENT, LEGAL, ADMIN)  # mark signed, attach documents
@@ -25,7 +27,7 @@ APPROVERS = (MANAGER,)  # approve or return a cleared contract, approve a waiver
 
 def can_edit(user: Any, contract: Any) -> bool:
     """Change or submit ``contract``: procurement (or admin) while it is a draft or returned."""
-    return contract.status in EDITABLE and user.has_role(*EDITORS)
+    return contract.status in EDITABLE and holds(user, contract, *EDITORS)
 
 
 _OPEN_ROUND = (Equals("status", (IN_REVIEW,)), IsNull("outcome", record=1))  # (contract, review)
@@ -37,13 +39,13 @@ _NOT_PARTICIPANT = NotActor(((0, "created_by_id"), (1, "submitted_by_id"), (1, "
 REVIEW = Predicate(
     (
         step(_l("This contract is not waiting for legal review."), *_OPEN_ROUND),
-        step(_l("Only legal can review contract clauses."), HasRole(REVIEWERS)),
+        step(_l("Only legal can review contract clauses."), HoldsRole(REVIEWERS)),
     )
 )
 APPROVE = Predicate(
     (
         step(_l("Only a contract whose clauses legal has cleared can be approved."), *_CLEARED),
-        step(_l("Only a manager can approve a contract."), HasRole(APPROVERS)),
+        step(_l("Only a manager can approve a contract."), HoldsRole(APPROVERS)),
         step(_l("You reviewed the clauses of this contract; another manager must approve it."), _NOT_REVIEWER),
         step(_l("You drafted or submitted this contract; another manager must approve it."), _NOT_PARTICIPANT),
     )
@@ -93,7 +95,7 @@ def waiver_refusal(user: Any, contract: Any, result: Any) -> Any:
     """
     if not is_open_round(contract, result.review):
         return _l("This contract is not waiting for legal review.")
-    if not user.has_role(*APPROVERS):
+    if not holds(user, contract, *APPROVERS):
         return _l("Only a manager can approve a waiver.")
     if not result.has_waiver:
         return _l("No waiver is recorded for this clause.")
@@ -111,19 +113,19 @@ def can_approve_waiver(user: Any, contract: Any, result: Any) -> bool:
 
 def can_sign(user: Any, contract: Any) -> bool:
     """Mark an approved ``contract`` as signed: procurement, legal or admin."""
-    return contract.status == APPROVED and user.has_role(*SIGNERS)
+    return contract.status == APPROVED and holds(user, contract, *SIGNERS)
 
 
 def can_upload(user: Any, contract: Any) -> bool:
     """Attach a document to ``contract`` until it is closed: procurement, legal or admin."""
-    return not contract.is_closed and user.has_role(*SIGNERS)
+    return not contract.is_closed and holds(user, contract, *SIGNERS)
 
 
 def can_change(user: Any, contract: Any) -> bool:
     """Start an amendment or renewal of a signed ``contract``: procurement or admin."""
-    return contract.status == SIGNED and user.has_role(*EDITORS)
+    return contract.status == SIGNED and holds(user, contract, *EDITORS)
 
 
 def can_terminate(user: Any, contract: Any) -> bool:
     """End a signed ``contract`` early: procurement, manager or admin, until it is closed."""
-    return contract.has_been_signed and not contract.is_closed and user.has_role(*TERMINATORS)
+    return contract.has_been_signed and not contract.is_closed and holds(user, contract, *TERMINATORS)

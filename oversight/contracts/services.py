@@ -50,6 +50,8 @@ from oversight.events import services as events
 from oversight.events import types as event_types
 from oversight.evidence import services as evidence_services
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
+from oversight.units import services as unit_services
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import ACTIVE, SELECTED, Vendor
 
@@ -199,6 +201,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+@unit_scope.reads_whole_group  # a number is unique in the whole group, whoever drafts
 def _check(values: dict[str, Any], contract: Contract | None = None) -> None:
     start, end = values.get("start_on"), values.get("end_on")
     if start and end and end < start:
@@ -212,15 +215,19 @@ def create_contract(vendor: Vendor, values: dict[str, Any], *, actor: User) -> C
     """Draft a new contract with ``vendor`` (起案)."""
     cleaned = _clean(values)
     _check(cleaned)
-    contract = Contract(vendor_id=vendor.id, status=DRAFT, created_by_id=getattr(actor, "id", None), **cleaned)
+    unit_id = unit_services.unit_for_new_record(vendor.id, values.get("unit_id"))
+    contract = Contract(
+        vendor_id=vendor.id, unit_id=unit_id, status=DRAFT, created_by_id=getattr(actor, "id", None), **cleaned
+    )
     db.session.add(contract)
     db.session.flush()
+    unit_services.add_vendor_to_unit(vendor.id, unit_id)  # the unit's register shows its contracts' vendors
     activity.record(
         "contract.create",
         actor=actor,
         target=contract,
         summary=f"{contract.number} {contract.title} ({vendor.name})",
-        changes=snapshot(contract, ["number", "title", "contract_type", "start_on", "end_on", "status"]),
+        changes=snapshot(contract, ["number", "title", "contract_type", "start_on", "end_on", "status", "unit_id"]),
     )
     return contract
 

@@ -35,6 +35,7 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import services as disposal_services
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
+from oversight.units import services as unit_services
 from oversight.vendors.models import Vendor
 from oversight.web.saving import commit_step
 from oversight.web.second_factor import step_up_required
@@ -113,7 +114,11 @@ def create(vendor_id: int):
     """Draft a new contract with a vendor."""
     vendor = db.get_or_404(Vendor, vendor_id)
     prefilled = None if request.method == "POST" else pages.new_contract_values(vendor, today=local_today())
-    form = ContractForm(data=prefilled)
+    units = unit_services.selectable_units(current_user, *pages.EDITORS)
+    if prefilled is not None:
+        vendor_units = unit_services.unit_ids_of_vendor(vendor.id)
+        prefilled["unit_id"] = str(next((unit.id for unit in units if unit.id in vendor_units), ""))
+    form = ContractForm(data=prefilled, units=units)
     if form.validate_on_submit() and (
         saved := commit_step(
             lambda: services.create_contract(vendor, form.values(), actor=current_user),

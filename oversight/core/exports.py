@@ -6,6 +6,7 @@ date, datetime, None) and returns ``csv_response(...)`` or ``xlsx_response(...)`
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import math
@@ -102,9 +103,26 @@ def _download_headers(filename: str) -> dict[str, str]:
     return {"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"}
 
 
+def in_view_context(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Iterate ``chunks`` in the context variables the view saw: the body is read after the request's
+    teardown, which has reset them (the reader's unit scope, docs/units.md, among them)."""
+    context = contextvars.copy_context()  # now, in the view (the generator below starts later)
+
+    def carried() -> Iterator[bytes]:
+        iterator = iter(chunks)
+        while True:
+            try:
+                chunk = context.run(next, iterator)
+            except StopIteration:
+                return
+            yield chunk
+
+    return carried()
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     """Stream ``rows`` as a UTF-8 (with BOM) CSV download named ``filename``."""
-    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(header, rows))
+    chunks = in_view_context(chunk.encode("utf-8") for chunk in csv_chunks(header, rows))
     if has_request_context():
         chunks = stream_with_context(chunks)
     return Response(chunks, content_type=CSV_MIMETYPE, headers=_download_headers(filename))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from oversight.dashboard.coverage import snapshot_values
 from oversight.dashboard.models import CoverageSnapshot
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
 
 TREND_MONTHS = 12
 
@@ -34,6 +35,8 @@ def monthly_snapshot_job(today: date, now: datetime) -> None:
 
 def recent(today: date, months: int = TREND_MONTHS) -> list[CoverageSnapshot]:
     """The snapshots of the last ``months`` months up to this one, oldest first (one query)."""
+    if not unit_scope.current().is_group_wide:
+        return []  # the snapshots count the whole group: a unit's reader sees no group figures (docs/units.md)
     first = month_start(today)
     year, month = divmod(first.year * 12 + first.month - 1 - (months - 1), 12)
     since = date(year, month + 1, 1)

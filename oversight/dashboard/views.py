@@ -11,6 +11,8 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.dashboard import feed, services
 from oversight.dashboard.forms import FeedForm
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
+from oversight.units.services import scope_for_user
 
 bp = Blueprint("dashboard", __name__)
 
@@ -106,6 +108,7 @@ def feed_ics(token: str):
     user = feed.user_for_token(token)
     if user is None:
         abort(404)
+    unit_scope.replace(scope_for_user(user))  # the feed shows what its owner may see
     with force_locale(user.language or "ja"):  # the feed reads in its owner's language, not the caller's
         today = local_today()
         body = feed.feed_ics(user, today, base_url=request.url_root, now=utcnow())

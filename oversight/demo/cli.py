@@ -15,6 +15,7 @@ from oversight.demo.import_files import write_import_files
 from oversight.demo.incidents import seed_incidents
 from oversight.demo.portal import seed_portal
 from oversight.demo.subcontracts import seed_subcontracts
+from oversight.demo.units import SECOND_UNIT, UNIT_USERS, seed_units
 from oversight.demo.users import DEMO_PASSWORD, DEMO_USERS, seed_users
 from oversight.demo.vendor_initiated import seed_vendor_initiated
 from oversight.demo.vendors import seed_vendors
@@ -41,6 +42,7 @@ def seed(force: bool) -> None:
         seed_subcontracts(users, vendors, today=local_today())
         seed_portal(users, vendors, today=local_today())
         seed_vendor_initiated(users, vendors, today=local_today())
+        seed_units(vendors)
         seed_dashboard(today=local_today())
         seed_webhooks(users, now=utcnow())
         db.session.commit()
@@ -65,6 +67,9 @@ def print_sign_ins() -> None:
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles, language in DEMO_USERS:
         click.echo(f"  {email:<28} {'/'.join(roles):<20} {name} ({language})")
+    click.echo(f"Only in {SECOND_UNIT[1]} (a second business unit; the users above see the whole group):")
+    for email, name, role in UNIT_USERS:
+        click.echo(f"  {email:<34} {role:<14} {name} (ja)")
 
 
 def register_generate() -> None:

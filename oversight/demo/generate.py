@@ -36,6 +36,8 @@ from oversight.extensions import db
 from oversight.incidents import models as incidents
 from oversight.reminders.models import ReminderLog
 from oversight.subcontracts import models as subcontracts
+from oversight.units import services as unit_services
+from oversight.units.models import COMPANY, BusinessUnit, vendor_units
 from oversight.vendors import models as vendors
 from oversight.vendors.corporate_number import with_check_digit
 
@@ -43,9 +45,11 @@ BENCH_EMAIL = "bench@example.com"
 CHUNK = 4000
 # Parents before children: a table's buffer is flushed only after every table before it.
 TABLE_ORDER = [
+    BusinessUnit,
     User,
     UserRole,
     vendors.Vendor,
+    vendor_units,
     vendors.VendorContact,
     vendors.VendorCertification,
     evaluations.Evaluation,
@@ -95,7 +99,7 @@ class BulkWriter:
         self.counts: dict[str, int] = defaultdict(int)
 
     def table(self, model: Any) -> Table:
-        return model.__table__
+        return model if isinstance(model, Table) else model.__table__
 
     def new_id(self, model: Any) -> int:
         if model not in self.next_ids:
@@ -105,12 +109,12 @@ class BulkWriter:
 
     def add(self, model: Any, **values: Any) -> int:
         """Queue one row (defaults filled in); returns its id."""
-        if "id" not in values:
+        if "id" not in values and "id" in self.table(model).c:
             values["id"] = self.new_id(model)
         self.buffers[model].append({**self._base(model), **values})
         if len(self.buffers[model]) >= CHUNK:
             self.flush(model)
-        return values["id"]
+        return values.get("id")
 
     def flush(self, model: Any | None = None) -> None:
         """Insert the buffered rows of ``model`` and of every table it may point at (all when None)."""
@@ -140,8 +144,11 @@ class BulkWriter:
 class Generator:
     """Draws the data set for ``vendor_count`` vendors."""
 
-    def __init__(self, vendor_count: int, seed: int, today: date) -> None:
+    def __init__(self, vendor_count: int, seed: int, today: date, unit_count: int = 1) -> None:
         self.n = vendor_count
+        self.unit_count = unit_count
+        self.unit_ids: list[int] = []
+        self.unit_of: dict[int, int] = {}  # vendor id -> unit id
         self.rng = random.Random(seed)
         self.today = today
         self.now = utcnow()
@@ -170,6 +177,7 @@ class Generator:
     # -- the run -------------------------------------------------------------------------------------
     def run(self) -> dict[str, int]:
         self.load_templates()
+        self.make_units()
         self.make_users()
         self.make_vendors()
         self.make_evaluations()
@@ -188,6 +196,17 @@ class Generator:
             template = checklist_services.current_template(kind)
             self.templates[kind] = template.id
             self.items[kind] = [(item.id, item.is_required) for item in template.items]
+
+    def make_units(self) -> None:
+        """The default unit (本社), and with ``--units K`` K-1 more group companies beside it; vendor i
+        belongs to unit i mod K, and its contracts, audits, incidents and subcontractors too."""
+        self.unit_ids = [unit_services.default_unit().id]
+        suffix = self.out.new_id(BusinessUnit)
+        for number in range(2, self.unit_count + 1):
+            self.unit_ids.append(
+                self.out.add(BusinessUnit, code=f"g{suffix}-{number:02d}", name=f"グループ会社{number:02d}",
+                             kind=COMPANY)
+            )
 
     def make_users(self) -> None:
         password_hash = hash_password(DEMO_PASSWORD)
@@ -213,6 +232,16 @@ class Generator:
             for role in roles:
                 self.out.add(UserRole, user_id=user_id, role=role)
                 self.users[role].append(user_id)
+        if self.unit_count > 1:  # per unit, a manager and a viewer who see only that unit
+            for index, unit_id in enumerate(self.unit_ids, start=1):
+                for role in (MANAGER, VIEWER):
+                    user_id = self.out.add(
+                        User, email=f"{role}.unit{index:02d}.{suffix}@bench.example.com",
+                        name=f"{role} unit{index:02d}", password_hash=password_hash,
+                        session_token=f"{self.rng.getrandbits(128):032x}", language="ja",
+                        password_changed_at=self.now,
+                    )
+                    self.out.add(UserRole, user_id=user_id, role=role, unit_id=unit_id)
 
     def make_vendors(self) -> None:
         for number in range(self.n):
@@ -242,6 +271,8 @@ class Generator:
                 manager_id=self.pick(MANAGER),
             )
             self.vendor_rows.append((vendor_id, status, risk))
+            self.unit_of[vendor_id] = self.unit_ids[number % len(self.unit_ids)]
+            self.out.add(vendor_units, vendor_id=vendor_id, unit_id=self.unit_of[vendor_id])
             self.out.add(
                 vendors.VendorContact,
                 vendor_id=vendor_id,
@@ -348,6 +379,7 @@ class Generator:
             contracts.Contract,
             id=contract_id,
             vendor_id=vendor_id,
+            unit_id=self.unit_of[vendor_id],
             number=f"BM-{contract_id:07d}",
             title=f"{self.rng.choice(WORK)}業務委託契約",
             contract_type=self.rng.choice(tuple(contracts.TYPE_LABELS)),
@@ -485,6 +517,7 @@ class Generator:
         audit_id = self.out.add(
             audits.Audit,
             vendor_id=vendor_id,
+            unit_id=self.unit_of[vendor_id],
             kind=kind,
             status=state,
             template_id=self.templates[AUDIT] if recorded else None,
@@ -538,6 +571,8 @@ class Generator:
         for _ in range(2 * self.n):
             contract_id, contract_vendor = self.rng.choice(self.signed_contracts)
             vendor_id = self.rng.choice(pool)
+            if self.unit_of[vendor_id] != self.unit_of[contract_vendor]:
+                continue  # a unit's subcontractors are its own vendors (the data stays apart per unit)
             if vendor_id == contract_vendor or (contract_id, vendor_id) in used:
                 continue
             used.add((contract_id, vendor_id))
@@ -606,9 +641,11 @@ class Generator:
         for _ in range(max(3, self.n // 400)):
             knew_on = self.day(-self.rng.randrange(1, 200))
             closed = knew_on < self.day(-90)
+            incident_vendor = self.rng.choice(active)
             incident_id = self.out.add(
                 incidents.Incident,
-                vendor_id=self.rng.choice(active),
+                vendor_id=incident_vendor,
+                unit_id=self.unit_of[incident_vendor],
                 title="委託先での書類紛失",
                 kind=self.rng.choice((incidents.LEAK, incidents.LOSS)),
                 description="源泉徴収票の控えを紛失",
@@ -694,6 +731,8 @@ def reset_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     for model in TABLE_ORDER:
+        if isinstance(model, Table):
+            continue  # no id column
         name = model.__table__.name
         db.session.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1))")
@@ -712,11 +751,11 @@ def refresh_statistics() -> None:
         connection.commit()
 
 
-def generate(vendor_count: int, seed: int, today: date) -> dict[str, int]:
+def generate(vendor_count: int, seed: int, today: date, unit_count: int = 1) -> dict[str, int]:
     """Add the synthetic data set (checklist templates synced first); the caller commits."""
     checklist_services.sync_default_templates()
     db.session.flush()
-    return Generator(vendor_count, seed, today).run()
+    return Generator(vendor_count, seed, today, unit_count).run()
 
 
 @click.command("generate")
@@ -726,13 +765,15 @@ def generate(vendor_count: int, seed: int, today: date) -> dict[str, int]:
     "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date the data is placed around."
 )
 @click.option("--force", is_flag=True, help="Add the data even if the database already has vendors.")
+@click.option("--units", "unit_count", type=click.IntRange(1, 500), default=1, show_default=True,
+              help="Number of business units the vendors are spread over.")
 @with_appcontext
-def generate_command(vendor_count: int, seed: int, today: datetime | None, force: bool) -> None:
+def generate_command(vendor_count: int, seed: int, today: datetime | None, force: bool, unit_count: int) -> None:
     """Generate a large synthetic data set for benchmarks."""
     if db.session.scalar(select(func.count(vendors.Vendor.id))) and not force:
         raise click.ClickException("The database already has vendors; use --force to add the generated data anyway.")
     started = time.perf_counter()
-    counts = generate(vendor_count, seed, today.date() if today else local_today())
+    counts = generate(vendor_count, seed, today.date() if today else local_today(), unit_count)
     db.session.commit()
     refresh_statistics()
     for table, count in sorted(counts.items()):

@@ -12,23 +12,30 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
-from oversight.core.predicates import HasRole, IsNull, NotNull, Predicate, actors, step
+from oversight.core.predicates import IsNull, NotNull, Predicate, actors, step
+from oversight.units.predicates import HoldsRole
+from oversight.units.services import holds
 
 RECORDERS = (PROCUREMENT, ADMIN)  # record the vendor's certificate
 CONFIRMERS = (MANAGER,)  # confirm the return or deletion
 RETURNERS = (MANAGER,)  # send a certificate back (差戻し) to be recorded again
 
 
+def _contract_of(item: Any) -> Any:
+    """The item's contract, whose unit the roles are checked in (the item itself when not loaded)."""
+    return getattr(item, "contract", None) or item
+
+
 def can_record(user: Any, item: Any) -> bool:
     """Record or correct the certificate of ``item`` until it is confirmed: procurement or admin."""
-    return item.confirmed_at is None and user.has_role(*RECORDERS)
+    return item.confirmed_at is None and holds(user, _contract_of(item), *RECORDERS)
 
 
 # Separation of duties: the manager who confirms or returns did not record the certificate.
 _NOT_RECORDER = actors("recorded_by_id")
 CONFIRM = Predicate(
     (
-        step(_l("Only a manager can confirm a return/deletion."), HasRole(CONFIRMERS)),
+        step(_l("Only a manager can confirm a return/deletion."), HoldsRole(CONFIRMERS, unit_of=_contract_of)),
         step(_l("This return/deletion is already confirmed."), IsNull("confirmed_at")),
         step(_l("Record the certificate before confirming."), NotNull("recorded_at")),
         step(_l("You recorded this certificate; another manager must confirm it."), _NOT_RECORDER),
@@ -36,7 +43,7 @@ CONFIRM = Predicate(
 )
 RETURN = Predicate(
     (
-        step(_l("Only a manager can return a certificate."), HasRole(RETURNERS)),
+        step(_l("Only a manager can return a certificate."), HoldsRole(RETURNERS, unit_of=_contract_of)),
         step(_l("This return/deletion is already confirmed."), IsNull("confirmed_at")),
         step(_l("No certificate is recorded to return."), NotNull("recorded_at")),
         step(_l("You recorded this certificate; another manager must decide on it."), _NOT_RECORDER),

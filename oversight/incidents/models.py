@@ -93,6 +93,10 @@ class Incident(VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="RESTRICT"), index=True)
+    # The business unit: the contract's when the incident names one, else chosen (docs/units.md).
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("business_units.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     # 0 = the direct contractor, 1 = its 再委託先, 2 = 再々委託先 …; where_vendor names the node when not the vendor.
     chain_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     where_vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"))

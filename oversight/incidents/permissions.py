@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
+from oversight.units.services import holds
 
 RECORDERS = (MANAGER, PROCUREMENT, LEGAL, AUDITOR)  # open an incident, edit it, complete its steps
 OWNERS = (MANAGER,)  # waive or reopen a step, close the incident
@@ -17,17 +18,17 @@ OWNERS = (MANAGER,)  # waive or reopen a step, close the incident
 
 def can_record(user: Any, incident: Any) -> bool:
     """Edit an open ``incident`` and complete its steps: anybody but an administrator or a viewer."""
-    return incident.is_open and user.has_role(*RECORDERS)
+    return incident.is_open and holds(user, incident, *RECORDERS)
 
 
 def can_manage(user: Any, incident: Any) -> bool:
     """Waive or reopen a step of an open ``incident``: a manager."""
-    return incident.is_open and user.has_role(*OWNERS)
+    return incident.is_open and holds(user, incident, *OWNERS)
 
 
 def close_refusal(user: Any, incident: Any) -> Any:
     """Why ``user`` may not close ``incident`` (a message), or None when they may (a manager, while open)."""
-    if not user.has_role(*OWNERS):
+    if not holds(user, incident, *OWNERS):
         return _l("Only a manager can close an incident.")
     if not incident.is_open:
         return _l("This incident is already closed.")

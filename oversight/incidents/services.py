@@ -36,6 +36,7 @@ from oversight.incidents.models import (
     Incident,
     IncidentStep,
 )
+from oversight.units import services as unit_services
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
@@ -99,12 +100,22 @@ def contract_choices() -> list[Contract]:
     return list(db.session.scalars(db.select(Contract).order_by(Contract.number)))
 
 
+def _unit_of(incident: Incident, chosen: int | None) -> int:
+    """An incident under a contract belongs to the contract's unit; else the one chosen or the vendor's."""
+    if incident.contract_id is not None:
+        unit_id = db.session.scalar(db.select(Contract.unit_id).where(Contract.id == incident.contract_id))
+        if unit_id is not None:
+            return unit_id
+    return unit_services.unit_for_new_record(incident.vendor_id, chosen)
+
+
 def create_incident(values: dict[str, Any], *, actor: Any) -> Incident:
     """Record an incident with the full list of response steps, all open.
 
     ``actor`` is a staff user, or a vendor's contact giving notice through the portal (no account).
     """
     incident = Incident(**{field: values[field] for field in FACT_FIELDS if field in values})
+    incident.unit_id = _unit_of(incident, values.get("unit_id"))
     incident.created_by_id = getattr(actor, "id", None)
     if incident.owner_id is None and isinstance(actor, User) and actor.has_role(MANAGER):
         incident.owner_id = actor.id

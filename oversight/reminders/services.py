@@ -42,6 +42,7 @@ from oversight.reminders.models import (
     UNSENT_STATUSES,
     ReminderLog,
 )
+from oversight.reminders.units import seeing_recipients
 
 log = logging.getLogger(__name__)
 
@@ -171,12 +172,13 @@ def record_due(items: Iterable[DueItem], now: datetime) -> int:
     the count inserted."""
     items = list(items)
     enabled = _enabled_recipients(items)
+    who = seeing_recipients(items, enabled)  # a member of another unit gets nothing (docs/units.md)
     # Rows already logged are skipped with one query instead of one conflicting INSERT each (a daily sweep
     # re-finds every open item); insert_if_absent still guards the new ones against a racing writer.
     known = _known_identities(items)
     rows = []
     for item in items:
-        for recipient_id in sorted(item.recipients & enabled):
+        for recipient_id in sorted(who(item)):
             identity = _identity(item, recipient_id)
             if identity in known:
                 continue
@@ -476,6 +478,7 @@ def pending_entries(
     items = collect_due(db.session, today, registry.current().reminder_rules(), errors)
     known = _known_identities(items)
     enabled = _enabled_recipients(items)
+    who = seeing_recipients(items, enabled)
     by_recipient: dict[int, list[DigestEntry]] = {}
     query = (
         db.select(ReminderLog)
@@ -487,7 +490,7 @@ def pending_entries(
     for row in db.session.scalars(query):
         by_recipient.setdefault(row.recipient_id, []).append(_entry(row))
     for item in items:
-        for user_id in sorted(item.recipients & enabled):
+        for user_id in sorted(who(item)):
             if recipient_id not in (None, user_id) or _identity(item, user_id) in known:
                 continue
             known.add(_identity(item, user_id))

@@ -49,6 +49,7 @@ from oversight.status import lights
 from oversight.status.models import VendorState
 from oversight.subcontracts import states as node_states
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
+from oversight.units import scope as unit_scope
 from oversight.vendors.models import Vendor
 
 INFO_KEY = "oversight.status.touched"
@@ -156,6 +157,7 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+@unit_scope.reads_whole_group
 def refresh(vendor_ids: Iterable[int], today: date | None = None, session: Session | None = None) -> int:
     """Judge ``vendor_ids`` again and store their states in ``session``'s transaction (the app's
     session by default); the number of vendors."""
@@ -171,6 +173,7 @@ def refresh(vendor_ids: Iterable[int], today: date | None = None, session: Sessi
     return len(ids)
 
 
+@unit_scope.reads_whole_group
 def refresh_all(today: date | None = None, session: Session | None = None) -> int:
     """Judge every vendor again and store their states (the day boundary); the number of vendors."""
     session = db.session() if session is None else session
@@ -182,6 +185,7 @@ def refresh_all(today: date | None = None, session: Session | None = None) -> in
     return len(rows)
 
 
+@unit_scope.reads_whole_group
 def ensure_current(today: date) -> int:
     """Re-judge every vendor whose stored states are missing or not of ``today`` under the current
     settings (after the day boundary, before the midnight job has run), after the vendors touched by
@@ -220,6 +224,7 @@ def ensure_current(today: date) -> int:
     return count
 
 
+@unit_scope.reads_whole_group
 def judged(vendor_ids: Iterable[int], today: date) -> dict[int, tuple]:
     """The five state codes and stored facts of each of ``vendor_ids`` judged afresh on ``today``
     (nothing stored)."""
@@ -230,6 +235,7 @@ def judged(vendor_ids: Iterable[int], today: date) -> dict[int, tuple]:
     return {row.vendor_id: tuple(row._mapping[key] for key in STORED_COLUMNS) for row in rows}
 
 
+@unit_scope.reads_whole_group
 def mismatches() -> list[tuple[int, date, tuple, tuple]]:
     """Every stored row (under the current settings) that a fresh judgement on its ``as_of`` day
     would change: ``(vendor_id, as_of, stored, judged)``. Empty when the hook missed nothing."""
@@ -345,6 +351,7 @@ def touched_vendors(contract_ids: set[int], subcontract_ids: set[int]) -> Select
     )
 
 
+@unit_scope.reads_whole_group
 def apply_pending(session: Session) -> None:
     """Judge again the vendors touched by this transaction's changes so far (flushing them first)."""
     if session.new or session.dirty or session.deleted:

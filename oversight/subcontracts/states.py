@@ -31,6 +31,7 @@ from oversight.core.upsert import upsert_from_select
 from oversight.extensions import db
 from oversight.subcontracts import lights
 from oversight.subcontracts.models import Subcontract, SubcontractConsent, SubcontractState
+from oversight.units import scope as unit_scope
 
 INFO_KEY = "oversight.subcontracts.touched"
 CURRENT_KEY = "oversight.subcontracts.current"  # the day the rows were found current for, this transaction
@@ -63,6 +64,7 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+@unit_scope.reads_whole_group
 def refresh(contract_ids: Iterable[int], today: date | None = None, session: Session | None = None) -> None:
     """Judge every node of ``contract_ids`` again in ``session``'s transaction (the app's by default)."""
     session = db.session() if session is None else session
@@ -73,6 +75,7 @@ def refresh(contract_ids: Iterable[int], today: date | None = None, session: Ses
         )
 
 
+@unit_scope.reads_whole_group
 def refresh_all(today: date | None = None, session: Session | None = None) -> int:
     """Judge every node again (the day boundary); the number of nodes."""
     session = db.session() if session is None else session
@@ -104,6 +107,7 @@ def is_checked(today: date) -> bool:
     return db.session.info.get(CURRENT_KEY) == today
 
 
+@unit_scope.reads_whole_group
 def bring_current(today: date, stale: int) -> None:
     """Judge the ``stale`` nodes found by :func:`stale_count` (every node when many) and note the check."""
     if stale > 200:
@@ -113,6 +117,7 @@ def bring_current(today: date, stale: int) -> None:
     db.session.info[CURRENT_KEY] = today
 
 
+@unit_scope.reads_whole_group
 def ensure_current(today: date) -> int:
     """Judge again the nodes touched by this transaction so far, then every node whose stored code is
     missing or not of ``today``; the number of nodes judged for being stale. Checked once per
@@ -125,11 +130,13 @@ def ensure_current(today: date) -> int:
     return stale
 
 
+@unit_scope.reads_whole_group
 def judged(today: date) -> dict[int, str]:
     """Every node's code judged afresh on ``today`` (nothing stored)."""
     return {row.subcontract_id: row.code for row in db.session.execute(_judgement(today, True))}
 
 
+@unit_scope.reads_whole_group
 def mismatches() -> list[tuple[int, date, str, str]]:
     """Every stored row that a fresh judgement on its ``as_of`` day would change:
     ``(subcontract_id, as_of, stored, judged)``. Empty when the hook missed nothing."""
@@ -181,6 +188,7 @@ def _note_statement(state) -> None:
         _touched(state.session)["all"].add(True)
 
 
+@unit_scope.reads_whole_group
 def apply_pending(session: Session) -> None:
     """Judge again the nodes of the contracts touched by this transaction's changes so far."""
     if session.new or session.dirty or session.deleted:

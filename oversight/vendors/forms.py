@@ -11,9 +11,10 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from oversight.core.baseform import Form
-from oversight.core.forms import VersionField, choices
+from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.corporate_numbers import services as corporate_data
+from oversight.units.forms import unit_label
 from oversight.vendors import corporate_number
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import (
@@ -98,12 +99,31 @@ class VendorForm(MyNumberGuardMixin, Form):
     entrustment_reason = TextAreaField(_l("Reason for this answer"), validators=[Length(max=4000)])
     owner_id = SelectField(_l("Owner"), validators=[Optional()])
     manager_id = SelectField(_l("Responsible manager"), validators=[Optional()])
+    # The units whose register shows the vendor (docs/units.md); left out where no units are given (the API,
+    # the import: the default unit).
+    unit_ids = MultiCheckboxField(_l("Business units"))
 
     editing_vendor = None
+    kept_unit_ids: tuple[int, ...] = ()
+    fallback_unit_id: int | None = None
 
-    def __init__(self, *args, users=(), vendor=None, **kwargs) -> None:
+    def __init__(
+        self, *args, users=(), vendor=None, units=None, current_unit_ids=(), fallback_unit_id=None, **kwargs
+    ) -> None:
         super().__init__(*args, obj=vendor, **kwargs)
         self.editing_vendor = vendor
+        if units is None:
+            del self.unit_ids
+        else:
+            offered = {unit.id for unit in units}
+            self.fallback_unit_id = fallback_unit_id
+            self.unit_ids.choices = choices((str(unit.id), unit_label(unit)) for unit in units)
+            # Units this user may not act in stay as they are, whatever is ticked.
+            self.kept_unit_ids = tuple(unit_id for unit_id in current_unit_ids if unit_id not in offered)
+            if not self.is_submitted():
+                self.unit_ids.data = [str(unit_id) for unit_id in current_unit_ids if unit_id in offered] or (
+                    [str(units[0].id)] if len(units) == 1 else []
+                )
         self.owner_id.choices = _user_choices(users, _l("Nobody"))
         self.manager_id.choices = _user_choices(users, _l("Nobody"))
         if vendor is not None and not self.is_submitted():
@@ -139,6 +159,15 @@ class VendorForm(MyNumberGuardMixin, Form):
         if self.is_entrustment.data and not (field.data or "").strip():
             raise ValidationError(_l("Give the reason for the scoping answer."))
 
+    def _unit_ids(self) -> list[int]:
+        """The ticked units plus those the user may not change; none ticked: the first unit offered
+        (the default unit when the user may act in it), so that the vendor stays in the user's sight."""
+        ticked = {int(value) for value in self.unit_ids.data or ()} | set(self.kept_unit_ids)
+        if not ticked and self.unit_ids.choices:
+            offered = [int(choice.value) for choice in self.unit_ids.choices]
+            ticked = {self.fallback_unit_id if self.fallback_unit_id in offered else offered[0]}
+        return sorted(ticked)
+
     def values(self) -> dict[str, Any]:
         """The submitted data in the shape the service takes."""
         return {
@@ -158,6 +187,9 @@ class VendorForm(MyNumberGuardMixin, Form):
             "entrustment_reason": (self.entrustment_reason.data or "").strip(),
             "owner_id": _optional_id(self.owner_id.data),
             "manager_id": _optional_id(self.manager_id.data),
+            **(
+                {"unit_ids": self._unit_ids()} if "unit_ids" in self._fields else {}
+            ),
         }
 
 

@@ -14,7 +14,10 @@ from oversight.auth.models import User
 from oversight.core.editing import apply_changes, snapshot
 from oversight.core.errors import RuleError
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
+from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
+from oversight.units import services as unit_services
 from oversight.vendors import corporate_number
 from oversight.vendors.models import (
     ACTIVE,
@@ -130,6 +133,7 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+@unit_scope.reads_whole_group  # a 法人番号 is unique in the whole group
 def _ensure_unique(number: str | None, vendor: Vendor | None = None) -> None:
     if not number:
         return
@@ -145,12 +149,15 @@ def create_vendor(values: dict[str, Any], *, actor: User | None) -> Vendor:
     vendor = Vendor(status=CANDIDATE, **{field: cleaned.get(field) for field in VENDOR_FIELDS if field in cleaned})
     db.session.add(vendor)
     db.session.flush()
+    units = unit_services.set_vendor_units(
+        vendor, values.get("unit_ids") or unit_services.home_unit_ids(actor), actor=actor
+    )
     activity.record(
         "vendor.create",
         actor=actor,
         target=vendor,
         summary=vendor.name,
-        changes=snapshot(vendor, [*VENDOR_FIELDS, "status"]),
+        changes={**snapshot(vendor, [*VENDOR_FIELDS, "status"]), "unit_ids": units},
     )
     return vendor
 
@@ -171,6 +178,11 @@ def create_vendors(rows: list[dict[str, Any]], *, actor: User | None) -> list[Ve
         )
     db.session.add_all(vendors)
     db.session.flush()
+    home = unit_services.home_unit_ids(actor)
+    unit_services.add_vendors_to_units(
+        [(vendor.id, unit_id) for vendor, values in zip(vendors, rows, strict=True)
+         for unit_id in (values.get("unit_ids") or home)]
+    )
     fields = [*VENDOR_FIELDS, "status"]
     activity.record_many(
         [("vendor.create", vendor, vendor.name, snapshot(vendor, fields)) for vendor in vendors], actor=actor
@@ -191,6 +203,11 @@ def update_vendor(
     if not uniqueness_checked:
         _ensure_unique(cleaned["corporate_number"], vendor)
     changes = apply_changes(vendor, {field: cleaned[field] for field in VENDOR_FIELDS if field in cleaned})
+    if "unit_ids" in values:
+        units = unit_services.set_vendor_units(vendor, values["unit_ids"], actor=actor)
+        if units is not None:
+            changes["unit_ids"] = units
+            vendor.updated_at = utcnow()  # the units live in their own table: a form opened before is stale
     if changes:
         activity.record("vendor.update", actor=actor, target=vendor, summary=vendor.name, changes=changes)
     return changes

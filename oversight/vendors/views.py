@@ -15,6 +15,7 @@ from oversight.corporate_numbers import services as corporate_data
 from oversight.extensions import db
 from oversight.reports import exports as register_exports
 from oversight.status import archive, register
+from oversight.units import services as unit_services
 from oversight.vendors import pages, services
 from oversight.vendors.forms import (
     CertificationEditForm,
@@ -97,7 +98,11 @@ def export():
 @role_required(*EDITORS)
 def create():
     """Register a new vendor as a candidate."""
-    form = VendorForm(users=auth_services.selectable_users())
+    form = VendorForm(
+        users=auth_services.selectable_users(),
+        units=unit_services.selectable_units(current_user, *EDITORS),
+        fallback_unit_id=unit_services.default_unit().id,
+    )
     if not form.is_submitted():
         form.owner_id.data = str(current_user.id)
     if not _filled(form) and form.validate_on_submit():
@@ -138,7 +143,10 @@ def edit(vendor_id: int):
     """Change a vendor's register data."""
     vendor = _load(vendor_id)
     form = VendorEditForm(
-        users=auth_services.selectable_users(keep=(vendor.owner_id, vendor.manager_id)), vendor=vendor
+        users=auth_services.selectable_users(keep=(vendor.owner_id, vendor.manager_id)),
+        vendor=vendor,
+        units=unit_services.selectable_units(current_user, *EDITORS),
+        current_unit_ids=unit_services.unit_ids_of_vendor(vendor.id),
     )
     if not _filled(form) and form.validate_on_submit() and commit_step(
         lambda: services.update_vendor(vendor, form.values(), actor=current_user),

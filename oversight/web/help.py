@@ -218,6 +218,12 @@ CORPORATE_DATA = Guide(
     ADMIN_NEXT,
     DESIGN_ONLY,
 )
+UNITS = Guide(
+    _l("The group's companies and departments: each sees its own vendors and records, and its managers approve "
+       "and are reminded of them."),
+    ADMIN_NEXT,
+    ACCESS,
+)
 SETTINGS = Guide(_l("Reminder stages, audit intervals by risk tier and the company name."), ADMIN_NEXT, MONITORING)
 CHECKLISTS = Guide(
     _l("Checklist templates built from the guideline; a finished review keeps the version it used."),
@@ -324,6 +330,8 @@ GUIDES: dict[str, Guide] = {
     "admin.users": USERS,
     "admin.create_user": USERS,
     "admin.edit_user": USERS,
+    "admin.units": UNITS,
+    "admin.edit_unit": UNITS,
     "admin.settings": SETTINGS,
     "corporate_numbers.index": CORPORATE_DATA,
     "admin.tokens": ALL_TOKENS,

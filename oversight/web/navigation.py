@@ -26,6 +26,7 @@ NAV_ITEMS = (
     NavItem("incidents.index", _l("Incidents")),
     NavItem("imports.index", _l("Import"), "admin"),
     NavItem("admin.users", _l("Users"), "admin"),
+    NavItem("admin.units", _l("Business units"), "admin"),
     NavItem("checklists.index", _l("Checklist templates"), "admin"),
     NavItem("admin.settings", _l("Settings"), "admin"),
     NavItem("corporate_numbers.index", _l("Corporate-number data"), "admin"),

@@ -1,0 +1,191 @@
+"""The read scope: which business units the current reader may see, applied to every ORM read in one place.
+
+A ``Scope`` is set for each request (the signed-in user's memberships, the API token's owner, the calendar
+feed's owner), and explicitly as the whole group by the scheduler, the CLI and the demo. ``install`` adds a
+``do_orm_execute`` hook to every session: each SELECT gets one ``with_loader_criteria`` per unit-bound
+model (the rules live in ``oversight/scoping.py``), so lists, counts, detail pages (``db.get_or_404``
+finds nothing: 404), joins, subqueries and relationship loads all see only the scope's records.
+
+A read of a unit-bound model without a scope is a programming error: it raises ``MissingScopeError`` in
+development and testing, and reads nothing in production (never an open door). Statements on ``Table``
+objects bypass the ORM: they take the scope's condition from ``table_condition`` (docs/units.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import wraps
+
+from sqlalchemy import ColumnElement, event, false, true
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
+
+
+class MissingScopeError(RuntimeError):
+    """A unit-bound model was read with no scope set (a request, job or command forgot to set one)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units a reader may see: ``unit_ids`` None = the whole group (no condition at all)."""
+
+    unit_ids: frozenset[int] | None
+    label: str = ""
+
+    @property
+    def is_group_wide(self) -> bool:
+        return self.unit_ids is None
+
+    def sees_unit(self, unit_id: int | None) -> bool:
+        return self.unit_ids is None or unit_id in self.unit_ids
+
+
+GROUP = Scope(None, "group")
+NOWHERE = Scope(frozenset(), "nowhere")
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """How one unit-bound model is bound: ``criteria(cls, unit_ids)`` is the condition on the rows of
+    ``cls`` (the model, or an alias of it: the ORM hands the alias in)."""
+
+    model: type
+    criteria: Callable[[type, tuple[int, ...]], ColumnElement[bool]]
+
+
+@dataclass
+class _Installed:
+    rules: tuple[ScopeRule, ...] = ()
+    models: frozenset[type] = field(default_factory=frozenset)
+    tables: frozenset = field(default_factory=frozenset)
+    strict: Callable[[], bool] = lambda: True
+
+
+_current: ContextVar[Scope | None] = ContextVar("oversight_unit_scope", default=None)
+_installed = _Installed()
+
+
+def current() -> Scope:
+    """The scope in force; a missing one raises in development and testing, and sees nothing otherwise."""
+    scope = _current.get()
+    if scope is not None:
+        return scope
+    if _installed.strict():
+        raise MissingScopeError("no unit scope set for this read (see docs/units.md)")
+    return NOWHERE
+
+
+def peek() -> Scope | None:
+    return _current.get()
+
+
+@contextmanager
+def activate(scope: Scope | None) -> Iterator[Scope | None]:
+    """Read with ``scope`` inside the block (None: no scope, a read of unit-bound data is an error)."""
+    token = _current.set(scope)
+    try:
+        yield scope
+    finally:
+        _current.reset(token)
+
+
+def whole_group() -> AbstractContextManager[Scope | None]:
+    """The scheduler, the CLI, the demo and the stored states' re-judging read the whole group."""
+    return activate(GROUP)
+
+
+def set_scope(scope: Scope | None):
+    """Set the scope until ``reset_scope(token)`` (the request hooks)."""
+    return _current.set(scope)
+
+
+def reset_scope(token) -> None:
+    _current.reset(token)
+
+
+def table_condition(column: ColumnElement) -> ColumnElement[bool]:
+    """The scope's condition on ``column`` holding a unit id, for Core statements on ``Table`` objects.
+    The whole group gives ``true()`` (no cost); an empty scope ``false()``."""
+    scope = current()
+    if scope.unit_ids is None:
+        return true()
+    if not scope.unit_ids:
+        return false()
+    return column.in_(tuple(sorted(scope.unit_ids)))
+
+
+def condition_for(model: type) -> ColumnElement[bool]:
+    """The scope's condition on ``model``'s rows (its rule), for Core statements that name its table."""
+    scope = current()
+    if scope.unit_ids is None:
+        return true()
+    for rule in _installed.rules:
+        if rule.model is model:
+            return rule.criteria(model, tuple(sorted(scope.unit_ids)))
+    raise LookupError(f"{model.__name__} is not unit-bound")
+
+
+def _touches_bound_model(state: ORMExecuteState) -> bool:
+    """Whether the statement reads a unit-bound table anywhere: its entities, FROM list, joins, subqueries
+    (only asked when no scope is set, which a signed-in request never is)."""
+    if any(mapper.class_ in _installed.models for mapper in state.all_mappers):
+        return True
+    found = find_tables(state.statement, check_columns=True, include_aliases=True, include_joins=True,
+                        include_selects=True)
+    return any(getattr(table, "element", table) in _installed.tables for table in found)
+
+
+def _apply(state: ORMExecuteState) -> None:
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
+        return
+    scope = _current.get()
+    if scope is None:
+        if _installed.strict():
+            if _touches_bound_model(state):
+                raise MissingScopeError("no unit scope set for this read (see docs/units.md)")
+            return
+        scope = NOWHERE  # production: the conditions of an empty scope, on whatever the statement reads
+    if scope.unit_ids is None:
+        return
+    ids = tuple(sorted(scope.unit_ids))
+    state.statement = state.statement.options(
+        *(with_loader_criteria(rule.model, _criteria(rule.criteria, ids), include_aliases=True)
+          for rule in _installed.rules)
+    )
+
+
+def _criteria(criteria: Callable, ids: tuple[int, ...]) -> Callable:
+    """The rule as the lambda ``with_loader_criteria`` wants: the ORM adapts it to aliases of the model,
+    and caches the statement once, with the unit ids as a bound parameter (``ids`` is tracked)."""
+    return lambda cls: criteria(cls, ids)
+
+
+def install(rules: Iterable[ScopeRule], *, strict: Callable[[], bool]) -> None:
+    """Bind every session's reads to the current scope (once per process; the rules are the same)."""
+    _installed.rules = tuple(rules)
+    _installed.models = frozenset(rule.model for rule in _installed.rules)
+    _installed.tables = frozenset(rule.model.__table__ for rule in _installed.rules)
+    _installed.strict = strict
+    if not event.contains(Session, "do_orm_execute", _apply):
+        event.listen(Session, "do_orm_execute", _apply)
+
+
+def replace(scope: Scope | None) -> None:
+    """Change the scope for the rest of the request (the API's token owner, the calendar feed's owner);
+    the request's teardown restores what was there before the request."""
+    _current.set(scope)
+
+
+def reads_whole_group(function: Callable) -> Callable:
+    """Run ``function`` reading the whole group: the stored states' re-judging, numbering and uniqueness
+    checks must see every record whoever's request triggers them (they show nothing to the reader)."""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        with activate(GROUP):
+            return function(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,53 @@
+"""The read scope: one mechanism, and no open door when a scope is missing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from oversight.auth.models import User
+from oversight.extensions import db
+from oversight.units import scope as unit_scope
+from oversight.units import services as unit_services
+from oversight.units.models import COMPANY
+from oversight.vendors.models import Vendor
+from tests.vendors.factories import create_vendor
+
+
+def test_a_read_of_unit_bound_data_without_a_scope_raises_in_testing(app_ctx):
+    create_vendor()
+    with unit_scope.activate(None):
+        with pytest.raises(unit_scope.MissingScopeError):
+            db.session.scalars(select(Vendor)).all()
+        db.session.scalars(select(User)).all()  # not bound to a unit: no scope needed
+
+
+def test_without_a_scope_production_reads_nothing(app_ctx, monkeypatch):
+    create_vendor()
+    monkeypatch.setattr(unit_scope._installed, "strict", lambda: False)
+    with unit_scope.activate(None):
+        assert db.session.scalar(select(func.count()).select_from(Vendor)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Vendor)) == 1  # the whole group
+
+
+def test_a_unit_scope_sees_its_vendors_and_the_default_unit_holds_existing_ones(app_ctx):
+    mine = create_vendor(name="自部門の委託先")
+    other_unit = unit_services.create_unit({"code": "other", "name": "他社", "kind": COMPANY}, actor=None)
+    theirs = create_vendor(name="他部門の委託先")
+    unit_services.set_vendor_units(theirs, [other_unit.id], actor=None)
+    db.session.flush()
+    default = unit_services.default_unit()
+    assert unit_services.unit_ids_of_vendor(mine.id) == [default.id]
+    theirs_id = theirs.id
+    db.session.expunge_all()  # a detail page starts from an empty session
+    with unit_scope.activate(unit_scope.Scope(frozenset({default.id}))):
+        names = set(db.session.scalars(select(Vendor.name)))
+        assert db.session.get(Vendor, theirs_id) is None  # db.get_or_404: 404
+    assert "自部門の委託先" in names and "他部門の委託先" not in names
+
+
+def test_a_count_over_a_unit_bound_table_without_a_scope_raises_too(app_ctx):
+    with unit_scope.activate(None), pytest.raises(unit_scope.MissingScopeError):
+        db.session.scalar(select(func.count()).select_from(Vendor))
+    with unit_scope.activate(None), pytest.raises(unit_scope.MissingScopeError):
+        db.session.scalar(select(func.count()).select_from(select(Vendor.id).subquery()))

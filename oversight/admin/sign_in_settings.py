@@ -39,8 +39,9 @@ register_setting(
 register_setting(
     STEP_UP_MINUTES,
     label=_l("Ask for the second factor again before sensitive actions after (minutes)"),
-    help=_l("Changing users, roles or settings and approving a contract ask for a new code when the last "
-            "one is older than this."),
+    help=_l("Changing users, roles, settings, API tokens or webhooks, and a manager's decisions (approving a "
+            "contract, deciding or revoking a subcontracting consent, confirming a return/deletion, deciding an "
+            "evaluation) ask for a new code when the last one is older than this."),
     kind=INTEGER, default=15, min_value=1, max_value=720,
 )
 

@@ -1,5 +1,7 @@
 """Who may call the API: a personal access token (never a session cookie), its scope, its owner's roles
-(the same roles as the page the operation mirrors, docs/permissions.md), and a rate limit per token."""
+(the same roles as the page the operation mirrors, docs/permissions.md), and a rate limit per token. An
+operation that mirrors a page step asking for a new second-factor code (``step_up_required``) is refused:
+a token proves neither a second factor nor its freshness (``mirrors``, docs/api.md)."""
 
 from __future__ import annotations
 
@@ -21,10 +23,15 @@ from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.units import scope as unit_scope
 from oversight.units.services import scope_for_user
+from oversight.web.second_factor import asks_for_step_up
 
 UNAUTHENTICATED = _l("Send a valid personal access token: Authorization: Bearer <token>.")
 READ_ONLY = _l("This token may only read. Create a read-and-write token to change records.")
 FORBIDDEN = _l("You do not have permission to open this page.")  # the pages' own message (web.errors)
+STEP_UP_ON_THE_PAGE = _l(
+    "This decision needs a new code from your authenticator app, which an API token cannot give. "
+    "Decide on the page."
+)
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="oversight"'}
 
 
@@ -63,9 +70,7 @@ def api_access(*roles: str, write: bool = False) -> Callable:
             if write and not token.may_write:
                 raise Problem(403, READ_ONLY)
             if not token.user.has_role(*allowed):
-                activity.record("auth.forbidden", actor=token.user, summary=f"{request.method} {request.path}")
-                db.session.commit()  # the refusal is recorded even though the request fails
-                raise Problem(403, FORBIDDEN)
+                _refuse(FORBIDDEN)
             return view(*args, **kwargs)
 
         wrapped.access_roles = allowed  # type: ignore[attr-defined]
@@ -73,6 +78,58 @@ def api_access(*roles: str, write: bool = False) -> Callable:
         return wrapped
 
     return decorator
+
+
+def _refuse(detail: Any) -> None:
+    """403 with ``detail``, the refusal written to the activity log as the pages write theirs."""
+    activity.record("auth.forbidden", actor=actor(), summary=f"{request.method} {request.path}")
+    db.session.commit()  # the refusal is recorded even though the request fails
+    raise Problem(403, detail)
+
+
+def mirrors(page_endpoint: str = "", **by_field: dict[str, str]) -> Callable:
+    """Declare the page step an operation mirrors: ``mirrors("disposals.confirm")``, or one step per value of
+    a body field: ``mirrors(decision={"approve": "contracts.approve", "return": "contracts.return_to_procurement"})``.
+
+    A request whose step asks for a new second-factor code on its page (``step_up_required``) is refused
+    (403, ``STEP_UP_ON_THE_PAGE``, logged): after the token and its roles (``api_access``, above this), before
+    the body's schema, the record and ``If-Match`` are looked at; nothing changes."""
+    if bool(page_endpoint) == bool(by_field) or len(by_field) > 1:
+        raise ValueError("mirrors: one page endpoint, or one body field with a page endpoint per value")
+    field, steps = next(iter(by_field.items())) if by_field else ("", {"": page_endpoint})
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            endpoint = steps.get(_value(field), "") if field else page_endpoint
+            if endpoint and asks_for_step_up(current_app.view_functions[endpoint]):
+                _refuse(STEP_UP_ON_THE_PAGE)
+            return view(*args, **kwargs)
+
+        wrapped.page_steps = dict(steps)  # type: ignore[attr-defined]
+        wrapped.page_step_field = field  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def _value(field: str) -> str:
+    """The body's ``field`` as sent (a value the schema will refuse matches no step)."""
+    body = request.get_json(silent=True)
+    value = body.get(field) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def page_steps(view: Callable) -> dict[str, str]:
+    """The page steps an operation declared with ``mirrors`` (``{value of its field: page endpoint}``; ``""``:
+    the one step), or ``{}``."""
+    return dict(getattr(view, "page_steps", {}))
+
+
+def refused_steps(view: Callable) -> dict[str, str]:
+    """The declared page steps the operation refuses: those that ask for a new code on their page."""
+    return {value: endpoint for value, endpoint in page_steps(view).items()
+            if asks_for_step_up(current_app.view_functions[endpoint])}
 
 
 def rate_key() -> str:

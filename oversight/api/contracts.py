@@ -1,16 +1,16 @@
 """``/api/v1/contracts``: contracts with their clause review rounds; drafting a contract, and a manager
-returning a cleared one, as on its page. Approval stays on the page (its second-factor step-up)."""
+deciding on a cleared one, as on its page; approval is refused while its page asks for a new code (step-up,
+``access.mirrors``)."""
 
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from spectree import Response
 from sqlalchemy.orm import selectinload
 
 from oversight.api import documents, saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access
+from oversight.api.access import actor, api_access, mirrors
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
@@ -18,16 +18,12 @@ from oversight.api.spec import spec
 from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
 from oversight.auth.roles import MANAGER
 from oversight.contracts import pages, services
-from oversight.contracts.forms import ContractForm, ManagerReturnForm
+from oversight.contracts.forms import ApproveForm, ContractForm, ManagerReturnForm
 from oversight.contracts.models import Contract, ContractReview
-from oversight.core.timeutil import local_today
+from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 
-APPROVAL_ON_THE_PAGE = _l(
-    "Approving a contract needs a new code from your authenticator app, which an API token cannot give. "
-    "Approve it on the contract page."
-)
 WITH_REVIEWS = selectinload(Contract.reviews).selectinload(ContractReview.results)
 
 
@@ -83,27 +79,32 @@ def create_contract(json: s.ContractInput):
 
 @bp.post("/contracts/<int:contract_id>/decision")
 @api_access(MANAGER, write=True)
+@mirrors(decision={"approve": "contracts.approve", "return": "contracts.return_to_procurement"})
 @spec.validate(
     json=s.ContractDecisionInput,
     resp=Response(HTTP_200=s.Contract, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **WRITE_ERRORS),
     tags=["contracts"], operation_id="decideContract",
 )
 def decide_contract(contract_id: int, json: s.ContractDecisionInput):
-    """A manager returns a contract legal has cleared to procurement with the reason, as the contract page
-    does (``ManagerReturnForm``, ``contracts.services.return_by_manager``, which asks
-    ``contracts.permissions.can_approve``: the manager who drafted or submitted it or reviewed its clauses may
-    not, 422 with the reason). ``approve`` is refused (403): on the page approval asks for a new code from the
-    approver's authenticator app (step-up), and a token is not a second factor, so approving stays on the
-    page. Send the contract's ETag in If-Match: a stale one is refused (412)."""
+    """A manager decides on a contract legal has cleared, as the contract page does: ``return`` sends it back
+    to procurement with the reason (``ManagerReturnForm``, ``contracts.services.return_by_manager``, which asks
+    ``contracts.permissions.can_approve``: the manager who drafted or submitted it or reviewed its clauses
+    may not, 422 with the reason). ``approve`` is refused (403): on the page approval asks for a new code
+    from the approver's authenticator app (step-up), which a token cannot give. Send the contract's ETag in
+    If-Match: a stale one is refused (412)."""
     found = _load(contract_id)
-    if json.decision == "approve":
-        raise Problem(403, APPROVAL_ON_THE_PAGE)
     version = saving.matched_version(found)
+    approving = json.decision == "approve"
     values = {**json.model_dump(exclude={"decision"}), "version": version}
-    form = ManagerReturnForm(formdata=saving.form_data(values), meta={"csrf": False})
+    form = (ApproveForm if approving else ManagerReturnForm)(formdata=saving.form_data(values), meta={"csrf": False})
     saving.validated(form)
-    saving.commit(
-        lambda: services.return_by_manager(found, actor=actor(), note=form.note.data), record=found, version=version
-    )
+
+    def decide():
+        if approving:
+            services.approve_contract(found, actor=actor(), note=form.note.data, today=local_today(), now=utcnow())
+        else:
+            services.return_by_manager(found, actor=actor(), note=form.note.data)
+
+    saving.commit(decide, record=found, version=version)
     found = _load(contract_id)
     return documents.contract(found), 200, {"ETag": saving.etag(found)}

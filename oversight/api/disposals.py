@@ -1,5 +1,6 @@
 """``/api/v1/disposals``: return/deletion items (返却・廃棄), read as on their pages; a manager's
-confirmation as on the item page (the same form, service and decision predicate).
+confirmation as on the item page (the same form, service and decision predicate), refused while the page
+asks for a new second-factor code (step-up, ``access.mirrors``).
 
 Recording the vendor's certificate stays on the page: the service refuses a certificate without its
 file (the signed certificate, PDF or scan), and the API takes no uploads (docs/api.md)."""
@@ -10,7 +11,7 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access
+from oversight.api.access import actor, api_access, mirrors
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
@@ -53,6 +54,7 @@ def disposal(item_id: int):
 
 @bp.post("/disposals/<int:item_id>/confirmation")
 @api_access(*permissions.CONFIRMERS, write=True)
+@mirrors("disposals.confirm")
 @spec.validate(
     json=s.DisposalConfirmation,
     resp=Response(HTTP_200=s.DisposalItem, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem,
@@ -61,9 +63,10 @@ def disposal(item_id: int):
 )
 def confirm_disposal(item_id: int, json: s.DisposalConfirmation):
     """A manager confirms the return or deletion of an item whose certificate is recorded, with a comment.
-    Separation of duties as on the page (``disposals.permissions.can_confirm``): the manager who recorded the
-    certificate may not confirm it (422 with the reason). Send the item's ETag in If-Match: a stale one is
-    refused (412)."""
+    Refused (403): on the page confirming asks for a new code from the manager's authenticator app
+    (step-up), which a token cannot give. Separation of duties as on the page
+    (``disposals.permissions.can_confirm``): the manager who recorded the certificate may not confirm it (422
+    with the reason). Send the item's ETag in If-Match: a stale one is refused (412)."""
     item = services.load_item(item_id)
     if item is None:
         raise Problem(404, NOT_FOUND)

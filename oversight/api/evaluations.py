@@ -1,5 +1,6 @@
 """``/api/v1/evaluations``: selection evaluations (選定評価) with their answers, read as on their pages; a
-manager's decision on a submitted one as on its page (the same forms, services and predicate)."""
+manager's decision on a submitted one as on its page (the same forms, services and predicate); confirming
+is refused while its page asks for a new second-factor code (step-up, ``access.mirrors``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access
+from oversight.api.access import actor, api_access, mirrors
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
@@ -66,6 +67,7 @@ def evaluation(evaluation_id: int):
 
 @bp.post("/evaluations/<int:evaluation_id>/decision")
 @api_access(*permissions.DECIDERS, write=True)
+@mirrors(decision={"confirm": "evaluations.approve", "return": "evaluations.return_to_procurement"})
 @spec.validate(
     json=s.EvaluationDecisionInput,
     resp=Response(HTTP_200=s.Evaluation, HTTP_404=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **WRITE_ERRORS),
@@ -74,9 +76,10 @@ def evaluation(evaluation_id: int):
 def decide_evaluation(evaluation_id: int, json: s.EvaluationDecisionInput):
     """A manager confirms the proposed decision of a submitted evaluation (approved ones get their validity
     period and move the vendor to 選定済) or returns it to procurement with the reason, as the evaluation page
-    does. Separation of duties as on the page (``evaluations.permissions.can_decide``): the manager who
-    submitted it may not decide (422 with the reason). Send the evaluation's ETag in If-Match: a stale one is
-    refused (412)."""
+    does. ``confirm`` is refused (403): on the page it asks for a new code from the manager's authenticator
+    app (step-up), which a token cannot give. Separation of duties as on the page
+    (``evaluations.permissions.can_decide``): the manager who submitted it may not decide (422 with the
+    reason). Send the evaluation's ETag in If-Match: a stale one is refused (412)."""
     found = services.load_evaluation(evaluation_id)
     if found is None:
         raise Problem(404, NOT_FOUND)

@@ -722,7 +722,8 @@ class ConsentReviewInput(BaseModel):
 
 class ConsentDecisionInput(BaseModel):
     """A manager's decision, as the node page's decision form takes it: grant with an expiry date (and
-    conditions), or refuse with a reason."""
+    conditions), or refuse with a reason. Refused through the API (403): the page asks the manager for a
+    fresh code from their authenticator app, which a token cannot give."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -770,7 +771,9 @@ class FindingInput(BaseModel):
 
 
 class DisposalConfirmation(BaseModel):
-    """A manager's confirmation of a return/deletion, as the item page's confirm form takes it."""
+    """A manager's confirmation of a return/deletion, as the item page's confirm form takes it. Refused
+    through the API (403): the page asks the manager for a fresh code from their authenticator app, which a
+    token cannot give."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -781,7 +784,8 @@ class DisposalConfirmation(BaseModel):
 class EvaluationDecisionInput(BaseModel):
     """A manager's decision on a submitted evaluation, as its page's two forms take it: ``confirm`` the
     proposed decision (承認 / 条件付承認 / 否認, with a comment), or ``return`` it to procurement (with the
-    reason, required)."""
+    reason, required). ``confirm`` is refused through the API (403): the page asks the manager for a fresh
+    code from their authenticator app, which a token cannot give."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
+from oversight.api.access import page_steps, refused_steps
 from oversight.api.problems import PROBLEM_MIME, Problem
 
 VALIDATION_MESSAGE = _l("The request does not match the API's schema; see errors.")
@@ -107,6 +110,33 @@ def _declare_versions(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+FORBIDDEN_ANSWER = "The token's owner does not hold the role the page asks for, or the token may only read."
+STEP_UP_ANSWER = (
+    " {when}: the page step it mirrors ({steps}) asks for a new code from the authenticator app "
+    "(step-up), which a token cannot give; decide on the page."
+)
+
+
+def _declare_step_up(document: dict[str, Any]) -> dict[str, Any]:
+    """The 403 of every operation that ``access.mirrors`` a page step asking for a new second-factor code says
+    so (and when: for which value of its field), as the app decides it."""
+    for rule in current_app.url_map.iter_rules():
+        view = current_app.view_functions[rule.endpoint]
+        refused = refused_steps(view) if rule.endpoint.startswith("api.") else {}
+        if not refused:
+            continue
+        field = getattr(view, "page_step_field", "")
+        whole = set(refused) == set(page_steps(view))
+        when = "Always refused" if whole else "Refused with " + " or ".join(
+            f'`"{field}": "{value}"`' for value in sorted(refused))
+        steps = ", ".join(f"`{endpoint}`" for endpoint in sorted(set(refused.values())))
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            answer = document["paths"][path][method.lower()]["responses"]["403"]
+            answer["description"] = FORBIDDEN_ANSWER + STEP_UP_ANSWER.format(when=when, steps=steps)
+    return document
+
+
 _document: dict[str, Any] | None = None
 
 
@@ -114,5 +144,5 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of the running app's API (built once per process: it is code, not data)."""
     global _document  # noqa: PLW0603 - the document depends only on the code
     if _document is None:
-        _document = _declare_versions(_as_problems(copy.deepcopy(spec.spec)))
+        _document = _declare_step_up(_declare_versions(_as_problems(copy.deepcopy(spec.spec))))
     return _document

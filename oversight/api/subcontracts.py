@@ -1,6 +1,7 @@
 """``/api/v1/subcontracts`` and ``/api/v1/consents``: subcontract nodes (再委託) with their light from the
 node rule and their consents, read as on the subcontract index and node pages; a consent requested,
-reviewed and decided as on the node page (the same forms, services, roles and decision predicates)."""
+reviewed and decided as on the node page (the same forms, services, roles and decision predicates); the
+decision is refused while its page asks for a new second-factor code (step-up, ``access.mirrors``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access
+from oversight.api.access import actor, api_access, mirrors
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
@@ -162,13 +163,15 @@ def review_consent(consent_id: int, json: s.ConsentReviewInput):
 
 @bp.post("/consents/<int:consent_id>/decision")
 @api_access(*permissions.DECIDERS, write=True)
+@mirrors("subcontracts.decide")
 @spec.validate(json=s.ConsentDecisionInput, resp=Response(HTTP_200=s.ConsentDocument, **STEP_ERRORS),
                tags=["subcontracts"], operation_id="decideConsent")
 def decide_consent(consent_id: int, json: s.ConsentDecisionInput):
     """A manager of the principal grants (with an expiry date and conditions) or refuses (with a reason) a
-    reviewed consent. Separation of duties as on the page (``subcontracts.permissions.can_decide``): the
-    manager who requested or reviewed it may not decide (422 with the reason). Send the consent's ETag in
-    If-Match: a stale one is refused (412)."""
+    reviewed consent. Refused (403), both ways: on the page the decision asks for a new code from the
+    manager's authenticator app (step-up), which a token cannot give. Separation of duties as on the page
+    (``subcontracts.permissions.can_decide``): the manager who requested or reviewed it may not decide (422
+    with the reason). Send the consent's ETag in If-Match: a stale one is refused (412)."""
     found = _load_consent(consent_id)
     version = saving.matched_version(found)
     form = DecisionForm(formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False})

@@ -6,7 +6,8 @@
 * A user with a factor reaches no page but the code page, sign-out and the language choice until this
   session has checked a code: after the password, after "keep me signed in", after company sign-in.
 * ``step_up_required`` asks for a new code before a sensitive action when the session's last check is
-  older than the step-up setting.
+  older than the step-up setting; it marks the view (``asks_for_step_up``), so that the API refuses the
+  operations that mirror it (a token is no second factor).
 
 ``session["factor_checked_at"]`` holds when this session last checked a code (a POSIX timestamp); the
 session is cleared at every sign-in, sign-out and idle timeout, so it never outlives the session.
@@ -87,7 +88,15 @@ def step_up_required(view: Callable) -> Callable:
                 return redirect(url_for(VERIFY, next=_return_target(), step_up=1))
         return view(*args, **kwargs)
 
+    wrapped.step_up = True  # type: ignore[attr-defined]
     return wrapped
+
+
+def asks_for_step_up(view: Callable) -> bool:
+    """Whether ``view`` (a page's view function, whatever decorators wrap it: ``functools.wraps`` carries the
+    mark outwards) asks for a new code with ``step_up_required``. The API refuses the operations that mirror
+    such a step (``oversight.api.access.mirrors``)."""
+    return getattr(view, "step_up", False) is True
 
 
 def _return_target() -> str | None:

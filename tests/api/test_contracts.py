@@ -80,8 +80,8 @@ def test_a_manager_returns_a_cleared_contract_but_approves_it_only_on_the_page(
     approval = client.post(f"{path}/decision", headers=headers, json={"decision": "approve"})
     assert approval.status_code == 403 and approval.mimetype == "application/problem+json"
     assert approval.get_json()["detail"] == (
-        "Approving a contract needs a new code from your authenticator app, which an API token cannot give. "
-        "Approve it on the contract page.")
+        "This decision needs a new code from your authenticator app, which an API token cannot give. "
+        "Decide on the page.")
     with app.app_context():
         assert db.session.get(Contract, a_cleared_contract["contract"]).status == "in_review"
     body = {"decision": "return", "note": "第5条の再委託条項を修正"}
@@ -105,4 +105,4 @@ def test_the_approval_refusal_is_in_japanese_by_default(client, make_token, a_cl
     refused = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": etag},
                           json={"decision": "approve"})
     assert refused.status_code == 403
-    assert refused.get_json()["detail"].startswith("契約の承認には認証アプリの新しいコードが必要です")
+    assert refused.get_json()["detail"].startswith("この判断には認証アプリの新しいコードが必要です")

@@ -19,33 +19,27 @@ def test_an_overdue_item_is_listed_under_the_pages_overdue_filter(app, client, m
         assert [item["id"] for item in listed] == sorted(expected), state
 
 
-def test_a_manager_confirms_a_recorded_certificate_with_if_match(app, client, make_token, a_certified_disposal):
+def test_confirming_is_refused_as_its_page_asks_for_a_new_code(app, client, make_token, a_certified_disposal):
+    """The page's confirmation asks for a new second-factor code (step-up), which a token cannot give: the
+    API refuses it, with or without If-Match, and nothing changes (confirm on the item page)."""
     manager = make_token("manager")
     path = f"/api/v1/disposals/{a_certified_disposal}"
     read = client.get(path, headers=manager.headers)
     assert read.get_json()["state"] == "certified"
     body = {"note": "証明書の記載を確認した"}
-    assert client.post(f"{path}/confirmation", headers=manager.headers, json=body).status_code == 428
-    stale = client.post(f"{path}/confirmation", headers={**manager.headers, "If-Match": '"disposalitem-1-v0"'},
-                        json=body)
-    assert stale.status_code == 412
-    confirmed = client.post(f"{path}/confirmation", headers={**manager.headers, "If-Match": read.headers["ETag"]},
-                            json=body)
-    assert confirmed.status_code == 200, confirmed.get_data(as_text=True)
-    assert confirmed.get_json()["state"] == "confirmed" and confirmed.get_json()["confirmed_at"]
+    unmatched = client.post(f"{path}/confirmation", headers={**manager.headers, "Accept-Language": "en"}, json=body)
+    assert unmatched.status_code == 403 and unmatched.mimetype == "application/problem+json"
+    assert unmatched.get_json()["detail"] == (
+        "This decision needs a new code from your authenticator app, which an API token cannot give. "
+        "Decide on the page.")
+    refused = client.post(f"{path}/confirmation", headers={**manager.headers, "If-Match": read.headers["ETag"]},
+                          json=body)
+    assert refused.status_code == 403
+    assert refused.get_json()["detail"].startswith("この判断には認証アプリの新しいコードが必要です")
+    after = client.get(path, headers=manager.headers)
+    assert after.headers["ETag"] == read.headers["ETag"] and after.get_json()["state"] == "certified"
     with app.app_context():
-        logged = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "disposal.confirm"))
-        assert logged is not None and logged.actor_id == manager.user.id
-    again = client.post(f"{path}/confirmation", headers={**manager.headers, "If-Match": confirmed.headers["ETag"]},
-                        json=body)
-    assert again.status_code == 422, "already confirmed, as the predicate says"
-
-
-def test_an_item_without_a_certificate_cannot_be_confirmed(app, client, make_token, a_disposal):
-    manager = make_token("manager")
-    path = f"/api/v1/disposals/{a_disposal}"
-    etag = client.get(path, headers=manager.headers).headers["ETag"]
-    refused = client.post(f"{path}/confirmation", headers={**manager.headers, "If-Match": etag,
-                                                           "Accept-Language": "en"}, json={})
-    assert refused.status_code == 422
-    assert refused.get_json()["detail"] == "Record the certificate before confirming."
+        assert db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "disposal.confirm")) is None
+        logged = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "auth.forbidden")).all()
+        assert [(row.actor_id, row.summary) for row in logged] == [
+            (manager.user.id, f"POST {path}/confirmation")] * 2

@@ -34,29 +34,27 @@ def _logged(app, action: str):
         return db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == action))
 
 
-def test_a_manager_confirms_the_proposed_decision_as_on_the_page(app, client, make_token, an_evaluation):
+def test_confirming_is_refused_as_its_page_asks_for_a_new_code(app, client, make_token, an_evaluation):
+    """The page's confirmation (``evaluations.approve``) asks for a new second-factor code (step-up), which a
+    token cannot give: the API refuses ``confirm``, before If-Match, and nothing changes."""
     manager = make_token("manager")
     path = f"/api/v1/evaluations/{an_evaluation}"
     etag = client.get(path, headers=manager.headers).headers["ETag"]
     body = {"decision": "confirm", "note": "問題なし"}
-    assert client.post(f"{path}/decision", headers=manager.headers, json=body).status_code == 428
-    stale = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": '"evaluation-1-v0"'}, json=body)
-    assert stale.status_code == 412
-    decided = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": etag}, json=body)
-    assert decided.status_code == 200, decided.get_data(as_text=True)
-    evaluation = decided.get_json()
-    assert (evaluation["status"], evaluation["decision_note"]) == ("approved", "問題なし")
-    assert evaluation["valid_until"] is not None and decided.headers["ETag"] != etag
-    assert _logged(app, "evaluation.decide").actor_id == manager.user.id
+    for headers in (manager.headers, {**manager.headers, "If-Match": etag, "Accept-Language": "en"}):
+        refused = client.post(f"{path}/decision", headers=headers, json=body)
+        assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert refused.get_json()["detail"] == (
+        "This decision needs a new code from your authenticator app, which an API token cannot give. "
+        "Decide on the page.")
+    assert client.get(path, headers=manager.headers).headers["ETag"] == etag
+    assert _logged(app, "evaluation.decide") is None
+    assert _logged(app, "auth.forbidden").actor_id == manager.user.id
     with app.app_context():
-        assert db.session.get(Evaluation, an_evaluation).vendor.status == "selected"
-    again = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": decided.headers["ETag"],
-                                                     "Accept-Language": "en"}, json=body)
-    assert again.status_code == 422
-    assert again.get_json()["detail"] == "Only an evaluation awaiting approval can be decided."
+        assert db.session.get(Evaluation, an_evaluation).status == "submitted"
     read_only = make_token("manager", scope="read")
     assert client.post(f"{path}/decision", headers={**read_only.headers, "If-Match": etag},
-                       json=body).status_code == 403
+                       json={"decision": "return", "note": "証跡が不足"}).status_code == 403
 
 
 def test_returning_an_evaluation_needs_the_reason_next_to_the_note(app, client, make_token, an_evaluation):
@@ -64,6 +62,10 @@ def test_returning_an_evaluation_needs_the_reason_next_to_the_note(app, client, 
     path = f"/api/v1/evaluations/{an_evaluation}"
     etag = client.get(path, headers=manager.headers).headers["ETag"]
     headers = {**manager.headers, "If-Match": etag}
+    body = {"decision": "return", "note": "証跡が不足"}
+    assert client.post(f"{path}/decision", headers=manager.headers, json=body).status_code == 428
+    stale = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": '"evaluation-1-v0"'}, json=body)
+    assert stale.status_code == 412
     blank = client.post(f"{path}/decision", headers=headers, json={"decision": "return", "note": "  "})
     assert blank.status_code == 422 and [error["field"] for error in blank.get_json()["errors"]] == ["note"]
     returned = client.post(f"{path}/decision", headers=headers, json={"decision": "return", "note": "証跡が不足"})

@@ -1,21 +1,28 @@
 """Every role on every API operation gets what docs/permissions.md says for the page it mirrors: the
 same table the pages are tested against (tests/web/test_permissions.py), read the same way. The decisions
-with a separation-of-duty rule refuse through the API exactly whom their predicate refuses."""
+with a separation-of-duty rule refuse through the API exactly whom their predicate refuses. An operation is
+refused, whoever calls it, exactly when the page step it mirrors (in its row of the table) asks for a new
+second-factor code (``step_up_required``): a token is no second factor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+from flask import url_for
+from markupsafe import escape
 
 from oversight.activity.models import ActivityLog
+from oversight.api.access import page_steps
 from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import Audit
+from oversight.auth import services as auth_services
 from oversight.auth.models import User, UserRole
 from oversight.auth.roles import ALL_ROLES
 from oversight.contracts import permissions as contract_permissions
 from oversight.contracts import review as review_rules
 from oversight.contracts.models import Contract
+from oversight.core.timeutil import utcnow
 from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations import permissions as evaluation_permissions
@@ -23,7 +30,8 @@ from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
 from oversight.subcontracts import permissions as subcontract_permissions
 from oversight.subcontracts.models import SubcontractConsent
-from tests.conftest import UserInfo
+from oversight.web.second_factor import asks_for_step_up
+from tests.conftest import TEST_PASSWORD, UserInfo
 from tests.web.test_permissions import ACTION_OF, APP
 
 API_ENDPOINTS = sorted(endpoint for endpoint in ACTION_OF if endpoint.startswith("api."))
@@ -35,6 +43,8 @@ class Caller:
 
     def __init__(self, client, headers: dict[str, str], user_id: int, request) -> None:
         self.client, self.headers, self.me, self._request = client, headers, user_id, request
+        self.if_match = True  # False: a change is sent without If-Match
+        self.read_etag: tuple[str, str] | None = None  # the last change's record: (its path, the ETag read)
 
     def __getattr__(self, fixture: str):
         return self._request.getfixturevalue(fixture)
@@ -48,7 +58,9 @@ class Caller:
     def change(self, method: str, path: str, body: dict | None = None, *, read: str | None = None):
         """``method`` on ``path`` with the ETag read from ``read`` (default: ``path``)."""
         etag = self.get(read or path).headers["ETag"]
-        return self.client.open(path, method=method, headers={**self.headers, "If-Match": etag}, json=body)
+        self.read_etag = (read or path, etag)
+        headers = {**self.headers, "If-Match": etag} if self.if_match else self.headers
+        return self.client.open(path, method=method, headers=headers, json=body)
 
 
 CONTRACT = {
@@ -130,10 +142,47 @@ OPERATIONS: dict[str, Callable[[Caller], object]] = {
     "api.evaluations": lambda c: c.get("/api/v1/evaluations"),
     "api.evaluation": lambda c: c.get(f"/api/v1/evaluations/{c.an_evaluation}"),
     "api.decide_evaluation": lambda c: c.change(
-        "POST", f"/api/v1/evaluations/{c.an_evaluation}/decision", {"decision": "confirm", "note": "問題なし"},
+        "POST", f"/api/v1/evaluations/{c.an_evaluation}/decision", {"decision": "return", "note": "証跡が不足"},
         read=f"/api/v1/evaluations/{c.an_evaluation}"),
     "api.reminders": lambda c: c.get("/api/v1/reminders"),
 }
+
+
+# The other requests of an operation whose field's values mirror different page steps (``access.mirrors``):
+# one per value.
+VARIANTS: dict[str, dict[str, Callable[[Caller], object]]] = {
+    "api.decide_contract": {
+        "approve": lambda c: c.change(
+            "POST", f"/api/v1/contracts/{c.a_cleared_contract['contract']}/decision", {"decision": "approve"},
+            read=f"/api/v1/contracts/{c.a_cleared_contract['contract']}"),
+        "return": OPERATIONS["api.decide_contract"],
+    },
+    "api.decide_evaluation": {
+        "confirm": lambda c: c.change(
+            "POST", f"/api/v1/evaluations/{c.an_evaluation}/decision", {"decision": "confirm", "note": "問題なし"},
+            read=f"/api/v1/evaluations/{c.an_evaluation}"),
+        "return": OPERATIONS["api.decide_evaluation"],
+    },
+}
+STEP_UP_DETAIL = (  # in Japanese, the API's default language
+    "この判断には認証アプリの新しいコードが必要ですが、APIトークンではコードを確認できません。"
+    "画面で判断してください。"
+)
+
+
+def _page_steps_in_row(endpoint: str) -> set[str]:
+    """The page endpoints of the matrix row an API operation sits in."""
+    return {name for name in ACTION_OF[endpoint].endpoints if not name.startswith("api.")}
+
+
+def _asks_for_step_up(page_endpoint: str) -> bool:
+    return asks_for_step_up(APP.view_functions[page_endpoint])
+
+
+def _always_refused(endpoint: str) -> bool:
+    """Every page step the operation mirrors asks for a new code."""
+    declared = page_steps(APP.view_functions[endpoint])
+    return bool(declared) and all(_asks_for_step_up(page) for page in declared.values())
 
 
 def test_every_api_operation_is_in_the_matrix_and_has_a_request():
@@ -167,6 +216,9 @@ def test_each_role_gets_what_the_matrix_says(app, caller, endpoint, role):
     action = ACTION_OF[endpoint]
     response = OPERATIONS[endpoint](as_role)
     what = f"{role} {endpoint} ({action.id}): {response.status_code} {response.get_data(as_text=True)[:200]}"
+    if role in action.roles and _always_refused(endpoint):
+        assert response.status_code == 403 and response.get_json()["detail"] == STEP_UP_DETAIL, what
+        return
     if role in action.roles:
         assert response.status_code in (200, 201, 204), what
         return
@@ -174,6 +226,55 @@ def test_each_role_gets_what_the_matrix_says(app, caller, endpoint, role):
     assert response.mimetype == "application/problem+json"
     refusal = _last_refusal(app)
     assert refusal is not None and refusal.actor_id == as_role.me, "a refusal is written to the activity log"
+
+
+# --- step-up: a page step that asks for a new second-factor code is refused through the API -------------
+
+def test_the_step_up_mark_is_found_on_the_page_views():
+    """The mark ``step_up_required`` leaves survives the decorators above it, and only its views carry it."""
+    marked = {endpoint for endpoint in APP.view_functions if _asks_for_step_up(endpoint)}
+    assert {"contracts.approve", "disposals.confirm", "evaluations.approve", "subcontracts.decide",
+            "subcontracts.revoke", "admin.settings", "auth.tokens"} <= marked
+    assert not marked & {"contracts.return_to_procurement", "evaluations.return_to_procurement",
+                         "subcontracts.review", "audits.sign_off", "disposals.detail"}
+
+
+@pytest.mark.parametrize("endpoint", API_ENDPOINTS)
+def test_an_operation_is_refused_exactly_when_its_page_step_asks_for_a_new_code(app, caller, endpoint):
+    """The page steps of the operation's row in docs/permissions.md that ask for a new code are each mirrored
+    by a declared request of the operation (``access.mirrors``); a request mirroring one is refused (403, the
+    step-up detail, logged) before ``If-Match`` is looked at, and changes nothing; every other request is
+    carried out."""
+    row, declared = _page_steps_in_row(endpoint), page_steps(APP.view_functions[endpoint])
+    stepped = {page for page in row if _asks_for_step_up(page)}
+    assert set(declared.values()) <= row, f"{endpoint} mirrors page steps of its own row: {declared}"
+    assert stepped <= set(declared.values()), (
+        f"{endpoint}: {sorted(stepped)} in its row ask for a new code; declare with access.mirrors which page "
+        "step each of its requests mirrors")
+    if not declared:
+        return  # nothing in its row asks for a new code; the matrix test sees it carried out
+    requests = VARIANTS.get(endpoint, {"": OPERATIONS[endpoint]})
+    assert set(requests) == set(declared), f"one request per declared value: {sorted(declared)}"
+    as_allowed = caller(*ACTION_OF[endpoint].roles)
+    # the refused requests first: they must leave the record as the next request finds it
+    for value in sorted(requests, key=lambda value: declared[value] not in stepped):
+        what = f"{endpoint} {value!r} ({declared[value]})"
+        if declared[value] not in stepped:
+            response = requests[value](as_allowed)
+            assert response.status_code in (200, 201, 204), f"{what}: {response.get_data(as_text=True)[:300]}"
+            continue
+        as_allowed.if_match = False
+        unmatched = requests[value](as_allowed)
+        as_allowed.if_match = True
+        assert unmatched.status_code == 403, f"{what}: refused before If-Match is looked at (not 428)"
+        response = requests[value](as_allowed)
+        assert response.status_code == 403 and response.mimetype == "application/problem+json", what
+        assert response.get_json()["detail"] == STEP_UP_DETAIL, what
+        refusal = _last_refusal(app)
+        assert refusal is not None and refusal.actor_id == as_allowed.me, "the refusal is in the activity log"
+        assert refusal.summary.startswith("POST /api/v1/")
+        read, etag = as_allowed.read_etag
+        assert as_allowed.get(read).headers["ETag"] == etag, f"{what}: nothing changed"
 
 
 # --- decisions: the API refuses whom the page's predicate refuses, with the predicate's reason ----------
@@ -208,7 +309,8 @@ def _contract_refusal(user: User, record_id: int):
 
 
 DECISIONS = {
-    # endpoint: (the fixture of the record and its key, the predicate's refusal, the person who took part)
+    # endpoint: (the fixture of the record and its key, the predicate's refusal, the person who took part);
+    # the operations the API refuses to everyone (step-up) are tried on their page instead
     "api.decide_consent": (("a_consent", "reviewed"), _consent_refusal, "requester"),
     "api.decide_consent/reviewer": (("a_consent", "reviewed"), _consent_refusal, "reviewer"),
     "api.confirm_disposal": (("a_certified_disposal", None), _disposal_refusal, "recorder"),
@@ -220,10 +322,11 @@ DECISIONS = {
 
 
 @pytest.mark.parametrize("case", sorted(DECISIONS))
-def test_who_took_part_is_refused_as_the_predicate_refuses(app, client, request, make_token, case):
+def test_who_took_part_is_refused_as_the_predicate_refuses(app, client, request, make_token, login, case):
     """A manager who also requested or reviewed the consent (or recorded the certificate, or submitted the
-    evaluation, or recorded the audit, or drafted or reviewed the contract it returns) holds the role
-    the matrix allows, yet the separation-of-duty predicate refuses them: so does the API, with its words."""
+    evaluation it returns, or recorded the audit, or drafted or reviewed the contract it returns) holds the
+    role the matrix allows, yet the separation-of-duty predicate refuses them: so does the API, with its
+    words; or, where the API refuses everyone (the page asks for a new code), so does the page."""
     (fixture, key), refusal_of, part = DECISIONS[case]
     value = request.getfixturevalue(fixture)
     record_id = value[key] if key else value
@@ -236,7 +339,36 @@ def test_who_took_part_is_refused_as_the_predicate_refuses(app, client, request,
         expected = refusal_of(db.session.get(User, person_id), record_id)
         assert expected is not None, "the predicate refuses the person who took part"
         expected = str(expected)  # in Japanese, the API's default language as the pages'
+    endpoint = case.split("/")[0]
+    if _always_refused(endpoint):
+        _refused_on_the_page(app, client, login, endpoint, person_id, record_id, expected)
+        return
     holder = make_token(user=UserInfo(person_id, "", "", ("manager",)))
-    response = OPERATIONS[case.split("/")[0]](Caller(client, holder.headers, person_id, request))
+    response = OPERATIONS[endpoint](Caller(client, holder.headers, person_id, request))
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.get_json()["detail"] == expected
+
+
+# The page step and its form, for the operations the API refuses to everyone.
+PAGE_FORMS = {
+    "api.decide_consent": ("subcontracts.decide", "consent_id", SubcontractConsent,
+                           {"decision": "approve", "expires_on": "2027-09-30", "conditions": "年1回の報告"}),
+    "api.confirm_disposal": ("disposals.confirm", "item_id", DisposalItem, {"note": "証明書を確認した"}),
+}
+
+
+def _refused_on_the_page(app, client, login, endpoint, person_id, record_id, expected):
+    page, key, model, data = PAGE_FORMS[endpoint]
+    with app.app_context():
+        person = db.session.get(User, person_id)
+        auth_services.set_password(person, TEST_PASSWORD, actor=person, now=utcnow())
+        db.session.commit()
+        login(UserInfo(person_id, person.email, TEST_PASSWORD, ("manager",)))
+        version = db.session.get(model, record_id).version
+        with app.test_request_context():
+            path = url_for(page, **{key: record_id})
+    response = client.post(path, data={**data, "version": version})
+    assert response.status_code == 400, response.get_data(as_text=True)[:500]
+    assert str(escape(expected)) in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(model, record_id).version == version, "nothing changed"

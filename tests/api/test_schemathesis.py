@@ -171,3 +171,19 @@ def test_the_document_declares_if_match_and_etag(client):
     assert "ETag" in operations["updateVendor"]["responses"]["200"]["headers"]
     assert set(operations["createVendor"]["responses"]["201"]["headers"]) == {"ETag", "Location"}
     assert "headers" not in operations["listVendors"]["responses"]["200"]
+
+
+def test_the_document_says_which_decisions_are_refused_for_their_step_up(client):
+    """The 403 of an operation mirroring a page step that asks for a new second-factor code says so, and for
+    which request; the other operations' 403 does not."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    described = {
+        operation["operationId"]: operation["responses"]["403"]["description"]
+        for methods in document["paths"].values()
+        for operation in methods.values()
+        if "step-up" in operation["responses"].get("403", {}).get("description", "")
+    }
+    assert sorted(described) == ["confirmDisposal", "decideConsent", "decideContract", "decideEvaluation"]
+    assert "Always refused" in described["decideConsent"] and "`subcontracts.decide`" in described["decideConsent"]
+    assert '`"decision": "approve"`' in described["decideContract"]
+    assert '`"decision": "confirm"`' in described["decideEvaluation"]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from oversight.activity.models import ActivityLog
-from oversight.auth.models import User
 from oversight.core.timeutil import local_today
 from oversight.extensions import db
-from oversight.subcontracts import permissions, queries
-from oversight.subcontracts.models import Subcontract, SubcontractConsent
+from oversight.subcontracts import queries
+from oversight.subcontracts.models import Subcontract
 
 
 def test_a_node_carries_its_place_light_and_consents(app, client, make_token, a_subcontract):
@@ -76,15 +75,6 @@ def test_a_consent_is_requested_reviewed_and_granted_as_on_the_node_page(app, cl
     again = client.post(node_path, headers=procurement.headers, json=REQUEST)
     assert again.status_code == 422, "one request at a time, as the service says"
 
-    decision = {"decision": "approve", "expires_on": "2027-09-30", "conditions": "年1回の報告"}
-    early = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": requested.headers["ETag"]},
-                        json=decision)
-    assert early.status_code == 422, "legal reviews before a manager decides"
-    with app.app_context():
-        waiting = db.session.get(SubcontractConsent, consent["id"])
-        assert early.get_json()["detail"] == str(
-            permissions.decide_refusal(db.session.get(User, manager.user.id), waiting))
-
     assert client.post(f"{path}/review", headers=legal.headers, json={"recommendation": "approve"}).status_code == 428
     reviewed = client.post(f"{path}/review", headers={**legal.headers, "If-Match": requested.headers["ETag"]},
                            json={"recommendation": "approve", "note": "条項C14を確認"})
@@ -92,41 +82,41 @@ def test_a_consent_is_requested_reviewed_and_granted_as_on_the_node_page(app, cl
     assert (reviewed.get_json()["status"], reviewed.get_json()["recommendation"]) == ("reviewed", "approve")
     assert _logged(app, "subcontract.review").actor_id == legal.user.id
 
-    stale = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": requested.headers["ETag"]},
-                        json=decision)
-    assert stale.status_code == 412
+    decision = {"decision": "approve", "expires_on": "2027-09-30", "conditions": "年1回の報告"}
     granted = client.post(f"{path}/decision", headers={**manager.headers, "If-Match": reviewed.headers["ETag"]},
                           json=decision)
-    assert granted.status_code == 200, granted.get_data(as_text=True)
-    assert (granted.get_json()["status"], granted.get_json()["expires_on"]) == ("approved", "2027-09-30")
-    assert _logged(app, "subcontract.approve").actor_id == manager.user.id
-    node = client.get(f"/api/v1/subcontracts/{a_consent['node']}", headers=manager.headers).get_json()
-    assert node["has_valid_consent"] is True
+    assert granted.status_code == 403, "the manager decides on the page (step-up)"
+    assert client.get(path, headers=manager.headers).get_json()["status"] == "reviewed"
 
 
-def test_a_refusal_needs_its_reason_with_the_forms_message(app, client, make_token, a_consent):
+STEP_UP = ("This decision needs a new code from your authenticator app, which an API token cannot give. "
+           "Decide on the page.")
+
+
+def test_the_decision_is_refused_as_its_page_asks_for_a_new_code(app, client, make_token, a_consent):
+    """The node page's decision (``subcontracts.decide``, grant and refuse alike) asks for a new
+    second-factor code (step-up), which a token cannot give: the API refuses both, before the form's checks
+    and If-Match, logs the refusal, and changes nothing."""
     manager = make_token("manager")
     path = f"/api/v1/consents/{a_consent['reviewed']}"
     etag = client.get(path, headers=manager.headers).headers["ETag"]
     headers = {**manager.headers, "If-Match": etag, "Accept-Language": "en"}
-    blank = client.post(f"{path}/decision", headers=headers, json={"decision": "refuse", "reason": " "})
-    assert blank.status_code == 422  # the form's check, with the field it is about
-    assert blank.get_json()["errors"] == [{"field": "reason", "message": "Give the reason for refusing."}]
-    no_expiry = client.post(f"{path}/decision", headers=headers, json={"decision": "approve"})
-    assert no_expiry.status_code == 422 and no_expiry.get_json()["errors"] == [
-        {"field": "expires_on", "message": "Give the date the consent expires (YYYY-MM-DD)."}]
-    past = client.post(f"{path}/decision", headers=headers,
-                       json={"decision": "approve", "expires_on": local_today().isoformat()})
-    assert past.status_code == 422 and past.get_json()["errors"] == [
-        {"field": "expires_on", "message": "Give an expiry date after today."}]
+    for body, sent in (
+        ({"decision": "refuse", "reason": "監督体制が不十分"}, headers),
+        ({"decision": "approve", "expires_on": "2027-09-30", "conditions": "年1回の報告"}, headers),
+        ({"decision": "refuse", "reason": " "}, headers),  # the form would refuse it: the step-up comes first
+        ({"decision": "refuse", "reason": "監督体制が不十分"}, {**manager.headers, "Accept-Language": "en"}),
+    ):
+        refused = client.post(f"{path}/decision", headers=sent, json=body)
+        assert refused.status_code == 403 and refused.mimetype == "application/problem+json", body
+        assert refused.get_json()["detail"] == STEP_UP
+        assert _logged(app, "auth.forbidden").actor_id == manager.user.id
     japanese = client.post(f"{path}/decision", headers={**headers, "Accept-Language": "ja"},
-                           json={"decision": "refuse"})
-    assert japanese.get_json()["errors"] == [{"field": "reason", "message": "不許諾の理由を入力してください。"}]
-    refused = client.post(f"{path}/decision", headers=headers,
-                          json={"decision": "refuse", "reason": "監督体制が不十分"})
-    assert refused.status_code == 200 and refused.get_json()["status"] == "refused"
-    assert refused.get_json()["refusal_reason"] == "監督体制が不十分"
-    assert _logged(app, "subcontract.refuse").actor_id == manager.user.id
+                           json={"decision": "refuse", "reason": "監督体制が不十分"})
+    assert japanese.get_json()["detail"].startswith("この判断には認証アプリの新しいコードが必要です")
+    after = client.get(path, headers=manager.headers)
+    assert after.headers["ETag"] == etag and after.get_json()["status"] == "reviewed"
+    assert _logged(app, "subcontract.refuse") is None and _logged(app, "subcontract.approve") is None
 
 
 def test_the_request_forms_rules_apply(client, make_token, a_consent):

@@ -11,6 +11,7 @@ from oversight.core.due import collect_due
 from oversight.extensions import db
 from oversight.reminders import services
 from oversight.reminders.models import SENT, ReminderLog
+from oversight.units import scope as unit_scope
 from tests.reminders.conftest import NOW, TODAY
 
 
@@ -28,7 +29,8 @@ def _run_in_threads(app, target, count: int = 2) -> list:
 
     def worker() -> None:
         try:
-            with app.app_context():
+            # As the scheduler runs a sweep: the whole group's read scope (a new thread starts without one).
+            with app.app_context(), unit_scope.whole_group():
                 barrier.wait()
                 results.append(target())
                 db.session.remove()

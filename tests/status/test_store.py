@@ -25,6 +25,7 @@ from oversight.extensions import db
 from oversight.scheduler import build_scheduler, run_day_boundary
 from oversight.status import store
 from oversight.status.models import VendorState
+from oversight.units import scope as unit_scope
 from oversight.vendors.models import Vendor
 from tests.contracts.helpers import approve_selection, people, signed
 from tests.vendors.factories import create_vendor
@@ -187,7 +188,7 @@ def test_two_transactions_changing_one_vendor_store_both_changes(app, app_ctx):
 
     def transaction_a():
         try:
-            with app.app_context(), Session(db.engine) as session:
+            with app.app_context(), unit_scope.whole_group(), Session(db.engine) as session:
                 session.add(
                     Evaluation(
                         vendor_id=vendor_id,
@@ -209,7 +210,7 @@ def test_two_transactions_changing_one_vendor_store_both_changes(app, app_ctx):
     def transaction_b():
         try:
             a_holds_lock.wait(120)
-            with app.app_context(), Session(db.engine) as session:
+            with app.app_context(), unit_scope.whole_group(), Session(db.engine) as session:
                 session.get(Vendor, vendor_id).representative = "同時 変更子"
                 b_started.set()
                 session.commit()

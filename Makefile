@@ -69,7 +69,7 @@ i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* .venv __pycache__ node_modules" -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
-# make bench N=5000 REQUESTS=100 ROUNDS=3 MIXED_SECONDS=60 MIXED_THINK=1 PDF_VENDORS=20000 ENGINES=sqlite,postgresql
+# make bench N=5000 REQUESTS=100 ROUNDS=3 MIXED_SECONDS=60 MIXED_THINK=1 PDF_VENDORS=20000 ENGINES=sqlite,postgresql UNITS=10
 N ?= 5000
 REQUESTS ?= 100
 ROUNDS ?= 3
@@ -77,9 +77,11 @@ MIXED_SECONDS ?= 60
 MIXED_THINK ?= 1
 PDF_VENDORS ?= 0
 ENGINES ?= sqlite,postgresql
+UNITS ?= 1
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m bench.run --vendors $(N) --requests $(REQUESTS) --rounds $(ROUNDS) --engines $(ENGINES) \
-		--mixed-seconds $(MIXED_SECONDS) --think $(MIXED_THINK) --pdf-vendors $(PDF_VENDORS)
+		--mixed-seconds $(MIXED_SECONDS) --think $(MIXED_THINK) --pdf-vendors $(PDF_VENDORS) \
+		--units $(UNITS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

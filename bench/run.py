@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BENCH_EMAIL = "bench@example.com"
+UNIT_MANAGER_EMAIL = "unit.manager@bench.example.com"  # oversight.demo.generate's, with --units K > 1
 GUNICORN_WORKERS = 2
 # What is kept between requests in the "rendered afresh" rows: what every worker process of a real
 # deployment keeps for every user, and nothing that holds rendered pages or computed figures.
@@ -65,11 +66,13 @@ KEPT = (
 )
 
 
-def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
+def main_pages(one: Callable[[str], int | None], unit_id: int | None = None) -> dict[str, str]:
     """Every page of the main navigation a user opens, with typical records' ids from the generated data.
 
     ``one(sql)`` answers a scalar query (tests pass their session's). The two ``/_bench`` pages come
-    first: the bare route (the throughput floor) and the layout alone.
+    first: the bare route (the throughput floor) and the layout alone. With ``unit_id``, the pages a member
+    of that unit opens (``member_pages``): the records are the unit's, the vendor one it shares with another
+    unit when there is one.
     """
 
     def first(*queries: str) -> int | None:
@@ -79,27 +82,42 @@ def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
                 return found
         return None
 
-    vendor = first("SELECT id FROM vendors WHERE status = 'active' ORDER BY id LIMIT 1")
+    if unit_id is None:
+        vendors = contracts = audits = "1 = 1"
+        shared = "SELECT id FROM vendors WHERE 1 = 0"
+    else:
+        vendors = f"vendor_id IN (SELECT vendor_id FROM vendor_units WHERE unit_id = {int(unit_id)})"
+        contracts = f"contract_id IN (SELECT id FROM contracts WHERE unit_id = {int(unit_id)})"
+        audits = f"audit_id IN (SELECT id FROM audits WHERE unit_id = {int(unit_id)})"
+        shared = (
+            "SELECT v.id FROM vendors v WHERE v.status = 'active' AND v.id IN (SELECT vendor_id FROM vendor_units "
+            f"WHERE unit_id = {int(unit_id)}) AND v.id IN (SELECT vendor_id FROM vendor_units GROUP BY vendor_id "
+            "HAVING COUNT(*) > 1) ORDER BY v.id LIMIT 1"
+        )
+    own = vendors.replace("vendor_id IN", "id IN")
+    unit = "1 = 1" if unit_id is None else f"unit_id = {int(unit_id)}"
+    vendor = first(shared, f"SELECT id FROM vendors WHERE status = 'active' AND {own} ORDER BY id LIMIT 1")
     contract = first(
-        "SELECT id FROM contracts WHERE status = 'signed' ORDER BY id LIMIT 1",
-        "SELECT id FROM contracts ORDER BY id LIMIT 1",
+        f"SELECT id FROM contracts WHERE status = 'signed' AND {unit} ORDER BY id LIMIT 1",
+        f"SELECT id FROM contracts WHERE {unit} ORDER BY id LIMIT 1",
     )
     review = first(
-        "SELECT contract_id FROM contract_reviews WHERE outcome IS NULL ORDER BY id LIMIT 1",
-        "SELECT contract_id FROM contract_reviews ORDER BY id LIMIT 1",
+        f"SELECT contract_id FROM contract_reviews WHERE outcome IS NULL AND {contracts} ORDER BY id LIMIT 1",
+        f"SELECT contract_id FROM contract_reviews WHERE {contracts} ORDER BY id LIMIT 1",
     )
-    evaluation = first("SELECT id FROM evaluations ORDER BY id LIMIT 1")
+    evaluation = first(f"SELECT id FROM evaluations WHERE {vendors} ORDER BY id LIMIT 1")
     audit = first(
-        "SELECT audit_id FROM audit_findings ORDER BY id LIMIT 1", "SELECT id FROM audits ORDER BY id LIMIT 1"
+        f"SELECT audit_id FROM audit_findings WHERE {audits} ORDER BY id LIMIT 1",
+        f"SELECT id FROM audits WHERE {unit} ORDER BY id LIMIT 1",
     )
-    finding = first("SELECT id FROM audit_findings ORDER BY id LIMIT 1")
+    finding = first(f"SELECT id FROM audit_findings WHERE {audits} ORDER BY id LIMIT 1")
     tree = first(
-        "SELECT contract_id FROM subcontracts WHERE level > 1 ORDER BY id LIMIT 1",
-        "SELECT contract_id FROM subcontracts ORDER BY id LIMIT 1",
+        f"SELECT contract_id FROM subcontracts WHERE level > 1 AND {contracts} ORDER BY id LIMIT 1",
+        f"SELECT contract_id FROM subcontracts WHERE {contracts} ORDER BY id LIMIT 1",
     )
-    disposal = first("SELECT id FROM disposal_items ORDER BY id LIMIT 1")
-    incident = first("SELECT id FROM incidents ORDER BY id LIMIT 1")
-    return {
+    disposal = first(f"SELECT id FROM disposal_items WHERE {contracts} ORDER BY id LIMIT 1")
+    incident = first(f"SELECT id FROM incidents WHERE {unit} ORDER BY id LIMIT 1")
+    pages = {
         "floor": "/_bench/floor",
         "layout only": "/_bench/layout",
         "dashboard": "/dashboard",
@@ -131,6 +149,41 @@ def main_pages(one: Callable[[str], int | None]) -> dict[str, str]:
         "activity log": "/activity/",
         "user list": "/admin/users",
     }
+    if unit_id is not None:  # administrators are group-wide: their pages are no unit member's
+        pages = {name: url for name, url in pages.items() if name not in ADMIN_PAGES and "/None" not in url}
+    return pages
+
+
+# The pages of ``main_pages`` that only administrators open (the outbox, the activity log, the users).
+ADMIN_PAGES = ("outbox", "activity log", "user list")
+# The pages measured again as a unit member (``--units``), named "member: <page>" in the table: the main
+# pages of a manager of one unit, whose every read carries the unit's scope.
+MEMBER_PAGES = (
+    "dashboard",
+    "work",
+    "due",
+    "vendor list",
+    "vendor list (all)",
+    "vendor detail",
+    "contract list",
+    "contract detail",
+    "audit schedule",
+    "incident list",
+)
+MEMBER_PREFIX = report.MEMBER_PREFIX
+
+
+def member_pages(one: Callable[[str], int | None]) -> dict[str, str]:
+    """The pages ``make bench UNITS=K`` measures signed in as the generated unit manager (``MEMBER_PAGES``,
+    with the records of the manager's unit), named ``member: <page>``; empty without such a manager."""
+    unit_id = one(
+        "SELECT r.unit_id FROM user_roles r JOIN users u ON u.id = r.user_id "
+        f"WHERE u.email = '{UNIT_MANAGER_EMAIL}' ORDER BY r.id LIMIT 1"
+    )
+    if unit_id is None:
+        return {}
+    pages = main_pages(one, unit_id)
+    return {MEMBER_PREFIX + name: pages[name] for name in MEMBER_PAGES if name in pages}
 
 
 def free_port() -> int:
@@ -205,8 +258,9 @@ def run_env(database: Database, folder: Path, port: int, smtp_port: int, **cache
     return env
 
 
-def prepare(database: Database, size: int, env: dict[str, str]) -> float:
-    """Create the schema and generate ``size`` vendors; returns the generation time."""
+def prepare(database: Database, size: int, env: dict[str, str], units: tuple[str, ...] = ()) -> float:
+    """Create the schema and generate ``size`` vendors (``units``: the generator's ``--units``/``--shared``
+    options); returns the generation time."""
     schema = (
         "from oversight import create_app\nfrom oversight.extensions import db\n"
         "app = create_app()\nwith app.app_context(): db.create_all()"
@@ -214,7 +268,8 @@ def prepare(database: Database, size: int, env: dict[str, str]) -> float:
     subprocess.run([sys.executable, "-c", schema], env=env, cwd=ROOT, check=True)
     started = time.perf_counter()
     subprocess.run(
-        [str(BIN / "flask"), "--app", "app", "demo", "generate", "--vendors", str(size), "--seed", "1"],
+        [str(BIN / "flask"), "--app", "app", "demo", "generate", "--vendors", str(size), "--seed", "1",
+         *units],
         env=env,
         cwd=ROOT,
         check=True,
@@ -232,6 +287,13 @@ def prepare(database: Database, size: int, env: dict[str, str]) -> float:
     )
     subprocess.run([sys.executable, "-c", no_second_factor], env=env, cwd=ROOT, check=True)
     return time.perf_counter() - started
+
+
+def unit_options(args: argparse.Namespace) -> tuple[str, ...]:
+    """``flask demo generate``'s options for ``--units K``: K units, a share of vendors in two of them."""
+    if args.units <= 1:
+        return ()
+    return ("--units", str(args.units), "--shared", str(args.shared))
 
 
 def scalar_reader(database: Database, read: Callable[[Callable[[str], object]], object]) -> object:
@@ -381,9 +443,12 @@ def summarise(path: str, rounds: list[dict]) -> dict:
     }
 
 
-def measure_pages(client: Client, pages: dict[str, str], args: argparse.Namespace) -> dict[str, dict]:
+def measure_pages(
+    client: Client, pages: dict[str, str], args: argparse.Namespace, floor: float | None = None
+) -> dict[str, dict]:
     """Every page ``args.rounds`` times in turn, so that a passing disturbance of a shared machine spoils
-    one round of every page rather than the whole figure of one page."""
+    one round of every page rather than the whole figure of one page. The ratio to the bare route is to
+    ``pages["floor"]`` of the same run, else to ``floor`` (requests per second) when given."""
     rounds: dict[str, list[dict]] = {name: [] for name in pages}
     for _round in range(args.rounds):
         for name, path in pages.items():
@@ -392,7 +457,7 @@ def measure_pages(client: Client, pages: dict[str, str], args: argparse.Namespac
     wrong = {name: sorted(page["statuses"]) for name, page in measured.items() if set(page["statuses"]) != {200}}
     if wrong:  # a redirect or an error page is not the page: its timing would be meaningless
         raise RuntimeError(f"pages not answered 200: {wrong}")
-    floor = measured["floor"]["rps"]
+    floor = measured["floor"]["rps"] if "floor" in measured else floor
     for page in measured.values():
         page["floor_ratio"] = page["rps"] / floor if floor else None
     return measured
@@ -508,7 +573,7 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path, ma
         "started_at": datetime.now(UTC).isoformat(),
     }
     try:
-        run["generate_s"] = prepare(database, size, env)
+        run["generate_s"] = prepare(database, size, env, unit_options(args))
         run["engine_version"] = database.version()
         pages = scalar_reader(database, main_pages)
         with Server(port, env):
@@ -517,6 +582,12 @@ def bench_one(engine: str, size: int, args: argparse.Namespace, folder: Path, ma
             warm_up(client, list(pages.values()), args.threads)
             full_collections(port, reset=True)
             run["pages"] = measure_pages(client, pages, args)
+            members = scalar_reader(database, member_pages) if args.units > 1 else {}
+            if members:  # the same pages as a member of one unit: every read carries the unit's scope
+                member = Client(port)
+                member.sign_in(UNIT_MANAGER_EMAIL)
+                warm_up(member, list(members.values()), args.threads)
+                run["pages"].update(measure_pages(member, members, args, run["pages"]["floor"]["rps"]))
             run["gc"] = full_collections(port, reset=False)
         if size == args.vendors and args.mixed_seconds > 0:
             run["mixed"] = mixed_runs(database, folder, args, mailbox)
@@ -573,6 +644,11 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="Mean think time of a mixed-workload user (s).")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--pdf-vendors", type=int, default=0, help="Also the register PDF at this many vendors.")
+    parser.add_argument(
+        "--units", type=int, default=1,
+        help="Business units the vendors are spread over; above 1 the main pages are measured as a unit member too.",
+    )
+    parser.add_argument("--shared", type=float, default=0.1, help="With --units: share of vendors in two units.")
     args = parser.parse_args()
     engines = [engine for engine in args.engines.split(",") if engine != "postgresql" or postgres_reachable()]
     host = machine()

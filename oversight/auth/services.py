@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -190,16 +191,37 @@ def set_language(user: User, language: str) -> None:
         activity.record("user.language", actor=user, target=user, summary=user.email, changes=changes)
 
 
+# What a layer above reads in the statement that loads the signed-in user, so that every request needs no
+# statement of its own for it: (the column, what to do with the value read). The business units register
+# their tree (``oversight.units.requests``). The value is read afresh on every request: nothing is kept.
+_READ_WITH_USER: list[tuple[Callable[[], ColumnElement], Callable[[Any], None]]] = []
+
+
+def read_with_user(column: Callable[[], ColumnElement], receive: Callable[[Any], None]) -> None:
+    """Read ``column()`` (a scalar subquery) with every signed-in user and hand its value to ``receive``."""
+    if (column, receive) not in _READ_WITH_USER:
+        _READ_WITH_USER.append((column, receive))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id must carry the current session token."""
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    # Roles joined: every page asks the signed-in user's roles (navigation, permissions).
-    user = db.session.get(User, int(raw_id), options=[joinedload(User.role_links)])
-    if user is None or user.session_token != token:
+    # Roles joined: every page asks the signed-in user's roles (navigation, permissions); and what the layers
+    # above read with the user (``read_with_user``), in the same statement.
+    readers = list(_READ_WITH_USER)
+    statement = (
+        db.select(User, *(column() for column, _receive in readers))
+        .where(User.id == int(raw_id))
+        .options(joinedload(User.role_links))
+    )
+    row = db.session.execute(statement).unique().first()
+    if row is None or row[0].session_token != token:
         return None
-    return user
+    for (_column, receive), value in zip(readers, row[1:], strict=True):
+        receive(value)
+    return row[0]
 
 
 def role_holder_ids(session: Session, role: str) -> frozenset[int]:

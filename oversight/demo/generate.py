@@ -42,6 +42,10 @@ from oversight.vendors import models as vendors
 from oversight.vendors.corporate_number import with_check_digit
 
 BENCH_EMAIL = "bench@example.com"
+# With ``--units K`` (K > 1): a manager and a viewer of the first generated group company only, whom the
+# bench signs in as besides the group-wide bench user (``bench.run``; the same password).
+UNIT_MANAGER_EMAIL = "unit.manager@bench.example.com"
+UNIT_VIEWER_EMAIL = "unit.viewer@bench.example.com"
 CHUNK = 4000
 # Parents before children: a table's buffer is flushed only after every table before it.
 TABLE_ORDER = [
@@ -144,11 +148,13 @@ class BulkWriter:
 class Generator:
     """Draws the data set for ``vendor_count`` vendors."""
 
-    def __init__(self, vendor_count: int, seed: int, today: date, unit_count: int = 1) -> None:
+    def __init__(self, vendor_count: int, seed: int, today: date, unit_count: int = 1, shared: float = 0.0) -> None:
         self.n = vendor_count
         self.unit_count = unit_count
+        self.shared = shared if unit_count > 1 else 0.0
         self.unit_ids: list[int] = []
-        self.unit_of: dict[int, int] = {}  # vendor id -> unit id
+        self.unit_of: dict[int, int] = {}  # vendor id -> its first unit
+        self.units_of: dict[int, tuple[int, ...]] = {}  # vendor id -> every unit it belongs to
         self.rng = random.Random(seed)
         self.today = today
         self.now = utcnow()
@@ -157,7 +163,7 @@ class Generator:
         self.items: dict[str, list[tuple[int, bool]]] = {}
         self.templates: dict[str, int] = {}
         self.vendor_rows: list[tuple[int, str, str]] = []  # id, status, risk tier
-        self.signed_contracts: list[tuple[int, int]] = []  # contract id, vendor id
+        self.signed_contracts: list[tuple[int, int, int]] = []  # contract id, vendor id, unit id
         self.contract_ids: list[int] = []
         self.audit_ids: list[int] = []
 
@@ -198,15 +204,23 @@ class Generator:
             self.items[kind] = [(item.id, item.is_required) for item in template.items]
 
     def make_units(self) -> None:
-        """The default unit (本社), and with ``--units K`` K-1 more group companies beside it; vendor i
-        belongs to unit i mod K, and its contracts, audits, incidents and subcontractors too."""
+        """The default unit (本社), and with ``--units K`` K-1 more group companies beside it (reused when a
+        ``--force`` run made them already); vendor i belongs to unit i mod K, and its contracts, audits,
+        incidents and subcontractors too. With ``--shared S`` a share S of the vendors also belongs to the
+        next unit, which holds every other contract and audit of theirs (a vendor two units entrust)."""
         self.unit_ids = [unit_services.default_unit().id]
-        suffix = self.out.new_id(BusinessUnit)
+        existing = dict(db.session.execute(select(BusinessUnit.code, BusinessUnit.id)).all())
         for number in range(2, self.unit_count + 1):
+            code = f"bench-{number:02d}"
             self.unit_ids.append(
-                self.out.add(BusinessUnit, code=f"g{suffix}-{number:02d}", name=f"グループ会社{number:02d}",
-                             kind=COMPANY)
+                existing.get(code)
+                or self.out.add(BusinessUnit, code=code, name=f"グループ会社{number:02d}", kind=COMPANY)
             )
+
+    def unit_for(self, vendor_id: int, index: int) -> int:
+        """The unit of a vendor's ``index``-th contract or audit: its units in turn."""
+        units = self.units_of[vendor_id]
+        return units[index % len(units)]
 
     def make_users(self) -> None:
         password_hash = hash_password(DEMO_PASSWORD)
@@ -242,6 +256,16 @@ class Generator:
                         password_changed_at=self.now,
                     )
                     self.out.add(UserRole, user_id=user_id, role=role, unit_id=unit_id)
+            for email, role in ((UNIT_MANAGER_EMAIL, MANAGER), (UNIT_VIEWER_EMAIL, VIEWER)):
+                if _user_exists(email):
+                    continue
+                user_id = self.out.add(
+                    User, email=email, name=f"{role} ベンチ部門", password_hash=password_hash,
+                    # Not from self.rng: the data drawn after the users stays what it was without these two.
+                    session_token=f"{random.Random(email).getrandbits(128):032x}", language="ja",
+                    password_changed_at=self.now,
+                )
+                self.out.add(UserRole, user_id=user_id, role=role, unit_id=self.unit_ids[1])
 
     def make_vendors(self) -> None:
         for number in range(self.n):
@@ -271,8 +295,13 @@ class Generator:
                 manager_id=self.pick(MANAGER),
             )
             self.vendor_rows.append((vendor_id, status, risk))
-            self.unit_of[vendor_id] = self.unit_ids[number % len(self.unit_ids)]
-            self.out.add(vendor_units, vendor_id=vendor_id, unit_id=self.unit_of[vendor_id])
+            first = number % len(self.unit_ids)
+            self.unit_of[vendor_id] = self.unit_ids[first]
+            self.units_of[vendor_id] = (self.unit_ids[first],)
+            if self.shared and self.rng.random() < self.shared:
+                self.units_of[vendor_id] += (self.unit_ids[(first + 1) % len(self.unit_ids)],)
+            for unit_id in self.units_of[vendor_id]:
+                self.out.add(vendor_units, vendor_id=vendor_id, unit_id=unit_id)
             self.out.add(
                 vendors.VendorContact,
                 vendor_id=vendor_id,
@@ -343,8 +372,8 @@ class Generator:
                 count = 1
             else:
                 continue
-            for _ in range(count):
-                self.add_contract(vendor_id, self.contract_status(status))
+            for index in range(count):
+                self.add_contract(vendor_id, self.contract_status(status), self.unit_for(vendor_id, index))
 
     def contract_status(self, vendor_status: str) -> str:
         if vendor_status == vendors.ENDED:
@@ -365,7 +394,7 @@ class Generator:
             }
         )
 
-    def add_contract(self, vendor_id: int, status: str) -> None:
+    def add_contract(self, vendor_id: int, status: str, unit_id: int) -> None:
         contract_id = self.out.new_id(contracts.Contract)
         if status in (contracts.ENDED, contracts.DISPOSED):
             end_on = self.day(-self.rng.randrange(1, 900 if status == contracts.DISPOSED else 120))
@@ -379,7 +408,7 @@ class Generator:
             contracts.Contract,
             id=contract_id,
             vendor_id=vendor_id,
-            unit_id=self.unit_of[vendor_id],
+            unit_id=unit_id,
             number=f"BM-{contract_id:07d}",
             title=f"{self.rng.choice(WORK)}業務委託契約",
             contract_type=self.rng.choice(tuple(contracts.TYPE_LABELS)),
@@ -403,7 +432,7 @@ class Generator:
         )
         self.contract_ids.append(contract_id)
         if status == contracts.SIGNED:
-            self.signed_contracts.append((contract_id, vendor_id))
+            self.signed_contracts.append((contract_id, vendor_id, unit_id))
         for round_number in range(1, rounds + 1):
             self.add_review(contract_id, round_number, rounds, status, start_on, gaps or 0)
         if status in (contracts.ENDED, contracts.DISPOSED):
@@ -488,7 +517,7 @@ class Generator:
             planned = status == vendors.ACTIVE and self.rng.random() < 0.5
             for index in range(count):
                 if planned and index == 0:
-                    self.add_audit(vendor_id, self.day(self.rng.randrange(5, 120)), audits.PLANNED)
+                    self.add_audit(vendor_id, self.day(self.rng.randrange(5, 120)), audits.PLANNED, index)
                     continue
                 conducted_on = last_on - timedelta(days=step * index)
                 state = audits.SIGNED_OFF
@@ -496,7 +525,7 @@ class Generator:
                     state = self.rng.choice((audits.IN_PROGRESS, audits.SUBMITTED))
                 elif self.rng.random() < 0.03:
                     state = audits.CANCELLED
-                self.add_audit(vendor_id, conducted_on, state)
+                self.add_audit(vendor_id, conducted_on, state, index)
         for vendor_id, _status, _risk in self.rng.sample(eligible, min(len(eligible), max(1, self.n // 100))):
             self.out.add(
                 audits.AuditTrigger,
@@ -508,7 +537,7 @@ class Generator:
                 raised_by_id=self.pick(MANAGER),
             )
 
-    def add_audit(self, vendor_id: int, on: date, state: str) -> None:
+    def add_audit(self, vendor_id: int, on: date, state: str, index: int = 0) -> None:
         recorded = state in (audits.IN_PROGRESS, audits.SUBMITTED, audits.SIGNED_OFF)
         signed = state == audits.SIGNED_OFF
         kind = self.weighted(
@@ -517,7 +546,7 @@ class Generator:
         audit_id = self.out.add(
             audits.Audit,
             vendor_id=vendor_id,
-            unit_id=self.unit_of[vendor_id],
+            unit_id=self.unit_for(vendor_id, index),
             kind=kind,
             status=state,
             template_id=self.templates[AUDIT] if recorded else None,
@@ -569,9 +598,9 @@ class Generator:
         used: set[tuple[int, int]] = set()
         nodes_by_contract: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
         for _ in range(2 * self.n):
-            contract_id, contract_vendor = self.rng.choice(self.signed_contracts)
+            contract_id, contract_vendor, contract_unit = self.rng.choice(self.signed_contracts)
             vendor_id = self.rng.choice(pool)
-            if self.unit_of[vendor_id] != self.unit_of[contract_vendor]:
+            if contract_unit not in self.units_of[vendor_id]:
                 continue  # a unit's subcontractors are its own vendors (the data stays apart per unit)
             if vendor_id == contract_vendor or (contract_id, vendor_id) in used:
                 continue
@@ -638,10 +667,14 @@ class Generator:
 
     def make_incidents(self) -> None:
         active = [row[0] for row in self.vendor_rows if row[1] == vendors.ACTIVE] or [self.vendor_rows[0][0]]
-        for _ in range(max(3, self.n // 400)):
+        # With units, the first incidents go one to each unit (among its active vendors, when it has any).
+        per_unit = [[vendor_id for vendor_id in active if self.unit_of[vendor_id] == unit_id]
+                    for unit_id in self.unit_ids] if self.unit_count > 1 else []
+        for number in range(max(3, self.n // 400)):
             knew_on = self.day(-self.rng.randrange(1, 200))
             closed = knew_on < self.day(-90)
-            incident_vendor = self.rng.choice(active)
+            incident_vendor = self.rng.choice(per_unit[number] if number < len(per_unit) and per_unit[number]
+                                              else active)
             incident_id = self.out.add(
                 incidents.Incident,
                 vendor_id=incident_vendor,
@@ -699,7 +732,7 @@ class Generator:
             )
 
     def make_reminders(self) -> None:
-        for index, (contract_id, _vendor_id) in enumerate(self.signed_contracts[: 2 * self.n]):
+        for index, (contract_id, _vendor_id, _unit_id) in enumerate(self.signed_contracts[: 2 * self.n]):
             due_on = self.day(self.rng.randrange(-40, 30))
             status = self.weighted({"sent": 85, "logged": 5, "failed": 5, "pending": 5})
             self.out.add(
@@ -751,11 +784,11 @@ def refresh_statistics() -> None:
         connection.commit()
 
 
-def generate(vendor_count: int, seed: int, today: date, unit_count: int = 1) -> dict[str, int]:
+def generate(vendor_count: int, seed: int, today: date, unit_count: int = 1, shared: float = 0.0) -> dict[str, int]:
     """Add the synthetic data set (checklist templates synced first); the caller commits."""
     checklist_services.sync_default_templates()
     db.session.flush()
-    return Generator(vendor_count, seed, today, unit_count).run()
+    return Generator(vendor_count, seed, today, unit_count, shared).run()
 
 
 @click.command("generate")
@@ -767,13 +800,17 @@ def generate(vendor_count: int, seed: int, today: date, unit_count: int = 1) -> 
 @click.option("--force", is_flag=True, help="Add the data even if the database already has vendors.")
 @click.option("--units", "unit_count", type=click.IntRange(1, 500), default=1, show_default=True,
               help="Number of business units the vendors are spread over.")
+@click.option("--shared", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="With --units: the share of vendors that also belong to a second unit (half their contracts).")
 @with_appcontext
-def generate_command(vendor_count: int, seed: int, today: datetime | None, force: bool, unit_count: int) -> None:
+def generate_command(
+    vendor_count: int, seed: int, today: datetime | None, force: bool, unit_count: int, shared: float
+) -> None:
     """Generate a large synthetic data set for benchmarks."""
     if db.session.scalar(select(func.count(vendors.Vendor.id))) and not force:
         raise click.ClickException("The database already has vendors; use --force to add the generated data anyway.")
     started = time.perf_counter()
-    counts = generate(vendor_count, seed, today.date() if today else local_today(), unit_count)
+    counts = generate(vendor_count, seed, today.date() if today else local_today(), unit_count, shared)
     db.session.commit()
     refresh_statistics()
     for table, count in sorted(counts.items()):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_login import current_user
 
+from oversight.auth import services as auth_services
 from oversight.units import scope as unit_scope
-from oversight.units.services import scope_for_user
+from oversight.units.services import remember_tree, scope_for_user, tree_column
 
 
 def open_scope() -> None:
@@ -30,5 +31,8 @@ def close_scope(_error: BaseException | None = None) -> None:
 
 
 def init_request_scope(app: Flask) -> None:
+    # The unit tree, read with the signed-in user in one statement: a member's scope is widened to the units
+    # below theirs (``with_descendants``) and decisions walk up (``ancestors``) with no statement of their own.
+    auth_services.read_with_user(tree_column, remember_tree)
     app.before_request(open_scope)
     app.teardown_request(close_scope)

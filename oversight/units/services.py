@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import String, cast, delete, func, insert, literal, select
 
 from oversight.activity import services as activity
 from oversight.core.errors import RuleError
@@ -34,6 +34,23 @@ def _parents() -> dict[int, int | None]:
         if has_app_context():
             g._unit_parents = cached
     return cached
+
+
+def tree_column():
+    """Every unit's ``id:parent`` in one string (a scalar subquery), read with the signed-in user
+    (``auth.services.read_with_user``) so that a request needs no statement of its own for the tree."""
+    pair = cast(BusinessUnit.id, String) + literal(":") + func.coalesce(cast(BusinessUnit.parent_id, String), "")
+    return select(func.aggregate_strings(pair, ",")).scalar_subquery()
+
+
+def remember_tree(value: str | None) -> None:
+    """Keep the tree ``tree_column`` read for the rest of the request (``g``: never beyond it)."""
+    parents: dict[int, int | None] = {}
+    for pair in (value or "").split(","):
+        if pair:
+            unit_id, _, parent_id = pair.partition(":")
+            parents[int(unit_id)] = int(parent_id) if parent_id else None
+    g._unit_parents = parents
 
 
 def forget_tree() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from oversight.extensions import db
+from oversight.units.models import BusinessUnit
 from oversight.webhooks.models import WebhookDelivery
 from tests.api.conftest import make_token  # noqa: F401 - the API tests' token fixture
 from tests.webhooks.helpers import endpoint, event
@@ -64,8 +65,6 @@ def test_taking_a_unit_role_away_asks_naming_the_person(app, client, login_as, m
     member = make_user("viewer", name="部員")
     client.post("/admin/units", data={"code": "hr", "name": "人事部", "kind": "company", "parent_id": ""})
     with app.app_context():
-        from oversight.units.models import BusinessUnit
-
         unit_id = db.session.scalar(db.select(BusinessUnit.id).where(BusinessUnit.code == "hr"))
     client.post(f"/admin/units/{unit_id}/members", data={"user_id": str(member.id), "role": "manager"})
     questions = [question for action, question in post_forms(client, f"/admin/units/{unit_id}").items()

@@ -26,7 +26,7 @@ def unit_label(unit) -> str:
 
 class UnitForm(Form):
     code = StringField(_l("Code"), filters=[_strip], validators=[DataRequired(), Length(max=30)])
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Unit name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default="department")
     parent_id = SelectField(_l("Parent unit"), coerce=str)
 

@@ -11,7 +11,7 @@ from oversight.extensions import db
 
 COMPANY = "company"
 DEPARTMENT = "department"
-KIND_LABELS = {COMPANY: _l("Company"), DEPARTMENT: _l("Department")}
+KIND_LABELS = {COMPANY: _l("Group company"), DEPARTMENT: _l("Department")}
 
 # The unit the migration puts every existing record in; a single-unit company never sees another.
 DEFAULT_CODE = "default"

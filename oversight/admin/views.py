@@ -251,6 +251,6 @@ def remove_unit_member(unit_id: int, link_id: int):
     link = db.get_or_404(UserRole, link_id)
     if link.unit_id != unit.id:
         abort(404)
-    commit_step(lambda: unit_services.remove_member(unit, link, actor=current_user))
-    flash(_l("The role was taken away."), "success")
+    if commit_step(lambda: unit_services.remove_member(unit, link, actor=current_user)):
+        flash(_l("The role was taken away."), "success")
     return redirect(url_for("admin.edit_unit", unit_id=unit.id))

@@ -39,6 +39,7 @@ from oversight.subcontracts import rules as subcontract_rules
 from oversight.subcontracts.models import SubcontractConsent
 from oversight.units import scope as unit_scope
 from oversight.vendors import rules as vendor_rules
+from oversight.webhooks import retention as webhook_retention
 
 # The model of each record type that owns evidence files.
 EVIDENCE_OWNERS = {
@@ -112,7 +113,7 @@ def build_registry() -> Registry:
                         "vendor_contact": log.PORTAL_REQUESTS},
         ),
         Feature("dashboard", daily_jobs=(snapshots.monthly_snapshot_job,)),
-        Feature("webhooks", log_labels={"webhook_endpoint": log.WEBHOOKS}),
+        Feature("webhooks", daily_jobs=(webhook_retention.daily_prune,), log_labels={"webhook_endpoint": log.WEBHOOKS}),
         Feature(
             "general", digest_kinds=(DigestKind("general", _l("Reminders"), order=1000),),
             log_labels={

@@ -129,6 +129,7 @@ ACTION_LABELS = {
     "webhook.delete": _l("Webhook endpoint deleted"),
     "webhook.test": _l("Webhook test event sent"),
     "webhook.retry": _l("Webhook delivery sent again"),
+    "webhook.prune": _l("Old webhook events and deliveries deleted"),
     "portal.link_issue": _l("Portal link sent"),
     "portal.link_refused": _l("Portal link refused"),
     "portal.link_request": _l("New portal link asked for"),

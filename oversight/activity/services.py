@@ -20,9 +20,14 @@ def _unproxied(value: Any) -> Any:
     return getter() if callable(getter) else value
 
 
+def type_name(model: type) -> str:
+    """How a model's records are named in the log: ``activity_type`` or its table name, singular."""
+    return getattr(model, "activity_type", None) or model.__tablename__.removesuffix("s")
+
+
 def object_type_of(target: Any) -> str:
-    """How a record's type is named in the log: ``activity_type`` or its table name, singular."""
-    return getattr(target, "activity_type", None) or type(target).__tablename__.removesuffix("s")
+    """How a record's type is named in the log (its own ``activity_type`` first: a record that is no model)."""
+    return getattr(target, "activity_type", None) or type_name(type(target))
 
 
 def record(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
@@ -80,7 +80,7 @@ def api_access(*roles: str, write: bool = False) -> Callable:
     return decorator
 
 
-def _refuse(detail: Any) -> None:
+def _refuse(detail: Any) -> NoReturn:
     """403 with ``detail``, the refusal written to the activity log as the pages write theirs."""
     activity.record("auth.forbidden", actor=actor(), summary=f"{request.method} {request.path}")
     db.session.commit()  # the refusal is recorded even though the request fails
@@ -111,6 +111,13 @@ def mirrors(page_endpoint: str = "", **by_field: dict[str, str]) -> Callable:
         return wrapped
 
     return decorator
+
+
+def refused_on_the_page() -> NoReturn:
+    """The answer of an operation, or of one value of its field, whose page step asks for a new code: what
+    ``mirrors`` answers before the view, said by the view itself instead of carrying out a decision no token
+    may reach (it keeps the refusal should the view ever be called without ``mirrors``)."""
+    _refuse(STEP_UP_ON_THE_PAGE)
 
 
 def _value(field: str) -> str:

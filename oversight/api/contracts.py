@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from oversight.api import documents, saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access, mirrors
+from oversight.api.access import actor, api_access, mirrors, refused_on_the_page
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
@@ -18,9 +18,9 @@ from oversight.api.spec import spec
 from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
 from oversight.auth.roles import MANAGER
 from oversight.contracts import pages, services
-from oversight.contracts.forms import ApproveForm, ContractForm, ManagerReturnForm
+from oversight.contracts.forms import ContractForm, ManagerReturnForm
 from oversight.contracts.models import Contract, ContractReview
-from oversight.core.timeutil import local_today, utcnow
+from oversight.core.timeutil import local_today
 from oversight.extensions import db
 from oversight.vendors.models import Vendor
 
@@ -92,19 +92,14 @@ def decide_contract(contract_id: int, json: s.ContractDecisionInput):
     may not, 422 with the reason). ``approve`` is refused (403): on the page approval asks for a new code
     from the approver's authenticator app (step-up), which a token cannot give. Send the contract's ETag in
     If-Match: a stale one is refused (412)."""
+    if json.decision == "approve":
+        refused_on_the_page()
     found = _load(contract_id)
     version = saving.matched_version(found)
-    approving = json.decision == "approve"
     values = {**json.model_dump(exclude={"decision"}), "version": version}
-    form = (ApproveForm if approving else ManagerReturnForm)(formdata=saving.form_data(values), meta={"csrf": False})
+    form = ManagerReturnForm(formdata=saving.form_data(values), meta={"csrf": False})
     saving.validated(form)
-
-    def decide():
-        if approving:
-            services.approve_contract(found, actor=actor(), note=form.note.data, today=local_today(), now=utcnow())
-        else:
-            services.return_by_manager(found, actor=actor(), note=form.note.data)
-
-    saving.commit(decide, record=found, version=version)
+    saving.commit(lambda: services.return_by_manager(found, actor=actor(), note=form.note.data),
+                  record=found, version=version)
     found = _load(contract_id)
     return documents.contract(found), 200, {"ETag": saving.etag(found)}

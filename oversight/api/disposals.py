@@ -1,6 +1,5 @@
 """``/api/v1/disposals``: return/deletion items (返却・廃棄), read as on their pages; a manager's
-confirmation as on the item page (the same form, service and decision predicate), refused while the page
-asks for a new second-factor code (step-up, ``access.mirrors``).
+confirmation is refused: its page asks for a new second-factor code (step-up, ``access.mirrors``).
 
 Recording the vendor's certificate stays on the page: the service refuses a certificate without its
 file (the signed certificate, PDF or scan), and the API takes no uploads (docs/api.md)."""
@@ -11,15 +10,14 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access, mirrors
+from oversight.api.access import api_access, mirrors, refused_on_the_page
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
 from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
-from oversight.core.timeutil import local_today, utcnow
+from oversight.core.timeutil import local_today
 from oversight.disposals import permissions, services
-from oversight.disposals.forms import ConfirmForm
 from oversight.disposals.models import DisposalItem
 
 
@@ -62,18 +60,7 @@ def disposal(item_id: int):
     tags=["disposals"], operation_id="confirmDisposal",
 )
 def confirm_disposal(item_id: int, json: s.DisposalConfirmation):
-    """A manager confirms the return or deletion of an item whose certificate is recorded, with a comment.
-    Refused (403): on the page confirming asks for a new code from the manager's authenticator app
-    (step-up), which a token cannot give. Separation of duties as on the page
-    (``disposals.permissions.can_confirm``): the manager who recorded the certificate may not confirm it (422
-    with the reason). Send the item's ETag in If-Match: a stale one is refused (412)."""
-    item = services.load_item(item_id)
-    if item is None:
-        raise Problem(404, NOT_FOUND)
-    version = saving.matched_version(item)
-    form = ConfirmForm(formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False})
-    saving.validated(form)
-    saving.commit(lambda: services.confirm(item, actor=actor(), note=form.note.data, now=utcnow()),
-                  record=item, version=version)
-    item = services.load_item(item_id)
-    return _document(item, local_today()), 200, {"ETag": saving.etag(item)}
+    """A manager's confirmation of a return or deletion: always refused (403). On the item page confirming
+    asks for a new code from the manager's authenticator app (step-up), which a token cannot give; confirm
+    there (the body is the page's confirm form, declared so that the refusal reads the same request)."""
+    refused_on_the_page()

@@ -9,15 +9,14 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access, mirrors
+from oversight.api.access import actor, api_access, mirrors, refused_on_the_page
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
 from oversight.api.spec import spec
 from oversight.api.vendors import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
-from oversight.core.timeutil import local_today, utcnow
 from oversight.evaluations import pages, permissions, services
-from oversight.evaluations.forms import DecisionForm, ReturnForm
+from oversight.evaluations.forms import ReturnForm
 from oversight.evaluations.models import Evaluation
 
 
@@ -80,21 +79,16 @@ def decide_evaluation(evaluation_id: int, json: s.EvaluationDecisionInput):
     app (step-up), which a token cannot give. Separation of duties as on the page
     (``evaluations.permissions.can_decide``): the manager who submitted it may not decide (422 with the
     reason). Send the evaluation's ETag in If-Match: a stale one is refused (412)."""
+    if json.decision == "confirm":
+        refused_on_the_page()
     found = services.load_evaluation(evaluation_id)
     if found is None:
         raise Problem(404, NOT_FOUND)
     version = saving.matched_version(found)
-    form_class = DecisionForm if json.decision == "confirm" else ReturnForm
     values = {**json.model_dump(exclude={"decision"}), "version": version}
-    form = form_class(formdata=saving.form_data(values), meta={"csrf": False})
+    form = ReturnForm(formdata=saving.form_data(values), meta={"csrf": False})
     saving.validated(form)
-
-    def decide():
-        if json.decision == "confirm":
-            services.approve(found, actor=actor(), note=form.note.data, today=local_today(), now=utcnow())
-        else:
-            services.return_evaluation(found, actor=actor(), note=form.note.data)
-
-    saving.commit(decide, record=found, version=version)
+    saving.commit(lambda: services.return_evaluation(found, actor=actor(), note=form.note.data),
+                  record=found, version=version)
     found = services.load_evaluation(evaluation_id)
     return _document(found, str(get_locale()) == "en"), 200, {"ETag": saving.etag(found)}

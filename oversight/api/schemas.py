@@ -284,7 +284,10 @@ class ContractFilters(BaseModel):
     status: Literal["", "draft", "in_review", "returned", "approved", "signed", "ended", "disposed"] = ""
     vendor: int | None = Field(None, ge=1, le=2**31 - 1)
     contract_type: Literal["", "basic", "individual", "memorandum", "pledge"] = ""
-    clauses: Literal["", "missing"] = Field("", description="`missing`: a required clause is missing")
+    clauses: Literal["", "missing", "unreviewed", "incomplete"] = Field(
+        "", description="`missing`: a required clause is missing in the latest review; `unreviewed`: no review "
+        "judged the clauses; `incomplete`: either (not every required clause is known to be present)"
+    )
     ending_within: Literal["", "30", "90", "180"] = ""
     cursor: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=200)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
+from oversight.api import webhooks
 from oversight.api.access import page_steps, refused_steps
 from oversight.api.problems import PROBLEM_MIME, Problem
 
@@ -144,5 +145,6 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of the running app's API (built once per process: it is code, not data)."""
     global _document  # noqa: PLW0603 - the document depends only on the code
     if _document is None:
-        _document = _declare_step_up(_declare_versions(_as_problems(copy.deepcopy(spec.spec))))
+        document = _declare_step_up(_declare_versions(_as_problems(copy.deepcopy(spec.spec))))
+        _document = webhooks.declare(document)
     return _document

@@ -1,7 +1,7 @@
 """``/api/v1/subcontracts`` and ``/api/v1/consents``: subcontract nodes (再委託) with their light from the
-node rule and their consents, read as on the subcontract index and node pages; a consent requested,
-reviewed and decided as on the node page (the same forms, services, roles and decision predicates); the
-decision is refused while its page asks for a new second-factor code (step-up, ``access.mirrors``)."""
+node rule and their consents, read as on the subcontract index and node pages; a consent requested
+and reviewed as on the node page (the same forms, services, roles and predicates); the decision is refused:
+its page asks for a new second-factor code (step-up, ``access.mirrors``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from spectree import Response
 
 from oversight.api import saving
 from oversight.api import schemas as s
-from oversight.api.access import actor, api_access, mirrors
+from oversight.api.access import actor, api_access, mirrors, refused_on_the_page
 from oversight.api.blueprint import bp
 from oversight.api.pagination import page
 from oversight.api.problems import Problem
@@ -22,7 +22,7 @@ from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.subcontracts import permissions, queries, services, worklist
 from oversight.subcontracts.chain import NodeStatus
-from oversight.subcontracts.forms import APPROVE, ConsentRequestForm, DecisionForm, ReviewForm
+from oversight.subcontracts.forms import ConsentRequestForm, ReviewForm
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 
 STEP_ERRORS = {"HTTP_404": s.Problem, "HTTP_412": s.Problem, "HTTP_428": s.Problem, **WRITE_ERRORS}
@@ -167,22 +167,7 @@ def review_consent(consent_id: int, json: s.ConsentReviewInput):
 @spec.validate(json=s.ConsentDecisionInput, resp=Response(HTTP_200=s.ConsentDocument, **STEP_ERRORS),
                tags=["subcontracts"], operation_id="decideConsent")
 def decide_consent(consent_id: int, json: s.ConsentDecisionInput):
-    """A manager of the principal grants (with an expiry date and conditions) or refuses (with a reason) a
-    reviewed consent. Refused (403), both ways: on the page the decision asks for a new code from the
-    manager's authenticator app (step-up), which a token cannot give. Separation of duties as on the page
-    (``subcontracts.permissions.can_decide``): the manager who requested or reviewed it may not decide (422
-    with the reason). Send the consent's ETag in If-Match: a stale one is refused (412)."""
-    found = _load_consent(consent_id)
-    version = saving.matched_version(found)
-    form = DecisionForm(formdata=saving.form_data({**json.model_dump(), "version": version}), meta={"csrf": False})
-    saving.validated(form)
-
-    def decide():
-        if form.decision.data == APPROVE:
-            services.approve(found, conditions=form.conditions.data, expires_on=form.expires_on.data,
-                             actor=actor(), today=local_today(), now=utcnow())
-        else:
-            services.refuse(found, reason=form.reason.data, actor=actor(), now=utcnow())
-
-    saving.commit(decide, record=found, version=version)
-    return _consent_answer(consent_id)
+    """A manager of the principal's grant or refusal of a reviewed consent: always refused (403), both ways.
+    On the node page the decision asks for a new code from the manager's authenticator app (step-up), which a
+    token cannot give; decide there (the body is the page's decision form)."""
+    refused_on_the_page()

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import pyotp
 import segno
+from cryptography.fernet import InvalidToken
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,6 +39,23 @@ class SecondFactorError(RuleError):
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def seal_pending(secret: str) -> str:
+    """The secret being set up, as the Fernet token the session keeps: the session cookie is signed, not
+    encrypted, so the browser holds only the token, never the secret (the keys of the columns at rest)."""
+    return encryption.encrypt(secret)
+
+
+def open_pending(token: object) -> str | None:
+    """The secret in a :func:`seal_pending` token, or None: no token, or one no key opens any more (a key dropped
+    since, or a cookie from before the secret was sealed); the user then scans a new secret."""
+    if not isinstance(token, str):
+        return None
+    try:
+        return encryption.decrypt(token)
+    except (InvalidToken, UnicodeError):
+        return None
 
 
 def provisioning_uri(user: User, secret: str, issuer: str = ISSUER) -> str:

@@ -233,7 +233,7 @@ def enrol_second_factor():
     user = current_user._get_current_object()
     if user.has_second_factor:
         return redirect(url_for("dashboard.index"))
-    secret = session.setdefault(PENDING_SECRET, second_factor.new_secret())
+    secret = _pending_secret()
     form = EnrolForm()
     if form.validate_on_submit():
         try:
@@ -253,6 +253,15 @@ def enrol_second_factor():
     return render_template(
         "auth/enrol.html", form=form, secret=secret, qr=second_factor.qr_svg(uri)
     ), 400 if form.errors else 200
+
+
+def _pending_secret() -> str:
+    """The secret being set up: the one this session holds (sealed), or a new one."""
+    secret = second_factor.open_pending(session.get(PENDING_SECRET))
+    if secret is None:
+        secret = second_factor.new_secret()
+        session[PENDING_SECRET] = second_factor.seal_pending(secret)
+    return secret
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])

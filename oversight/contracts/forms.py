@@ -150,7 +150,12 @@ class ContractFilterForm(Form):
     )
     clauses = SelectField(
         _l("Required clauses"),
-        choices=choices([("", _l("All")), ("missing", _l("Missing"))]),
+        choices=choices([
+            ("", _l("All")),
+            ("missing", _l("Missing")),
+            ("unreviewed", _l("Not reviewed")),
+            ("incomplete", _l("Missing or not reviewed")),
+        ]),
         validators=[Optional()],
     )
 

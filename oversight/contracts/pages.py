@@ -62,7 +62,7 @@ def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:
         vendor_id=int(vendor) if vendor.isdigit() else None,
         contract_type=filters.get("contract_type") or "",
         ending_within=int(ending) if ending.isdigit() else None,
-        missing_clauses=filters.get("clauses") == "missing",
+        clauses=filters.get("clauses") or "",
         today=today,
         sort=sort,
     )

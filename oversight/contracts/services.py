@@ -111,6 +111,17 @@ def contracts_expiring_within(days: int, today: date) -> ColumnElement[bool]:
     )
 
 
+# Every required clause present (or waived) in the latest review; a contract never reviewed is not complete.
+CLAUSES_COMPLETE = Contract.clause_gaps == 0
+# The contract list's ``clauses`` filter; "incomplete" is every contract but the complete ones (the list behind
+# the "missing" link of the dashboard's figure of signed contracts with all required clauses).
+CLAUSE_STATES: dict[str, ColumnElement[bool]] = {
+    "missing": Contract.clause_gaps > 0,  # a required clause found missing in the latest review
+    "unreviewed": Contract.clause_gaps.is_(None),  # no review round ever judged the clauses
+    "incomplete": or_(Contract.clause_gaps.is_(None), Contract.clause_gaps != 0),
+}
+
+
 def contract_query(
     *,
     q: str = "",
@@ -118,7 +129,7 @@ def contract_query(
     vendor_id: int | None = None,
     contract_type: str = "",
     ending_within: int | None = None,
-    missing_clauses: bool = False,
+    clauses: str = "",
     today: date,
     sort: Sort | str | None = None,
 ) -> Select:
@@ -142,8 +153,8 @@ def contract_query(
         query = query.where(Contract.contract_type == contract_type)
     if ending_within is not None:
         query = query.where(contracts_expiring_within(ending_within, today))
-    if missing_clauses:  # the dashboard's drill-down: a required clause found missing in the latest review
-        query = query.where(db.func.coalesce(Contract.clause_gaps, 0) > 0)
+    if clauses in CLAUSE_STATES:
+        query = query.where(CLAUSE_STATES[clauses])
     return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Contract.id))
 
 

@@ -4,8 +4,14 @@
 with an upsert (INSERT … ON CONFLICT DO UPDATE), so memory stays bounded whatever the file's size (the
 national full-data file has about five million lines). Only a corporation's latest record is kept:
 history lines (最新履歴 = 0) are skipped, and a row never replaces a newer one (更新年月日), so a month's
-full file and the daily diff files may be loaded in any order. The caller commits once: a file that
-turns out not to be the NTA's format half-way changes nothing.
+full file and the daily diff files may be loaded in any order.
+
+Two passes (docs/import.md, "one transaction per batch"): :func:`check` reads the whole file and writes
+nothing, so a line not in the NTA's format refuses the file before any row is written; then each batch is
+upserted and committed on its own, so the national file is not one five-million-row transaction. The
+activity-log entry goes with the last batch. A load cut short after the check (the process killed) leaves
+some corporations updated and others not, each row whole: loading the same file again completes it, since
+the upsert never lets an older row win.
 
 ``lookup`` / ``lookup_many`` read the table; ``fill_blanks`` and ``findings`` are the rules the vendor
 form, the vendor page and the import share: blank name, kana and address are filled from the record, and
@@ -50,6 +56,7 @@ class LoadResult:
     loaded: int = 0  # latest records written (new, or newer than the table's)
     history: int = 0  # 最新履歴 = 0 lines, skipped
     parts: list[str] = field(default_factory=list)
+    codecs: list[str] = field(default_factory=list)  # each part's encoding, as :func:`check` found it
 
 
 def _sha256(source: IO[bytes]) -> str:
@@ -78,31 +85,53 @@ def _upsert(rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def load(source: IO[bytes], filename: str, *, actor: Any) -> LoadResult:
-    """Load an NTA corporate-number data file (CSV in UTF-8 or Shift-JIS, or the NTA's zip of it).
+def check(source: IO[bytes], filename: str) -> LoadResult:
+    """Read the whole file once, writing nothing: its parts, their encodings and the line counts.
 
-    :raises reading.CorporateDataError: not the NTA's format (the caller rolls back; nothing is kept).
+    :raises reading.CorporateDataError: not the NTA's format (a line, an encoding, an empty file).
     """
     result = LoadResult(filename=filename, sha256=_sha256(source))
     with reading.parts(source, filename) as found:
         for part in found:
             encoding = reading.detect_encoding(part.open)
-            result.encoding = reading.ENCODING_NAMES[encoding]
             result.files += 1
             result.parts.append(part.name)
-            batch: dict[str, dict[str, Any]] = {}
+            result.codecs.append(encoding)
+            result.encoding = reading.ENCODING_NAMES[encoding]
             for record in reading.records(part, encoding):
                 result.lines += 1
                 if not record.latest:
                     result.history += 1
+    if not result.lines:
+        raise reading.CorporateDataError(_l("The file holds no corporate-number data."))
+    return result
+
+
+def _write(source: IO[bytes], filename: str, result: LoadResult) -> None:
+    """Upsert the latest records of a :func:`check`-ed file, committing every ``BATCH`` rows."""
+    with reading.parts(source, filename) as found:
+        for part, encoding in zip(found, result.codecs, strict=True):
+            batch: dict[str, dict[str, Any]] = {}
+            for record in reading.records(part, encoding):
+                if not record.latest:
                     continue
                 batch[record.corporate_number] = record.values()  # a later line of the same number wins
                 if len(batch) >= BATCH:
                     result.loaded += _upsert(list(batch.values()))
+                    db.session.commit()
                     batch.clear()
             result.loaded += _upsert(list(batch.values()))
-    if not result.lines:
-        raise reading.CorporateDataError(_l("The file holds no corporate-number data."))
+
+
+def load(source: IO[bytes], filename: str, *, actor: Any) -> LoadResult:
+    """Load an NTA corporate-number data file (CSV in UTF-8 or Shift-JIS, or the NTA's zip of it): checked
+    whole first, then written with a commit per batch; the last batch and the activity-log entry are left
+    for the caller to commit.
+
+    :raises reading.CorporateDataError: not the NTA's format, found before anything is written.
+    """
+    result = check(source, filename)
+    _write(source, filename, result)
     activity.record(
         "corporate_numbers.load",
         actor=actor,

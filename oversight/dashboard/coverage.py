@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from oversight.audits.models import SEVERITY_LABELS, UNRESOLVED, Finding
+from oversight.contracts import services as contract_services
 from oversight.contracts.models import SIGNED, Contract
 from oversight.core.lights import AMBER, GREEN, RED
 from oversight.disposals.models import DisposalItem
@@ -106,7 +107,7 @@ def coverage(today: date) -> Coverage:
     columns = {
         "active": _count(),
         "contracts": _signed_contracts(),
-        "complete": _signed_contracts(func.coalesce(Contract.clause_gaps, 0) == 0),
+        "complete": _signed_contracts(contract_services.CLAUSES_COMPLETE),
         "overdue_disposals": _overdue_disposals(today),
         "unconsented": subcontract_violations.count_query(today).scalar_subquery(),
     }
@@ -135,7 +136,7 @@ def coverage(today: date) -> Coverage:
                 str(_l("Signed contracts with all required clauses")),
                 row["complete"],
                 row["contracts"],
-                "/contracts/?status=signed&clauses=missing",
+                "/contracts/?status=signed&clauses=incomplete",
             ),
             Ratio(
                 str(_l("Active vendors audited within their interval")),

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 
 from oversight.core.due import DueItem
 from oversight.core.timeutil import utcnow
+from oversight.events import payloads
 from oversight.events.models import Event, new_event_id
 from oversight.extensions import db
 
@@ -29,13 +30,16 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _payload(facts: dict[str, Any]) -> dict[str, Any]:
+def _payload(event_type: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """``facts`` as stored and sent, once checked against the type's declared payload (``events.payloads``)."""
+    payloads.check(event_type, facts)
     return {name: plain(value) for name, value in facts.items()}
 
 
 def record(event_type: str, facts: dict[str, Any], *, now: datetime | None = None) -> Event:
     """Add one event to the session (the caller commits with the change it reports)."""
-    event = Event(event_id=new_event_id(), type=event_type, occurred_at=now or utcnow(), payload=_payload(facts))
+    event = Event(event_id=new_event_id(), type=event_type, occurred_at=now or utcnow(),
+                  payload=_payload(event_type, facts))
     db.session.add(event)
     return event
 
@@ -46,7 +50,7 @@ def record_many(event_type: str, facts: Iterable[dict[str, Any]], *, now: dateti
     while the session commits); the number recorded."""
     moment = now or utcnow()
     rows = [
-        {"event_id": new_event_id(), "type": event_type, "occurred_at": moment, "payload": _payload(each)}
+        {"event_id": new_event_id(), "type": event_type, "occurred_at": moment, "payload": _payload(event_type, each)}
         for each in facts
     ]
     if rows:
@@ -81,7 +85,7 @@ def record_due(
     moment = now or utcnow()
     rows = [
         {"event_id": new_event_id(), "type": event_type, "occurred_at": moment, "key": key,
-         "payload": _payload(facts(item))}
+         "payload": _payload(event_type, facts(item))}
         for key, item in wanted.items() if key not in known
     ]
     if rows:

@@ -35,12 +35,17 @@ CELL_MY_NUMBER_MESSAGE = _l(
 )
 DATE_MESSAGE = _l("Not a date. Write it as 2025-04-01, 2025/4/1, 2025年4月1日, 令和7年4月1日 or R7.4.1.")
 INTEGER_MESSAGE = _l("Enter a whole number, e.g. 1200.")
+REQUIRED_MESSAGE = _l("Required.")
+TOO_LONG_MESSAGE = _l("At most %(max)d characters.")
 CHOICE_MESSAGE = _l("“%(value)s” is not one of the values of this column: %(allowed)s.")
 NO_USER_MESSAGE = _l("No user has this e-mail address or name: %(value)s.")
 AMBIGUOUS_USER_MESSAGE = _l("Several users have this name: %(value)s. Use the e-mail address.")
 EXAMPLE_ROW_MESSAGE = _l("This is the template's example row: delete it from the file.")
 UNKNOWN_VENDOR_NUMBER = _l("No registered vendor has this corporate number: %(value)s. Import the vendor first.")
 UNKNOWN_VENDOR_NAME = _l("No registered vendor has this name: %(value)s. Import the vendor first.")
+AMBIGUOUS_VENDOR_NAME = _l("Several registered vendors have this name: %(value)s. Give the corporate number.")
+BAD_NUMBER_MESSAGE = _l("Not a valid corporate number (13 digits with a correct check digit): %(value)s.")
+UNKNOWN_CONTRACT_NUMBER = _l("No registered contract has this number: %(value)s. Import the contract first.")
 
 
 @dataclass(slots=True)

@@ -43,10 +43,7 @@ CONSENT_LABELS = {CONSENTED: _l("Consented (許諾済)"), REQUESTED: _l("Request
 ENTRUSTED, PLANNED = "entrusted", "planned"
 STAGE_LABELS = {ENTRUSTED: _l("Already entrusted"), PLANNED: _l("Planned")}
 
-UNKNOWN_CONTRACT = _l("No registered contract has this number: %(value)s. Import the contract first.")
 CLOSED_CONTRACT = _l("Contract %(number)s has ended: its chain can no longer change.")
-BAD_NUMBER = _l("Not a valid corporate number (13 digits with a correct check digit): %(value)s.")
-AMBIGUOUS_NAME = _l("Several registered vendors have this name: %(value)s. Give the corporate number.")
 NO_SUBCONTRACTOR = _l("Name the subcontractor by its corporate number or its name.")
 ARCHIVED_SUBCONTRACTOR = _l("The vendor %(name)s is archived: it cannot be recorded as a subcontractor.")
 CONTRACTOR_ITSELF = _l("The contract's own vendor cannot be its subcontractor.")
@@ -55,9 +52,7 @@ UNKNOWN_PARENT = _l(
     "level-1 subcontractor, or a subcontractor recorded in Oversight or on an earlier row of this file."
 )
 DUPLICATE_NODE = _l("The same contract and subcontractor as row %(line)d of this file.")
-REQUIRED = _l("Required.")
 COUNTRY_REQUIRED = _l("Name the country where the data is handled abroad.")
-TOO_LONG = _l("At most %(max)d characters.")
 CONSENT_DATE_REQUIRED = _l("A consent recorded as 許諾済 needs the date it was given.")
 ONLY_WHEN_CONSENTED = _l("Only for a consent recorded as 許諾済.")
 EXPIRY_BEFORE_CONSENT = _l("The expiry cannot be before the consent date.")
@@ -232,7 +227,8 @@ class Context(rows.RegisterContext):
 def _vendor(plan: RowPlan, read: dict[str, str], context: Context, number_key: str, name_key: str) -> Vendor | None:
     """The registered vendor a pair of columns names (None: blank, or an error recorded)."""
     return context.registered_vendor(
-        plan, read, COLUMN_BY_KEY[number_key], COLUMN_BY_KEY[name_key], ambiguous=AMBIGUOUS_NAME, bad_number=BAD_NUMBER
+        plan, read, COLUMN_BY_KEY[number_key], COLUMN_BY_KEY[name_key],
+        ambiguous=rows.AMBIGUOUS_VENDOR_NAME, bad_number=rows.BAD_NUMBER_MESSAGE,
     )
 
 
@@ -261,7 +257,7 @@ def _check_values(plan: RowPlan, read: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {key: read.get(key, "").strip() for key in NODE_TEXT}
     for key in ("scope_of_work", "data_scope"):
         if not values[key]:
-            plan.error(COLUMN_BY_KEY[key].header, REQUIRED)
+            plan.error(COLUMN_BY_KEY[key].header, rows.REQUIRED_MESSAGE)
     values["handling_location"] = read.get("handling_location") or "domestic"
     country = read.get("handling_country", "").strip()
     if values["handling_location"] == "abroad" and not country:
@@ -276,7 +272,7 @@ def _check_values(plan: RowPlan, read: dict[str, str]) -> dict[str, Any]:
     }
     for key, text in (("handling_country", country), ("consent_document", consent["document"])):
         if len(text) > LIMITS[key]:
-            plan.error(COLUMN_BY_KEY[key].header, TOO_LONG % {"max": LIMITS[key]})
+            plan.error(COLUMN_BY_KEY[key].header, rows.TOO_LONG_MESSAGE % {"max": LIMITS[key]})
     if consent["status"] == CONSENTED:
         if not consent["consented_on"]:
             plan.error(COLUMN_BY_KEY["consented_on"].header, CONSENT_DATE_REQUIRED)
@@ -335,9 +331,9 @@ def plan_row(line: int, cells: dict[str, object], context: Context, seen: dict[t
     plan.check_example(COLUMN_BY_KEY["contract_number"], number)
     contract = context.contract_by_number.get(number) if number else None
     if not number:
-        plan.error(COLUMN_BY_KEY["contract_number"].header, REQUIRED)
+        plan.error(COLUMN_BY_KEY["contract_number"].header, rows.REQUIRED_MESSAGE)
     elif contract is None:
-        plan.error(COLUMN_BY_KEY["contract_number"].header, UNKNOWN_CONTRACT % {"value": number})
+        plan.error(COLUMN_BY_KEY["contract_number"].header, rows.UNKNOWN_CONTRACT_NUMBER % {"value": number})
     vendor, subcontractor_header = _subcontractor(plan, read, context, contract)
     if vendor is not None:
         subcontractor_label = vendor.name

@@ -1,11 +1,13 @@
-"""``flask webhooks deliver``: the scheduler's delivery run by hand."""
+"""``flask webhooks deliver`` and ``flask webhooks prune``: the scheduler's delivery run and daily clean-up
+by hand."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from oversight.webhooks import delivery
+from oversight.core.timeutil import utcnow
+from oversight.webhooks import delivery, retention
 
 webhooks_cli = click.Group("webhooks", help="Webhook deliveries.")
 
@@ -25,3 +27,12 @@ def deliver(limit: int) -> None:
         click.echo(f"error: {error}", err=True)
     if result.errors:
         raise SystemExit(1)
+
+
+@webhooks_cli.command("prune")
+@with_appcontext
+def prune() -> None:
+    """Delete the sent events and deliveries older than the retention setting (the same as the daily job)."""
+    result = retention.prune(utcnow())
+    click.echo(f"{result.events} events and {result.deliveries} deliveries older than "
+               f"{result.cutoff.isoformat()} deleted.")

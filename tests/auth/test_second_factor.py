@@ -9,12 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
 
 from oversight.activity.models import ActivityLog
 from oversight.admin.settings import SETTINGS, edit_state, save_settings, stored_settings
 from oversight.admin.sign_in_settings import SECOND_FACTOR_ROLES, STEP_UP_MINUTES
 from oversight.auth import second_factor
 from oversight.auth.models import RecoveryCode, User
+from oversight.auth.views import PENDING_SECRET
 from oversight.config import Config
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
@@ -74,7 +76,7 @@ def test_manager_sets_up_the_app_and_gets_ten_recovery_codes(client, make_user, 
     assert "<svg" in page and "http" not in page.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
         "http://www.w3.org/2000/svg", ""
     )  # the QR code is drawn inline, nothing is fetched
-    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+    secret = _shown_secret(page)
 
     wrong = client.post(ENROL_URL, data={"code": "000000" if _code(secret) != "000000" else "111111"})
     assert wrong.status_code == 400
@@ -95,6 +97,43 @@ def test_manager_sets_up_the_app_and_gets_ten_recovery_codes(client, make_user, 
     # Shown once: the set-up page now sends the user away and shows no codes.
     again = client.get(ENROL_URL)
     assert again.status_code == 302 and codes[0] not in again.get_data(as_text=True)
+
+
+def _cookie_session(app, client) -> dict:
+    """The session as anyone holding the cookie reads it (signed, not encrypted)."""
+    return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+
+
+def _shown_secret(page: str) -> str:
+    return re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+
+
+def test_the_session_cookie_never_holds_the_secret_being_set_up(client, make_user, app, enforced, monkeypatch):
+    manager = make_user("manager")
+    _sign_in(client, manager)
+    secret = _shown_secret(client.get(ENROL_URL).get_data(as_text=True))
+    held = _cookie_session(app, client)
+    assert secret not in repr(held)  # only its Fernet token
+    assert _shown_secret(client.get(ENROL_URL).get_data(as_text=True)) == secret  # the same one on every visit
+
+    # A new first key between the visits (rotation): the older keys still open the token, the set-up goes on.
+    monkeypatch.setitem(app.config, "SECRET_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    assert client.post(ENROL_URL, data={"code": _code(secret)}).status_code == 200
+    with app.app_context():
+        assert db.session.get(User, manager.id).totp_secret == secret
+
+
+def test_a_pending_secret_no_key_opens_gives_a_new_one(client, make_user, app, enforced):
+    manager = make_user("manager")
+    _sign_in(client, manager)
+    with client.session_transaction() as session:
+        session[PENDING_SECRET] = Fernet(Fernet.generate_key()).encrypt(b"JBSWY3DPEHPK3PXP").decode()
+    page = client.get(ENROL_URL).get_data(as_text=True)
+    assert _shown_secret(page) != "JBSWY3DPEHPK3PXP"
+    with client.session_transaction() as session:
+        session[PENDING_SECRET] = "JBSWY3DPEHPK3PXP"  # a cookie from before the secret was sealed
+    secret = _shown_secret(client.get(ENROL_URL).get_data(as_text=True))
+    assert secret != "JBSWY3DPEHPK3PXP" and secret not in repr(_cookie_session(app, client))
 
 
 def test_sign_in_asks_for_the_code_and_refuses_a_wrong_or_replayed_one(client, make_user, app, enforced):

@@ -141,6 +141,28 @@ def test_loading_streams_in_batches_keeping_the_last_line_of_each_number(app, ap
     assert services.lookup(with_check_digit(f"{2:012d}")).name == "株式会社2改"
 
 
+def test_each_batch_is_committed_and_the_log_entry_goes_with_the_last(app, app_ctx, monkeypatch):
+    """Not one transaction for the whole file: a load cut short after three batches keeps them (and no log)."""
+    monkeypatch.setattr(services, "BATCH", 3)
+    from oversight.vendors.corporate_number import with_check_digit
+
+    lines = [line(with_check_digit(f"{n:012d}"), f"株式会社{n}", sequence=n) for n in range(1, 11)]
+    result = services.load(io.BytesIO(nta_csv(lines)), "all.csv", actor=None)
+    assert (result.lines, result.loaded) == (10, 10)
+    db.session.rollback()  # the caller's commit never came
+    assert services.count() == 9
+    assert db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "corporate_numbers.load")) is None
+
+
+def test_a_bad_line_after_many_batches_refuses_the_file_before_any_write(app, app_ctx, monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 2)
+    data = nta_csv(full_file()) + nta_csv([line(NUMBER_SAKURA, "株式会社テスト", process="55")])
+    with pytest.raises(reading.CorporateDataError):
+        services.load(io.BytesIO(data), "bad.csv", actor=None)
+    db.session.rollback()
+    assert services.count() == 0
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

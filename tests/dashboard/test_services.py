@@ -208,6 +208,8 @@ def test_coverage_matches_the_list_pages(world, monkeypatch):
     world.active_vendor()
     _vendor, gaps = world.active_vendor(end_on=TODAY + timedelta(days=30))
     gaps.clause_gaps = 1  # an amendment's review found a required clause missing
+    _vendor, unreviewed = world.active_vendor(end_on=TODAY + timedelta(days=60))
+    unreviewed.clause_gaps = None  # signed without a clause review (the 契約 light's amber): not complete
     unevaluated = create_vendor()
     unevaluated.status = "active"
     world.overdue_disposal()
@@ -220,11 +222,16 @@ def test_coverage_matches_the_list_pages(world, monkeypatch):
 
     evaluation, contracts, audit = figures.ratios
     signed_query = contract_services.contract_query(status="signed", today=TODAY)
-    missing_query = contract_pages.list_query({"status": "signed", "clauses": "missing"}, sort="end", today=TODAY)
-    assert contracts.total == len(db.session.scalars(signed_query).unique().all()) == 2
-    assert contracts.missing == len(db.session.scalars(missing_query).unique().all()) == 1
-    assert contracts.missing_url == "/contracts/?status=signed&clauses=missing"
-    assert evaluation.total == listed(status="active") == 3
+    missing_query = contract_pages.list_query({"status": "signed", "clauses": "incomplete"}, sort="end", today=TODAY)
+    assert contracts.total == len(db.session.scalars(signed_query).unique().all()) == 3
+    assert contracts.covered == 1
+    assert {contract.id for contract in db.session.scalars(missing_query).unique()} == {gaps.id, unreviewed.id}
+    assert contracts.missing == 2
+    assert contracts.missing_url == "/contracts/?status=signed&clauses=incomplete"
+    for state, expected in (("missing", {gaps.id}), ("unreviewed", {unreviewed.id})):
+        query = contract_pages.list_query({"status": "signed", "clauses": state}, sort="end", today=TODAY)
+        assert {contract.id for contract in db.session.scalars(query).unique()} == expected, state
+    assert evaluation.total == listed(status="active") == 4
     assert evaluation.missing == listed(status="active", selection="red") == 1
     assert audit.missing == listed(status="active", grasp="red")
     for row in figures.lights:

@@ -143,7 +143,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(app, count_querie
     assert large <= MAX_DASHBOARD_QUERIES
 
 
-@pytest.mark.parametrize("query", ["status=signed&clauses=missing", "clauses=zzz"])
+@pytest.mark.parametrize(
+    "query", ["status=signed&clauses=missing", "status=signed&clauses=incomplete", "clauses=zzz"]
+)
 def test_the_contract_list_takes_the_missing_clauses_drill_down(app, client, query):
     with app.app_context():
         world = build_world(1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from oversight.core.timeutil import utcnow
 from oversight.events import services as events
 from oversight.events import types as event_types
@@ -18,7 +20,18 @@ def endpoint(url: str, kinds=(event_types.CONTRACT_SIGNED,), *, enabled: bool = 
     return found
 
 
+# Facts as the services record them (every type's payload is checked against its model, events.payloads).
+SAMPLES = {
+    event_types.CONTRACT_SIGNED: {"contract_id": 1, "vendor_id": 1, "number": "CT-1", "signed_on": date(2026, 3, 20),
+                                  "end_on": date(2027, 3, 31)},
+    event_types.INCIDENT_OPENED: {"incident_id": 1, "vendor_id": 1, "contract_id": 1, "kind": "leak",
+                                  "is_suspected": False, "occurred_on": date(2026, 3, 1), "vendor_knew_on": None},
+    event_types.DISPOSAL_CONFIRMED: {"disposal_id": 1, "contract_id": 1, "vendor_id": 1,
+                                     "confirmed_at": utcnow().replace(microsecond=0)},
+}
+
+
 def event(kind: str = event_types.CONTRACT_SIGNED, **facts):
-    found = events.record(kind, {"contract_id": 1, **facts})
+    found = events.record(kind, {**SAMPLES[kind], **facts})
     db.session.commit()
     return found

@@ -38,7 +38,8 @@ def test_a_delivery_is_signed_and_the_receiver_verifies_it(app_ctx):
     assert request.headers["content-type"] == "application/json"
     document = request.document
     assert document["id"] == recorded.event_id and document["type"] == event_types.CONTRACT_SIGNED
-    assert document["data"] == {"contract_id": 1, "number": "CT-1"}
+    assert document["data"] == {"contract_id": 1, "vendor_id": 1, "number": "CT-1", "signed_on": "2026-03-20",
+                                "end_on": "2027-03-31"}
     [sent] = _deliveries()
     assert (sent.status, sent.response_code, sent.attempts, sent.last_error) == (DELIVERED, 200, 1, "")
 

@@ -100,13 +100,20 @@ class VendorUnitMixin:
     resolved_unit_id: int | None = None
     _unit_user = None
 
+    def _chosen_vendor_id(self) -> int | None:
+        """The vendor chosen, when it is one of the vendor field's choices (else the vendor field refuses it)."""
+        listed = self.vendor_id.choices
+        pairs = getattr(listed, "pairs", None) or (listed() if callable(listed) else listed or ())
+        offered = {str(getattr(pair, "value", None) if hasattr(pair, "value") else pair[0]) for pair in pairs}
+        return _id(self.vendor_id.data) if str(self.vendor_id.data or "") in offered else None
+
     def offer_units(self, user) -> None:
         if "unit_id" not in self._fields:
             return
         from oversight.units import services as unit_services
 
         self._unit_user = user
-        vendor_id = _id(self.vendor_id.data)
+        vendor_id = self._chosen_vendor_id()
         units = unit_services.units_for_vendor_record(user, vendor_id, *self.unit_roles)
         self.unit_id.choices = choices(
             [("", self.unit_blank_label)] + [(str(unit.id), unit_label(unit)) for unit in units]
@@ -124,7 +131,7 @@ class VendorUnitMixin:
             return True
         from oversight.units import services as unit_services
 
-        vendor_id = _id(self.vendor_id.data)
+        vendor_id = self._chosen_vendor_id()
         if vendor_id is None:
             return True  # the vendor field says what is missing
         chosen = _id(self.unit_id.data)

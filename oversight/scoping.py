@@ -3,7 +3,9 @@
 
 - A vendor's register entry is shown to every unit it belongs to (``vendor_units``), and to the units
   whose contracts name it as a subcontractor. Its contacts, certifications, selection evaluations,
-  portal requests and stored states follow the vendor.
+  portal requests about the vendor itself and stored states follow the vendor.
+- A portal request about a unit's record (a return/deletion certificate, a corrective plan for a finding)
+  carries that record's unit (``portal_requests.unit_id``, set when it is made); its submissions follow it.
 - A contract belongs to one unit; its review rounds, documents, subcontract nodes (and their consents and
   states) and return/deletion items follow the contract.
 - Audits and incidents carry their own unit (an audit is per vendor; an incident may name no contract);
@@ -16,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, event, select
+from sqlalchemy import ColumnElement, and_, event, or_, select
 
 from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.incidents.models import Incident, IncidentStep
-from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
+from oversight.portal.models import CORRECTIVE_PLAN, DELETION_CERTIFICATE, PortalLink, PortalRequest, PortalSubmission
 from oversight.status.models import VendorState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent, SubcontractState
 from oversight.units import services as unit_services
@@ -40,6 +42,8 @@ incidents = Incident.__table__.alias("scope_incidents")
 portal_requests = PortalRequest.__table__.alias("scope_portal_requests")
 reviews = ContractReview.__table__.alias("scope_contract_reviews")
 evaluations = Evaluation.__table__.alias("scope_evaluations")
+findings = Finding.__table__.alias("scope_findings")
+disposal_items = DisposalItem.__table__.alias("scope_disposal_items")
 
 
 def visible_vendor_ids(ids: tuple[int, ...]):
@@ -77,6 +81,11 @@ def _by_unit(cls, ids: tuple[int, ...]) -> ColumnElement[bool]:
     return cls.unit_id.in_(ids)
 
 
+def _portal_request(table, ids: tuple[int, ...]) -> ColumnElement[bool]:
+    """A request about a unit's record is its unit's; one about the vendor itself follows the vendor."""
+    return or_(table.unit_id.in_(ids), and_(table.unit_id.is_(None), table.vendor_id.in_(visible_vendor_ids(ids))))
+
+
 SCOPE_RULES: tuple[ScopeRule, ...] = (
     ScopeRule(Vendor, lambda cls, ids: cls.id.in_(visible_vendor_ids(ids))),
     ScopeRule(VendorContact, _by_vendor("vendor_id")),
@@ -90,12 +99,11 @@ SCOPE_RULES: tuple[ScopeRule, ...] = (
         ),
     ),
     ScopeRule(PortalLink, _by_vendor("vendor_id")),
-    ScopeRule(PortalRequest, _by_vendor("vendor_id")),
+    ScopeRule(PortalRequest, _portal_request),
     ScopeRule(
         PortalSubmission,
         lambda cls, ids: cls.request_id.in_(
-            select(portal_requests.c.id).where(portal_requests.c.vendor_id.in_(visible_vendor_ids(ids)))
-            .correlate(None)
+            select(portal_requests.c.id).where(_portal_request(portal_requests.c, ids)).correlate(None)
         ),
     ),
     ScopeRule(Contract, _by_unit),
@@ -151,14 +159,33 @@ def _incident_unit(_mapper, connection, incident: Incident) -> None:
         incident.unit_id = unit_services.vendor_unit_on(connection, incident.vendor_id)
 
 
+# The unit of the record a portal request of each unit-bound kind is about (its ``subject_id``).
+_SUBJECT_UNITS = {
+    DELETION_CERTIFICATE: lambda subject_id: select(contracts.c.unit_id)
+    .select_from(disposal_items.join(contracts, contracts.c.id == disposal_items.c.contract_id))
+    .where(disposal_items.c.id == subject_id),
+    CORRECTIVE_PLAN: lambda subject_id: select(audits.c.unit_id)
+    .select_from(findings.join(audits, audits.c.id == findings.c.audit_id))
+    .where(findings.c.id == subject_id),
+}
+
+
+def _portal_request_unit(_mapper, connection, request: PortalRequest) -> None:
+    unit_of = _SUBJECT_UNITS.get(request.kind)
+    if request.unit_id is None and unit_of is not None and request.subject_id is not None:
+        request.unit_id = connection.execute(unit_of(request.subject_id)).scalar()
+
+
 def install_unit_defaults() -> None:
     """A contract or audit made without a unit gets its vendor's first unit, an incident its contract's unit
-    (else its vendor's) (once per process). A vendor's units are set by the vendor services."""
+    (else its vendor's), a portal request about a unit's record that record's unit (once per process). A
+    vendor's units are set by the vendor services."""
     for model, hook, when in (
         (Contract, _contract_unit, "before_insert"),
         (Audit, _audit_unit, "before_insert"),
         (Incident, _incident_unit, "before_insert"),
         (Incident, _incident_unit, "before_update"),
+        (PortalRequest, _portal_request_unit, "before_insert"),
     ):
         if not event.contains(model, when, hook):
             event.listen(model, when, hook)

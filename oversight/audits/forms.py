@@ -18,10 +18,12 @@ from oversight.audits.models import (
     STATUS_LABELS,
     TRIGGER_LABELS,
 )
+from oversight.auth.roles import AUDITOR
 from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, RequiredWhen, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.evidence.forms import EvidenceUploadForm
+from oversight.units.forms import VendorUnitMixin, unit_field
 from oversight.vendors.models import RISK_LABELS
 
 
@@ -29,10 +31,13 @@ def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "") and str(value).isdigit() else None
 
 
-class AuditForm(MyNumberGuardMixin, Form):
-    """Plan an audit or change its header: vendor, kind, dates, auditors, indirect supervision."""
+class AuditForm(VendorUnitMixin, MyNumberGuardMixin, Form):
+    """Plan an audit or change its header: vendor, kind, dates, auditors, indirect supervision; when planning,
+    the business unit the audit and its findings belong to (``offer_units``; not changed afterwards)."""
 
+    unit_roles = (AUDITOR,)
     vendor_id = SelectField(_l("Vendor audited"), validators=[DataRequired()])
+    unit_id = unit_field(_l("The audit and its findings belong to this unit: one of the vendor's units."))
     kind = SelectField(_l("Kind of audit"), choices=choices(KIND_LABELS.items()))
     planned_on = DateField(_l("Planned date"), validators=[Optional()])
     period_start_on = DateField(_l("Period covered from"), validators=[Optional()])
@@ -60,8 +65,10 @@ class AuditForm(MyNumberGuardMixin, Form):
     performed_by_name = StringField(_l("Person who performed it"), validators=[Optional(), Length(max=200)])
     scope_note = TextAreaField(_l("Scope and purpose"), validators=[Optional(), Length(max=4000)])
 
-    def __init__(self, *args, vendors=(), auditors=(), **kwargs) -> None:
+    def __init__(self, *args, vendors=(), auditors=(), planning: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not planning:
+            del self.unit_id
         vendor_choices = [(str(vendor.id), vendor.name) for vendor in vendors]
         self.vendor_id.choices = choices([("", _l("Choose a vendor")), *vendor_choices])
         self.performed_by_vendor_id.choices = choices([("", "—"), *vendor_choices])
@@ -79,10 +86,15 @@ class AuditForm(MyNumberGuardMixin, Form):
         if field.data and field.data == self.vendor_id.data:
             raise ValidationError(_l("The contractor must be another vendor than the one audited."))
 
+    def validate(self, extra_validators=None) -> bool:
+        is_valid = super().validate(extra_validators=extra_validators)
+        return self.check_unit() and is_valid
+
     def values(self) -> dict[str, Any]:
         """The values as ``services.plan_audit`` / ``update_audit`` take them."""
         is_indirect = bool(self.is_indirect.data)
         return {
+            **({"unit_id": self.resolved_unit_id} if self.resolved_unit_id is not None else {}),
             "kind": self.kind.data,
             "planned_on": self.planned_on.data,
             "period_start_on": self.period_start_on.data,

@@ -114,6 +114,8 @@ def _check_values(vendor: Vendor, values: dict[str, Any]) -> None:
 def plan_audit(vendor: Vendor, values: dict[str, Any], *, actor: User | None, today: date) -> Audit:
     """Create a planned audit of ``vendor`` (``values`` as the audit form gives them)."""
     _check_values(vendor, values)
+    if values.get("unit_id") and values["unit_id"] not in unit_services.unit_ids_of_vendor(vendor.id):
+        raise AuditRuleError(_l("This vendor does not belong to the chosen unit."))
     audit = Audit(
         vendor=vendor,
         unit_id=unit_services.unit_for_new_record(vendor.id, values.get("unit_id")),
@@ -133,7 +135,10 @@ def plan_audit(vendor: Vendor, values: dict[str, Any], *, actor: User | None, to
         actor=actor,
         target=audit,
         summary=f"{vendor.name}: {audit.kind_label}",
-        changes={**snapshot(audit, list(AUDIT_FIELDS)), "auditors": [None, [user.name for user in audit.auditors]]},
+        changes={
+            **snapshot(audit, [*AUDIT_FIELDS, "unit_id"]),
+            "auditors": [None, [user.name for user in audit.auditors]],
+        },
     )
     return audit
 

@@ -155,10 +155,11 @@ def export_records():
 @role_required(AUDITOR)
 def create():
     """Plan an audit of a vendor (direct contractor or subcontractor)."""
-    form = _audit_form(AuditForm)
+    form = _audit_form(AuditForm, planning=True)
     if request.method == "GET":
         form.vendor_id.data = request.args.get("vendor_id", "")
         form.auditor_ids.data = [str(current_user.id)]
+    form.offer_units(current_user)
     if form.validate_on_submit():
         vendor = db.get_or_404(Vendor, int(form.vendor_id.data))  # a listed choice, so a vendor id
         if saved := commit_step(

@@ -31,6 +31,7 @@ class _SubmittedAudit:
     recorded_by_id: int | None
     submitted_at: datetime
     vendor_name: str
+    unit_id: int | None
     auditor_ids: frozenset[int]
 
 
@@ -52,6 +53,7 @@ def query(user: Any = None) -> Select:
             Audit.submitted_by_id,
             Audit.recorded_by_id,
             Audit.submitted_at,
+            Audit.unit_id,  # whose managers sign off
             Vendor.name,
             auditors.label("auditor_ids"),
             literal(KIND).label("kind"),
@@ -75,6 +77,7 @@ def _submitted(rows: Iterable) -> list[_SubmittedAudit]:
             row.recorded_by_id,
             row.since,
             row.name,
+            row.unit_id,
             auditor_ids=frozenset(int(text) for text in (row.auditor_ids or "").split(",") if text),
         )
         for row in rows

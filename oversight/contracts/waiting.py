@@ -34,6 +34,7 @@ def query(user: Any = None) -> Select:
             Contract.title,
             Contract.status,
             Contract.created_by_id,
+            Contract.unit_id,  # whose managers and legal decide (the predicates' unit step)
             Vendor.name,
             ContractReview.id.label("review_id"),
             ContractReview.outcome,

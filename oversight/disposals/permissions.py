@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from oversight.auth.roles import ADMIN, MANAGER, PROCUREMENT
+from oversight.contracts.models import Contract
 from oversight.core.predicates import IsNull, NotNull, Predicate, actors, step
 from oversight.units.predicates import HoldsRole
 from oversight.units.services import holds
@@ -26,6 +28,17 @@ def _contract_of(item: Any) -> Any:
     return getattr(item, "contract", None) or item
 
 
+# A table alias: the read scope adds nothing to it (the listed items are scoped already).
+_contracts = Contract.__table__.alias("disposal_unit_contracts")
+
+
+def _in_units(table: Any, unit_ids: list[int]) -> Any:
+    """The items (rows of ``table``) whose contract is in one of ``unit_ids`` (the SQL form of the unit step)."""
+    return table.contract_id.in_(
+        select(_contracts.c.id).where(_contracts.c.unit_id.in_(unit_ids)).correlate(None)
+    )
+
+
 def can_record(user: Any, item: Any) -> bool:
     """Record or correct the certificate of ``item`` until it is confirmed: procurement or admin."""
     return item.confirmed_at is None and holds(user, _contract_of(item), *RECORDERS)
@@ -35,7 +48,10 @@ def can_record(user: Any, item: Any) -> bool:
 _NOT_RECORDER = actors("recorded_by_id")
 CONFIRM = Predicate(
     (
-        step(_l("Only a manager can confirm a return/deletion."), HoldsRole(CONFIRMERS, unit_of=_contract_of)),
+        step(
+            _l("Only a manager can confirm a return/deletion."),
+            HoldsRole(CONFIRMERS, unit_of=_contract_of, in_units=_in_units),
+        ),
         step(_l("This return/deletion is already confirmed."), IsNull("confirmed_at")),
         step(_l("Record the certificate before confirming."), NotNull("recorded_at")),
         step(_l("You recorded this certificate; another manager must confirm it."), _NOT_RECORDER),
@@ -43,7 +59,10 @@ CONFIRM = Predicate(
 )
 RETURN = Predicate(
     (
-        step(_l("Only a manager can return a certificate."), HoldsRole(RETURNERS, unit_of=_contract_of)),
+        step(
+            _l("Only a manager can return a certificate."),
+            HoldsRole(RETURNERS, unit_of=_contract_of, in_units=_in_units),
+        ),
         step(_l("This return/deletion is already confirmed."), IsNull("confirmed_at")),
         step(_l("No certificate is recorded to return."), NotNull("recorded_at")),
         step(_l("You recorded this certificate; another manager must decide on it."), _NOT_RECORDER),

@@ -31,6 +31,7 @@ def query(user: Any = None) -> Select:
             DisposalItem.confirmed_at,
             Contract.number,
             Contract.title,
+            Contract.unit_id,  # the contract's unit: whose managers confirm
             Vendor.name,  # whose data was returned or deleted
             literal(KIND).label("kind"),
             DisposalItem.recorded_at.label("since"),

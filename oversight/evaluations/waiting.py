@@ -7,13 +7,14 @@ from functools import partial
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Select, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from oversight.auth.roles import MANAGER
 from oversight.core.waiting import Waiting, ordered
 from oversight.evaluations import permissions
 from oversight.evaluations.models import SUBMITTED, Evaluation
+from oversight.units.models import vendor_units
 from oversight.vendors.models import Vendor
 
 ROLES = frozenset({MANAGER})
@@ -22,13 +23,21 @@ KIND = "evaluation_approval"
 
 def query(user: Any = None) -> Select:
     """The submitted evaluations (those ``user`` may decide, when given), oldest submission first, each
-    with its ``kind`` and the moment it has waited ``since``."""
+    with its ``kind``, the moment it has waited ``since`` and the vendor's units (``vendor_unit_ids``,
+    comma-separated: whose managers decide)."""
+    units = (
+        select(func.aggregate_strings(cast(vendor_units.c.unit_id, String), ","))
+        .where(vendor_units.c.vendor_id == Evaluation.vendor_id)
+        .scalar_subquery()
+    )
     found = (
         select(
             Evaluation.id,
             Evaluation.status,
             Evaluation.submitted_by_id,
             Evaluation.submitted_at,
+            Evaluation.vendor_id,
+            units.label("vendor_unit_ids"),
             Vendor.name,
             literal(KIND).label("kind"),
             Evaluation.submitted_at.label("since"),

@@ -16,6 +16,8 @@ from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
 from oversight.incidents import clocks
 from oversight.incidents.clocks import CATEGORY_LABELS, Category
 from oversight.incidents.models import CAUSE_PARTY_LABELS, KIND_LABELS, STATUS_LABELS
+from oversight.incidents.permissions import RECORDERS
+from oversight.units.forms import VendorUnitMixin, unit_field
 
 MAX_PEOPLE = 1_000_000_000
 PLAIN_FIELDS = (
@@ -33,11 +35,17 @@ def _count(label):
     return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=MAX_PEOPLE)])
 
 
-class IncidentForm(MyNumberGuardMixin, Form):
-    """The facts of an incident (new record)."""
+class IncidentForm(VendorUnitMixin, MyNumberGuardMixin, Form):
+    """The facts of an incident (new record). When recording one, its business unit: the contract's unit when
+    a contract is named (a different unit chosen is refused next to the field), else the one chosen among the
+    vendor's units where the user may record incidents (blank: the first of them)."""
 
+    unit_roles = RECORDERS
+    unit_blank_label = _l("The contract's unit, else the vendor's first unit where you may act")
+    preselect_unit = False
     vendor_id = SelectField(_l("Vendor (direct contractor)"), validators=[DataRequired()])
     contract_id = SelectField(_l("Contract"), validators=[Optional()])
+    unit_id = unit_field(_l("An incident under a contract belongs to the contract's unit."))
     chain_level = IntegerField(
         _l("Where in the chain"),
         default=0,
@@ -85,8 +93,11 @@ class IncidentForm(MyNumberGuardMixin, Form):
     other_notes = TextAreaField(_l("Other useful information"), validators=TEXT)
     owner_id = SelectField(_l("Owner (manager)"), validators=[Optional()])
 
-    def __init__(self, *args, vendors=(), contracts=(), managers=(), **kwargs) -> None:
+    def __init__(self, *args, vendors=(), contracts=(), managers=(), recording: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not recording:
+            del self.unit_id
+        self.contract_unit = {str(c.id): c.unit_id for c in contracts}
         self.vendor_id.choices = choices([("", _l("Choose…"))] + [(str(v.id), v.name) for v in vendors])
         self.where_vendor_id.choices = choices([("", _l("The vendor itself"))] + [(str(v.id), v.name) for v in vendors])
         self.contract_id.choices = choices(
@@ -97,7 +108,25 @@ class IncidentForm(MyNumberGuardMixin, Form):
 
     def validate(self, extra_validators=None) -> bool:
         is_valid = super().validate(extra_validators=extra_validators)
-        return self.check_facts() and is_valid
+        facts = self.check_facts()
+        return self.check_unit() and facts and is_valid
+
+    def check_unit(self) -> bool:
+        """An incident under a contract follows the contract's unit; else as ``VendorUnitMixin.check_unit``."""
+        unit_id = self.contract_unit.get(self.contract_id.data or "")
+        if "unit_id" not in self._fields or self._unit_user is None or unit_id is None:
+            return super().check_unit()
+        from oversight.units import services as unit_services
+
+        chosen = _id_or_none(self.unit_id.data)
+        if chosen is not None and chosen != unit_id:
+            return self._unit_error(
+                _l("An incident under a contract belongs to the contract's unit: choose that unit or leave this blank.")
+            )
+        if not unit_services.has_role_in(self._unit_user, unit_id, *self.unit_roles):
+            return self._unit_error(_l("You may not do this in the contract's unit."))
+        self.resolved_unit_id = unit_id
+        return True
 
     def _fail(self, field, message) -> bool:
         field.errors = [*field.errors, message]
@@ -170,6 +199,8 @@ class IncidentForm(MyNumberGuardMixin, Form):
             data[name] = _id_or_none(self[name].data)
         data["chain_level"] = self.chain_level.data or 0
         data["categories"] = [c.value for c in Category if c.value in (self.categories.data or ())]
+        if self.resolved_unit_id is not None:
+            data["unit_id"] = self.resolved_unit_id
         return data
 
 

@@ -127,7 +127,7 @@ def create_incident(values: dict[str, Any], *, actor: Any) -> Incident:
         actor=actor,
         target=incident,
         summary=f"{incident.vendor.name}: {incident.title}",
-        changes=snapshot(incident, [field for field in FACT_FIELDS if field in values]),
+        changes=snapshot(incident, [*(field for field in FACT_FIELDS if field in values), "unit_id"]),
     )
     events.record(event_types.INCIDENT_OPENED, {
         "incident_id": incident.id, "vendor_id": incident.vendor_id, "contract_id": incident.contract_id,

@@ -106,7 +106,8 @@ def export():
 def create():
     """Record an incident (suspected ones too); the clocks start from the dates entered."""
     vendor_id = query_int("vendor_id")
-    form = _incident_form(IncidentForm, data={"vendor_id": str(vendor_id)} if vendor_id else None)
+    form = _incident_form(IncidentForm, data={"vendor_id": str(vendor_id)} if vendor_id else None, recording=True)
+    form.offer_units(current_user)
     if form.validate_on_submit():
         incident = services.create_incident(form.values(), actor=current_user)
         db.session.commit()

@@ -115,6 +115,12 @@ class PortalRequest(VersionedMixin, db.Model):
     scheduled_for: Mapped[date | None] = mapped_column(Date)
     # The record the request is about, read by its kind (a return/deletion item for a certificate).
     subject_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The business unit of that record (a certificate: the item's contract's; a corrective plan: the finding's
+    # audit's), set when the request is made (``oversight/scoping.py``); None for a request about the vendor
+    # itself, which every unit of the vendor sees (docs/units.md).
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_units.id", ondelete="RESTRICT"), index=True
+    )
     # The evaluation an accepted selection questionnaire prefilled.
     evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"))
     # Which checklist item each uploaded file is evidence for: {str(evidence id): item code}.

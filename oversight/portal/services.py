@@ -29,7 +29,7 @@ from oversight.events import types as event_types
 from oversight.evidence import services as evidence_services
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
-from oversight.portal import settings
+from oversight.portal import permissions, settings
 from oversight.portal.errors import PortalRuleError
 from oversight.portal.kinds import KINDS, kind_of
 from oversight.portal.kinds.base import EVIDENCE_OWNER, RequestKind, request_files
@@ -480,7 +480,7 @@ def _ensure_reviewable(request: PortalRequest, actor: Any) -> PortalSubmission:
     latest = latest_submission(request)
     if request.status != SUBMITTED or latest is None:
         raise PortalRuleError(_l("Only a submitted request can be reviewed."))
-    if not actor.has_role(*kind(request).reviewers):
+    if not permissions.reviews(actor, request):
         raise PortalRuleError(_l("You do not review this kind of request."))
     return latest
 

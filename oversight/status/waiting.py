@@ -25,6 +25,7 @@ from oversight.disposals import waiting as disposal_waiting
 from oversight.evaluations import waiting as evaluation_waiting
 from oversight.extensions import db
 from oversight.subcontracts import waiting as subcontract_waiting
+from oversight.units import services as unit_services
 
 # Each lists its queue as ``query()`` (ordered, with a ``seq`` column), turns its rows into items with
 # ``items(rows)`` and names the roles it waits for in ``ROLES``.
@@ -73,7 +74,7 @@ def waiting_items(session: Session, roles: Collection[str] | None = None) -> Ite
         yield from sources[number].items(queue)
 
 
-# Each user's statement, built once per process (by the user's id, roles and state, the only things
+# Each user's statement, built once per process (by the user's id, roles, units and state, the only things
 # the predicates read of the user): building and hashing this tree of subqueries cost more than
 # running it. It holds no data, only the shape of the question.
 _USER_STATEMENTS: dict[tuple, Select] = {}
@@ -103,7 +104,15 @@ def first_waiting_for(
         return [], 0
     zone = app_timezone()  # the local day's offset is written into the statement
     offset = datetime.now(zone).utcoffset()
-    key = (type(user), user.id, bool(user.is_active), roles, tuple(kind_order.items()), limit is not None, offset)
+    # The predicates' unit step writes the units where the user holds each role into the statement (None: the
+    # whole group; read from the unit tree the request's scope has read already).
+    units = tuple(
+        (role, None if allowed is None else tuple(allowed))
+        for role in sorted(roles & WAITING_ROLES)
+        for allowed in (unit_services.unit_ids_for_action(user, role),)
+    )
+    key = (type(user), user.id, bool(user.is_active), roles, units, tuple(kind_order.items()), limit is not None,
+           offset)
     query = _USER_STATEMENTS.get(key)
     if query is None:
         query = _user_statement(user, sources, kind_order, limit is not None)

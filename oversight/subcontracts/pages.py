@@ -38,7 +38,7 @@ def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
         "contract": contract,
         "roots": roots,
         "chain_light": chain.combined_light(chain.flatten(roots)),
-        "can_add": user.has_role(*REQUESTERS) and not contract.is_closed,
+        "can_add": permissions.is_requester(user, contract) and not contract.is_closed,
     }
 
 
@@ -114,7 +114,7 @@ def render_detail(node: Subcontract, *, user: Any, status: int = 200, **forms: A
     consents = services.consents_of(node)
     current = consents[0] if consents else None
     version = {"version": current.version} if current else {}
-    is_requester = user.has_role(*REQUESTERS)
+    is_requester = permissions.is_requester(user, node)
     context = {
         "node": node,
         "status": own,
@@ -131,7 +131,7 @@ def render_detail(node: Subcontract, *, user: Any, status: int = 200, **forms: A
         "can_decide": current is not None and permissions.can_decide(user, current),
         "is_own_review": current is not None
         and current.status == REVIEWED
-        and permissions.is_principal_manager(user)
+        and permissions.is_principal_manager(user, current)
         and permissions.took_part(user, current),
         "can_revoke": current is not None and permissions.can_revoke(user, current),
         "can_notify": is_requester and current is not None and current.status == APPROVED,

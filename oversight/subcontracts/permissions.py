@@ -2,7 +2,9 @@
 
 Pages (which buttons show), services (which refuse), the dashboard's work list and the approval
 reminders all ask these. They read only columns of the consent (``status``, ``requested_by_id``,
-``reviewed_by_id``), so a waiting list may pass a selected row instead of an ORM object.
+``reviewed_by_id``) and the unit of its contract (a consent belongs to the contract's business unit: a
+role held group-wide or in that unit, or a unit above it, counts), so a waiting list may pass a selected
+row carrying ``unit_id`` instead of an ORM object.
 """
 
 from __future__ import annotations
@@ -10,25 +12,82 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from oversight.auth.models import User
 from oversight.auth.roles import ADMIN, LEGAL, MANAGER, PROCUREMENT
-from oversight.core.predicates import Equals, HasRole, Predicate, UserIs, actors, step
-from oversight.subcontracts.models import APPROVED, REQUESTED, REVIEWED
+from oversight.contracts.models import Contract
+from oversight.core.predicates import Equals, Predicate, UserIs, actors, step
+from oversight.extensions import db
+from oversight.subcontracts.models import APPROVED, REQUESTED, REVIEWED, Subcontract
+from oversight.units.predicates import HoldsRole
+from oversight.units.services import holds
 
 REQUESTERS = (PROCUREMENT, ADMIN)  # record subcontractors, request consents, record the notice to the vendor
 REVIEWERS = (LEGAL,)  # review a request before the decision
 DECIDERS = (MANAGER,)  # grant, refuse or revoke a consent
 
 
-def is_principal_manager(user: Any) -> bool:
-    """An active manager of the principal (委託者): no vendor, at any level, consents."""
-    return isinstance(user, User) and user.is_active and user.has_role(*DECIDERS)
+def _loaded(record: Any, name: str, model: type, key: Any) -> Any:
+    """``record.<name>`` when loaded, else the record of ``model`` with id ``key`` from the session (its
+    identity map first: the pages and services have loaded the node and its contract already)."""
+    if name in getattr(record, "__dict__", {}):
+        return getattr(record, name)
+    return db.session.get(model, key) if key is not None else None
+
+
+def _contract_of(record: Any) -> Any:
+    """The contract whose unit counts for a consent or a node (a selected row carries ``unit_id`` itself)."""
+    if hasattr(record, "unit_id"):
+        return record
+    node = record if isinstance(record, Subcontract) else _loaded(
+        record, "subcontract", Subcontract, getattr(record, "subcontract_id", None)
+    )
+    if node is None:
+        return record
+    return _loaded(node, "contract", Contract, node.contract_id) or record
+
+
+# Table aliases: the read scope adds nothing to them (the listed consents are scoped already).
+_nodes = Subcontract.__table__.alias("consent_unit_subcontracts")
+_contracts = Contract.__table__.alias("consent_unit_contracts")
+
+
+def _in_units(table: Any, unit_ids: list[int]) -> Any:
+    """The consents (rows of ``table``) of the contracts in ``unit_ids`` (the SQL form of the unit step)."""
+    return table.subcontract_id.in_(
+        select(_nodes.c.id)
+        .select_from(_nodes.join(_contracts, _contracts.c.id == _nodes.c.contract_id))
+        .where(_contracts.c.unit_id.in_(unit_ids))
+        .correlate(None)
+    )
+
+
+def is_principal_manager(user: Any, record: Any = None) -> bool:
+    """An active manager of the principal (委託者): no vendor, at any level, consents. With ``record`` (a
+    consent or a node), a manager for the unit of its contract."""
+    if not (isinstance(user, User) and user.is_active):
+        return False
+    if record is None:
+        return user.has_role(*DECIDERS)
+    return holds(user, _contract_of(record), *DECIDERS)
+
+
+def is_requester(user: Any, record: Any) -> bool:
+    """``user`` records subcontractors and asks consents for ``record``'s contract (a contract, a node or a
+    consent): procurement or admin, for the contract's unit."""
+    contract = record if isinstance(record, Contract) else _contract_of(record)
+    return holds(user, contract, *REQUESTERS)
+
+
+def _is_active(user: Any) -> bool:
+    return isinstance(user, User) and user.is_active
 
 
 REVIEW = Predicate(
     (
-        step(_l("Only legal reviews a consent request."), HasRole(REVIEWERS)),
+        step(_l("Only legal reviews a consent request."),
+             HoldsRole(REVIEWERS, unit_of=_contract_of, in_units=_in_units)),
         step(_l("This request is not waiting for legal's review."), Equals("status", (REQUESTED,))),
     )
 )
@@ -36,7 +95,11 @@ REVIEW = Predicate(
 _NOT_PARTICIPANT = actors("requested_by_id", "reviewed_by_id")
 DECIDE = Predicate(
     (
-        step(_l("Only a manager of the principal (委託者) can decide on a consent."), UserIs(is_principal_manager)),
+        step(
+            _l("Only a manager of the principal (委託者) can decide on a consent."),
+            UserIs(_is_active),
+            HoldsRole(DECIDERS, unit_of=_contract_of, in_units=_in_units),
+        ),
         step(_l("Legal must review the request before a manager decides."), Equals("status", (REVIEWED,))),
         step(
             _l("The manager who decides must be somebody other than the requester and the legal reviewer."),
@@ -73,7 +136,7 @@ def can_decide(user: Any, consent: Any) -> bool:
 
 def revoke_refusal(user: Any, consent: Any) -> Any:
     """Why ``user`` may not revoke ``consent``, or None when they may (a manager, on a granted consent)."""
-    if not is_principal_manager(user):
+    if not is_principal_manager(user, consent):
         return _l("Only a manager of the principal (委託者) can decide on a consent.")
     if consent.status != APPROVED:
         return _l("Only a granted consent can be revoked.")

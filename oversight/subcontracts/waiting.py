@@ -41,6 +41,7 @@ def query(user: Any = None) -> Select:
             SubcontractConsent.requested_at,
             SubcontractConsent.reviewed_by_id,
             SubcontractConsent.reviewed_at,
+            Contract.unit_id,  # the contract's unit: whose legal and managers decide
             contractor.name.label("contractor_name"),
             subcontractor.name.label("subcontractor_name"),
             case((requested, REVIEW_KIND), else_=DECISION_KIND).label("kind"),

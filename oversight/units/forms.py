@@ -74,3 +74,75 @@ class MemberForm(Form):
     def __init__(self, users, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user_id.choices = choices([("", _l("Choose…"))] + [(str(user.id), user.name) for user in users])
+
+
+def _id(value) -> int | None:
+    return int(value) if value not in (None, "") and str(value).isdigit() else None
+
+
+def unit_field(description) -> SelectField:
+    """The business-unit select of a new audit or incident (choices set by ``VendorUnitMixin.offer_units``)."""
+    return SelectField(_l("Business unit"), validate_choice=False, description=description)
+
+
+class VendorUnitMixin:
+    """The business unit of a new record of a vendor (an audit, an incident; docs/units.md).
+
+    The choices are the vendor's units in which the user may act with ``unit_roles`` (every unit of the
+    vendor for a group-wide role; without a chosen vendor, every unit the user may act in); the vendor's
+    first such unit is preselected, and a blank choice means that unit. ``check_unit`` validates the choice on
+    the server with the message next to the field and sets ``resolved_unit_id``.
+    """
+
+    unit_roles: tuple[str, ...] = ()
+    unit_blank_label = _l("The vendor's first unit where you may act")
+    preselect_unit = True
+    resolved_unit_id: int | None = None
+    _unit_user = None
+
+    def _chosen_vendor_id(self) -> int | None:
+        """The vendor chosen, when it is one of the vendor field's choices (else the vendor field refuses it)."""
+        listed = self.vendor_id.choices
+        pairs = getattr(listed, "pairs", None) or (listed() if callable(listed) else listed or ())
+        offered = {str(getattr(pair, "value", None) if hasattr(pair, "value") else pair[0]) for pair in pairs}
+        return _id(self.vendor_id.data) if str(self.vendor_id.data or "") in offered else None
+
+    def offer_units(self, user) -> None:
+        if "unit_id" not in self._fields:
+            return
+        from oversight.units import services as unit_services
+
+        self._unit_user = user
+        vendor_id = self._chosen_vendor_id()
+        units = unit_services.units_for_vendor_record(user, vendor_id, *self.unit_roles)
+        self.unit_id.choices = choices(
+            [("", self.unit_blank_label)] + [(str(unit.id), unit_label(unit)) for unit in units]
+        )
+        if self.preselect_unit and not self.is_submitted() and vendor_id is not None and units:
+            self.unit_id.data = self.unit_id.data or str(units[0].id)
+
+    def _unit_error(self, message) -> bool:
+        self.unit_id.errors = [*self.unit_id.errors, message]
+        return False
+
+    def check_unit(self) -> bool:
+        """Whether the chosen unit (or the default one, for a blank choice) may take the record."""
+        if "unit_id" not in self._fields or self._unit_user is None:
+            return True
+        from oversight.units import services as unit_services
+
+        vendor_id = self._chosen_vendor_id()
+        if vendor_id is None:
+            return True  # the vendor field says what is missing
+        chosen = _id(self.unit_id.data)
+        if chosen is None:
+            units = unit_services.units_for_vendor_record(self._unit_user, vendor_id, *self.unit_roles)
+            if not units:
+                return self._unit_error(_l("You may not do this in any unit of this vendor."))
+            self.resolved_unit_id = units[0].id
+            return True
+        refusal = unit_services.unit_refusal(self._unit_user, vendor_id, chosen, *self.unit_roles)
+        if refusal is not None:
+            return self._unit_error(refusal)
+        self.resolved_unit_id = chosen
+        return True

@@ -20,8 +20,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
 
-from sqlalchemy import ColumnElement, event, false, true
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import ColumnElement, event, false, inspect, true
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ class _Installed:
 
 
 _current: ContextVar[Scope | None] = ContextVar("oversight_unit_scope", default=None)
+# The records a whole-group read loaded for a narrower reader (``reads_whole_group``), to be forgotten after it.
+_loaded_for_group: ContextVar[list | None] = ContextVar("oversight_loaded_for_group", default=None)
 _installed = _Installed()
 
 
@@ -183,6 +185,25 @@ def install(rules: Iterable[ScopeRule], *, strict: Callable[[], bool]) -> None:
     _installed.strict = strict
     if not event.contains(Session, "do_orm_execute", _apply):
         event.listen(Session, "do_orm_execute", _apply)
+    if not event.contains(Mapper, "load", _note_load):
+        event.listen(Mapper, "load", _note_load)
+
+
+def _note_load(instance, _context) -> None:
+    loaded = _loaded_for_group.get()
+    if loaded is not None:
+        loaded.append(instance)
+
+
+def _forget(instances: list) -> None:
+    """Take the records a whole-group read loaded out of the session, unless changed: ``session.get`` answers
+    from the session's identity map without a statement, so a record kept there would skip the reader's scope
+    (e.g. another unit's contract found by the number check, then opened by id in the same request)."""
+    for instance in instances:
+        state = inspect(instance)
+        session = state.session
+        if session is not None and state.persistent and not state.modified and instance not in session.deleted:
+            session.expunge(instance)
 
 
 def replace(scope: Scope | None) -> None:
@@ -193,11 +214,23 @@ def replace(scope: Scope | None) -> None:
 
 def reads_whole_group(function: Callable) -> Callable:
     """Run ``function`` reading the whole group: the stored states' re-judging, numbering and uniqueness
-    checks must see every record whoever's request triggers them (they show nothing to the reader)."""
+    checks must see every record whoever's request triggers them (they show nothing to the reader). For a
+    reader narrower than the group, the records the read loaded leave the session afterwards (``_forget``),
+    so that a later ``session.get`` reads them again under the reader's scope."""
 
     @wraps(function)
     def wrapped(*args, **kwargs):
-        with activate(GROUP):
-            return function(*args, **kwargs)
+        outer = _current.get()
+        if outer is None or outer.is_group_wide:
+            with activate(GROUP):
+                return function(*args, **kwargs)
+        loaded: list = []
+        token = _loaded_for_group.set(loaded)
+        try:
+            with activate(GROUP):
+                return function(*args, **kwargs)
+        finally:
+            _loaded_for_group.reset(token)
+            _forget(loaded)
 
     return wrapped

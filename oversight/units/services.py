@@ -249,6 +249,27 @@ def selectable_units(user: User, *roles: str, keep: Iterable[int | None] = ()) -
     ]
 
 
+def units_for_vendor_record(user: User, vendor_id: int | None, *roles: str) -> list[BusinessUnit]:
+    """The units a form offers ``user`` for a new record of vendor ``vendor_id`` (an audit, an incident): the
+    vendor's units in which the user may act with ``roles`` (every one of them for a group-wide role), in
+    tree order, archived ones left out. Without a vendor: every unit the user may act in."""
+    units = selectable_units(user, *roles)
+    if vendor_id is None:
+        return units
+    of_vendor = set(unit_ids_of_vendor(vendor_id))
+    return [unit for unit in units if unit.id in of_vendor]
+
+
+def unit_refusal(user: Any, vendor_id: int, unit_id: int, *roles: str) -> Any:
+    """Why a new record of vendor ``vendor_id`` may not go to ``unit_id`` for ``user`` acting with ``roles``
+    (a message), or None when it may."""
+    if unit_id not in unit_ids_of_vendor(vendor_id):
+        return _l("This vendor does not belong to the chosen unit.")
+    if not has_role_in(user, unit_id, *roles):
+        return _l("You may not do this in the chosen unit.")
+    return None
+
+
 def default_unit_id_on(connection: Any) -> int:
     """The default unit's id read (or created) on ``connection``: for the mapper hooks that fill in a missing
     unit while a flush runs (``oversight/scoping.py``)."""
@@ -350,6 +371,31 @@ def holds(user: Any, record: Any, *roles: str) -> bool:
     if all(link.unit_id is None for link in links):  # a group-wide user: no tree needed
         return user.has_role(*roles)
     return has_role_in(user, unit_id, *roles)
+
+
+def holds_for_vendor(user: Any, record: Any, *roles: str) -> bool:
+    """Whether ``user`` holds one of ``roles`` for ``record`` of a vendor (a selection evaluation, which belongs
+    to the vendor and so to each of its units): a role held for the whole group, or in one of the vendor's
+    units (or a unit above it). The vendor's units are read only for a user whose roles are held in units."""
+    links = getattr(user, "role_links", None)
+    if links is None:
+        return bool(getattr(user, "has_role", lambda *_: False)(*roles))
+    if any(link.unit_id is None and link.role in roles for link in links):
+        return True
+    if not any(link.role in roles for link in links):
+        return False
+    return any(has_role_in(user, unit_id, *roles) for unit_id in vendor_unit_ids_of(record))
+
+
+def vendor_unit_ids_of(record: Any) -> list[int]:
+    """The units of ``record``'s vendor: a waiting list's row carries them (``vendor_unit_ids``, comma-separated),
+    an ORM record is read through its ``vendor_id``."""
+    carried = getattr(record, "vendor_unit_ids", _NO_UNIT)
+    if carried is not _NO_UNIT:
+        if isinstance(carried, str):
+            return [int(text) for text in carried.split(",") if text]
+        return list(carried or ())
+    return unit_ids_of_vendor(record.vendor_id)
 
 
 def home_unit_ids(actor: Any) -> list[int]:

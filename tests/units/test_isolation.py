@@ -3,8 +3,9 @@
 The generated data set (``flask demo generate --units 2``) puts every other vendor, with its contracts,
 audits, findings, subcontract chains, return/deletion items and incidents, in a second unit. Each
 unit's records then get a marker in their names; a vendor shared by both units (marker-free, unit-neutral)
-has a contract in each. A user holding every role in one unit walks every GET route of the url_map (with
-ids of their own unit's records and of the other unit's), every list with a search for the other
+has a contract in each, and portal requests about each unit's return/deletion item and finding. A user
+holding every role in one unit walks every GET route of the url_map (with ids of their own unit's records
+and of the other unit's), every list with a search for the other
 marker, every export and report (CSV, Excel, PDF, the evidence pack), their calendar feed and the API:
 the other unit's marker appears nowhere, and the other unit's records answer 404.
 """
@@ -34,6 +35,7 @@ from oversight.dashboard import feed
 from oversight.evidence import storage
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
+from oversight.portal.models import CORRECTIVE_PLAN, DELETION_CERTIFICATE, PortalRequest
 from oversight.units.models import BusinessUnit
 from oversight.vendors.models import Vendor
 from tests.conftest import TEST_PASSWORD, empty_all_tables
@@ -138,6 +140,15 @@ def _build(app, runner) -> World:
             db.session.add(evidence)
             db.session.flush()
             ids[unit]["file_id"] = evidence.id
+            # Portal requests to the shared vendor about the unit's records: they are the unit's, not the vendor's.
+            for kind, subject in ((DELETION_CERTIFICATE, "item_id"), (CORRECTIVE_PLAN, "finding_id")):
+                if subject not in ids[unit]:
+                    continue
+                request = PortalRequest(kind=kind, vendor_id=shared.id, status="sent", due_on=date(2026, 12, 20),
+                                        message=f"ご依頼 {MARKERS[unit]}", subject_id=ids[unit][subject])
+                db.session.add(request)
+                db.session.flush()
+                ids[unit].setdefault("request_id", request.id)
             user = User(email=f"unit-{unit.lower()}@example.com", name=f"部門{unit}", password_hash="x")
             user.password_hash = hash_password(TEST_PASSWORD)
             user.role_links = [UserRole(role=role, unit_id=unit_id) for role in ALL_ROLES if role != ADMIN]
@@ -146,7 +157,7 @@ def _build(app, runner) -> World:
             users[unit] = (user.id, user.email)
         db.session.commit()
         ids["shared"] = {"vendor_id": shared.id}
-        missing = {unit: {"vendor_id", "contract_id", "audit_id", "incident_id", "node_id"} - set(found)
+        missing = {unit: {"vendor_id", "contract_id", "audit_id", "incident_id", "node_id", "request_id"} - set(found)
                    for unit, found in ids.items() if unit != "shared"}
         assert not any(missing.values()), f"the generated data lacks records: {missing}"
     return World(unit_ids, ids, users)

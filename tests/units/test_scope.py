@@ -58,3 +58,30 @@ def test_a_count_over_a_unit_bound_table_without_a_scope_raises_too(app_ctx):
         db.session.scalar(select(func.count()).select_from(Vendor))
     with unit_scope.activate(None), pytest.raises(unit_scope.MissingScopeError):
         db.session.scalar(select(func.count()).select_from(select(Vendor.id).subquery()))
+
+
+def test_a_whole_group_check_leaves_no_other_units_record_for_session_get(app_ctx):
+    """The uniqueness check of a 法人番号 reads the whole group; the other unit's vendor it finds (which the
+    refusal keeps, for its message) must not stay in the session, where ``session.get`` (``db.get_or_404``)
+    would answer it without a statement, so without the reader's scope."""
+    from oversight.vendors import services as vendor_services
+    from tests.vendors.factories import vendor_values
+
+    other_unit = unit_services.create_unit({"code": "other", "name": "他社", "kind": COMPANY}, actor=None)
+    theirs = create_vendor(name="他部門の委託先")
+    unit_services.set_vendor_units(theirs, [other_unit.id], actor=None)
+    mine = create_vendor(name="自部門の委託先")
+    db.session.flush()
+    number, theirs_id, mine_id = theirs.corporate_number, theirs.id, mine.id
+    default_id = unit_services.default_unit().id
+    db.session.commit()
+    db.session.expunge_all()  # a request starts from an empty session
+    with unit_scope.activate(unit_scope.Scope(frozenset({default_id}))):
+        mine = db.session.get(Vendor, mine_id)
+        with pytest.raises(vendor_services.DuplicateCorporateNumberError) as refused:
+            vendor_services.create_vendor(vendor_values(corporate_number=number), actor=None)
+        db.session.rollback()  # as the registration page does, keeping the refusal for its message
+        assert "他部門の委託先" in str(refused.value.message)
+        assert db.session.get(Vendor, theirs_id) is None  # db.get_or_404: 404
+        assert db.session.get(Vendor, mine_id) is mine  # what the reader had loaded stays
+    assert db.session.get(Vendor, theirs_id) is not None  # the whole group

@@ -1,0 +1,134 @@
+"""The business-unit field of the audit-planning and incident pages (docs/units.md).
+
+The choices are the vendor's units where the user may act (all the vendor's units for a group-wide role), the
+first preselected; a unit the vendor is not in, or where the user holds no such role, is refused next to the
+field; an incident under a contract follows the contract's unit. The activity log records the unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from oversight.activity.models import ActivityLog
+from oversight.audits.models import Audit
+from oversight.auth.models import User, UserRole
+from oversight.auth.passwords import hash_password
+from oversight.auth.roles import AUDITOR, MANAGER, VIEWER
+from oversight.contracts.models import SIGNED, Contract
+from oversight.extensions import db
+from oversight.incidents.models import Incident
+from oversight.units import services as unit_services
+from oversight.units.models import COMPANY
+from tests.conftest import TEST_PASSWORD
+from tests.incidents.test_views import form_data
+from tests.vendors.factories import create_vendor
+
+
+@dataclass
+class World:
+    unit_a: int
+    unit_b: int
+    unit_c: int  # the vendor is not in it
+    vendor: int  # in units A and B
+    contract_b: int  # the vendor's contract of unit B
+
+
+def _person(email: str, *links: tuple[str, int | None]) -> None:
+    db.session.add(User(email=email, name=email.split("@")[0], password_hash=hash_password(TEST_PASSWORD),
+                        role_links=[UserRole(role=role, unit_id=unit_id) for role, unit_id in links]))
+
+
+@pytest.fixture
+def world(app) -> World:
+    with app.app_context():
+        units = [unit_services.create_unit({"code": code, "name": name, "kind": COMPANY}, actor=None)
+                 for code, name in (("ua", "部門A"), ("ub", "部門B"), ("uc", "部門C"))]
+        vendor = create_vendor(name="二部門の委託先")
+        db.session.flush()
+        unit_services.set_vendor_units(vendor, [units[0].id, units[1].id], actor=None)
+        contract = Contract(vendor_id=vendor.id, unit_id=units[1].id, number="B-1", title="部門Bの契約",
+                            start_on=date(2026, 1, 1), end_on=date(2027, 12, 31), status=SIGNED,
+                            signed_on=date(2025, 12, 20))
+        db.session.add(contract)
+        # An auditor and manager of unit A, who only reads unit B; one for the whole group.
+        _person("a@example.com", (AUDITOR, units[0].id), (MANAGER, units[0].id), (VIEWER, units[1].id))
+        _person("group@example.com", (AUDITOR, None), (MANAGER, None))
+        db.session.commit()
+        return World(units[0].id, units[1].id, units[2].id, vendor.id, contract.id)
+
+
+def _sign_in(client, email: str) -> int:
+    assert client.post("/auth/login", data={"email": email, "password": TEST_PASSWORD}).status_code == 302
+    with client.application.app_context():
+        return db.session.scalar(db.select(User.id).where(User.email == email))
+
+
+def _options(html: str, name: str) -> dict[str, bool]:
+    """The options of select ``name``: value -> selected."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return {
+        re.search(r'value="([^"]*)"', tag).group(1): " selected" in tag for tag in re.findall(r"<option[^>]*>", select)
+    }
+
+
+def _plan(user_id: int, vendor: int, **overrides) -> dict:
+    return {"vendor_id": str(vendor), "kind": "remote", "planned_on": "2026-12-01", "auditor_ids": [str(user_id)],
+            **overrides}
+
+
+def test_the_audit_form_offers_the_vendors_units_where_the_user_plans_audits(app, client, world):
+    user_id = _sign_in(client, "a@example.com")
+    page = client.get(f"/audits/new?vendor_id={world.vendor}").get_data(as_text=True)
+    assert re.search(r'<label[^>]*for="[a-z-]*unit_id"[^>]*>\s*部門', page)
+    assert _options(page, "unit_id") == {"": False, str(world.unit_a): True}  # not B: a viewer there
+    refused = client.post("/audits/new", data=_plan(user_id, world.vendor, unit_id=str(world.unit_b)))
+    html = refused.get_data(as_text=True)
+    assert 'unit_id-error"' in html and "選んだ部門では、この操作を行う権限がありません。" in html
+    foreign = client.post("/audits/new", data=_plan(user_id, world.vendor, unit_id=str(world.unit_c)))
+    assert "この委託先は選んだ部門に属していません。" in foreign.get_data(as_text=True)
+    assert client.post("/audits/new", data=_plan(user_id, world.vendor, unit_id="")).status_code == 302
+    with app.app_context():
+        audit = db.session.scalar(db.select(Audit))
+        assert audit.unit_id == world.unit_a  # blank: the vendor's first unit where the user plans audits
+        logged = db.session.scalar(db.select(ActivityLog).where(ActivityLog.action == "audit.plan"))
+        assert logged.changes["unit_id"] == [None, world.unit_a]
+
+
+def test_a_group_wide_auditor_chooses_among_all_the_vendors_units(app, client, world):
+    user_id = _sign_in(client, "group@example.com")
+    page = client.get(f"/audits/new?vendor_id={world.vendor}").get_data(as_text=True)
+    assert _options(page, "unit_id") == {"": False, str(world.unit_a): True, str(world.unit_b): False}
+    client.post("/audits/new", data=_plan(user_id, world.vendor, unit_id=str(world.unit_b)))
+    with app.app_context():
+        assert db.session.scalar(db.select(Audit.unit_id)) == world.unit_b
+
+
+def test_an_incident_under_a_contract_follows_the_contracts_unit(app, client, world):
+    _sign_in(client, "group@example.com")
+    page = client.get(f"/incidents/new?vendor_id={world.vendor}").get_data(as_text=True)
+    assert _options(page, "unit_id") == {"": False, str(world.unit_a): False, str(world.unit_b): False}  # blank
+    data = form_data(world.vendor, contract_id=str(world.contract_b), unit_id=str(world.unit_a))
+    refused = client.post("/incidents/new", data=data)
+    assert refused.status_code == 400
+    assert "契約に関する事案は契約の部門に属します。" in refused.get_data(as_text=True)
+    assert client.post("/incidents/new", data={**data, "unit_id": ""}).status_code == 302
+    assert client.post("/incidents/new", data=form_data(world.vendor, unit_id=str(world.unit_a))).status_code == 302
+    with app.app_context():
+        assert list(db.session.scalars(db.select(Incident.unit_id).order_by(Incident.id))) == [
+            world.unit_b, world.unit_a]
+        logged = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "incident.create")).all()
+        assert [entry.changes["unit_id"][1] for entry in logged] == [world.unit_b, world.unit_a]
+
+
+def test_a_unit_member_records_incidents_only_in_their_units(app, client, world):
+    _sign_in(client, "a@example.com")
+    refused = client.post("/incidents/new", data=form_data(world.vendor, contract_id=str(world.contract_b)))
+    assert refused.status_code == 400
+    assert "契約の部門では、この操作を行う権限がありません。" in refused.get_data(as_text=True)
+    assert client.post("/incidents/new", data=form_data(world.vendor)).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Incident.unit_id)) == world.unit_a

@@ -71,7 +71,7 @@ def subcontracts(query: s.SubcontractFilters):
     """Subcontract nodes with the index page's search, contract scope and sections, in cursor pages."""
     today = local_today()
     rows, next_cursor = page(_listed(query, today), Subcontract.id, cursor=query.cursor, limit=query.limit)
-    statuses = queries._assess(queries._node_query().where(Subcontract.id.in_([row.id for row in rows])), today) \
+    statuses = queries.assess(today, Subcontract.id.in_([row.id for row in rows])) \
         if rows else {}
     db.session.commit()  # the stored node states re-judged on reading, if the day changed
     return s.SubcontractPage(items=[_document(statuses[row.id]) for row in rows], next_cursor=next_cursor)

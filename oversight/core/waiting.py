@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import DateTime, Select, cast, null, type_coerce
+
+from oversight.core.types import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,18 @@ class Waiting:
     may_act: Callable[[Any], bool] = field(compare=False, repr=False)
 
 
-SEQ = "seq"  # each queue's own order, kept when the queues are read as one statement
+SEQ = ("seq_at", "seq_id")  # each queue's own order, kept when the queues are read as one statement
 
 
 def ordered(query: Select, *order_by: Any) -> Select:
-    """``query`` ordered by ``order_by``, with that order as a ``seq`` column (a queue's ``query()``).
+    """``query`` ordered by ``order_by`` (an instant then an id, or an id), with that order as the
+    :data:`SEQ` columns (a queue's ``query()``).
 
-    ``oversight.status.waiting`` reads every queue in one ``UNION ALL``; ``seq`` keeps each queue's
-    order there.
+    ``oversight.status.waiting`` reads every queue in one ``UNION ALL``; the ``SEQ`` columns keep each
+    queue's order there (plain columns: a ``row_number()`` per queue sorted each queue once more).
     """
-    return query.add_columns(func.row_number().over(order_by=order_by).label(SEQ)).order_by(*order_by)
+    *instants, last = order_by
+    if len(instants) > 1:
+        raise ValueError("a queue is ordered by an instant and an id, or by an id")
+    seq_at = instants[0] if instants else cast(null(), DateTime)
+    return query.add_columns(type_coerce(seq_at, UTCDateTime).label(SEQ[0]), last.label(SEQ[1])).order_by(*order_by)

@@ -123,12 +123,26 @@ def _draft_kind(status_column, returned: str, draft: str):
 
 
 def _source(
-    number: int, kind, *, target, vendor_name, order_by, title=None, detail=None, since_at=None, since_on=None
+    number: int,
+    kind,
+    *,
+    target,
+    vendor_name,
+    seq_id,
+    seq_on=None,
+    seq_at=None,
+    seq_text=None,
+    title=None,
+    detail=None,
+    since_at=None,
+    since_on=None,
 ) -> Select:
     """One kind of work as columns every source shares, so that they read as one ``UNION ALL``.
 
-    ``since_at`` is an instant (shown as its local day), ``since_on`` a day; ``seq`` keeps the
-    source's own order among items of the same day and kind.
+    ``since_at`` is an instant (shown as its local day), ``since_on`` a day. The source's own order
+    among items of the same day and kind is ``seq_on``, ``seq_at``, ``seq_text``, ``seq_id`` (what
+    it orders by; the others NULL): plain columns, where a ``row_number()`` per source sorted each
+    source once more (a quarter of the statement's time at 5,000 vendors).
     """
     kind_column, kind_rank = kind
     since_day = local_date(since_at) if since_at is not None else since_on
@@ -142,11 +156,14 @@ def _source(
         vendor_name.label("vendor_name"),
         type_coerce(since_at if since_at is not None else cast(null(), DateTime), UTCDateTime).label("since_at"),
         type_coerce(since_day if since_day is not None else cast(null(), Date), Date).label("since_on"),
-        func.row_number().over(order_by=order_by).label("seq"),
+        type_coerce(seq_on if seq_on is not None else cast(null(), Date), Date).label("seq_on"),
+        type_coerce(seq_at if seq_at is not None else cast(null(), DateTime), UTCDateTime).label("seq_at"),
+        type_coerce(seq_text if seq_text is not None else null(), String).label("seq_text"),
+        seq_id.label("seq_id"),
     )
 
 
-def _disposals(number: int, kind: str, *conditions, order_by, since_at=None, since_on=None) -> Select:
+def _disposals(number: int, kind: str, *conditions, seq_on, since_at=None, since_on=None) -> Select:
     return (
         _source(
             number,
@@ -156,7 +173,8 @@ def _disposals(number: int, kind: str, *conditions, order_by, since_at=None, sin
             vendor_name=Vendor.name,
             since_at=since_at,
             since_on=since_on,
-            order_by=(*order_by, DisposalItem.id),
+            seq_on=seq_on,
+            seq_id=DisposalItem.id,
         )
         .select_from(DisposalItem)
         .join(Contract, Contract.id == DisposalItem.contract_id)
@@ -174,7 +192,9 @@ def _audits_due(today: date, config) -> Select:
         target=duties.c.object_id,
         vendor_name=duties.c.vendor_name,
         since_on=duties.c.due_on,
-        order_by=(duties.c.due_on, duties.c.title, duties.c.object_id),
+        seq_on=duties.c.due_on,
+        seq_text=duties.c.title,
+        seq_id=duties.c.object_id,
     ).where(duties.c.due_on <= literal(today + timedelta(days=AUDIT_LOOKAHEAD_DAYS), Date))
 
 
@@ -187,7 +207,8 @@ def _findings_to_verify() -> Select:
             title=Finding.description,
             vendor_name=Vendor.name,
             since_on=Finding.plan_received_on,
-            order_by=(Finding.plan_received_on, Finding.id),
+            seq_on=Finding.plan_received_on,
+            seq_id=Finding.id,
         )
         .select_from(Finding)
         .join(Vendor, Vendor.id == Finding.vendor_id)
@@ -211,7 +232,8 @@ def _submissions_to_review(role: str) -> Select:
             title=PortalRequest.kind,
             vendor_name=Vendor.name,
             since_at=submitted_at,
-            order_by=(submitted_at, PortalRequest.id),
+            seq_at=submitted_at,
+            seq_id=PortalRequest.id,
         )
         .select_from(PortalRequest)
         .join(Vendor, Vendor.id == PortalRequest.vendor_id)
@@ -227,7 +249,8 @@ def _evaluation_drafts() -> Select:
             target=Evaluation.id,
             vendor_name=Vendor.name,
             since_at=Evaluation.updated_at,
-            order_by=(Evaluation.updated_at, Evaluation.id),
+            seq_at=Evaluation.updated_at,
+            seq_id=Evaluation.id,
         )
         .select_from(Evaluation)
         .join(Vendor, Vendor.id == Evaluation.vendor_id)
@@ -246,7 +269,8 @@ def _contracts(number: int, kind, since_at, *conditions) -> Select:
             detail=Contract.title,
             vendor_name=Vendor.name,
             since_at=since_at,
-            order_by=(since_at, Contract.id),
+            seq_at=since_at,
+            seq_id=Contract.id,
         )
         .select_from(Contract)
         .join(Vendor, Vendor.id == Contract.vendor_id)
@@ -287,7 +311,8 @@ def _vendors_to_close() -> Select:
             target=Vendor.id,
             vendor_name=Vendor.name,
             since_at=last_confirmed,
-            order_by=(last_confirmed, Vendor.id),
+            seq_at=last_confirmed,
+            seq_id=Vendor.id,
         )
         .select_from(Vendor)
         .where(Vendor.status.in_((VENDOR_ACTIVE, VENDOR_TERMINATING)), has_contract, ~open_contract)
@@ -300,7 +325,7 @@ def _certificates_missing() -> Select:
         "certificate_missing",
         DisposalItem.recorded_at.is_(None),
         since_on=DisposalItem.opened_on,
-        order_by=(DisposalItem.due_on,),
+        seq_on=DisposalItem.due_on,
     )
 
 
@@ -368,7 +393,14 @@ def _work_union(auditor: bool, procurement: bool, today: date):
 def _ordered(work) -> Select:
     # Oldest first (undated last), then by kind; the sources' own order among equals.
     return db.select(work).order_by(
-        work.c.since_on.is_(None), work.c.since_on, work.c.kind_rank, work.c.source, work.c.seq
+        work.c.since_on.is_(None),
+        work.c.since_on,
+        work.c.kind_rank,
+        work.c.source,
+        work.c.seq_on,
+        work.c.seq_at,
+        work.c.seq_text,
+        work.c.seq_id,
     )
 
 

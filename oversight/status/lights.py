@@ -61,9 +61,20 @@ def vendor_set(*conditions: ColumnElement[bool]) -> Select:
     return db.select(Vendor.id).where(*conditions).correlate(None)
 
 
-def facts_cte(vendors: Select, today: date, keys: tuple[str, ...], *, incidents: bool = False) -> CTE:
-    """Each vendor of ``vendors`` with the facts of the ``keys`` rules, computed once (a materialised CTE)."""
-    query = db.select(Vendor.id).where(Vendor.id.in_(vendors))
+def facts_cte(
+    vendors: Select,
+    today: date,
+    keys: tuple[str, ...],
+    *,
+    incidents: bool = False,
+    which: ColumnElement[bool] | None = None,
+) -> CTE:
+    """Each vendor of ``vendors`` with the facts of the ``keys`` rules, computed once (a materialised CTE).
+
+    ``which``: the same vendors as a condition on :class:`Vendor` (e.g. ``id IN (:ids)``), when there is
+    one: PostgreSQL then reads those vendors by their key, where ``id IN (SELECT …)`` made it walk every
+    vendor and merge-join each rule's facts along the way."""
+    query = db.select(Vendor.id).where(Vendor.id.in_(vendors) if which is None else which)
     columns = list(incident_status.facts_columns(Vendor.id)) if incidents else []
     for key in keys:
         found = RULES[key].facts(vendors, today).subquery(f"{key}_facts")
@@ -92,8 +103,8 @@ def settings_key() -> str:
 def _statement(keys: tuple[str, ...], today: date, _settings: str) -> Select:
     """The lights statement for ``keys`` on ``today`` under the current settings (``_settings`` keys the
     cache), the vendors' ids bound as ``vendor_ids``."""
-    vendors = vendor_set(Vendor.id.in_(bindparam("vendor_ids", expanding=True)))
-    facts = facts_cte(vendors, today, keys, incidents=keys == KEYS)
+    listed = Vendor.id.in_(bindparam("vendor_ids", expanding=True))
+    facts = facts_cte(vendor_set(listed), today, keys, incidents=keys == KEYS, which=listed)
     columns = []
     for key in keys:
         for name, column in RULES[key].columns(facts.c, today).items():

@@ -61,7 +61,7 @@ def _one_statement(sources: tuple) -> Select:
     queues take no parameters, so the statement (not its rows) is built once per process for each set
     of queues."""
     union = _union([source.query() for source in sources])
-    return union.select().order_by(union.c[SOURCE], union.c[SEQ])
+    return union.select().order_by(union.c[SOURCE], *(union.c[name] for name in SEQ))
 
 
 def waiting_items(session: Session, roles: Collection[str] | None = None) -> Iterator[Waiting]:
@@ -84,7 +84,7 @@ def _user_statement(user, sources: tuple, kind_order: Mapping[str, int], limited
     union = _union([source.query(user) for source in sources])
     kind_rank = case(kind_order, value=union.c.kind, else_=0) if kind_order else literal(0)
     query = db.select(union, func.count().over().label("total")).order_by(
-        local_date(union.c.since), kind_rank, union.c[SOURCE], union.c[SEQ]
+        local_date(union.c.since), kind_rank, union.c[SOURCE], *(union.c[name] for name in SEQ)
     )
     return query.limit(bindparam("limit")) if limited else query
 

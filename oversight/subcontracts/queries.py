@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import CompoundSelect, Select, union
 from sqlalchemy.orm import joinedload
@@ -26,13 +27,16 @@ def _node_query() -> Select:
     )
 
 
-def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
-    """The nodes of ``node_query`` with their consents (outer-joined: one query), each with its state
-    judged by the node rule in SQL (``lights.node_code_of``: a page's nodes, judged as it reads them)
-    and its valid-until date."""
+@lru_cache(maxsize=4)
+def _judged(today: date) -> Select:
+    """Every node with its consents (outer-joined) and its state judged by the node rule in SQL
+    (``lights.node_code_of``) and its valid-until date, for ``today``. It depends on nothing but the
+    day, so it is built once a day: building the rule's correlated subqueries (aliases adapted by the
+    ORM) cost more than running it for a page's nodes. Callers add their nodes' condition."""
     facts = lights.node_facts(Subcontract, today)
-    query = (
-        node_query.outerjoin(SubcontractConsent, SubcontractConsent.subcontract_id == Subcontract.id)
+    return (
+        _node_query()
+        .outerjoin(SubcontractConsent, SubcontractConsent.subcontract_id == Subcontract.id)
         .add_columns(
             SubcontractConsent,
             lights.node_code_of(facts).label("code"),
@@ -40,9 +44,14 @@ def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
         )
         .options(joinedload(SubcontractConsent.decided_by))
     )
+
+
+def assess(today: date, *conditions) -> dict[int, chain.NodeStatus]:
+    """The nodes meeting ``conditions`` with their consents (one query), each with its state judged by
+    the node rule in SQL (a page's nodes, judged as it reads them) and its valid-until date."""
     nodes: dict[int, chain.JudgedNode] = {}
     consents: list[SubcontractConsent] = []
-    for node, consent, code, until in db.session.execute(query).unique():
+    for node, consent, code, until in db.session.execute(_judged(today).where(*conditions)).unique():
         nodes.setdefault(node.id, chain.JudgedNode(node, code, until))
         if consent is not None:
             consents.append(consent)
@@ -51,7 +60,7 @@ def _assess(node_query: Select, today: date) -> dict[int, chain.NodeStatus]:
 
 def contract_tree(contract: Contract, today: date) -> list[chain.NodeStatus]:
     """The level-1 nodes of ``contract`` with their subtrees and statuses (two queries)."""
-    return chain.roots(_assess(_node_query().where(Subcontract.contract_id == contract.id), today))
+    return chain.roots(assess(today, Subcontract.contract_id == contract.id))
 
 
 def _contracts_involving(vendor_ids: list[int]) -> CompoundSelect:
@@ -67,7 +76,7 @@ def _contracts_involving(vendor_ids: list[int]) -> CompoundSelect:
 
 def vendor_trees(vendor: Vendor, today: date) -> list[tuple[Contract, list[chain.NodeStatus]]]:
     """Every chain that ``vendor`` is part of, by contract (two queries)."""
-    statuses = _assess(_node_query().where(Subcontract.contract_id.in_(_contracts_involving([vendor.id]))), today)
+    statuses = assess(today, Subcontract.contract_id.in_(_contracts_involving([vendor.id])))
     trees: dict[int, tuple[Contract, list[chain.NodeStatus]]] = {}
     for root in chain.roots(statuses):
         trees.setdefault(root.node.contract_id, (root.node.contract, []))[1].append(root)
@@ -76,7 +85,7 @@ def vendor_trees(vendor: Vendor, today: date) -> list[tuple[Contract, list[chain
 
 def chain_statuses(contract_id: int, today: date) -> dict[int, chain.NodeStatus]:
     """The status of every node of one contract's chain, by node id (two queries)."""
-    return _assess(_node_query().where(Subcontract.contract_id == contract_id), today)
+    return assess(today, Subcontract.contract_id == contract_id)
 
 
 def node_status(node: Subcontract, today: date) -> chain.NodeStatus:
@@ -86,8 +95,7 @@ def node_status(node: Subcontract, today: date) -> chain.NodeStatus:
 
 def open_statuses(today: date) -> dict[int, chain.NodeStatus]:
     """The status of every node of contracts that have not ended."""
-    query = _node_query().join(Contract, Contract.id == Subcontract.contract_id).where(Contract.status.not_in(CLOSED))
-    return _assess(query, today)
+    return assess(today, Subcontract.contract_id.in_(db.select(Contract.id).where(Contract.status.not_in(CLOSED))))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from oversight.extensions import db
 from oversight.subcontracts import chain, states
 from oversight.subcontracts.lights import NODE_COLOURS
 from oversight.subcontracts.models import Subcontract, SubcontractState
-from oversight.subcontracts.queries import Violation, _assess, _node_query
+from oversight.subcontracts.queries import Violation, assess
 
 RED_CODES = codes_of(NODE_COLOURS, RED)
 
@@ -48,6 +48,6 @@ def first(today: date, limit: int) -> list[Violation]:
     rows = db.session.execute(ordered_nodes.limit(limit)).all()
     if not rows:
         return []
-    statuses = _assess(_node_query().where(Subcontract.contract_id.in_({row.contract_id for row in rows})), today)
+    statuses = assess(today, Subcontract.contract_id.in_({row.contract_id for row in rows}))
     ordered = [status for status in chain.flatten(chain.roots(statuses)) if status.node.id in {row.id for row in rows}]
     return [Violation(status.node, status.light.text, status.light.detail) for status in ordered if status.is_violation]

@@ -32,6 +32,7 @@ from bench.client import PASSWORD, find_form
 from oversight import create_app
 from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
 
 JOBS = ("sweep", "vendor_pdf", "register_pdf", "import_vendors")
 IMPORT_ROWS = 10_000
@@ -233,6 +234,22 @@ def import_vendors(app) -> dict:
     }
 
 
+def run(app, job: str) -> dict:
+    """Run ``job`` as production runs it: the daily job reads the whole group, as the scheduler's jobs do
+    (``oversight/scheduler.py``); the direct service calls and lookups here are this process's own reads of
+    the whole group (the bench user is a group-wide user); requests through the test client take their
+    scope from their signed-in user, as in a server."""
+    if job not in JOBS:
+        raise SystemExit(f"unknown job {job!r}; one of {', '.join(JOBS)}")
+    with unit_scope.whole_group():
+        if job == "sweep":
+            with app.app_context():
+                return sweep()
+        # Each request in its own application context, as in a server (not inside one held here).
+        jobs = {"vendor_pdf": vendor_pdf, "register_pdf": register_pdf, "import_vendors": import_vendors}
+        return jobs[job](app)
+
+
 def main(job: str) -> dict:
     if job not in JOBS:
         raise SystemExit(f"unknown job {job!r}; one of {', '.join(JOBS)}")
@@ -241,13 +258,7 @@ def main(job: str) -> dict:
         db.session.execute(db.text("SELECT 1"))  # connected before the baseline is taken
         db.session.remove()
     baseline = rss_mb()
-    if job == "sweep":
-        with app.app_context():
-            result = sweep()
-    else:
-        # Each request in its own application context, as in a server (not inside one held here).
-        jobs = {"vendor_pdf": vendor_pdf, "register_pdf": register_pdf, "import_vendors": import_vendors}
-        result = jobs[job](app)
+    result = run(app, job)
     return {**result, "available": True, "peak_rss_mb": rss_mb(), "baseline_rss_mb": baseline}
 
 

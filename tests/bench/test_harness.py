@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from bench import report
+from bench import measure, report
 from bench.client import find_form
 from bench.mixed import Outcome, summarise_mixed
 from bench.stats import percentile
@@ -124,6 +124,18 @@ def test_the_mixed_workloads_writes_go_through_the_real_forms(app, generated):
             .where(ContractReview.outcome.is_(None))
         )
         assert saved is not None and saved >= review_version
+
+
+def test_the_timed_jobs_read_the_data_as_production_runs_them(app, generated, smtp_server):
+    """The in-process jobs read the whole group, as the scheduler does: without a scope a production app
+    reads nothing, and the bench timed a sweep that found no reminder and a PDF of no vendor."""
+    sweep = measure.run(app, "sweep")
+    assert sweep["first"]["new_rows"] > 0
+    assert sweep["first"]["reminders"] > 0
+    assert sweep["first"]["failed_digests"] == 0
+    assert len(smtp_server.messages) == sweep["first"]["digests"] + sweep["next_day"]["digests"] > 0
+    pdf = measure.run(app, "vendor_pdf")
+    assert pdf["bytes"] > 1000
 
 
 def _run(engine: str, vendors: int, p95: float, queries: int) -> dict:

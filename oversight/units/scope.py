@@ -13,6 +13,7 @@ objects bypass the ORM: they take the scope's condition from ``table_condition``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,8 @@ from functools import wraps
 from sqlalchemy import ColumnElement, event, false, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
+
+logger = logging.getLogger(__name__)
 
 
 class MissingScopeError(RuntimeError):
@@ -75,7 +78,14 @@ def current() -> Scope:
         return scope
     if _installed.strict():
         raise MissingScopeError("no unit scope set for this read (see docs/units.md)")
+    _report_missing()
     return NOWHERE
+
+
+def _report_missing() -> None:
+    """Production reads nothing without a scope (never an open door); the read is still a bug (a job that
+    forgot its scope finds no record and does nothing), so it goes to the error log with its stack."""
+    logger.error("no unit scope set for this read; it reads nothing (see docs/units.md)", stack_info=True)
 
 
 def peek() -> Scope | None:
@@ -147,6 +157,8 @@ def _apply(state: ORMExecuteState) -> None:
             if _touches_bound_model(state):
                 raise MissingScopeError("no unit scope set for this read (see docs/units.md)")
             return
+        if _touches_bound_model(state):
+            _report_missing()
         scope = NOWHERE  # production: the conditions of an empty scope, on whatever the statement reads
     if scope.unit_ids is None:
         return

@@ -22,11 +22,18 @@ def test_a_read_of_unit_bound_data_without_a_scope_raises_in_testing(app_ctx):
         db.session.scalars(select(User)).all()  # not bound to a unit: no scope needed
 
 
-def test_without_a_scope_production_reads_nothing(app_ctx, monkeypatch):
+def test_without_a_scope_production_reads_nothing_and_logs_the_bug(app_ctx, monkeypatch, caplog):
     create_vendor()
     monkeypatch.setattr(unit_scope._installed, "strict", lambda: False)
     with unit_scope.activate(None):
         assert db.session.scalar(select(func.count()).select_from(Vendor)) == 0
+    missing = [record for record in caplog.records if record.name == "oversight.units.scope"]
+    assert [record.levelname for record in missing] == ["ERROR"]
+    assert "no unit scope" in missing[0].getMessage()
+    caplog.clear()
+    with unit_scope.activate(None):
+        db.session.scalars(select(User)).all()  # not bound to a unit: nothing to report
+    assert not [record for record in caplog.records if record.name == "oversight.units.scope"]
     assert db.session.scalar(select(func.count()).select_from(Vendor)) == 1  # the whole group
 
 

@@ -189,7 +189,8 @@ def _generate(url: str, vendors: int) -> None:
         "from oversight import create_app\nfrom oversight.extensions import db\n"
         "from oversight.core.timeutil import local_today\n"
         "from oversight.demo.generate import generate, refresh_statistics\n"
-        "app = create_app()\nwith app.app_context():\n"
+        "from oversight.units import scope\n"
+        "app = create_app()\nwith app.app_context(), scope.whole_group():  # as the CLI's ``demo generate``\n"
         f"    db.create_all()\n    generate({vendors}, 1, local_today())\n    db.session.commit()\n"
         "    refresh_statistics()\n"
     )

@@ -125,7 +125,10 @@ def test_every_operation_answers_as_its_schema_says(
     statuses = []
 
     @given(case=operation.as_strategy(), current=st.booleans() if versioned else st.just(False))
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # Derandomised: the same generated requests on every run, so that MUST_SUCCEED can't fail by chance (a
+    # random draw of ~10 current-ETag bodies that all happen to be invalid failed the certification PATCH once).
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+              derandomize=True)
     def check(case, current):
         if current:
             case.path_parameters = {name: records.get(name, value) for name, value in case.path_parameters.items()}

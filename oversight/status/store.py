@@ -64,6 +64,10 @@ FACT_COLUMNS = {"last_audit_on": "grasp_last_audit_on", "audit_trigger_on": "gra
 # at each day boundary) and the latest decided evaluation's expiry (NULL when rejected or none).
 DATE_COLUMNS = {"audit_due_on": monitoring.schedule_due_on, "evaluation_due_on": selection.expiry}
 STORED_COLUMNS = (*CODE_COLUMNS, *FACT_COLUMNS, *DATE_COLUMNS)
+# The lights that read contract-bound records (a contract's unit decides who sees them): a unit-bound
+# reader's are judged under their scope, like their list rows; 選定 and 把握 are the vendor's (unit-neutral:
+# the same for every reader, docs/status.md), so their stored codes serve every reader.
+UNIT_BOUND = ("contract", "subcontract", "disposal")
 
 # What a changed row can change, by the records the duty rules read (their ``facts``): the vendors
 # it names directly, the contracts whose vendor and chain it belongs to, the subcontract nodes whose
@@ -264,16 +268,18 @@ def colour_counts_and(
     vendor_condition: ColumnElement[bool], today: date, figures: dict[str, ColumnElement]
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, and ``figures``
-    (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement."""
+    (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement. A unit-bound
+    reader counts the contract-bound lights as judged under their scope, like their list's rows."""
     ensure_current(today)
-    codes = [getattr(VendorState, key) for key in CODE_COLUMNS]
-    grouped = (
-        db.select(*codes, func.count().label("vendors"))
-        .join(Vendor, Vendor.id == VendorState.vendor_id)
-        .where(vendor_condition)
-        .group_by(*codes)
-        .subquery("grouped")
-    )
+    codes = [getattr(VendorState, key).label(key) for key in CODE_COLUMNS]
+    unit_codes = _unit_codes(today)
+    if unit_codes is not None:
+        codes = [(unit_codes.c[key] if key in UNIT_BOUND else getattr(VendorState, key)).label(key)
+                 for key in CODE_COLUMNS]
+    grouped = db.select(*codes, func.count().label("vendors")).join(Vendor, Vendor.id == VendorState.vendor_id)
+    if unit_codes is not None:
+        grouped = grouped.join(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+    grouped = grouped.where(vendor_condition).group_by(*codes).subquery("grouped")
     extra = [value.label(f"figure_{name}") for name, value in figures.items()]
     one = db.select(literal(1).label("one")).subquery("one")
     query = db.select(*grouped.c, *extra).select_from(one.outerjoin(grouped, true()))
@@ -287,12 +293,44 @@ def colour_counts_and(
     return counts, values
 
 
+def _unit_codes(today: date):
+    """For a unit-bound reader, the contract-bound codes of every vendor they see judged afresh under
+    their scope (a subquery: ``vendor_id`` and a column per key), as their vendor page and list rows
+    judge them; None for a group-wide reader (the stored codes are theirs)."""
+    scope = unit_scope.peek()
+    if scope is None or scope.is_group_wide:
+        return None
+    return _unit_judgement(today, lights.settings_key()).subquery("unit_codes")
+
+
+@lru_cache(maxsize=32)
+def _unit_judgement(today: date, _settings: str) -> Select:
+    facts = lights.facts_cte(lights.vendor_set(true()), today, UNIT_BOUND)
+    codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
+    return db.select(facts.c.id.label("vendor_id"), *codes)
+
+
 def condition(key: str, colour: str) -> ColumnElement[bool]:
     """A WHERE condition on :class:`Vendor`: the vendors whose stored ``key`` light is ``colour``
     (call :func:`ensure_current` first)."""
-    column = getattr(VendorState, key)
-    wanted = codes_of(lights.RULES[key].COLOURS, colour)
-    return Vendor.id.in_(db.select(VendorState.vendor_id).where(column.in_(wanted)))
+    return conditions([(key, colour)], local_today())[0]
+
+
+def conditions(wanted: Iterable[tuple[str, str]], today: date) -> tuple[ColumnElement[bool], ...]:
+    """WHERE conditions on :class:`Vendor`: the vendors whose ``key`` light is ``colour`` for each
+    ``(key, colour)`` of ``wanted`` (call :func:`ensure_current` first). The stored codes, but for a
+    unit-bound reader the contract-bound lights as judged under their scope (one judgement, shared by
+    the conditions), so that a filter holds the rows that show its colour."""
+    wanted = list(wanted)
+    unit_codes = _unit_codes(today) if any(key in UNIT_BOUND for key, _colour in wanted) else None
+    found = []
+    for key, colour in wanted:
+        codes = codes_of(lights.RULES[key].COLOURS, colour)
+        if unit_codes is not None and key in UNIT_BOUND:
+            found.append(Vendor.id.in_(db.select(unit_codes.c.vendor_id).where(unit_codes.c[key].in_(codes))))
+        else:
+            found.append(Vendor.id.in_(db.select(VendorState.vendor_id).where(getattr(VendorState, key).in_(codes))))
+    return tuple(found)
 
 
 # --- keeping the rows current: the session hook ----------------------------------------------------

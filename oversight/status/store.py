@@ -293,21 +293,41 @@ def colour_counts_and(
     return counts, values
 
 
-def _unit_codes(today: date):
-    """For a unit-bound reader, the contract-bound codes of every vendor they see judged afresh under
-    their scope (a subquery: ``vendor_id`` and a column per key), as their vendor page and list rows
-    judge them; None for a group-wide reader (the stored codes are theirs)."""
+def _unit_codes(today: date, *, of_ids: bool = False):
+    """For a unit-bound reader, the contract-bound codes of every vendor they see (or of the vendors bound
+    as ``vendor_ids``) judged afresh under their scope (a subquery: ``vendor_id`` and a column per key), as
+    their vendor page and list rows judge them; None for a group-wide reader (the stored codes are theirs)."""
     scope = unit_scope.peek()
     if scope is None or scope.is_group_wide:
         return None
-    return _unit_judgement(today, lights.settings_key()).subquery("unit_codes")
+    return _unit_judgement(today, lights.settings_key(), of_ids).subquery("unit_codes")
 
 
 @lru_cache(maxsize=32)
-def _unit_judgement(today: date, _settings: str) -> Select:
-    facts = lights.facts_cte(lights.vendor_set(true()), today, UNIT_BOUND)
+def _unit_judgement(today: date, _settings: str, of_ids: bool) -> Select:
+    condition = Vendor.id.in_(bindparam("vendor_ids", expanding=True)) if of_ids else true()
+    facts = lights.facts_cte(lights.vendor_set(condition), today, UNIT_BOUND)
     codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
     return db.select(facts.c.id.label("vendor_id"), *codes)
+
+
+def reader_codes(vendor_ids: Iterable[int], today: date) -> dict[int, dict[str, str]]:
+    """The five state codes of each of ``vendor_ids`` as the reader's list and pages show them (one
+    statement): the stored codes, the contract-bound ones judged under a unit-bound reader's scope."""
+    ids = sorted(set(vendor_ids))
+    if not ids:
+        return {}
+    ensure_current(today)
+    columns = [getattr(VendorState, key).label(key) for key in CODE_COLUMNS]
+    query = db.select(VendorState.vendor_id)
+    unit_codes = _unit_codes(today, of_ids=True)
+    if unit_codes is not None:
+        columns = [(unit_codes.c[key] if key in UNIT_BOUND else getattr(VendorState, key)).label(key)
+                   for key in CODE_COLUMNS]
+        query = query.join(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+    query = query.add_columns(*columns).where(VendorState.vendor_id.in_(ids))
+    rows = db.session.execute(query, {"vendor_ids": ids} if unit_codes is not None else {})
+    return {row.vendor_id: {key: row._mapping[key] for key in CODE_COLUMNS} for row in rows}
 
 
 def condition(key: str, colour: str) -> ColumnElement[bool]:

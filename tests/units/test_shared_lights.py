@@ -2,7 +2,7 @@
 
 Unit A's contract with the shared vendor is complete, unit B's lacks clauses, and only unit A has audited
 it. A member of A, a member of B and a group-wide reader each read the vendor page, the list row, the list
-filtered by each colour of the 契約 light, the dashboard's counts and the register PDF: for each reader
+filtered by each colour of the 契約 light, the dashboard's counts, the register PDF and the API: for each reader
 they agree (A's contract colour for A, B's for B, the vendor's over both for the group), and the unit-neutral lights
 (選定, 把握) are the same for all three.
 """
@@ -17,11 +17,12 @@ from datetime import timedelta
 import pytest
 
 from oversight.audits.models import SIGNED_OFF, Audit
+from oversight.auth import tokens
 from oversight.auth.models import User, UserRole
 from oversight.auth.passwords import hash_password
 from oversight.auth.roles import MANAGER
 from oversight.contracts.models import SIGNED, Contract
-from oversight.core.timeutil import local_today
+from oversight.core.timeutil import local_today, utcnow
 from oversight.extensions import db
 from oversight.units import services as unit_services
 from oversight.units.models import COMPANY, vendor_units
@@ -105,6 +106,13 @@ def test_each_reader_sees_one_colour_of_a_shared_vendor_everywhere(world, app, t
         assert {key: _light(row, key) for key in lights} == lights, name
         seen[name] = lights
         contract = lights["contract"]
+        with app.app_context():
+            owner = db.session.get(User, reader.id)
+            _record, secret = tokens.create_token(owner, name="t", scope="read", days=30, actor=owner, now=utcnow())
+            db.session.commit()
+        api = client.get(f"/api/v1/vendors/{vendor_id}", headers={"Authorization": f"Bearer {secret}"})
+        assert api.status_code == 200
+        assert {key: api.get_json()["lights"][key]["colour"] for key in lights} == lights, name
 
         dashboard = _html(client, "/dashboard")
         for colour in COLOURS:

@@ -269,16 +269,13 @@ def colour_counts_and(
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, and ``figures``
     (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement. A unit-bound
-    reader counts the contract-bound lights as judged under their scope, like their list's rows."""
+    reader counts the contract-bound lights as their list's rows show them (:func:`_unit_codes`)."""
     ensure_current(today)
-    codes = [getattr(VendorState, key).label(key) for key in CODE_COLUMNS]
     unit_codes = _unit_codes(today)
-    if unit_codes is not None:
-        codes = [(unit_codes.c[key] if key in UNIT_BOUND else getattr(VendorState, key)).label(key)
-                 for key in CODE_COLUMNS]
+    codes = [_code(key, unit_codes).label(key) for key in CODE_COLUMNS]
     grouped = db.select(*codes, func.count().label("vendors")).join(Vendor, Vendor.id == VendorState.vendor_id)
     if unit_codes is not None:
-        grouped = grouped.join(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+        grouped = grouped.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
     grouped = grouped.where(vendor_condition).group_by(*codes).subquery("grouped")
     extra = [value.label(f"figure_{name}") for name, value in figures.items()]
     one = db.select(literal(1).label("one")).subquery("one")
@@ -293,20 +290,47 @@ def colour_counts_and(
     return counts, values
 
 
-def _unit_codes(today: date, *, of_ids: bool = False):
-    """For a unit-bound reader, the contract-bound codes of every vendor they see (or of the vendors bound
-    as ``vendor_ids``) judged afresh under their scope (a subquery: ``vendor_id`` and a column per key), as
-    their vendor page and list rows judge them; None for a group-wide reader (the stored codes are theirs)."""
+def _code(key: str, unit_codes) -> ColumnElement[str]:
+    """The ``key`` code a reader sees: the code judged under their scope where :func:`_unit_codes` has
+    one, else the stored one."""
+    stored = getattr(VendorState, key)
+    if unit_codes is None or key not in UNIT_BOUND:
+        return stored
+    return func.coalesce(unit_codes.c[key], stored)
+
+
+def _unit_codes(today: date):
+    """For a unit-bound reader, the contract-bound codes judged afresh under their scope (as their vendor
+    page and list rows judge them) of the vendors they see whose stored codes may not be theirs: those
+    with a contract-bound record of a unit outside the reader's (:func:`_reaching_outside`). A subquery
+    (``vendor_id`` and a column per key); None for a group-wide reader (the stored codes are theirs).
+
+    Any other vendor's records are all in the reader's units, so the scope hides none of them and the
+    judgement under the scope is the stored (whole-group) one: it need not be judged again."""
     scope = unit_scope.peek()
     if scope is None or scope.is_group_wide:
         return None
-    return _unit_judgement(today, lights.settings_key(), of_ids).subquery("unit_codes")
+    return _unit_judgement(today, lights.settings_key(), tuple(sorted(scope.unit_ids))).subquery("unit_codes")
+
+
+def _reaching_outside(unit_ids: tuple[int, ...]) -> Select:
+    """The vendors with a record the contract-bound rules read under a contract of a unit not in
+    ``unit_ids``: their own contracts, the subcontract nodes naming them (as the subcontractor or its
+    parent) and the return/deletion items naming them. Read as tables: the whole group, whatever the scope."""
+    contracts, nodes, items = Contract.__table__, Subcontract.__table__, DisposalItem.__table__
+    outside = db.select(contracts.c.id).where(contracts.c.unit_id.not_in(unit_ids)).correlate(None)
+    return union(
+        db.select(contracts.c.vendor_id).where(contracts.c.unit_id.not_in(unit_ids)),
+        db.select(nodes.c.vendor_id).where(nodes.c.contract_id.in_(outside)),
+        db.select(nodes.c.parent_vendor_id).where(nodes.c.contract_id.in_(outside)),
+        db.select(items.c.vendor_id).where(items.c.contract_id.in_(outside)),
+    )
 
 
 @lru_cache(maxsize=32)
-def _unit_judgement(today: date, _settings: str, of_ids: bool) -> Select:
-    condition = Vendor.id.in_(bindparam("vendor_ids", expanding=True)) if of_ids else true()
-    facts = lights.facts_cte(lights.vendor_set(condition), today, UNIT_BOUND)
+def _unit_judgement(today: date, _settings: str, unit_ids: tuple[int, ...]) -> Select:
+    vendors = lights.vendor_set(Vendor.id.in_(_reaching_outside(unit_ids)))
+    facts = lights.facts_cte(vendors, today, UNIT_BOUND)
     codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
     return db.select(facts.c.id.label("vendor_id"), *codes)
 
@@ -318,15 +342,11 @@ def reader_codes(vendor_ids: Iterable[int], today: date) -> dict[int, dict[str, 
     if not ids:
         return {}
     ensure_current(today)
-    columns = [getattr(VendorState, key).label(key) for key in CODE_COLUMNS]
-    query = db.select(VendorState.vendor_id)
-    unit_codes = _unit_codes(today, of_ids=True)
+    unit_codes = _unit_codes(today)
+    query = db.select(VendorState.vendor_id, *(_code(key, unit_codes).label(key) for key in CODE_COLUMNS))
     if unit_codes is not None:
-        columns = [(unit_codes.c[key] if key in UNIT_BOUND else getattr(VendorState, key)).label(key)
-                   for key in CODE_COLUMNS]
-        query = query.join(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
-    query = query.add_columns(*columns).where(VendorState.vendor_id.in_(ids))
-    rows = db.session.execute(query, {"vendor_ids": ids} if unit_codes is not None else {})
+        query = query.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+    rows = db.session.execute(query.where(VendorState.vendor_id.in_(ids)))
     return {row.vendor_id: {key: row._mapping[key] for key in CODE_COLUMNS} for row in rows}
 
 
@@ -339,17 +359,17 @@ def condition(key: str, colour: str) -> ColumnElement[bool]:
 def conditions(wanted: Iterable[tuple[str, str]], today: date) -> tuple[ColumnElement[bool], ...]:
     """WHERE conditions on :class:`Vendor`: the vendors whose ``key`` light is ``colour`` for each
     ``(key, colour)`` of ``wanted`` (call :func:`ensure_current` first). The stored codes, but for a
-    unit-bound reader the contract-bound lights as judged under their scope (one judgement, shared by
-    the conditions), so that a filter holds the rows that show its colour."""
+    unit-bound reader the contract-bound lights as their list rows show them (:func:`_unit_codes`), so
+    that a filter holds the rows that show its colour."""
     wanted = list(wanted)
     unit_codes = _unit_codes(today) if any(key in UNIT_BOUND for key, _colour in wanted) else None
     found = []
     for key, colour in wanted:
         codes = codes_of(lights.RULES[key].COLOURS, colour)
+        query = db.select(VendorState.vendor_id)
         if unit_codes is not None and key in UNIT_BOUND:
-            found.append(Vendor.id.in_(db.select(unit_codes.c.vendor_id).where(unit_codes.c[key].in_(codes))))
-        else:
-            found.append(Vendor.id.in_(db.select(VendorState.vendor_id).where(getattr(VendorState, key).in_(codes))))
+            query = query.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+        found.append(Vendor.id.in_(query.where(_code(key, unit_codes).in_(codes))))
     return tuple(found)
 
 

@@ -73,6 +73,18 @@ def world(app):
                 start_on=today - timedelta(days=30), end_on=today + timedelta(days=400), status=SIGNED,
                 signed_on=today - timedelta(days=40), clause_gaps=0 if name == "A" else 2,
             ))
+        # A vendor of unit A alone, its contract lacking clauses: red for A's member and the group (its
+        # stored code serves them), unseen by B's member.
+        own = Vendor(name="自部門委託先", status="active", is_entrustment=True)
+        db.session.add(own)
+        db.session.flush()
+        db.session.execute(vendor_units.delete().where(vendor_units.c.vendor_id == own.id))
+        db.session.execute(vendor_units.insert().values(vendor_id=own.id, unit_id=units["A"].id))
+        db.session.add(Contract(
+            vendor_id=own.id, unit_id=units["A"].id, number="OWN-A", title="自部門契約",
+            start_on=today - timedelta(days=30), end_on=today + timedelta(days=400), status=SIGNED,
+            signed_on=today - timedelta(days=40), clause_gaps=1,
+        ))
         # Only unit A has audited the vendor: 把握 is judged over the whole group whoever reads it.
         db.session.add(Audit(vendor_id=shared.id, unit_id=units["A"].id, status=SIGNED_OFF,
                              conducted_on=today - timedelta(days=12), completed_on=today - timedelta(days=10)))
@@ -122,6 +134,7 @@ def test_each_reader_sees_one_colour_of_a_shared_vendor_everywhere(world, app, t
             # row shows it.
             assert set(rows) <= {colour}, (name, colour, rows)
             assert (SHARED in html) == (colour == contract), (name, colour)
+            assert ("自部門委託先" in html) == (colour == "red" and name != "B"), (name, colour)
             count = re.search(
                 rf'href="/vendors/\?status=active&amp;contract={colour}" data-state="{colour}">(\d+)<', dashboard
             )

@@ -9,25 +9,22 @@ from flask_babel import get_locale
 
 from oversight.api import schemas
 from oversight.contracts.models import Contract, ContractReview
-from oversight.extensions import db
 from oversight.incidents import status as incident_status
 from oversight.incidents.models import Incident
 from oversight.status import lights as status_lights
 from oversight.status import store
-from oversight.status.models import VendorState
 from oversight.vendors.models import Vendor
 
 
 def stored_lights(vendor_ids: Sequence[int], today: date) -> dict[int, schemas.Lights]:
-    """The five lights of each vendor from the stored status (re-judged first where not current)."""
+    """The five lights of each vendor from the stored status (re-judged first where not current), as the
+    reader's pages show them (``status.store.reader_codes``)."""
     if not vendor_ids:
         return {}
-    store.ensure_current(today)
-    rows = db.session.scalars(db.select(VendorState).where(VendorState.vendor_id.in_(vendor_ids)))
     found = {}
-    for row in rows:
-        found[row.vendor_id] = schemas.Lights(**{
-            key: schemas.Light(state=getattr(row, key), colour=rule.COLOURS[getattr(row, key)])
+    for vendor_id, codes in store.reader_codes(vendor_ids, today).items():
+        found[vendor_id] = schemas.Lights(**{
+            key: schemas.Light(state=codes[key], colour=rule.COLOURS[codes[key]])
             for key, rule in status_lights.RULES.items()
         })
     return found

@@ -5,6 +5,10 @@ The rule is :func:`state`, one SQL ``CASE`` over the vendor's status and audit f
 finding, or a vendor in the audit cycle never audited or whose audit is overdue; amber: an
 unresolved serious finding, or an audit due within ``audit.warning_days``; grey: not in the cycle
 (and nothing above); green: otherwise.
+
+The light is unit-neutral (docs/status.md): supervising the vendor is the vendor's duty, so its audits
+and findings are read as tables, which the read scope's ORM criteria do not reach, and every unit's
+audit counts whoever reads the light (a member of one unit sees the same 把握 as the group).
 """
 
 from __future__ import annotations
@@ -39,15 +43,17 @@ COLOURS = {
 
 def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElement]:
     """Correlated subqueries: the vendor's status and risk tier, last signed-off audit, earliest open
-    trigger, and its unresolved findings that are overdue and that are serious."""
-    unresolved = and_(Finding.vendor_id == vendor_id, Finding.status.in_(UNRESOLVED))
+    trigger, and its unresolved findings that are overdue and that are serious (every unit's audits and
+    findings, whatever the reader's scope: the module's docstring)."""
+    audits, findings = Audit.__table__, Finding.__table__
+    unresolved = and_(findings.c.vendor_id == vendor_id, findings.c.status.in_(UNRESOLVED))
     vendor_row = aliased(Vendor)
     vendor = select(vendor_row.status).where(vendor_row.id == vendor_id)
     return [
         vendor.scalar_subquery().label("grasp_status"),
         vendor.with_only_columns(vendor_row.risk_tier).scalar_subquery().label("grasp_risk_tier"),
-        db.select(func.max(Audit.completed_on))
-        .where(Audit.vendor_id == vendor_id, Audit.status == SIGNED_OFF)
+        db.select(func.max(audits.c.completed_on))
+        .where(audits.c.vendor_id == vendor_id, audits.c.status == SIGNED_OFF)
         .scalar_subquery()
         .label("grasp_last_audit_on"),
         db.select(func.min(AuditTrigger.due_on))
@@ -56,11 +62,11 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
         .label("grasp_trigger_due_on"),
         # Severity and due date tested inside the counts: in WHERE they tempted SQLite (without
         # statistics) to walk the severity or due-date index instead of the vendor's findings.
-        db.select(func.count(case((Finding.due_on < today, Finding.id))))
+        db.select(func.count(case((findings.c.due_on < today, findings.c.id))))
         .where(unresolved)
         .scalar_subquery()
         .label("grasp_overdue_findings"),
-        db.select(func.count(case((Finding.severity == SERIOUS, Finding.id))))
+        db.select(func.count(case((findings.c.severity == SERIOUS, findings.c.id))))
         .where(unresolved)
         .scalar_subquery()
         .label("grasp_serious_findings"),

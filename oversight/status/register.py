@@ -28,7 +28,7 @@ def list_query(filters: dict[str, Any], *, sort: Sort | str | None, today: date)
     wanted = [(key, filters[parameter]) for parameter, key in FILTERS.items() if filters.get(parameter) in COLOURS]
     if wanted:
         store.ensure_current(today)
-    conditions = tuple(store.condition(key, colour) for key, colour in wanted)
+    conditions = store.conditions(wanted, today)
     return services.vendor_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",

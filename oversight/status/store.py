@@ -64,6 +64,10 @@ FACT_COLUMNS = {"last_audit_on": "grasp_last_audit_on", "audit_trigger_on": "gra
 # at each day boundary) and the latest decided evaluation's expiry (NULL when rejected or none).
 DATE_COLUMNS = {"audit_due_on": monitoring.schedule_due_on, "evaluation_due_on": selection.expiry}
 STORED_COLUMNS = (*CODE_COLUMNS, *FACT_COLUMNS, *DATE_COLUMNS)
+# The lights that read contract-bound records (a contract's unit decides who sees them): a unit-bound
+# reader's are judged under their scope, like their list rows; 選定 and 把握 are the vendor's (unit-neutral:
+# the same for every reader, docs/status.md), so their stored codes serve every reader.
+UNIT_BOUND = ("contract", "subcontract", "disposal")
 
 # What a changed row can change, by the records the duty rules read (their ``facts``): the vendors
 # it names directly, the contracts whose vendor and chain it belongs to, the subcontract nodes whose
@@ -264,16 +268,15 @@ def colour_counts_and(
     vendor_condition: ColumnElement[bool], today: date, figures: dict[str, ColumnElement]
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, and ``figures``
-    (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement."""
+    (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement. A unit-bound
+    reader counts the contract-bound lights as their list's rows show them (:func:`_unit_codes`)."""
     ensure_current(today)
-    codes = [getattr(VendorState, key) for key in CODE_COLUMNS]
-    grouped = (
-        db.select(*codes, func.count().label("vendors"))
-        .join(Vendor, Vendor.id == VendorState.vendor_id)
-        .where(vendor_condition)
-        .group_by(*codes)
-        .subquery("grouped")
-    )
+    unit_codes = _unit_codes(today)
+    codes = [_code(key, unit_codes).label(key) for key in CODE_COLUMNS]
+    grouped = db.select(*codes, func.count().label("vendors")).join(Vendor, Vendor.id == VendorState.vendor_id)
+    if unit_codes is not None:
+        grouped = grouped.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+    grouped = grouped.where(vendor_condition).group_by(*codes).subquery("grouped")
     extra = [value.label(f"figure_{name}") for name, value in figures.items()]
     one = db.select(literal(1).label("one")).subquery("one")
     query = db.select(*grouped.c, *extra).select_from(one.outerjoin(grouped, true()))
@@ -287,12 +290,87 @@ def colour_counts_and(
     return counts, values
 
 
+def _code(key: str, unit_codes) -> ColumnElement[str]:
+    """The ``key`` code a reader sees: the code judged under their scope where :func:`_unit_codes` has
+    one, else the stored one."""
+    stored = getattr(VendorState, key)
+    if unit_codes is None or key not in UNIT_BOUND:
+        return stored
+    return func.coalesce(unit_codes.c[key], stored)
+
+
+def _unit_codes(today: date):
+    """For a unit-bound reader, the contract-bound codes judged afresh under their scope (as their vendor
+    page and list rows judge them) of the vendors they see whose stored codes may not be theirs: those
+    with a contract-bound record of a unit outside the reader's (:func:`_reaching_outside`). A subquery
+    (``vendor_id`` and a column per key); None for a group-wide reader (the stored codes are theirs).
+
+    Any other vendor's records are all in the reader's units, so the scope hides none of them and the
+    judgement under the scope is the stored (whole-group) one: it need not be judged again."""
+    scope = unit_scope.peek()
+    if scope is None or scope.is_group_wide:
+        return None
+    return _unit_judgement(today, lights.settings_key(), tuple(sorted(scope.unit_ids))).subquery("unit_codes")
+
+
+def _reaching_outside(unit_ids: tuple[int, ...]) -> Select:
+    """The vendors with a record the contract-bound rules read under a contract of a unit not in
+    ``unit_ids``: their own contracts, the subcontract nodes naming them (as the subcontractor or its
+    parent) and the return/deletion items naming them. Read as tables: the whole group, whatever the scope."""
+    contracts, nodes, items = Contract.__table__, Subcontract.__table__, DisposalItem.__table__
+    outside = db.select(contracts.c.id).where(contracts.c.unit_id.not_in(unit_ids)).correlate(None)
+    return union(
+        db.select(contracts.c.vendor_id).where(contracts.c.unit_id.not_in(unit_ids)),
+        db.select(nodes.c.vendor_id).where(nodes.c.contract_id.in_(outside)),
+        db.select(nodes.c.parent_vendor_id).where(nodes.c.contract_id.in_(outside)),
+        db.select(items.c.vendor_id).where(items.c.contract_id.in_(outside)),
+    )
+
+
+@lru_cache(maxsize=32)
+def _unit_judgement(today: date, _settings: str, unit_ids: tuple[int, ...]) -> Select:
+    vendors = lights.vendor_set(Vendor.id.in_(_reaching_outside(unit_ids)))
+    facts = lights.facts_cte(vendors, today, UNIT_BOUND)
+    codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
+    return db.select(facts.c.id.label("vendor_id"), *codes)
+
+
+def reader_codes(vendor_ids: Iterable[int], today: date) -> dict[int, dict[str, str]]:
+    """The five state codes of each of ``vendor_ids`` as the reader's list and pages show them (one
+    statement): the stored codes, the contract-bound ones judged under a unit-bound reader's scope."""
+    ids = sorted(set(vendor_ids))
+    if not ids:
+        return {}
+    ensure_current(today)
+    unit_codes = _unit_codes(today)
+    query = db.select(VendorState.vendor_id, *(_code(key, unit_codes).label(key) for key in CODE_COLUMNS))
+    if unit_codes is not None:
+        query = query.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+    rows = db.session.execute(query.where(VendorState.vendor_id.in_(ids)))
+    return {row.vendor_id: {key: row._mapping[key] for key in CODE_COLUMNS} for row in rows}
+
+
 def condition(key: str, colour: str) -> ColumnElement[bool]:
     """A WHERE condition on :class:`Vendor`: the vendors whose stored ``key`` light is ``colour``
     (call :func:`ensure_current` first)."""
-    column = getattr(VendorState, key)
-    wanted = codes_of(lights.RULES[key].COLOURS, colour)
-    return Vendor.id.in_(db.select(VendorState.vendor_id).where(column.in_(wanted)))
+    return conditions([(key, colour)], local_today())[0]
+
+
+def conditions(wanted: Iterable[tuple[str, str]], today: date) -> tuple[ColumnElement[bool], ...]:
+    """WHERE conditions on :class:`Vendor`: the vendors whose ``key`` light is ``colour`` for each
+    ``(key, colour)`` of ``wanted`` (call :func:`ensure_current` first). The stored codes, but for a
+    unit-bound reader the contract-bound lights as their list rows show them (:func:`_unit_codes`), so
+    that a filter holds the rows that show its colour."""
+    wanted = list(wanted)
+    unit_codes = _unit_codes(today) if any(key in UNIT_BOUND for key, _colour in wanted) else None
+    found = []
+    for key, colour in wanted:
+        codes = codes_of(lights.RULES[key].COLOURS, colour)
+        query = db.select(VendorState.vendor_id)
+        if unit_codes is not None and key in UNIT_BOUND:
+            query = query.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+        found.append(Vendor.id.in_(query.where(_code(key, unit_codes).in_(codes))))
+    return tuple(found)
 
 
 # --- keeping the rows current: the session hook ----------------------------------------------------

@@ -50,7 +50,8 @@ def _deliveries_of(*found):
 
 
 def _logged():
-    return list(db.session.scalars(db.select(ActivityLog.summary).where(ActivityLog.action == "webhook.prune")))
+    query = db.select(ActivityLog.summary).where(ActivityLog.action == "webhook.prune").order_by(ActivityLog.id)
+    return list(db.session.scalars(query))
 
 
 def test_old_settled_rows_go_and_pending_keyed_or_recent_ones_stay(app_ctx):

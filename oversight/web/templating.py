@@ -38,14 +38,32 @@ def current_query(**changes) -> str:
     ``_method=``, ``_external=`` or a parameter also given in ``changes`` would clash with ``url_for``'s
     own arguments (a TypeError, so a 500) or change what it builds.
     """
-    # "_external", "_anchor"… are url_for options, never a list's filter: not passed on.
-    args = MultiDict([(key, value) for key, value in request.args.items(multi=True) if not key.startswith("_")])
+    args = MultiDict(_page_args())
     for key, value in changes.items():
         if value is None:
             args.poplist(key)
         else:
             args.setlist(key, [value])
     return f"?{urlencode(list(args.items(multi=True)))}" if args else ""
+
+
+def _page_args() -> tuple[tuple[str, str], ...]:
+    """The current page's query parameters, read once per request (a list page asks ~20 times)."""
+    found = getattr(request, "_oversight_page_args", None)
+    if found is None:
+        # "_external", "_anchor"… are url_for options, never a list's filter: not passed on.
+        found = tuple((key, value) for key, value in request.args.items(multi=True) if not key.startswith("_"))
+        request._oversight_page_args = found
+    return found
+
+
+def _page_url() -> str:
+    """The current page's URL without its query, built once per request."""
+    found = getattr(request, "_oversight_page_url", None)
+    if found is None:
+        found = url_for(request.endpoint, **(request.view_args or {}))
+        request._oversight_page_url = found
+    return found
 
 
 _ID_PLACEHOLDER = 918273645
@@ -66,7 +84,7 @@ def url_prefix(endpoint: str, key: str, **values) -> str:
 
 def url_with(**changes) -> str:
     """The current page's URL with some query parameters replaced (for sort and pagination links)."""
-    return url_for(request.endpoint, **(request.view_args or {})) + current_query(**changes)
+    return _page_url() + current_query(**changes)
 
 
 def init_templating(app: Flask) -> None:

@@ -13,15 +13,20 @@ from sqlalchemy import Date, Select, case, func, literal, or_
 from oversight.audits import findings as finding_services
 from oversight.audits import permissions, schedule, services, settings
 from oversight.audits.models import (
+    FINDING_STATUS_COLOURS,
+    FINDING_STATUS_LABELS,
     KIND_LABELS,
     OPEN_STATUSES,
     RESULT_LABELS,
+    SEVERITY_COLOURS,
+    SEVERITY_LABELS,
     STATUS_LABELS,
     SUBMITTED,
     TRIGGER_LABELS,
     Audit,
 )
 from oversight.audits.schedule import VendorFacts
+from oversight.core.i18n import labels
 from oversight.core.pagination import ListPage, page_number
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evidence import services as evidence_services
@@ -216,7 +221,7 @@ def schedule_page(today: date, filters: dict[str, Any], sort: Sort) -> dict[str,
         "pagination": pagination,
         "open_audits": open_audits,
         "intervals": config.intervals,
-        "risk_labels": RISK_LABELS,
+        "risk_labels": labels(RISK_LABELS),  # translated once, not per row
     }
 
 
@@ -320,6 +325,16 @@ def vendor_section(vendor: Vendor, *, user: Any, today: date) -> dict[str, Any]:
         "can_record_audit": user.has_role(*permissions.RECORDERS),
         "can_trigger_audit": user.has_role(*permissions.TRIGGERERS),
         "audit_today": today,
+    }
+
+
+def finding_list_labels() -> dict[str, Any]:
+    """The findings list's row labels in the current locale (translated once, not per row) and colours."""
+    return {
+        "severity_labels": labels(SEVERITY_LABELS),
+        "severity_colours": SEVERITY_COLOURS,
+        "status_labels": labels(FINDING_STATUS_LABELS),
+        "status_colours": FINDING_STATUS_COLOURS,
     }
 
 

@@ -416,7 +416,14 @@ def findings():
     today = local_today()
     sort = pages.FINDING_SORTING.read(request.args)
     pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today, sort))
-    return render_template("audits/findings.html", form=form, pagination=pagination, today=today, sort=sort)
+    return render_template(
+        "audits/findings.html",
+        form=form,
+        pagination=pagination,
+        today=today,
+        sort=sort,
+        **pages.finding_list_labels(),
+    )
 
 
 @bp.route("/findings/export")

@@ -161,7 +161,7 @@ class ContractFilterForm(Form):
 
     def __init__(self, *args, vendors=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.vendor.choices = choices([("", _l("All")), *((str(vendor.id), vendor.name) for vendor in vendors)])
+        self.vendor.choices = choices([("", _l("All")), *vendors])  # (id, name) rows, as they are
 
 
 class SubmitForm(MyNumberGuardMixin, Form):

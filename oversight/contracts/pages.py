@@ -25,11 +25,13 @@ from oversight.contracts.models import (
     AMENDMENT,
     IN_REVIEW,
     RESULT_LABELS,
+    STATUS_COLOURS,
     STATUS_LABELS,
     TYPE_LABELS,
     Contract,
     ContractReview,
 )
+from oversight.core.i18n import labels
 from oversight.core.sorting import Sort
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
@@ -69,7 +71,12 @@ def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:
 
 
 def list_context() -> dict[str, Any]:
-    return {"status_labels": STATUS_LABELS, "type_labels": TYPE_LABELS}
+    """The rows' labels in the current locale (translated once, not per row) and the status colours."""
+    return {
+        "status_labels": labels(STATUS_LABELS),
+        "type_labels": labels(TYPE_LABELS),
+        "status_colours": STATUS_COLOURS,
+    }
 
 
 def _forms(contract: Contract, review: ContractReview | None) -> dict[str, Any]:

@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, PasswordField, StringField, TextAreaField
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, Select
+
+from oversight.core.forms import LongSelect
 
 # C0 controls, DEL, C1 controls and the Unicode line and paragraph separators.
 SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -71,13 +73,21 @@ def accessible_render_kw(field: Field, render_kw: dict) -> dict:
     return {**render_kw, "aria-invalid": "true", "aria-describedby": described_by}
 
 
+_ONE_PASS_SELECT = LongSelect()
+
+
 class Form(FlaskForm):
     """Every Oversight form: refuses control characters where they don't belong, next to the field;
     ids of its own (``id_prefix``), so that several forms can share a page."""
 
     class Meta:
         def render_field(self, field, render_kw):
-            return super().render_field(field, accessible_render_kw(field, dict(render_kw)))
+            render_kw = accessible_render_kw(field, dict(render_kw))
+            if type(field.widget) is Select and not field.widget.multiple:
+                # The same HTML as WTForms' select, without a Choice and an attribute dict per option
+                # (this bound field only: the form's own, built for this request).
+                field.widget = _ONE_PASS_SELECT
+            return super().render_field(field, render_kw)
 
     def __init__(self, *args, id_prefix: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -101,14 +101,59 @@ class LongSelect(widgets.Select):
         for key in dir(flags):
             if key in self.validation_attrs and key not in kwargs:
                 kwargs[key] = getattr(flags, key)
-        html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
-        coerce, data = field.coerce, field.data
-        for raw, label in pairs:
-            value = str(raw) if isinstance(raw, bool) else raw
-            selected = " selected" if coerce(raw) == data else ""
-            html.append(f'<option{selected} value="{escape(value)}">{escape(_text(label) or value)}</option>')
-        html.append("</select>")
-        return Markup("".join(html))
+        head = f"<select {widgets.html_params(name=field.name, **kwargs)}>"
+        pairs = list(pairs)
+        options = _plain_options(field, pairs)
+        if options is None:
+            options = [_option(field, raw, label) for raw, label in pairs]
+        return Markup("".join((head, *options, "</select>")))
+
+
+def _option(field, raw: object, label: object) -> str:
+    value = str(raw) if isinstance(raw, bool) else raw
+    selected = " selected" if field.coerce(raw) == field.data else ""
+    return f'<option{selected} value="{escape(value)}">{escape(_text(label) or value)}</option>'
+
+
+_PLAIN_VALUES = frozenset((str, int, bool))
+_SEP = "\x00"
+
+
+def _plain_options(field, pairs: list) -> list[str] | None:
+    """The options of :func:`_option`, escaped in two calls of the escaper rather than two per option.
+
+    For plain values (str, int, bool) and plain-text labels (str or lazy strings); None otherwise
+    (markup, other objects, or a NUL inside a text), and the caller renders option by option.
+    """
+    if not set(map(type, (raw for raw, _label in pairs))) <= _PLAIN_VALUES:
+        return None
+    values = [raw if type(raw) is str else str(raw) for raw, _label in pairs]
+    labels = [
+        (str(label) if isinstance(label, LazyString) else label) or value
+        for (_raw, label), value in zip(pairs, values, strict=True)
+    ]
+    if not set(map(type, labels)) <= {str}:
+        return None
+    escaped_values, escaped_labels = _escape_all(values), _escape_all(labels)
+    if escaped_values is None or escaped_labels is None:
+        return None
+    data = field.data
+    if field.coerce is str:
+        chosen = [value == data for value in values]
+    else:
+        chosen = [field.coerce(raw) == data for raw, _label in pairs]
+    return [
+        f'<option{" selected" if selected else ""} value="{value}">{label}</option>'
+        for selected, value, label in zip(chosen, escaped_values, escaped_labels, strict=True)
+    ]
+
+
+def _escape_all(texts: list[str]) -> list[str] | None:
+    """Each text HTML-escaped, by one call of the escaper on the texts joined by NUL; None if a text holds a NUL."""
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != max(len(texts) - 1, 0):
+        return None
+    return str(escape(joined)).split(_SEP) if texts else []
 
 
 class LongSelectField(SelectField):

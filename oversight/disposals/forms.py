@@ -107,4 +107,4 @@ class DisposalFilterForm(Form):
 
     def __init__(self, *args, vendors=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.vendor.choices = choices([("", _l("All")), *((str(vendor.id), vendor.name) for vendor in vendors)])
+        self.vendor.choices = choices([("", _l("All")), *vendors])  # (id, name) rows, as they are

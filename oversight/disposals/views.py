@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from oversight.auth.decorators import role_required
 from oversight.core.exports import download
+from oversight.core.i18n import labels
 from oversight.core.pagination import paginate
 from oversight.core.timeutil import local_today, utcnow
 from oversight.disposals import exports, permissions, services
-from oversight.disposals.forms import STATE_FILTER_LABELS, CertificateForm, ConfirmForm, DisposalFilterForm, ReturnForm
-from oversight.disposals.models import DisposalItem
+from oversight.disposals.forms import CertificateForm, ConfirmForm, DisposalFilterForm, ReturnForm
+from oversight.disposals.models import METHOD_LABELS, REASON_LABELS, STATE_COLOURS, STATE_LABELS, DisposalItem
 from oversight.evidence import services as evidence_services
 from oversight.web.saving import commit_step
 from oversight.web.second_factor import step_up_required
@@ -77,7 +78,11 @@ def index():
         pagination=paginate(query),
         today=today,
         sort=sort,
-        state_labels=STATE_FILTER_LABELS,
+        # The rows' labels, translated once for the page rather than once per row.
+        state_labels=labels(STATE_LABELS),
+        state_colours=STATE_COLOURS,
+        reason_labels=labels(REASON_LABELS),
+        method_labels=labels(METHOD_LABELS),
     )
 
 

@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from oversight.web.templating import format_date, format_datetime, url_with
 
 
@@ -37,3 +39,15 @@ def test_counts_are_grouped_by_thousands_in_both_languages(app):
         for locale in ("ja", "en"):
             with force_locale(locale):
                 assert render_template_string("{{ 10000|number }} {{ 726|number }}") == "10,000 726"
+
+
+def test_url_prefix_plus_an_id_is_the_record_url(app):
+    from flask import url_for
+
+    from oversight.web.templating import url_prefix
+
+    with app.test_request_context("/"):
+        assert url_prefix("contracts.detail", "contract_id") + "42" == url_for("contracts.detail", contract_id=42)
+        assert url_prefix("vendors.detail", "vendor_id") + "7" == url_for("vendors.detail", vendor_id=7)
+        with pytest.raises(ValueError, match="not at the end"):
+            url_prefix("audits.detail", "audit_id", _anchor="findings")

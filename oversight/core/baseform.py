@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput, Select
 
 from oversight.core.forms import LongSelect
@@ -49,6 +50,10 @@ def has_control_characters(field: Field) -> bool:
         return False
     pattern = MULTI_LINE_FORBIDDEN if isinstance(field, TextAreaField) else SINGLE_LINE_FORBIDDEN
     return bool(pattern.search(value))
+
+
+def _refuse_control_characters(_form) -> None:
+    raise StopValidation(CONTROL_CHARACTER_MESSAGE)
 
 
 def default_id_prefix(form_class: type) -> str:
@@ -97,9 +102,9 @@ class Form(FlaskForm):
             field.label.field_id = field.id
 
     def validate(self, extra_validators=None) -> bool:
-        is_valid = super().validate(extra_validators=extra_validators)
+        # A field holding a control character is refused before its own validators run: they may look the
+        # value up in the database, and PostgreSQL refuses a NUL in any text parameter (a 500, not a message).
         for field in _string_fields(self):
             if has_control_characters(field):
-                field.errors = [*field.errors, CONTROL_CHARACTER_MESSAGE]
-                is_valid = False
-        return is_valid
+                field.pre_validate = _refuse_control_characters  # this bound field only
+        return super().validate(extra_validators=extra_validators)

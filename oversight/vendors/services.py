@@ -115,8 +115,8 @@ def allowed_moves(status: str) -> list[str]:
 def find_by_corporate_number(number: str) -> Vendor | None:
     """The vendor holding ``number`` (any notation), if any."""
     normalised = corporate_number.normalise(number)
-    if not normalised:
-        return None
+    if not (normalised.isascii() and normalised.isdigit()):
+        return None  # no stored number looks like this (and a NUL would be refused by PostgreSQL)
     return db.session.scalar(db.select(Vendor).where(Vendor.corporate_number == normalised))
 
 

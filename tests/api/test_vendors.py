@@ -113,6 +113,23 @@ def test_a_write_is_refused_with_the_forms_messages_in_the_asked_language(app, c
     assert "法人番号" in japanese.get_json()["errors"][0]["message"]
 
 
+def test_a_control_character_is_refused_before_the_fields_own_checks_read_the_database(app, client, make_token):
+    """The corporate-number check looks the number up; with a NUL in it PostgreSQL refused the query (a 500).
+    The control-character message comes first, next to the field, on both engines (found by Schemathesis)."""
+    holder = make_token("procurement")
+    vendor_id = _vendors(app, 1)[0]
+    url = f"/api/v1/vendors/{vendor_id}"
+    etag = client.get(url, headers=holder.headers).headers["ETag"]
+    body = {"corporate_number": "\u0000\uda3f\udddb ", "name": "株式会社\u0000改名"}
+    refused = client.patch(url, headers={**holder.headers, "If-Match": etag, "Accept-Language": "en"}, json=body)
+    assert refused.status_code == 422
+    errors = {error["field"]: error["message"] for error in refused.get_json()["errors"]}
+    assert set(errors) == {"corporate_number", "name"}
+    assert all("control character" in message for message in errors.values())
+    with app.app_context():
+        assert db.session.get(Vendor, vendor_id).version == 1
+
+
 def test_the_my_number_guard_applies_and_the_confirmation_lets_it_through(client, make_token):
     holder = make_token("procurement")
     body = {"name": "株式会社番号", "entrusted_work": "個人番号 123456789018 の管理"}

@@ -1,11 +1,9 @@
-"""The main navigation: an entry per feature page, shown when it exists and the user may open it."""
+"""The main navigation: an entry per feature page, shown when it exists and the user may open it
+(``web.layout.navigation`` builds the entries a set of roles sees, once per language)."""
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-
-from oversight.auth.decorators import access_rule
 
 
 @dataclass(frozen=True)
@@ -36,17 +34,3 @@ NAV_ITEMS = (
     NavItem("webhooks.index", _l("Webhooks"), "admin"),
 )
 
-
-def visible_items(user, section: str) -> list[NavItem]:
-    """The entries of ``section`` that are registered and that ``user`` may open."""
-    if not user.is_authenticated:
-        return []
-    items = []
-    for item in NAV_ITEMS:
-        view = current_app.view_functions.get(item.endpoint)
-        if item.section != section or view is None:
-            continue
-        rule = access_rule(view)
-        if isinstance(rule, frozenset) and user.has_role(*rule):
-            items.append(item)
-    return items

@@ -11,8 +11,7 @@ from werkzeug.datastructures import MultiDict
 from oversight.activity.actions import action_label, object_type_label
 from oversight.auth.roles import LANGUAGE_LABELS, ROLE_LABELS
 from oversight.core.timeutil import to_local
-from oversight.web.help import guide_for
-from oversight.web.navigation import visible_items
+from oversight.web.layout import links, navigation, page_guide
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -99,12 +98,17 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def layout_values() -> dict:
+        # The navigation, fixed links and guide are built once per language, mount point and role set
+        # (``web.layout``: constant text, no data).
+        signed_in = current_user.is_authenticated
+        nav = navigation(current_user.roles) if signed_in else None
         return {
             "company_name": current_app.config["COMPANY_NAME"],
             "current_locale": str(get_locale()),
             "language_labels": LANGUAGE_LABELS,
             "role_labels": ROLE_LABELS,
-            "main_nav": visible_items(current_user, "main"),
-            "admin_nav": visible_items(current_user, "admin"),
-            "page_guide": guide_for(request.endpoint) if current_user.is_authenticated else None,
+            "layout_links": links(),
+            "main_nav": nav.main if nav else (),
+            "admin_nav": nav.admin if nav else (),
+            "page_guide": page_guide(request.endpoint) if signed_in else None,
         }

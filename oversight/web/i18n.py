@@ -8,8 +8,9 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.json.tag import JSONTag
+from flask_babel import Domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -55,6 +56,28 @@ class TagLazyString(JSONTag):
 
 
 log = logging.getLogger(__name__)
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, with the catalogue looked up once per request and locale.
+
+    Every ``gettext`` (templates' ``_()``, ``str()`` of a lazy string, a form label) asked Flask-Babel's
+    ``get_translations``, which walks the request context twice, the extension and the locale's name to
+    find the same catalogue again: a page translates 50–200 strings. The catalogue found is kept on ``g``
+    beside the locale object it belongs to; ``force_locale`` and ``refresh`` set a new locale object, which
+    looks it up anew. The catalogues themselves are Flask-Babel's (loaded once per process as before).
+    """
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:  # outside a request and application context
+            return super().get_translations()
+        kept = g.get("_oversight_catalogue")
+        if kept is not None and kept[0] is locale and kept[1] is self:
+            return kept[2]
+        translations = super().get_translations()
+        g._oversight_catalogue = (locale, self, translations)
+        return translations
 
 
 def translation_directories(app: Flask) -> list[Path]:
@@ -110,6 +133,8 @@ def init_i18n(app: Flask) -> None:
     for directory in translation_directories(app):
         compile_catalogues(directory)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    if not isinstance(babel.__dict__.get("domain_instance"), RequestDomain):  # one per process, as Flask-Babel's
+        babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     LazyString.__html__ = lazy_string_html  # type: ignore[method-assign]
     serializer = app.session_interface.serializer  # type: ignore[attr-defined]
     if not any(isinstance(tag, TagLazyString) for tag in serializer.order):

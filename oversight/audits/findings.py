@@ -13,7 +13,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_
-from sqlalchemy.orm import joinedload
 
 from oversight.activity import services as activity
 from oversight.audits import permissions
@@ -179,7 +178,7 @@ def findings_query(
 ) -> Select:
     """Findings for the list page, earliest due first unless sorted otherwise, vendor and audit loaded in
     the same query."""
-    query = db.select(Finding).join(Vendor, Vendor.id == Finding.vendor_id).options(joinedload(Finding.vendor))
+    query = db.select(Finding).join(Vendor, Vendor.id == Finding.vendor_id)  # the vendor loads with it (joined)
     if q:
         pattern = f"%{q}%"
         query = query.where(

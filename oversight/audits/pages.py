@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, case, func, literal, or_
+from sqlalchemy.orm import contains_eager, load_only, raiseload
 
 from oversight.audits import findings as finding_services
 from oversight.audits import permissions, schedule, services, settings
@@ -24,6 +25,7 @@ from oversight.audits.models import (
     SUBMITTED,
     TRIGGER_LABELS,
     Audit,
+    Finding,
 )
 from oversight.audits.schedule import VendorFacts
 from oversight.core.i18n import labels
@@ -214,6 +216,8 @@ def schedule_page(today: date, filters: dict[str, Any], sort: Sort) -> dict[str,
             db.select(Audit)
             .where(Audit.vendor_id.in_(vendor_ids), Audit.status.in_(OPEN_STATUSES))
             .order_by(Audit.id.desc())
+            # The page shows each open audit's number and status only: not its vendor, nor its auditors.
+            .options(load_only(Audit.vendor_id, Audit.status, Audit.version, raiseload=True), raiseload("*"))
         )
         for audit in db.session.scalars(query).unique():
             open_audits[audit.vendor_id] = audit
@@ -336,6 +340,20 @@ def finding_list_labels() -> dict[str, Any]:
         "status_labels": labels(FINDING_STATUS_LABELS),
         "status_colours": FINDING_STATUS_COLOURS,
     }
+
+
+def finding_list_rows(query: Select) -> Select:
+    """``finding_list_query`` as the list page reads it: only the columns its table shows and the vendor's
+    name from the join the filters make (not the audit with its vendor and auditors, the checklist item and
+    two users per finding); an attribute the page does not read raises."""
+    return query.options(
+        load_only(
+            Finding.audit_id, Finding.vendor_id, Finding.severity, Finding.description, Finding.due_on,
+            Finding.status, Finding.version, raiseload=True,
+        ),
+        contains_eager(Finding.vendor).load_only(Vendor.name, raiseload=True).raiseload("*"),
+        raiseload("*"),
+    )
 
 
 def finding_list_query(filters: dict[str, Any], today: date, sort: Sort | None = None) -> Select:

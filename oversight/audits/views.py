@@ -415,7 +415,8 @@ def findings():
     form = FindingsFilterForm(request.args)
     today = local_today()
     sort = pages.FINDING_SORTING.read(request.args)
-    pagination = paginate(pages.finding_list_query(form.data if form.validate() else {}, today, sort))
+    query = pages.finding_list_query(form.data if form.validate() else {}, today, sort)
+    pagination = paginate(pages.finding_list_rows(query))
     return render_template(
         "audits/findings.html",
         form=form,

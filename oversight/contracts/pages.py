@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy.orm import contains_eager, load_only, raiseload
 
 from oversight.contracts import numbering, permissions, services
 from oversight.contracts import review as review_rules
@@ -34,8 +35,8 @@ from oversight.contracts.models import (
 from oversight.core.i18n import labels
 from oversight.core.sorting import Sort
 from oversight.disposals import services as disposal_services
-from oversight.extensions import db
 from oversight.status import lights as status_lights
+from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
 EDITORS = permissions.EDITORS
@@ -45,7 +46,7 @@ TERMINATORS = permissions.TERMINATORS
 
 def vendors_for_filter() -> list:
     """``(id, name)`` of every vendor for the filter's options (the columns only: thousands of rows)."""
-    return list(db.session.execute(db.select(Vendor.id, Vendor.name).order_by(Vendor.name, Vendor.id)))
+    return vendor_services.filter_options()
 
 
 def new_contract_values(vendor: Vendor, *, today: date) -> dict[str, Any]:
@@ -67,6 +68,21 @@ def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:
         clauses=filters.get("clauses") or "",
         today=today,
         sort=sort,
+    )
+
+
+def list_rows(query: Select) -> Select:
+    """``list_query`` as the list page reads it: only the columns its table shows, the vendor's name from
+    the join the filters already make (not a second join loading every column of the vendor), nothing
+    else loaded behind the template's back (an attribute it does not read raises)."""
+    return query.options(
+        load_only(
+            Contract.number, Contract.title, Contract.vendor_id, Contract.contract_type, Contract.status,
+            Contract.start_on, Contract.end_on, Contract.auto_renewal, Contract.updated_at, Contract.version,
+            raiseload=True,
+        ),
+        contains_eager(Contract.vendor).load_only(Vendor.name, raiseload=True),
+        raiseload("*"),
     )
 
 

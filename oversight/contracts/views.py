@@ -78,7 +78,7 @@ def _filtered_query():
 def index():
     """Every contract, with search, filters, sorting and pagination."""
     form, sort, query = _filtered_query()
-    pagination = paginate(query)
+    pagination = paginate(pages.list_rows(query))
     return render_template(
         "contracts/index.html",
         form=form,

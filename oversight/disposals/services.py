@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, or_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, raiseload
 from werkzeug.datastructures import FileStorage
 
 from oversight.activity import services as activity
@@ -278,8 +278,7 @@ def list_query(
         db.select(DisposalItem)
         .join(Contract, DisposalItem.contract_id == Contract.id)
         .join(Vendor, DisposalItem.vendor_id == Vendor.id)
-        .options(joinedload(DisposalItem.contract), joinedload(DisposalItem.vendor))
-    )
+    )  # the contract and the holder load with each item (the relationships' joined loading)
     unconfirmed = DisposalItem.confirmed_at.is_(None)
     if state == "overdue":
         query = query.where(unconfirmed, DisposalItem.due_on < today)
@@ -312,6 +311,24 @@ def list_query(
     return query.order_by(*order_by(LIST_SORTING.coerce(sort), columns, DisposalItem.id))
 
 
+def list_rows(query: Select) -> Select:
+    """``list_query`` as the list page reads it: only the columns its table shows, the contract's number and
+    title and the holder's name from the joins the filters already make (not two more joins loading every
+    column of the contract, its vendor and the holder); an attribute the page does not read raises."""
+    return query.options(
+        load_only(
+            DisposalItem.contract_id, DisposalItem.vendor_id, DisposalItem.level, DisposalItem.reason,
+            DisposalItem.due_on, DisposalItem.method, DisposalItem.completed_on, DisposalItem.recorded_at,
+            DisposalItem.confirmed_at, DisposalItem.returned_at, DisposalItem.version,
+            raiseload=True,
+        ),
+        contains_eager(DisposalItem.contract).load_only(Contract.number, Contract.title, raiseload=True)
+        .raiseload("*"),
+        contains_eager(DisposalItem.vendor).load_only(Vendor.name, raiseload=True).raiseload("*"),
+        raiseload("*"),
+    )
+
+
 def vendors_for_filter() -> list:
     """``(id, name)`` of every vendor for the list filter's options (the columns only: thousands of rows)."""
-    return list(db.session.execute(db.select(Vendor.id, Vendor.name).order_by(Vendor.name, Vendor.id)))
+    return vendor_services.filter_options()

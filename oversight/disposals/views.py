@@ -75,7 +75,7 @@ def index():
     return render_template(
         "disposals/index.html",
         form=form,
-        pagination=paginate(query),
+        pagination=paginate(services.list_rows(query)),
         today=today,
         sort=sort,
         # The rows' labels, translated once for the page rather than once per row.

@@ -22,8 +22,11 @@ FILTERS = {
 }
 
 
-def list_query(filters: dict[str, Any], *, sort: Sort | str | None, today: date) -> Select:
-    """The register list's query for the filter form's data, the light filters in SQL."""
+def list_query(
+    filters: dict[str, Any], *, sort: Sort | str | None, today: date, loading: tuple | None = None
+) -> Select:
+    """The register list's query for the filter form's data, the light filters in SQL (``loading``: the
+    loader options, see ``vendors.services.vendor_query``)."""
     owner = filters.get("owner") or ""
     wanted = [(key, filters[parameter]) for parameter, key in FILTERS.items() if filters.get(parameter) in COLOURS]
     if wanted:
@@ -36,4 +39,5 @@ def list_query(filters: dict[str, Any], *, sort: Sort | str | None, today: date)
         owner_id=int(owner) if owner.isdigit() else None,
         sort=sort,
         extra_conditions=conditions,
+        loading=loading,
     )

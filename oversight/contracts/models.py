@@ -110,7 +110,12 @@ class Contract(VersionedMixin, db.Model):
     # The signed contracts by end date (the due lists' contract ends: a range of one status), with
     # their clause gaps (the dashboard counts the signed contracts with every required clause from
     # the index alone).
-    __table_args__ = (Index("ix_contracts_status_end_on_clause_gaps", "status", "end_on", "clause_gaps"),)
+    # A vendor's contracts by status (the work list's vendors to close: whether every contract of a vendor
+    # was returned or deleted, answered from the index alone).
+    __table_args__ = (
+        Index("ix_contracts_status_end_on_clause_gaps", "status", "end_on", "clause_gaps"),
+        Index("ix_contracts_vendor_id_status", "vendor_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), nullable=False, index=True)

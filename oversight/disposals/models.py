@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from oversight.auth.models import User
@@ -69,7 +69,12 @@ class DisposalItem(VersionedMixin, db.Model):
     """
 
     __tablename__ = "disposal_items"
-    __table_args__ = (UniqueConstraint("contract_id", "vendor_id"),)
+    # The open items by due date: the attention panel's first overdue and upcoming returns/deletions are a
+    # range of this index, where the confirmed-at index alone sorted every open item.
+    __table_args__ = (
+        UniqueConstraint("contract_id", "vendor_id"),
+        Index("ix_disposal_items_confirmed_at_due_on", "confirmed_at", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(

@@ -27,6 +27,7 @@ from oversight.status.waiting import first_waiting_for, waiting_items
 from oversight.subcontracts import permissions as consent_permissions
 from oversight.subcontracts import services as subcontract_services
 from oversight.subcontracts.models import SubcontractConsent
+from oversight.units import scope as unit_scope
 from oversight.units import services as unit_services
 from oversight.units.models import COMPANY, DEPARTMENT
 from tests.conftest import TEST_PASSWORD
@@ -167,6 +168,30 @@ def test_the_work_list_and_the_reminders_follow_the_records_unit(app, world):
         assert world.people["legal_a"] not in reminded[("subcontract_consent", world.requested)]
         assert world.people["manager_a"] not in reminded[("evaluation", world.evaluation)]
         assert world.people["manager_a"] in reminded[("evaluation", world.shared_evaluation)]
+
+
+def test_the_work_list_read_in_the_readers_own_scope_offers_the_same_decisions(app, world):
+    """The dashboard reads the queues under the reader's unit scope (the ORM criteria reach every table of the
+    statement, the consent queue's CTE of open requests included): a reader bound to units gets exactly the
+    decisions the predicates allow on the records of their units, in the same order as read for the group."""
+    with app.app_context():
+        every = list(waiting_items(db.session))
+        for name in ("manager_a", "legal_a", "manager_b", "legal_b", "group_manager"):
+            user = _user(world, name)
+            group_items, group_total = first_waiting_for(user, db.session, None, {})
+            with unit_scope.activate(unit_services.scope_for_user(user)):
+                items, total = first_waiting_for(user, db.session, None, {})
+                first, first_total = first_waiting_for(user, db.session, 1, {})
+            allowed = {(item.kind, item.object_id) for item in every if item.role in user.roles and item.may_act(user)}
+            assert _keys(items) == allowed, name
+            assert [(item.kind, item.object_id) for item in items] == [
+                (item.kind, item.object_id) for item in group_items
+            ], name
+            assert total == group_total == first_total == len(allowed), name
+            assert _keys(first) == _keys(items[:1]), name
+        assert ("consent_decision", world.consent) in _keys(
+            first_waiting_for(_user(world, "manager_b"), db.session, None, {})[0]
+        )
 
 
 def _sign_in(client, email: str) -> None:

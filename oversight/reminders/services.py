@@ -223,7 +223,8 @@ def deliver_pending(
     heartbeat: Callable[[], bool] | None = None, contact_ids: Iterable[int] | None = None,
 ) -> SweepResult:
     """Send one digest to each recipient with unsent reminders due by ``now``, and one e-mail to each vendor
-    contact with unsent reminders (``contact_mail``); commits per digest.
+    contact with unsent reminders (``contact_mail``); commits once per recipient (a digest's outcome with the
+    next recipient's claim).
 
     ``heartbeat`` (the lease's renewal) is called after each digest; when it answers False another run
     has the lease, and this one stops.
@@ -247,9 +248,19 @@ def deliver_pending(
     # server has accepted it, and committed at once), and each distinct line rendered once.
     renderer = DigestRenderer(today)
     with email.Mailer() as mailer:
-        for recipient in recipients:
-            result.digests.extend(_deliver_to(mailer, renderer, recipient, now))
-            if not _beat(heartbeat):
+        # One commit per recipient: the outcome of one recipient's digest, the lease's renewal and the claim of
+        # the next recipient's rows (on SQLite each commit is a sync to disk). Each claim is still committed
+        # before its digest is sent, and an outcome is committed even when the lease is lost.
+        claimed = _claim_rows(recipients[0].id, now) if recipients else []
+        db.session.commit()
+        for number, recipient in enumerate(recipients):
+            result.digests.extend(_send_claimed(mailer, renderer, recipient, claimed, now))
+            alive = heartbeat is None or heartbeat()
+            if alive and number + 1 < len(recipients):
+                claimed = _claim_rows(recipients[number + 1].id, now, after_outcome=True)
+            db.session.commit()
+            if not alive:
+                log.warning("Reminder run lost its lease (a step took longer than %s); stopping", LEASE_TTL)
                 break
         if heartbeat is None or heartbeat():
             contacts = None if recipient_ids is None and contact_ids is None else list(contact_ids or ())
@@ -257,17 +268,20 @@ def deliver_pending(
     return result
 
 
-def _deliver_to(mailer: email.Mailer, renderer: DigestRenderer, user, now: datetime) -> list[DigestOutcome]:
-    """Send ``user`` (a row of id, name, email, language) the digests of their unsent reminders due by ``now``.
+def _claim_rows(user_id: int, now: datetime, *, after_outcome: bool = False) -> list[tuple[str, list, bool]]:
+    """Claim user ``user_id``'s unsent reminders due by ``now`` (the caller commits before sending them): their
+    digests as (digest id, rows, is fresh); none when another run claimed some of them first.
 
     Usually one digest. Rows of an earlier digest whose fate is unknown (uncertain, or failed when sent
     again) keep their digest and are sent as it was, with its Message-ID, so mail systems can drop a copy.
+    ``after_outcome``: the transaction holds the previous digest's outcome, which a lost claim must not
+    take with it (the claim is made in a savepoint).
     """
     # Rows another sweep is sending right now are locked: skip them rather than wait and resend.
     # Plain columns, not ORM objects: a first sweep's digest can hold thousands of rows.
     rows = db.session.execute(
         db.select(*_DELIVERY_COLUMNS)
-        .where(ReminderLog.recipient_id == user.id, ReminderLog.status.in_(UNSENT_STATUSES),
+        .where(ReminderLog.recipient_id == user_id, ReminderLog.status.in_(UNSENT_STATUSES),
                ReminderLog.next_attempt_at <= now)
         .order_by(ReminderLog.due_on, ReminderLog.id)
         .with_for_update(skip_locked=True)
@@ -278,19 +292,32 @@ def _deliver_to(mailer: email.Mailer, renderer: DigestRenderer, user, now: datet
     fresh = digests.pop(None, None)
     if fresh:
         digests[uuid.uuid4().hex] = fresh
+    if not digests:
+        return []
     # Claimed and committed before anything is sent: a run that dies from here on leaves "sending" rows,
     # which are reconciled (made uncertain), never sent again as if nothing had happened.
+    savepoint = db.session.begin_nested() if after_outcome else None
     if not _claim(digests, now):
-        db.session.rollback()  # another run claimed some of them first (SQLite has no row locks)
+        # Another run claimed some of them first (SQLite has no row locks).
+        if savepoint is not None:
+            savepoint.rollback()
+        else:
+            db.session.rollback()
         return []
-    db.session.commit()
+    if savepoint is not None:
+        savepoint.commit()
+    return [(digest_id, digest_rows, digest_rows is fresh) for digest_id, digest_rows in digests.items()]
+
+
+def _send_claimed(mailer: email.Mailer, renderer: DigestRenderer, user, digests: list[tuple[str, list, bool]],
+                  now: datetime) -> list[DigestOutcome]:
+    """Send ``user`` (a row of id, name, email, language) their claimed digests (``_claim_rows``)."""
     outcomes = []
-    for number, (digest_id, digest_rows) in enumerate(digests.items(), start=1):
-        outcomes.append(_send_digest(mailer, renderer, user, digest_id, digest_rows, is_fresh=digest_rows is fresh,
-                                     now=now))
+    for number, (digest_id, digest_rows, is_fresh) in enumerate(digests, start=1):
+        outcomes.append(_send_digest(mailer, renderer, user, digest_id, digest_rows, is_fresh=is_fresh, now=now))
         if number < len(digests):
             db.session.commit()  # at once: the server has the message (or refused it)
-    return outcomes  # the last digest's outcome is committed by the caller, with the lease's renewal (_beat)
+    return outcomes  # the last digest's outcome is committed by the caller, with the lease's renewal
 
 
 def _beat(heartbeat: Callable[[], bool] | None) -> bool:

@@ -313,3 +313,33 @@ def test_pending_row_identity_is_unique(app, make_user, account_review):
         assert services.record_due(items + items, NOW) == 0
         db.session.commit()
     assert [(row.rule, row.status) for row in rows(app)] == [(RULE_NAME, PENDING)]
+
+
+def test_each_further_recipient_costs_one_commit(app, make_user, smtp_server, account_review):
+    """A digest's outcome, the lease's renewal and the next recipient's claim are committed together (on SQLite
+    each commit is a sync to disk): one commit more per recipient, not two."""
+    from sqlalchemy import event
+
+    users = [make_user("viewer") for _ in range(4)]
+    commits: list[int] = []
+
+    def count(_connection) -> None:  # a database transaction's commit (a savepoint's release is none)
+        commits.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", count)
+    try:
+        account_review.user_ids = [users[0].id]
+        sweep(app)
+        alone = len(commits)
+        commits.clear()
+        account_review.user_ids = [user.id for user in users]
+        result = sweep(app)  # the first user's reminder is logged already: three recipients now
+    finally:
+        event.remove(engine, "commit", count)
+
+    assert [digest.recipient_id for digest in result.digests] == [user.id for user in users[1:]]
+    assert all(digest.status == SENT for digest in result.digests)
+    assert len(commits) - alone == 2
+    assert len(smtp_server.envelopes) == 4

@@ -15,7 +15,7 @@ from oversight.evidence.models import EvidenceFile
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.portal.models import PortalLink, PortalRequest, PortalSubmission
 from oversight.reminders.models import ReminderLog, SchedulerLease
-from oversight.status.models import VendorState
+from oversight.status.models import VendorState, VendorUnitState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.units.models import BusinessUnit
 from oversight.vendors.models import Vendor, VendorCertification, VendorContact
@@ -59,6 +59,7 @@ __all__ = [
     "VendorCertification",
     "VendorContact",
     "VendorState",
+    "VendorUnitState",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -3,7 +3,8 @@
 
 - A vendor's register entry is shown to every unit it belongs to (``vendor_units``), and to the units
   whose contracts name it as a subcontractor. Its contacts, certifications, selection evaluations,
-  portal requests about the vendor itself and stored states follow the vendor.
+  portal requests about the vendor itself and stored states follow the vendor; its per-unit stored lights
+  (``vendor_unit_states``) are their unit's.
 - A portal request about a unit's record (a return/deletion certificate, a corrective plan for a finding)
   carries that record's unit (``portal_requests.unit_id``, set when it is made); its submissions follow it.
 - A contract belongs to one unit; its review rounds, documents, subcontract nodes (and their consents and
@@ -26,7 +27,7 @@ from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.incidents.models import Incident, IncidentStep
 from oversight.portal.models import CORRECTIVE_PLAN, DELETION_CERTIFICATE, PortalLink, PortalRequest, PortalSubmission
-from oversight.status.models import VendorState
+from oversight.status.models import VendorState, VendorUnitState
 from oversight.subcontracts.models import Subcontract, SubcontractConsent, SubcontractState
 from oversight.units import services as unit_services
 from oversight.units.models import vendor_units
@@ -91,6 +92,7 @@ SCOPE_RULES: tuple[ScopeRule, ...] = (
     ScopeRule(VendorContact, _by_vendor("vendor_id")),
     ScopeRule(VendorCertification, _by_vendor("vendor_id")),
     ScopeRule(VendorState, _by_vendor("vendor_id")),
+    ScopeRule(VendorUnitState, _by_unit),
     ScopeRule(Evaluation, _by_vendor("vendor_id")),
     ScopeRule(
         EvaluationAnswer,

@@ -20,6 +20,8 @@ from oversight.core.i18n import Translate
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 COLOURS = (GREEN, AMBER, RED, GREY)
+# How bad each colour is: a reader of several business units reads the worst of their units' lights.
+SEVERITY = {GREEN: 0, GREY: 1, AMBER: 2, RED: 3}
 
 
 @dataclass(frozen=True)

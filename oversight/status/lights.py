@@ -14,19 +14,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Select, bindparam
 
 from oversight.audits import lights as monitoring
 from oversight.audits import settings as audit_settings
 from oversight.core.i18n import translator
-from oversight.core.lights import Light, LightRule
+from oversight.core.lights import SEVERITY, Light, LightRule
 from oversight.disposals import lights as disposal
 from oversight.evaluations import lights as selection
 from oversight.extensions import db
 from oversight.incidents import status as incident_status
 from oversight.status import contract
 from oversight.subcontracts import lights as subcontract
+from oversight.units import scope as unit_scope
+from oversight.units import services as unit_services
 from oversight.vendors.models import Vendor
 
 # The duties in their legal order, by the name the pages and the list filters use.
@@ -38,6 +41,9 @@ RULES: dict[str, LightRule] = {
     "disposal": disposal,
 }
 KEYS = tuple(RULES)
+# The lights that read contract-bound records (a contract's unit decides who sees them): a reader bound to
+# units reads them over their units' records (``status.store`` keeps them per (vendor, unit) too).
+UNIT_BOUND = ("contract", "subcontract", "disposal")
 
 
 @dataclass(frozen=True)
@@ -113,15 +119,41 @@ def _statement(keys: tuple[str, ...], today: date, _settings: str) -> Select:
 
 
 def vendor_lights(vendor_ids: list[int], today: date) -> dict[int, VendorLights]:
-    """The lights of each vendor in ``vendor_ids``, in one statement whatever their number."""
+    """The lights of each vendor in ``vendor_ids``, in one statement whatever their number (judged under the
+    reader's scope; for a reader holding roles in several units apart, one more per such unit: below)."""
     if not vendor_ids:
         return {}
     _ = translator()
     found = {}
+    worst = _worst_of_roots(vendor_ids, today)
     for row in _execute_lights(vendor_ids, today, KEYS):
         duty = {key: rule.light(getattr(row, f"{key}_code"), row, today, _=_) for key, rule in RULES.items()}
+        for key, (code, judged) in worst.get(row.id, {}).items():
+            duty[key] = RULES[key].light(code, judged, today, _=_)
         found[row.id] = VendorLights(**duty, incident=incident_status.incident_badge(row.incident_open_count, _=_))
     return found
+
+
+def _worst_of_roots(vendor_ids: list[int], today: date) -> dict[int, dict[str, tuple[str, Any]]]:
+    """For a reader whose roles are held in several units none of which is below another (root units), each
+    contract-bound light (:data:`UNIT_BOUND`) as the worst of its judgements under each root unit's scope,
+    with the row it was judged in: what the stored per-unit rows give their filters and counts
+    (``status.store``). Nothing for any other reader: their scope's judgement is already that."""
+    roots = unit_services.reader_roots()
+    if roots is None or len(roots) < 2:
+        return {}
+    worst: dict[int, dict[str, tuple[str, Any]]] = {}
+    for root in roots:
+        with unit_scope.activate(unit_scope.Scope(unit_services.with_descendants({root}), f"unit {root}")):
+            rows = _execute_lights(vendor_ids, today, UNIT_BOUND).all()
+        for row in rows:
+            kept = worst.setdefault(row.id, {})
+            for key in UNIT_BOUND:
+                code = getattr(row, f"{key}_code")
+                colours = RULES[key].COLOURS
+                if key not in kept or SEVERITY[colours[code]] > SEVERITY[colours[kept[key][0]]]:
+                    kept[key] = (code, row)
+    return worst
 
 
 def duty_lights(key: str, vendor_ids: list[int], today: date) -> dict[int, Light]:

@@ -26,17 +26,33 @@ boundary, or at once by ``flask status refresh``; ``flask status check`` lists a
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, bindparam, event, func, inspect, literal, or_, true, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    or_,
+    true,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from oversight.audits import lights as monitoring
 from oversight.audits.models import Audit, AuditTrigger, Finding
 from oversight.contracts.models import Contract
-from oversight.core.lights import COLOURS, codes_of
+from oversight.core.lights import COLOURS, SEVERITY, codes_of
 from oversight.core.timeutil import local_today
 from oversight.core.upsert import upsert_from_select
 from oversight.disposals.models import DisposalItem
@@ -46,10 +62,12 @@ from oversight.events import services as events
 from oversight.events import types as event_types
 from oversight.extensions import db
 from oversight.status import lights
-from oversight.status.models import VendorState
+from oversight.status.models import VendorState, VendorUnitState
 from oversight.subcontracts import states as node_states
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.units import scope as unit_scope
+from oversight.units import services as unit_services
+from oversight.units.models import BusinessUnit, vendor_units
 from oversight.vendors.models import Vendor
 
 INFO_KEY = "oversight.status.touched"
@@ -64,10 +82,12 @@ FACT_COLUMNS = {"last_audit_on": "grasp_last_audit_on", "audit_trigger_on": "gra
 # at each day boundary) and the latest decided evaluation's expiry (NULL when rejected or none).
 DATE_COLUMNS = {"audit_due_on": monitoring.schedule_due_on, "evaluation_due_on": selection.expiry}
 STORED_COLUMNS = (*CODE_COLUMNS, *FACT_COLUMNS, *DATE_COLUMNS)
-# The lights that read contract-bound records (a contract's unit decides who sees them): a unit-bound
-# reader's are judged under their scope, like their list rows; 選定 and 把握 are the vendor's (unit-neutral:
-# the same for every reader, docs/status.md), so their stored codes serve every reader.
-UNIT_BOUND = ("contract", "subcontract", "disposal")
+# The lights that read contract-bound records (a contract's unit decides who sees them): stored per
+# (vendor, unit) too, in ``vendor_unit_states``, for the vendors whose records lie in more than one unit
+# (see "per-unit rows" below); 選定 and 把握 are the vendor's (unit-neutral: the same for every reader,
+# docs/status.md), so their vendor-level stored codes serve every reader.
+UNIT_BOUND = lights.UNIT_BOUND
+_BY_SEVERITY = {severity: colour for colour, severity in SEVERITY.items()}
 
 # What a changed row can change, by the records the duty rules read (their ``facts``): the vendors
 # it names directly, the contracts whose vendor and chain it belongs to, the subcontract nodes whose
@@ -174,6 +194,7 @@ def refresh(vendor_ids: Iterable[int], today: date | None = None, session: Sessi
     statement = _upsert(_judgement(today, settings, False), today, rules_digest(settings), _dialect(session))
     rows = session.execute(statement, {"vendor_ids": ids}).all()  # an id of no vendor (deleted) judges nothing
     _record_changes(session, before, rows, today)
+    _refresh_units(session, ids, today, settings)
     return len(ids)
 
 
@@ -186,7 +207,180 @@ def refresh_all(today: date | None = None, session: Session | None = None) -> in
     statement = _upsert(_judgement(today, settings, True), today, rules_digest(settings), _dialect(session))
     rows = session.execute(statement).all()
     _record_changes(session, before, rows, today)
+    _refresh_units(session, None, today, settings)
     return len(rows)
+
+
+# --- per-unit rows: a shared vendor's contract-bound lights as each unit reads them -----------------
+#
+# A unit's codes are the contract-bound rules judged reading only the unit's records and those of the
+# units below it: the rules' statement run under the scope of that subtree, whose loader criteria bind
+# the contracts, nodes and return/deletion items of the facts to it (what a member of the unit gets when
+# their vendor page judges the vendor). A row is kept for (vendor, unit) only where that can differ from
+# the vendor's codes: the vendor has records under the unit's subtree (``_related``) and records outside
+# it. A vendor of one unit has none, nor has a unit whose subtree holds all of a vendor's records.
+
+
+def _related(vendor_ids: list[int] | None) -> Select:
+    """``(vendor_id, unit_id)``: the units a vendor's contract-bound lights read records of (its units in
+    ``vendor_units``, its contracts', and those of the contracts whose chains or return/deletion items name
+    it), for ``vendor_ids`` (None: every vendor). Read as tables: the whole group."""
+    contracts, nodes, items, members = (
+        Contract.__table__, Subcontract.__table__, DisposalItem.__table__, vendor_units
+    )
+    node_contracts = nodes.join(contracts, contracts.c.id == nodes.c.contract_id)
+    item_contracts = items.join(contracts, contracts.c.id == items.c.contract_id)
+    parts = (
+        (db.select(members.c.vendor_id, members.c.unit_id), members.c.vendor_id),
+        (db.select(contracts.c.vendor_id, contracts.c.unit_id), contracts.c.vendor_id),
+        (db.select(nodes.c.vendor_id, contracts.c.unit_id).select_from(node_contracts), nodes.c.vendor_id),
+        (
+            db.select(nodes.c.parent_vendor_id, contracts.c.unit_id).select_from(node_contracts),
+            nodes.c.parent_vendor_id,
+        ),
+        (db.select(items.c.vendor_id, contracts.c.unit_id).select_from(item_contracts), items.c.vendor_id),
+    )
+    stored = VendorUnitState.__table__.c
+    selects = [
+        query.add_columns(literal_column("0").label("stored")) for query, _column in parts
+    ] + [db.select(stored.vendor_id, stored.unit_id, literal_column("1").label("stored"))]
+    if vendor_ids is not None:
+        wanted = bindparam("vendor_ids", expanding=True)
+        columns = [column for _query, column in parts] + [stored.vendor_id]
+        selects = [query.where(column.in_(wanted)) for query, column in zip(selects, columns, strict=True)]
+    return union(*selects)
+
+
+def _pairs(session: Session, vendor_ids: list[int] | None) -> tuple[dict[int, set[int]], set[tuple[int, int]]]:
+    """Each vendor's related units (:func:`_related`) and the per-unit rows stored for them, one statement."""
+    related: dict[int, set[int]] = defaultdict(set)
+    stored: set[tuple[int, int]] = set()
+    params = {} if vendor_ids is None else {"vendor_ids": vendor_ids}
+    for vendor_id, unit_id, is_stored in session.execute(_related(vendor_ids), params):
+        if vendor_id is None or unit_id is None:
+            continue
+        if is_stored:
+            stored.add((vendor_id, unit_id))
+        else:
+            related[vendor_id].add(unit_id)
+    return related, stored
+
+
+def _wanted(related: dict[int, set[int]]) -> dict[int, list[int]]:
+    """For each unit, the vendors that need a row of it: related to the unit's subtree and to a unit
+    outside it (a unit above all of a vendor's units reads what the group reads: the vendor's row)."""
+    wanted: dict[int, list[int]] = defaultdict(list)
+    subtrees: dict[int, frozenset[int]] = {}
+    for vendor_id, units in sorted(related.items()):
+        if len(units) < 2:
+            continue
+        for unit_id in sorted({above for unit in units for above in unit_services.ancestors(unit)}):
+            if unit_id not in subtrees:
+                subtrees[unit_id] = unit_services.with_descendants({unit_id})
+            if not units <= subtrees[unit_id]:
+                wanted[unit_id].append(vendor_id)
+    return wanted
+
+
+@lru_cache(maxsize=32)
+def _unit_judgement(today: date, _settings: str) -> Select:
+    """The contract-bound codes of the vendors bound as ``vendor_ids`` on ``today``, as the scope in force
+    reads them (run under a unit's scope)."""
+    listed = Vendor.id.in_(bindparam("vendor_ids", expanding=True))
+    facts = lights.facts_cte(lights.vendor_set(listed), today, UNIT_BOUND, which=listed)
+    codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
+    return db.select(facts.c.id.label("vendor_id"), *codes)
+
+
+def _judge_units(session: Session, wanted: dict[int, list[int]], today: date, settings: str) -> list[dict]:
+    """The per-unit rows of ``wanted`` judged on ``today``: one statement per unit, under its subtree's scope
+    (a vendor the unit does not see gets no row)."""
+    rows = []
+    for unit_id, vendor_ids in sorted(wanted.items()):
+        scope = unit_scope.Scope(unit_services.with_descendants({unit_id}), f"unit {unit_id}")
+        with unit_scope.activate(scope):
+            found = session.execute(_unit_judgement(today, settings), {"vendor_ids": vendor_ids})
+            rows += [
+                {"vendor_id": row.vendor_id, "unit_id": unit_id, **{key: row._mapping[key] for key in UNIT_BOUND}}
+                for row in found
+            ]
+    return rows
+
+
+def _unit_upsert(dialect: str):
+    """INSERT … ON CONFLICT (vendor_id, unit_id) DO UPDATE, run with many rows."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = VendorUnitState.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.vendor_id, table.c.unit_id],
+        set_={name: statement.excluded[name] for name in (*UNIT_BOUND, "as_of", "rules")},
+    )
+
+
+def _refresh_units(session: Session, vendor_ids: list[int] | None, today: date, settings: str) -> None:
+    """Judge the per-unit rows of ``vendor_ids`` (None: every vendor) and store them; delete the rows no
+    longer wanted. Called with the vendors' own rows (already locked on PostgreSQL: the vendor row's lock
+    guards its per-unit rows). Statements: one read, one per unit judged, one write, one delete; none when
+    the group has a single unit (no vendor can have records in two)."""
+    if unit_services.unit_count() < 2:
+        return
+    related, stored = _pairs(session, vendor_ids)
+    rows = _judge_units(session, _wanted(related), today, settings)
+    digest = rules_digest(settings)
+    if rows:
+        session.execute(_unit_upsert(_dialect(session)), [{**row, "as_of": today, "rules": digest} for row in rows])
+    gone = sorted(stored - {(row["vendor_id"], row["unit_id"]) for row in rows})
+    if gone:
+        table = VendorUnitState.__table__
+        session.execute(
+            delete(table).where(
+                table.c.vendor_id == bindparam("gone_vendor"), table.c.unit_id == bindparam("gone_unit")
+            ),
+            [{"gone_vendor": vendor_id, "gone_unit": unit_id} for vendor_id, unit_id in gone],
+        )
+
+
+@unit_scope.reads_whole_group
+def refresh_units(vendor_ids: Iterable[int] | None, today: date | None = None, session: Session | None = None) -> None:
+    """Judge the per-unit rows of ``vendor_ids`` again (None: every vendor), e.g. after the unit tree or a
+    vendor's units changed (which change no vendor-level light)."""
+    session = db.session() if session is None else session
+    ids = None if vendor_ids is None else sorted(set(vendor_ids))
+    if ids is not None and not ids:
+        return
+    settings = lights.settings_key()
+    _refresh_units(session, ids, today or local_today(), settings)
+
+
+def _unit_mismatches(days: dict[date, list[int]]) -> list[tuple[int, date, tuple, tuple]]:
+    """The per-unit rows of the vendors of each day (the vendors' stored rows under the current settings)
+    that differ from a fresh judgement on that day, missing ones and ones that should not be:
+    ``(vendor_id, as_of, ("unit", unit_id, *stored codes), ("unit", unit_id, *judged codes))``."""
+    session, settings, digest = db.session, lights.settings_key(), rules_digest()
+    table = VendorUnitState.__table__
+    stored = {
+        (row.vendor_id, row.unit_id): (row.as_of, row.rules, tuple(row._mapping[key] for key in UNIT_BOUND))
+        for row in session.execute(db.select(table))
+    }
+    found = []
+    for day, vendor_ids in sorted(days.items()):
+        related, _stored = _pairs(session, vendor_ids)
+        judged_rows = {
+            (row["vendor_id"], row["unit_id"]): tuple(row[key] for key in UNIT_BOUND)
+            for row in _judge_units(session, _wanted(related), day, settings)
+        }
+        vendors = set(vendor_ids)
+        for key in sorted(judged_rows.keys() | {pair for pair in stored if pair[0] in vendors}):
+            row = stored.get(key)
+            have = row[2] if row is not None and row[0] == day and row[1] == digest else None
+            if have != judged_rows.get(key):
+                unit = ("unit", key[1])
+                found.append((key[0], day, (*unit, *(have or ())), (*unit, *(judged_rows.get(key) or ()))))
+    return found
 
 
 @unit_scope.reads_whole_group
@@ -203,6 +397,10 @@ def ensure_current(today: date) -> int:
     nodes_checked = node_states.is_checked(today)
     if vendors_checked and nodes_checked:
         return 0
+    unit_rows = VendorUnitState.__table__.c
+    unit_current = db.select(func.count()).select_from(VendorUnitState.__table__).where(
+        unit_rows.as_of == today, unit_rows.rules == digest
+    )
     stale = or_(VendorState.vendor_id.is_(None), VendorState.as_of != today, VendorState.rules != digest)
     vendors = db.select(Vendor.id).outerjoin(VendorState, VendorState.vendor_id == Vendor.id).where(stale)
     # The vendors less the rows current for today and these settings (each vendor has at most one row,
@@ -211,10 +409,13 @@ def ensure_current(today: date) -> int:
         db.select(func.count()).select_from(VendorState).where(VendorState.as_of == today, VendorState.rules == digest)
     )
     every = db.select(func.count()).select_from(Vendor)
+    every_unit_row = db.select(func.count()).select_from(VendorUnitState.__table__)
     counts = db.session.execute(
         db.select(
             (every.scalar_subquery() - current.scalar_subquery()).label("vendors"),
             node_states.stale_count(today).label("nodes"),
+            # The per-unit rows are written with their vendor's row: stale ones only where written by hand.
+            (every_unit_row.scalar_subquery() - unit_current.scalar_subquery()).label("unit_rows"),
         )
     ).one()
     count = 0 if vendors_checked else counts.vendors
@@ -222,6 +423,9 @@ def ensure_current(today: date) -> int:
         refresh_all(today)
     elif count:
         refresh(db.session.execute(vendors).scalars(), today)
+    if not vendors_checked and counts.unit_rows and count <= 200:
+        stale_units = or_(unit_rows.as_of != today, unit_rows.rules != digest)
+        refresh(db.session.execute(db.select(unit_rows.vendor_id).where(stale_units)).scalars(), today)
     db.session.info[CURRENT_KEY] = (today, digest)
     if not nodes_checked:
         node_states.bring_current(today, counts.nodes)
@@ -252,7 +456,7 @@ def mismatches() -> list[tuple[int, date, tuple, tuple]]:
         for vendor_id, codes in judged(stored, day).items():
             if codes != stored[vendor_id]:
                 found.append((vendor_id, day, stored[vendor_id], codes))
-    return found
+    return found + _unit_mismatches({day: sorted(stored) for day, stored in by_day.items()})
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -269,13 +473,14 @@ def colour_counts_and(
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, and ``figures``
     (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement. A unit-bound
-    reader counts the contract-bound lights as their list's rows show them (:func:`_unit_codes`)."""
+    reader counts the contract-bound lights as they read them (:func:`_reader_colour`)."""
     ensure_current(today)
-    unit_codes = _unit_codes(today)
-    codes = [_code(key, unit_codes).label(key) for key in CODE_COLUMNS]
+    roots = unit_services.reader_roots()
+    unit_rows = None if roots is None else _reader_rows(roots)
+    codes = [_reader_value(key, unit_rows).label(key) for key in CODE_COLUMNS]
     grouped = db.select(*codes, func.count().label("vendors")).join(Vendor, Vendor.id == VendorState.vendor_id)
-    if unit_codes is not None:
-        grouped = grouped.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
+    if unit_rows is not None:
+        grouped = grouped.outerjoin(unit_rows, unit_rows.c.vendor_id == VendorState.vendor_id)
     grouped = grouped.where(vendor_condition).group_by(*codes).subquery("grouped")
     extra = [value.label(f"figure_{name}") for name, value in figures.items()]
     one = db.select(literal(1).label("one")).subquery("one")
@@ -286,68 +491,69 @@ def colour_counts_and(
         values = {name: row._mapping[f"figure_{name}"] for name in figures}
         if row.vendors:
             for key in CODE_COLUMNS:
-                counts[key][lights.RULES[key].COLOURS[row._mapping[key]]] += row.vendors
+                counts[key][_colour_of(key, row._mapping[key], unit_rows)] += row.vendors
     return counts, values
 
 
-def _code(key: str, unit_codes) -> ColumnElement[str]:
-    """The ``key`` code a reader sees: the code judged under their scope where :func:`_unit_codes` has
-    one, else the stored one."""
-    stored = getattr(VendorState, key)
-    if unit_codes is None or key not in UNIT_BOUND:
-        return stored
-    return func.coalesce(unit_codes.c[key], stored)
+def _severity(key: str, code: ColumnElement[str]) -> ColumnElement[int]:
+    """How bad the colour of ``key``'s state ``code`` is (:data:`core.lights.SEVERITY`), in SQL."""
+    return case({state: SEVERITY[colour] for state, colour in lights.RULES[key].COLOURS.items()}, value=code)
 
 
-def _unit_codes(today: date):
-    """For a unit-bound reader, the contract-bound codes judged afresh under their scope (as their vendor
-    page and list rows judge them) of the vendors they see whose stored codes may not be theirs: those
-    with a contract-bound record of a unit outside the reader's (:func:`_reaching_outside`). A subquery
-    (``vendor_id`` and a column per key); None for a group-wide reader (the stored codes are theirs).
-
-    Any other vendor's records are all in the reader's units, so the scope hides none of them and the
-    judgement under the scope is the stored (whole-group) one: it need not be judged again."""
-    scope = unit_scope.peek()
-    if scope is None or scope.is_group_wide:
-        return None
-    return _unit_judgement(today, lights.settings_key(), tuple(sorted(scope.unit_ids))).subquery("unit_codes")
-
-
-def _reaching_outside(unit_ids: tuple[int, ...]) -> Select:
-    """The vendors with a record the contract-bound rules read under a contract of a unit not in
-    ``unit_ids``: their own contracts, the subcontract nodes naming them (as the subcontractor or its
-    parent) and the return/deletion items naming them. Read as tables: the whole group, whatever the scope."""
-    contracts, nodes, items = Contract.__table__, Subcontract.__table__, DisposalItem.__table__
-    outside = db.select(contracts.c.id).where(contracts.c.unit_id.not_in(unit_ids)).correlate(None)
-    return union(
-        db.select(contracts.c.vendor_id).where(contracts.c.unit_id.not_in(unit_ids)),
-        db.select(nodes.c.vendor_id).where(nodes.c.contract_id.in_(outside)),
-        db.select(nodes.c.parent_vendor_id).where(nodes.c.contract_id.in_(outside)),
-        db.select(items.c.vendor_id).where(items.c.contract_id.in_(outside)),
+def _reader_rows(roots: tuple[int, ...]):
+    """The worst severity of each contract-bound light over the per-unit rows of the reader's root units,
+    per vendor (a subquery; vendors without such a row have no line)."""
+    table = VendorUnitState.__table__.c
+    return (
+        db.select(table.vendor_id, *(func.max(_severity(key, table[key])).label(key) for key in UNIT_BOUND))
+        .where(table.unit_id.in_(roots))
+        .group_by(table.vendor_id)
+        .subquery("unit_rows")
     )
 
 
-@lru_cache(maxsize=32)
-def _unit_judgement(today: date, _settings: str, unit_ids: tuple[int, ...]) -> Select:
-    vendors = lights.vendor_set(Vendor.id.in_(_reaching_outside(unit_ids)))
-    facts = lights.facts_cte(vendors, today, UNIT_BOUND)
-    codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
-    return db.select(facts.c.id.label("vendor_id"), *codes)
+def _reader_value(key: str, unit_rows) -> ColumnElement:
+    """What the reader reads of ``key``: the stored code, or for a unit-bound reader's contract-bound light
+    the worst severity over their root units' rows, the vendor's code's severity where it has none."""
+    stored = getattr(VendorState, key)
+    if unit_rows is None or key not in UNIT_BOUND:
+        return stored
+    return func.coalesce(unit_rows.c[key], _severity(key, stored))
+
+
+def _colour_of(key: str, value, unit_rows) -> str:
+    if unit_rows is None or key not in UNIT_BOUND:
+        return lights.RULES[key].COLOURS[value]
+    return _BY_SEVERITY[value]
 
 
 def reader_codes(vendor_ids: Iterable[int], today: date) -> dict[int, dict[str, str]]:
     """The five state codes of each of ``vendor_ids`` as the reader's list and pages show them (one
-    statement): the stored codes, the contract-bound ones judged under a unit-bound reader's scope."""
+    statement): the stored codes; for a unit-bound reader's contract-bound lights, the code of the worst
+    per-unit row of their root units, the vendor's where it has none."""
     ids = sorted(set(vendor_ids))
     if not ids:
         return {}
     ensure_current(today)
-    unit_codes = _unit_codes(today)
-    query = db.select(VendorState.vendor_id, *(_code(key, unit_codes).label(key) for key in CODE_COLUMNS))
-    if unit_codes is not None:
-        query = query.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
-    rows = db.session.execute(query.where(VendorState.vendor_id.in_(ids)))
-    return {row.vendor_id: {key: row._mapping[key] for key in CODE_COLUMNS} for row in rows}
+    roots = unit_services.reader_roots()
+    query = db.select(VendorState.vendor_id, *(getattr(VendorState, key) for key in CODE_COLUMNS))
+    if roots is not None:
+        table = VendorUnitState.__table__.c
+        on = and_(table.vendor_id == VendorState.vendor_id, table.unit_id.in_(roots))
+        query = query.add_columns(*(table[key].label(f"unit_{key}") for key in UNIT_BOUND))
+        query = query.outerjoin(VendorUnitState.__table__, on)
+    found: dict[int, dict[str, str]] = {}
+    from_units: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in db.session.execute(query.where(VendorState.vendor_id.in_(ids))):
+        found[row.vendor_id] = {key: row._mapping[key] for key in CODE_COLUMNS}
+        if roots is not None and row._mapping["unit_contract"] is not None:
+            for key in UNIT_BOUND:
+                from_units[row.vendor_id][key].append(row._mapping[f"unit_{key}"])
+    for vendor_id, by_key in from_units.items():
+        for key, codes in by_key.items():
+            colours = lights.RULES[key].COLOURS
+            found[vendor_id][key] = max(codes, key=lambda code, colours=colours: SEVERITY[colours[code]])
+    return found
 
 
 def condition(key: str, colour: str) -> ColumnElement[bool]:
@@ -358,18 +564,20 @@ def condition(key: str, colour: str) -> ColumnElement[bool]:
 
 def conditions(wanted: Iterable[tuple[str, str]], today: date) -> tuple[ColumnElement[bool], ...]:
     """WHERE conditions on :class:`Vendor`: the vendors whose ``key`` light is ``colour`` for each
-    ``(key, colour)`` of ``wanted`` (call :func:`ensure_current` first). The stored codes, but for a
-    unit-bound reader the contract-bound lights as their list rows show them (:func:`_unit_codes`), so
-    that a filter holds the rows that show its colour."""
+    ``(key, colour)`` of ``wanted`` (call :func:`ensure_current` first). The stored codes; for a unit-bound
+    reader's contract-bound lights, the worst colour over the per-unit rows of their root units (the
+    vendor's where it has none: :func:`_reader_value`), so that a filter holds the rows that show its colour."""
     wanted = list(wanted)
-    unit_codes = _unit_codes(today) if any(key in UNIT_BOUND for key, _colour in wanted) else None
+    roots = unit_services.reader_roots() if any(key in UNIT_BOUND for key, _colour in wanted) else None
     found = []
     for key, colour in wanted:
-        codes = codes_of(lights.RULES[key].COLOURS, colour)
-        query = db.select(VendorState.vendor_id)
-        if unit_codes is not None and key in UNIT_BOUND:
-            query = query.outerjoin(unit_codes, unit_codes.c.vendor_id == VendorState.vendor_id)
-        found.append(Vendor.id.in_(query.where(_code(key, unit_codes).in_(codes))))
+        if roots is None or key not in UNIT_BOUND:
+            codes = codes_of(lights.RULES[key].COLOURS, colour)
+            found.append(Vendor.id.in_(db.select(VendorState.vendor_id).where(getattr(VendorState, key).in_(codes))))
+            continue
+        unit_rows = _reader_rows(roots)
+        query = db.select(VendorState.vendor_id).outerjoin(unit_rows, unit_rows.c.vendor_id == VendorState.vendor_id)
+        found.append(Vendor.id.in_(query.where(_reader_value(key, unit_rows) == SEVERITY[colour])))
     return tuple(found)
 
 
@@ -386,6 +594,10 @@ def _values(instance, attribute: str) -> set[int]:
 def _note(session: Session, flush_context) -> None:
     touched = _touched(session)
     for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, BusinessUnit) and instance in session.dirty:
+            if inspect(instance).attrs.parent_id.history.has_changes():
+                touched["units"].add(True)  # a subtree moved: which units read which records changed
+            continue
         kinds = TOUCHES.get(type(instance))
         if kinds is None:
             continue
@@ -401,17 +613,42 @@ _TABLES = frozenset(model.__table__.name for model in TOUCHES)
 
 def _note_statement(state) -> None:
     """A bulk INSERT, UPDATE or DELETE run through the session on a table the rules read: which rows
-    it changed is not known here, so every vendor is judged again when the transaction commits."""
+    it changed is not known here, so every vendor is judged again when the transaction commits. One on
+    ``vendor_units`` changes which units see a vendor: the per-unit rows of the vendors it names (every
+    vendor's when it names none) are judged again."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in _TABLES:
+    name = getattr(table, "name", None)
+    if name in _TABLES:
         _touched(state.session)["all"].add(True)
+    elif name == vendor_units.name:
+        named = _named_vendors(state)
+        touched = _touched(state.session)
+        if named:
+            touched["unit_vendor"] |= named
+        else:
+            touched["units"].add(True)
+
+
+def _named_vendors(state) -> set[int]:
+    """The vendor ids a statement on ``vendor_units`` names: in its parameters (an INSERT of many rows)
+    or its own bound values (``VALUES``, ``WHERE vendor_id = …`` / ``IN (…)``)."""
+    values: list = []
+    parameters = state.parameters
+    for each in parameters if isinstance(parameters, (list, tuple)) else [parameters or {}]:
+        values.append(each.get("vendor_id"))
+    for name, value in state.statement.compile().params.items():
+        if name.startswith("vendor_id"):
+            values.extend(value if isinstance(value, (list, tuple)) else [value])
+    return {value for value in values if isinstance(value, int)}
 
 
 def _touched(session: Session) -> dict[str, set]:
     return session.info.setdefault(
-        INFO_KEY, {"vendor": set(), "contract": set(), "subcontract": set(), "all": set()}
+        INFO_KEY,
+        # unit_vendor: vendors whose units changed (their per-unit rows only); units: every per-unit row.
+        {"vendor": set(), "contract": set(), "subcontract": set(), "all": set(), "unit_vendor": set(), "units": set()},
     )
 
 
@@ -446,6 +683,10 @@ def apply_pending(session: Session) -> None:
         found = session.execute(touched_vendors(touched["contract"], touched["subcontract"])).scalars()
         vendor_ids |= {vendor_id for vendor_id in found if vendor_id is not None}
     refresh(vendor_ids, session=session)
+    if touched["units"]:
+        refresh_units(None, session=session)
+    elif touched["unit_vendor"] - vendor_ids:
+        refresh_units(touched["unit_vendor"] - vendor_ids, session=session)
     session.info.pop(INFO_KEY, None)  # the refresh's own flushes noted nothing of interest
 
 

@@ -13,6 +13,7 @@ from oversight.activity import services as activity
 from oversight.core.errors import RuleError
 from oversight.core.timeutil import utcnow
 from oversight.extensions import db
+from oversight.units import scope as unit_scope
 from oversight.units.models import COMPANY, DEFAULT_CODE, BusinessUnit, vendor_units
 from oversight.units.scope import GROUP, Scope
 
@@ -73,6 +74,28 @@ def with_descendants(unit_ids: Iterable[int]) -> frozenset[int]:
         found.add(unit_id)
         stack.extend(children.get(unit_id, ()))
     return frozenset(found)
+
+
+def unit_count() -> int:
+    """How many units the tree has (archived ones too), from the request's tree."""
+    return len(_parents())
+
+
+def root_units(unit_ids: Iterable[int]) -> frozenset[int]:
+    """The units of ``unit_ids`` whose parent is not among them: for a scope widened by
+    :func:`with_descendants`, the units its reader holds roles in (less those below another of them)."""
+    ids = frozenset(unit_ids)
+    parents = _parents()
+    return frozenset(unit_id for unit_id in ids if parents.get(unit_id) not in ids)
+
+
+def reader_roots() -> tuple[int, ...] | None:
+    """The root units of the scope in force (:func:`root_units`), in id order; None for a group-wide reader
+    or when no scope is set."""
+    scope = unit_scope.peek()
+    if scope is None or scope.unit_ids is None:
+        return None
+    return tuple(sorted(root_units(scope.unit_ids)))
 
 
 def ancestors(unit_id: int | None) -> list[int]:

@@ -24,6 +24,9 @@ class UnitError(RuleError):
     """A change to the unit tree the rules refuse."""
 
 
+UNDER_ITSELF = _l("A unit cannot be placed under itself or one of its sub-units.")
+
+
 # --- the tree -----------------------------------------------------------------------------------
 
 def _parents() -> dict[int, int | None]:
@@ -131,7 +134,7 @@ def update_unit(unit: BusinessUnit, values: dict[str, Any], *, actor: User | Non
     _check_code(values["code"], unit)
     parent_id = values.get("parent_id") or None
     if parent_id is not None and unit.id in ancestors(parent_id):
-        raise UnitError(_l("A unit cannot be placed under itself or one of its sub-units."))
+        raise UnitError(UNDER_ITSELF)
     changes: dict[str, list] = {}
     for name, value in (("code", values["code"]), ("name", values["name"]), ("kind", values["kind"]),
                         ("parent_id", parent_id), ("is_archived", bool(values.get("is_archived")))):

@@ -15,6 +15,7 @@ from oversight.core.timeutil import utcnow
 from oversight.extensions import db
 from oversight.units.models import COMPANY, DEFAULT_CODE, BusinessUnit, vendor_units
 from oversight.units.scope import GROUP, Scope
+from oversight.units.scope import current as current_scope
 
 if TYPE_CHECKING:
     from oversight.auth.models import User
@@ -188,6 +189,41 @@ def set_vendor_units(vendor: Any, unit_ids: Iterable[int], *, actor: User | None
     db.session.execute(delete(vendor_units).where(vendor_units.c.vendor_id == vendor.id))
     db.session.execute(insert(vendor_units), [{"vendor_id": vendor.id, "unit_id": unit_id} for unit_id in after])
     return [before, after]
+
+
+_PART, _NEXT = "\x1f", "\x1e"  # control characters: no unit name holds one (forms refuse them)
+
+
+def vendor_units_column(vendor_id: Any):
+    """The units of the vendor ``vendor_id`` (a column) as one string of ``id`` and ``name`` pairs: a column the
+    statement reading the vendor adds (the page reads it with no statement of its own); see
+    :func:`vendor_units_for_reader`."""
+    units = BusinessUnit.__table__
+    pair = cast(units.c.id, String) + literal(_PART) + units.c.name
+    return (
+        select(func.aggregate_strings(pair, _NEXT))
+        .select_from(units.join(vendor_units, vendor_units.c.unit_id == units.c.id))
+        .where(vendor_units.c.vendor_id == vendor_id)
+        .scalar_subquery()
+    )
+
+
+def vendor_units_for_reader(value: str | None) -> tuple[list[str], bool]:
+    """The names of the vendor's units (``value`` read by :func:`vendor_units_column`) that the reader's scope
+    covers, and whether the vendor belongs to other units too. Those are not named: a member learns the names of
+    the units they may see only (docs/units.md, "Unit names")."""
+    reader = current_scope()
+    shown: list[str] = []
+    others = False
+    for pair in (value or "").split(_NEXT):
+        unit_id, _, name = pair.partition(_PART)
+        if not unit_id:
+            continue
+        if reader.sees_unit(int(unit_id)):
+            shown.append(name)
+        else:
+            others = True
+    return sorted(shown), others
 
 
 def add_vendor_to_unit(vendor_id: int, unit_id: int) -> None:

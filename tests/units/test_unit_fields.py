@@ -132,3 +132,21 @@ def test_a_unit_member_records_incidents_only_in_their_units(app, client, world)
     assert client.post("/incidents/new", data=form_data(world.vendor)).status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(Incident.unit_id)) == world.unit_a
+
+
+def test_the_vendor_page_names_only_the_units_its_reader_may_see(app, client, world):
+    """The vendor's units in the reader's scope by name; others only as a neutral note (no names, no count)."""
+    with app.app_context():
+        _person("only-a@example.com", (AUDITOR, world.unit_a))
+        db.session.commit()
+    _sign_in(client, "only-a@example.com")
+    page = client.get(f"/vendors/{world.vendor}").get_data(as_text=True)
+    shown = re.search(r'data-testid="vendor-units">(.*?)</dd>', page, re.S).group(1)
+    assert "部門A" in shown and "閲覧範囲外の部門にも属しています。" in shown
+    assert "部門B" not in page and "部門C" not in page
+    group = app.test_client()
+    _sign_in(group, "group@example.com")
+    page = group.get(f"/vendors/{world.vendor}").get_data(as_text=True)
+    shown = re.search(r'data-testid="vendor-units">(.*?)</dd>', page, re.S).group(1)
+    assert "部門A" in shown and "部門B" in shown and "部門C" not in shown
+    assert "閲覧範囲外" not in shown

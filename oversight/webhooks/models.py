@@ -25,6 +25,7 @@ class WebhookEndpoint(VersionedMixin, db.Model):
     event types it subscribes to. A disabled endpoint gets no new deliveries and its pending ones wait."""
 
     __tablename__ = "webhook_endpoints"
+    __table_args__ = (UniqueConstraint("name", name="uq_webhook_endpoints_name"),)
     activity_type = "webhook_endpoint"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,9 +8,10 @@ import re
 import pytest
 
 from oversight.activity.models import ActivityLog
+from oversight.core.timeutil import utcnow
 from oversight.events import types as event_types
 from oversight.extensions import db
-from oversight.webhooks import delivery
+from oversight.webhooks import delivery, services
 from oversight.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.helpers import endpoint, event
 from tests.webhooks.receiver import receiver, verify
@@ -74,14 +75,41 @@ def test_the_form_shows_each_error_next_to_its_field(client, app, login_as, fiel
         assert db.session.scalar(db.select(db.func.count()).select_from(WebhookEndpoint)) == 0
 
 
+def test_two_endpoints_cannot_share_a_name(client, app, login_as):
+    """A duplicate name is refused next to the name field (register and edit), by the service too; an endpoint
+    keeps its own name when edited."""
+    login_as("admin")
+    with app.app_context():
+        first = endpoint("https://erp.example.com/hook", name="購買システム")
+        second = endpoint("https://hr.example.com/hook", name="人事システム")
+        second_id, second_version, first_id, first_version = second.id, second.version, first.id, first.version
+    message = "この名前は別の送信先で使われています。"
+    for response in (
+        client.post("/admin/webhooks/new", data=_form(name=" 購買システム ")),
+        client.post(f"/admin/webhooks/{second_id}/edit", data=_form(name="購買システム", version=str(second_version))),
+    ):
+        assert response.status_code == 400
+        error = re.search(r'id="endpoint(?:-edit)?-name-error">(.*?)</div></div>', response.get_data(as_text=True),
+                          re.S)
+        assert error is not None and message in error.group(1)
+    kept = client.post(f"/admin/webhooks/{first_id}/edit", data=_form(name="購買システム", version=str(first_version)))
+    assert kept.status_code == 302
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(WebhookEndpoint.name))) == ["人事システム", "購買システム"]
+        with pytest.raises(services.DuplicateNameError):
+            services.create_endpoint({"name": "人事システム", "url": "https://x.example.com/hook",
+                                      "event_types": [event_types.CONTRACT_SIGNED]}, actor=None, now=utcnow())
+        db.session.rollback()
+
+
 def test_plain_http_to_this_machine_or_when_the_setting_allows(client, app, login_as, monkeypatch):
     login_as("admin")
-    assert client.post("/admin/webhooks/new", data=_form(url="http://127.0.0.1:8080/hook")).status_code == 200
-    assert client.post("/admin/webhooks/new", data=_form(url="http://localhost/hook")).status_code == 200
-    assert client.post("/admin/webhooks/new", data=_form(url="http://[::1]/hook")).status_code == 200
-    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook")).status_code == 400
+    assert client.post("/admin/webhooks/new", data=_form(url="http://127.0.0.1:8080/hook", name="1")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://localhost/hook", name="2")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://[::1]/hook", name="3")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook", name="4")).status_code == 400
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_HTTP", True)
-    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook", name="4")).status_code == 200
 
 
 def test_edit_disable_enable_new_secret_delete_are_logged(client, app, login_as):

@@ -11,7 +11,7 @@ from oversight.activity.models import ActivityLog
 from oversight.core.timeutil import utcnow
 from oversight.events import types as event_types
 from oversight.extensions import db
-from oversight.webhooks import delivery, services
+from oversight.webhooks import delivery, errors, services
 from oversight.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.helpers import endpoint, event
 from tests.webhooks.receiver import receiver, verify
@@ -183,6 +183,35 @@ def test_the_delivery_log_is_paginated_and_filtered(client, app, login_as, monke
     assert last.count("HTTP 500") == 1
     assert "HTTP 500" not in client.get(f"/admin/webhooks/{endpoint_id}?status=delivered").get_data(as_text=True)
     assert client.get(f"/admin/webhooks/{endpoint_id}?status=pending").get_data(as_text=True).count("HTTP 500") == 3
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("ja", ("受信側が HTTP 503 を返しました。", "10 秒以内に応答がありませんでした。",
+            "受信側が HTTP 307（リダイレクト）を返しました", "要求を送れませんでした: ConnectionError: refused")),
+    ("en", ("The receiver answered HTTP 503.", "No answer within 10 s.",
+            "The receiver answered HTTP 307, a redirect", "The request could not be sent: ConnectionError: refused")),
+])
+def test_the_delivery_log_puts_each_error_into_the_readers_language(client, app, login_as, language, words):
+    """Errors are stored as a code and its parameters and shown in the reader's language; a row stored before
+    the codes keeps its text."""
+    login_as("admin", language=language)
+    with app.app_context():
+        target = endpoint("https://erp.example.com/hook")
+        stored = [(errors.HTTP_STATUS, {"status": 503}), (errors.TIMEOUT, {"seconds": 10}),
+                  (errors.REDIRECT, {"status": 307}), (errors.REQUEST_FAILED, {"detail": "ConnectionError: refused"}),
+                  ("", None)]
+        for number, (code, params) in enumerate(stored):
+            recorded = event(contract_id=number + 1)
+            db.session.add(WebhookDelivery(
+                endpoint_id=target.id, event_id=recorded.id, status="pending", attempts=1, error_code=code,
+                error_params=params, last_error="" if code else "Legacy text kept as it was",
+                created_at=utcnow(), last_attempt_at=utcnow(), next_attempt_at=utcnow()))
+        db.session.commit()
+        endpoint_id = target.id
+    page = client.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
+    for word in words:
+        assert word in page
+    assert "Legacy text kept as it was" in page
 
 
 @pytest.mark.parametrize("role", ["procurement", "legal", "auditor", "manager", "viewer"])

@@ -144,7 +144,8 @@ class IncidentForm(VendorUnitMixin, MyNumberGuardMixin, Form):
 
         chosen = _id_or_none(self.unit_id.data)
         target = contract_unit_id
-        if contract_unit_id is not None and chosen not in (None, contract_unit_id):
+        # Under a contract the unit follows it: blank, the contract's unit or the current one left as it was.
+        if contract_unit_id is not None and chosen not in (None, contract_unit_id, self.current_unit_id):
             return self._unit_error(
                 _l("An incident under a contract belongs to the contract's unit: choose that unit or leave this blank.")
             )

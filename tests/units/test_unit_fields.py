@@ -162,8 +162,8 @@ def test_editing_moves_an_incident_to_another_unit_with_the_role_in_both(app, cl
     refused = client.post(edit, data=form_data(world.vendor, unit_id=str(world.unit_b), version=str(version)))
     assert refused.status_code == 400
     assert "選んだ部門では、この操作を行う権限がありません。" in refused.get_data(as_text=True)
-    refused = client.post(edit, data=form_data(world.vendor, contract_id=str(world.contract_b), unit_id="",
-                                               version=str(version)))
+    refused = client.post(edit, data=form_data(world.vendor, contract_id=str(world.contract_b),
+                                               unit_id=str(world.unit_a), version=str(version)))
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert 'unit_id-error"' in html and "事案を別の部門に移すには、両方の部門で権限が必要です。" in html

@@ -38,6 +38,7 @@ from oversight.evidence import services as evidence_services
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import UploadRejected
 from oversight.extensions import db
+from oversight.units.models import BusinessUnit
 from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 from oversight.web.saving import commit_step
@@ -197,7 +198,8 @@ def edit(audit_id: int):
     ):
         flash(_l("The audit was saved."), "success")
         return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/form.html", form=form, audit=_load(audit_id))
+    audit = _load(audit_id)
+    return render_template("audits/form.html", form=form, audit=audit, unit=db.session.get(BusinessUnit, audit.unit_id))
 
 
 @bp.route("/<int:audit_id>/start", methods=["POST"])

@@ -51,7 +51,7 @@ from oversight.evaluations.models import EDITABLE as EVALUATION_EDITABLE
 from oversight.evaluations.models import RETURNED as EVALUATION_RETURNED
 from oversight.evaluations.models import Evaluation
 from oversight.extensions import db
-from oversight.portal import kinds as request_kinds
+from oversight.portal import permissions as portal_permissions
 from oversight.portal.models import KIND_LABELS as REQUEST_KIND_LABELS
 from oversight.portal.models import SUBMITTED as REQUEST_SUBMITTED
 from oversight.portal.models import PortalRequest, PortalSubmission
@@ -216,9 +216,10 @@ def _findings_to_verify() -> Select:
     )
 
 
-def _submissions_to_review(role: str) -> Select:
+def _submissions_to_review(role: str, units: tuple[int, ...] | None) -> Select:
     """What vendors submitted through the portal of a kind ``role`` reviews and is not yet returned or
-    accepted, since the latest submission (the review inbox)."""
+    accepted, since the latest submission (the review inbox): only what the reader may decide, ``units``
+    being where they review with ``role`` (``portal.permissions.review_clause``, the review's predicate)."""
     submitted_at = (
         db.select(func.max(PortalSubmission.submitted_at))
         .where(PortalSubmission.request_id == PortalRequest.id)
@@ -237,7 +238,7 @@ def _submissions_to_review(role: str) -> Select:
         )
         .select_from(PortalRequest)
         .join(Vendor, Vendor.id == PortalRequest.vendor_id)
-        .where(PortalRequest.status == REQUEST_SUBMITTED, PortalRequest.kind.in_(request_kinds.reviewed_by(role)))
+        .where(PortalRequest.status == REQUEST_SUBMITTED, portal_permissions.review_clause(role, units))
     )
 
 
@@ -367,14 +368,16 @@ SOURCES: dict[int, tuple[Callable[[Any], str], str]] = {
 }
 
 
-def _work_union(auditor: bool, procurement: bool, today: date):
-    """The work of an auditor and (or) procurement, as one ``UNION ALL`` subquery (None: none)."""
+def _work_union(auditor: bool, procurement: bool, today: date, review_units: tuple):
+    """The work of an auditor and (or) procurement, as one ``UNION ALL`` subquery (None: none).
+    ``review_units``: (role, units) pairs, ``_review_units``."""
+    units = dict(review_units)
     selects: list[Select] = []
     if auditor:
         selects += [
             _audits_due(today, audit_settings.current()),
             _findings_to_verify(),
-            _submissions_to_review(AUDITOR),
+            _submissions_to_review(AUDITOR, units.get(AUDITOR, ())),
         ]
     if procurement:
         selects += [
@@ -383,7 +386,7 @@ def _work_union(auditor: bool, procurement: bool, today: date):
             _contracts_to_sign(),
             _certificates_missing(),
             _vendors_to_close(),
-            _submissions_to_review(PROCUREMENT),
+            _submissions_to_review(PROCUREMENT, units.get(PROCUREMENT, ())),
         ]
     if not selects:
         return None
@@ -406,17 +409,24 @@ def _ordered(work) -> Select:
 
 @lru_cache(maxsize=32)
 def _own_statement(
-    auditor: bool, procurement: bool, today: date, _settings: str, limited: bool, _offset
+    auditor: bool, procurement: bool, today: date, _settings: str, limited: bool, _offset, review_units: tuple
 ) -> Select | None:
     """The ordered union of the work of an auditor and (or) procurement with its count, a page's rows
     bound as ``limit`` (``limited``). It depends on nothing but its arguments (``_settings``: the rules'
-    settings, ``_offset``: the local day's UTC offset), so it is built once a day per pair of roles:
-    building and hashing this tree of subqueries cost more than running it."""
-    work = _work_union(auditor, procurement, today)
+    settings, ``_offset``: the local day's UTC offset, ``review_units``: where the reader reviews portal
+    submissions), so it is built once a day per pair of roles (and set of units): building and hashing this
+    tree of subqueries cost more than running it."""
+    work = _work_union(auditor, procurement, today, review_units)
     if work is None:
         return None
     query = _ordered(work).add_columns(func.count().over().label("total"))
     return query.limit(bindparam("limit")) if limited else query
+
+
+def _review_units(user: Any, auditor: bool, procurement: bool) -> tuple:
+    """The units where ``user`` reviews portal submissions with each of their roles that has an inbox."""
+    roles = (AUDITOR,) * auditor + (PROCUREMENT,) * procurement
+    return tuple((role, portal_permissions.review_units(user, role)) for role in roles)
 
 
 def _item(row) -> WorkItem:
@@ -473,13 +483,14 @@ def first_work(user: Any, today: date, limit: int | None, config=None, offset: i
             status_store.ensure_current(today)  # the stored audit due dates
             settings = status_lights.settings_key()
         offset_now = datetime.now(app_timezone()).utcoffset()  # the local day's offset is in the statement
-        query = _own_statement(auditor, procurement, today, settings, limit is not None, offset_now)
+        review_units = _review_units(user, auditor, procurement)
+        query = _own_statement(auditor, procurement, today, settings, limit is not None, offset_now, review_units)
     if query is not None:
         rows = db.session.execute(query, {} if limit is None else {"limit": offset + limit}).all()
         own = [_item(row) for row in rows]
         own_total = rows[0].total if rows else 0
         if not rows and offset:
-            work = _work_union(auditor, procurement, today)
+            work = _work_union(auditor, procurement, today, review_units)
             own_total = db.session.scalar(db.select(func.count()).select_from(work)) or 0
     merged = sorted([*decisions, *own], key=_sort_key)  # stable: the union's own order among equals
     end = None if limit is None else offset + limit

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from oversight.events.models import Event
 from oversight.extensions import db
+from oversight.webhooks import errors as webhook_errors
 from oversight.webhooks import services
 from oversight.webhooks.models import DELIVERED, FAILED, PENDING, WebhookDelivery
 
@@ -23,12 +24,14 @@ def seed_webhooks(users: dict, *, now: datetime) -> None:
     events = db.session.scalars(
         db.select(Event).where(Event.type.in_(endpoint.event_types)).order_by(Event.id).limit(3)
     ).all()
-    for event, (status, code, attempts, error) in zip(events, (
-        (DELIVERED, 200, 1, ""), (FAILED, 503, 8, "HTTP 503"), (PENDING, None, 2, "Timed out after 10 s"),
+    for event, (status, code, attempts, error, params) in zip(events, (
+        (DELIVERED, 200, 1, "", None),
+        (FAILED, 503, 8, webhook_errors.HTTP_STATUS, {"status": 503}),
+        (PENDING, None, 2, webhook_errors.TIMEOUT, {"seconds": 10}),
     ), strict=False):
         db.session.add(WebhookDelivery(
             endpoint=endpoint, event_id=event.id, status=status, attempts=attempts, created_at=now,
-            last_attempt_at=now, response_code=code, last_error=error,
+            last_attempt_at=now, response_code=code, error_code=error, error_params=params,
             delivered_at=now if status == DELIVERED else None,
             next_attempt_at=now + timedelta(minutes=2) if status == PENDING else None,
         ))

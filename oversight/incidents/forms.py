@@ -16,8 +16,8 @@ from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
 from oversight.incidents import clocks
 from oversight.incidents.clocks import CATEGORY_LABELS, Category
 from oversight.incidents.models import CAUSE_PARTY_LABELS, KIND_LABELS, STATUS_LABELS
-from oversight.incidents.permissions import RECORDERS
-from oversight.units.forms import VendorUnitMixin, unit_field
+from oversight.incidents.permissions import MOVE_REFUSAL, RECORDERS
+from oversight.units.forms import VendorUnitMixin, unit_field, unit_label
 
 MAX_PEOPLE = 1_000_000_000
 PLAIN_FIELDS = (
@@ -93,9 +93,13 @@ class IncidentForm(VendorUnitMixin, MyNumberGuardMixin, Form):
     other_notes = TextAreaField(_l("Other useful information"), validators=TEXT)
     owner_id = SelectField(_l("Owner (manager)"), validators=[Optional()])
 
-    def __init__(self, *args, vendors=(), contracts=(), managers=(), recording: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, vendors=(), contracts=(), managers=(), recording: bool = False, current_unit_id: int | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        if not recording:
+        self.current_unit_id = current_unit_id  # editing: the incident's unit (the field then moves it)
+        if not recording and current_unit_id is None:
             del self.unit_id
         self.contract_unit = {str(c.id): c.unit_id for c in contracts}
         self.vendor_id.choices = choices([("", _l("Choose…"))] + [(str(v.id), v.name) for v in vendors])
@@ -112,8 +116,11 @@ class IncidentForm(VendorUnitMixin, MyNumberGuardMixin, Form):
         return self.check_unit() and facts and is_valid
 
     def check_unit(self) -> bool:
-        """An incident under a contract follows the contract's unit; else as ``VendorUnitMixin.check_unit``."""
+        """An incident under a contract follows the contract's unit; else as ``VendorUnitMixin.check_unit``
+        (editing: blank keeps the unit, another one needs the role in both units)."""
         unit_id = self.contract_unit.get(self.contract_id.data or "")
+        if self.current_unit_id is not None:
+            return self._check_move(unit_id)
         if "unit_id" not in self._fields or self._unit_user is None or unit_id is None:
             return super().check_unit()
         from oversight.units import services as unit_services
@@ -127,6 +134,53 @@ class IncidentForm(VendorUnitMixin, MyNumberGuardMixin, Form):
             return self._unit_error(_l("You may not do this in the contract's unit."))
         self.resolved_unit_id = unit_id
         return True
+
+    def _check_move(self, contract_unit_id: int | None) -> bool:
+        """Editing: the unit stays (blank, or the current one chosen) or moves to the contract's unit or the unit
+        chosen, which must be one of the vendor's and where the user records incidents, as in the current one."""
+        if "unit_id" not in self._fields or self._unit_user is None:
+            return True
+        from oversight.units import services as unit_services
+
+        chosen = _id_or_none(self.unit_id.data)
+        target = contract_unit_id
+        # Under a contract the unit follows it: blank, the contract's unit or the current one left as it was.
+        if contract_unit_id is not None and chosen not in (None, contract_unit_id, self.current_unit_id):
+            return self._unit_error(
+                _l("An incident under a contract belongs to the contract's unit: choose that unit or leave this blank.")
+            )
+        if target is None:
+            target = chosen if chosen is not None else self.current_unit_id
+            vendor_id = self._chosen_vendor_id()
+            if target != self.current_unit_id and vendor_id is not None:
+                refusal = unit_services.unit_refusal(self._unit_user, vendor_id, target, *self.unit_roles)
+                if refusal is not None:
+                    return self._unit_error(refusal)
+        if target != self.current_unit_id and not (
+            unit_services.has_role_in(self._unit_user, self.current_unit_id, *self.unit_roles)
+            and unit_services.has_role_in(self._unit_user, target, *self.unit_roles)
+        ):
+            return self._unit_error(MOVE_REFUSAL)
+        self.resolved_unit_id = target
+        return True
+
+    def offer_units(self, user) -> None:
+        """The units offered; editing: the incident's own unit stays among them, and is chosen unless the unit
+        follows a contract (blank)."""
+        if self.current_unit_id is None or "unit_id" not in self._fields:
+            super().offer_units(user)
+            return
+        from oversight.units import services as unit_services
+
+        self._unit_user = user
+        units = unit_services.units_for_vendor_record(user, self._chosen_vendor_id(), *self.unit_roles)
+        if all(unit.id != self.current_unit_id for unit in units):
+            units += [unit for unit in unit_services.all_units() if unit.id == self.current_unit_id]
+        self.unit_id.choices = choices(
+            [("", self.unit_blank_label)] + [(str(unit.id), unit_label(unit)) for unit in units]
+        )
+        if not self.is_submitted():
+            self.unit_id.data = "" if self.contract_id.data else str(self.current_unit_id)
 
     def _fail(self, field, message) -> bool:
         field.errors = [*field.errors, message]
@@ -205,7 +259,19 @@ class IncidentForm(VendorUnitMixin, MyNumberGuardMixin, Form):
 
 
 class IncidentEditForm(IncidentForm):
+    """The facts of a recorded incident, and its business unit: it follows the contract when one is named, else
+    it may move to another of the vendor's units where the user records incidents, as in the current one."""
+
+    unit_blank_label = _l("The contract's unit, else unchanged")
     version = VersionField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "unit_id" in self._fields:
+            self.unit_id.description = _l(
+                "An incident under a contract belongs to the contract's unit (changing the contract moves it). "
+                "Moving an incident to another unit needs your role in both units."
+            )
 
 
 class StepForm(MyNumberGuardMixin, Form):

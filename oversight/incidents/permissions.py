@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from oversight.auth.roles import AUDITOR, LEGAL, MANAGER, PROCUREMENT
-from oversight.units.services import holds
+from oversight.units.services import has_role_in, holds
 
 RECORDERS = (MANAGER, PROCUREMENT, LEGAL, AUDITOR)  # open an incident, edit it, complete its steps
 OWNERS = (MANAGER,)  # waive or reopen a step, close the incident
@@ -19,6 +19,25 @@ OWNERS = (MANAGER,)  # waive or reopen a step, close the incident
 def can_record(user: Any, incident: Any) -> bool:
     """Edit an open ``incident`` and complete its steps: anybody but an administrator or a viewer."""
     return incident.is_open and holds(user, incident, *RECORDERS)
+
+
+EDIT_REFUSAL = _l("Only the people who record incidents in this incident's business unit can change it.")
+MOVE_REFUSAL = _l("Moving an incident to another business unit needs your role in both units.")
+
+
+def edit_refusal(user: Any, incident: Any) -> Any:
+    """Why ``user`` may not change ``incident``'s facts (a message), or None (the edit button: :func:`can_record`)."""
+    if not holds(user, incident, *RECORDERS):
+        return EDIT_REFUSAL
+    return None
+
+
+def move_refusal(user: Any, incident: Any, unit_id: int) -> Any:
+    """Why ``user`` may not move ``incident`` from its business unit to ``unit_id`` (a message), or None: the role
+    to record incidents is needed in both units (held for the group, or in each unit or a unit above it)."""
+    if not (holds(user, incident, *RECORDERS) and has_role_in(user, unit_id, *RECORDERS)):
+        return MOVE_REFUSAL
+    return None
 
 
 def can_manage(user: Any, incident: Any) -> bool:

@@ -138,13 +138,33 @@ def create_incident(values: dict[str, Any], *, actor: Any) -> Incident:
 
 
 def update_incident(incident: Incident, values: dict[str, Any], *, actor: User) -> dict[str, list]:
-    """Change the recorded facts; logs what changed."""
+    """Change the recorded facts, and the business unit; logs what changed.
+
+    The unit follows the contract when one is named (changing the contract may move the incident), else it is
+    ``values['unit_id']`` (absent or None: unchanged), one of the vendor's units. Moving an incident to another
+    unit needs the role to record incidents in both units (``permissions.move_refusal``).
+    """
     if not incident.is_open:
         raise IncidentRuleError(_l("This incident is closed and can no longer be changed."))
+    _refuse_if(permissions.edit_refusal(actor, incident))
+    before_unit = incident.unit_id
     changes = apply_changes(incident, {field: values[field] for field in FACT_FIELDS if field in values})
+    unit_id = _unit_of(incident, values.get("unit_id") or before_unit)
+    if unit_id != before_unit:
+        _refuse_if(permissions.move_refusal(actor, incident, unit_id))
+        if incident.contract_id is None and unit_id not in unit_services.unit_ids_of_vendor(incident.vendor_id):
+            raise IncidentRuleError(_l("This vendor does not belong to the chosen unit."))
+        incident.unit_id = unit_id
+        changes["unit_id"] = [before_unit, unit_id]
     if changes:
         activity.record("incident.update", actor=actor, target=incident, summary=incident.title, changes=changes)
     return changes
+
+
+def _refuse_if(refusal: Any) -> None:
+    """Raise the refusal a permission predicate gave (``oversight.incidents.permissions``)."""
+    if refusal is not None:
+        raise IncidentRuleError(refusal)
 
 
 def _ensure_open(step: IncidentStep) -> None:

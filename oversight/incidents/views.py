@@ -131,14 +131,20 @@ def detail(incident_id: int):
 def edit(incident_id: int):
     """Change the recorded facts (counts, dates, categories …) as the investigation goes on."""
     incident = _load(incident_id)
-    form = _incident_form(IncidentEditForm, incident)
-    if form.validate_on_submit() and commit_step(
-        lambda: services.update_incident(incident, form.values(), actor=current_user),
-        record=incident, version=form.version.data, stale_message=STALE_MESSAGE,
-    ):
-        flash(_l("The incident was saved."), "success")
-        return redirect(url_for("incidents.detail", incident_id=incident.id))
-    status_code = 400 if form.errors else 200
+    form = _incident_form(IncidentEditForm, incident, current_unit_id=incident.unit_id)
+    form.offer_units(current_user)
+    status_code = 200
+    if form.validate_on_submit():
+        outcome = commit_step(
+            lambda: services.update_incident(incident, form.values(), actor=current_user),
+            record=incident, version=form.version.data, stale_message=STALE_MESSAGE,
+        )
+        if outcome:
+            flash(_l("The incident was saved."), "success")
+            return redirect(url_for("incidents.detail", incident_id=incident.id))
+        status_code = outcome.status  # refused by a rule (400) or stale (409): the form again with the input
+    elif form.errors:
+        status_code = 400
     return render_template(
         "incidents/form.html", form=form, incident=_load(incident_id), finding=finding_labels(form)
     ), status_code

@@ -27,6 +27,7 @@ from oversight.subcontracts.forms import (
 )
 from oversight.subcontracts.models import APPROVED, REVIEWED, Subcontract
 from oversight.subcontracts.services import SubcontractRuleError
+from oversight.units.services import unit_ids_for_action
 from oversight.vendors.models import Vendor
 
 REQUESTERS = permissions.REQUESTERS
@@ -42,10 +43,14 @@ def contract_page(contract: Contract, *, user: Any) -> dict[str, Any]:
     }
 
 
-def start_page(q: str) -> dict[str, Any]:
-    """The entry point to record a subcontractor: a page of the contracts that have not ended, searched by
-    number, title or contractor, each leading to its chain's form (which asks for the parent node)."""
+def start_page(q: str, user: Any) -> dict[str, Any]:
+    """The entry point to record a subcontractor: a page of the contracts that have not ended and whose chain
+    ``user`` may change (``permissions.is_requester``: the contract's unit), searched by number, title or
+    contractor, each leading to its chain's form (which asks for the parent node)."""
     query = contract_services.contract_query(q=q, today=local_today()).where(Contract.status.not_in(CLOSED))
+    allowed = unit_ids_for_action(user, *permissions.REQUESTERS)
+    if allowed is not None:
+        query = query.where(Contract.unit_id.in_(allowed))
     return {"q": q, "pagination": paginate(query)}
 
 

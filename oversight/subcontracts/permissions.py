@@ -80,6 +80,20 @@ def is_requester(user: Any, record: Any) -> bool:
     return holds(user, contract, *REQUESTERS)
 
 
+REQUEST_REFUSAL = _l("Only procurement or an administrator of this contract's business unit can change its "
+                     "subcontract chain.")
+
+
+def request_refusal(actor: Any, record: Any) -> Any:
+    """Why ``actor`` may not record a subcontractor, its entrustment, a consent request, its evaluation or the
+    notice to the subcontractor for ``record``'s contract (the page's buttons ask :func:`is_requester`), or None.
+    A vendor's contact asking through the portal (``contact_id``) is bound to their own vendor by the portal;
+    no actor is a job or an import of the whole group."""
+    if actor is None or getattr(actor, "contact_id", None) is not None:
+        return None
+    return None if is_requester(actor, record) else REQUEST_REFUSAL
+
+
 def _is_active(user: Any) -> bool:
     return isinstance(user, User) and user.is_active
 

@@ -160,6 +160,7 @@ def record_node(
 
     The level follows from the parent. A node recorded without a consent is a violation until one is granted.
     """
+    _refuse_if(permissions.request_refusal(actor, contract))
     if contract.is_closed:
         raise SubcontractRuleError(_l("This contract has ended; its chain can no longer change."))
     if parent is not None and parent.contract_id != contract.id:
@@ -197,6 +198,7 @@ def record_node(
 def record_entrustment(node: Subcontract, *, actor: User) -> None:
     """Record that a planned subcontractor now handles the data: without a valid consent it is a violation,
     even while a request awaits a decision."""
+    _refuse_if(permissions.request_refusal(actor, node))
     if node.is_entrusted:
         raise SubcontractRuleError(_l("This subcontractor is already recorded as entrusted."))
     node.is_entrusted = True
@@ -249,6 +251,7 @@ def _check_request(node: Subcontract, values: dict[str, Any]) -> None:
 def request_consent(node: Subcontract, values: dict[str, Any], *, actor: Any, now: datetime) -> SubcontractConsent:
     """Procurement asks the principal's consent on the vendor's behalf (§5.2 fields), or the vendor's contact
     asks through the portal (an actor with ``contact_id`` and no account: kept as the requesting contact)."""
+    _refuse_if(permissions.request_refusal(actor, node))
     if node.contract.is_closed:
         raise SubcontractRuleError(_l("This contract has ended; its chain can no longer change."))
     if pending_consent(node) is not None:
@@ -284,6 +287,7 @@ def request_consent(node: Subcontract, values: dict[str, Any], *, actor: Any, no
 
 def start_evaluation(consent: SubcontractConsent, *, actor: User, now: datetime) -> Evaluation:
     """Open (or reuse) the subcontractor's selection evaluation and link it to the pending request."""
+    _refuse_if(permissions.request_refusal(actor, consent))
     if not consent.is_pending:
         raise SubcontractRuleError(_l("Only a request awaiting a decision can be changed."))
     vendor = _node(consent).vendor
@@ -405,6 +409,7 @@ def record_notification(
     consent: SubcontractConsent, *, notified_on: date | None, note: str, actor: User, today: date
 ) -> None:
     """Record the day the contractor told the subcontractor that the principal consented (Q&A 3-8-2)."""
+    _refuse_if(permissions.request_refusal(actor, consent))
     if consent.status != APPROVED:
         raise SubcontractRuleError(_l("Only a granted consent can be notified."))
     if notified_on is None or notified_on > today:

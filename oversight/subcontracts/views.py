@@ -67,7 +67,7 @@ def index():
 @role_required(*REQUESTERS)
 def start():
     """Record a subcontractor: choose the contract whose chain it joins (its form then asks for the parent)."""
-    return render_template("subcontracts/start.html", **pages.start_page(request.args.get("q", "")[:200]))
+    return render_template("subcontracts/start.html", **pages.start_page(request.args.get("q", "")[:200], current_user))
 
 
 @bp.route("/export")

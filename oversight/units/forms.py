@@ -12,6 +12,7 @@ from oversight.auth.roles import ADMIN, ALL_ROLES, ROLE_LABELS
 from oversight.core.baseform import Form
 from oversight.core.forms import VersionField, choices
 from oversight.units.models import KIND_LABELS
+from oversight.units.services import UNDER_ITSELF, with_descendants
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -28,14 +29,23 @@ class UnitForm(Form):
     code = StringField(_l("Code"), filters=[_strip], validators=[DataRequired(), Length(max=30)])
     name = StringField(_l("Unit name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default="department")
-    parent_id = SelectField(_l("Parent unit"), coerce=str)
+    parent_id = SelectField(_l("Parent unit"), coerce=str, validate_choice=False)  # validate_parent_id
 
     def __init__(self, units, *args, editing=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # An edited unit cannot go under itself or one of its sub-units (the service refuses it too).
+        below = with_descendants([editing.id]) if editing is not None else frozenset()
+        self._below = below
         self.parent_id.choices = choices(
             [("", _l("None (top of the group)"))]
-            + [(str(unit.id), unit_label(unit)) for unit in units if editing is None or unit.id != editing.id]
+            + [(str(unit.id), unit_label(unit)) for unit in units if unit.id not in below]
         )
+
+    def validate_parent_id(self, field) -> None:
+        if field.data and field.data.isdigit() and int(field.data) in self._below:
+            raise ValidationError(UNDER_ITSELF)
+        if not any(choice.selected for choice in field.iter_choices()):
+            raise ValidationError(field.gettext("Not a valid choice."))
 
     def validate_code(self, field) -> None:
         if not CODE.match(field.data or ""):

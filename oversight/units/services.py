@@ -16,6 +16,7 @@ from oversight.extensions import db
 from oversight.units import scope as unit_scope
 from oversight.units.models import COMPANY, DEFAULT_CODE, BusinessUnit, vendor_units
 from oversight.units.scope import GROUP, Scope
+from oversight.units.scope import current as current_scope
 
 if TYPE_CHECKING:
     from oversight.auth.models import User
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 class UnitError(RuleError):
     """A change to the unit tree the rules refuse."""
+
+
+UNDER_ITSELF = _l("A unit cannot be placed under itself or one of its sub-units.")
 
 
 # --- the tree -----------------------------------------------------------------------------------
@@ -154,7 +158,7 @@ def update_unit(unit: BusinessUnit, values: dict[str, Any], *, actor: User | Non
     _check_code(values["code"], unit)
     parent_id = values.get("parent_id") or None
     if parent_id is not None and unit.id in ancestors(parent_id):
-        raise UnitError(_l("A unit cannot be placed under itself or one of its sub-units."))
+        raise UnitError(UNDER_ITSELF)
     changes: dict[str, list] = {}
     for name, value in (("code", values["code"]), ("name", values["name"]), ("kind", values["kind"]),
                         ("parent_id", parent_id), ("is_archived", bool(values.get("is_archived")))):
@@ -208,6 +212,41 @@ def set_vendor_units(vendor: Any, unit_ids: Iterable[int], *, actor: User | None
     db.session.execute(delete(vendor_units).where(vendor_units.c.vendor_id == vendor.id))
     db.session.execute(insert(vendor_units), [{"vendor_id": vendor.id, "unit_id": unit_id} for unit_id in after])
     return [before, after]
+
+
+_PART, _NEXT = "\x1f", "\x1e"  # control characters: no unit name holds one (forms refuse them)
+
+
+def vendor_units_column(vendor_id: Any):
+    """The units of the vendor ``vendor_id`` (a column) as one string of ``id`` and ``name`` pairs: a column the
+    statement reading the vendor adds (the page reads it with no statement of its own); see
+    :func:`vendor_units_for_reader`."""
+    units = BusinessUnit.__table__
+    pair = cast(units.c.id, String) + literal(_PART) + units.c.name
+    return (
+        select(func.aggregate_strings(pair, _NEXT))
+        .select_from(units.join(vendor_units, vendor_units.c.unit_id == units.c.id))
+        .where(vendor_units.c.vendor_id == vendor_id)
+        .scalar_subquery()
+    )
+
+
+def vendor_units_for_reader(value: str | None) -> tuple[list[str], bool]:
+    """The names of the vendor's units (``value`` read by :func:`vendor_units_column`) that the reader's scope
+    covers, and whether the vendor belongs to other units too. Those are not named: a member learns the names of
+    the units they may see only (docs/units.md, "Unit names")."""
+    reader = current_scope()
+    shown: list[str] = []
+    others = False
+    for pair in (value or "").split(_NEXT):
+        unit_id, _, name = pair.partition(_PART)
+        if not unit_id:
+            continue
+        if reader.sees_unit(int(unit_id)):
+            shown.append(name)
+        else:
+            others = True
+    return sorted(shown), others
 
 
 def add_vendor_to_unit(vendor_id: int, unit_id: int) -> None:

@@ -23,6 +23,7 @@ from oversight.portal import permissions as portal_permissions
 from oversight.status import lights as status_lights
 from oversight.status import register
 from oversight.subcontracts import pages as subcontract_pages
+from oversight.units import services as unit_services
 from oversight.vendors.models import LOCATION_LABELS, RISK_LABELS, SITE_LABELS, STATUS_LABELS, Vendor
 from oversight.web.templating import url_prefix
 
@@ -76,12 +77,18 @@ def list_page(filters: dict[str, Any], *, sort: Sort, today: date | None = None)
     return {"pagination": pagination, "rows": rows}
 
 
-def detail_extras(vendor: Vendor, *, user: Any, corporate_record: Any = None) -> dict[str, Any]:
-    """Values the detail page shows besides the vendor itself."""
+def detail_extras(
+    vendor: Vendor, *, user: Any, corporate_record: Any = None, units: str | None = None
+) -> dict[str, Any]:
+    """Values the detail page shows besides the vendor itself (``units``: ``units.services.vendor_units_column``,
+    read with the vendor)."""
     today = local_today()
     evaluations = evaluation_services.evaluations_of(vendor)
     found = status_lights.vendor_lights([vendor.id], today)[vendor.id]
+    unit_names, in_other_units = unit_services.vendor_units_for_reader(units)
     return {
+        "vendor_units": unit_names,
+        "vendor_in_other_units": in_other_units,
         "lights": found,
         "evaluations": evaluations,
         "evaluation_progress": evaluation_services.progress_by_evaluation(evaluations),

@@ -123,17 +123,17 @@ def create():
 @role_required()
 def detail(vendor_id: int):
     """Everything the register holds about one vendor."""
-    # The NTA's record of its corporate number comes in the same statement as the vendor.
+    # The NTA's record of its corporate number and the vendor's units come in the same statement as the vendor.
     query = corporate_data.with_record(services.vendor_detail_query(vendor_id), Vendor.corporate_number)
-    row = db.session.execute(query).unique().one_or_none()
+    row = db.session.execute(query.add_columns(unit_services.vendor_units_column(Vendor.id))).unique().one_or_none()
     if row is None:
         abort(404)
-    vendor, record = row
+    vendor, record, units = row
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
         can_edit=current_user.has_role(*EDITORS) and not vendor.is_archived,
-        **pages.detail_extras(vendor, user=current_user, corporate_record=record),
+        **pages.detail_extras(vendor, user=current_user, corporate_record=record, units=units),
     )
 
 

@@ -15,6 +15,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 from flask import current_app
@@ -23,7 +24,7 @@ from sqlalchemy import insert, update
 from oversight.core.timeutil import utcnow
 from oversight.events.models import Event
 from oversight.extensions import db
-from oversight.webhooks import signing
+from oversight.webhooks import errors, signing
 from oversight.webhooks.models import DELIVERED, FAILED, PENDING, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def dispatch(now: datetime) -> tuple[int, int]:
         ).all()
         rows = [
             {"endpoint_id": endpoint.id, "event_id": event.id, "status": PENDING, "attempts": 0,
-             "created_at": now, "next_attempt_at": now, "last_error": ""}
+             "created_at": now, "next_attempt_at": now, "error_code": "", "last_error": ""}
             for event in found
             for endpoint in endpoints
             if event.type in (endpoint.event_types or ()) and endpoint.created_at <= event.occurred_at
@@ -119,8 +120,11 @@ def claim(now: datetime, limit: int = BATCH, skip: set[int] | None = None) -> li
     return ids
 
 
-def _post(http: requests.Session, endpoint: WebhookEndpoint, event: Event) -> tuple[int | None, str]:
-    """One attempt: (response code or None, error text, empty when the receiver took it)."""
+def _post(
+    http: requests.Session, endpoint: WebhookEndpoint, event: Event
+) -> tuple[int | None, str, dict[str, Any] | None]:
+    """One attempt: (response code or None, error code and its parameters (``webhooks.errors``), an empty code
+    when the receiver took it)."""
     body = body_of(event)
     headers = signing.headers(endpoint.secret, event.event_id, int(time.time()), body)
     headers["user-agent"] = USER_AGENT
@@ -129,25 +133,25 @@ def _post(http: requests.Session, endpoint: WebhookEndpoint, event: Event) -> tu
         response = http.post(endpoint.url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
                              stream=True)  # the answer's body is not read
     except requests.Timeout:
-        return None, f"Timed out after {timeout} s"
+        return None, errors.TIMEOUT, {"seconds": timeout}
     except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        return None, errors.REQUEST_FAILED, {"detail": f"{type(exc).__name__}: {exc}"[:500]}
     code = response.status_code
     response.close()
     if 200 <= code < 300:
-        return code, ""
+        return code, "", None
     if 300 <= code < 400:
-        return code, f"HTTP {code} (redirects are not followed)"
-    return code, f"HTTP {code}"
+        return code, errors.REDIRECT, {"status": code}
+    return code, errors.HTTP_STATUS, {"status": code}
 
 
 def attempt(delivery: WebhookDelivery, http: requests.Session, now: datetime) -> str:
     """Send ``delivery`` once and record the outcome (the caller commits); the new status."""
-    code, error = _post(http, delivery.endpoint, delivery.event)
+    code, error, params = _post(http, delivery.endpoint, delivery.event)
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.response_code = code
-    delivery.last_error = error
+    delivery.error_code, delivery.error_params, delivery.last_error = error, params, ""
     if not error:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DELIVERED, now, None
     elif delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.events import types as event_types
-from oversight.webhooks.services import allow_http
+from oversight.webhooks.services import DUPLICATE_NAME, allow_http, name_taken
 from oversight.webhooks.urls import MAX_LENGTH, url_refusal
 
 
@@ -27,6 +27,14 @@ class EndpointForm(Form):
         validators=[DataRequired(message=_l("Choose at least one event type."))],
     )
     is_enabled = BooleanField(_l("Enabled"), default=True)
+
+    def __init__(self, *args, endpoint=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._endpoint = endpoint  # the edited endpoint: its own name is not a duplicate
+
+    def validate_name(self, field) -> None:
+        if field.data and name_taken(field.data, self._endpoint):
+            raise ValidationError(str(DUPLICATE_NAME))
 
     def validate_url(self, field) -> None:
         refusal = url_refusal(field.data or "", allow_http=allow_http())

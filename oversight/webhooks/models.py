@@ -13,6 +13,7 @@ from oversight.core.timeutil import utcnow
 from oversight.core.types import UTCDateTime
 from oversight.events.models import Event
 from oversight.extensions import db
+from oversight.webhooks import errors as webhook_errors
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -25,6 +26,7 @@ class WebhookEndpoint(VersionedMixin, db.Model):
     event types it subscribes to. A disabled endpoint gets no new deliveries and its pending ones wait."""
 
     __tablename__ = "webhook_endpoints"
+    __table_args__ = (UniqueConstraint("name", name="uq_webhook_endpoints_name"),)
     activity_type = "webhook_endpoint"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +71,16 @@ class WebhookDelivery(db.Model):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response_code: Mapped[int | None] = mapped_column(Integer)
+    # Why the last attempt failed: a code and its parameters (``webhooks.errors``), put into words when shown.
+    error_code: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
+    error_params: Mapped[dict | None] = mapped_column(JSON)
+    # The English text stored before the codes (kept for the rows the migration could not read; no longer written).
     last_error: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+    @property
+    def error_text(self) -> str:
+        """The last failure in the reader's language ("" when none)."""
+        return webhook_errors.describe(self.error_code, self.error_params, self.last_error)
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
     event: Mapped[Event] = relationship(lazy="joined")

@@ -26,11 +26,27 @@ class WebhookRuleError(RuleError):
     """A webhook step the rules refuse."""
 
 
+class DuplicateNameError(WebhookRuleError):
+    """Another endpoint has the name (shown next to the name field)."""
+
+
+DUPLICATE_NAME = _l("Another endpoint already has this name.")
+
+
+def name_taken(name: str, endpoint: WebhookEndpoint | None = None) -> bool:
+    """Whether an endpoint other than ``endpoint`` is named ``name`` (names are unique: the delivery log, the
+    activity log and the receivers tell the endpoints apart by it)."""
+    query = db.select(WebhookEndpoint.id).where(WebhookEndpoint.name == name.strip())
+    if endpoint is not None and endpoint.id is not None:
+        query = query.where(WebhookEndpoint.id != endpoint.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def allow_http() -> bool:
     return bool(current_app.config.get("WEBHOOK_ALLOW_HTTP"))
 
 
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
+def _clean(values: dict[str, Any], endpoint: WebhookEndpoint | None = None) -> dict[str, Any]:
     cleaned = {
         "name": (values.get("name") or "").strip(),
         "url": (values.get("url") or "").strip(),
@@ -39,6 +55,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     }
     if not cleaned["name"]:
         raise WebhookRuleError(_l("Give the endpoint a name."))
+    if name_taken(cleaned["name"], endpoint):
+        raise DuplicateNameError(DUPLICATE_NAME)
     refusal = url_refusal(cleaned["url"], allow_http=allow_http())
     if refusal is not None:
         raise WebhookRuleError(refusal)
@@ -91,7 +109,7 @@ def create_endpoint(values: dict[str, Any], *, actor: Any, now: datetime) -> tup
 
 def update_endpoint(endpoint: WebhookEndpoint, values: dict[str, Any], *, actor: Any) -> dict[str, list]:
     """Change an endpoint's name, URL, event types or enabled state; the changes logged."""
-    cleaned = _clean(values)
+    cleaned = _clean(values, endpoint)
     changes = {}
     for name, value in cleaned.items():
         before = getattr(endpoint, name)

@@ -41,10 +41,10 @@ def index():
 @step_up_required
 def create():
     """Register an endpoint; its secret is shown on the answer, once."""
-    form = EndpointForm()
+    form = EndpointForm(endpoint=None)
     if form.validate_on_submit():
         outcome = commit_step(lambda: services.create_endpoint(form.values(), actor=current_user, now=utcnow()),
-                              error_field=form.url)
+                              error_field=form.url, error_fields={services.DuplicateNameError: form.name})
         if outcome:
             endpoint, secret = outcome.value
             flash(_("The endpoint %(name)s was registered.", name=endpoint.name), "success")
@@ -57,10 +57,11 @@ def create():
 @step_up_required
 def edit(endpoint_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
-    form = EndpointEditForm(obj=endpoint)
+    form = EndpointEditForm(obj=endpoint, endpoint=endpoint)
     if form.validate_on_submit():
         outcome = commit_step(lambda: services.update_endpoint(endpoint, form.values(), actor=current_user),
-                              record=endpoint, version=form.version.data, error_field=form.url)
+                              record=endpoint, version=form.version.data, error_field=form.url,
+                              error_fields={services.DuplicateNameError: form.name})
         if outcome:
             flash(_("The endpoint was saved.") if outcome.value else _("Nothing was changed."),
                   "success" if outcome.value else "info")

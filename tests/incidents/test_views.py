@@ -159,7 +159,7 @@ def test_stale_edit_keeps_the_input(app, client, login_as, incident_id, vendor_i
     login_as(MANAGER)
     data = form_data(vendor_id, version="0", title="古い版からの編集")
     response = client.post(f"/incidents/{incident_id}/edit", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 409  # stale: the form again with the input (docs/DEVELOPMENT.md)
     assert "古い版からの編集" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Incident, incident_id).title != "古い版からの編集"

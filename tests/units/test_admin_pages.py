@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from oversight.activity.models import ActivityLog
 from oversight.auth.models import UserRole
 from oversight.extensions import db
@@ -65,7 +67,24 @@ def test_a_unit_cannot_move_below_its_own_sub_unit(app, client, login_as):
     a = _unit(app, "a")
     client.post("/admin/units", data={"code": "a-1", "name": "A1", "kind": "department", "parent_id": str(a.id)})
     child = _unit(app, "a-1")
+    client.post("/admin/units", data={"code": "a-1-x", "name": "A1x", "kind": "department",
+                                      "parent_id": str(child.id)})
+    grandchild = _unit(app, "a-1-x")
+    client.post("/admin/units", data={"code": "b", "name": "B", "kind": "company", "parent_id": ""})
+    other = _unit(app, "b")
+    # The edit form offers neither the unit itself nor any unit below it as its parent.
+    form = client.get(f"/admin/units/{a.id}").get_data(as_text=True)
+    offered = set(re.findall(r'<option[^>]*value="(\d+)"', form.split('name="parent_id"', 1)[1].split("</select>")[0]))
+    assert offered == {str(other.id)}
+    child_form = client.get(f"/admin/units/{child.id}").get_data(as_text=True)
+    assert f'value="{a.id}"' in child_form.split('name="parent_id"', 1)[1].split("</select>")[0]
     response = client.post(f"/admin/units/{a.id}", data={"code": "a", "name": "A", "kind": "company",
                                                          "parent_id": str(child.id), "version": str(a.version)})
+    page = response.get_data(as_text=True)
+    assert "その部門自身やその配下の部門の下に置くことはできません" in page
+    assert 'aria-invalid="true"' in page  # next to the field
+    assert _unit(app, "a").parent_id is None
+    response = client.post(f"/admin/units/{a.id}", data={"code": "a", "name": "A", "kind": "company",
+                                                         "parent_id": str(grandchild.id), "version": str(a.version)})
     assert "その部門自身やその配下の部門の下に置くことはできません" in response.get_data(as_text=True)
     assert _unit(app, "a").parent_id is None

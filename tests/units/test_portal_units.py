@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from oversight.auth.models import User, UserRole
-from oversight.auth.roles import PROCUREMENT
+from oversight.auth.passwords import hash_password
+from oversight.auth.roles import PROCUREMENT, VIEWER
 from oversight.contracts.models import SIGNED, Contract
 from oversight.disposals.models import DisposalItem
 from oversight.extensions import db
@@ -19,6 +20,7 @@ from oversight.units import scope as unit_scope
 from oversight.units import services as unit_services
 from oversight.units.models import COMPANY
 from oversight.vendors.models import VendorContact
+from tests.conftest import TEST_PASSWORD
 from tests.contracts.helpers import NOW
 from tests.vendors.factories import create_vendor
 
@@ -81,3 +83,59 @@ def test_the_reviewer_of_a_units_request_holds_the_role_in_that_unit(app_ctx):
     assert portal_permissions.can_review(in_a, certificate)
     assert not portal_permissions.can_review(in_b, certificate)
     assert portal_permissions.reviews(in_b, about_vendor) and portal_permissions.reviews(in_a, about_vendor)
+
+
+def test_the_review_inbox_lists_only_what_its_reader_may_decide(app, client):
+    """The dashboard's inbox of vendor submissions uses the review's predicate in SQL: procurement of unit A who
+    is a viewer in unit B sees B's submissions on their pages but is not asked to review them."""
+    with app.app_context():
+        unit_a, unit_b, shared, certificate, about_vendor = _world()
+        vendor_b = create_vendor(name="部門Bだけの委託先")
+        db.session.flush()
+        unit_services.set_vendor_units(vendor_b, [unit_b], actor=None)
+        contract_b = Contract(vendor_id=shared.id, unit_id=unit_b, number="B-1", title="部門Bの契約",
+                              start_on=date(2025, 1, 1), end_on=date(2026, 10, 31), status=SIGNED,
+                              signed_on=date(2024, 12, 20))
+        db.session.add(contract_b)
+        db.session.flush()
+        item_b = DisposalItem(contract_id=contract_b.id, vendor_id=shared.id, opened_on=date(2026, 11, 1),
+                              due_on=date(2026, 12, 1))
+        db.session.add(item_b)
+        db.session.flush()
+        contact_id = db.session.scalar(select(VendorContact.id).where(VendorContact.vendor_id == shared.id))
+        certificate_b = portal_services.create_request(
+            shared, kind=DELETION_CERTIFICATE, contact_ids=[contact_id], due_on=date(2026, 12, 20), message="",
+            actor=None, now=NOW, subject_id=item_b.id, notify=False,
+        )
+        questionnaire_b = PortalRequest(kind=QUESTIONNAIRE, vendor_id=vendor_b.id, status=SUBMITTED,
+                                        due_on=date(2026, 12, 20))
+        db.session.add(questionnaire_b)
+        certificate.status = certificate_b.status = about_vendor.status = SUBMITTED
+        reader = User(email="a@example.com", name="a", password_hash=hash_password(TEST_PASSWORD),
+                      role_links=[UserRole(role=PROCUREMENT, unit_id=unit_a), UserRole(role=VIEWER, unit_id=unit_b)])
+        group = User(email="g@example.com", name="g", password_hash=hash_password(TEST_PASSWORD),
+                     role_links=[UserRole(role=PROCUREMENT, unit_id=None)])
+        db.session.add_all([reader, group])
+        db.session.flush()
+        requests = {certificate.id: "mine", about_vendor.id: "mine", certificate_b.id: "b", questionnaire_b.id: "b"}
+        # The two forms of the predicate agree, request by request.
+        for found in (certificate, about_vendor, certificate_b, questionnaire_b):
+            assert portal_permissions.can_review(reader, found) == (requests[found.id] == "mine")
+            assert portal_permissions.can_review(group, found)
+        db.session.commit()
+
+    def inbox(email: str) -> tuple[set[int], object]:
+        reader_client = app.test_client()
+        reader_client.post("/auth/login", data={"email": email, "password": TEST_PASSWORD})
+        page = reader_client.get("/dashboard/work")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        return {request_id for request_id in requests if f'href="/requests/{request_id}"' in html}, reader_client
+
+    listed, reader_client = inbox("a@example.com")
+    assert listed == {request_id for request_id, whose in requests.items() if whose == "mine"}
+    assert inbox("g@example.com")[0] == set(requests)
+    # The reader still sees unit B's requests (a viewer there): the inbox is narrower than what they may read.
+    for request_id, whose in requests.items():
+        if whose == "b":
+            assert reader_client.get(f"/requests/{request_id}").status_code == 200

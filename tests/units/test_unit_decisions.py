@@ -16,7 +16,7 @@ import pytest
 from oversight.auth import tokens
 from oversight.auth.models import User, UserRole
 from oversight.auth.passwords import hash_password
-from oversight.auth.roles import LEGAL, MANAGER, VIEWER
+from oversight.auth.roles import LEGAL, MANAGER, PROCUREMENT, VIEWER
 from oversight.core.timeutil import utcnow
 from oversight.evaluations import permissions as evaluation_permissions
 from oversight.evaluations import services as evaluation_services
@@ -26,7 +26,7 @@ from oversight.reminders.approval_rules import approval_waiting
 from oversight.status.waiting import first_waiting_for, waiting_items
 from oversight.subcontracts import permissions as consent_permissions
 from oversight.subcontracts import services as subcontract_services
-from oversight.subcontracts.models import SubcontractConsent
+from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.units import scope as unit_scope
 from oversight.units import services as unit_services
 from oversight.units.models import COMPANY, DEPARTMENT
@@ -48,6 +48,9 @@ class World:
     evaluation: int  # submitted, of a vendor in unit B only
     shared_evaluation: int  # submitted, of a vendor in both units
     people: dict[str, int]
+    contract: int = 0  # unit B's (a department below B) signed contract
+    free_node: int = 0  # of that contract, no consent asked yet
+    free_vendor: int = 0  # in no chain yet
 
 
 def _person(email: str, *links: tuple[str, int | None]) -> User:
@@ -69,7 +72,11 @@ def _build() -> World:
     unit_services.set_vendor_units(team.contractor, [below_b.id], actor=None)
     consent = team.reviewed(team.node())
     requested = team.request(team.node())
+    free_node = team.node()
+    free_vendor = create_vendor(name="株式会社未登録の再委託先")
     vendor_b, shared = create_vendor(), create_vendor()
+    db.session.flush()
+    unit_services.set_vendor_units(free_vendor, [unit_b.id], actor=None)
     db.session.flush()
     unit_services.set_vendor_units(vendor_b, [unit_b.id], actor=None)
     unit_services.set_vendor_units(shared, [unit_a.id, unit_b.id], actor=None)
@@ -82,12 +89,14 @@ def _build() -> World:
         "manager_b": _person("manager-b@example.com", (MANAGER, unit_b.id)),
         "legal_b": _person("legal-b@example.com", (LEGAL, unit_b.id)),
         "group_manager": _person("group-manager@example.com", (MANAGER, None)),
+        "procurement_a": _person("procurement-a@example.com", (PROCUREMENT, unit_a.id), (VIEWER, unit_b.id)),
+        "procurement_b": _person("procurement-b@example.com", (PROCUREMENT, unit_b.id)),
     }
     db.session.flush()
     ids = {name: user.id for name, user in people.items()}
     db.session.commit()
     return World(unit_a.id, unit_b.id, consent.id, requested.id, consent.subcontract_id, evaluation.id,
-                 shared_evaluation.id, ids)
+                 shared_evaluation.id, ids, team.contract.id, free_node.id, free_vendor.id)
 
 
 @pytest.fixture
@@ -254,3 +263,61 @@ def test_the_api_refuses_a_decision_outside_the_unit(app, client, world):
     manager_b = _token(app, world, "manager_b")
     returned = client.post(f"{evaluation_path}/decision", headers={**manager_b, "If-Match": etag}, json=body)
     assert returned.status_code == 200
+
+
+def _chain_counts(app) -> tuple[int, int, int]:
+    with app.app_context():
+        return (
+            db.session.scalar(db.select(db.func.count()).select_from(Subcontract)),
+            db.session.scalar(db.select(db.func.count()).select_from(SubcontractConsent)),
+            db.session.scalar(db.select(db.func.count()).select_from(Subcontract).where(Subcontract.is_entrusted)),
+        )
+
+
+def test_the_subcontract_chain_changes_only_in_the_contracts_unit(app, client, world):
+    """Procurement of unit A, a viewer in unit B, sees B's chain without its buttons; posting the forms directly
+    is refused by the services with the rule's message, and nothing is written. Procurement of B may."""
+    refusal = "この契約の部門の調達またはシステム管理者だけが、再委託の系統を変更できます。"
+    node_post = f"/subcontracts/contracts/{world.contract}/new"
+    node_data = {"vendor": str(world.free_vendor), "scope_of_work": "封入", "data_scope": "氏名",
+                 "handling_location": "domestic", "stage": "planned"}
+    consent_post = f"/subcontracts/{world.free_node}/consents/new"
+    consent_data = {"scope_of_work": "封入作業", "data_scope": "氏名、住所", "handling_location": "domestic",
+                    "supervision_plan": "月次報告", "has_c04": "y", "consent_type": "per_event"}
+    entrusted_post = f"/subcontracts/{world.free_node}/entrusted"
+    with app.app_context():
+        version = db.session.get(Subcontract, world.free_node).version
+    before = _chain_counts(app)
+    _sign_in(client, "procurement-a@example.com")
+    page = client.get(f"/subcontracts/{world.free_node}").get_data(as_text=True)
+    assert consent_post not in page and entrusted_post not in page
+    assert node_post not in client.get("/subcontracts/new").get_data(as_text=True)
+    for path, data in ((node_post, node_data), (consent_post, consent_data),
+                       (entrusted_post, {"version": version})):
+        refused = client.post(path, data=data)
+        assert refused.status_code == 400, path
+        assert refusal in refused.get_data(as_text=True), path
+    assert _chain_counts(app) == before
+    body = {**{key: value for key, value in consent_data.items() if key != "has_c04"}, "has_c04": True}
+    answer = client.post(f"/api/v1/subcontracts/{world.free_node}/consents",
+                         headers=_token(app, world, "procurement_a"), json=body)
+    assert answer.status_code == 422 and "再委託の系統" in answer.get_data(as_text=True)
+    assert _chain_counts(app) == before
+    with app.app_context():  # the services themselves, for the steps taken on an existing consent
+        procurement_a = _user(world, "procurement_a")
+        consent = db.session.get(SubcontractConsent, world.requested)
+        with pytest.raises(subcontract_services.SubcontractRuleError):
+            subcontract_services.start_evaluation(consent, actor=procurement_a, now=NOW)
+        with pytest.raises(subcontract_services.SubcontractRuleError):
+            subcontract_services.record_notification(consent, notified_on=TODAY, note="", actor=procurement_a,
+                                                     today=TODAY)
+
+    other = app.test_client()
+    _sign_in(other, "procurement-b@example.com")  # procurement of B holds the role in the department below B
+    assert node_post in other.get("/subcontracts/new").get_data(as_text=True)
+    assert other.post(node_post, data=node_data).status_code == 302
+    answer = client.post(f"/api/v1/subcontracts/{world.free_node}/consents",
+                         headers=_token(app, world, "procurement_b"), json=body)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    nodes, consents, _entrusted = _chain_counts(app)
+    assert (nodes, consents) == (before[0] + 1, before[1] + 1)

@@ -20,6 +20,7 @@ from oversight.auth.passwords import hash_password
 from oversight.auth.roles import AUDITOR, MANAGER, VIEWER
 from oversight.contracts.models import SIGNED, Contract
 from oversight.extensions import db
+from oversight.incidents import services as incident_services
 from oversight.incidents.models import Incident
 from oversight.units import services as unit_services
 from oversight.units.models import COMPANY
@@ -132,3 +133,106 @@ def test_a_unit_member_records_incidents_only_in_their_units(app, client, world)
     assert client.post("/incidents/new", data=form_data(world.vendor)).status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(Incident.unit_id)) == world.unit_a
+
+
+def _incident(app, world: World, unit_id: int) -> tuple[int, int]:
+    """An incident of the world's vendor in ``unit_id``, under no contract: its id and version."""
+    with app.app_context():
+        incident = incident_services.create_incident(
+            {"vendor_id": world.vendor, "title": "誤送信", "kind": "leak", "unit_id": unit_id, "categories": []},
+            actor=None)
+        db.session.commit()
+        return incident.id, incident.version
+
+
+def _unit_of(app, incident_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Incident, incident_id).unit_id
+
+
+def test_editing_moves_an_incident_to_another_unit_with_the_role_in_both(app, client, world):
+    """The edit form offers the vendor's units where the user records incidents (the incident's own unit
+    chosen); moving needs the role in both units, a contract's incident follows the contract; logged."""
+    incident_id, version = _incident(app, world, world.unit_a)
+    _sign_in(client, "a@example.com")  # records incidents in A, a viewer in B
+    page = client.get(f"/incidents/{incident_id}/edit").get_data(as_text=True)
+    assert _options(page, "unit_id") == {"": False, str(world.unit_a): True}
+    assert "事案を別の部門に移すには、両方の部門で権限が必要です。" in page  # the field's help says so
+    edit = f"/incidents/{incident_id}/edit"
+    refused = client.post(edit, data=form_data(world.vendor, unit_id=str(world.unit_b), version=str(version)))
+    assert refused.status_code == 400
+    assert "選んだ部門では、この操作を行う権限がありません。" in refused.get_data(as_text=True)
+    refused = client.post(edit, data=form_data(world.vendor, contract_id=str(world.contract_b),
+                                               unit_id=str(world.unit_a), version=str(version)))
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert 'unit_id-error"' in html and "事案を別の部門に移すには、両方の部門で権限が必要です。" in html
+    assert _unit_of(app, incident_id) == world.unit_a
+    # Keeping the unit (blank or the same one) is an ordinary edit.
+    kept = client.post(edit, data=form_data(world.vendor, unit_id="", version=str(version), title="誤送信（続報）"))
+    assert kept.status_code == 302 and _unit_of(app, incident_id) == world.unit_a
+
+    group = app.test_client()
+    _sign_in(group, "group@example.com")
+    with app.app_context():
+        version = db.session.get(Incident, incident_id).version
+    page = group.get(edit).get_data(as_text=True)
+    assert _options(page, "unit_id") == {"": False, str(world.unit_a): True, str(world.unit_b): False}
+    foreign = group.post(edit, data=form_data(world.vendor, unit_id=str(world.unit_c), version=str(version)))
+    assert "この委託先は選んだ部門に属していません。" in foreign.get_data(as_text=True)
+    moved = group.post(edit, data=form_data(world.vendor, unit_id=str(world.unit_b), version=str(version)))
+    assert moved.status_code == 302 and _unit_of(app, incident_id) == world.unit_b
+    with app.app_context():
+        logged = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "incident.update")
+                                    .order_by(ActivityLog.id)).all()
+        assert logged[-1].changes["unit_id"] == [world.unit_a, world.unit_b]
+        version = db.session.get(Incident, incident_id).version
+
+    # Now in B, where a@ is a viewer: they may not change it at all (the service refuses a direct POST).
+    refused = client.post(edit, data=form_data(world.vendor, unit_id="", version=str(version), title="書き換え"))
+    assert refused.status_code == 400
+    assert "この事案の部門で事案を記録する人だけが変更できます。" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Incident, incident_id).title == "委託先での誤送信"  # the group's edit, not a@'s
+
+
+def test_changing_an_incidents_contract_moves_it_to_the_contracts_unit(app, client, world):
+    incident_id, version = _incident(app, world, world.unit_a)
+    _sign_in(client, "group@example.com")
+    page = client.get(f"/incidents/{incident_id}/edit").get_data(as_text=True)
+    assert _options(page, "unit_id")[str(world.unit_a)] is True
+    response = client.post(f"/incidents/{incident_id}/edit", data=form_data(
+        world.vendor, contract_id=str(world.contract_b), unit_id="", version=str(version)))
+    assert response.status_code == 302
+    assert _unit_of(app, incident_id) == world.unit_b
+    page = client.get(f"/incidents/{incident_id}/edit").get_data(as_text=True)
+    assert _options(page, "unit_id")[""] is True  # under a contract: blank, the contract's unit
+
+
+def test_the_audit_edit_page_says_its_unit_is_fixed(app, client, world):
+    user_id = _sign_in(client, "group@example.com")
+    client.post("/audits/new", data=_plan(user_id, world.vendor, unit_id=str(world.unit_b)))
+    with app.app_context():
+        audit_id = db.session.scalar(db.select(Audit.id))
+    page = client.get(f"/audits/{audit_id}/edit").get_data(as_text=True)
+    assert 'name="unit_id"' not in page
+    shown = re.search(r'data-testid="audit-unit">(.*?)</div>\s*</div>', page, re.S).group(1)
+    assert "部門B" in shown and "計画した後は変更できません" in shown
+
+
+def test_the_vendor_page_names_only_the_units_its_reader_may_see(app, client, world):
+    """The vendor's units in the reader's scope by name; others only as a neutral note (no names, no count)."""
+    with app.app_context():
+        _person("only-a@example.com", (AUDITOR, world.unit_a))
+        db.session.commit()
+    _sign_in(client, "only-a@example.com")
+    page = client.get(f"/vendors/{world.vendor}").get_data(as_text=True)
+    shown = re.search(r'data-testid="vendor-units">(.*?)</dd>', page, re.S).group(1)
+    assert "部門A" in shown and "閲覧範囲外の部門にも属しています。" in shown
+    assert "部門B" not in page and "部門C" not in page
+    group = app.test_client()
+    _sign_in(group, "group@example.com")
+    page = group.get(f"/vendors/{world.vendor}").get_data(as_text=True)
+    shown = re.search(r'data-testid="vendor-units">(.*?)</dd>', page, re.S).group(1)
+    assert "部門A" in shown and "部門B" in shown and "部門C" not in shown
+    assert "閲覧範囲外" not in shown

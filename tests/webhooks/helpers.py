@@ -9,10 +9,14 @@ from oversight.events import services as events
 from oversight.events import types as event_types
 from oversight.extensions import db
 from oversight.webhooks import services
+from oversight.webhooks.models import WebhookEndpoint
 
 
-def endpoint(url: str, kinds=(event_types.CONTRACT_SIGNED,), *, enabled: bool = True, name: str = "購買システム",
+def endpoint(url: str, kinds=(event_types.CONTRACT_SIGNED,), *, enabled: bool = True, name: str | None = None,
              now=None):
+    if name is None:  # names are unique: 購買システム, then 購買システム 2, 3…
+        count = db.session.scalar(db.select(db.func.count()).select_from(WebhookEndpoint)) or 0
+        name = "購買システム" if count == 0 else f"購買システム {count + 1}"
     found, _secret = services.create_endpoint(
         {"name": name, "url": url, "event_types": list(kinds), "is_enabled": enabled}, actor=None, now=now or utcnow()
     )

@@ -12,7 +12,7 @@ from oversight.core.timeutil import utcnow
 from oversight.events import types as event_types
 from oversight.events.models import Event
 from oversight.extensions import db
-from oversight.webhooks import delivery
+from oversight.webhooks import delivery, errors
 from oversight.webhooks.models import DELIVERED, FAILED, PENDING, WebhookDelivery
 from tests.webhooks.helpers import endpoint, event
 from tests.webhooks.receiver import receiver, verify
@@ -41,7 +41,8 @@ def test_a_delivery_is_signed_and_the_receiver_verifies_it(app_ctx):
     assert document["data"] == {"contract_id": 1, "vendor_id": 1, "number": "CT-1", "signed_on": "2026-03-20",
                                 "end_on": "2027-03-31"}
     [sent] = _deliveries()
-    assert (sent.status, sent.response_code, sent.attempts, sent.last_error) == (DELIVERED, 200, 1, "")
+    assert (sent.status, sent.response_code, sent.attempts, sent.error_code, sent.error_params) == (
+        DELIVERED, 200, 1, "", None)
 
 
 def test_a_500_is_retried_after_a_growing_wait_with_the_same_event_id(app_ctx):
@@ -51,7 +52,8 @@ def test_a_500_is_retried_after_a_growing_wait_with_the_same_event_id(app_ctx):
         start = utcnow()
         delivery.run(start)
         [first] = _deliveries()
-        assert (first.status, first.response_code, first.attempts, first.last_error) == (PENDING, 500, 1, "HTTP 500")
+        assert (first.status, first.response_code, first.attempts) == (PENDING, 500, 1)
+        assert (first.error_code, first.error_params, first.last_error) == (errors.HTTP_STATUS, {"status": 500}, "")
         assert first.next_attempt_at == start + timedelta(seconds=60)
         assert delivery.run(start + timedelta(seconds=30)).delivered == 0  # not yet due
         delivery.run(start + timedelta(seconds=61))
@@ -131,7 +133,7 @@ def test_a_slow_receiver_times_out_and_is_retried(app, app_ctx, monkeypatch):
         [late] = _deliveries()
         assert len(hook.received) == 1
     assert (late.status, late.response_code, late.attempts) == (PENDING, None, 1)
-    assert late.last_error == "Timed out after 1 s"
+    assert (late.error_code, late.error_params) == (errors.TIMEOUT, {"seconds": 1})
 
 
 def test_redirects_are_not_followed(app_ctx):
@@ -142,7 +144,8 @@ def test_redirects_are_not_followed(app_ctx):
         delivery.run()
         [sent] = _deliveries()
         assert elsewhere.received == [] and len(hook.received) == 1
-    assert sent.status == PENDING and sent.response_code == 307 and "redirect" in sent.last_error
+    assert sent.status == PENDING and sent.response_code == 307
+    assert (sent.error_code, sent.error_params) == (errors.REDIRECT, {"status": 307})
 
 
 def test_a_refused_connection_is_an_error_to_retry(app_ctx):
@@ -152,7 +155,8 @@ def test_a_refused_connection_is_an_error_to_retry(app_ctx):
     event()
     delivery.run()
     [sent] = _deliveries()
-    assert sent.status == PENDING and sent.response_code is None and "ConnectionError" in sent.last_error
+    assert sent.status == PENDING and sent.response_code is None and sent.error_code == errors.REQUEST_FAILED
+    assert "ConnectionError" in sent.error_params["detail"]
 
 
 def test_a_disabled_endpoint_gets_nothing(app_ctx):

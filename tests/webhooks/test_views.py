@@ -8,9 +8,10 @@ import re
 import pytest
 
 from oversight.activity.models import ActivityLog
+from oversight.core.timeutil import utcnow
 from oversight.events import types as event_types
 from oversight.extensions import db
-from oversight.webhooks import delivery
+from oversight.webhooks import delivery, errors, services
 from oversight.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.helpers import endpoint, event
 from tests.webhooks.receiver import receiver, verify
@@ -74,14 +75,41 @@ def test_the_form_shows_each_error_next_to_its_field(client, app, login_as, fiel
         assert db.session.scalar(db.select(db.func.count()).select_from(WebhookEndpoint)) == 0
 
 
+def test_two_endpoints_cannot_share_a_name(client, app, login_as):
+    """A duplicate name is refused next to the name field (register and edit), by the service too; an endpoint
+    keeps its own name when edited."""
+    login_as("admin")
+    with app.app_context():
+        first = endpoint("https://erp.example.com/hook", name="購買システム")
+        second = endpoint("https://hr.example.com/hook", name="人事システム")
+        second_id, second_version, first_id, first_version = second.id, second.version, first.id, first.version
+    message = "この名前は別の送信先で使われています。"
+    for response in (
+        client.post("/admin/webhooks/new", data=_form(name=" 購買システム ")),
+        client.post(f"/admin/webhooks/{second_id}/edit", data=_form(name="購買システム", version=str(second_version))),
+    ):
+        assert response.status_code == 400
+        error = re.search(r'id="endpoint(?:-edit)?-name-error">(.*?)</div></div>', response.get_data(as_text=True),
+                          re.S)
+        assert error is not None and message in error.group(1)
+    kept = client.post(f"/admin/webhooks/{first_id}/edit", data=_form(name="購買システム", version=str(first_version)))
+    assert kept.status_code == 302
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(WebhookEndpoint.name))) == ["人事システム", "購買システム"]
+        with pytest.raises(services.DuplicateNameError):
+            services.create_endpoint({"name": "人事システム", "url": "https://x.example.com/hook",
+                                      "event_types": [event_types.CONTRACT_SIGNED]}, actor=None, now=utcnow())
+        db.session.rollback()
+
+
 def test_plain_http_to_this_machine_or_when_the_setting_allows(client, app, login_as, monkeypatch):
     login_as("admin")
-    assert client.post("/admin/webhooks/new", data=_form(url="http://127.0.0.1:8080/hook")).status_code == 200
-    assert client.post("/admin/webhooks/new", data=_form(url="http://localhost/hook")).status_code == 200
-    assert client.post("/admin/webhooks/new", data=_form(url="http://[::1]/hook")).status_code == 200
-    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook")).status_code == 400
+    assert client.post("/admin/webhooks/new", data=_form(url="http://127.0.0.1:8080/hook", name="1")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://localhost/hook", name="2")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://[::1]/hook", name="3")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook", name="4")).status_code == 400
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_HTTP", True)
-    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook")).status_code == 200
+    assert client.post("/admin/webhooks/new", data=_form(url="http://erp.internal/hook", name="4")).status_code == 200
 
 
 def test_edit_disable_enable_new_secret_delete_are_logged(client, app, login_as):
@@ -155,6 +183,35 @@ def test_the_delivery_log_is_paginated_and_filtered(client, app, login_as, monke
     assert last.count("HTTP 500") == 1
     assert "HTTP 500" not in client.get(f"/admin/webhooks/{endpoint_id}?status=delivered").get_data(as_text=True)
     assert client.get(f"/admin/webhooks/{endpoint_id}?status=pending").get_data(as_text=True).count("HTTP 500") == 3
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("ja", ("受信側が HTTP 503 を返しました。", "10 秒以内に応答がありませんでした。",
+            "受信側が HTTP 307（リダイレクト）を返しました", "要求を送れませんでした: ConnectionError: refused")),
+    ("en", ("The receiver answered HTTP 503.", "No answer within 10 s.",
+            "The receiver answered HTTP 307, a redirect", "The request could not be sent: ConnectionError: refused")),
+])
+def test_the_delivery_log_puts_each_error_into_the_readers_language(client, app, login_as, language, words):
+    """Errors are stored as a code and its parameters and shown in the reader's language; a row stored before
+    the codes keeps its text."""
+    login_as("admin", language=language)
+    with app.app_context():
+        target = endpoint("https://erp.example.com/hook")
+        stored = [(errors.HTTP_STATUS, {"status": 503}), (errors.TIMEOUT, {"seconds": 10}),
+                  (errors.REDIRECT, {"status": 307}), (errors.REQUEST_FAILED, {"detail": "ConnectionError: refused"}),
+                  ("", None)]
+        for number, (code, params) in enumerate(stored):
+            recorded = event(contract_id=number + 1)
+            db.session.add(WebhookDelivery(
+                endpoint_id=target.id, event_id=recorded.id, status="pending", attempts=1, error_code=code,
+                error_params=params, last_error="" if code else "Legacy text kept as it was",
+                created_at=utcnow(), last_attempt_at=utcnow(), next_attempt_at=utcnow()))
+        db.session.commit()
+        endpoint_id = target.id
+    page = client.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
+    for word in words:
+        assert word in page
+    assert "Legacy text kept as it was" in page
 
 
 @pytest.mark.parametrize("role", ["procurement", "legal", "auditor", "manager", "viewer"])

@@ -56,8 +56,14 @@ def measure_next_day_sweep(app, smtp_port: int, days: int = 2, profile: str | No
     from oversight.reminders.models import ReminderLog
 
     saved = {key: app.config[key] for key in MAIL_SETTINGS}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
-                      MAIL_USERNAME="", MAIL_PASSWORD="")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_port,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_USERNAME="",
+        MAIL_PASSWORD="",
+    )
     sweeps = []
     try:
         # The scheduler's job reads the whole group (``oversight/scheduler.py``); so does this measurement.
@@ -73,20 +79,22 @@ def measure_next_day_sweep(app, smtp_port: int, days: int = 2, profile: str | No
                 if profiler:
                     profiler.dump_stats(profile)
                 statuses = Counter(digest.status for digest in result.digests)
-                sweeps.append({
-                    "label": "first sweep (backlog)" if offset == 0 else f"today + {offset}",
-                    "today": today.isoformat(),
-                    "seconds": round(seconds, 3),
-                    # This process only (not the database server's or the SMTP server's): steadier than
-                    # the wall time on a machine shared with other work.
-                    "cpu_seconds": round(cpu_seconds, 3),
-                    "new_rows": result.new_rows,
-                    "reminders": result.reminder_count,
-                    "digests": len(result.digests),
-                    "sent": statuses["sent"],
-                    "failed": statuses["failed"],
-                    "rule_errors": result.rule_errors,
-                })
+                sweeps.append(
+                    {
+                        "label": "first sweep (backlog)" if offset == 0 else f"today + {offset}",
+                        "today": today.isoformat(),
+                        "seconds": round(seconds, 3),
+                        # This process only (not the database server's or the SMTP server's): steadier than
+                        # the wall time on a machine shared with other work.
+                        "cpu_seconds": round(cpu_seconds, 3),
+                        "new_rows": result.new_rows,
+                        "reminders": result.reminder_count,
+                        "digests": len(result.digests),
+                        "sent": statuses["sent"],
+                        "failed": statuses["failed"],
+                        "rule_errors": result.rule_errors,
+                    }
+                )
             unsent = db.session.scalar(
                 select(func.count(ReminderLog.id)).where(ReminderLog.status.in_(("pending", "failed")))
             )
@@ -143,7 +151,9 @@ def _admin(statement: str) -> None:
 
 
 @contextmanager
-def generated_database(engine: str, vendors: int, folder: Path, keep: str | None) -> Iterator[str]:
+def generated_database(
+    engine: str, vendors: int, folder: Path, keep: str | None, units: int = 1, shared: float = 0.0
+) -> Iterator[str]:
     """A database URL holding the generated data; dropped afterwards.
 
     ``keep`` names a cache (a SQLite file / a PostgreSQL database) of the generated data: made on the
@@ -157,7 +167,7 @@ def generated_database(engine: str, vendors: int, folder: Path, keep: str | None
         if cache and cache.exists():
             shutil.copyfile(cache, path)
         else:
-            _generate(f"sqlite:///{path}", vendors)
+            _generate(f"sqlite:///{path}", vendors, units, shared)
             if cache:
                 shutil.copyfile(path, cache)
         yield f"sqlite:///{path}"
@@ -166,7 +176,7 @@ def generated_database(engine: str, vendors: int, folder: Path, keep: str | None
         _admin(f'CREATE DATABASE "{name}" TEMPLATE "{keep}"')
     else:
         _admin(f'CREATE DATABASE "{name}"')
-        _generate(f"{pg_base}/{name}", vendors)
+        _generate(f"{pg_base}/{name}", vendors, units, shared)
         if keep:
             _admin(f'CREATE DATABASE "{keep}" TEMPLATE "{name}"')
     try:
@@ -183,15 +193,16 @@ def _pg_exists(name: str) -> bool:
     return found is not None
 
 
-def _generate(url: str, vendors: int) -> None:
-    """Schema and data as ``flask demo generate --vendors N --seed 1`` makes them, in a subprocess."""
+def _generate(url: str, vendors: int, units: int = 1, shared: float = 0.0) -> None:
+    """Schema and data as ``flask demo generate --vendors N --seed 1 [--units K --shared S]`` makes them, in a
+    subprocess."""
     script = (
         "from oversight import create_app\nfrom oversight.extensions import db\n"
         "from oversight.core.timeutil import local_today\n"
         "from oversight.demo.generate import generate, refresh_statistics\n"
         "from oversight.units import scope\n"
         "app = create_app()\nwith app.app_context(), scope.whole_group():  # as the CLI's ``demo generate``\n"
-        f"    db.create_all()\n    generate({vendors}, 1, local_today())\n    db.session.commit()\n"
+        f"    db.create_all()\n    generate({vendors}, 1, local_today(), {units}, {shared})\n    db.session.commit()\n"
         "    refresh_statistics()\n"
     )
     subprocess.run([sys.executable, "-c", script], env=_env(url), cwd=ROOT, check=True)
@@ -209,8 +220,13 @@ def _env(url: str) -> dict[str, str]:
     }
 
 
-def run(engine: str, vendors: int, days: int, profile: str | None, keep: str | None) -> dict:
-    with tempfile.TemporaryDirectory() as folder, generated_database(engine, vendors, Path(folder), keep) as url:
+def run(
+    engine: str, vendors: int, days: int, profile: str | None, keep: str | None, units: int = 1, shared: float = 0.0
+) -> dict:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        generated_database(engine, vendors, Path(folder), keep, units, shared) as url,
+    ):
         os.environ.update(_env(url))
         os.environ["UPLOAD_FOLDER"] = str(Path(folder) / "uploads")
         from oversight import create_app
@@ -222,7 +238,7 @@ def run(engine: str, vendors: int, days: int, profile: str | None, keep: str | N
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        return {"engine": engine, "vendors": vendors, **result}
+        return {"engine": engine, "vendors": vendors, "units": units, **result}
 
 
 def main() -> None:
@@ -232,11 +248,17 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=2, help="next days to sweep after the first (default 2)")
     parser.add_argument("--profile", help="write the cProfile of the today + 1 sweep to this file")
     parser.add_argument("--keep", help="cache of the generated data: a SQLite file path or a PostgreSQL db name")
+    parser.add_argument(
+        "--units", type=int, default=1, help="business units the vendors are spread over (as make bench UNITS=K)"
+    )
+    parser.add_argument("--shared", type=float, default=0.1, help="with --units: share of vendors in two units")
     args = parser.parse_args()
     engines = ("sqlite", "postgresql") if args.engine == "both" else (args.engine,)
     for engine in engines:
         profile = args.profile and (args.profile if len(engines) == 1 else f"{engine}-{args.profile}")
-        print(json.dumps(run(engine, args.vendors, args.days, profile, args.keep if len(engines) == 1 else None)))
+        keep = args.keep if len(engines) == 1 else None
+        shared = args.shared if args.units > 1 else 0.0
+        print(json.dumps(run(engine, args.vendors, args.days, profile, keep, args.units, shared)))
 
 
 if __name__ == "__main__":

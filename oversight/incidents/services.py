@@ -58,10 +58,12 @@ def load_incident(incident_id: int) -> Incident | None:
         db.select(Incident)
         .options(
             selectinload(Incident.steps),
-            selectinload(Incident.contract),
-            selectinload(Incident.owner),
-            selectinload(Incident.where_vendor),
-            selectinload(Incident.closed_by),
+            # Joined, not selectin: a selectin load of a many-to-one is skipped when the key is NULL, so the
+            # page's statement count would depend on which of these the incident happens to have.
+            joinedload(Incident.contract),
+            joinedload(Incident.owner),
+            joinedload(Incident.where_vendor),
+            joinedload(Incident.closed_by),
         )
         .where(Incident.id == incident_id)
     )

@@ -14,7 +14,7 @@ from oversight.auth.roles import ADMIN, ALL_ROLES, AUDITOR, LEGAL, MANAGER, PROC
 from oversight.extensions import db
 from oversight.incidents.models import STEP_CODES, Incident, IncidentStep
 from oversight.vendors.models import Vendor
-from tests.incidents.factories import create_incident
+from tests.incidents.factories import create_contract, create_incident
 from tests.uploads import pdf_bytes
 from tests.vendors.factories import create_vendor
 
@@ -66,6 +66,32 @@ def test_every_role_reads_list_and_detail(client, login_as, incident_id, role):
     assert 'data-testid="clocks"' in page.get_data(as_text=True)
     assert client.get(f"/incidents/{incident_id}/report.pdf?stage=final").status_code == 200
     assert client.get(f"/incidents/{incident_id}/notice.pdf").status_code == 200
+
+
+def test_detail_runs_the_same_statements_whatever_the_incident_links(app, client, login_as, make_user, count_queries):
+    """A bare incident and one with a contract, owner, subcontractor and closer cost the same statements."""
+    login_as(ADMIN)
+    owner = make_user(MANAGER)
+    with app.app_context():
+        actor = db.session.get(User, owner.id)
+        bare = create_incident(actor)
+        vendor = create_vendor(name="株式会社連結テスト")
+        where = create_vendor(name="株式会社再委託先テスト")
+        contract = create_contract(vendor)
+        linked = create_incident(
+            actor, vendor=vendor, contract_id=contract.id, chain_level=1, where_vendor_id=where.id, owner_id=owner.id
+        )
+        linked.closed_by_id = owner.id
+        db.session.commit()
+        bare_id, linked_id = bare.id, linked.id
+    client.get(f"/incidents/{bare_id}")  # warm the per-request settings and translations alike
+    with count_queries() as plain:
+        assert client.get(f"/incidents/{bare_id}").status_code == 200
+    with count_queries() as full:
+        page = client.get(f"/incidents/{linked_id}")
+    assert page.status_code == 200
+    assert "株式会社再委託先テスト" in page.get_data(as_text=True)
+    assert full.count == plain.count
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)

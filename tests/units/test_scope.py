@@ -109,3 +109,45 @@ def test_scopes_taken_in_turn_each_see_their_own_units_vendors(app_ctx):
     assert seen[0] == seen[2] == {"既定部門の委託先"} and seen[1] == seen[3] == {"他部門の委託先2"}
     with unit_scope.activate(unit_scope.GROUP):
         assert {name for _id, name in vendor_services.filter_options()} == seen[0] | seen[1]
+
+
+def test_a_vendor_or_contract_key_in_a_scope_condition_is_no_index_key_on_sqlite_only():
+    """SQLite must not probe a (contract_id, vendor_id) index with every pair of a unit's contracts and its
+    vendors: the scope's key is written ``+column`` there; PostgreSQL gets the plain column."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from oversight.scoping import unindexed, visible_vendor_ids
+    from oversight.subcontracts.models import Subcontract
+
+    condition = unindexed(Subcontract.vendor_id).in_(visible_vendor_ids((1,)))
+    on_sqlite = str(condition.compile(dialect=sqlite.dialect()))
+    on_postgresql = str(condition.compile(dialect=postgresql.dialect()))
+    assert on_sqlite.startswith("+subcontracts.vendor_id IN (")
+    assert on_postgresql.startswith("subcontracts.vendor_id IN (")
+
+
+def test_a_unit_members_reads_test_vendor_and_contract_keys_unindexed_on_sqlite(app_ctx):
+    """The scope's conditions on a vendor, contract or subcontract key reach SQLite as ``+key IN (…)``."""
+    from sqlalchemy import event
+
+    from oversight.subcontracts import waiting
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the SQLite form of the scope's conditions")
+    unit = unit_services.create_unit({"code": "plan", "name": "計画確認部", "kind": COMPANY}, actor=None)
+    db.session.commit()
+    seen: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        with unit_scope.activate(unit_scope.Scope(frozenset({unit.id}))):
+            db.session.execute(waiting.query()).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    statement = next(text for text in seen if "subcontract_consents" in text)
+    assert "+vendors_1.id IN (" in statement and "+vendors_2.id IN (" in statement
+    assert "+subcontract_consents.subcontract_id IN (" in statement
+    assert "+subcontracts.contract_id IN (" in statement

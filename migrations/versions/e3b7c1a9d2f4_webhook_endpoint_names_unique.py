@@ -5,7 +5,7 @@ keep the first endpoint's name; each later one gets its id appended (「名前 (
 added.
 
 Revision ID: e3b7c1a9d2f4
-Revises: c5e8a2d4f1b7
+Revises: e7b3c1d9a2f4
 Create Date: 2026-12-07 16:30:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e3b7c1a9d2f4'
-down_revision = 'c5e8a2d4f1b7'
+down_revision = 'e7b3c1d9a2f4'
 branch_labels = None
 depends_on = None
 

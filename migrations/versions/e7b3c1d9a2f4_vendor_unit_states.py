@@ -10,7 +10,7 @@ then no page reads a stale row (a reader re-judges first); ``flask status check`
 with a fresh judgement.
 
 Revision ID: e7b3c1d9a2f4
-Revises: c5e8a2d4f1b7
+Revises: e3a9c4d17b52
 Create Date: 2026-12-07 16:30:00.000000
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e7b3c1d9a2f4'
-down_revision = 'c5e8a2d4f1b7'
+down_revision = 'e3a9c4d17b52'
 branch_labels = None
 depends_on = None
 

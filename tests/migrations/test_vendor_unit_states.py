@@ -12,7 +12,7 @@ from oversight.config import TestConfig as AppConfig
 from oversight.extensions import db
 from tests.migrations.test_data_not_sentences import _insert
 
-BEFORE, REVISION = "c5e8a2d4f1b7", "e7b3c1d9a2f4"
+BEFORE, REVISION = "e3a9c4d17b52", "e7b3c1d9a2f4"
 
 
 def test_upgrade_adds_an_empty_table_and_marks_the_states_stale_downgrade_drops_it(tmp_path):

@@ -18,7 +18,7 @@ from oversight import create_app
 from oversight.config import TestConfig as AppConfig
 from oversight.extensions import db
 
-BEFORE_NAMES = "c5e8a2d4f1b7"
+BEFORE_NAMES = "e7b3c1d9a2f4"
 NAMES = "e3b7c1a9d2f4"
 
 

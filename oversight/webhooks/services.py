@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func
+from sqlalchemy.exc import IntegrityError
 
 from oversight.activity import services as activity
 from oversight.core.errors import RuleError
@@ -93,13 +94,26 @@ def delivery_query(endpoint: WebhookEndpoint, status: str = "") -> Select:
     return query.order_by(WebhookDelivery.id.desc())
 
 
+def _flush_name(endpoint: WebhookEndpoint) -> None:
+    """Write the endpoint now: an endpoint given the same name by another admin between :func:`name_taken`
+    and this write breaks the names' unique constraint, answered as the same refusal next to the name field
+    (the caller rolls the transaction back), not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        text = str(error.orig)
+        if "uq_webhook_endpoints_name" in text or "webhook_endpoints.name" in text:  # PostgreSQL / SQLite
+            raise DuplicateNameError(DUPLICATE_NAME) from error
+        raise
+
+
 def create_endpoint(values: dict[str, Any], *, actor: Any, now: datetime) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint with a new secret; returns it and the secret (shown to the admin)."""
     cleaned = _clean(values)
     endpoint = WebhookEndpoint(**cleaned, secret=signing.new_secret(), created_by_id=getattr(actor, "id", None),
                                created_at=now, updated_at=now)
     db.session.add(endpoint)
-    db.session.flush()
+    _flush_name(endpoint)
     activity.record(
         "webhook.create", actor=actor, target=endpoint, summary=f"{endpoint.name}: {endpoint.url}",
         changes={name: [None, value] for name, value in cleaned.items()},
@@ -116,6 +130,8 @@ def update_endpoint(endpoint: WebhookEndpoint, values: dict[str, Any], *, actor:
         if before != value:
             changes[name] = [before, value]
             setattr(endpoint, name, value)
+    if "name" in changes:
+        _flush_name(endpoint)
     if changes:
         activity.record("webhook.update", actor=actor, target=endpoint, summary=endpoint.name,
                         changes=changes)

@@ -224,3 +224,33 @@ def test_only_admins_reach_the_pages(client, app, login_as, role):
     assert client.post(f"/admin/webhooks/{endpoint_id}/test").status_code == 403
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(WebhookDelivery)) == 0
+
+
+def test_a_name_taken_by_another_admin_at_the_same_moment_is_refused_next_to_the_field(
+    client, app, login_as, monkeypatch
+):
+    """The form's and the service's checks both passed before the other admin's endpoint was written: the
+    database's unique constraint answers, and the admin sees the same field message (400), not a 500."""
+    login_as("admin")
+    with app.app_context():
+        first = endpoint("https://erp.example.com/hook", name="購買システム")
+        other = endpoint("https://hr.example.com/hook", name="人事システム")
+        other_id, other_version = other.id, other.version
+        assert first.id
+    monkeypatch.setattr(services, "name_taken", lambda *_args, **_kwargs: False)  # the race: both checks missed it
+    from oversight.webhooks import forms
+
+    monkeypatch.setattr(forms, "name_taken", lambda *_args, **_kwargs: False)
+    message = "この名前は別の送信先で使われています。"
+    for response in (
+        client.post("/admin/webhooks/new", data=_form(name="購買システム")),
+        client.post(f"/admin/webhooks/{other_id}/edit", data=_form(name="購買システム", version=str(other_version))),
+    ):
+        assert response.status_code == 400
+        error = re.search(
+            r'id="endpoint(?:-edit)?-name-error">(.*?)</div></div>', response.get_data(as_text=True), re.S
+        )
+        assert error is not None and message in error.group(1)
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(WebhookEndpoint.name))) == ["人事システム", "購買システム"]
+    assert _actions(app) == ["webhook.create", "webhook.create"]  # the two made above, nothing more

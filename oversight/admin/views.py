@@ -195,12 +195,16 @@ def units():
     """The unit tree; a new unit (POST)."""
     all_units = unit_services.all_units()
     form = UnitForm(all_units)
-    if form.validate_on_submit() and commit_step(
-        lambda: unit_services.create_unit(form.values(), actor=current_user), error_field=form.code
-    ):
-        flash(_l("Unit %(name)s was created.", name=form.name.data), "success")
-        return redirect(url_for("admin.units"))
-    return render_template("admin/units.html", units=all_units, form=form)
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        outcome = commit_step(
+            lambda: unit_services.create_unit(form.values(), actor=current_user), error_field=form.code
+        )
+        if outcome:
+            flash(_l("Unit %(name)s was created.", name=form.name.data), "success")
+            return redirect(url_for("admin.units"))
+        status = outcome.status
+    return render_template("admin/units.html", units=all_units, form=form), status
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
@@ -210,13 +214,17 @@ def edit_unit(unit_id: int):
     """A unit: its name, code, kind, parent and archived flag; its members and their roles."""
     unit = db.get_or_404(BusinessUnit, unit_id)
     form = UnitEditForm(unit_services.all_units(), unit)
-    if form.validate_on_submit() and commit_step(
-        lambda: unit_services.update_unit(unit, form.values(), actor=current_user),
-        record=unit, version=form.version.data, error_field=form.parent_id,
-    ):
-        flash(_l("Unit %(name)s was saved.", name=unit.name), "success")
-        return redirect(url_for("admin.edit_unit", unit_id=unit.id))
-    return _unit_page(unit, form, MemberForm(auth_services.selectable_users(), formdata=None))
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        outcome = commit_step(
+            lambda: unit_services.update_unit(unit, form.values(), actor=current_user),
+            record=unit, version=form.version.data, error_field=form.parent_id,
+        )
+        if outcome:
+            flash(_l("Unit %(name)s was saved.", name=unit.name), "success")
+            return redirect(url_for("admin.edit_unit", unit_id=unit.id))
+        status = outcome.status
+    return _unit_page(unit, form, MemberForm(auth_services.selectable_users(), formdata=None)), status
 
 
 def _unit_page(unit: BusinessUnit, form, member_form):

@@ -49,10 +49,11 @@ def test_invalid_input_is_refused_next_to_the_field_in_japanese(app, client, log
     login_as("admin")
     response = client.post("/admin/units", data={"code": "人事 部", "name": "", "kind": "company", "parent_id": ""})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "半角英小文字・数字・ハイフン・アンダースコアで入力してください。" in page
     client.post("/admin/units", data={"code": "hr", "name": "人事部", "kind": "company", "parent_id": ""})
     again = client.post("/admin/units", data={"code": "hr", "name": "別", "kind": "company", "parent_id": ""})
+    assert again.status_code == 400
     assert "このコードは別の部門で使われています。" in again.get_data(as_text=True)
     hr = _unit(app, "hr")
     member = make_user("viewer")
@@ -81,6 +82,7 @@ def test_a_unit_cannot_move_below_its_own_sub_unit(app, client, login_as):
     response = client.post(f"/admin/units/{a.id}", data={"code": "a", "name": "A", "kind": "company",
                                                          "parent_id": str(child.id), "version": str(a.version)})
     page = response.get_data(as_text=True)
+    assert response.status_code == 400
     assert "その部門自身やその配下の部門の下に置くことはできません" in page
     assert 'aria-invalid="true"' in page  # next to the field
     assert _unit(app, "a").parent_id is None

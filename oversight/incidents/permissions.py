@@ -40,6 +40,26 @@ def move_refusal(user: Any, incident: Any, unit_id: int) -> Any:
     return None
 
 
+STEP_REFUSAL = _l("Only the people who record incidents in this incident's business unit can record its steps.")
+MANAGE_REFUSAL = _l("Only a manager of this incident's business unit can waive or reopen its steps.")
+
+
+def step_refusal(user: Any, incident: Any) -> Any:
+    """Why ``user`` may not record (save or complete) a step of ``incident`` (a message), or None (the
+    "record step" button: :func:`can_record`)."""
+    if not holds(user, incident, *RECORDERS):
+        return STEP_REFUSAL
+    return None
+
+
+def manage_refusal(user: Any, incident: Any) -> Any:
+    """Why ``user`` may not waive or reopen a step of ``incident`` (a message), or None (the buttons:
+    :func:`can_manage`)."""
+    if not holds(user, incident, *OWNERS):
+        return MANAGE_REFUSAL
+    return None
+
+
 def can_manage(user: Any, incident: Any) -> bool:
     """Waive or reopen a step of an open ``incident``: a manager."""
     return incident.is_open and holds(user, incident, *OWNERS)

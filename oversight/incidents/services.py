@@ -182,6 +182,7 @@ def plan_files(step: IncidentStep) -> list:
 def save_step(step: IncidentStep, values: dict[str, Any], *, actor: User) -> dict[str, list]:
     """Save a step's due date, reference and note without settling it."""
     _ensure_open(step)
+    _refuse_if(permissions.step_refusal(actor, step.incident))
     changes = apply_changes(step, {key: values[key] for key in ("due_on", "reference", "note") if key in values})
     if changes:
         activity.record("incident.step_update", actor=actor, target=step, summary=step.label, changes=changes)
@@ -194,6 +195,7 @@ def complete_step(step: IncidentStep, values: dict[str, Any], *, actor: User, to
     The vendor's recurrence-prevention plan counts as done only with the plan attached as a file.
     """
     _ensure_open(step)
+    _refuse_if(permissions.step_refusal(actor, step.incident))
     if step.code == VENDOR_PLAN and not plan_files(step):
         raise IncidentRuleError(_l("Attach the vendor's written plan before marking this step done."))
     before = {key: getattr(step, key) for key in ("status", "done_on")}
@@ -223,6 +225,7 @@ def complete_step(step: IncidentStep, values: dict[str, Any], *, actor: User, to
 def waive_step(step: IncidentStep, reason: str, *, actor: User, now: datetime) -> None:
     """Settle a step that does not apply, with the reason (a manager's decision)."""
     _ensure_open(step)
+    _refuse_if(permissions.manage_refusal(actor, step.incident))
     reason = (reason or "").strip()
     if not reason:
         raise IncidentRuleError(_l("Give the reason for waiving this step."))
@@ -237,6 +240,7 @@ def waive_step(step: IncidentStep, reason: str, *, actor: User, now: datetime) -
 def reopen_step(step: IncidentStep, *, actor: User) -> None:
     """Put a settled step back to open (a mistake, or new facts)."""
     _ensure_open(step)
+    _refuse_if(permissions.manage_refusal(actor, step.incident))
     changes = apply_changes(step, {"status": "open", "done_on": None, "waiver_reason": ""})
     step.completed_by_id = None
     step.completed_at = None

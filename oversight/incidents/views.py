@@ -160,7 +160,7 @@ def _render_step(incident_id: int, code: str, form: StepForm, status_code: int =
         step=step,
         form=form,
         files=files,
-        can_waive=current_user.has_role(*permissions.OWNERS),
+        can_waive=permissions.can_manage(current_user, incident),
         is_plan=step.code == VENDOR_PLAN,
     ), status_code
 
@@ -199,7 +199,9 @@ def waive_step(incident_id: int, code: str):
     form = StepForm()
     if form.validate_on_submit() and commit_step(
         lambda: services.waive_step(step, form.waiver_reason.data, actor=current_user, now=utcnow()),
-        record=step, version=form.version.data, stale_message=STALE_MESSAGE, error_field=form.waiver_reason,
+        record=step, version=form.version.data, stale_message=STALE_MESSAGE,
+        # The reason's field is on the page only for whom may waive; another's refusal is flashed.
+        error_field=form.waiver_reason if permissions.can_manage(current_user, incident) else None,
     ):
         flash(_l("“%(step)s” was waived.", step=step.label), "success")
         return redirect(url_for("incidents.detail", incident_id=incident_id, _anchor="steps"))

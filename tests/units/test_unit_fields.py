@@ -236,3 +236,44 @@ def test_the_vendor_page_names_only_the_units_its_reader_may_see(app, client, wo
     shown = re.search(r'data-testid="vendor-units">(.*?)</dd>', page, re.S).group(1)
     assert "部門A" in shown and "部門B" in shown and "部門C" not in shown
     assert "閲覧範囲外" not in shown
+
+
+def test_a_unit_member_records_and_settles_steps_only_of_their_units_incidents(app, client, world):
+    """a@ records incidents and manages in A but only reads B: a direct POST to record, waive or reopen a step of
+    B's incident is refused with the rule's message, and nothing is written; the step page offers no waiver."""
+    from oversight.incidents.models import IncidentStep
+
+    incident_id, _version = _incident(app, world, world.unit_b)
+    _sign_in(client, "a@example.com")
+    base = f"/incidents/{incident_id}/steps"
+
+    def step(code: str) -> IncidentStep:
+        with app.app_context():
+            return db.session.scalar(db.select(IncidentStep).filter_by(incident_id=incident_id, code=code))
+
+    page = client.get(f"{base}/investigation").get_data(as_text=True)
+    assert f'action="{base}/investigation/waive"' not in page
+    done = client.post(f"{base}/investigation", data={"version": "1", "done_on": "2026-11-05", "note": "調査メモ",
+                                                      "action": "done"})
+    assert done.status_code == 400
+    html = done.get_data(as_text=True)
+    assert "この事案の部門で事案を記録する人だけが対応を記録できます。" in html and "調査メモ" in html  # input kept
+    saved = client.post(f"{base}/investigation", data={"version": "1", "note": "下書き", "action": "save"})
+    assert saved.status_code == 400
+    waived = client.post(f"{base}/publication/waive", data={"version": "1", "waiver_reason": "公表しない"})
+    assert waived.status_code == 400
+    assert "この事案の部門の管理責任者だけが対応を省略・再開できます。" in waived.get_data(as_text=True)
+    assert (step("investigation").status, step("investigation").note) == ("open", "")
+    assert step("publication").status == "open"
+
+    group = app.test_client()
+    _sign_in(group, "group@example.com")
+    waiver = {"version": "1", "waiver_reason": "公表しない"}
+    assert group.post(f"{base}/publication/waive", data=waiver).status_code == 302
+    version = step("publication").version
+    reopened = client.post(f"{base}/publication/reopen", data={"version": str(version)})
+    assert step("publication").status == "waived"  # a@'s reopen refused
+    assert reopened.status_code in (302, 400)
+    with app.app_context():
+        actions = db.session.scalars(db.select(ActivityLog.action).where(ActivityLog.action.like("incident.step%")))
+        assert list(actions) == ["incident.step_waive"]  # the group manager's only

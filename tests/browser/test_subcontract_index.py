@@ -94,6 +94,7 @@ def test_the_index_lists_all_and_leads_to_recording_a_subcontractor(app, page, m
     _shoot(page, "subcontracts-new")
     page.get_by_test_id("choose-contract").click()
     page.wait_for_url(f"**/subcontracts/contracts/{ids['contract']}/new")
+    _shoot(page, "subcontracts-node-form")
     page.locator("select[name=vendor]").select_option(str(ids["vendor"]))
     page.locator("textarea[name=scope_of_work]").fill("給与明細の封入・発送")
     page.locator("textarea[name=data_scope]").fill("従業員の氏名、住所")

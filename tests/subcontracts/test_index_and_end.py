@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -134,6 +135,11 @@ def test_the_index_leads_to_recording_a_subcontractor(client, login_as, chains, 
     )
     form = client.get(create).get_data(as_text=True)
     assert f'<option value="{chains["consented"]}"' in form  # the parent node is chosen on the existing form
+    # The stage is a radio group: a fieldset named by its legend, options one per line, no bulleted list.
+    groups = re.findall(r"<fieldset[^>]*>(.*?)</fieldset>", form, re.S)
+    group = next((part for part in groups if 'name="stage"' in part), None)
+    assert group is not None and re.search(r"<legend[^>]*>委託の状況", group)
+    assert group.count('type="radio"') == 2 and "<ul" not in group
 
 
 # --- item 7: the subcontractor-only vendor's 契約 light ------------------------------------------------

@@ -168,8 +168,10 @@ def generated_database(
             shutil.copyfile(cache, path)
         else:
             _generate(f"sqlite:///{path}", vendors, units, shared)
-            if cache:
-                shutil.copyfile(path, cache)
+            if cache:  # written aside, then renamed: a run killed while copying leaves no half cache
+                partial = cache.with_name(cache.name + ".partial")
+                shutil.copyfile(path, partial)
+                partial.replace(cache)
         yield f"sqlite:///{path}"
         return
     if keep and _pg_exists(keep):
@@ -247,7 +249,11 @@ def main() -> None:
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--days", type=int, default=2, help="next days to sweep after the first (default 2)")
     parser.add_argument("--profile", help="write the cProfile of the today + 1 sweep to this file")
-    parser.add_argument("--keep", help="cache of the generated data: a SQLite file path or a PostgreSQL db name")
+    parser.add_argument(
+        "--keep",
+        help="cache of the generated data: a SQLite file path or a PostgreSQL db name (reuse it only with the same "
+        "--vendors, --units and --shared)",
+    )
     parser.add_argument(
         "--units", type=int, default=1, help="business units the vendors are spread over (as make bench UNITS=K)"
     )

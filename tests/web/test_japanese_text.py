@@ -43,6 +43,7 @@ IDENTIFIER = re.compile(
 ALLOWED = {
     "PDF", "CSV", "XLSX", "Excel", "DOCX", "JPEG", "PNG", "TXT", "ZIP",  # file formats, named so in Japanese too
     "URL", "ID", "IP", "GET", "POST",  # technical terms (an access refusal records the HTTP method)
+    "HTTP",  # a webhook delivery's error: 受信側が HTTP 500 を返しました (the status is named so in Japanese too)
     "English",  # the language switcher names each language in itself (日本語 / English)
     "ISMS", "ISO", "IEC", "JIS",  # certification standards (ISMS, ISO/IEC 27001)
     "Oversight",  # the product's name

@@ -184,9 +184,10 @@ def _step_clock(incident, key, label, step_code, is_reportable) -> Clock:
     return Clock(key, label, None, None, RUNNING, str(_l("Promptly, as the situation allows")))
 
 
-def incident_clocks(incident: Incident, today: date) -> list[Clock]:
-    """The clocks panel: vendor's notice, 速報, 確報, 本人通知 and 公表."""
-    view = reportability(incident)
+def incident_clocks(incident: Incident, today: date, view: ReportabilityView | None = None) -> list[Clock]:
+    """The clocks panel: vendor's notice, 速報, 確報, 本人通知 and 公表 (``view``: the incident's
+    :func:`reportability`, when the caller has it already)."""
+    view = reportability(incident) if view is None else view
     knew_on = principal_knew_on(incident)
     guide = clocks.preliminary_report_guide(knew_on) if knew_on else None
     preliminary_basis = (
@@ -260,13 +261,12 @@ def open_incidents(today: date) -> list[OpenIncident]:
     """Every open incident with its clocks, most urgent first (a constant number of queries)."""
     rows = []
     for incident in open_incident_list():
-        incident_clock_list = incident_clocks(incident, today)
+        view = reportability(incident)
+        incident_clock_list = incident_clocks(incident, today, view)
         pending = [clock for clock in incident_clock_list if clock.state in _URGENCY and clock.due_on]
         pending.sort(key=lambda clock: (_URGENCY[clock.state], clock.due_on))
         rows.append(
-            OpenIncident(
-                incident, reportability(incident).is_reportable, pending[0] if pending else None, incident_clock_list
-            )
+            OpenIncident(incident, view.is_reportable, pending[0] if pending else None, incident_clock_list)
         )
     rows.sort(
         key=lambda row: (

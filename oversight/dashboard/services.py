@@ -15,6 +15,7 @@ from typing import Any
 
 from oversight.audits import settings as audit_settings
 from oversight.auth.roles import MANAGER
+from oversight.core.i18n import labels, translator
 from oversight.core.pagination import ListPage
 from oversight.dashboard import snapshots
 from oversight.dashboard.chart import Chart, trend_chart
@@ -30,7 +31,7 @@ from oversight.dashboard.due import (
     kinds_acted_on,
     unconsented_nodes,
 )
-from oversight.dashboard.worklist import first_work
+from oversight.dashboard.worklist import WORK_LABELS, first_work
 
 ATTENTION_DAYS = 30
 SHORTLIST = 15  # entries of each list shown on the dashboard itself
@@ -132,6 +133,22 @@ def attention_summary(
         ),
         kinds=[kind for kind in kinds if kind.overdue or kind.upcoming],
     )
+
+
+def row_texts() -> dict[str, Any]:
+    """What the due and work tables (``dashboard/_lists.html``) write on their rows, translated once per
+    table (a ``gettext`` per row looked the catalogue up through the request context each time): the kinds'
+    labels, and the day counts as functions of the number of days."""
+    _ = translator()
+    return {
+        "due_kinds": labels(KIND_LABELS),
+        "work_kinds": labels(WORK_LABELS),
+        "due_now": _("Due now"),
+        "due_today": _("Due today"),
+        "late": lambda days: _("%(days)d days late", days=days),
+        "left": lambda days: _("%(days)d days left", days=days),
+        "waited": lambda days: _("%(days)d days", days=days),
+    }
 
 
 def work_summary(user: Any, today: date, config=None) -> Shortlist:

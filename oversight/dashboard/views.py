@@ -17,6 +17,12 @@ from oversight.units.services import scope_for_user
 bp = Blueprint("dashboard", __name__)
 
 
+@bp.app_template_global("dashboard_row_texts")
+def row_texts() -> dict:
+    """The due and work tables' row texts, translated once per table (``services.row_texts``)."""
+    return services.row_texts()
+
+
 @bp.route("/")
 @public
 def root():

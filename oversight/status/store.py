@@ -487,11 +487,14 @@ def colour_counts_and(
     query = db.select(*grouped.c, *extra).select_from(one.outerjoin(grouped, true()))
     counts = {key: dict.fromkeys(COLOURS, 0) for key in CODE_COLUMNS}
     values: dict[str, int] = {}
-    for row in db.session.execute(query):
-        values = {name: row._mapping[f"figure_{name}"] for name in figures}
+    rows = db.session.execute(query).all()
+    if rows:  # every row carries the same figures (the outer join keeps one row when no vendor is counted)
+        values = {name: rows[0]._mapping[f"figure_{name}"] for name in figures}
+    for row in rows:
         if row.vendors:
+            mapping = row._mapping
             for key in CODE_COLUMNS:
-                counts[key][_colour_of(key, row._mapping[key], unit_rows)] += row.vendors
+                counts[key][_colour_of(key, mapping[key], unit_rows)] += row.vendors
     return counts, values
 
 

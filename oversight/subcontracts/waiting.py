@@ -31,16 +31,6 @@ def query(user: Any = None) -> Select:
     subcontractor = aliased(Vendor)
     requested = SubcontractConsent.status == REQUESTED
     since = case((requested, SubcontractConsent.requested_at), else_=SubcontractConsent.reviewed_at)
-    # The few open requests first, read as a materialised CTE that the statement starts from: for a reader
-    # bound to units, SQLite otherwise started from the unit's contracts and probed the subcontracts' (contract,
-    # vendor) index with every pair of a contract and a vendor the scope lists (~70 ms at 5,000 vendors for 4
-    # rows; 2.5 ms so). The rows are the same: the CTE only names the candidates.
-    open_requests = (
-        select(SubcontractConsent.id)
-        .where(SubcontractConsent.status.in_((REQUESTED, REVIEWED)))
-        .cte("open_consent_requests")
-        .prefix_with("MATERIALIZED")
-    )
     found = (
         select(
             SubcontractConsent.id,
@@ -57,8 +47,6 @@ def query(user: Any = None) -> Select:
             case((requested, REVIEW_KIND), else_=DECISION_KIND).label("kind"),
             since.label("since"),
         )
-        .select_from(open_requests)
-        .join(SubcontractConsent, SubcontractConsent.id == open_requests.c.id)
         .join(Subcontract, Subcontract.id == SubcontractConsent.subcontract_id)
         .join(Contract, Contract.id == Subcontract.contract_id)
         .join(contractor, contractor.id == Contract.vendor_id)

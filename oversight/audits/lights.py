@@ -18,14 +18,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import aliased
 
 from oversight.audits import schedule, settings
 from oversight.audits.models import SERIOUS, SIGNED_OFF, UNRESOLVED, Audit, AuditTrigger, Finding
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, GREY, RED, Light
 from oversight.extensions import db
-from oversight.vendors.models import Vendor
+from oversight.vendors.models import VENDORS
 
 KEY = "monitoring"
 OVERDUE_FINDINGS, NEVER_AUDITED, AUDIT_OVERDUE = "overdue_findings", "never_audited", "audit_overdue"
@@ -47,11 +46,11 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
     findings, whatever the reader's scope: the module's docstring)."""
     audits, findings = Audit.__table__, Finding.__table__
     unresolved = and_(findings.c.vendor_id == vendor_id, findings.c.status.in_(UNRESOLVED))
-    vendor_row = aliased(Vendor)
-    vendor = select(vendor_row.status).where(vendor_row.id == vendor_id)
+    vendor_row = VENDORS.alias("grasp_vendor")
+    vendor = select(vendor_row.c.status).where(vendor_row.c.id == vendor_id)
     return [
         vendor.scalar_subquery().label("grasp_status"),
-        vendor.with_only_columns(vendor_row.risk_tier).scalar_subquery().label("grasp_risk_tier"),
+        vendor.with_only_columns(vendor_row.c.risk_tier).scalar_subquery().label("grasp_risk_tier"),
         db.select(func.max(audits.c.completed_on))
         .where(audits.c.vendor_id == vendor_id, audits.c.status == SIGNED_OFF)
         .scalar_subquery()
@@ -75,7 +74,8 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
 
 def facts(vendors: Select, today: date) -> Select:
     """``vendor_id`` and :func:`facts_columns` of each vendor in ``vendors`` (a select of vendor ids)."""
-    return db.select(Vendor.id.label("vendor_id"), *facts_columns(Vendor.id, today)).where(Vendor.id.in_(vendors))
+    vendor_id = VENDORS.c.id  # the table, not the entity: status.lights.facts_cte
+    return db.select(vendor_id.label("vendor_id"), *facts_columns(vendor_id, today)).where(vendor_id.in_(vendors))
 
 
 def next_due(facts: Mapping[str, Any], config: settings.AuditSettings) -> ColumnElement[date]:

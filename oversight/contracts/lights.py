@@ -22,7 +22,7 @@ from oversight.contracts.models import APPROVED, CLOSED, IN_REVIEW, SIGNED, Cont
 from oversight.core.i18n import Translate
 from oversight.core.lights import AMBER, GREEN, RED, Light
 from oversight.extensions import db
-from oversight.vendors.models import Vendor
+from oversight.vendors.models import VENDORS
 
 WARNING_DAYS = 90
 KEY = "contract"
@@ -72,7 +72,8 @@ def facts_columns(vendor_id: ColumnElement[int], today: date) -> list[ColumnElem
 
 def facts(vendors: Select, today: date) -> Select:
     """``vendor_id`` and :func:`facts_columns` of each vendor in ``vendors`` (a select of vendor ids)."""
-    return db.select(Vendor.id.label("vendor_id"), *facts_columns(Vendor.id, today)).where(Vendor.id.in_(vendors))
+    vendor_id = VENDORS.c.id  # the table, not the entity: status.lights.facts_cte
+    return db.select(vendor_id.label("vendor_id"), *facts_columns(vendor_id, today)).where(vendor_id.in_(vendors))
 
 
 def state(facts: Mapping[str, Any], today: date, warning_days: int = WARNING_DAYS) -> ColumnElement[str]:

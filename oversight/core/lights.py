@@ -47,7 +47,9 @@ class LightRule(Protocol):
     COLOURS: Mapping[str, str]
 
     def facts(self, vendors: Select, today: date) -> Select:
-        """``vendor_id`` and the facts the rule reads, for the vendors of ``vendors`` (a select of ids)."""
+        """``vendor_id`` and the facts the rule reads, for the vendors of ``vendors`` (a select of ids), the
+        vendors read from the table (``vendors.models.VENDORS``): ``status.lights.facts_cte`` binds them to
+        the reader's scope once."""
 
     def state(self, facts: Mapping[str, Any], today: date) -> ColumnElement[str]:
         """The rule: a ``CASE`` over ``facts`` (the facts columns by name) giving the state code."""

@@ -24,7 +24,7 @@ from oversight.core.i18n import Translate
 from oversight.core.lights import Light
 from oversight.extensions import db
 from oversight.subcontracts import lights as subcontract
-from oversight.vendors.models import Vendor
+from oversight.vendors.models import VENDORS
 
 KEY = contract.KEY
 COLOURS = {**contract.COLOURS, **subcontract.SUBCONTRACTOR_COLOURS}
@@ -33,10 +33,10 @@ COLOURS = {**contract.COLOURS, **subcontract.SUBCONTRACTOR_COLOURS}
 def facts(vendors: Select, today: date) -> Select:
     """``vendor_id``, the contract rule's facts and the subcontractor rule's, for the vendors of ``vendors``."""
     return db.select(
-        Vendor.id.label("vendor_id"),
-        *contract.facts_columns(Vendor.id, today),
-        *subcontract.subcontractor_columns(Vendor.id, today),
-    ).where(Vendor.id.in_(vendors))
+        VENDORS.c.id.label("vendor_id"),
+        *contract.facts_columns(VENDORS.c.id, today),
+        *subcontract.subcontractor_columns(VENDORS.c.id, today),
+    ).where(VENDORS.c.id.in_(vendors))
 
 
 def is_subcontractor_only(facts: Mapping[str, Any]) -> ColumnElement[bool]:

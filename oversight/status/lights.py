@@ -30,7 +30,7 @@ from oversight.status import contract
 from oversight.subcontracts import lights as subcontract
 from oversight.units import scope as unit_scope
 from oversight.units import services as unit_services
-from oversight.vendors.models import Vendor
+from oversight.vendors.models import VENDORS, Vendor
 
 # The duties in their legal order, by the name the pages and the list filters use.
 RULES: dict[str, LightRule] = {
@@ -63,8 +63,9 @@ class VendorLights:
 
 
 def vendor_set(*conditions: ColumnElement[bool]) -> Select:
-    # Never correlated with an enclosing query on vendors: it is the set of vendors a statement is about.
-    return db.select(Vendor.id).where(*conditions).correlate(None)
+    """The set of vendors a statement is about (``conditions`` on :data:`VENDORS`), never correlated with an
+    enclosing query on vendors."""
+    return db.select(VENDORS.c.id).where(*conditions).correlate(None)
 
 
 def facts_cte(
@@ -79,7 +80,14 @@ def facts_cte(
 
     ``which``: the same vendors as a condition on :class:`Vendor` (e.g. ``id IN (:ids)``), when there is
     one: PostgreSQL then reads those vendors by their key, where ``id IN (SELECT …)`` made it walk every
-    vendor and merge-join each rule's facts along the way."""
+    vendor and merge-join each rule's facts along the way.
+
+    The vendors are read here as :class:`Vendor`, once: the reader's scope binds them (a vendor it does not
+    see has no row). The rules' facts name them by the table (``vendors.models.VENDORS``), so that the
+    scope's conditions, which reach every subquery, bind only the records the rules read about them
+    (contracts, nodes, items); as entities, each of the facts' subqueries carried the scope's vendor condition
+    again (seventeen copies in the five lights' statement, each a union SQLite computed: most of a unit
+    member's vendor list; four are left, this one and the vendor-bound evaluations' and triggers')."""
     query = db.select(Vendor.id).where(Vendor.id.in_(vendors) if which is None else which)
     columns = list(incident_status.facts_columns(Vendor.id)) if incidents else []
     for key in keys:
@@ -109,8 +117,8 @@ def settings_key() -> str:
 def _statement(keys: tuple[str, ...], today: date, _settings: str) -> Select:
     """The lights statement for ``keys`` on ``today`` under the current settings (``_settings`` keys the
     cache), the vendors' ids bound as ``vendor_ids``."""
-    listed = Vendor.id.in_(bindparam("vendor_ids", expanding=True))
-    facts = facts_cte(vendor_set(listed), today, keys, incidents=keys == KEYS, which=listed)
+    ids = bindparam("vendor_ids", expanding=True)
+    facts = facts_cte(vendor_set(VENDORS.c.id.in_(ids)), today, keys, incidents=keys == KEYS, which=Vendor.id.in_(ids))
     columns = []
     for key in keys:
         for name, column in RULES[key].columns(facts.c, today).items():

@@ -68,7 +68,7 @@ from oversight.subcontracts.models import Subcontract, SubcontractConsent
 from oversight.units import scope as unit_scope
 from oversight.units import services as unit_services
 from oversight.units.models import BusinessUnit, vendor_units
-from oversight.vendors.models import Vendor
+from oversight.vendors.models import VENDORS, Vendor
 
 INFO_KEY = "oversight.status.touched"
 CURRENT_KEY = "oversight.status.current"  # (day, rules digest) the rows were found current for, this transaction
@@ -125,7 +125,7 @@ def rules_digest(settings: str | None = None) -> str:
 def _judgement(today: date, _settings: str, every_vendor: bool) -> Select:
     """Each vendor's id, five state codes and stored facts (:data:`STORED_COLUMNS`) on ``today``: every
     vendor, or those bound as ``vendor_ids``."""
-    condition = true() if every_vendor else Vendor.id.in_(bindparam("vendor_ids", expanding=True))
+    condition = true() if every_vendor else VENDORS.c.id.in_(bindparam("vendor_ids", expanding=True))
     facts = lights.facts_cte(lights.vendor_set(condition), today, lights.KEYS)
     codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in lights.KEYS]
     stored_facts = [facts.c[fact].label(name) for name, fact in FACT_COLUMNS.items()]
@@ -286,8 +286,8 @@ def _wanted(related: dict[int, set[int]]) -> dict[int, list[int]]:
 def _unit_judgement(today: date, _settings: str) -> Select:
     """The contract-bound codes of the vendors bound as ``vendor_ids`` on ``today``, as the scope in force
     reads them (run under a unit's scope)."""
-    listed = Vendor.id.in_(bindparam("vendor_ids", expanding=True))
-    facts = lights.facts_cte(lights.vendor_set(listed), today, UNIT_BOUND, which=listed)
+    ids = bindparam("vendor_ids", expanding=True)
+    facts = lights.facts_cte(lights.vendor_set(VENDORS.c.id.in_(ids)), today, UNIT_BOUND, which=Vendor.id.in_(ids))
     codes = [lights.RULES[key].columns(facts.c, today)["code"].label(key) for key in UNIT_BOUND]
     return db.select(facts.c.id.label("vendor_id"), *codes)
 

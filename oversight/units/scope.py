@@ -14,6 +14,7 @@ objects bypass the ORM: they take the scope's condition from ``table_condition``
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -157,7 +158,10 @@ def _apply(state: ORMExecuteState) -> None:
     if scope is None:
         # Before the request's scope is set (the signed-in user, the settings the sign-in checks read), a
         # statement that reads no unit-bound table needs no condition, in production as in testing.
-        if not _touches_bound_model(state):
+        touches = _touching.get(state.statement)
+        if touches is None:
+            touches = _touching[state.statement] = _touches_bound_model(state)
+        if not touches:
             return
         if _installed.strict():
             raise MissingScopeError("no unit scope set for this read (see docs/units.md)")
@@ -165,7 +169,23 @@ def _apply(state: ORMExecuteState) -> None:
         scope = NOWHERE  # production: the conditions of an empty scope, on whatever the statement reads
     if scope.unit_ids is None:
         return
-    state.statement = state.statement.options(*_scope_options(_installed.rules, tuple(sorted(scope.unit_ids))))
+    ids = tuple(sorted(scope.unit_ids))
+    by_units = _scoped.get(state.statement)
+    if by_units is None:
+        by_units = _scoped[state.statement] = {}
+    scoped = by_units.get(ids)
+    if scoped is None:
+        scoped = by_units[ids] = state.statement.options(*_scope_options(_installed.rules, ids))
+    state.statement = scoped
+
+
+# For each statement object, whether it reads a unit-bound table and the statement with each set of units'
+# conditions: a statement built once and run on every request (the lights', the signed-in user's) is then
+# neither searched for tables nor copied with the options again, and the copy keeps the cache key SQLAlchemy
+# computed for it (hashing the lights' statement afresh cost a unit member's vendor list about 8 ms). Weak
+# keys: a statement built for one request leaves with it. Statements, not data: no record is kept here.
+_touching: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_scoped: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @lru_cache(maxsize=256)

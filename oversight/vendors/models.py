@@ -143,3 +143,10 @@ class VendorCertification(VersionedMixin, db.Model):
 
     def is_expired_on(self, day: date) -> bool:
         return self.expires_on is not None and self.expires_on < day
+
+
+# The vendors table itself, for the statements that judge the lights of vendors already read under the reader's
+# scope and named by id (``status.lights``): the scope's ORM conditions then bind the records the rules read
+# about them (contracts, nodes, items), not the named vendors again in every subquery of the facts.
+VENDORS = Vendor.__table__
+

@@ -17,7 +17,10 @@ generated database (and, for the sweep, ``MAIL_SERVER``/``MAIL_PORT`` at the ben
   same view a user's browser calls), the response streamed and counted, not kept.
 
 The peak RSS (``resource.getrusage(...).ru_maxrss``) is of this whole process, so it includes the app's
-own baseline, printed as ``baseline_rss_mb``.
+own baseline, printed as ``baseline_rss_mb``, and the sign-in of the PDF jobs: checking the password with
+scrypt (n = 32768, r = 8) takes 32 MB for a moment, more than a PDF adds. ``document_peak_rss_mb`` is the
+peak of the PDF requests alone: on Linux the process's peak is reset once signed in
+(``/proc/self/clear_refs``) and read back (``VmHWM``) after them; absent where that cannot be done.
 """
 
 from __future__ import annotations
@@ -41,6 +44,42 @@ BENCH_EMAIL = "bench@example.com"
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Start the process's peak RSS again from its current RSS (Linux); False where it cannot be done."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_since_reset_mb() -> float | None:
+    """The process's peak RSS (``VmHWM``) in MB, or None where /proc does not tell it."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def signed_in_peak() -> tuple[float, bool]:
+    """The process's peak RSS so far (the sign-in's included), then whether it could be reset."""
+    return rss_mb(), reset_peak_rss()
+
+
+def document_peak(before: tuple[float, bool]) -> dict:
+    """The peak before the reset (``before``, from :func:`signed_in_peak`; ``main`` keeps it in
+    ``peak_rss_mb``: the kernel's ``ru_maxrss`` restarts with the reset too) and, when the peak was reset,
+    ``document_peak_rss_mb``: the peak since then."""
+    peak_before, was_reset = before
+    peak = peak_rss_since_reset_mb() if was_reset else None
+    return {"signed_in_rss_mb": peak_before, **({"document_peak_rss_mb": peak} if peak is not None else {})}
 
 
 def daily_run(today: date, now: datetime) -> dict:
@@ -112,16 +151,18 @@ def vendor_pdf(app) -> dict:
     with app.app_context():
         first, second = active_vendor(0), active_vendor(1)
     client = signed_in_client(app)
+    before = signed_in_peak()
     # The first PDF of a process also loads the Japanese font; a server pays that once.
     cold, _size = timed(lambda: fetch(client, f"/reports/vendors/{first}.pdf"))
     seconds, size = timed(lambda: fetch(client, f"/reports/vendors/{second}.pdf"))
-    return {"seconds": seconds, "cold_seconds": cold, "bytes": size}
+    return {"seconds": seconds, "cold_seconds": cold, "bytes": size, **document_peak(before)}
 
 
 def register_pdf(app) -> dict:
     client = signed_in_client(app)
+    before = signed_in_peak()
     seconds, size = timed(lambda: fetch(client, "/reports/register.pdf"))
-    return {"seconds": seconds, "bytes": size}
+    return {"seconds": seconds, "bytes": size, **document_peak(before)}
 
 
 def import_workbook(rows: int, taken: set[str]) -> bytes:
@@ -259,7 +300,9 @@ def main(job: str) -> dict:
         db.session.remove()
     baseline = rss_mb()
     result = run(app, job)
-    return {**result, "available": True, "peak_rss_mb": rss_mb(), "baseline_rss_mb": baseline}
+    # The whole process's peak, the sign-in's included (a PDF job resets the kernel's figure once signed in).
+    peak = max(rss_mb(), result.get("signed_in_rss_mb", 0.0))
+    return {**result, "available": True, "peak_rss_mb": peak, "baseline_rss_mb": baseline}
 
 
 if __name__ == "__main__":

@@ -133,6 +133,8 @@ def print_job(job: str, result: dict) -> None:
         print(f"{job:<22} not available {result.get('error', '')}", flush=True)
         return
     rss = f"peak RSS {result['peak_rss_mb']:.0f} MB (app baseline {result['baseline_rss_mb']:.0f} MB)"
+    if result.get("document_peak_rss_mb") is not None:  # the PDF alone, without the sign-in's scrypt
+        rss += f", {result['document_peak_rss_mb']:.0f} MB during the PDF requests"
     if job == "sweep":
         for label in ("first", "next_day"):
             day = result[label]

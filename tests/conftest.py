@@ -13,11 +13,13 @@ import email.policy
 import os
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from oversight import create_app
 from oversight.auth import services as auth_services
@@ -34,6 +36,33 @@ TEST_PASSWORD = "correct-horse-battery-42"
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@contextmanager
+def scratch_postgresql_database(suffix: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database beside the test database (``<its name>_<suffix>``), for a test that
+    needs a schema of its own (migrations, several servers); yields its URL and drops it afterwards.
+
+    The test is skipped when ``TEST_DATABASE_URL`` names no PostgreSQL database. A database left by an
+    interrupted run is dropped first; ``WITH (FORCE)`` ends connections a failed test left open.
+    """
+    configured = os.environ.get("TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        pytest.skip("TEST_DATABASE_URL (PostgreSQL) is not set")
+    url = make_url(configured)
+    name = f"{url.database}_{suffix}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with server.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -21,12 +21,17 @@ FAILED = "failed"
 DELIVERY_STATUSES = (PENDING, DELIVERED, FAILED)
 
 
+# Names are unique (the delivery log, the activity log and the receivers tell the endpoints apart by it);
+# ``services`` recognises a write this constraint refused.
+NAME_UNIQUE = UniqueConstraint("name", name="uq_webhook_endpoints_name")
+
+
 class WebhookEndpoint(VersionedMixin, db.Model):
     """A receiver registered by an admin: its URL, the secret the deliveries are signed with, and the
     event types it subscribes to. A disabled endpoint gets no new deliveries and its pending ones wait."""
 
     __tablename__ = "webhook_endpoints"
-    __table_args__ = (UniqueConstraint("name", name="uq_webhook_endpoints_name"),)
+    __table_args__ = (NAME_UNIQUE,)
     activity_type = "webhook_endpoint"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from oversight.activity import services as activity
 from oversight.core.errors import RuleError
+from oversight.core.integrity import breaks_unique
 from oversight.events import services as events
 from oversight.events import types as event_types
 from oversight.extensions import db
 from oversight.webhooks import signing
-from oversight.webhooks.models import PENDING, WebhookDelivery, WebhookEndpoint
+from oversight.webhooks.models import NAME_UNIQUE, PENDING, WebhookDelivery, WebhookEndpoint
 from oversight.webhooks.urls import url_refusal
 
 FIELDS = ("name", "url", "event_types", "is_enabled")
@@ -101,8 +102,7 @@ def _flush_name(endpoint: WebhookEndpoint) -> None:
     try:
         db.session.flush()
     except IntegrityError as error:
-        text = str(error.orig)
-        if "uq_webhook_endpoints_name" in text or "webhook_endpoints.name" in text:  # PostgreSQL / SQLite
+        if breaks_unique(error, NAME_UNIQUE):
             raise DuplicateNameError(DUPLICATE_NAME) from error
         raise
 

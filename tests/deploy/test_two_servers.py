@@ -20,15 +20,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 from oversight import config as app_config
 from oversight import create_app
 from oversight.evidence import storage
 from oversight.evidence.models import EvidenceFile
 from oversight.extensions import db
-from tests.conftest import SMTPCatcher, free_port
+from tests.conftest import SMTPCatcher, free_port, scratch_postgresql_database
 from tests.evidence.conftest import PDF_BYTES
 from tests.objectstores import S3_ENVIRONMENT, s3_server  # noqa: F401 - fixture
 
@@ -50,18 +49,8 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def shared_database():
     """A fresh PostgreSQL database next to the test database, dropped afterwards."""
-    url = make_url(DATABASE)
-    name = f"{url.database}_servers"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with scratch_postgresql_database("servers") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from oversight import create_app
 from oversight.config import TestConfig as AppConfig
 from oversight.extensions import db
+from tests.conftest import scratch_postgresql_database
 
 
 def _differences(database_url: str) -> list:
@@ -45,20 +42,7 @@ def test_migrations_match_models_on_sqlite(tmp_path):
 
 
 @pytest.mark.postgresql
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL (PostgreSQL) is not set")
 def test_migrations_match_models_on_postgresql():
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{url.database}_migrations"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            differences = _differences(url.set(database=name).render_as_string(hide_password=False))
-        finally:
-            with server.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        server.dispose()
+    with scratch_postgresql_database("migrations") as url:
+        differences = _differences(url)
     assert differences == [], _describe(differences)

@@ -4,19 +4,18 @@ unique, and the deliveries' English error text becomes a code; SQLite and Postgr
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from oversight import create_app
 from oversight.config import TestConfig as AppConfig
 from oversight.extensions import db
+from tests.conftest import scratch_postgresql_database
 
 BEFORE_NAMES = "e7b3c1d9a2f4"
 NAMES = "e3b7c1a9d2f4"
@@ -27,22 +26,8 @@ def _database(tmp_path, engine_name: str) -> Iterator[str]:
     if engine_name == "sqlite":
         yield f"sqlite:///{tmp_path / 'webhooks.db'}"
         return
-    if not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("TEST_DATABASE_URL (PostgreSQL) is not set")
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{url.database}_webhook_data"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with server.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        server.dispose()
+    with scratch_postgresql_database("webhook_data") as url:
+        yield url
 
 
 def _endpoint(conn, endpoint_id: int, name: str) -> None:

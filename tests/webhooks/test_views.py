@@ -102,6 +102,24 @@ def test_two_endpoints_cannot_share_a_name(client, app, login_as):
         db.session.rollback()
 
 
+def test_a_name_taken_between_the_check_and_the_write_is_the_same_refusal(app, monkeypatch):
+    """Another admin saves the same name after :func:`services.name_taken` looked: the names' unique constraint
+    refuses the write, answered as the duplicate-name refusal (register and rename), not a 500."""
+    with app.app_context():
+        endpoint("https://erp.example.com/hook", name="購買システム")
+        renamed = endpoint("https://hr.example.com/hook", name="人事システム")
+        monkeypatch.setattr(services, "name_taken", lambda name, endpoint=None: False)
+        with pytest.raises(services.DuplicateNameError):
+            services.create_endpoint({"name": "購買システム", "url": "https://x.example.com/hook",
+                                      "event_types": [event_types.CONTRACT_SIGNED]}, actor=None, now=utcnow())
+        db.session.rollback()
+        with pytest.raises(services.DuplicateNameError):
+            services.update_endpoint(renamed, {"name": "購買システム", "url": renamed.url,
+                                               "event_types": renamed.event_types}, actor=None)
+        db.session.rollback()
+        assert sorted(db.session.scalars(db.select(WebhookEndpoint.name))) == ["人事システム", "購買システム"]
+
+
 def test_plain_http_to_this_machine_or_when_the_setting_allows(client, app, login_as, monkeypatch):
     login_as("admin")
     assert client.post("/admin/webhooks/new", data=_form(url="http://127.0.0.1:8080/hook", name="1")).status_code == 200

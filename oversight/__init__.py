@@ -116,6 +116,7 @@ def register_web(app: Flask) -> None:
     from oversight.web.favicon import init_favicon
     from oversight.web.security import init_input_limits, init_proxy, init_security_headers
     from oversight.web.templating import init_templating
+    from oversight.web.transactions import init_read_commit
 
     init_proxy(app)
     init_security_headers(app)
@@ -123,6 +124,7 @@ def register_web(app: Flask) -> None:
     init_error_handlers(app)
     init_templating(app)
     init_favicon(app)
+    init_read_commit(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -21,8 +21,8 @@ import argparse
 import cProfile
 import json
 import os
-import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -165,12 +165,13 @@ def generated_database(
         path = folder / f"{name}.db"
         cache = Path(keep) if keep else None
         if cache and cache.exists():
-            shutil.copyfile(cache, path)
+            _copy_sqlite(cache, path)
         else:
             _generate(f"sqlite:///{path}", vendors, units, shared)
             if cache:  # written aside, then renamed: a run killed while copying leaves no half cache
                 partial = cache.with_name(cache.name + ".partial")
-                shutil.copyfile(path, partial)
+                partial.unlink(missing_ok=True)
+                _copy_sqlite(path, partial)
                 partial.replace(cache)
         yield f"sqlite:///{path}"
         return
@@ -185,6 +186,14 @@ def generated_database(
         yield f"{pg_base}/{name}"
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of SQLite database ``source`` (with what its write-ahead log holds) as ``target``."""
+    with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
+        reading.backup(writing)
+    reading.close()
+    writing.close()
 
 
 def _pg_exists(name: str) -> bool:

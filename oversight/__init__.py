@@ -46,11 +46,12 @@ def load_config(app: Flask, config: Config) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF protection and Bootstrap assets."""
     from oversight import models  # noqa: F401 - every model must be known to Alembic
-    from oversight.extensions import bootstrap, csrf, db, enforce_foreign_keys, migrate
+    from oversight.extensions import bootstrap, csrf, db, enforce_foreign_keys, migrate, use_wal_journal
 
     db.init_app(app)
     with app.app_context():
         enforce_foreign_keys(db.engine)
+        use_wal_journal(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

@@ -12,6 +12,7 @@ import logging
 import re
 import smtplib
 import ssl
+import time
 from collections.abc import Iterable, Mapping
 from email.generator import BytesGenerator
 from email.headerregistry import Address
@@ -137,13 +138,20 @@ class Mailer:
     A job that sends a batch (the reminder digests) uses one ``with Mailer() as mailer:`` instead of a
     connection, TLS handshake and login per message. Each :meth:`send` returns only once the server
     has accepted that message, so the caller can record it as sent. After a failure the connection
-    is dropped and the next message opens a new one; a kept connection that the server has closed
-    meanwhile (idle timeout) is noticed with ``NOOP`` before a message is sent on it, and replaced.
+    is dropped and the next message opens a new one.
+
+    A kept connection that the server has closed meanwhile (idle timeout, restart) is replaced: when the
+    message's first commands find it gone (disconnected, reset, or ``421`` "closing"), before any of the
+    message could be accepted, the message is sent once more on a new connection; and a connection left
+    idle longer than :data:`IDLE_CHECK_SECONDS` is checked with ``NOOP`` first (a connection dropped
+    silently would otherwise only show as a timeout). A connection used a moment ago is not checked: a
+    ``NOOP`` per message was one more round trip to the server for each digest of a sweep.
     """
 
     def __init__(self, config: Mapping[str, object] | None = None) -> None:
         self.config = config if config is not None else current_app.config
         self._connection: smtplib.SMTP | None = None
+        self._last_used = 0.0  # time.monotonic() when the kept connection last had a reply
 
     def __enter__(self) -> Mailer:
         return self
@@ -174,9 +182,19 @@ class Mailer:
             return LOGGED
         connection = None
         try:
-            connection = self._usable_connection()
+            connection, kept = self._usable_connection()
             connection.body_sent = False
-            _send(connection, message)
+            try:
+                _send(connection, message)
+            except (smtplib.SMTPException, OSError) as exc:
+                if not kept or not _connection_gone(connection, exc):
+                    raise
+                # The server had closed the kept connection: nothing of this message was accepted on it.
+                self._drop()
+                connection, _ = self._usable_connection()
+                connection.body_sent = False
+                _send(connection, message)
+            self._last_used = time.monotonic()
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
             where = f"{message['To']} via {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
@@ -198,22 +216,39 @@ class Mailer:
             except (smtplib.SMTPException, OSError):
                 connection.close()
 
-    def _usable_connection(self) -> smtplib.SMTP:
-        if self._connection is not None:
+    def _usable_connection(self) -> tuple[smtplib.SMTP, bool]:
+        """The connection to send on, and whether it is a kept one (not opened for this message)."""
+        if self._connection is not None and time.monotonic() - self._last_used > IDLE_CHECK_SECONDS:
             try:
                 alive = self._connection.noop()[0] == 250
             except (smtplib.SMTPException, OSError):
                 alive = False
             if not alive:
                 self._drop()
-        if self._connection is None:
-            self._connection = open_connection(self.config)
-        return self._connection
+        if self._connection is not None:
+            return self._connection, True
+        self._connection = open_connection(self.config)
+        return self._connection, False
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             connection.close()
+
+
+# A kept connection idle longer than this is checked with NOOP before a message is sent on it. Servers close
+# idle connections after minutes (RFC 5321 asks for at least 5), so one used a moment ago is still open.
+IDLE_CHECK_SECONDS = 30.0
+
+
+def _connection_gone(connection: smtplib.SMTP, exc: BaseException) -> bool:
+    """True when ``exc`` says the connection was closed before the message's end was written: a message
+    sent again on a new connection cannot arrive twice."""
+    if getattr(connection, "body_sent", False):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "service not available, closing transmission channel"
+    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError)
 
 
 def _answer_lost(connection: smtplib.SMTP | None, exc: BaseException) -> bool:

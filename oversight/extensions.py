@@ -55,3 +55,25 @@ def _configure_sqlite(dbapi_connection, _connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
+
+
+def use_wal_journal(engine: Engine) -> None:
+    """Give SQLite's file databases the write-ahead log (WAL) journal, keeping ``synchronous=FULL``.
+
+    A commit then appends its pages to the ``-wal`` file and syncs that one file, where the default
+    rollback journal wrote and synced a journal, the database and the journal's deletion: the reminder
+    sweep commits once per digest (docs/reminders.md, "SQLite's WAL journal"). ``FULL``, not ``NORMAL``:
+    a commit is still on disk when it returns, so a digest's claim ("sending") survives a power loss
+    before its e-mail goes out and the digest is never sent again as new. Readers no longer wait for a
+    writer. The journal mode is stored in the file (an in-memory database keeps its own); a copy of the
+    database is made with ``sqlite3 … ".backup"`` (README), which reads the log too.
+    """
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _wal_journal):
+        event.listen(engine, "connect", _wal_journal)
+
+
+def _wal_journal(dbapi_connection, _connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()

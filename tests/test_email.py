@@ -169,9 +169,80 @@ def test_a_mailer_reconnects_when_the_server_closed_its_connection(app, smtp_ser
         mailer.send(["first@example.com"], "Hello", "Body")
         smtp_server.stop()  # drops the kept connection, as a server's idle timeout would
         smtp_server.start()
+        # Used a moment ago, so not checked with NOOP: the closed connection shows when the message's
+        # first command fails, and the message goes out on a new one.
         assert mailer.send(["second@example.com"], "Hello", "Body") == mail.SENT
     assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["first@example.com"], ["second@example.com"]]
     assert smtp_server.connections == 2
+
+
+def test_a_mailer_checks_a_connection_only_after_it_was_idle(app, smtp_server, monkeypatch):
+    """No NOOP before a message on a connection used a moment ago (a round trip per digest of a sweep); one
+    after the connection was idle longer than IDLE_CHECK_SECONDS."""
+    noops = []
+
+    async def handle_NOOP(server, session, envelope, arg):
+        noops.append(session.peer)
+        return "250 OK"
+
+    smtp_server.handler.handle_NOOP = handle_NOOP
+    clock = [1000.0]
+    monkeypatch.setattr(mail.time, "monotonic", lambda: clock[0])
+    with app.app_context(), mail.Mailer() as mailer:
+        for number in range(3):
+            clock[0] += 1
+            assert mailer.send([f"user{number}@example.com"], "Hello", "Body") == mail.SENT
+        assert noops == []
+        clock[0] += mail.IDLE_CHECK_SECONDS + 1
+        assert mailer.send(["late@example.com"], "Hello", "Body") == mail.SENT
+    assert len(noops) == 1
+    assert smtp_server.connections == 1
+
+
+def test_an_idle_connection_found_closed_by_noop_is_replaced(app, smtp_server, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(mail.time, "monotonic", lambda: clock[0])
+    with app.app_context(), mail.Mailer() as mailer:
+        mailer.send(["first@example.com"], "Hello", "Body")
+        smtp_server.stop()
+        smtp_server.start()
+        clock[0] += mail.IDLE_CHECK_SECONDS + 1
+        assert mailer.send(["second@example.com"], "Hello", "Body") == mail.SENT
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["first@example.com"], ["second@example.com"]]
+    assert smtp_server.connections == 2
+
+
+def test_a_kept_connection_closing_with_421_sends_the_message_once_on_a_new_one(app, smtp_server):
+    """A server closing the kept connection answers the next MAIL with 421: nothing of the message was
+    accepted, so it goes out once on a new connection instead of failing."""
+    handler = smtp_server.handler
+    closing = {"next": False}
+
+    async def handle_MAIL(server, session, envelope, address, mail_options):
+        if closing["next"]:
+            closing["next"] = False
+            return "421 4.4.2 Idle timeout, closing connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+    handler.handle_MAIL = handle_MAIL
+    with app.app_context(), mail.Mailer() as mailer:
+        mailer.send(["first@example.com"], "Hello", "Body")
+        closing["next"] = True
+        assert mailer.send(["second@example.com"], "Hello", "Body") == mail.SENT
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["first@example.com"], ["second@example.com"]]
+    assert smtp_server.connections == 2
+
+
+def test_a_message_refused_on_a_kept_connection_is_not_sent_again(app, smtp_server):
+    """Only a closed connection is a reason to send again: a refusal is the message's own failure."""
+    smtp_server.handler.refused.add("nobody@example.com")
+    with app.app_context(), mail.Mailer() as mailer:
+        mailer.send(["first@example.com"], "Hello", "Body")
+        with pytest.raises(mail.EmailError, match="SMTPRecipientsRefused"):
+            mailer.send(["nobody@example.com"], "Hello", "Body")
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["first@example.com"]]
+    assert smtp_server.connections == 1
 
 
 def test_a_refused_message_does_not_stop_the_mailer(app, smtp_server):

@@ -50,7 +50,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        enforce_foreign_keys(db.engine)
+        enforce_foreign_keys(db.engine, app.config["SQLITE_CACHE_KIB"])
         use_wal_journal(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

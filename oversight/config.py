@@ -48,6 +48,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _sqlite_cache_kib() -> int:
+    """SQLite's page cache per connection in KiB (``oversight.extensions``): SQLite's own default, 2000."""
+    return _env_int("SQLITE_CACHE_KIB", 2000)
+
+
 def _webhook_settings() -> dict[str, object]:
     """The webhooks' deliveries (docs/api.md): plain http to other hosts than this machine, the timeout of
     one attempt, the number of attempts and the first wait between them (doubled after each attempt)."""
@@ -83,7 +88,7 @@ class Config:
         env = os.environ
         self.SECRET_KEY = env.get("SECRET_KEY") or None
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(env.get("DATABASE_URL", "").strip()) or None
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS, self.SQLITE_CACHE_KIB = {"pool_pre_ping": True}, _sqlite_cache_kib()
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = _env_int("MAIL_PORT", 25)
         self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
@@ -179,6 +184,8 @@ class Config:
             }
         if not getattr(self, "UPLOAD_FOLDER", None):  # a TestConfig override wins
             self.UPLOAD_FOLDER = str(Path(os.environ.get("UPLOAD_FOLDER") or instance_path / "uploads"))
+        if self.SQLITE_CACHE_KIB < 100:
+            raise ConfigError(f"SQLITE_CACHE_KIB must be at least 100 (KiB), got {self.SQLITE_CACHE_KIB}.")
         if self.EVIDENCE_STORE not in ("local", "s3", "azure"):
             raise ConfigError(f"EVIDENCE_STORE must be local, s3 or azure, got {self.EVIDENCE_STORE!r}.")
         if not self.SECRET_KEY:

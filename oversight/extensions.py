@@ -32,29 +32,33 @@ babel = Babel()
 bootstrap = Bootstrap5()
 
 
-# SQLite's page cache per connection, in KiB (its default is 2,000 KiB). A 5,000-vendor database is
-# ~350 MB: with the default, a dashboard's statements (several thousand rows read from the contracts,
-# disposal items and vendor states) evicted each other's pages and read them again from the operating
-# system on every request, a quarter of the page's CPU. This is the database's own buffer cache (like
-# PostgreSQL's shared buffers): SQLite drops it whenever another connection has written the file, so it
-# never serves stale pages. It grows only as pages are read; a sync worker uses one connection at a time.
-SQLITE_CACHE_KIB = 65536
+# SQLite's page cache per connection, in KiB: SQLite's own default unless ``SQLITE_CACHE_KIB`` is set
+# (``Config``). A larger cache makes the dashboard cheaper at 5,000 vendors (its statements read several
+# thousand rows of contracts, disposal items and vendor states and, with 2,000 KiB, evicted each other's
+# pages: all-roles dashboard ~155-180 ms of CPU with the default, ~100-150 ms with 65536 KiB, measured
+# in-process on a loaded machine), but the cache grows with what a worker reads, up to its size, and
+# stays: 64 MiB put the register PDF's peak from ~191 to ~206 MB at 5,000 vendors, past the 200 MB the
+# register is held to. So the default stays SQLite's, and a deployment with memory to spare sets more.
+# SQLite drops the cache whenever another connection has written the file: it never serves stale pages.
+SQLITE_DEFAULT_CACHE_KIB = 2000
 
 
-def enforce_foreign_keys(engine: Engine) -> None:
+def enforce_foreign_keys(engine: Engine, cache_kib: int = SQLITE_DEFAULT_CACHE_KIB) -> None:
     """Make SQLite enforce foreign keys (RESTRICT, SET NULL) as PostgreSQL does: it checks them only on
     connections that ask, so every new connection asks. Migrations switch it off while SQLite's batch
-    mode rebuilds tables (``migrations/env.py``). Each connection also gets a larger page cache
-    (:data:`SQLITE_CACHE_KIB`)."""
-    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _configure_sqlite):
-        event.listen(engine, "connect", _configure_sqlite)
+    mode rebuilds tables (``migrations/env.py``). Each connection also gets ``cache_kib`` of page cache
+    (:data:`SQLITE_DEFAULT_CACHE_KIB`)."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_oversight_configured", False):
+        return
 
+    def configure(dbapi_connection, _connection_record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        cursor.close()
 
-def _configure_sqlite(dbapi_connection, _connection_record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    cursor.close()
+    event.listen(engine, "connect", configure)
+    engine._oversight_configured = True
 
 
 def use_wal_journal(engine: Engine) -> None:

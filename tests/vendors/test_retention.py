@@ -14,7 +14,7 @@ from oversight.contracts.models import DISPOSED, Contract
 from oversight.core import registry
 from oversight.core.due import collect_due
 from oversight.evaluations.models import Evaluation
-from oversight.extensions import SQLITE_CACHE_KIB, db
+from oversight.extensions import SQLITE_DEFAULT_CACHE_KIB, db
 from oversight.incidents.models import Incident
 from oversight.status import archive
 from oversight.vendors import services
@@ -37,10 +37,11 @@ def test_sqlite_connections_enforce_foreign_keys(app_ctx):
     assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_sqlite_connections_keep_a_larger_page_cache(app_ctx):
+def test_sqlite_connections_keep_the_configured_page_cache(app, app_ctx):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only: PostgreSQL's buffer cache is the server's")
-    assert db.session.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
+    assert app.config["SQLITE_CACHE_KIB"] == SQLITE_DEFAULT_CACHE_KIB
+    assert db.session.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_DEFAULT_CACHE_KIB
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from oversight.extensions import db
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "OVERSIGHT_ENV", "UPLOAD_FOLDER", "PAGE_SIZE"):
+    names = ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "OVERSIGHT_ENV", "UPLOAD_FOLDER", "PAGE_SIZE")
+    names += ("SQLITE_CACHE_KIB",)
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -69,6 +71,18 @@ def test_postgresql_connections_run_without_jit(clean_env, tmp_path, app):
     with app.app_context():  # the test database itself, when it is PostgreSQL
         if db.engine.dialect.name == "postgresql":
             assert db.session.scalar(text("SHOW jit")) == "off"
+
+
+def test_sqlite_page_cache_is_a_setting_with_sqlites_default(clean_env, tmp_path):
+    clean_env.setenv("SECRET_KEY", "s" * 64)
+    assert Config().SQLITE_CACHE_KIB == 2000
+    clean_env.setenv("SQLITE_CACHE_KIB", "65536")
+    config = Config()
+    config.finalise(tmp_path)
+    assert config.SQLITE_CACHE_KIB == 65536
+    clean_env.setenv("SQLITE_CACHE_KIB", "10")
+    with pytest.raises(ConfigError, match="SQLITE_CACHE_KIB must be at least 100"):
+        Config().finalise(tmp_path)
 
 
 def test_bad_number_is_a_clear_error(clean_env):

@@ -127,13 +127,15 @@ def contract_query(
     q: str = "",
     status: str = "",
     vendor_id: int | None = None,
+    vendor_text: str = "",
     contract_type: str = "",
     ending_within: int | None = None,
     clauses: str = "",
     today: date,
     sort: Sort | str | None = None,
 ) -> Select:
-    """Contracts matching the list page's search and filters, vendors loaded."""
+    """Contracts matching the list page's search and filters, vendors loaded. ``vendor_text`` finds the
+    vendor as the register's search does (name, kana reading, 法人番号)."""
     query = db.select(Contract).join(Vendor, Contract.vendor_id == Vendor.id)
     text = (q or "").strip().lower()
     if text:
@@ -149,6 +151,9 @@ def contract_query(
         query = query.where(Contract.status == status)
     if vendor_id:
         query = query.where(Contract.vendor_id == vendor_id)
+    vendor_condition = vendor_services.search_condition(vendor_text)
+    if vendor_condition is not None:
+        query = query.where(vendor_condition)  # on the vendor the statement joins
     if contract_type:
         query = query.where(Contract.contract_type == contract_type)
     if ending_within is not None:

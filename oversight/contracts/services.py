@@ -151,9 +151,10 @@ def contract_query(
         query = query.where(Contract.status == status)
     if vendor_id:
         query = query.where(Contract.vendor_id == vendor_id)
-    vendor_condition = vendor_services.search_condition(vendor_text)
-    if vendor_condition is not None:
-        query = query.where(vendor_condition)  # on the vendor the statement joins
+    if (vendor_text or "").strip():
+        # The vendors found first (one pass over the register), then the contracts by their vendor key: the
+        # text tested on the joined vendor of every contract in the sort's order cost ~3x the whole page.
+        query = query.where(Contract.vendor_id.in_(vendor_services.ids_matching(vendor_text)))
     if contract_type:
         query = query.where(Contract.contract_type == contract_type)
     if ending_within is not None:

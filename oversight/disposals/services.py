@@ -297,9 +297,9 @@ def list_query(
         query = query.where(DisposalItem.confirmed_at.is_not(None))
     if vendor_id:
         query = query.where(or_(DisposalItem.vendor_id == vendor_id, Contract.vendor_id == vendor_id))
-    holder = vendor_services.search_condition(vendor_text)
-    if holder is not None:
-        query = query.where(or_(holder, Contract.vendor_id.in_(vendor_services.ids_matching(vendor_text))))
+    if (vendor_text or "").strip():
+        found = vendor_services.ids_matching(vendor_text)
+        query = query.where(or_(DisposalItem.vendor_id.in_(found), Contract.vendor_id.in_(found)))
     text = (q or "").strip().lower()
     if text:
         pattern = f"%{text}%"

@@ -95,9 +95,8 @@ def incident_query(
         query = query.where(Incident.status == status)
     if vendor_id:
         query = query.where(Incident.vendor_id == vendor_id)
-    vendor_condition = vendor_services.search_condition(vendor_text)
-    if vendor_condition is not None:
-        query = query.where(vendor_condition)  # on the vendor the statement joins
+    if (vendor_text or "").strip():
+        query = query.where(Incident.vendor_id.in_(vendor_services.ids_matching(vendor_text)))
     if q:
         pattern = f"%{q}%"
         query = query.where(db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern)))

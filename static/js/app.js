@@ -164,6 +164,9 @@ function setUpVendorCombobox(box) {
       listbox.append(option);
     });
     more.hidden = !data.more;
+    if (document.activeElement !== input) {
+      return; // the answer came after the user left the field
+    }
     if (vendors.length === 0) {
       close();
       status.textContent = box.dataset.noneText;

@@ -41,7 +41,7 @@ def _load(contract_id: int) -> Contract:
 def contracts(query: s.ContractFilters):
     """Contracts with the list page's filters, each with its review rounds, in cursor pages."""
     filters = query.model_dump(exclude={"cursor", "limit"})
-    filters["vendor"] = str(query.vendor or "")
+    filters["vendor_id"] = query.vendor
     listed = pages.list_query(filters, sort=None, today=local_today()).options(WITH_REVIEWS)
     rows, next_cursor = page(listed, Contract.id, cursor=query.cursor, limit=query.limit)
     return s.ContractPage(items=[documents.contract(row) for row in rows], next_cursor=next_cursor)

@@ -22,12 +22,13 @@ from oversight.contracts.models import (
     TYPE_LABELS,
 )
 from oversight.core.baseform import Form
-from oversight.core.forms import LongSelectField, VersionField, choices
+from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.core.timeutil import local_today
 from oversight.evidence.forms import EvidenceUploadForm
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
 from oversight.units.forms import unit_label
+from oversight.vendors.forms import VendorFilterMixin
 
 ENDING_CHOICES = ((30, _l("30 days")), (90, _l("90 days")), (180, _l("180 days")))
 
@@ -131,7 +132,7 @@ class ContractEditForm(ContractForm):
     version = VersionField()
 
 
-class ContractFilterForm(Form):
+class ContractFilterForm(VendorFilterMixin, Form):
     class Meta:
         csrf = False
 
@@ -139,7 +140,6 @@ class ContractFilterForm(Form):
     status = SelectField(
         _l("Status"), choices=choices([("", _l("All")), *STATUS_LABELS.items()]), validators=[Optional()]
     )
-    vendor = LongSelectField(_l("Vendor"), validators=[Optional()])
     contract_type = SelectField(
         _l("Type"), choices=choices([("", _l("All")), *TYPE_LABELS.items()]), validators=[Optional()]
     )
@@ -158,10 +158,6 @@ class ContractFilterForm(Form):
         ]),
         validators=[Optional()],
     )
-
-    def __init__(self, *args, vendors=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.vendor.choices = choices([("", _l("All")), *vendors])  # (id, name) rows, as they are
 
 
 class SubmitForm(MyNumberGuardMixin, Form):

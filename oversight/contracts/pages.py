@@ -36,17 +36,11 @@ from oversight.core.i18n import labels
 from oversight.core.sorting import Sort
 from oversight.disposals import services as disposal_services
 from oversight.status import lights as status_lights
-from oversight.vendors import services as vendor_services
 from oversight.vendors.models import Vendor
 
 EDITORS = permissions.EDITORS
 SIGNERS = permissions.SIGNERS
 TERMINATORS = permissions.TERMINATORS
-
-
-def vendors_for_filter() -> list:
-    """``(id, name)`` of every vendor for the filter's options (the columns only: thousands of rows)."""
-    return vendor_services.filter_options()
 
 
 def new_contract_values(vendor: Vendor, *, today: date) -> dict[str, Any]:
@@ -56,13 +50,14 @@ def new_contract_values(vendor: Vendor, *, today: date) -> dict[str, Any]:
 
 
 def list_query(filters: dict[str, Any], *, sort: Sort, today: date) -> Select:
-    """The list page's query for the filter form's data."""
-    vendor = filters.get("vendor") or ""
+    """The list page's query for the filter form's data (the vendor as ``ContractFilterForm.vendor_filter``
+    gives it)."""
     ending = filters.get("ending_within") or ""
     return services.contract_query(
         q=filters.get("q") or "",
         status=filters.get("status") or "",
-        vendor_id=int(vendor) if vendor.isdigit() else None,
+        vendor_id=filters.get("vendor_id"),
+        vendor_text=filters.get("vendor_text") or "",
         contract_type=filters.get("contract_type") or "",
         ending_within=int(ending) if ending.isdigit() else None,
         clauses=filters.get("clauses") or "",

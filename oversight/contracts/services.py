@@ -127,13 +127,15 @@ def contract_query(
     q: str = "",
     status: str = "",
     vendor_id: int | None = None,
+    vendor_text: str = "",
     contract_type: str = "",
     ending_within: int | None = None,
     clauses: str = "",
     today: date,
     sort: Sort | str | None = None,
 ) -> Select:
-    """Contracts matching the list page's search and filters, vendors loaded."""
+    """Contracts matching the list page's search and filters, vendors loaded. ``vendor_text`` finds the
+    vendor as the register's search does (name, kana reading, 法人番号)."""
     query = db.select(Contract).join(Vendor, Contract.vendor_id == Vendor.id)
     text = (q or "").strip().lower()
     if text:
@@ -149,6 +151,10 @@ def contract_query(
         query = query.where(Contract.status == status)
     if vendor_id:
         query = query.where(Contract.vendor_id == vendor_id)
+    if (vendor_text or "").strip():
+        # The vendors found first (one pass over the register), then the contracts by their vendor key: the
+        # text tested on the joined vendor of every contract in the sort's order cost ~3x the whole page.
+        query = query.where(Contract.vendor_id.in_(vendor_services.ids_matching(vendor_text)))
     if contract_type:
         query = query.where(Contract.contract_type == contract_type)
     if ending_within is not None:

@@ -66,11 +66,10 @@ def _detail(contract_id: int, status: int = 200, round_number: int | None = None
 
 
 def _filtered_query():
-    vendors = pages.vendors_for_filter()
-    form = ContractFilterForm(request.args, vendors=vendors)
-    valid = form.validate()
+    form = ContractFilterForm(request.args)
+    filters = {**form.data, **form.vendor_filter()} if form.validate() else {}
     sort = services.SORTING.read(request.args)
-    return form, sort, pages.list_query(form.data if valid else {}, sort=sort, today=local_today())
+    return form, sort, pages.list_query(filters, sort=sort, today=local_today())
 
 
 @bp.route("/")

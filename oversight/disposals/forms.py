@@ -10,11 +10,12 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from oversight.core.baseform import Form
-from oversight.core.forms import LongSelectField, VersionField, choices
+from oversight.core.forms import VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
 from oversight.disposals.models import CERTIFICATE_FIELDS, METHOD_LABELS
 from oversight.disposals.services import STATES
 from oversight.evidence.validation import ACCEPT_ATTRIBUTE, AllowedUpload
+from oversight.vendors.forms import VendorFilterMixin
 
 STATE_FILTER_LABELS = {
     "overdue": _l("Overdue"),
@@ -93,7 +94,7 @@ class ReturnForm(MyNumberGuardMixin, Form):
     version = VersionField()
 
 
-class DisposalFilterForm(Form):
+class DisposalFilterForm(VendorFilterMixin, Form):
     class Meta:
         csrf = False
 
@@ -103,8 +104,3 @@ class DisposalFilterForm(Form):
         choices=choices([("", _l("All")), *((s, STATE_FILTER_LABELS[s]) for s in STATES)]),
         validators=[Optional()],
     )
-    vendor = LongSelectField(_l("Vendor"), validators=[Optional()])
-
-    def __init__(self, *args, vendors=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.vendor.choices = choices([("", _l("All")), *vendors])  # (id, name) rows, as they are

@@ -270,10 +270,17 @@ LIST_SORTING = Sorting(
 
 
 def list_query(
-    *, state: str = "", vendor_id: int | None = None, q: str = "", today: date, sort: Sort | None = None
+    *,
+    state: str = "",
+    vendor_id: int | None = None,
+    vendor_text: str = "",
+    q: str = "",
+    today: date,
+    sort: Sort | None = None,
 ) -> Select:
     """Items matching the filters, overdue first (oldest due date first), then by due date, unless sorted
-    otherwise."""
+    otherwise. The vendor filters (``vendor_id``, or ``vendor_text`` found as the register's search finds a
+    vendor) take the items the vendor holds and those of its contracts (its subcontractors')."""
     query = (
         db.select(DisposalItem)
         .join(Contract, DisposalItem.contract_id == Contract.id)
@@ -290,6 +297,9 @@ def list_query(
         query = query.where(DisposalItem.confirmed_at.is_not(None))
     if vendor_id:
         query = query.where(or_(DisposalItem.vendor_id == vendor_id, Contract.vendor_id == vendor_id))
+    if (vendor_text or "").strip():
+        found = vendor_services.ids_matching(vendor_text)
+        query = query.where(or_(DisposalItem.vendor_id.in_(found), Contract.vendor_id.in_(found)))
     text = (q or "").strip().lower()
     if text:
         pattern = f"%{text}%"
@@ -328,7 +338,3 @@ def list_rows(query: Select) -> Select:
         raiseload("*"),
     )
 
-
-def vendors_for_filter() -> list:
-    """``(id, name)`` of every vendor for the list filter's options (the columns only: thousands of rows)."""
-    return vendor_services.filter_options()

@@ -55,23 +55,28 @@ def _detail(item_id: int, status: int = 200, **forms):
     return render_template("disposals/detail.html", **context), status
 
 
+def _filtered_query():
+    """The filter form on the query string, and the list's query (every item when the filters are invalid)."""
+    form = DisposalFilterForm(request.args)
+    data = {**form.data, **form.vendor_filter()} if form.validate() else {}
+    query = services.list_query(
+        state=data.get("state") or "",
+        vendor_id=data.get("vendor_id"),
+        vendor_text=data.get("vendor_text") or "",
+        q=data.get("q") or "",
+        today=local_today(),
+        sort=services.LIST_SORTING.read(request.args),
+    )
+    return form, query
+
+
 @bp.route("/")
 @role_required()
 def index():
     """Every return/deletion item, overdue first."""
-    vendors = services.vendors_for_filter()
-    form = DisposalFilterForm(request.args, vendors=vendors)
-    data = form.data if form.validate() else {}
-    vendor = data.get("vendor") or ""
+    form, query = _filtered_query()
     today = local_today()
     sort = services.LIST_SORTING.read(request.args)
-    query = services.list_query(
-        state=data.get("state") or "",
-        vendor_id=int(vendor) if vendor.isdigit() else None,
-        q=data.get("q") or "",
-        today=today,
-        sort=sort,
-    )
     return render_template(
         "disposals/index.html",
         form=form,
@@ -90,17 +95,7 @@ def index():
 @role_required()
 def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
-    vendors = services.vendors_for_filter()
-    form = DisposalFilterForm(request.args, vendors=vendors)
-    data = form.data if form.validate() else {}
-    vendor = data.get("vendor") or ""
-    query = services.list_query(
-        state=data.get("state") or "",
-        vendor_id=int(vendor) if vendor.isdigit() else None,
-        q=data.get("q") or "",
-        today=local_today(),
-        sort=services.LIST_SORTING.read(request.args),
-    )
+    _form, query = _filtered_query()
     return download(exports.EXPORT, query, request.args.get("format"))
 
 

@@ -18,6 +18,7 @@ from oversight.incidents.clocks import CATEGORY_LABELS, Category
 from oversight.incidents.models import CAUSE_PARTY_LABELS, KIND_LABELS, STATUS_LABELS
 from oversight.incidents.permissions import MOVE_REFUSAL, RECORDERS
 from oversight.units.forms import VendorUnitMixin, unit_field, unit_label
+from oversight.vendors.forms import VendorFilterMixin
 
 MAX_PEOPLE = 1_000_000_000
 PLAIN_FIELDS = (
@@ -294,7 +295,7 @@ class CloseForm(MyNumberGuardMixin, Form):
     version = VersionField()
 
 
-class FilterForm(Form):
+class FilterForm(VendorFilterMixin, Form):
     class Meta:
         csrf = False
 

@@ -81,8 +81,11 @@ LIST_SORTS = {
 LIST_SORTING = Sorting(LIST_SORTS, default="status", descending_first=("number",))
 
 
-def incident_query(*, status: str = "", vendor_id: int | None = None, q: str = "", sort: Sort | None = None):
-    """The list page's query: open ones first, newest first, unless sorted otherwise; filtered."""
+def incident_query(
+    *, status: str = "", vendor_id: int | None = None, vendor_text: str = "", q: str = "", sort: Sort | None = None
+):
+    """The list page's query: open ones first, newest first, unless sorted otherwise; filtered (``vendor_text``
+    finds the vendor as the register's search does)."""
     query = (
         db.select(Incident)
         .join(Vendor, Vendor.id == Incident.vendor_id)
@@ -92,6 +95,8 @@ def incident_query(*, status: str = "", vendor_id: int | None = None, q: str = "
         query = query.where(Incident.status == status)
     if vendor_id:
         query = query.where(Incident.vendor_id == vendor_id)
+    if (vendor_text or "").strip():
+        query = query.where(Incident.vendor_id.in_(vendor_services.ids_matching(vendor_text)))
     if q:
         pattern = f"%{q}%"
         query = query.where(db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern)))

@@ -67,16 +67,26 @@ def _incident_form(form_class, incident: Incident | None = None, **kwargs):
     )
 
 
+def _filtered_query():
+    """The filter form on the query string, its sort and the list's query (unfiltered when the form is invalid)."""
+    form = FilterForm(request.args)
+    filters = {**form.data, **form.vendor_filter()} if form.validate() else {}
+    sort = services.LIST_SORTING.read(request.args)
+    query = services.incident_query(
+        status=filters.get("status") or "",
+        q=filters.get("q") or "",
+        vendor_id=filters.get("vendor_id"),
+        vendor_text=filters.get("vendor_text") or "",
+        sort=sort,
+    )
+    return form, sort, query
+
+
 @bp.route("/")
 @role_required()
 def index():
     """Incidents, open ones first, with search and a status filter."""
-    form = FilterForm(request.args)
-    filters = form.data if form.validate() else {}
-    sort = services.LIST_SORTING.read(request.args)
-    query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id"), sort=sort
-    )
+    form, sort, query = _filtered_query()
     pagination = paginate(query)
     return render_template(
         "incidents/index.html",
@@ -92,12 +102,7 @@ def index():
 @role_required()
 def export():
     """The filtered list as CSV (default) or Excel (``format=xlsx``)."""
-    form = FilterForm(request.args)
-    filters = form.data if form.validate() else {}
-    sort = services.LIST_SORTING.read(request.args)
-    query = services.incident_query(
-        status=filters.get("status") or "", q=filters.get("q") or "", vendor_id=query_int("vendor_id"), sort=sort
-    )
+    _form, _sort, query = _filtered_query()
     return download(exports.EXPORT, query, request.args.get("format"))
 
 

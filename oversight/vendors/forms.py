@@ -7,12 +7,13 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from oversight.core.baseform import Form
 from oversight.core.forms import MultiCheckboxField, VersionField, choices
 from oversight.core.mynumber import MyNumberGuardMixin
+from oversight.core.query import bounded_int
 from oversight.corporate_numbers import services as corporate_data
 from oversight.units.forms import unit_label
 from oversight.vendors import corporate_number
@@ -272,3 +273,43 @@ class VendorFilterForm(Form):
     def __init__(self, *args, users=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner.choices = _user_choices(users, _l("Everyone"))
+
+
+VENDOR_NOT_FOUND = _l("The vendor asked for is not among the vendors you can see. Search for it by name.")
+
+
+class VendorFilterMixin:
+    """A list's vendor filter (contracts, return/deletion, incidents): ``vendor``, a text matched as the
+    register's search matches it (name, kana reading, 法人番号: ``vendor_services.search_condition``), or
+    ``vendor_id``, one vendor (a vendor's page links to its records with it; a suggestion chosen while typing
+    sets it). A vendor id the reader does not see is refused next to the field, like a deleted one; after
+    validation ``chosen_vendor`` holds the ``(id, name)`` of a valid one. Put it before ``Form``."""
+
+    vendor = StringField(_l("Vendor"), validators=[Length(max=100)])
+    vendor_id = HiddenField()
+    chosen_vendor = None
+
+    def validate_vendor(self, _field) -> None:
+        raw = (self.vendor_id.data or "").strip()
+        if not raw:
+            return
+        vendor_id = bounded_int(raw)
+        found = vendor_services.filter_vendor(vendor_id) if vendor_id is not None else None
+        if found is None:
+            raise ValidationError(VENDOR_NOT_FOUND)
+        self.chosen_vendor = found
+
+    def vendor_filter(self) -> dict[str, Any]:
+        """The list query's ``vendor_id`` and ``vendor_text`` (the chosen vendor wins over the text)."""
+        if self.chosen_vendor is not None:
+            return {"vendor_id": self.chosen_vendor.id, "vendor_text": ""}
+        return {"vendor_id": None, "vendor_text": (self.vendor.data or "").strip()}
+
+
+class SuggestForm(Form):
+    """The vendor filter's suggestions while typing (``vendors.suggest``): the text typed so far."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Vendor"), validators=[Length(max=100)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,6 +23,7 @@ from oversight.vendors.forms import (
     ContactEditForm,
     ContactForm,
     StatusForm,
+    SuggestForm,
     VendorEditForm,
     VendorFilterForm,
     VendorForm,
@@ -92,6 +93,22 @@ def export():
     filters = form.data if form.validate() else {}
     query = register.list_query(filters, sort=services.SORTING.read(request.args), today=local_today())
     return download(register_exports.VENDORS, query, request.args.get("format"))
+
+
+@bp.route("/suggest")
+@role_required()
+def suggest():
+    """The vendors a list's vendor filter suggests while the user types (JSON): at most ten of the reader's
+    units, and whether there are more; a bad text answers 400 with the message the field would show."""
+    form = SuggestForm(request.args)
+    if not form.validate():
+        return jsonify(error=str(next(iter(form.q.errors))), vendors=[], more=False), 400
+    rows, more = services.suggestions(form.q.data)
+    vendors = [
+        {"id": row.id, "name": row.name, "kana": row.name_kana, "corporate_number": row.corporate_number or ""}
+        for row in rows
+    ]
+    return jsonify(vendors=vendors, more=more)
 
 
 @bp.route("/new", methods=["GET", "POST"])

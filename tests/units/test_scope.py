@@ -89,26 +89,29 @@ def test_a_whole_group_check_leaves_no_other_units_record_for_session_get(app_ct
 
 def test_scopes_taken_in_turn_each_see_their_own_units_vendors(app_ctx):
     """The conditions are built once per set of units and reused: a scope never sees another's vendors,
-    whichever was read before it, through the ORM or through the filters' Core statement."""
+    whichever was read before it, through the ORM or through the list filters' column reads (the vendor
+    filter's suggestions and its chosen vendor)."""
     from oversight.vendors import services as vendor_services
 
-    create_vendor(name="既定部門の委託先")
+    mine = create_vendor(name="既定部門の委託先")
     other_unit = unit_services.create_unit({"code": "other2", "name": "他社2", "kind": COMPANY}, actor=None)
     theirs = create_vendor(name="他部門の委託先2")
     unit_services.set_vendor_units(theirs, [other_unit.id], actor=None)
     db.session.flush()
+    ids = {"既定部門の委託先": mine.id, "他部門の委託先2": theirs.id}
     default = unit_services.default_unit()
     seen = []
     for unit_id in (default.id, other_unit.id, default.id, other_unit.id):
         db.session.expunge_all()
         with unit_scope.activate(unit_scope.Scope(frozenset({unit_id}))):
             orm = set(db.session.scalars(select(Vendor.name)))
-            core = {name for _id, name in vendor_services.filter_options()}
-        assert orm == core
+            suggested = {row.name for row in vendor_services.suggestions("委託先")[0]}
+            chosen = {name for name, vendor_id in ids.items() if vendor_services.filter_vendor(vendor_id)}
+        assert orm == suggested == chosen
         seen.append(orm)
     assert seen[0] == seen[2] == {"既定部門の委託先"} and seen[1] == seen[3] == {"他部門の委託先2"}
     with unit_scope.activate(unit_scope.GROUP):
-        assert {name for _id, name in vendor_services.filter_options()} == seen[0] | seen[1]
+        assert {row.name for row in vendor_services.suggestions("委託先")[0]} == seen[0] | seen[1]
 
 
 def test_a_vendor_or_contract_key_in_a_scope_condition_is_no_index_key_on_sqlite_only():

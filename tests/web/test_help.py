@@ -18,7 +18,7 @@ NOT_PAGES = frozenset({
     "auth.login", "help.glossary", "auth.oidc_start", "auth.oidc_callback",
     "activity.export", "admin.export_users", "vendors.export", "evaluations.export", "contracts.export",
     "audits.export_records", "audits.export_findings", "audits.export_schedule", "subcontracts.export",
-    "disposals.export", "incidents.export", "imports.template",
+    "disposals.export", "incidents.export", "imports.template", "vendors.suggest",
     # The vendor portal has its own layout, for the vendor's contacts: no staff guide.
     "portal.home", "portal.new_link", "portal.open_link", "portal.report", "portal.download",
     "portal.consent_request", "portal.incident_notice",

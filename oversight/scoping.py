@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Integer, and_, event, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import ColumnElement, and_, event, or_, select
 
 from oversight.audits.models import Audit, AuditResult, AuditTrigger, Finding
 from oversight.contracts.models import ClauseResult, Contract, ContractDocument, ContractReview
+from oversight.core.sqlhints import unindexed
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations.models import Evaluation, EvaluationAnswer
 from oversight.incidents.models import Incident, IncidentStep
@@ -47,32 +46,6 @@ reviews = ContractReview.__table__.alias("scope_contract_reviews")
 evaluations = Evaluation.__table__.alias("scope_evaluations")
 findings = Finding.__table__.alias("scope_findings")
 disposal_items = DisposalItem.__table__.alias("scope_disposal_items")
-
-
-class unindexed(FunctionElement):
-    """A vendor key the scope tests without offering it to SQLite's planner as an index key.
-
-    SQLite carries a ``vendors.id IN (the scope's vendors)`` condition over a join to every column equal to
-    it, and then probes a (contract_id, vendor_id) index with every pair of a unit's contract and a scope
-    vendor: 2,000 x 550 look-ups for the consent queue, the return/deletion list or the subcontract list
-    of a unit member at 5,000 vendors (80-400 ms a statement). Written ``+vendors.id`` there, the test is
-    made on the rows the statement reaches by its own keys (one look-up in the list each). PostgreSQL plans
-    the same condition as a hashed semi-join either way, and gets the plain column.
-    """
-
-    type = Integer()
-    name = "unindexed"
-    inherit_cache = True
-
-
-@compiles(unindexed)
-def _unindexed_default(element, compiler, **kw) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(unindexed, "sqlite")
-def _unindexed_sqlite(element, compiler, **kw) -> str:
-    return "+" + compiler.process(element.clauses, **kw)
 
 
 def visible_vendor_ids(ids: tuple[int, ...]):

@@ -43,6 +43,7 @@ from oversight.contracts.models import (
 )
 from oversight.core.editing import apply_changes, snapshot
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
+from oversight.core.sqlhints import unindexed
 from oversight.evaluations.lights import latest_decisions
 from oversight.evaluations.models import APPROVED as EVALUATION_APPROVED
 from oversight.evaluations.models import CONDITIONAL
@@ -183,7 +184,7 @@ def awaiting_manager_query() -> Select:
         .join(ContractReview, ContractReview.contract_id == Contract.id)
         .where(Contract.status == IN_REVIEW, is_latest_round(), ContractReview.outcome == OUTCOME_APPROVED)
         .options(joinedload(ContractReview.reviewer))
-        .order_by(ContractReview.decided_at, ContractReview.id)
+        .order_by(unindexed(ContractReview.decided_at), ContractReview.id)
     )
 
 

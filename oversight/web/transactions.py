@@ -7,8 +7,9 @@ of what the large statements cost on PostgreSQL: the five lights' statement plan
 sends ``DEALLOCATE ALL``), and Flask-SQLAlchemy ends each request by closing the session, which rolls back.
 So no prepared statement ever outlived the request that made it, and every page planned every statement.
 
-``init_read_commit(app)`` commits, at the end of a request that raised nothing, a transaction that only
-read: the session holds no pending change and its connection ran no statement that may write (below).
+``init_read_commit(app)`` commits, at the end of a request that raised nothing (not at the end of a command's
+or a job's app context), a transaction that only read: the session holds no pending change and its
+connection ran no statement that may write (below).
 Committing a transaction that wrote nothing changes nothing in the database; everything else is rolled
 back exactly as before. SQLite keeps its own statement cache either way: the hook is installed for
 PostgreSQL only.
@@ -52,8 +53,10 @@ def init_read_commit(app: Flask) -> None:
     if not event.contains(engine, "before_cursor_execute", _note_statement):
         event.listen(engine, "before_cursor_execute", _note_statement)
         event.listen(engine, "begin", _new_transaction)
-    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
-    app.teardown_appcontext(commit_if_read_only)
+    # A request's teardown runs before its app context's, where Flask-SQLAlchemy removes the session. Only
+    # requests: an app context of a command, a job or a test may keep using its objects afterwards, which a
+    # commit would have expired.
+    app.teardown_request(commit_if_read_only)
 
 
 def _note_statement(connection, _cursor, statement, _parameters, _context, executemany) -> None:

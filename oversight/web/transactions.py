@@ -80,4 +80,9 @@ def commit_if_read_only(exc: BaseException | None = None) -> None:
     connection = session.connection()
     if connection.dialect.name != "postgresql" or connection.info.get(WROTE) or connection.in_nested_transaction():
         return
-    session.commit()
+    # Objects read keep what they loaded, as closing the session left them: a commit would expire them.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from oversight.admin.models import Setting
+from oversight.auth.models import User
 from oversight.extensions import db
 from oversight.web.transactions import commit_if_read_only, may_write
 
@@ -88,3 +89,12 @@ def test_prepared_statements_survive_a_request_that_only_read(app, database_url)
                 assert _prepared(raw) >= 1
             raw.rollback()
             db.session.remove()
+
+
+def test_objects_read_keep_their_values_after_the_request(app, make_user):
+    user = make_user("viewer", email="kept@example.com")
+    with app.test_request_context("/"):
+        found = db.session.get(User, user.id)
+        commit_if_read_only(None)
+        db.session.remove()
+    assert found.email == "kept@example.com"  # no refresh from a session it no longer has

@@ -121,7 +121,8 @@ def test_an_incident_under_a_contract_follows_the_contracts_unit(app, client, wo
     with app.app_context():
         assert list(db.session.scalars(db.select(Incident.unit_id).order_by(Incident.id))) == [
             world.unit_b, world.unit_a]
-        logged = db.session.scalars(db.select(ActivityLog).where(ActivityLog.action == "incident.create")).all()
+        created = db.select(ActivityLog).where(ActivityLog.action == "incident.create").order_by(ActivityLog.id)
+        logged = db.session.scalars(created).all()
         assert [entry.changes["unit_id"][1] for entry in logged] == [world.unit_b, world.unit_a]
 
 

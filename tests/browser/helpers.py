@@ -1,6 +1,7 @@
 """Steps several browser journeys share."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -28,3 +29,22 @@ def sign_out(page) -> None:
     open_user_menu(page)
     page.get_by_test_id("logout").click()
     page.wait_for_url(re.compile(r".*/auth/login"))
+
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+def shoot(page, folder: str | None, name: str, *, height: int = 900, full_page: bool = True,
+          fits_width: bool = False) -> None:
+    """Screenshots of the page at desktop and phone width into ``folder`` (nothing when it is unset), named
+    ``<name>-<desktop|phone>.png``; ``fits_width`` also asserts the page scrolls no wider than the window.
+    The window is set back to desktop width afterwards."""
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=f"{folder}/{name}-{label}.png", full_page=full_page)
+        if fits_width:
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, label)
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from oversight.vendors.corporate_number import with_check_digit
+from tests.browser.helpers import shoot
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +20,7 @@ SHOTS = os.environ.get("IMPORT_SHOTS")  # a directory: screenshots of each step 
 
 
 def _shoot(page, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, SHOTS, name)
 
 
 def _filled(template: bytes, second_number: str) -> bytes:

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from oversight.extensions import db
 from oversight.vendors.corporate_number import with_check_digit
+from tests.browser.helpers import shoot
 from tests.contracts.helpers import drafted
 from tests.vendors.factories import create_vendor
 
@@ -25,13 +26,7 @@ SUBCONTRACTOR = with_check_digit("701000108890")
 
 
 def _shoot(page, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{SHOTS}/sub-{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, SHOTS, f"sub-{name}")
 
 
 def _filled(template: bytes, second_name: str) -> bytes:

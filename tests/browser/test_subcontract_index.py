@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,13 +17,13 @@ from playwright.sync_api import expect
 from oversight.core.timeutil import local_today
 from oversight.disposals import services as disposal_services
 from oversight.extensions import db
+from tests.browser.helpers import shoot
 from tests.contracts.helpers import approve_selection, signed
 from tests.subcontracts.helpers import Team
 from tests.vendors.factories import create_vendor
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"desktop": 1280, "phone": 390}
 
 
 def _chains(app) -> dict:
@@ -64,15 +63,7 @@ def _chains(app) -> dict:
 
 
 def _shoot(page, name: str) -> None:
-    folder = os.environ.get("SHOTS_DIR")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{label}.png", full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, label)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, os.environ.get("SHOTS_DIR"), name, fits_width=True)
 
 
 def test_the_index_lists_all_and_leads_to_recording_a_subcontractor(app, page, make_user, sign_in):

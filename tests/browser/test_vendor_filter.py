@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from oversight.extensions import db
+from tests.browser.helpers import shoot
 from tests.browser.test_accessibility import AXE, AXE_URL, RUN_AXE, WCAG_21_AA
 from tests.contracts.helpers import drafted, user
 from tests.vendors.factories import create_vendor
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"desktop": 1280, "phone": 390}
 
 
 def _contracts(app) -> dict[str, int]:
@@ -43,14 +42,7 @@ def _contracts(app) -> dict[str, int]:
 
 
 def _shoot(page, name: str) -> None:
-    folder = os.environ.get("SHOTS_DIR")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 700})
-        page.screenshot(path=f"{folder}/{name}-{label}.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, os.environ.get("SHOTS_DIR"), name, height=700, full_page=False)
 
 
 def _rows(page):

@@ -67,7 +67,7 @@ def _detail(contract_id: int, status: int = 200, round_number: int | None = None
 
 def _filtered_query():
     form = ContractFilterForm(request.args)
-    filters = {**form.data, **form.vendor_filter()} if form.validate() else {}
+    filters = form.filters()
     sort = services.SORTING.read(request.args)
     return form, sort, pages.list_query(filters, sort=sort, today=local_today())
 

@@ -58,7 +58,7 @@ def _detail(item_id: int, status: int = 200, **forms):
 def _filtered_query():
     """The filter form on the query string, and the list's query (every item when the filters are invalid)."""
     form = DisposalFilterForm(request.args)
-    data = {**form.data, **form.vendor_filter()} if form.validate() else {}
+    data = form.filters()
     query = services.list_query(
         state=data.get("state") or "",
         vendor_id=data.get("vendor_id"),

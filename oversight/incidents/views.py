@@ -70,7 +70,7 @@ def _incident_form(form_class, incident: Incident | None = None, **kwargs):
 def _filtered_query():
     """The filter form on the query string, its sort and the list's query (unfiltered when the form is invalid)."""
     form = FilterForm(request.args)
-    filters = {**form.data, **form.vendor_filter()} if form.validate() else {}
+    filters = form.filters()
     sort = services.LIST_SORTING.read(request.args)
     query = services.incident_query(
         status=filters.get("status") or "",

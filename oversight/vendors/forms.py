@@ -305,6 +305,11 @@ class VendorFilterMixin:
             return {"vendor_id": self.chosen_vendor.id, "vendor_text": ""}
         return {"vendor_id": None, "vendor_text": (self.vendor.data or "").strip()}
 
+    def filters(self) -> dict[str, Any]:
+        """The list's filters: the form's values with :meth:`vendor_filter`'s, or none at all when a value is
+        invalid (its message is shown next to its field and the list is not filtered)."""
+        return {**self.data, **self.vendor_filter()} if self.validate() else {}
+
 
 class SuggestForm(Form):
     """The vendor filter's suggestions while typing (``vendors.suggest``): the text typed so far."""

@@ -57,6 +57,17 @@ class Pools:
     email: str
 
 
+def warm_paths(pools: Pools) -> list[str]:
+    """One of every page the users open, for the warm-up before the clock starts: a server in use has
+    served each of them before, so its workers have compiled their templates and (PostgreSQL) prepared
+    their statements. The login form is warmed separately, signed out."""
+    vendor = pools.vendors[0]
+    paths = ["/dashboard", *VENDOR_LISTS, *OTHER_LISTS, f"/vendors/{vendor}", f"/vendors/{vendor}/edit"]
+    if pools.reviews:
+        paths.append(f"/contracts/{pools.reviews[0]}/review")
+    return paths
+
+
 @dataclass
 class Outcome:
     """Every request's page type, latency and status; the failed connections."""

@@ -48,7 +48,7 @@ from sqlalchemy import create_engine, text
 
 from bench import report
 from bench.client import Client
-from bench.mixed import USERS, Outcome, Pools, run_mixed, summarise_mixed
+from bench.mixed import USERS, Outcome, Pools, run_mixed, summarise_mixed, warm_paths
 from bench.stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -533,8 +533,8 @@ def mixed_runs(database: Database, folder: Path, args: argparse.Namespace, mailb
                 with Server(port, run_env(database, folder, port, mailbox.port, **cache)):
                     client = Client(port)
                     client.sign_in(BENCH_EMAIL)
-                    paths = ["/dashboard", "/vendors/", f"/vendors/{pools.vendors[0]}", "/contracts/", "/audits/"]
-                    warm_up(client, paths, args.threads)
+                    warm_up(client, warm_paths(pools), args.threads)
+                    warm_up(Client(port), ["/auth/login"], args.threads)  # the sign-in form, signed out
                     walls[label] += run_mixed(
                         port,
                         pools,

@@ -34,6 +34,7 @@ from functools import lru_cache
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Subquery,
     and_,
     bindparam,
     case,
@@ -469,11 +470,15 @@ def colour_counts(vendor_condition: ColumnElement[bool], today: date) -> dict[st
 
 
 def colour_counts_and(
-    vendor_condition: ColumnElement[bool], today: date, figures: dict[str, ColumnElement]
+    vendor_condition: ColumnElement[bool],
+    today: date,
+    figures: dict[str, ColumnElement],
+    rows: tuple[Subquery, ...] = (),
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """How many vendors meeting ``vendor_condition`` have each colour of each light, and ``figures``
-    (other scalar subqueries, e.g. the dashboard's other counts) read in the same statement. A unit-bound
-    reader counts the contract-bound lights as they read them (:func:`_reader_colour`)."""
+    (other scalar subqueries, e.g. the dashboard's other counts, or columns of ``rows``: one-row
+    subqueries, e.g. several counts of one table read in one pass) read in the same statement. A
+    unit-bound reader counts the contract-bound lights as they read them (:func:`_reader_colour`)."""
     ensure_current(today)
     roots = unit_services.reader_roots()
     unit_rows = None if roots is None else _reader_rows(roots)
@@ -484,7 +489,10 @@ def colour_counts_and(
     grouped = grouped.where(vendor_condition).group_by(*codes).subquery("grouped")
     extra = [value.label(f"figure_{name}") for name, value in figures.items()]
     one = db.select(literal(1).label("one")).subquery("one")
-    query = db.select(*grouped.c, *extra).select_from(one.outerjoin(grouped, true()))
+    source = one.outerjoin(grouped, true())
+    for row in rows:
+        source = source.join(row, true())
+    query = db.select(*grouped.c, *extra).select_from(source)
     counts = {key: dict.fromkeys(COLOURS, 0) for key in CODE_COLUMNS}
     values: dict[str, int] = {}
     rows = db.session.execute(query).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Boolean
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -41,3 +42,35 @@ def _unindexed_default(element, compiler, **kw) -> str:
 @compiles(unindexed, "sqlite")
 def _unindexed_sqlite(element, compiler, **kw) -> str:
     return "+" + compiler.process(element.clauses, **kw)
+
+
+class found_in(FunctionElement):
+    """``column IN (subquery)``, which PostgreSQL is told to compute first: ``column = ANY (ARRAY(subquery))``.
+
+    PostgreSQL turns ``IN (subquery)`` into a semi-join and orders it among the statement's other joins; in a
+    statement with many of them (the scope's conditions add a semi-join per unit-bound table it reads) the
+    search is cut at ``join_collapse_limit``, and the few rows the subquery finds may be joined last, after
+    every row of the tables it should have picked from. ``ARRAY(subquery)`` is computed once, before the
+    rest (an InitPlan), and its values are looked up by the column's index: a unit member's subcontract
+    trees on a vendor's page (5,000 vendors) went from walking the unit's nodes, contracts and consents
+    (~6 ms) to reading the vendor's few chains (~0.4 ms). SQLite gets the plain ``IN``.
+    """
+
+    name = "found_in"
+    inherit_cache = True
+
+    def __init__(self, column, subquery, **kwargs) -> None:
+        super().__init__(column, subquery.scalar_subquery(), **kwargs)
+        self.type = Boolean()
+
+
+@compiles(found_in)
+def _found_in_default(element, compiler, **kw) -> str:
+    column, subquery = element.clauses
+    return f"{compiler.process(column, **kw)} IN {compiler.process(subquery, **kw)}"
+
+
+@compiles(found_in, "postgresql")
+def _found_in_postgresql(element, compiler, **kw) -> str:
+    column, subquery = element.clauses
+    return f"{compiler.process(column, **kw)} = ANY (ARRAY{compiler.process(subquery, **kw)})"

@@ -15,6 +15,7 @@ from sqlalchemy import CompoundSelect, Select, union
 from sqlalchemy.orm import joinedload
 
 from oversight.contracts.models import CLOSED, Contract
+from oversight.core.sqlhints import found_in
 from oversight.extensions import db
 from oversight.subcontracts import chain, lights
 from oversight.subcontracts.models import Subcontract, SubcontractConsent
@@ -76,7 +77,7 @@ def _contracts_involving(vendor_ids: list[int]) -> CompoundSelect:
 
 def vendor_trees(vendor: Vendor, today: date) -> list[tuple[Contract, list[chain.NodeStatus]]]:
     """Every chain that ``vendor`` is part of, by contract (two queries)."""
-    statuses = assess(today, Subcontract.contract_id.in_(_contracts_involving([vendor.id])))
+    statuses = assess(today, found_in(Subcontract.contract_id, _contracts_involving([vendor.id])))
     trees: dict[int, tuple[Contract, list[chain.NodeStatus]]] = {}
     for root in chain.roots(statuses):
         trees.setdefault(root.node.contract_id, (root.node.contract, []))[1].append(root)

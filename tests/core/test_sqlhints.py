@@ -1,12 +1,14 @@
-"""``core.sqlhints.unindexed``: ``+column`` for SQLite's planner, the plain column for PostgreSQL."""
+"""``core.sqlhints``: ``unindexed`` (``+column`` for SQLite's planner, the plain column for PostgreSQL) and
+``found_in`` (``IN (subquery)``, computed first on PostgreSQL)."""
 
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oversight.contracts import services
-from oversight.contracts.models import ContractReview
-from oversight.core.sqlhints import unindexed
+from oversight.contracts.models import Contract, ContractReview
+from oversight.core.sqlhints import found_in, unindexed
+from oversight.extensions import db
 
 
 def _sql(statement, dialect) -> str:
@@ -26,3 +28,12 @@ def test_the_manager_worklist_is_not_walked_in_decision_order_on_sqlite():
     statement = services.awaiting_manager_query()
     assert "ORDER BY +contract_reviews.decided_at, contract_reviews.id" in _sql(statement, sqlite.dialect())
     assert "ORDER BY contract_reviews.decided_at, contract_reviews.id" in _sql(statement, postgresql.dialect())
+
+
+def test_found_in_is_a_plain_in_on_sqlite_and_an_array_computed_first_on_postgresql():
+    # PostgreSQL planned a unit member's subcontract trees with the vendor's few contracts joined last,
+    # after every node, contract and consent of the unit (join_collapse_limit); ARRAY(subquery) is an InitPlan.
+    expression = found_in(Contract.id, db.select(Contract.id).where(Contract.vendor_id == 1))
+    inner = "SELECT contracts.id FROM contracts WHERE contracts.vendor_id ="
+    assert _sql(expression, sqlite.dialect()) == f"contracts.id IN ({inner} ?)"
+    assert _sql(expression, postgresql.dialect()) == f"contracts.id = ANY (ARRAY({inner} %(vendor_id_1)s::INTEGER))"

@@ -6,15 +6,18 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, raiseload
 
+from oversight.auth.models import User
 from oversight.checklists import filling
+from oversight.core.i18n import labels
 from oversight.core.sorting import Sort, Sorting, listed_order, order_by
 from oversight.evaluations import permissions, services
 from oversight.evaluations.forms import EvaluationEvidenceForm
 from oversight.evaluations.models import (
     ANSWER_LABELS,
     DECISION_LABELS,
+    STATUS_COLOURS,
     STATUS_LABELS,
     SUBMITTED,
     Evaluation,
@@ -103,5 +106,26 @@ def list_query(*, status: str = "", sort: Sort | None = None) -> Select:
     return query.order_by(*order_by(SORTING.coerce(sort), SORTS, Evaluation.id))
 
 
+def list_rows(query: Select) -> Select:
+    """``list_query`` as the list page reads it: only the columns its table shows, the vendor's name from
+    the join the query already makes (not a second join loading every column of the vendor), the
+    submitter's name; an attribute the page does not read raises (the export keeps ``list_query``'s loading)."""
+    return query.options(
+        load_only(
+            Evaluation.vendor_id, Evaluation.status, Evaluation.proposed_decision, Evaluation.submitted_by_id,
+            Evaluation.submitted_at, Evaluation.valid_until, Evaluation.version,
+            raiseload=True,
+        ),
+        contains_eager(Evaluation.vendor).load_only(Vendor.name, raiseload=True).raiseload("*"),
+        joinedload(Evaluation.submitted_by).load_only(User.name, raiseload=True).raiseload("*"),
+        raiseload("*"),
+    )
+
+
 def list_context() -> dict[str, Any]:
-    return {"status_labels": STATUS_LABELS}
+    """The rows' labels in the current locale (translated once, not per row) and the status colours."""
+    return {
+        "status_labels": labels(STATUS_LABELS),
+        "decision_labels": labels(DECISION_LABELS),
+        "status_colours": STATUS_COLOURS,
+    }

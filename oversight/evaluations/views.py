@@ -60,7 +60,7 @@ def index():
     """Evaluations of all vendors, filterable by status (managers see what awaits them)."""
     status = request.args.get("status", "")
     sort = pages.SORTING.read(request.args)
-    pagination = paginate(pages.list_query(status=status, sort=sort))
+    pagination = paginate(pages.list_rows(pages.list_query(status=status, sort=sort)))
     return render_template(
         "evaluations/index.html", pagination=pagination, status=status, sort=sort, **pages.list_context()
     )

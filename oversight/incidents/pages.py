@@ -43,16 +43,21 @@ def finding_labels(form: Any) -> list[str]:
 
 
 def list_context(incidents: list[Incident], today: date) -> dict[str, Any]:
-    """Per listed incident: reportable or not, and the most urgent clock."""
+    """Per listed incident: reportable or not, and the most urgent clock (an open incident's only: the list
+    shows no clock for a closed one)."""
     rows = {}
     for incident in incidents:
-        clocks = status.incident_clocks(incident, today)
-        pending = [
-            clock for clock in clocks if clock.due_on and clock.state in (status.LATE, status.SOON, status.RUNNING)
-        ]
-        pending.sort(key=lambda clock: clock.due_on)
+        view = status.reportability(incident)
+        pending = []
+        if incident.is_open:
+            pending = [
+                clock
+                for clock in status.incident_clocks(incident, today, view)
+                if clock.due_on and clock.state in (status.LATE, status.SOON, status.RUNNING)
+            ]
+            pending.sort(key=lambda clock: clock.due_on)
         rows[incident.id] = {
-            "is_reportable": status.reportability(incident).is_reportable,
+            "is_reportable": view.is_reportable,
             "next_clock": pending[0] if pending else None,
         }
     return {"rows": rows, "clock_classes": CLOCK_CLASSES}

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from oversight.activity import services as activity
 from oversight.audits import services as audit_services
@@ -28,7 +28,11 @@ from oversight.extensions import db
 from oversight.incidents import permissions
 from oversight.incidents.models import (
     CLOSED,
+    FINAL_REPORT,
+    INDIVIDUAL_NOTICE,
     OPEN,
+    PRELIMINARY_REPORT,
+    PUBLICATION,
     STEP_CODES,
     STEP_DONE,
     STEP_WAIVED,
@@ -101,6 +105,26 @@ def incident_query(
         pattern = f"%{q}%"
         query = query.where(db.or_(Incident.title.ilike(pattern), Vendor.name.ilike(pattern)))
     return query.order_by(*order_by(LIST_SORTING.coerce(sort), LIST_SORTS, Incident.id))
+
+
+# The steps the clocks of ``status.incident_clocks`` read.
+CLOCK_STEPS = (PRELIMINARY_REPORT, FINAL_REPORT, INDIVIDUAL_NOTICE, PUBLICATION)
+
+
+def list_rows(query):
+    """``incident_query`` as the list page reads it: the vendor's name from the join the query already makes
+    (not a second join loading every column of the vendor); of the steps, only those the clocks read (the
+    reports, the notice to individuals, the publication) with the columns they read; the contract's number
+    and notice hours. The export and the other pages keep ``incident_query``'s loading (every step)."""
+    return query.options(
+        contains_eager(Incident.vendor).load_only(Vendor.name, raiseload=True).raiseload("*"),
+        selectinload(Incident.steps.and_(IncidentStep.code.in_(CLOCK_STEPS)))
+        .load_only(IncidentStep.code, IncidentStep.status, IncidentStep.done_on, IncidentStep.waiver_reason,
+                   raiseload=True)
+        .raiseload("*"),
+        selectinload(Incident.contract).load_only(Contract.number, Contract.incident_notice_hours, raiseload=True)
+        .raiseload("*"),
+    )
 
 
 def contract_choices() -> list[Contract]:

@@ -87,7 +87,7 @@ def _filtered_query():
 def index():
     """Incidents, open ones first, with search and a status filter."""
     form, sort, query = _filtered_query()
-    pagination = paginate(query)
+    pagination = paginate(services.list_rows(query))
     return render_template(
         "incidents/index.html",
         form=form,

@@ -152,6 +152,9 @@ def label_code(label: object) -> str:
     return f"\u27e6{msgid}\u27e7"
 
 
-def title_text(title: str) -> str:
-    """A stored title in the current locale: each marked label translated (titles without marks as they are)."""
-    return LABEL_MARK.sub(lambda found: gettext(found.group(1)), title or "")
+def title_text(title: str, translate: Callable[[str], str] = gettext) -> str:
+    """A stored title in the current locale: each marked label translated (titles without marks as they are).
+    ``translate``: the current locale's ``gettext`` (``core.i18n.translator()`` when titles are many)."""
+    if not title or "\u27e6" not in title:
+        return title or ""
+    return LABEL_MARK.sub(lambda found: translate(found.group(1)), title)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from oversight.admin.reminder_settings import stage_policy
@@ -26,8 +26,15 @@ from oversight.contracts.models import CLOSED, Contract
 from oversight.core.due import DigestKind, DueItem, days_late, label_code, reminded_ids, reminder_stage, stage_horizon
 from oversight.core.timeutil import to_local
 from oversight.portal import settings
-from oversight.portal.models import ANSWERABLE, DELETION_CERTIFICATE, KIND_LABELS, SENT, PortalRequest
-from oversight.vendors.models import ARCHIVED, ENDED, REJECTED, Vendor
+from oversight.portal.models import (
+    ANSWERABLE,
+    DELETION_CERTIFICATE,
+    KIND_LABELS,
+    SENT,
+    PortalRequest,
+    portal_request_contacts,
+)
+from oversight.vendors.models import ARCHIVED, ENDED, REJECTED, Vendor, VendorContact
 
 KIND = "portal_request"
 CONTACT_RULE = "portal.contact_reminder"
@@ -59,7 +66,7 @@ def _title(vendor_name: str, kind: str, request_id: int) -> str:
     return f"{vendor_name} — {label_code(KIND_LABELS.get(kind, kind))} #{request_id}"
 
 
-def _lead_already_passed_when_sent(request: PortalRequest, stage: str) -> bool:
+def _lead_already_passed_when_sent(request, stage: str) -> bool:
     """True for a lead stage whose day had come before the request was sent: its e-mail said as much."""
     lead = int(stage.split("-")[1])
     return to_local(request.created_at).date() >= request.due_on - timedelta(days=lead)
@@ -70,7 +77,10 @@ def contact_reminders(session: Session, today: date) -> Iterator[DueItem]:
     and a request the schedule opened, once, to announce it (not for a vendor that has ended)."""
     policy = stage_policy(settings.REMINDER_LEAD_DAYS)
     query = (
-        select(PortalRequest)
+        select(
+            PortalRequest.id, PortalRequest.kind, PortalRequest.status, PortalRequest.due_on,
+            PortalRequest.created_at, PortalRequest.scheduled_for, Vendor.name.label("vendor_name"),
+        )
         .join(Vendor, Vendor.id == PortalRequest.vendor_id)
         .where(
             PortalRequest.status.in_(ANSWERABLE),
@@ -82,8 +92,11 @@ def contact_reminders(session: Session, today: date) -> Iterator[DueItem]:
         )
         .order_by(PortalRequest.id)
     )
-    for request in session.scalars(query):
-        contacts = frozenset(contact.id for contact in request.contacts if contact.email)
+    found: dict[int, set[int]] = {}
+    for request_id, contact_id in session.execute(_contacts_with_email()):
+        found.setdefault(request_id, set()).add(contact_id)
+    for request in session.execute(query):
+        contacts = frozenset(found.get(request.id, ()))
         stage = reminder_stage(request.due_on, today, policy)
         if stage is not None and stage.startswith("lead-") and _lead_already_passed_when_sent(request, stage):
             stage = None
@@ -95,13 +108,28 @@ def contact_reminders(session: Session, today: date) -> Iterator[DueItem]:
                 kind=KIND,
                 object_type="portal_request",
                 object_id=request.id,
-                title=_title(request.vendor.name, request.kind, request.id),
+                title=_title(request.vendor_name, request.kind, request.id),
                 due_on=request.due_on,
                 stage=each,
                 days_late=days_late(request.due_on, today),
                 url_path=f"/requests/{request.id}",
                 contacts=contacts,
             )
+
+
+def _contacts_with_email() -> Select:
+    """(request id, contact id) of each open request's contacts that have an e-mail address.
+
+    Not the ``contacts`` relationship nor the requests' ids as a list: ordered by contact (the relationship), or
+    given a few thousand ids, SQLite walked every contact and probed the link table with each request (0.5 s a
+    batch of 500 requests, 5 s a sweep at 5,000 vendors); reached from the open requests, it takes milliseconds.
+    """
+    return (
+        select(portal_request_contacts.c.request_id, VendorContact.id)
+        .join(PortalRequest, PortalRequest.id == portal_request_contacts.c.request_id)
+        .join(VendorContact, VendorContact.id == portal_request_contacts.c.contact_id)
+        .where(PortalRequest.status.in_(ANSWERABLE), VendorContact.email != "")
+    )
 
 
 def owner_escalation(session: Session, today: date) -> Iterator[DueItem]:

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from oversight.core import registry
 from oversight.core.due import title_text
+from oversight.core.i18n import Translate, translator
 
 
 class Addressee(Protocol):
@@ -49,6 +50,34 @@ class DigestLine:
 
 
 @dataclass(frozen=True, slots=True)
+class LineLabels:
+    """The words of a line template, translated once per language and sweep (not once per line: each
+    ``gettext`` looks the catalogue up again). HTML: ``Markup``, as the templates' ``_()`` gives them."""
+
+    escalated: str
+    due_date: str
+
+
+class _Language:
+    """What the lines of one language share: its catalogue, the line templates' words and each lateness."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.translate = _ = translator()
+        self.text_labels = LineLabels(escalated=_("Escalated"), due_date=_("Due date"))
+        self.html_labels = LineLabels(
+            escalated=Markup(self.text_labels.escalated), due_date=Markup(self.text_labels.due_date)
+        )
+        self._lateness: dict[date, str] = {}
+
+    def lateness(self, due_on: date) -> str:
+        found = self._lateness.get(due_on)
+        if found is None:
+            found = self._lateness[due_on] = lateness(due_on, self.today, self.translate)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedLine:
     """One line of a digest, rendered: its text and its HTML (a table row)."""
 
@@ -74,6 +103,7 @@ class DigestRenderer:
     def __init__(self, today: date) -> None:
         self.today = today
         self._lines: dict[tuple[str, DigestEntry], RenderedLine] = {}
+        self._languages: dict[str, _Language] = {}
 
     def render(self, user: Addressee, entries: Iterable[DigestEntry]) -> RenderedDigest:
         """Subject, text and HTML of ``user``'s digest of ``entries`` as seen on ``today``."""
@@ -102,30 +132,35 @@ class DigestRenderer:
             by_kind.setdefault(entry.kind, []).append(entry)
         features = registry.current()
         kinds = sorted(by_kind, key=lambda kind: (features.kind_order(kind), kind))
+        words = self._languages.get(language)
+        if words is None:  # inside the language's force_locale: the catalogue looked up once per sweep
+            words = self._languages[language] = _Language(self.today)
         sections = []
         for kind in kinds:
             lines = sorted(by_kind[kind], key=lambda entry: (not entry.is_escalation, entry.due_on, entry.title))
-            items = [self._line(entry, language) for entry in lines]
+            items = [self._line(entry, language, words) for entry in lines]
             sections.append({"label": features.kind_label(kind), "items": items})
         return sections
 
-    def _line(self, entry: DigestEntry, language: str) -> RenderedLine:
+    def _line(self, entry: DigestEntry, language: str, words: _Language) -> RenderedLine:
         """``entry`` rendered in ``language`` (the current locale); rendered once per sweep."""
         key = (language, entry)
         line = self._lines.get(key)
         if line is None:
             item = DigestLine(
-                title=title_text(entry.title),
+                title=title_text(entry.title, words.translate),
                 due_on=entry.due_on.isoformat(),
-                lateness=lateness(entry.due_on, self.today),
+                lateness=words.lateness(entry.due_on),
                 is_late=entry.due_on < self.today,
                 is_escalation=entry.is_escalation,
                 url=absolute_url(entry.url_path),
             )
             env = current_app.jinja_env
             line = RenderedLine(
-                text=env.get_template("emails/reminders/line.txt").render(item=item),
-                html=Markup(env.get_template("emails/reminders/line.html").render(item=item)),
+                text=env.get_template("emails/reminders/line.txt").render(item=item, labels=words.text_labels),
+                html=Markup(
+                    env.get_template("emails/reminders/line.html").render(item=item, labels=words.html_labels)
+                ),
             )
             self._lines[key] = line
         return line
@@ -136,8 +171,8 @@ def render_digest(user: Addressee, entries: Iterable[DigestEntry], today: date) 
     return DigestRenderer(today).render(user, entries)
 
 
-def lateness(due_on: date, today: date) -> str:
-    """``Days overdue: 3`` / ``Due today`` / ``Days left: 7`` in the current language."""
+def lateness(due_on: date, today: date, _: Translate = _) -> str:
+    """``Days overdue: 3`` / ``Due today`` / ``Days left: 7`` in the current language (``_``: its ``gettext``)."""
     days = (today - due_on).days
     if days > 0:
         return _("Days overdue: %(days)d", days=days)

@@ -4,13 +4,16 @@ The rules name their recipients by role (every manager, the vendor's owner…); 
 recipients whose read scope (``oversight.units.scope``, docs/units.md) shows the item's record, so that
 reminders and digests go to the managers of the record's unit and to the group-wide ones, and a digest
 holds only records its reader may open. A constant number of statements: the recipients' roles, the unit
-tree, then one per distinct unit scope and kind of record.
+tree, then one per kind of record, which asks each distinct unit scope's condition as a column (each scope's
+rule, ``units.scope.criteria_for``, the condition its readers' pages apply).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+
+from sqlalchemy import case
 
 from oversight.audits.models import Audit, Finding
 from oversight.contracts.models import Contract, ContractReview
@@ -55,14 +58,21 @@ def seeing_recipients(items: Iterable[DueItem], user_ids: set[int]) -> Callable[
     for item in items:
         wanted[item.object_type].add(item.object_id)
     seen: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for unit_ids, users in by_scope.items():
-        with unit_scope.activate(unit_scope.Scope(unit_ids)):
+    scoped = list(by_scope.items())
+    if scoped:
+        # One statement per kind of record (not one per scope and kind): each scope's condition is a column, and
+        # the group's read adds none of its own.
+        with unit_scope.whole_group():
             for object_type, ids in wanted.items():
                 model = RECORDS.get(object_type)
                 if model is None:
                     continue
-                for object_id in db.session.scalars(db.select(model.id).where(model.id.in_(sorted(ids)))):
-                    seen[(object_type, object_id)] |= users
+                sees = [unit_scope.criteria_for(model, unit_ids) for unit_ids, _ in scoped]
+                query = db.select(model.id, *(case((condition, 1), else_=0) for condition in sees))
+                for object_id, *flags in db.session.execute(query.where(model.id.in_(sorted(ids)))):
+                    for flag, (_, users) in zip(flags, scoped, strict=True):
+                        if flag:
+                            seen[(object_type, object_id)] |= users
 
     def who(item: DueItem) -> frozenset[int]:
         return item.recipients & (group | seen.get((item.object_type, item.object_id), frozenset()))

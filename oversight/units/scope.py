@@ -141,6 +141,18 @@ def condition_for(model: type) -> ColumnElement[bool]:
     raise LookupError(f"{model.__name__} is not unit-bound")
 
 
+def criteria_for(model: type, unit_ids: Iterable[int]) -> ColumnElement[bool]:
+    """The condition on ``model``'s rows that a reader of ``unit_ids`` sees (its rule), whatever scope is in force:
+    to ask in one statement which of many readers see a row (the reminders' recipients)."""
+    ids = tuple(sorted(unit_ids))
+    if not ids:
+        return false()
+    for rule in _installed.rules:
+        if rule.model is model:
+            return rule.criteria(model, ids)
+    raise LookupError(f"{model.__name__} is not unit-bound")
+
+
 def _touches_bound_model(state: ORMExecuteState) -> bool:
     """Whether the statement reads a unit-bound table anywhere: its entities, FROM list, joins, subqueries
     (only asked when no scope is set, which a signed-in request never is)."""

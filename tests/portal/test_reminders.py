@@ -12,6 +12,7 @@ from oversight.portal import rules
 from oversight.portal.models import ACCEPTED, SUBMITTED, PortalLink, PortalRequest
 from oversight.reminders import services
 from oversight.reminders.models import FAILED, SENT, ReminderLog
+from oversight.vendors.models import VendorContact
 from tests.portal.helpers import link_path, links_in, vendor_with_contact
 
 TODAY = date(2026, 12, 1)
@@ -139,6 +140,28 @@ def test_a_submitted_or_accepted_request_reminds_nobody(app, smtp_server, overdu
     overdue_request(-30, status=status)
     _sweep(app)
     assert _rows(app) == [] and smtp_server.messages == []
+
+
+def test_only_the_requests_own_contacts_with_an_address_are_reminded(app, overdue_request):
+    """The rule reads each open request's contacts itself (not the relationship): a contact of the request
+    without an e-mail address, a contact of the vendor the request does not name, and the contacts of an
+    accepted request are left out."""
+    request = overdue_request(-3, owner=False)
+    with app.app_context():
+        kept = db.session.get(PortalRequest, request["request_id"])
+        no_address = VendorContact(vendor=kept.vendor, name="住所なし", email="", department="総務部")
+        not_named = VendorContact(vendor=kept.vendor, name="別の担当", email="other@vendor-a.example",
+                                  department="総務部")
+        db.session.add_all([no_address, not_named])
+        kept.contacts.append(no_address)
+        other_vendor, other_contact = vendor_with_contact("株式会社B", email="b@vendor-b.example")
+        db.session.add(PortalRequest(kind="periodic_report", vendor=other_vendor, status=ACCEPTED,
+                                     due_on=TODAY - timedelta(days=3), message="", contacts=[other_contact]))
+        db.session.commit()
+        items = list(rules.contact_reminders(db.session, TODAY))
+    assert [(item.object_id, item.stage, item.contacts) for item in items] == [
+        (request["request_id"], "overdue-1", frozenset({request["contact_id"]}))
+    ]
 
 
 def test_a_request_sent_inside_a_lead_time_is_not_reminded_of_it(app, smtp_server, overdue_request):

@@ -341,7 +341,20 @@ def due_entries(
             status_store.ensure_current(today)  # the stored due dates these kinds read
         query = _entries_statement(today, start, end, sql_kinds, status_lights.settings_key())
         never_audited = str(_l("Never audited"))
-        entries = [_entry(row, never_audited) for row in db.session.execute(query)]
+        # A month holds ~1,000 rows: unpacked as tuples (a row's attribute by name costs more than the tuple).
+        entries = [
+            DueEntry(
+                kind,
+                object_id,
+                title,
+                vendor_name,
+                due_on,
+                URLS[kind].format(id=object_id),
+                never_audited if kind == AUDIT and never else "",
+                bool(is_late),
+            )
+            for kind, _rank, object_id, title, vendor_name, due_on, is_late, never in db.session.execute(query)
+        ]
     if INCIDENT in wanted:
         entries = sorted(entries + _incidents(start, end, today), key=_sort_key)
     return entries

@@ -452,7 +452,7 @@ def due_summary(
     return DueSummary(overdue, upcoming, counts[0], counts[1])
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)  # the dashboard's and the due list's (per set of kinds, bucket and reader)
 def _first_statement(
     today: date,
     end: date,

@@ -15,7 +15,21 @@ from functools import lru_cache
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, Select, String, case, cast, func, literal, null, or_, type_coerce, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    type_coerce,
+    union_all,
+)
 
 from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import UNRESOLVED, Finding
@@ -296,9 +310,13 @@ def _order(duties) -> list:
     return [duties.c.due_on, duties.c.kind_order, duties.c.title, duties.c.object_id]
 
 
-def _entry(row) -> DueEntry:
+def _entry(row, never_audited: str | None = None) -> DueEntry:
+    """The row as an entry; ``never_audited``: the "Never audited" text, translated once by a caller that
+    builds many entries (a ``gettext`` per row looked the catalogue up through the request each time)."""
     url = URLS[row.kind].format(id=row.object_id)
-    detail = str(_l("Never audited")) if row.kind == AUDIT and row.never_audited else ""
+    detail = ""
+    if row.kind == AUDIT and row.never_audited:
+        detail = never_audited if never_audited is not None else str(_l("Never audited"))
     return DueEntry(
         row.kind, row.object_id, row.title, row.vendor_name, row.due_on, url, detail, is_late=bool(row.is_late)
     )
@@ -317,13 +335,39 @@ def due_entries(
     """
     wanted = set(kinds)
     entries: list[DueEntry] = []
-    duties = _dated_duties(today, wanted, config)
-    if duties is not None:
-        query = db.select(duties).where(*_window(duties, start, end)).order_by(*_order(duties))
-        entries = [_entry(row) for row in db.session.execute(query)]
+    sql_kinds = tuple(kind for kind in CALENDAR_KINDS if kind in wanted and kind != INCIDENT)
+    if sql_kinds:
+        if AUDIT in wanted or EVALUATION in wanted:
+            status_store.ensure_current(today)  # the stored due dates these kinds read
+        query = _entries_statement(today, start, end, sql_kinds, status_lights.settings_key())
+        never_audited = str(_l("Never audited"))
+        # A month holds ~1,000 rows: unpacked as tuples (a row's attribute by name costs more than the tuple).
+        entries = [
+            DueEntry(
+                kind,
+                object_id,
+                title,
+                vendor_name,
+                due_on,
+                URLS[kind].format(id=object_id),
+                never_audited if kind == AUDIT and never else "",
+                bool(is_late),
+            )
+            for kind, _rank, object_id, title, vendor_name, due_on, is_late, never in db.session.execute(query)
+        ]
     if INCIDENT in wanted:
         entries = sorted(entries + _incidents(start, end, today), key=_sort_key)
     return entries
+
+
+@lru_cache(maxsize=32)
+def _entries_statement(today: date, start: date | None, end: date, kinds: tuple[str, ...], _settings: str):
+    """The SQL kinds' duties due in the window, earliest first. It depends on nothing but its arguments
+    (``_settings``: the rules' settings, which the stored dates follow), so it is built once a day per
+    window and set of kinds: building the union of the kinds' subqueries cost about as much as running it.
+    The unit scope's criteria are added when it is executed (``units.scope``), as for any statement."""
+    duties = _dated_duties(today, kinds)
+    return db.select(duties).where(*_window(duties, start, end)).order_by(*_order(duties))
 
 
 def due_page(
@@ -331,29 +375,37 @@ def due_page(
 ) -> tuple[list[DueEntry], int]:
     """``limit`` overdue (or not overdue) duties due by ``end`` from ``offset``, and how many there are.
 
-    One query reads the SQL kinds' first ``offset + limit`` rows with their count; the incidents'
-    clocks (few) are merged in Python.
+    One query reads each SQL kind's first ``offset + limit`` rows of the bucket (its due dates are indexed)
+    and each kind's counts (:func:`_first_statement`, built once a day); the incidents' clocks (few) are
+    merged in Python.
     """
     wanted = set(kinds)
-    entries: list[DueEntry] = []
+    rows: list = []
     total = 0
-    duties = _dated_duties(today, wanted, None)
-    if duties is not None:
-        late = or_(duties.c.is_late == 1, duties.c.due_on < literal(today, Date))
-        query = (
-            db.select(duties, func.count().over().label("total"))
-            .where(*_window(duties, None, end), late if overdue else ~late)
-            .order_by(*_order(duties))
-            .limit(offset + limit)
+    sql_kinds = tuple(kind for kind in CALENDAR_KINDS if kind in wanted and kind != INCIDENT)
+    if sql_kinds:
+        if AUDIT in wanted or EVALUATION in wanted:
+            status_store.ensure_current(today)  # the stored due dates these kinds read
+        whole_group = unit_services.reader_roots() is None  # no unit scope's criteria on the joined records
+        bucket = 0 if overdue else 1
+        statement = _first_statement(
+            today, end, None, sql_kinds, status_lights.settings_key(), whole_group, buckets=(bucket,)
         )
-        rows = db.session.execute(query).all()
-        entries = [_entry(row) for row in rows]
-        total = rows[0].total if rows else 0
+        for row in db.session.execute(statement, {"limit": offset + limit}):
+            if row.bucket is None:
+                total += (row.overdue_total if overdue else row.upcoming_total) or 0
+            else:
+                rows.append(row)
+        # The kinds' first rows in the one order of every kind (due day, kind, each kind's own order).
+        rows = sorted(rows, key=lambda row: (row.due_on, CALENDAR_KINDS.index(row.kind), row.seq))[: offset + limit]
     if INCIDENT in wanted:
         incidents = [entry for entry in _incidents(None, end, today) if entry.is_overdue(today) == overdue]
-        entries = sorted(entries + incidents, key=_sort_key)
+        rows = sorted(rows + incidents, key=_sort_key)  # rows and entries alike have the key's fields
         total += len(incidents)
-    return entries[offset : offset + limit], total
+    # Only the page's rows become entries (a later page reads every kind's first ``offset + limit`` rows).
+    never_audited = str(_l("Never audited"))
+    page = rows[offset : offset + limit]
+    return [row if isinstance(row, DueEntry) else _entry(row, never_audited) for row in page], total
 
 
 @dataclass(frozen=True)
@@ -400,16 +452,23 @@ def due_summary(
     return DueSummary(overdue, upcoming, counts[0], counts[1])
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)  # the dashboard's and the due list's (per set of kinds, bucket and reader)
 def _first_statement(
-    today: date, end: date, limit: int, kinds: tuple[str, ...], _settings: str, whole_group: bool = False
+    today: date,
+    end: date,
+    limit: int | None,
+    kinds: tuple[str, ...],
+    _settings: str,
+    whole_group: bool = False,
+    buckets: tuple[int, ...] = (0, 1),
 ):
     """One statement: for each kind and bucket (overdue, upcoming) its first ``limit`` rows (each kind's
     due dates are indexed, so a range scan) and for each kind one row of its two counts. It depends on
     nothing but its arguments (``_settings``: the rules' settings, which the stored dates follow), so it
     is built once a day per set of kinds: building this tree of subqueries cost more than running it.
     ``whole_group``: the reader reads the whole group, and the counts read each kind's own table alone
-    (:func:`_bare_sources`)."""
+    (:func:`_bare_sources`). ``limit`` None: the bound parameter ``limit`` (a page of the due list);
+    ``buckets``: the buckets whose rows are read (the counts are of both)."""
     members = []
     shape = None
     bare = _bare_sources(today) if whole_group else {}
@@ -419,11 +478,13 @@ def _first_statement(
         in_window = rows.c.due_on <= literal(end, Date)
         order = _order(rows)
         for bucket, condition in enumerate((late, ~late)):
+            if bucket not in buckets:
+                continue
             first = (
                 db.select(rows, func.row_number().over(order_by=order).label("seq"))
                 .where(in_window, condition)
                 .order_by(*order)
-                .limit(limit)
+                .limit(bindparam("limit") if limit is None else limit)
                 .subquery(f"{kind}_{bucket}")
             )
             columns = [first.c[column.name] for column in rows.c]
@@ -459,6 +520,7 @@ def _read_first(result, lists: tuple, counts: tuple, limit: int) -> None:
     """The rows of :func:`_first_statement`: the first ``limit`` of each bucket into ``lists``, each
     kind's counts into ``counts``."""
     firsts: tuple[list, list] = ([], [])
+    never_audited = str(_l("Never audited"))
     for row in result:
         if row.bucket is None:
             counts[0][row.kind] = row.overdue_total or 0
@@ -468,7 +530,7 @@ def _read_first(result, lists: tuple, counts: tuple, limit: int) -> None:
     for bucket, rows in enumerate(firsts):
         # The kinds' first rows in the one order of every kind (due day, kind, each kind's own order).
         ordered = sorted(rows, key=lambda row: (row.due_on, CALENDAR_KINDS.index(row.kind), row.seq))
-        lists[bucket].extend(_entry(row) for row in ordered[:limit])
+        lists[bucket].extend(_entry(row, never_audited) for row in ordered[:limit])
     for bucket_counts in counts:
         for kind in [kind for kind, count in bucket_counts.items() if not count]:
             del bucket_counts[kind]

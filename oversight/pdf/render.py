@@ -3,18 +3,25 @@
 Every page carries the company name, the title, the 社外秘 mark, the generation time and
 "page X / Y". Every style and canvas call uses the embedded Japanese font (see ``fonts``).
 
-Pages are finished one at a time: each page's drawing is compressed as soon as the page ends, and
-a streamed table (``ReportDocument.streamed_table``) reads its rows only as pages need them, so a
-long register renders in memory that grows with the size of the compressed PDF, not with the rows.
+Pages are finished one at a time: each page's drawing is compressed as soon as the page ends and
+set aside in a temporary file (in memory up to ``SPOOL_BYTES``, then on disk) until the file is
+written, a streamed table (``ReportDocument.streamed_table``) reads its rows only as pages need them,
+and the file is assembled in one buffer: a long register renders in memory that holds one copy of the
+compressed PDF and does not grow with the rows.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial
+from tempfile import SpooledTemporaryFile
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -37,6 +44,8 @@ from oversight.pdf.layout import (
 )
 
 FOOTER_Y = 10 * mm
+SPOOL_BYTES = 1024 * 1024  # finished pages' compressed drawing kept in memory up to this, then on disk
+_target: ContextVar[IO[bytes] | None] = ContextVar("pdf_target", default=None)  # ``write_pdf``'s file
 
 
 def _decorate_page(canvas: Canvas, *, document: ReportDocument, font: str) -> None:
@@ -104,18 +113,21 @@ class _PageByPageCanvas(Canvas):
     is known only at the end: each footer shows a form XObject that ``save`` defines.
     """
 
-    def __init__(self, *args, decorate: Callable[[Canvas], None], font: str, created: str, **kwargs) -> None:
+    def __init__(
+        self, *args, decorate: Callable[[Canvas], None], font: str, created: str, spool: IO[bytes], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.setDateFormatter(lambda *_server_time: created)
         self._decorate = decorate
         self._font = font
         self._pages_shown = 0
+        self._spool = spool
 
     def showPage(self) -> None:
         self._decorate(self)
         super().showPage()
         self._pages_shown += 1
-        _encode_stream(self._doc.Pages[-1])
+        _encode_stream(self._doc.Pages[-1], self._spool)
 
     def save(self) -> None:
         _draw_page_numbers(self, self._pages_shown, self._font)
@@ -123,25 +135,63 @@ class _PageByPageCanvas(Canvas):
 
 
 class _EncodedStream(PDFStream):
-    """A page's drawing, already compressed, given up once it has been written into the file."""
+    """A page's drawing, compressed and set aside in ``spool`` until the file is written."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(content=PDFZCompress.encode(text))
+    def __init__(self, text: str, spool: IO[bytes]) -> None:
+        super().__init__(content=b"")
+        encoded = PDFZCompress.encode(text)
+        spool.seek(0, io.SEEK_END)
+        self._spool, self._offset, self._length = spool, spool.tell(), len(encoded)
+        spool.write(encoded)
         self.dictionary["Filter"] = PDFArray([PDFName(PDFZCompress.pdfname)])
         self.__Comment__ = "page stream"
 
     def format(self, document) -> bytes:
-        formatted = super().format(document)
-        self.content = b""  # the file holds it now: don't keep a second copy until the end of the save
-        return formatted
+        self._spool.seek(self._offset)
+        self.content = self._spool.read(self._length)
+        try:
+            return super().format(document)
+        finally:
+            self.content = b""  # the file holds it now
 
 
-def _encode_stream(page) -> None:
+def _encode_stream(page, spool: IO[bytes]) -> None:
     """Replace a finished page's operator text by its compressed stream (Flate, as reportlab writes
-    it, without the ASCII85 layer that makes it a quarter bigger)."""
+    it, without the ASCII85 layer that makes it a quarter bigger), kept in ``spool``."""
     if page.compression and page.stream is not None:
-        page.Contents = _EncodedStream(page.stream)
+        page.Contents = _EncodedStream(page.stream, spool)
         page.stream = None
+
+
+class _BufferedFile(pdfdoc.PDFFile):
+    """reportlab's collector of a file being written, writing each part as it comes: into
+    ``write_pdf``'s file, or else into one growing buffer.
+
+    reportlab's own keeps every part in a list and joins them at the end: two copies of the whole
+    file at once. The bytes are the same; reportlab looks the class up in its module when it writes
+    a file, so it is installed there (``_install_buffered_file``) for every PDF of the process.
+    """
+
+    def __init__(self, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT) -> None:
+        super().__init__(pdfVersion)
+        target = _target.get()
+        self._buffer = io.BytesIO() if target is None else None
+        sink = self._buffer if target is None else target
+        sink.write(b"".join(self.strings))  # the header reportlab wrote
+        self.strings = []
+        self.write = sink.write
+
+    def format(self, document) -> bytes:
+        if self._buffer is None:
+            return b""  # every part is in write_pdf's file already
+        return self._buffer.getvalue()  # the buffer itself, not a copy
+
+
+def _install_buffered_file() -> None:
+    pdfdoc.PDFFile = _BufferedFile
+
+
+_install_buffered_file()
 
 
 class _Output:
@@ -163,8 +213,23 @@ def pdf_date(document: ReportDocument) -> str:
 
 def render_pdf(document: ReportDocument) -> bytes:
     """The document as PDF bytes."""
-    font = register_fonts()
     output = _Output()
+    _build(document, output)
+    return output.data
+
+
+def write_pdf(document: ReportDocument, file: IO[bytes]) -> None:
+    """Write the document as PDF into ``file`` part by part as the file is assembled: the whole file
+    is never in memory (with a temporary file, a long register's memory does not grow with it)."""
+    token = _target.set(file)
+    try:
+        _build(document, _Output())  # reportlab hands its own output nothing more: the parts went to ``file``
+    finally:
+        _target.reset(token)
+
+
+def _build(document: ReportDocument, output: _Output) -> None:
+    font = register_fonts()
     template = SimpleDocTemplate(
         output,
         pagesize=page_size(document.is_landscape),
@@ -180,8 +245,10 @@ def render_pdf(document: ReportDocument) -> bytes:
         initialFontName=font,
     )
     decorate = partial(_decorate_page, document=document, font=font)
-    template.build(
-        build_story(document, font),
-        canvasmaker=partial(_PageByPageCanvas, decorate=decorate, font=font, created=pdf_date(document)),
-    )
-    return output.data
+    with SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        template.build(
+            build_story(document, font),
+            canvasmaker=partial(
+                _PageByPageCanvas, decorate=decorate, font=font, created=pdf_date(document), spool=spool
+            ),
+        )

@@ -7,6 +7,7 @@ show boxes, which is why the tests check the embedded fonts and the glyph covera
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -16,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from oversight.pdf import render
 from oversight.pdf.document import Light, ReportDocument
 from oversight.pdf.flowables import column_widths
 from oversight.pdf.fonts import FONT_NAME, missing_glyphs, register_fonts
 from oversight.pdf.layout import FRAME_WIDTH
-from oversight.pdf.render import render_pdf
+from oversight.pdf.render import render_pdf, write_pdf
 
 POPPLER_TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo")
 GENERATED_AT = datetime(2026, 11, 26, 6, 30, tzinfo=UTC)  # 15:30 in Tokyo
@@ -91,6 +93,28 @@ def test_render_pdf_returns_a_pdf():
     data = render_pdf(sample_document(rows=3))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert b"Helvetica" not in data  # nothing fell back to a built-in Latin font
+
+
+def _without_id(data: bytes) -> bytes:
+    """The file without its /ID (reportlab makes a new one for every file)."""
+    return re.sub(rb"/ID \n\[<[0-9a-f]+><[0-9a-f]+>\]", b"/ID", data)
+
+
+def test_write_pdf_writes_the_same_file_part_by_part():
+    document = sample_document(rows=400)  # several pages: their streams go through the spool
+    written = io.BytesIO()
+    write_pdf(document, written)
+    rendered = render_pdf(document)
+    assert _without_id(written.getvalue()) == _without_id(rendered)
+    assert b"/ID" in _without_id(rendered)
+
+
+def test_long_documents_spill_page_streams_to_disk(monkeypatch):
+    monkeypatch.setattr(render, "SPOOL_BYTES", 256)  # a few pages past it: the rest is read back from disk
+    document = sample_document(rows=400)
+    assert render_pdf(document).rstrip().endswith(b"%%EOF")
+    monkeypatch.undo()
+    assert _without_id(render_pdf(document)) == _without_id(render_pdf(sample_document(rows=400)))
 
 
 def test_register_fonts_is_idempotent():

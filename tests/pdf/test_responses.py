@@ -26,3 +26,15 @@ def test_pdf_response_is_a_named_uncached_download(app_ctx):
 def test_pdf_response_inline(app_ctx):
     response = pdf_response(new_document("register"), "register.pdf", inline=True)
     assert response.headers["Content-Disposition"] == 'inline; filename="register.pdf"'
+
+
+def test_pdf_response_is_sent_from_a_temporary_file_with_its_length(app_ctx):
+    document = new_document("委託先台帳")
+    for number in range(300):
+        document.paragraph(f"本文 {number}")
+    response = pdf_response(document, "register.pdf")
+    assert response.is_streamed
+    body = b"".join(response.response)
+    response.close()
+    assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
+    assert response.content_length == len(body)

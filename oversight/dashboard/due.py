@@ -34,7 +34,7 @@ from sqlalchemy import (
 from oversight.audits import permissions as audit_permissions
 from oversight.audits.models import UNRESOLVED, Finding
 from oversight.contracts import permissions as contract_permissions
-from oversight.contracts.models import CLOSED, SIGNED, Contract
+from oversight.contracts.models import SIGNED, Contract
 from oversight.disposals import permissions as disposal_permissions
 from oversight.disposals.models import DisposalItem
 from oversight.evaluations import permissions as evaluation_permissions
@@ -152,18 +152,40 @@ def _columns(kind: str, object_id, title, vendor_name, due_on, is_late=None, nev
     )
 
 
+def _audit_late(today: date):
+    """An audit is late when its vendor was never audited or its next audit date has passed."""
+    return or_(VendorState.last_audit_on.is_(None), VendorState.audit_due_on < literal(today, Date))
+
+
+# What makes each table's row a duty with a due date (the listed rows and the bare counts alike).
+def _audit_due():
+    return (VendorState.audit_due_on.is_not(None),)
+
+
+def _disposal_due():
+    return (DisposalItem.confirmed_at.is_(None), DisposalItem.due_on.is_not(None))
+
+
+def _finding_due():
+    return (Finding.status.in_(UNRESOLVED), Finding.due_on.is_not(None))
+
+
+def _contract_due():
+    return (Contract.status == SIGNED, Contract.end_on.is_not(None))
+
+
 def audit_duties(today: date, config=None) -> Select:
     """Every vendor on the audit schedule, due on its next audit date (late when never audited): the
     due date stored per vendor (``status.store``: ``audit_due_on``, NULL off the schedule, indexed).
     ``config``: the audit settings, which the stored dates follow (kept for the callers' signature)."""
     status_store.ensure_current(today)
     never = VendorState.last_audit_on.is_(None)
-    late = or_(never, VendorState.audit_due_on < literal(today, Date))
+    columns = _columns(AUDIT, Vendor.id, Vendor.name, Vendor.name, VendorState.audit_due_on, _audit_late(today), never)
     return (
-        db.select(*_columns(AUDIT, Vendor.id, Vendor.name, Vendor.name, VendorState.audit_due_on, late, never))
+        db.select(*columns)
         .select_from(VendorState)
         .join(Vendor, Vendor.id == VendorState.vendor_id)
-        .where(VendorState.audit_due_on.is_not(None))
+        .where(*_audit_due())
     )
 
 
@@ -176,7 +198,7 @@ def _disposals() -> Select:
         )
         .join(Contract, Contract.id == DisposalItem.contract_id)
         .join(Vendor, Vendor.id == DisposalItem.vendor_id)
-        .where(DisposalItem.confirmed_at.is_(None), DisposalItem.due_on.is_not(None))
+        .where(*_disposal_due())
     )
 
 
@@ -188,7 +210,7 @@ def _findings() -> Select:
     return (
         db.select(*_columns(FINDING, Finding.id, _title(Finding.description), Vendor.name, due_on))
         .join(Vendor, Vendor.id == Finding.vendor_id)
-        .where(Finding.status.in_(UNRESOLVED), Finding.due_on.is_not(None))
+        .where(*_finding_due())
     )
 
 
@@ -210,7 +232,7 @@ def _contracts() -> Select:
             *_columns(CONTRACT, Contract.id, Contract.number + " " + Contract.title, Vendor.name, Contract.end_on)
         )
         .join(Vendor, Vendor.id == Contract.vendor_id)
-        .where(Contract.status == SIGNED, Contract.status.not_in(CLOSED), Contract.end_on.is_not(None))
+        .where(*_contract_due())
     )
 
 
@@ -226,21 +248,12 @@ def _bare_sources(today: date) -> dict:
     so a unit-bound reader counts the joined rows of :func:`_sources`). On PostgreSQL each join was a hash
     join over every vendor (and every contract for the returns/deletions) per kind: ~7 of the statement's
     ~13 ms at 5,000 vendors. The evaluations keep theirs: the vendor's status selects them."""
-    late = or_(VendorState.last_audit_on.is_(None), VendorState.audit_due_on < literal(today, Date))
     return {
-        AUDIT: lambda: db.select(*_due_columns(VendorState.audit_due_on, late)).where(
-            VendorState.audit_due_on.is_not(None)
-        ),
-        DISPOSAL: lambda: db.select(*_due_columns(DisposalItem.due_on)).where(
-            DisposalItem.confirmed_at.is_(None), DisposalItem.due_on.is_not(None)
-        ),
-        FINDING: lambda: db.select(*_due_columns(Finding.due_on)).where(
-            Finding.status.in_(UNRESOLVED), Finding.due_on.is_not(None)
-        ),
+        AUDIT: lambda: db.select(*_due_columns(VendorState.audit_due_on, _audit_late(today))).where(*_audit_due()),
+        DISPOSAL: lambda: db.select(*_due_columns(DisposalItem.due_on)).where(*_disposal_due()),
+        FINDING: lambda: db.select(*_due_columns(Finding.due_on)).where(*_finding_due()),
         EVALUATION: lambda: _evaluations(today),
-        CONTRACT: lambda: db.select(*_due_columns(Contract.end_on)).where(
-            Contract.status == SIGNED, Contract.status.not_in(CLOSED), Contract.end_on.is_not(None)
-        ),
+        CONTRACT: lambda: db.select(*_due_columns(Contract.end_on)).where(*_contract_due()),
     }
 
 

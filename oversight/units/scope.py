@@ -135,10 +135,7 @@ def condition_for(model: type) -> ColumnElement[bool]:
     scope = current()
     if scope.unit_ids is None:
         return true()
-    for rule in _installed.rules:
-        if rule.model is model:
-            return rule.criteria(model, tuple(sorted(scope.unit_ids)))
-    raise LookupError(f"{model.__name__} is not unit-bound")
+    return criteria_for(model, scope.unit_ids)
 
 
 def criteria_for(model: type, unit_ids: Iterable[int]) -> ColumnElement[bool]:
